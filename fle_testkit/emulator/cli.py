@@ -1,0 +1,275 @@
+"""Factorio's headless command line, for the emulator.
+
+The emulator accepts the flags of ``bin/x64/factorio`` with the same meanings
+(DESIGN, "Command line"), so a harness builds one command line for the real
+game and for the emulator. Anything else is refused with exit code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import configparser
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from . import messages
+from .errors import EmulatorError
+
+RUNNING_OPTIONS = (
+    "--create",
+    "--start-server",
+    "--start-server-load-latest",
+    "--start-server-load-scenario",
+)
+DEFAULT_GAME_PORT = 34197
+
+
+class UsageError(EmulatorError):
+    """The command line is wrong; the message is what Factorio would print."""
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """The parts of ``--server-settings`` the emulator honours.
+
+    Defaults are those of Factorio's server-settings.example.json.
+    """
+
+    auto_pause: bool = True
+    autosave_interval: int = 10  # minutes of game time
+    autosave_slots: int = 5  # 0 = no autosaves
+    name: str = ""
+
+    @classmethod
+    def from_file(cls, path: Path) -> "ServerSettings":
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise UsageError(f"Error: cannot read server settings {path}: {error.strerror}") from error
+        except json.JSONDecodeError as error:
+            raise UsageError(f"Error: server settings {path} is not valid JSON: {error}") from error
+        if not isinstance(raw, dict):
+            raise UsageError(f"Error: server settings {path} must hold a JSON object")
+        return cls(
+            auto_pause=bool(raw.get("auto_pause", cls.auto_pause)),
+            autosave_interval=int(raw.get("autosave_interval", cls.autosave_interval)),
+            autosave_slots=int(raw.get("autosave_slots", cls.autosave_slots)),
+            name=str(raw.get("name", "")),
+        )
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Everything one server process was asked to do, resolved to paths."""
+
+    mode: str  # one of RUNNING_OPTIONS, without the dashes
+    target: str | None  # the save file or scenario name the mode names
+    write_data: Path
+    game: Endpoint
+    rcon: Endpoint | None
+    rcon_password: str | None
+    settings: ServerSettings = field(default_factory=ServerSettings)
+    map_gen_seed: int | None = None
+    console_log: Path | None = None
+    mod_directory: Path | None = None
+
+    @property
+    def saves_dir(self) -> Path:
+        return self.write_data / "saves"
+
+    @property
+    def scenarios_dir(self) -> Path:
+        return self.write_data / "scenarios"
+
+    @property
+    def script_output_dir(self) -> Path:
+        return self.write_data / "script-output"
+
+    def save_path(self, name: str) -> Path:
+        """Factorio's rule: a bare name means ``saves/NAME.zip``."""
+        if os.sep in name or "/" in name:
+            path = Path(name)
+            return path if path.suffix == ".zip" else path.with_name(path.name + ".zip")
+        return self.saves_dir / (name if name.endswith(".zip") else f"{name}.zip")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with Factorio's wording and exit code 1 for mistakes."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"Error: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="factorio",
+        description="fle-testkit's Factorio-compatible headless server.",
+        allow_abbrev=False,
+        add_help=False,
+    )
+    general = parser.add_argument_group("General options")
+    general.add_argument("-h", "--help", action="store_true", help="display help")
+    general.add_argument("--version", action="store_true", help="show version information")
+    general.add_argument("-c", "--config", metavar="PATH", help="config file to use (reads write-data= from [path])")
+    general.add_argument("--mod-directory", metavar="PATH", help="mod directory to use")
+
+    running = parser.add_argument_group("Running options")
+    running.add_argument("--create", metavar="FILE", help="create a new map")
+    running.add_argument("--start-server", metavar="FILE", help="start a multiplayer server")
+    running.add_argument(
+        "--start-server-load-latest", action="store_true", help="start a multiplayer server and load the latest available save"
+    )
+    running.add_argument(
+        "--start-server-load-scenario", metavar="[MOD/]NAME", help="start a multiplayer server and load the specified scenario"
+    )
+    running.add_argument("--map-gen-settings", metavar="FILE", help="map generation settings for use with --create or --start-server-load-scenario")
+    running.add_argument("--map-gen-seed", metavar="SEED", type=int, help="map generation seed; overrides the seed in --map-gen-settings")
+    running.add_argument("--map-settings", metavar="FILE", help="map settings for use with --create or --start-server-load-scenario")
+
+    server = parser.add_argument_group("Server options")
+    server.add_argument("--port", metavar="N", type=int, help="network port to use")
+    server.add_argument("--bind", metavar="ADDRESS[:PORT]", help="IP address (and optionally port) to bind to")
+    server.add_argument("--rcon-port", metavar="N", type=int, help="port to use for RCON (the emulator binds 127.0.0.1)")
+    server.add_argument("--rcon-bind", metavar="ADDRESS:PORT", help="IP address and port to use for RCON")
+    server.add_argument("--rcon-password", metavar="PASSWORD", help="password for RCON")
+    server.add_argument("--server-settings", metavar="FILE", help="path to file with server settings")
+    server.add_argument("--use-server-whitelist", action="store_true", help="only players on the whitelist may join")
+    server.add_argument("--server-whitelist", metavar="FILE", help="path to file with server whitelist")
+    server.add_argument("--server-banlist", metavar="FILE", help="path to file with server banlist")
+    server.add_argument("--server-adminlist", metavar="FILE", help="path to file with server adminlist")
+    server.add_argument("--console-log", metavar="FILE", help="console messages will be saved to the specified file")
+    return parser
+
+
+def parse(argv: Sequence[str], executable: Path | None = None) -> ServerConfig | str:
+    """Resolve a command line to a ServerConfig, or to text to print and exit 0.
+
+    Raises UsageError (exit code 1) for anything Factorio would refuse.
+    """
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(list(argv))
+    if unknown:
+        flag = next((u for u in unknown if u.startswith("-")), unknown[0])
+        raise UsageError(messages.CLI_UNKNOWN_OPTION.format(option=flag))
+    if args.help:
+        return parser.format_help()
+    if args.version:
+        return f"Version: {messages.FACTORIO_VERSION} (build {messages.FACTORIO_BUILD}, linux64, headless)"
+
+    chosen = [opt for opt in RUNNING_OPTIONS if getattr(args, opt[2:].replace("-", "_")) not in (None, False)]
+    if len(chosen) > 1:
+        raise UsageError(messages.CLI_TWO_RUNNING_OPTIONS.format(first=chosen[0], second=chosen[1]))
+    if not chosen:
+        raise UsageError(messages.CLI_NO_RUNNING_OPTION)
+    mode = chosen[0][2:]
+    target = getattr(args, mode.replace("-", "_"))
+    if target is True:
+        target = None
+
+    rcon = _rcon_endpoint(args)
+    if rcon is not None and not args.rcon_password:
+        raise UsageError("Error: RCON needs a password: pass --rcon-password")
+
+    return ServerConfig(
+        mode=mode,
+        target=target,
+        write_data=_write_data(args.config, executable),
+        game=_game_endpoint(args),
+        rcon=rcon,
+        rcon_password=args.rcon_password,
+        settings=ServerSettings.from_file(Path(args.server_settings)) if args.server_settings else ServerSettings(),
+        map_gen_seed=args.map_gen_seed,
+        console_log=Path(args.console_log) if args.console_log else None,
+        mod_directory=Path(args.mod_directory) if args.mod_directory else None,
+    )
+
+
+def _split_host_port(value: str, flag: str) -> tuple[str, int | None]:
+    host, sep, port = value.rpartition(":")
+    if not sep:
+        return value, None
+    try:
+        return host.strip("[]"), int(port)
+    except ValueError:
+        raise UsageError(f"Error: {flag} {value!r} is not ADDRESS:PORT") from None
+
+
+def _game_endpoint(args: argparse.Namespace) -> Endpoint:
+    host, port = "0.0.0.0", None
+    if args.bind:
+        host, port = _split_host_port(args.bind, "--bind")
+    port = args.port if args.port is not None else port
+    return Endpoint(host, DEFAULT_GAME_PORT if port is None else port)
+
+
+def _rcon_endpoint(args: argparse.Namespace) -> Endpoint | None:
+    """RCON runs only when asked for.
+
+    Real Factorio binds ``--rcon-port`` on 0.0.0.0; the emulator binds
+    127.0.0.1 unless ``--rcon-bind`` names an address (DESIGN, "Safety").
+    """
+    if args.rcon_bind:
+        host, port = _split_host_port(args.rcon_bind, "--rcon-bind")
+        if port is None:
+            raise UsageError(f"Error: --rcon-bind {args.rcon_bind!r} is not ADDRESS:PORT")
+        return Endpoint(host, port)
+    if args.rcon_port is not None:
+        return Endpoint("127.0.0.1", args.rcon_port)
+    return None
+
+
+def _write_data(config: str | None, executable: Path | None) -> Path:
+    """Where saves/, scenarios/ and the log live.
+
+    With ``-c config.ini`` it is ``[path] write-data=``. Without, real Factorio
+    uses the install directory (two levels above ``bin/x64/factorio``); the
+    emulator does the same when installed that way, else the working directory.
+    """
+    exe_dir = executable.resolve().parent if executable else None
+    if config:
+        parsed = configparser.ConfigParser(interpolation=None, strict=False)
+        try:
+            with open(config, encoding="utf-8") as handle:
+                parsed.read_file(handle)
+        except OSError as error:
+            raise UsageError(f"Error: cannot read config file {config}: {error.strerror}") from error
+        except configparser.Error as error:
+            raise UsageError(f"Error: config file {config} is not valid: {error}") from error
+        value = parsed.get("path", "write-data", fallback=None)
+        if value:
+            if exe_dir is not None:
+                value = value.replace("__PATH__executable__", str(exe_dir))
+            value = value.replace("__PATH__system-write-data__", str(Path.home() / ".factorio"))
+            return Path(value).resolve()
+    if exe_dir is not None and exe_dir.parts[-2:] == ("bin", "x64"):
+        return exe_dir.parent.parent
+    return Path.cwd()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console entry point: parse, then run the server until it quits."""
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        parsed = parse(argv, executable=Path(sys.argv[0]))
+    except UsageError as error:
+        print(error, file=sys.stderr)
+        return 1
+    if isinstance(parsed, str):
+        print(parsed)
+        return 0
+    from .process import run  # deferred: --help must not pay for the Lua runtime
+
+    return run(parsed)

@@ -1,0 +1,2 @@
+class EmulatorError(Exception):
+    """Base of every error the emulator raises."""

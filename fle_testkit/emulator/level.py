@@ -1,0 +1,238 @@
+"""One running game: its Lua state, world, clock and registered handlers.
+
+The order of things follows Factorio: a new game runs ``control.lua`` then
+``on_init``; a loaded game runs ``control.lua``, restores ``storage``, then
+``on_load``. ``game`` is nil in ``control.lua``'s main chunk and in
+``on_load``, as in Factorio. Handlers are not saved: they come from
+``control.lua`` each time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from . import messages
+from .clock import GameClock
+from .events import EventRegistry
+from .gamedata import GameData
+from .lua import storage_codec
+from .lua.runtime import LuaRuntimeError, LuaSandbox
+from .lua_api.context import ApiContext
+from .lua_api.globals import install_globals
+from .model.world import World
+from .saves import SaveContents
+
+CORE_LUALIB = "__core__/lualib/"
+LEVEL_PREFIX = "__level__/"
+ON_TICK = 0  # defines.events.on_tick
+
+
+class Level:
+    """A game: build it with ``new`` or ``load``, then run commands on it."""
+
+    def __init__(
+        self,
+        *,
+        gamedata: GameData,
+        name: str,
+        scenario_files: dict[str, bytes],
+        world: World,
+        log: Callable[[str], None],
+        script_log: Callable[[str], None],
+        script_output: Path,
+        core_lualib: Path,
+        tick: int = 0,
+        speed: float = 1.0,
+        tick_paused: bool = False,
+        auto_paused: bool = False,
+    ) -> None:
+        self.gamedata = gamedata
+        self.level_name = name
+        self.scenario_files = scenario_files
+        self.world = world
+        self.events = EventRegistry()
+        self.script_output = script_output
+        self._log = log
+        self._script_log = script_log
+        self._core_lualib = core_lualib
+        self._tick = tick
+        self._tick_paused = tick_paused
+        self._auto_paused = auto_paused
+        self.clock = GameClock(tick, speed)
+        self.clock.reanchor(tick, paused=tick_paused or auto_paused)
+        self._output: list[str] | None = None
+        self.sandbox = LuaSandbox(self._find_module)
+        self.ctx = ApiContext(sandbox=self.sandbox, gamedata=gamedata, world=world, level=self)
+        self._game = install_globals(self.ctx)
+
+    # --- construction -----------------------------------------------------
+    @classmethod
+    def new(cls, **kwargs: Any) -> "Level":
+        """A new game from a scenario: control.lua, then on_init."""
+        level = cls(**kwargs)
+        level._run_control()
+        level.sandbox.globals.game = level._game
+        if level.events.on_init is not None:
+            level.sandbox.call(level.events.on_init)
+        return level
+
+    @classmethod
+    def load(cls, contents: SaveContents, **kwargs: Any) -> "Level":
+        """A game from a save: control.lua, storage restored, then on_load."""
+        state = contents.level
+        level = cls(
+            name=contents.meta.get("level_name", contents.name),
+            scenario_files=contents.scenario_files,
+            world=World.from_state(kwargs["gamedata"], state["world"]),
+            tick=state["tick"],
+            speed=state.get("speed", 1.0),
+            tick_paused=state.get("tick_paused", False),
+            **kwargs,
+        )
+        level._run_control()
+        if contents.storage:
+            level.sandbox.globals.storage = storage_codec.decode_storage(level.sandbox.lua, contents.storage)
+        if level.events.on_load is not None:
+            level.sandbox.call(level.events.on_load)
+        level.sandbox.globals.game = level._game
+        return level
+
+    def _run_control(self) -> None:
+        source = self.scenario_files.get("control.lua")
+        if source is None:
+            raise LuaRuntimeError(f"level {self.level_name!r} has no control.lua")
+        self.sandbox.globals.game = None
+        self.sandbox.run(source.decode("utf-8"), "@" + LEVEL_PREFIX + "control.lua")
+
+    def _find_module(self, name: str) -> tuple[str, str] | None:
+        """Factorio's require: scenario files first, then core lualib."""
+        path = name[:-4] if name.endswith(".lua") else name
+        if "/" not in path:
+            path = path.replace(".", "/")
+        if path.startswith(CORE_LUALIB):
+            return self._core_module(path[len(CORE_LUALIB) :])
+        if path.startswith(LEVEL_PREFIX):
+            path = path[len(LEVEL_PREFIX) :]
+        if path.startswith("/") or ".." in path.split("/"):
+            return None
+        data = self.scenario_files.get(path + ".lua")
+        if data is not None:
+            return data.decode("utf-8"), "@" + LEVEL_PREFIX + path + ".lua"
+        return self._core_module(path)
+
+    def _core_module(self, path: str) -> tuple[str, str] | None:
+        if ".." in path.split("/") or path.startswith("/"):
+            return None
+        file = self._core_lualib / (path + ".lua")
+        if not file.is_file():
+            return None
+        return file.read_text(encoding="utf-8-sig"), "@" + CORE_LUALIB + path + ".lua"
+
+    # --- commands ---------------------------------------------------------
+    def run_command(self, code: str, chunkname: str) -> str:
+        """Run console Lua; returns what ``rcon.print`` printed.
+
+        A Lua error raises LuaRuntimeError; output printed before it is lost,
+        as in Factorio.
+        """
+        self.advance()
+        self._output = []
+        try:
+            self.sandbox.run(code, chunkname)
+            return "".join(self._output)
+        finally:
+            self._output = None
+
+    def rcon_print(self, text: str) -> None:
+        if self._output is not None:
+            self._output.append(text + "\n")
+
+    def script_log(self, source: str, text: str) -> None:
+        self._script_log(messages.SCRIPT_LOG.format(source=source, text=text))
+
+    # --- time -------------------------------------------------------------
+    @property
+    def tick(self) -> int:
+        return self._tick
+
+    @property
+    def speed(self) -> float:
+        return self.clock.speed
+
+    def set_speed(self, speed: float) -> None:
+        self.advance()
+        self.clock.reanchor(self._tick, speed=speed)
+
+    @property
+    def tick_paused(self) -> bool:
+        return self._tick_paused
+
+    def set_tick_paused(self, paused: bool) -> None:
+        self.advance()
+        self._tick_paused = paused
+        self.clock.reanchor(self._tick, paused=paused or self._auto_paused)
+
+    def advance(self, until: int | None = None) -> None:
+        """Bring the game up to the tick the wall clock says is due.
+
+        With no per-tick handlers the tick jumps; otherwise each tick's
+        handlers run in order (in one batch when the server was busy).
+        """
+        due = self.clock.due_tick() if until is None else until
+        if due <= self._tick:
+            return
+        if not self.events.wants_ticks(ON_TICK):
+            self._tick = due
+            return
+        while self._tick < due:
+            if ON_TICK not in self.events.handlers:
+                following = self.events.next_nth_tick(self._tick - 1) or due
+                if following >= due:
+                    self._tick = due
+                    return
+                self._tick = following
+            self._run_tick_handlers(self._tick)
+            self._tick += 1
+
+    def _run_tick_handlers(self, tick: int) -> None:
+        handler = self.events.handlers.get(ON_TICK)
+        if handler is not None:
+            self._dispatch(handler, {"tick": tick, "name": ON_TICK})
+        for period, function in self.events.due_nth(tick):
+            self._dispatch(function, {"tick": tick, "nth_tick": period})
+
+    def _dispatch(self, function: Any, event: dict[str, Any]) -> None:
+        """An error in a handler is logged and the game goes on.
+
+        Real Factorio stops the game with an error dialog for mods; for a
+        headless test server the emulator logs it and keeps serving.
+        """
+        try:
+            self.sandbox.call(function, self.sandbox.table_from(event))
+        except LuaRuntimeError as error:
+            self._log(f"Error while running event {event}: {error.message}")
+
+    def next_work_tick(self) -> int | None:
+        """The next tick at which a handler must run, or None if none must."""
+        if ON_TICK in self.events.handlers:
+            return self._tick + 1
+        return self.events.next_nth_tick(self._tick - 1)
+
+    # --- saving -----------------------------------------------------------
+    def snapshot(self) -> SaveContents:
+        """Everything a save holds. Raises StorageError if storage can't be saved."""
+        self.advance()
+        storage = storage_codec.encode_storage(self.sandbox.lua, self.sandbox.globals.storage)
+        return SaveContents(
+            name=self.level_name,
+            scenario_files=self.scenario_files,
+            level={
+                "tick": self._tick,
+                "speed": self.clock.speed,
+                "tick_paused": self._tick_paused,
+                "world": self.world.to_state(),
+            },
+            storage=storage,
+            meta={"level_name": self.level_name, "factorio_version": messages.FACTORIO_VERSION},
+        )

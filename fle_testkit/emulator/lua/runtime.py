@@ -1,0 +1,225 @@
+"""One Lua 5.2 state, sandboxed the way a Factorio level's Lua state is.
+
+Factorio runs a modified Lua 5.2; lupa's ``lua52`` is the same language. What
+the sandbox removes (DESIGN, "Safety"): the ``python`` bridge, ``io``, ``os``,
+``package``, ``loadfile``, ``dofile``, ``string.dump`` and binary chunks. What
+stays is what a Factorio mod can use. ``require`` is replaced by one that only
+finds scenario files and Factorio's core lualib.
+
+Python objects reach Lua only as ``LuaExposed`` instances (the API objects).
+lupa's attribute handlers send every index on any Python object here; anything
+that is not ``LuaExposed`` is refused, so no Python internals leak to Lua.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from lupa import lua52
+
+from ..errors import EmulatorError
+
+# Lua globals of a stock Lua 5.2 state that a Factorio level does not have.
+REMOVED_GLOBALS = ("io", "os", "package", "dofile", "loadfile", "loadstring", "module", "python", "coroutine")
+
+ModuleFinder = Callable[[str], "tuple[str, str] | None"]
+"""Maps a ``require`` name to (source, chunk name), or None when not found."""
+
+
+class LuaRuntimeError(EmulatorError):
+    """A Lua error that escaped to the top of a chunk; ``message`` is Lua's text."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class LuaApiError(EmulatorError):
+    """Raised by API objects; reaches Lua as an ordinary error with this message."""
+
+
+class LuaExposed:
+    """Base of every Python object Lua may see (the ``Lua*`` API classes).
+
+    Subclasses answer indexing, assignment, iteration and length. The default
+    refuses everything, worded as Factorio words an unknown key.
+    """
+
+    lua_class_name = "LuaObject"
+
+    def lua_index(self, key: Any) -> Any:
+        raise LuaApiError(f"{self.lua_class_name} doesn't contain key {key}.")
+
+    def lua_newindex(self, key: Any, value: Any) -> None:
+        raise LuaApiError(f"{self.lua_class_name} doesn't contain key {key}.")
+
+    def lua_pairs(self) -> Iterable[tuple[Any, Any]]:
+        raise LuaApiError(f"{self.lua_class_name} can't be iterated.")
+
+    def lua_len(self) -> int:
+        raise LuaApiError(f"{self.lua_class_name} has no length.")
+
+    def lua_equals(self, other: Any) -> bool:
+        return self is other
+
+    def __str__(self) -> str:
+        return f"[{self.lua_class_name}]"
+
+
+def _index(obj: Any, key: Any) -> Any:
+    if isinstance(obj, LuaExposed):
+        return obj.lua_index(key)
+    raise LuaApiError(f"attempt to index a host object (key {key!r})")
+
+
+def _newindex(obj: Any, key: Any, value: Any) -> None:
+    if isinstance(obj, LuaExposed):
+        obj.lua_newindex(key, value)
+        return
+    raise LuaApiError(f"attempt to modify a host object (key {key!r})")
+
+
+# Runs once in a fresh state, with the debug library still present: it gives
+# API objects their metamethods, swaps in the safe functions and then removes
+# what a level must not reach. Every name it needs arrives as an argument.
+_SETUP = r"""
+local sample, hooks, finder, removed = ...
+local mt = debug.getmetatable(sample)
+mt.__pairs = function(o)
+  local keys, values = hooks.pairs(o)
+  local i = 0
+  return function() i = i + 1; if keys[i] ~= nil then return keys[i], values[i] end end, o, nil
+end
+mt.__len = function(o) return hooks.len(o) end
+mt.__eq = function(a, b) return hooks.equals(a, b) end
+mt.__concat = function(a, b) return tostring(a) .. tostring(b) end
+
+local is_host_error, tostring, type, select, error = hooks.is_host_error, tostring, type, select, error
+local function as_message(e)
+  if type(e) == "userdata" and is_host_error(e) then return tostring(e) end
+  return e
+end
+local raw_pcall, raw_xpcall, raw_load = pcall, xpcall, load
+local function fix(ok, ...)
+  if ok then return ok, ... end
+  return ok, as_message((...))
+end
+pcall = function(f, ...) return fix(raw_pcall(f, ...)) end
+xpcall = function(f, handler, ...)
+  return raw_xpcall(f, function(e) return handler(as_message(e)) end, ...)
+end
+-- Text chunks only: binary chunks can break out of any Lua sandbox.
+load = function(chunk, name, mode, env)
+  if env == nil then return raw_load(chunk, name, "t") end
+  return raw_load(chunk, name, "t", env)
+end
+
+local loaded = {}
+local function require(name)
+  if type(name) ~= "string" then error("bad argument #1 to 'require' (string expected)", 2) end
+  local cached = loaded[name]
+  if cached ~= nil then return cached end
+  local source, chunkname = finder(name)
+  if source == nil then error("module " .. name .. " not found", 2) end
+  local chunk, err = raw_load(source, chunkname, "t")
+  if not chunk then error(err, 0) end
+  local result = chunk(name)
+  if result == nil then result = true end
+  loaded[name] = result
+  return result
+end
+_G.require = require
+
+local function run(code, chunkname)
+  local chunk, err = raw_load(code, chunkname, "t")
+  if not chunk then return false, err end
+  local ok, e = raw_xpcall(chunk, function(e) return as_message(e) end)
+  return ok, e
+end
+
+string.dump = nil
+for _, name in ipairs(removed) do _G[name] = nil end
+debug = { traceback = debug.traceback, getinfo = debug.getinfo }
+return run
+"""
+
+
+class LuaSandbox:
+    """A sandboxed Lua 5.2 state with Factorio's globals slots.
+
+    ``run`` executes a chunk and reports a Lua error as LuaRuntimeError with
+    Lua's message, never a Python traceback.
+    """
+
+    def __init__(self, find_module: ModuleFinder) -> None:
+        self.lua = lua52.LuaRuntime(
+            unpack_returned_tuples=True,
+            register_eval=False,
+            register_builtins=False,
+            attribute_handlers=(_index, _newindex),
+        )
+        self.globals = self.lua.globals()
+        hooks = self.table_from(
+            {
+                "pairs": self._pairs,
+                "len": lambda o: o.lua_len(),
+                "equals": lambda a, b: isinstance(a, LuaExposed) and a.lua_equals(b),
+                "is_host_error": lambda e: isinstance(e, BaseException),
+            }
+        )
+
+        def finder(name: str) -> tuple[str | None, str | None]:
+            found = find_module(name)
+            return found if found is not None else (None, None)
+
+        setup = self.lua.execute("return function(...) " + _SETUP + " end")
+        self._run = setup(LuaExposed(), hooks, finder, self.table_from(list(REMOVED_GLOBALS)))
+
+    def _pairs(self, obj: Any) -> tuple[Any, Any]:
+        keys, values = [], []
+        if isinstance(obj, LuaExposed):
+            for key, value in obj.lua_pairs():
+                keys.append(key)
+                values.append(value)
+        return self.table_from(keys), self.table_from(values)
+
+    def run(self, code: str, chunkname: str) -> None:
+        """Run ``code``; ``chunkname`` is what Lua names it in error messages."""
+        result = self._run(code, chunkname)
+        if isinstance(result, tuple) and not result[0]:
+            raise LuaRuntimeError(str(result[1]))
+
+    def call(self, function: Any, *args: Any) -> Any:
+        """Call a Lua function under protection; a Lua error becomes LuaRuntimeError."""
+        try:
+            return function(*args)
+        except lua52.LuaError as error:
+            raise LuaRuntimeError(_strip_traceback(str(error))) from error
+
+    def table_from(self, value: Any) -> Any:
+        """A Lua table from a Python list (1-based) or dict, recursively."""
+        if isinstance(value, dict):
+            table = self.lua.table()
+            for key, item in value.items():
+                table[key] = self._convert(item)
+            return table
+        table = self.lua.table()
+        for index, item in enumerate(value, start=1):
+            table[index] = self._convert(item)
+        return table
+
+    def _convert(self, value: Any) -> Any:
+        if isinstance(value, (dict, list, tuple)):
+            return self.table_from(value)
+        return value
+
+    def table(self, *items: Any, **fields: Any) -> Any:
+        return self.lua.table(*items, **fields)
+
+
+def _strip_traceback(message: str) -> str:
+    return message.split("\nstack traceback:", 1)[0]
+
+
+def lua_type(value: Any) -> str | None:
+    return lua52.lua_type(value)

@@ -1,0 +1,238 @@
+"""What every Lua-facing object shares: declared members, validity, arguments.
+
+A class lists its Lua members with decorators, named exactly as Factorio names
+them; anything not declared does not exist for Lua ("LuaX doesn't contain key
+y."), so the emulator cannot grow an API Factorio does not have by accident.
+"""
+
+from __future__ import annotations
+
+import inspect
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator
+
+from lupa import lua52
+
+from .. import messages
+from ..lua.runtime import LuaApiError, LuaExposed
+from ..model.errors import ModelError, UnknownPrototypeError
+
+if TYPE_CHECKING:
+    from .context import ApiContext
+
+
+def lua_property(function: Callable) -> Callable:
+    """A readable member; pair with ``@name.setter``-style ``lua_setter``."""
+    function.__lua_kind__ = "property"
+    return function
+
+
+def lua_setter(name: str) -> Callable[[Callable], Callable]:
+    def mark(function: Callable) -> Callable:
+        function.__lua_kind__ = "setter"
+        function.__lua_name__ = name
+        return function
+
+    return mark
+
+
+def lua_method(function: Callable) -> Callable:
+    function.__lua_kind__ = "method"
+    return function
+
+
+@contextmanager
+def factorio_wording() -> Iterator[None]:
+    """Model errors reach Lua worded as Factorio words them."""
+    try:
+        yield
+    except UnknownPrototypeError as error:
+        template = UNKNOWN_NAME.get(error.kind, messages.UNKNOWN_ENTITY_NAME)
+        raise LuaApiError(template.format(name=error.name)) from error
+    except ModelError as error:
+        raise LuaApiError(str(error)) from error
+
+
+UNKNOWN_NAME = {
+    "entity": messages.UNKNOWN_ENTITY_NAME,
+    "item": messages.UNKNOWN_ITEM_NAME,
+    "technology": messages.UNKNOWN_TECHNOLOGY,
+}
+
+
+@lru_cache(maxsize=None)
+def _arity(method: Callable) -> tuple[int, int]:
+    """How many Lua arguments a method takes (without self): (required, at most).
+
+    Lua may pass fewer arguments than declared (the rest are nil, as in
+    Factorio where trailing optional arguments may be omitted).
+    """
+    params = list(inspect.signature(method).parameters.values())[1:]
+    required = sum(1 for p in params if p.default is inspect.Parameter.empty)
+    return required, len(params)
+
+
+def _field_reader(name: str) -> Callable:
+    def read(self: "LuaObject") -> Any:
+        return getattr(self.model, name)
+
+    return read
+
+
+class LuaObject(LuaExposed):
+    """Base of the API classes: ``valid``, ``object_name``, declared members."""
+
+    lua_class_name = "LuaObject"
+    # Members read straight from ``self.model`` under the same name.
+    lua_fields: ClassVar[tuple[str, ...]] = ()
+    _properties: ClassVar[dict[str, Callable]] = {}
+    _setters: ClassVar[dict[str, Callable]] = {}
+    _methods: ClassVar[dict[str, Callable]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        properties: dict[str, Callable] = {}
+        setters: dict[str, Callable] = {}
+        methods: dict[str, Callable] = {}
+        for klass in reversed(cls.__mro__):
+            for name, member in vars(klass).items():
+                kind = getattr(member, "__lua_kind__", None)
+                if kind == "property":
+                    properties[name.rstrip("_")] = member
+                elif kind == "setter":
+                    setters[member.__lua_name__] = member
+                elif kind == "method":
+                    methods[name.rstrip("_")] = member
+        for name in cls.lua_fields:
+            properties.setdefault(name, _field_reader(name))
+        cls._properties, cls._setters, cls._methods = properties, setters, methods
+
+    def __init__(self, ctx: "ApiContext", model: Any = None) -> None:
+        self.ctx = ctx
+        self.model = model
+
+    # Validity: objects whose model thing can disappear override this.
+    def is_valid(self) -> bool:
+        return True
+
+    def lua_index(self, key: Any) -> Any:
+        if key == "valid":
+            return self.is_valid()
+        if key == "object_name":
+            return self.lua_class_name
+        getter = self._properties.get(key)
+        method = self._methods.get(key) if getter is None else None
+        if getter is None and method is None:
+            return self.index_other(key)
+        self.check_valid()
+        if getter is not None:
+            with factorio_wording():
+                return getter(self)
+        return self._bound(method)
+
+    def index_other(self, key: Any) -> Any:
+        """Keys that are not members (``LuaCustomTable[name]``); default: none."""
+        raise LuaApiError(messages.DOESNT_CONTAIN_KEY.format(cls=self.lua_class_name, key=key))
+
+    def lua_newindex(self, key: Any, value: Any) -> None:
+        setter = self._setters.get(key)
+        if setter is None:
+            if key in self._properties or key in self._methods:
+                raise LuaApiError(messages.READ_ONLY_KEY.format(cls=self.lua_class_name, key=key))
+            raise LuaApiError(messages.DOESNT_CONTAIN_KEY.format(cls=self.lua_class_name, key=key))
+        self.check_valid()
+        with factorio_wording():
+            setter(self, value)
+
+    def check_valid(self) -> None:
+        if not self.is_valid():
+            raise LuaApiError(messages.INVALID_OBJECT.format(cls=self.lua_class_name))
+
+    def _bound(self, method: Callable) -> Callable:
+        # Factorio 2.0 methods are called with '.', but a ':' call passes the
+        # object first; accept both so neither style breaks.
+        low, high = _arity(method)
+
+        def call(*args: Any) -> Any:
+            if args and args[0] is self:
+                args = args[1:]
+            if len(args) > high:
+                name = method.__name__.rstrip("_")
+                expected = f"{high} argument{'s' if high != 1 else ''}" if low == high else f"{low} to {high} arguments"
+                raise LuaApiError(messages.ARGUMENT_COUNT.format(name=name, expected=expected, given=len(args)))
+            self.check_valid()
+            with factorio_wording():
+                return method(self, *args)
+
+        return call
+
+    # Conversions every API class needs.
+    def table(self, value: Any) -> Any:
+        return self.ctx.sandbox.table_from(value)
+
+    def __str__(self) -> str:
+        return f"[{self.lua_class_name}]"
+
+
+class LuaCustomTable(LuaObject):
+    """Factorio's read-only table of API objects, indexed by number or name."""
+
+    lua_class_name = "LuaCustomTable"
+
+    def __init__(self, ctx: "ApiContext", items: Callable[[], list[tuple[Any, Any]]], by_name: Callable[[Any], Any] | None = None) -> None:
+        super().__init__(ctx)
+        self._items = items
+        self._by_name = by_name
+
+    def index_other(self, key: Any) -> Any:
+        if self._by_name is not None:
+            found = self._by_name(key)
+            if found is not None:
+                return found
+        for item_key, value in self._items():
+            if item_key == key:
+                return value
+        return None
+
+    def lua_newindex(self, key: Any, value: Any) -> None:
+        raise LuaApiError(messages.READ_ONLY_KEY.format(cls=self.lua_class_name, key=key))
+
+    def lua_pairs(self) -> Iterable[tuple[Any, Any]]:
+        return self._items()
+
+    def lua_len(self) -> int:
+        return len(self._items())
+
+
+def is_table(value: Any) -> bool:
+    return lua52.lua_type(value) == "table"
+
+
+def table_fields(value: Any, function: str, argument: int = 1) -> dict[Any, Any]:
+    """A Lua table argument as a dict (one level), or a Factorio-style error."""
+    if not is_table(value):
+        raise LuaApiError(
+            f"Invalid argument #{argument} to {function}: table expected, got {lua52.lua_type(value) or type(value).__name__}."
+        )
+    return dict(value.items())
+
+
+def string_list(value: Any) -> list[str] | None:
+    """A filter value that may be a string or an array of strings."""
+    if value is None:
+        return None
+    if is_table(value):
+        return [str(v) for v in value.values()]
+    return [str(value)]
+
+
+def position_arg(value: Any, what: str = "position") -> tuple[float, float]:
+    """A MapPosition: ``{x=, y=}`` or ``{1, 2}``."""
+    if not is_table(value):
+        raise LuaApiError(f"Invalid {what}: table expected.")
+    x = value["x"] if value["x"] is not None else value[1]
+    y = value["y"] if value["y"] is not None else value[2]
+    if not isinstance(x, (int, float)) or not isinstance(y, (int, float)):
+        raise LuaApiError(f"Invalid {what}: x and y must be numbers.")
+    return float(x), float(y)

@@ -1,0 +1,54 @@
+"""What API objects reach: the Lua state, the world, and the running level."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from ..events import EventRegistry
+    from ..gamedata import GameData
+    from ..lua.runtime import LuaSandbox
+    from ..model.world import World
+
+
+class LevelHooks(Protocol):
+    """The parts of the running level the API reads and changes."""
+
+    events: "EventRegistry"
+
+    @property
+    def tick(self) -> int: ...
+
+    @property
+    def speed(self) -> float: ...
+
+    def set_speed(self, speed: float) -> None: ...
+
+    @property
+    def tick_paused(self) -> bool: ...
+
+    def set_tick_paused(self, paused: bool) -> None: ...
+
+    def rcon_print(self, text: str) -> None: ...
+
+    def script_log(self, source: str, text: str) -> None: ...
+
+
+@dataclass
+class ApiContext:
+    sandbox: "LuaSandbox"
+    gamedata: "GameData"
+    world: "World"
+    level: LevelHooks
+    tostring: Any = None  # Lua's own tostring, for Factorio's number printing
+    wrappers: dict[tuple[str, int], Any] = field(default_factory=dict)
+
+    def wrapper(self, kind: type, model: Any, *args: Any) -> Any:
+        """One API object per model object, so ``==`` and table keys behave."""
+        key = (kind.__name__, id(model))
+        found = self.wrappers.get(key)
+        if found is None or found.model is not model:
+            found = kind(self, model, *args)
+            self.wrappers[key] = found
+        return found

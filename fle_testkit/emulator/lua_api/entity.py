@@ -1,0 +1,93 @@
+"""LuaEntity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..lua.runtime import LuaApiError
+from .base import LuaObject, lua_method, lua_property, lua_setter, position_arg
+from .inventory import LuaInventory
+
+
+class LuaEntity(LuaObject):
+    """An entity on a surface. Only the members listed here are built."""
+
+    lua_class_name = "LuaEntity"
+    lua_fields = ("name", "type", "unit_number", "health")
+
+    def is_valid(self) -> bool:
+        return self.model.valid
+
+    @lua_property
+    def position(self) -> Any:
+        position = self.model.position
+        return self.table({"x": position.x, "y": position.y})
+
+    @lua_property
+    def direction(self) -> int:
+        return self.model.direction
+
+    @lua_setter("direction")
+    def set_direction(self, value: Any) -> None:
+        if not isinstance(value, (int, float)):
+            raise LuaApiError("Invalid direction: number expected.")
+        self.model.direction = int(value)
+
+    @lua_property
+    def surface(self) -> Any:
+        from .surface import LuaSurface
+
+        return self.ctx.wrapper(LuaSurface, self.model.surface)
+
+    @lua_property
+    def surface_index(self) -> int:
+        return self.model.surface.index
+
+    @lua_property
+    def force(self) -> Any:
+        from .force import LuaForce
+
+        return self.ctx.wrapper(LuaForce, self.model.force)
+
+    @lua_property
+    def prototype(self) -> Any:
+        from .prototypes import LuaEntityPrototype
+
+        return self.ctx.wrapper(LuaEntityPrototype, self.model.prototype)
+
+    @lua_property
+    def amount(self) -> Any:
+        if self.model.amount is None:
+            raise LuaApiError("Entity is not a resource.")
+        return self.model.amount
+
+    @lua_property
+    def bounding_box(self) -> Any:
+        box = self.model.bounding_box
+        return self.table({"left_top": {"x": box.left, "y": box.top}, "right_bottom": {"x": box.right, "y": box.bottom}})
+
+    @lua_method
+    def get_inventory(self, index: Any) -> Any:
+        if not isinstance(index, (int, float)):
+            raise LuaApiError("Invalid argument #1 to LuaEntity::get_inventory: defines.inventory expected.")
+        inventory = self.model.get_inventory(int(index))
+        return None if inventory is None else self.ctx.wrapper(LuaInventory, inventory)
+
+    @lua_method
+    def get_main_inventory(self) -> Any:
+        inventory = self.model.get_inventory(1)
+        return None if inventory is None else self.ctx.wrapper(LuaInventory, inventory)
+
+    @lua_method
+    def destroy(self, options: Any = None) -> bool:
+        self.model.destroy()
+        return True
+
+    @lua_method
+    def teleport(self, position: Any, surface: Any = None) -> bool:
+        x, y = position_arg(position)
+        self.model.teleport(x, y)
+        return True
+
+    def lua_equals(self, other: Any) -> bool:
+        return isinstance(other, LuaEntity) and other.model is self.model

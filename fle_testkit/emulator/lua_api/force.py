@@ -1,0 +1,116 @@
+"""LuaForce, LuaTechnology and LuaRecipe."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import LuaCustomTable, LuaObject, lua_method, lua_property, lua_setter
+from .prototypes import LuaRecipePrototype, LuaTechnologyPrototype, _product
+
+
+class LuaTechnology(LuaObject):
+    lua_class_name = "LuaTechnology"
+    lua_fields = ("name", "researched", "enabled", "level")
+
+    @lua_setter("researched")
+    def set_researched(self, value: Any) -> None:
+        self.model.researched = bool(value)
+
+    @lua_setter("enabled")
+    def set_enabled(self, value: Any) -> None:
+        self.model.enabled = bool(value)
+
+    @lua_property
+    def force(self) -> Any:
+        return self.ctx.wrapper(LuaForce, self.model.force)
+
+    @lua_property
+    def prototype(self) -> Any:
+        return self.ctx.wrapper(LuaTechnologyPrototype, self.model.prototype)
+
+    @lua_property
+    def prerequisites(self) -> Any:
+        technologies = self.model.force.technologies
+        return self.table({n: self.ctx.wrapper(LuaTechnology, technologies[n]) for n in self.model.prototype.prerequisites})
+
+
+class LuaRecipe(LuaObject):
+    lua_class_name = "LuaRecipe"
+    lua_fields = ("name", "enabled")
+
+    @lua_setter("enabled")
+    def set_enabled(self, value: Any) -> None:
+        self.model.enabled = bool(value)
+
+    @lua_property
+    def category(self) -> str:
+        return self.model.prototype.category
+
+    @lua_property
+    def energy(self) -> float:
+        return self.model.prototype.energy_required
+
+    @lua_property
+    def ingredients(self) -> Any:
+        return self.table([{"type": i.type, "name": i.name, "amount": i.amount} for i in self.model.prototype.ingredients])
+
+    @lua_property
+    def products(self) -> Any:
+        return self.table([_product(p) for p in self.model.prototype.results])
+
+    @lua_property
+    def force(self) -> Any:
+        return self.ctx.wrapper(LuaForce, self.model.force)
+
+    @lua_property
+    def prototype(self) -> Any:
+        return self.ctx.wrapper(LuaRecipePrototype, self.model.prototype)
+
+
+class LuaForce(LuaObject):
+    """A force: research and recipes. Only the members listed here are built."""
+
+    lua_class_name = "LuaForce"
+    lua_fields = ("name", "index")
+
+    def _named_table(self, source: dict[str, Any], kind: type) -> LuaCustomTable:
+        def items() -> list[tuple[Any, Any]]:
+            return [(name, self.ctx.wrapper(kind, value)) for name, value in source.items()]
+
+        def by_name(key: Any) -> Any:
+            value = source.get(key) if isinstance(key, str) else None
+            return None if value is None else self.ctx.wrapper(kind, value)
+
+        return LuaCustomTable(self.ctx, items, by_name)
+
+    @lua_property
+    def technologies(self) -> LuaCustomTable:
+        return self._named_table(self.model.technologies, LuaTechnology)
+
+    @lua_property
+    def recipes(self) -> LuaCustomTable:
+        return self._named_table(self.model.recipes, LuaRecipe)
+
+    @lua_method
+    def research_all_technologies(self, include_disabled_prototypes: Any = False) -> None:
+        self.model.research_all_technologies(bool(include_disabled_prototypes))
+
+    @lua_method
+    def enable_all_recipes(self) -> None:
+        self.model.enable_all_recipes()
+
+    @lua_method
+    def enable_all_technologies(self) -> None:
+        self.model.enable_all_technologies()
+
+    @lua_method
+    def reset_recipes(self) -> None:
+        self.model.reset_recipes()
+
+    @lua_method
+    def reset_technology_effects(self) -> None:
+        self.model.reset_technology_effects()
+
+    @lua_method
+    def reset(self) -> None:
+        self.model.reset()

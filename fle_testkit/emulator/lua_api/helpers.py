@@ -1,0 +1,40 @@
+"""``helpers`` (LuaHelpers): the 2.0 home of JSON and file helpers."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+
+from ..lua import json_codec
+from ..lua.runtime import LuaApiError
+from .base import LuaObject, lua_method
+from .bootstrap import localised_text
+
+
+class LuaHelpers(LuaObject):
+    """JSON conversion and ``write_file`` (into script-output only).
+
+    Only these members of LuaHelpers are built; the rest are not yet.
+    """
+
+    lua_class_name = "LuaHelpers"
+
+    @lua_method
+    def table_to_json(self, data: Any) -> str:
+        return json_codec.table_to_json(self.ctx.sandbox.lua, data)
+
+    @lua_method
+    def json_to_table(self, json: Any) -> Any:
+        if not isinstance(json, str):
+            raise LuaApiError("Invalid argument #1 to json_to_table: string expected.")
+        return json_codec.json_to_table(self.ctx.sandbox.lua, json)
+
+    @lua_method
+    def write_file(self, filename: Any, data: Any, append: Any = False, for_player: Any = None) -> None:
+        path = PurePosixPath(str(filename))
+        if path.is_absolute() or ".." in path.parts or not path.parts:
+            raise LuaApiError(f"Invalid filename: {filename}: it must stay inside script-output.")
+        target = self.ctx.level.script_output.joinpath(*path.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "a" if append else "w", encoding="utf-8") as handle:
+            handle.write(localised_text(self.ctx, data))

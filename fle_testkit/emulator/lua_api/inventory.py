@@ -1,0 +1,104 @@
+"""LuaInventory."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from ..lua.runtime import LuaApiError
+from .base import LuaObject, is_table, lua_method, lua_property
+
+
+def item_stack(value: Any, function: str) -> tuple[str, int]:
+    """An ItemStackIdentification: a name, or ``{name=, count=}`` (count defaults to 1)."""
+    if isinstance(value, str):
+        return value, 1
+    if is_table(value):
+        name, count = value["name"], value["count"]
+        if not isinstance(name, str):
+            raise LuaApiError(f"Invalid argument to {function}: the item stack has no name.")
+        if count is None:
+            count = 1
+        if not isinstance(count, (int, float)) or count < 0:
+            raise LuaApiError(f"Invalid argument to {function}: count must be a number >= 0.")
+        return name, int(count)
+    raise LuaApiError(f"Invalid argument to {function}: string or table expected.")
+
+
+class LuaInventory(LuaObject):
+    """A slot inventory of an entity. Item quality is always "normal".
+
+    Difference from Factorio: `inventory[i]` gives a plain table `{name=, count=}`
+    (`{valid_for_read=false}` when empty), not a LuaItemStack, which is not built yet.
+    """
+
+    lua_class_name = "LuaInventory"
+
+    def is_valid(self) -> bool:
+        return self.model.valid
+
+    @lua_property
+    def index(self) -> int:
+        return self.model.index
+
+    @lua_property
+    def name(self) -> str:
+        return self.model.name
+
+    def lua_len(self) -> int:
+        self.check_valid()
+        return len(self.model)
+
+    def index_other(self, key: Any) -> Any:
+        if isinstance(key, (int, float)) and 1 <= key <= len(self.model):
+            stack = self.model[int(key) - 1]
+            return self.table({"name": stack[0], "count": stack[1]} if stack else {"valid_for_read": False})
+        return super().index_other(key)
+
+    def lua_pairs(self) -> Iterable[tuple[Any, Any]]:
+        return [(i, self.index_other(i)) for i in range(1, len(self.model) + 1)]
+
+    @lua_method
+    def insert(self, items: Any) -> int:
+        name, count = item_stack(items, "LuaInventory::insert")
+        return self.model.insert(name, count)
+
+    @lua_method
+    def remove(self, items: Any) -> int:
+        name, count = item_stack(items, "LuaInventory::remove")
+        return self.model.remove(name, count)
+
+    @lua_method
+    def can_insert(self, items: Any) -> bool:
+        name, count = item_stack(items, "LuaInventory::can_insert")
+        return self.model.can_insert(name, count)
+
+    @lua_method
+    def get_item_count(self, item: Any = None) -> int:
+        if is_table(item):
+            item = item["name"]
+        return self.model.get_item_count(item)
+
+    @lua_method
+    def get_contents(self) -> Any:
+        return self.table(self.model.get_contents())
+
+    @lua_method
+    def clear(self) -> None:
+        self.model.clear()
+
+    @lua_method
+    def is_empty(self) -> bool:
+        return self.model.is_empty()
+
+    @lua_method
+    def is_full(self) -> bool:
+        return self.model.is_full()
+
+    @lua_method
+    def count_empty_stacks(self) -> int:
+        return self.model.count_empty_stacks()
+
+    @lua_method
+    def get_insertable_count(self, item: Any) -> int:
+        name, _ = item_stack(item, "LuaInventory::get_insertable_count")
+        return self.model.get_insertable_count(name)

@@ -1,0 +1,87 @@
+"""Every string the emulator shows that imitates Factorio, in one place.
+
+Wording follows real Factorio 2.0 where it is known. A constant whose real
+wording is not confirmed says so in its comment: change it here and nothing
+else needs to move.
+"""
+
+# The Factorio release the emulator stands in for: the tag of the docker image
+# FLE uses (factoriotools/factorio:2.0.73).
+FACTORIO_VERSION = "2.0.73"
+# Build number of that release, as a third-party log of 2.0.73 gives it (not
+# confirmed by Wube's own files). The readiness rule never reads it.
+FACTORIO_BUILD = 84377
+
+# --- the log ---------------------------------------------------------------
+# Real Factorio prefixes every line, the first included, with the elapsed
+# time (DESIGN shows the first line bare; real logs have "   0.000 " on it too).
+# Source lines below are those seen in real 2.0 logs (clusterio, factorio-docker
+# issues); the cpp line numbers change between releases and nobody parses them.
+BANNER = "{date}; Factorio {version} (build {build}, linux64, headless)"
+STATE_CHANGE = (
+    "Info ServerMultiplayerManager.cpp:808: updateTick({tick}) changing state "
+    "from({old}) to({new})"
+)
+# updateTick() before the game exists: Factorio prints the uint64 max.
+NO_TICK = 18446744073709551615
+LOADING_MAP = "Loading map {path}: {size} bytes."
+LOADING_LEVEL = "Loading level.dat: {size} bytes."
+MAP_VERSION = "Info Scenario.cpp:154: Map version {version}-0"
+OPENING_SOCKET = "Info UDPSocket.cpp:38: Opening socket at (IP ADDR:({{{addr}}}))"
+HOSTING_GAME = "Hosting game at IP ADDR:({{{addr}}})"
+RCON_STARTING = "Info RemoteCommandProcessor.cpp:126: Starting RCON interface at IP ADDR:({{{addr}}})"
+RCON_CONNECTION = "Info RemoteCommandProcessor.cpp:245: New RCON connection from IP ADDR:({{{addr}}})"
+SAVING_GAME = "Info AppManager.cpp:394: Saving game as {path}"
+SAVING_FINISHED = "Info AppManagerStates.cpp:1802: Saving finished"
+RECEIVED_SIGNAL = "Received {signal}, shutting down"
+QUITTING_SIGNAL = "Quitting: signal."
+QUITTING_REMOTE = "Quitting: remote-quit."
+SAVING_MAP_AS = "Info MainLoop.cpp:437: Saving map as {path}"
+CANT_SAVE_DEFAULT = "Can't save to default location: Default location not known"
+GOODBYE = "Goodbye"
+# Console lines carry a date and no elapsed prefix, in the log as in --console-log.
+CHAT_LINE = "{date} [CHAT] <server>: {text}"
+COMMAND_LINE = "{date} [COMMAND] <server> (command): {text}"
+SCRIPT_LOG = "Script {source}: {text}"
+AUTOSAVING = "Info AppManagerStates.cpp:1802: Saving to _autosave{slot} (non-blocking)."  # not confirmed
+MULTIPLAYER_FAILED = 'Error ServerMultiplayerManager.cpp:84: MultiplayerManager failed: "{reason}"'
+FILE_DOES_NOT_EXIST = "File {path} does not exist."
+NO_LATEST_SAVE = "Error CommandLineMultiplayer.cpp:283: No latest save file found in {directory}."
+
+# --- console replies (RCON bodies) ------------------------------------------
+LUA_ERROR_REPLY = "Cannot execute command. Error: {message}"
+# The reply to /time: "1 day, 11 hours, 1 minute and 26 seconds".
+TIME_UNITS = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+# Not confirmed word for word: the reply to an unknown console command.
+UNKNOWN_COMMAND = 'Unknown command "{name}".'
+PLAYERS_REPLY = "Players ({count}):"
+ONLINE_PLAYERS_REPLY = "Online players ({count}):"
+SEED_REPLY = "{seed}"
+VERSION_REPLY = FACTORIO_VERSION
+# Not found in any real log: what /save replies. The emulator saves before it
+# replies and answers with an empty body on success; harnesses wait for the
+# "Saving finished" log line or the file, which works on both.
+SAVE_DONE_REPLY = ""
+# "Map cannot be saved: ..." is the start of the real error (YARM issue #172).
+SAVE_ERROR_REPLY = "Map cannot be saved: {message}"
+
+# --- command line ----------------------------------------------------------
+CLI_UNKNOWN_OPTION = "Error: unrecognised option '{option}'"
+CLI_MISSING_VALUE = "Error: the required argument for option '{option}' is missing"
+CLI_TWO_RUNNING_OPTIONS = "Error: options {first} and {second} cannot be used together"
+CLI_NO_RUNNING_OPTION = "Error: no running option given (--create, --start-server, --start-server-load-latest or --start-server-load-scenario)"
+SCENARIO_NOT_FOUND = "Error: scenario {name!r} not found (looked in {places})"
+CORRUPT_SAVE = "Cannot load map {path}: {reason}"
+
+# --- the Lua API ------------------------------------------------------------
+DOESNT_CONTAIN_KEY = "{cls} doesn't contain key {key}."
+READ_ONLY_KEY = "{cls}::{key} is read only."
+ARGUMENT_COUNT = "Arguments count error for '{name}': Expected {expected} but {given} were given"
+INVALID_OBJECT = "{cls} API call when {cls} was invalid."
+UNKNOWN_ENTITY_NAME = "Unknown entity name: {name}"
+UNKNOWN_ITEM_NAME = "Unknown item name: {name}"
+UNKNOWN_TECHNOLOGY = "Unknown technology name: {name}"
+# Factorio 2.0 refuses to save a storage holding a function with this line
+# (YARM issue #172); the emulator adds where the value is.
+STORAGE_CANNOT_SAVE = "Cannot serialise lua functions ({path})"
+LUA_OBJECT_NOT_SERIALISABLE = "{cls} cannot be serialized."

@@ -1,0 +1,152 @@
+"""A force: its technologies and which recipes it may craft.
+
+Every force holds one :class:`Technology` and one :class:`Recipe` per
+prototype. A recipe starts enabled when its prototype says so; researching a
+technology (``researched = True``) enables the recipes its "unlock-recipe"
+effects name. As in Factorio, un-researching does not take recipes back:
+:meth:`Force.reset_technology_effects` recomputes them from what is researched.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import NotFoundError
+
+if TYPE_CHECKING:
+    from ..gamedata import GameData, RecipePrototype, TechnologyPrototype
+
+
+class Recipe:
+    __slots__ = ("prototype", "force", "enabled")
+
+    def __init__(self, prototype: "RecipePrototype", force: "Force") -> None:
+        self.prototype = prototype
+        self.force = force
+        self.enabled = prototype.enabled
+
+    @property
+    def name(self) -> str:
+        return self.prototype.name
+
+    def __repr__(self) -> str:
+        return f"<Recipe {self.name} of {self.force.name} enabled={self.enabled}>"
+
+
+class Technology:
+    __slots__ = ("prototype", "force", "_researched", "enabled", "level")
+
+    def __init__(self, prototype: "TechnologyPrototype", force: "Force") -> None:
+        self.prototype = prototype
+        self.force = force
+        self._researched = False
+        self.enabled = prototype.enabled
+        self.level = prototype.level
+
+    @property
+    def name(self) -> str:
+        return self.prototype.name
+
+    def __repr__(self) -> str:
+        return f"<Technology {self.name} of {self.force.name} researched={self._researched}>"
+
+    @property
+    def researched(self) -> bool:
+        return self._researched
+
+    @researched.setter
+    def researched(self, value: bool) -> None:
+        self._researched = bool(value)
+        if self._researched:
+            self.force._apply_effects(self.prototype)
+
+    def _reset(self) -> None:
+        self._researched = False
+        self.enabled = self.prototype.enabled
+        self.level = self.prototype.level
+
+
+class Force:
+    __slots__ = ("index", "name", "gamedata", "technologies", "recipes")
+
+    def __init__(self, gamedata: "GameData", index: int, name: str) -> None:
+        self.gamedata = gamedata
+        self.index = index
+        self.name = name
+        self.technologies = {n: Technology(p, self) for n, p in gamedata.technologies.items()}
+        self.recipes = {n: Recipe(p, self) for n, p in gamedata.recipes.items()}
+
+    def __repr__(self) -> str:
+        return f"<Force {self.index} {self.name!r}>"
+
+    def technology(self, name: str) -> Technology:
+        try:
+            return self.technologies[name]
+        except KeyError:
+            raise NotFoundError(f"force {self.name} has no technology {name!r}") from None
+
+    def recipe(self, name: str) -> Recipe:
+        try:
+            return self.recipes[name]
+        except KeyError:
+            raise NotFoundError(f"force {self.name} has no recipe {name!r}") from None
+
+    def _apply_effects(self, technology: "TechnologyPrototype") -> None:
+        for recipe_name in technology.unlocked_recipes:
+            recipe = self.recipes.get(recipe_name)
+            if recipe is not None:
+                recipe.enabled = True
+
+    def research_all_technologies(self, include_disabled_prototypes: bool = False) -> None:
+        """Research everything (technologies disabled in their prototype only if asked)."""
+        for technology in self.technologies.values():
+            if technology.prototype.enabled or include_disabled_prototypes:
+                technology.researched = True
+
+    def enable_all_recipes(self) -> None:
+        for recipe in self.recipes.values():
+            recipe.enabled = True
+
+    def enable_all_technologies(self) -> None:
+        for technology in self.technologies.values():
+            technology.enabled = True
+
+    def reset_recipes(self) -> None:
+        """Recipes back to their prototype's ``enabled``."""
+        for recipe in self.recipes.values():
+            recipe.enabled = recipe.prototype.enabled
+
+    def reset_technology_effects(self) -> None:
+        """Recipes back to the prototypes, then re-unlocked by what is researched."""
+        self.reset_recipes()
+        for technology in self.technologies.values():
+            if technology.researched:
+                self._apply_effects(technology.prototype)
+
+    def reset(self) -> None:
+        """Technologies unresearched and as in their prototypes; recipes likewise."""
+        for technology in self.technologies.values():
+            technology._reset()
+        self.reset_recipes()
+
+    # --- state ----------------------------------------------------------------
+
+    def to_state(self) -> dict[str, object]:
+        return {
+            "index": self.index,
+            "name": self.name,
+            "technologies": {n: [t.researched, t.enabled, t.level] for n, t in self.technologies.items()},
+            "recipes": {n: r.enabled for n, r in self.recipes.items()},
+        }
+
+    def load_state(self, state: dict[str, object]) -> None:
+        """Restore research and recipes exactly (no effects are re-applied)."""
+        technologies: Any = state["technologies"]
+        recipes: Any = state["recipes"]
+        for name, (researched, enabled, level) in technologies.items():
+            technology = self.technology(name)
+            technology._researched = bool(researched)
+            technology.enabled = bool(enabled)
+            technology.level = int(level)
+        for name, enabled in recipes.items():
+            self.recipe(name).enabled = bool(enabled)

@@ -1,0 +1,252 @@
+"""A surface: its entities, kept in creation order and bucketed by chunk.
+
+Searches follow ``LuaSurface.find_entities_filtered`` (Factorio 2.0 docs):
+with an ``area``, entities whose collision box overlaps it; with a
+``position``, entities whose collision box contains it; with a ``position``
+and a ``radius``, entities whose *centre* lies within the radius; with
+neither, the whole surface. ``name``/``type``/``force`` filters must all
+match (``invert`` negates that match, never the area); results come in
+creation order.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+
+from .entity import Entity
+from .errors import InvalidArgumentError, UnknownPrototypeError
+from .geometry import OFF_GRID_FLAG, BoundingBox, Position, check_direction, rotated_size
+from .geometry import snap_to_grid as snap_position
+from .inventory import Inventory
+from .layout import inventory_specs
+
+if TYPE_CHECKING:
+    from .force import Force
+    from .world import World
+
+Names = str | Iterable[str] | None
+PositionLike = Position | tuple[float, float]
+AreaLike = BoundingBox | tuple[tuple[float, float], tuple[float, float]]
+
+
+def _xy(position: PositionLike) -> tuple[float, float]:
+    if isinstance(position, Position):
+        return position.x, position.y
+    try:
+        x, y = position
+        return float(x), float(y)
+    except (TypeError, ValueError) as error:
+        raise InvalidArgumentError(f"not a position: {position!r}") from error
+
+
+def _area(area: AreaLike) -> BoundingBox:
+    if isinstance(area, BoundingBox):
+        return area
+    try:
+        (x1, y1), (x2, y2) = area
+        return BoundingBox.of(((float(x1), float(y1)), (float(x2), float(y2))))
+    except (TypeError, ValueError) as error:
+        raise InvalidArgumentError(f"not an area: {area!r}") from error
+
+
+def _name_set(names: Names) -> frozenset[str] | None:
+    if names is None:
+        return None
+    if isinstance(names, str):
+        return frozenset((names,))
+    return frozenset(names)
+
+
+class Surface:
+    __slots__ = ("index", "name", "world", "_entities", "_chunks", "_entity_chunks")
+
+    def __init__(self, world: "World", index: int, name: str) -> None:
+        self.world = world
+        self.index = index
+        self.name = name
+        self._entities: dict[int, Entity] = {}  # by Entity.id, in creation order
+        self._chunks: dict[tuple[int, int], dict[int, Entity]] = {}
+        self._entity_chunks: dict[int, list[tuple[int, int]]] = {}
+
+    def __repr__(self) -> str:
+        return f"<Surface {self.index} {self.name!r} with {len(self._entities)} entities>"
+
+    @property
+    def entities(self) -> list[Entity]:
+        return list(self._entities.values())
+
+    # --- creating -------------------------------------------------------------
+
+    def create_entity(self, name: str, position: PositionLike, direction: int = 0,
+                      force: "Force | str | int" = "enemy", snap_to_grid: bool = True,
+                      amount: int | None = None) -> Entity:
+        """Create an entity; like Factorio, the force defaults to "enemy".
+
+        Grid-aligned entities (no "placeable-off-grid" flag) are snapped to the
+        tile grid for their footprint as turned by ``direction``.
+        """
+        prototype = self.world.gamedata.entities.get(name) if isinstance(name, str) else None
+        if prototype is None:
+            raise UnknownPrototypeError("entity", name)
+        x, y = _xy(position)
+        direction = check_direction(direction)
+        owner = self.world.get_force(force)
+        if snap_to_grid and OFF_GRID_FLAG not in prototype.flags:
+            width, height = rotated_size(prototype.tile_width, prototype.tile_height, direction)
+            x, y = snap_position(x, y, width, height)
+        unit_number = self.world._next_unit_number() if prototype.has_unit_number else None
+        entity = Entity(self.world._next_entity_id(), prototype, self, x, y, direction, owner,
+                        unit_number, self._new_inventories(prototype))
+        if prototype.type == "resource" and amount is not None:
+            entity.amount = int(amount)
+        self._add(entity)
+        return entity
+
+    def _new_inventories(self, prototype: Any) -> dict[int, Inventory]:
+        items = self.world.gamedata.items
+        specs = inventory_specs(prototype, self.world.gamedata.defines["inventory"])
+        return {s.index: Inventory(s.index, s.name, s.size, items, s.filter) for s in specs}
+
+    # --- the index ------------------------------------------------------------
+
+    @staticmethod
+    def _index_box(entity: Entity) -> BoundingBox:
+        box = entity.bounding_box
+        if box.is_empty:
+            return BoundingBox(entity._x, entity._y, entity._x, entity._y)
+        return box
+
+    def _add(self, entity: Entity) -> None:
+        self._entities[entity.id] = entity
+        chunks = list(self._index_box(entity).chunks())
+        self._entity_chunks[entity.id] = chunks
+        for chunk in chunks:
+            self._chunks.setdefault(chunk, {})[entity.id] = entity
+
+    def _unindex(self, entity: Entity) -> None:
+        for chunk in self._entity_chunks.pop(entity.id, ()):
+            bucket = self._chunks.get(chunk)
+            if bucket is not None:
+                bucket.pop(entity.id, None)
+                if not bucket:
+                    del self._chunks[chunk]
+
+    def _remove(self, entity: Entity) -> None:
+        self._unindex(entity)
+        del self._entities[entity.id]
+
+    def _reindex(self, entity: Entity, change: Callable[[], None]) -> None:
+        """Apply a change of position or direction and keep the index right."""
+        self._unindex(entity)
+        change()
+        chunks = list(self._index_box(entity).chunks())
+        self._entity_chunks[entity.id] = chunks
+        for chunk in chunks:
+            self._chunks.setdefault(chunk, {})[entity.id] = entity
+
+    def _candidates(self, box: BoundingBox | None) -> Iterator[Entity]:
+        if box is None:
+            yield from list(self._entities.values())
+            return
+        found: dict[int, Entity] = {}
+        for chunk in box.chunks():
+            found.update(self._chunks.get(chunk, {}))
+        for entity_id in sorted(found):
+            yield found[entity_id]
+
+    # --- searching ------------------------------------------------------------
+
+    def find_entities_filtered(self, area: AreaLike | None = None, position: PositionLike | None = None,
+                               radius: float | None = None, name: Names = None, type: Names = None,
+                               force: "Force | str | int | Iterable[Force | str | int] | None" = None,
+                               limit: int | None = None, invert: bool = False) -> list[Entity]:
+        if area is not None and position is not None:
+            raise InvalidArgumentError("give either an area or a position, not both")
+        if radius is not None and position is None:
+            raise InvalidArgumentError("a radius needs a position")
+        if limit is not None and (not isinstance(limit, int) or limit < 0):
+            raise InvalidArgumentError(f"limit must be a whole number >= 0, got {limit!r}")
+        region, box = self._region(area, position, radius)
+        names, types = _name_set(name), _name_set(type)
+        forces = None if force is None else self._force_set(force)
+
+        def wanted(entity: Entity) -> bool:
+            matched = ((names is None or entity.name in names)
+                       and (types is None or entity.type in types)
+                       and (forces is None or entity.force.name in forces))
+            return matched != invert
+
+        found: list[Entity] = []
+        for entity in self._candidates(box):
+            if limit is not None and len(found) >= limit:
+                break
+            if region(entity) and wanted(entity):
+                found.append(entity)
+        return found
+
+    def count_entities_filtered(self, **filters: Any) -> int:
+        return len(self.find_entities_filtered(**filters))
+
+    def find_entity(self, name: str, position: PositionLike) -> Entity | None:
+        """The first entity of this name whose collision box holds the position (or at it)."""
+        if not isinstance(name, str) or name not in self.world.gamedata.entities:
+            raise UnknownPrototypeError("entity", name)
+        x, y = _xy(position)
+        for entity in self._candidates(BoundingBox(x, y, x, y)):
+            if entity.name == name and (entity.bounding_box.contains(x, y) or (entity._x, entity._y) == (x, y)):
+                return entity
+        return None
+
+    def _region(self, area: AreaLike | None, position: PositionLike | None,
+                radius: float | None) -> tuple[Callable[[Entity], bool], BoundingBox | None]:
+        if area is not None:
+            box = _area(area)
+
+            def in_area(entity: Entity) -> bool:
+                own = entity.bounding_box
+                if own.is_empty:
+                    return box.contains(entity._x, entity._y)
+                return own.overlaps(box)
+            return in_area, box
+        if position is None:
+            return (lambda entity: True), None
+        x, y = _xy(position)
+        if radius is None:
+            return (lambda entity: entity.bounding_box.contains(x, y)), BoundingBox(x, y, x, y)
+        if radius < 0:
+            raise InvalidArgumentError(f"radius must be >= 0, got {radius!r}")
+        centre = Position(x, y)
+        return ((lambda entity: entity.position.distance_to(centre) <= radius),
+                BoundingBox(x - radius, y - radius, x + radius, y + radius))
+
+    def _force_set(self, force: Any) -> frozenset[str]:
+        if isinstance(force, (str, int)) or hasattr(force, "technologies"):
+            force = [force]
+        return frozenset(self.world.get_force(f).name for f in force)
+
+    # --- state ----------------------------------------------------------------
+
+    def to_state(self) -> dict[str, object]:
+        return {"index": self.index, "name": self.name,
+                "entities": [entity.to_state() for entity in self._entities.values()]}
+
+    def _restore_entity(self, state: dict[str, Any]) -> Entity:
+        """Recreate an entity exactly as :meth:`Entity.to_state` wrote it (no snapping)."""
+        prototype = self.world.gamedata.entities.get(state["name"])
+        if prototype is None:
+            raise UnknownPrototypeError("entity", state["name"])
+        x, y = state["position"]
+        entity = Entity(int(state["id"]), prototype, self, x, y, check_direction(state["direction"]),
+                        self.world.get_force(state["force"]), state["unit_number"],
+                        self._new_inventories(prototype))
+        entity.health = state["health"]
+        entity.amount = state["amount"]
+        saved = {int(index): slots for index, slots in state["inventories"]}
+        if set(saved) != set(entity.inventories):
+            raise InvalidArgumentError(
+                f"{entity.name} has inventories {sorted(entity.inventories)}, the state has {sorted(saved)}")
+        for index, slots in saved.items():
+            entity.inventories[index].load_state(slots)
+        self._add(entity)
+        return entity
+

@@ -1,0 +1,147 @@
+"""The world of one game: surfaces, forces, counters and the map seed.
+
+A new game has surface 1 "nauvis" and forces "player", "enemy" and "neutral"
+(indexes 1..3), as Factorio 2.0 does. ``to_state`` gives plain JSON-safe data
+and ``from_state`` rebuilds an equal world, unit numbers and counters included,
+so a save holds the world without pickling Python objects.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import InvalidArgumentError, ModelError, NotFoundError, StateError
+from .force import Force
+from .surface import Surface
+
+if TYPE_CHECKING:
+    from ..gamedata import GameData
+
+#: Format tag and version of :meth:`World.to_state`.
+STATE_FORMAT = "fle-testkit-world"
+STATE_VERSION = 1
+#: Factorio allows at most 64 forces.
+MAX_FORCES = 64
+DEFAULT_FORCES = ("player", "enemy", "neutral")
+DEFAULT_SURFACE = "nauvis"
+
+
+class World:
+    __slots__ = ("gamedata", "seed", "surfaces", "forces", "unit_number_counter", "entity_id_counter")
+
+    def __init__(self, gamedata: "GameData", seed: int) -> None:
+        """An empty world; use :meth:`new` for a new game's."""
+        self.gamedata = gamedata
+        self.seed = int(seed)
+        self.surfaces: dict[int, Surface] = {}
+        self.forces: dict[int, Force] = {}
+        self.unit_number_counter = 1  # the next unit number to hand out
+        self.entity_id_counter = 1
+
+    @classmethod
+    def new(cls, gamedata: "GameData", seed: int) -> "World":
+        world = cls(gamedata, seed)
+        world.create_surface(DEFAULT_SURFACE)
+        for name in DEFAULT_FORCES:
+            world.create_force(name)
+        return world
+
+    def __repr__(self) -> str:
+        return f"<World seed={self.seed} surfaces={len(self.surfaces)} forces={len(self.forces)}>"
+
+    # --- counters -------------------------------------------------------------
+
+    def _next_unit_number(self) -> int:
+        number = self.unit_number_counter
+        self.unit_number_counter += 1
+        return number
+
+    def _next_entity_id(self) -> int:
+        number = self.entity_id_counter
+        self.entity_id_counter += 1
+        return number
+
+    # --- surfaces and forces --------------------------------------------------
+
+    def create_surface(self, name: str) -> Surface:
+        if not isinstance(name, str) or not name:
+            raise InvalidArgumentError(f"surface name must be a non-empty string, got {name!r}")
+        if any(s.name == name for s in self.surfaces.values()):
+            raise InvalidArgumentError(f"surface {name!r} already exists")
+        index = max(self.surfaces, default=0) + 1
+        surface = self.surfaces[index] = Surface(self, index, name)
+        return surface
+
+    def get_surface(self, key: int | str) -> Surface:
+        """A surface by index or by name."""
+        if isinstance(key, int) and not isinstance(key, bool):
+            surface = self.surfaces.get(key)
+        else:
+            surface = next((s for s in self.surfaces.values() if s.name == key), None)
+        if surface is None:
+            raise NotFoundError(f"no surface {key!r}")
+        return surface
+
+    def create_force(self, name: str) -> Force:
+        if not isinstance(name, str) or not name:
+            raise InvalidArgumentError(f"force name must be a non-empty string, got {name!r}")
+        if any(f.name == name for f in self.forces.values()):
+            raise InvalidArgumentError(f"force {name!r} already exists")
+        if len(self.forces) >= MAX_FORCES:
+            raise ModelError(f"no more than {MAX_FORCES} forces can exist")
+        index = max(self.forces, default=0) + 1
+        force = self.forces[index] = Force(self.gamedata, index, name)
+        return force
+
+    def get_force(self, key: "Force | int | str") -> Force:
+        """A force by object (must belong to this world), index or name."""
+        if isinstance(key, Force):
+            if self.forces.get(key.index) is not key:
+                raise NotFoundError(f"force {key.name!r} is not of this world")
+            return key
+        if isinstance(key, int) and not isinstance(key, bool):
+            force = self.forces.get(key)
+        else:
+            force = next((f for f in self.forces.values() if f.name == key), None)
+        if force is None:
+            raise NotFoundError(f"no force {key!r}")
+        return force
+
+    # --- state ----------------------------------------------------------------
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "format": STATE_FORMAT,
+            "version": STATE_VERSION,
+            "seed": self.seed,
+            "unit_number_counter": self.unit_number_counter,
+            "entity_id_counter": self.entity_id_counter,
+            "forces": [force.to_state() for _, force in sorted(self.forces.items())],
+            "surfaces": [surface.to_state() for _, surface in sorted(self.surfaces.items())],
+        }
+
+    @classmethod
+    def from_state(cls, gamedata: "GameData", state: dict[str, Any]) -> "World":
+        """Rebuild the world :meth:`to_state` described; :class:`StateError` if impossible."""
+        if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
+            raise StateError("not a world state")
+        if state.get("version") != STATE_VERSION:
+            raise StateError(f"world state version {state.get('version')!r} is not {STATE_VERSION}")
+        try:
+            world = cls(gamedata, state["seed"])
+            for force_state in state["forces"]:
+                force = world.forces[int(force_state["index"])] = Force(
+                    gamedata, int(force_state["index"]), str(force_state["name"]))
+                force.load_state(force_state)
+            for surface_state in state["surfaces"]:
+                index = int(surface_state["index"])
+                surface = world.surfaces[index] = Surface(world, index, str(surface_state["name"]))
+                for entity_state in surface_state["entities"]:
+                    surface._restore_entity(entity_state)
+            world.unit_number_counter = int(state["unit_number_counter"])
+            world.entity_id_counter = int(state["entity_id_counter"])
+        except ModelError as error:
+            raise StateError(f"cannot restore the world: {error}") from error
+        except (AttributeError, KeyError, TypeError, ValueError) as error:
+            raise StateError(f"malformed world state: {error!r}") from error
+        return world

@@ -1,0 +1,266 @@
+"""A server process: start a level, serve RCON, tick, save, quit.
+
+The log follows real Factorio's order, which harnesses read to know the state:
+``Loading map`` → ``Hosting game`` → ``... to(InGame)`` → ``Starting RCON
+interface``. SIGTERM, SIGINT and ``/quit`` save over the file that was loaded
+(a game started from a scenario has none) and exit 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import signal
+import socket
+from pathlib import Path
+
+import draftsman
+
+from . import messages
+from .cli import Endpoint, ServerConfig
+from .console import Console
+from .errors import EmulatorError
+from .gamedata import load_vanilla
+from .level import Level
+from .lua.runtime import LuaRuntimeError
+from .model.world import World
+from .rcon import RconServer
+from .saves import SaveFileError, latest_save, read_save, read_scenario, write_save
+from .serverlog import ServerLog
+
+CORE_LUALIB = Path(draftsman.__file__).parent / "factorio-data" / "core" / "lualib"
+TICKS_PER_MINUTE = 60 * 60
+EXIT_OK, EXIT_ERROR = 0, 1
+
+# `--create` has no freeplay scenario to build from (draftsman's factorio-data
+# ships none): it makes a map with an empty control.lua.
+EMPTY_SCENARIO = {"control.lua": b"-- created by --create\n"}
+
+
+class StartupError(EmulatorError):
+    """The server cannot start; the message is the log line to print."""
+
+
+class Server:
+    """One emulated headless server, from its command line to Goodbye."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.log = ServerLog(config.write_data / "factorio-current.log", config.console_log)
+        self.seed = config.map_gen_seed if config.map_gen_seed is not None else random.randrange(2**32)
+        self.level: Level | None = None
+        self.loaded_from: Path | None = None
+        self._quit_reason: str | None = None
+        self._stop = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._udp: socket.socket | None = None
+        self._autosave_slot = 0
+
+    # --- the console's view ---------------------------------------------
+    def run_lua(self, code: str) -> str:
+        assert self.level is not None
+        try:
+            return self.level.run_command(code, code)
+        finally:
+            self._wake.set()  # handlers, speed or pause may have changed
+
+    def game_tick(self) -> int:
+        assert self.level is not None
+        self.level.advance()
+        return self.level.tick
+
+    def save_as(self, name: str | None) -> str:
+        if name is None:
+            if self.loaded_from is None:
+                raise SaveFileError(messages.CANT_SAVE_DEFAULT)
+            path = self.loaded_from
+        else:
+            path = self.config.save_path(name)
+        self._save(path, messages.SAVING_GAME)
+        return messages.SAVE_DONE_REPLY
+
+    def request_quit(self) -> None:
+        self._quit_reason = messages.QUITTING_REMOTE
+        self._stop.set()
+
+    # --- life cycle -----------------------------------------------------
+    def _save(self, path: Path, announce: str) -> int:
+        assert self.level is not None
+        self.log.line(announce.format(path=path))
+        contents = self.level.snapshot()
+        size = write_save(path, contents)
+        self.log.line(messages.SAVING_FINISHED)
+        return size
+
+    def _state(self, old: str, new: str, tick: int = messages.NO_TICK) -> None:
+        self.log.line(messages.STATE_CHANGE.format(tick=tick, old=old, new=new))
+
+    def _open_level(self) -> Level:
+        config = self.config
+        gamedata = load_vanilla()
+        common = dict(
+            gamedata=gamedata,
+            log=self.log.line,
+            script_log=self.log.line,
+            script_output=config.script_output_dir,
+            core_lualib=CORE_LUALIB,
+            auto_paused=config.settings.auto_pause,
+        )
+        if config.mode == "start-server-load-scenario":
+            directory = self._find_scenario(config.target or "")
+            self.log.line(messages.LOADING_LEVEL.format(size=_size_of(directory)))
+            self.log.line(messages.MAP_VERSION.format(version=messages.FACTORIO_VERSION))
+            return Level.new(
+                name=directory.name,
+                scenario_files=read_scenario(directory),
+                world=World.new(gamedata, self.seed),
+                **common,
+            )
+        if config.mode == "start-server-load-latest":
+            path = latest_save(config.saves_dir)
+            if path is None:
+                raise StartupError(messages.NO_LATEST_SAVE.format(directory=config.saves_dir))
+        else:
+            path = config.save_path(config.target or "")
+        if not path.is_file():
+            self.log.line(f"Loading map {path}")
+            raise StartupError(messages.MULTIPLAYER_FAILED.format(reason=messages.FILE_DOES_NOT_EXIST.format(path=path)))
+        self.log.line(messages.LOADING_MAP.format(path=path, size=path.stat().st_size))
+        try:
+            contents = read_save(path)
+        except SaveFileError as error:
+            raise StartupError(messages.MULTIPLAYER_FAILED.format(reason=messages.CORRUPT_SAVE.format(path=path, reason=error))) from error
+        self.log.line(messages.MAP_VERSION.format(version=contents.meta.get("factorio_version", "?")))
+        self.seed = contents.level["world"].get("seed", self.seed)
+        self.loaded_from = path
+        return Level.load(contents, **common)
+
+    def _find_scenario(self, name: str) -> Path:
+        mod, _, scenario = name.rpartition("/")
+        places = []
+        if mod and self.config.mod_directory is not None:
+            places.append(self.config.mod_directory / mod / "scenarios" / scenario)
+        elif mod:
+            places.append(self.config.write_data / "mods" / mod / "scenarios" / scenario)
+        else:
+            places.append(self.config.scenarios_dir / name)
+        for place in places:
+            if (place / "control.lua").is_file():
+                return place
+        raise StartupError(
+            messages.MULTIPLAYER_FAILED.format(
+                reason=messages.SCENARIO_NOT_FOUND.format(name=name, places=", ".join(map(str, places)))
+            )
+        )
+
+    def _bind_game_port(self, endpoint: Endpoint) -> None:
+        """Hold the UDP game port as Factorio does, so two servers can't share it."""
+        self.log.line(messages.OPENING_SOCKET.format(addr=endpoint))
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            udp.bind((endpoint.host, endpoint.port))
+        except OSError as error:
+            udp.close()
+            raise StartupError(
+                messages.MULTIPLAYER_FAILED.format(reason=f"Host address is already in use: {endpoint} ({error.strerror})")
+            ) from error
+        self._udp = udp
+        bound = Endpoint(endpoint.host, udp.getsockname()[1])
+        self.log.line(messages.HOSTING_GAME.format(addr=bound))
+
+    async def serve(self) -> int:
+        self.log.banner()
+        self._state("Ready", "PreparedToHostGame")
+        self._state("PreparedToHostGame", "CreatingGame")
+        try:
+            self.level = self._open_level()
+            self._bind_game_port(self.config.game)
+        except (StartupError, LuaRuntimeError, EmulatorError) as error:
+            self.log.line(str(error) if isinstance(error, StartupError) else f"Error while loading the level: {error}")
+            self.log.line(messages.GOODBYE)
+            self.log.close()
+            return EXIT_ERROR
+        self._state("CreatingGame", "InGame", tick=self.level.tick)
+
+        rcon = None
+        if self.config.rcon is not None and self.config.rcon_password:
+            console = Console(self, self.log)
+            rcon = RconServer(self.config.rcon.host, self.config.rcon.port, self.config.rcon_password, console.handle, self.log.line)
+            try:
+                await rcon.start()
+            except OSError as error:
+                self.log.line(f"Error RemoteCommandProcessor.cpp:126: cannot start RCON at {self.config.rcon}: {error.strerror}")
+                return self._finish(EXIT_ERROR)
+            self.log.line(messages.RCON_STARTING.format(addr=Endpoint(rcon.host, rcon.port)))
+
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self._on_signal, signum)
+        ticker = asyncio.create_task(self._tick_loop())
+        await self._stop.wait()
+        ticker.cancel()
+        if rcon is not None:
+            await rcon.close()
+        self.log.line(self._quit_reason or messages.QUITTING_SIGNAL)
+        if self.loaded_from is not None:
+            try:
+                self._save(self.loaded_from, messages.SAVING_MAP_AS)
+            except EmulatorError as error:
+                self.log.line(f"Error while saving map: {error}")
+        else:
+            self.log.line(messages.CANT_SAVE_DEFAULT)
+        return self._finish(EXIT_OK)
+
+    def _finish(self, code: int) -> int:
+        if self._udp is not None:
+            self._udp.close()
+        self.log.line(messages.GOODBYE)
+        self.log.close()
+        return code
+
+    def _on_signal(self, signum: int) -> None:
+        if self._stop.is_set():
+            return
+        self.log.line(messages.RECEIVED_SIGNAL.format(signal=signal.Signals(signum).name))
+        self._quit_reason = messages.QUITTING_SIGNAL
+        self._stop.set()
+
+    # --- time -----------------------------------------------------------
+    async def _tick_loop(self) -> None:
+        """Run handlers and autosaves when due; sleep (no spinning) otherwise."""
+        assert self.level is not None
+        level = self.level
+        interval = self.config.settings.autosave_interval * TICKS_PER_MINUTE
+        autosaving = self.config.settings.autosave_slots > 0 and interval > 0
+        next_autosave = (level.tick // interval + 1) * interval if autosaving else None
+        while True:
+            targets = [t for t in (level.next_work_tick(), next_autosave) if t is not None]
+            delay = level.clock.seconds_until(min(targets)) if targets else None
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            except asyncio.TimeoutError:
+                pass
+            level.advance()
+            if next_autosave is not None and level.tick >= next_autosave:
+                self._autosave()
+                next_autosave = (level.tick // interval + 1) * interval
+
+    def _autosave(self) -> None:
+        self._autosave_slot = self._autosave_slot % self.config.settings.autosave_slots + 1
+        path = self.config.saves_dir / f"_autosave{self._autosave_slot}.zip"
+        try:
+            self._save(path, messages.SAVING_GAME)
+        except EmulatorError as error:
+            self.log.line(f"Error while autosaving: {error}")
+
+
+def _size_of(directory: Path) -> int:
+    return sum(p.stat().st_size for p in directory.rglob("*") if p.is_file())
+
+
+def run(config: ServerConfig) -> int:
+    """Run a server until it quits; returns the process exit code."""
+    for directory in (config.saves_dir, config.scenarios_dir, config.script_output_dir):
+        directory.mkdir(parents=True, exist_ok=True)
+    return asyncio.run(Server(config).serve())

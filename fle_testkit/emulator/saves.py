@@ -1,0 +1,157 @@
+"""Save files: Factorio's zip layout and name rules, the emulator's world encoding.
+
+A save is a zip with one top folder named after the save, holding the
+scenario's files (``control.lua``, its modules, ``info.json``, locale),
+``level.dat0`` (the world), ``level-init.dat`` and ``script.dat`` (``storage``).
+Real Factorio's level data is binary; the emulator's is a tagged JSON document,
+so a real save is recognised and refused with a clear error, never a crash.
+
+A save is written to ``NAME.tmp.zip`` and renamed over ``NAME.zip``: a server
+killed mid-save never leaves a half-written save behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import EmulatorError
+
+WORLD_MAGIC = b"FLE-TESTKIT-EMULATOR-LEVEL\n"
+FORMAT_VERSION = 1
+TMP_SUFFIX = ".tmp.zip"
+
+# Files of a scenario that are level data, never copied from a scenario
+# directory into a save (a save's own are written fresh).
+LEVEL_FILES = ("level.dat0", "level-init.dat", "script.dat")
+
+
+class SaveFileError(EmulatorError):
+    """A save could not be read or written; the message says which and why."""
+
+
+@dataclass
+class SaveContents:
+    """What a save holds, in memory."""
+
+    name: str
+    scenario_files: dict[str, bytes]
+    level: dict[str, Any]
+    storage: bytes
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def save_name(path: Path) -> str:
+    """The name of a save: its file name without ``.zip``."""
+    return path.name[: -len(".zip")] if path.name.endswith(".zip") else path.name
+
+
+def latest_save(saves_dir: Path) -> Path | None:
+    """Factorio's rule: the newest ``*.zip`` by mtime, ignoring ``*.tmp.zip``."""
+    try:
+        candidates = [
+            entry
+            for entry in saves_dir.iterdir()
+            if entry.name.endswith(".zip") and not entry.name.endswith(TMP_SUFFIX) and entry.is_file()
+        ]
+    except FileNotFoundError:
+        return None
+    if not candidates:
+        return None
+    return max(candidates, key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+
+def write_save(path: Path, contents: SaveContents) -> int:
+    """Write atomically through ``NAME.tmp.zip``; returns the size in bytes.
+
+    On any failure (a full disk, say) the temporary file is removed and the
+    previous save at ``path`` is left as it was.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(save_name(path) + TMP_SUFFIX)
+    top = save_name(path)
+    level = WORLD_MAGIC + zlib.compress(
+        json.dumps(
+            {"format_version": FORMAT_VERSION, "meta": contents.meta, "level": contents.level},
+            separators=(",", ":"),
+        ).encode()
+    )
+    init = json.dumps({"format_version": FORMAT_VERSION, "meta": contents.meta}).encode()
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+            for rel, data in sorted(contents.scenario_files.items()):
+                if rel not in LEVEL_FILES:
+                    archive.writestr(f"{top}/{rel}", data)
+            archive.writestr(f"{top}/level.dat0", level)
+            archive.writestr(f"{top}/level-init.dat", WORLD_MAGIC + init)
+            archive.writestr(f"{top}/script.dat", contents.storage)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        raise SaveFileError(f"cannot write {path}: {error.strerror or error}") from error
+    return path.stat().st_size
+
+
+def read_save(path: Path) -> SaveContents:
+    """Read a save the emulator wrote; refuse anything else with a clear reason."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if not n.endswith("/")]
+            top = _single_top_folder(path, names)
+            files = {n[len(top) + 1 :]: archive.read(n) for n in names}
+    except FileNotFoundError as error:
+        raise SaveFileError(f"{path} does not exist") from error
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+        raise SaveFileError(f"{path} is not a valid zip archive ({error})") from error
+    level_raw = files.pop("level.dat0", None)
+    if level_raw is None:
+        raise SaveFileError(f"{path} has no level.dat0: it is not a save file")
+    if not level_raw.startswith(WORLD_MAGIC):
+        raise SaveFileError(
+            f"{path} is a save of real Factorio (or of another program): the emulator "
+            "reads only saves it wrote itself"
+        )
+    try:
+        document = json.loads(zlib.decompress(level_raw[len(WORLD_MAGIC) :]))
+    except (zlib.error, ValueError) as error:
+        raise SaveFileError(f"{path} has a damaged level.dat0 ({error})") from error
+    version = document.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise SaveFileError(
+            f"{path} was written in save format {version!r}, newer than this emulator "
+            f"reads ({FORMAT_VERSION}): update fle-testkit"
+        )
+    files.pop("level-init.dat", None)
+    storage = files.pop("script.dat", b"")
+    return SaveContents(
+        name=top,
+        scenario_files=files,
+        level=document["level"],
+        storage=storage,
+        meta=document.get("meta", {}),
+    )
+
+
+def _single_top_folder(path: Path, names: list[str]) -> str:
+    tops = {n.split("/", 1)[0] for n in names}
+    if len(tops) != 1 or any("/" not in n for n in names):
+        raise SaveFileError(f"{path} must hold exactly one top folder, found {sorted(tops)!r}")
+    return tops.pop()
+
+
+def read_scenario(directory: Path) -> dict[str, bytes]:
+    """All files of a scenario directory, by path relative to it."""
+    if not (directory / "control.lua").is_file():
+        raise SaveFileError(f"scenario {directory} has no control.lua")
+    return {
+        str(p.relative_to(directory)).replace(os.sep, "/"): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }

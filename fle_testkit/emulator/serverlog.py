@@ -1,0 +1,79 @@
+"""The server's log, written the way Factorio writes it.
+
+Harnesses detect readiness from these lines (DESIGN, "Log lines"), so the
+format is a contract: every line starts with the seconds since start,
+right-aligned to 8 characters with 3 decimals. The log goes to stdout and to
+``factorio-current.log`` in the write-data directory; console traffic (chat)
+also goes to the ``--console-log`` file when one is given.
+"""
+
+from __future__ import annotations
+
+import datetime
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from . import messages
+
+
+class ServerLog:
+    """Writes prefixed log lines to stdout and to the log files."""
+
+    def __init__(
+        self,
+        log_file: Path | None = None,
+        console_log: Path | None = None,
+        stream: TextIO | None = None,
+        started: float | None = None,
+    ) -> None:
+        self._started = time.monotonic() if started is None else started
+        self._stream = stream if stream is not None else sys.stdout
+        self._file = _open_rotated(log_file) if log_file else None
+        self._console = open(console_log, "a", encoding="utf-8") if console_log else None
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self._started
+
+    def banner(self) -> None:
+        now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+        self.line(
+            messages.BANNER.format(
+                date=now, version=messages.FACTORIO_VERSION, build=messages.FACTORIO_BUILD
+            )
+        )
+
+    def line(self, text: str) -> None:
+        """One log line: elapsed prefix, text, flushed at once (readers poll it)."""
+        self._write(f"{self.elapsed():8.3f} {text}\n")
+
+    def _write(self, out: str) -> None:
+        self._stream.write(out)
+        self._stream.flush()
+        if self._file:
+            self._file.write(out)
+            self._file.flush()
+
+    def console(self, template: str, text: str) -> None:
+        """A console line (chat, commands): dated, no elapsed prefix, also in --console-log."""
+        now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+        out = template.format(date=now, text=text) + "\n"
+        self._write(out)
+        if self._console:
+            self._console.write(out)
+            self._console.flush()
+
+    def close(self) -> None:
+        for handle in (self._file, self._console):
+            if handle:
+                handle.close()
+        self._file = self._console = None
+
+
+def _open_rotated(path: Path) -> TextIO:
+    """Keep the previous run's log as factorio-previous.log, as Factorio does."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.replace(path.with_name("factorio-previous.log"))
+    return open(path, "w", encoding="utf-8")

@@ -1,0 +1,131 @@
+"""Run the emulator as a real process, the way a harness runs Factorio.
+
+Readiness is read from the log (the RCON line), so these tests exercise the
+same contract a harness relies on with real Factorio. This is the tests' own
+small runner; the library's FactorioServer (issue 3) will replace it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import factorio_rcon
+
+RCON_LINE = re.compile(r"Starting RCON interface at IP ADDR:\(\{([\d.]+):(\d+)\}\)")
+PASSWORD = "test-password"
+READY_TIMEOUT = 30.0
+
+LAB_CONTROL = """\
+script.on_init(function()
+  storage.created_at = game.tick
+  storage.boots = (storage.boots or 0) + 1
+end)
+script.on_load(function()
+  loaded_count = (loaded_count or 0) + 1
+end)
+"""
+
+
+def write_scenario(write_data: Path, name: str = "lab", control: str = LAB_CONTROL, **extra: str) -> Path:
+    directory = write_data / "scenarios" / name
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "control.lua").write_text(control)
+    for rel, text in extra.items():
+        (directory / rel).write_text(text)
+    return directory
+
+
+def server_settings(write_data: Path, **overrides: object) -> Path:
+    import json
+
+    settings = {"auto_pause": False, "autosave_slots": 0, **overrides}
+    path = write_data / "server-settings.json"
+    path.write_text(json.dumps(settings))
+    return path
+
+
+@dataclass
+class EmulatorProcess:
+    """One emulator process with its write-data directory and its log."""
+
+    write_data: Path
+    args: list[str]
+    process: subprocess.Popen | None = None
+    lines: list[str] = field(default_factory=list)
+    rcon_port: int | None = None
+    _reader: threading.Thread | None = None
+
+    def start(self, timeout: float = READY_TIMEOUT) -> "EmulatorProcess":
+        command = [sys.executable, "-m", "fle_testkit.emulator", *self.args]
+        self.process = subprocess.Popen(
+            command,
+            cwd=self.write_data,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self.wait_for(RCON_LINE, timeout)
+        return self
+
+    def _read(self) -> None:
+        assert self.process and self.process.stdout
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+            match = RCON_LINE.search(line)
+            if match:
+                self.rcon_port = int(match.group(2))
+
+    def wait_for(self, pattern: re.Pattern[str] | str, timeout: float = READY_TIMEOUT) -> str:
+        regex = re.compile(pattern) if isinstance(pattern, str) else pattern
+        deadline = time.monotonic() + timeout
+        seen = 0
+        while time.monotonic() < deadline:
+            for line in self.lines[seen:]:
+                if regex.search(line):
+                    return line
+            seen = len(self.lines)
+            if self.process and self.process.poll() is not None and not (self._reader and self._reader.is_alive()):
+                raise AssertionError(f"server exited with {self.process.returncode} before {regex.pattern!r}:\n" + self.log())
+            time.sleep(0.005)
+        raise AssertionError(f"no line matching {regex.pattern!r} within {timeout}s:\n" + self.log())
+
+    def client(self) -> factorio_rcon.RCONClient:
+        assert self.rcon_port is not None
+        return factorio_rcon.RCONClient("127.0.0.1", self.rcon_port, PASSWORD, timeout=10)
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        code = self.process.wait(timeout)
+        if self._reader:
+            self._reader.join(5)
+        return code
+
+    def log(self) -> str:
+        return "\n".join(self.lines[-60:])
+
+
+def emulator_args(write_data: Path, running: list[str], *extra: str) -> list[str]:
+    config = write_data / "config.ini"
+    config.write_text(f"[path]\nwrite-data={write_data}\n")
+    return [
+        "-c", str(config),
+        *running,
+        "--port", "0",
+        "--rcon-port", "0",
+        "--rcon-password", PASSWORD,
+        "--server-settings", str(server_settings(write_data)),
+        *extra,
+    ]
