@@ -7,6 +7,7 @@ small runner; the library's FactorioServer (issue 3) will replace it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -16,6 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import factorio_rcon
 
@@ -103,6 +105,15 @@ class EmulatorProcess:
     def client(self) -> factorio_rcon.RCONClient:
         assert self.rcon_port is not None
         return factorio_rcon.RCONClient("127.0.0.1", self.rcon_port, PASSWORD, timeout=10)
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[factorio_rcon.RCONClient]:
+        """A connected client, closed afterwards (1.2.1's client is no context manager)."""
+        client = self.client()
+        try:
+            yield client
+        finally:
+            client.close()
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:
         assert self.process is not None

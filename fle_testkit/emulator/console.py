@@ -8,6 +8,7 @@ command, as in Factorio).
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
 
 from . import messages
@@ -15,6 +16,7 @@ from .errors import EmulatorError
 from .lua.runtime import LuaRuntimeError
 from .serverlog import ServerLog
 
+COMMAND = re.compile(r"/(\S*)\s?(.*)", re.DOTALL)
 LUA_COMMANDS = {"c": True, "command": True, "sc": False, "silent-command": False}  # name -> echoed to the log
 TICKS_PER_SECOND = 60
 
@@ -44,7 +46,8 @@ class Console:
         if not text.startswith("/"):
             self._log.console(messages.CHAT_LINE, text)
             return ""
-        name, _, argument = text[1:].partition(" ")
+        # The command name ends at the first white space (a newline too).
+        name, argument = COMMAND.match(text).groups()
         if name in LUA_COMMANDS:
             return self._lua(argument, echo=LUA_COMMANDS[name])
         command = getattr(self, "_cmd_" + name.replace("-", "_"), None)

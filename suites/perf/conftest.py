@@ -1,0 +1,59 @@
+"""Benchmarks measure and report; they assert nothing about speed.
+
+Each benchmark records its samples with ``perf_figures.record``; the figures
+are printed as a table at the end of the run. The plugin's JSON report and
+baseline comparison (issue 4) will take these over.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+import pytest
+
+
+@dataclass
+class Figure:
+    name: str
+    unit: str
+    samples: list[float] = field(default_factory=list)
+
+    def summary(self) -> tuple[float, float, float, float]:
+        ordered = sorted(self.samples)
+        p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+        return statistics.median(ordered), p95, ordered[0], ordered[-1]
+
+
+class PerfFigures:
+    def __init__(self) -> None:
+        self.figures: dict[str, Figure] = {}
+
+    def record(self, name: str, value: float, unit: str = "s") -> None:
+        self.figures.setdefault(name, Figure(name, unit)).samples.append(value)
+
+
+_FIGURES = PerfFigures()
+
+
+@pytest.fixture(scope="session")
+def perf_figures() -> PerfFigures:
+    return _FIGURES
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not _FIGURES.figures:
+        return
+    terminalreporter.section("emulator figures")
+    header = f"{'figure':<44} {'n':>5} {'median':>11} {'p95':>11} {'min':>11} {'max':>11}"
+    terminalreporter.write_line(header)
+    for figure in _FIGURES.figures.values():
+        median, p95, low, high = figure.summary()
+        cells = " ".join(f"{_fmt(v, figure.unit):>11}" for v in (median, p95, low, high))
+        terminalreporter.write_line(f"{figure.name:<44} {len(figure.samples):>5} {cells}")
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "s":
+        return f"{value * 1000:.3f} ms" if value < 1 else f"{value:.3f} s"
+    return f"{value:,.0f} {unit}"
