@@ -161,7 +161,12 @@ def test_deep_nesting_gives_nil(lua) -> None:
 # --- round trip -------------------------------------------------------------------
 
 json_values = st.recursive(
-    st.one_of(st.booleans(), st.integers(-(2**53), 2**53), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=8)),
+    st.one_of(
+        st.booleans(),
+        st.integers(-(2**53), 2**53),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(max_size=8),
+    ),
     lambda children: st.one_of(
         st.lists(children, min_size=1, max_size=4),
         st.dictionaries(st.text(max_size=5), children, max_size=4),
@@ -174,14 +179,11 @@ json_values = st.recursive(
 @given(value=json_values)
 def test_json_survives_a_trip_through_lua(value) -> None:
     lua = lua52.LuaRuntime(unpack_returned_tuples=True)
-    text = json.dumps(value)
-    table = json_to_table(lua, text)
+    table = json_to_table(lua, json.dumps(value))
     if not isinstance(value, (list, dict)):
-        return
+        return  # a scalar comes back as a Python value, not a table
     out = table_to_json(lua, table)
-    assert out == json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False) or json.loads(out) == value
     assert json.loads(out) == value
-    assert all(c not in out for c in " \n") or " " in text.replace(", ", "").replace(": ", "")
 
 
 def test_empty_array_comes_back_as_an_empty_object(lua) -> None:
