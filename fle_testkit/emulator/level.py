@@ -18,6 +18,7 @@ from .events import EventRegistry
 from .gamedata import GameData
 from .lua import storage_codec
 from .lua.runtime import LuaRuntimeError, LuaSandbox
+from .lua_api import references
 from .lua_api.context import ApiContext
 from .lua_api.globals import install_globals
 from .model.world import World
@@ -92,7 +93,9 @@ class Level:
         )
         level._run_control()
         if contents.storage:
-            level.sandbox.globals.storage = storage_codec.decode_storage(level.sandbox.lua, contents.storage)
+            level.sandbox.globals.storage = storage_codec.decode_storage(
+                level.sandbox.lua, contents.storage, references.resolver(level.ctx)
+            )
         if level.events.on_load is not None:
             level.sandbox.call(level.events.on_load)
         level.sandbox.globals.game = level._game
@@ -223,7 +226,7 @@ class Level:
     def snapshot(self) -> SaveContents:
         """Everything a save holds. Raises StorageError if storage can't be saved."""
         self.advance()
-        storage = storage_codec.encode_storage(self.sandbox.lua, self.sandbox.globals.storage)
+        storage = storage_codec.encode_storage(self.sandbox.lua, self.sandbox.globals.storage, references.reference_of)
         return SaveContents(
             name=self.level_name,
             scenario_files=self.scenario_files,

@@ -81,7 +81,8 @@ INVALID_OBJECT = "{cls} API call when {cls} was invalid."
 UNKNOWN_ENTITY_NAME = "Unknown entity name: {name}"
 UNKNOWN_ITEM_NAME = "Unknown item name: {name}"
 UNKNOWN_TECHNOLOGY = "Unknown technology name: {name}"
-# Factorio 2.0 refuses to save a storage holding a function with this line
-# (YARM issue #172); the emulator adds where the value is.
-STORAGE_CANNOT_SAVE = "Cannot serialise lua functions ({path})"
-LUA_OBJECT_NOT_SERIALISABLE = "{cls} cannot be serialized."
+# Factorio's words when a save meets a value it cannot write. Seen for a
+# function in storage on Factorio 2.0 ("Cannot serialise lua functions",
+# github.com/narc0tiq/YARM/issues/172). The wording for threads and userdata
+# awaits confirmation against a real server; it is guessed by analogy.
+CANNOT_SERIALISE = "Cannot serialise lua {plural}"

@@ -38,13 +38,14 @@ import math
 import re
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import unquote_to_bytes
 
+from fle_testkit.emulator import messages
 from fle_testkit.emulator.errors import EmulatorError
 
+
 __all__ = [
-    "CANNOT_SERIALISE",
     "FORMAT",
     "VERSION",
     "StorageError",
@@ -55,11 +56,6 @@ __all__ = [
 FORMAT = "fle-testkit/storage"
 VERSION = 1
 
-# Factorio's words when a save meets a value it cannot write. Seen for a
-# function in storage on Factorio 2.0 ("Cannot serialise lua functions",
-# github.com/narc0tiq/YARM/issues/172). The wording for threads and userdata
-# awaits confirmation against a real server; it is guessed by analogy.
-CANNOT_SERIALISE = "Cannot serialise lua {plural}"
 _PLURALS = {"function": "functions", "thread": "threads", "userdata": "userdata"}
 
 
@@ -92,7 +88,7 @@ _SNAPSHOT_LUA = r"""
 local next, type, format, gsub, char, concat = next, type, string.format, string.gsub, string.char, table.concat
 local escape = {}
 for byte = 0, 255 do escape[char(byte)] = format("%%%02X", byte) end
-return function(root)
+return function(root, object_ref)
   local id_of, tables, parent, via = {}, {}, {}, {}
   local function token(v, owner, key_token)
     local tv = type(v)
@@ -106,6 +102,10 @@ return function(root)
         id_of[v], tables[id], parent[id], via[id] = id, v, owner, key_token
       end
       return "t" .. id
+    end
+    if tv == "userdata" and object_ref then
+      local ref = object_ref(v)
+      if ref then return "o" .. gsub(ref, "[%%%c\128-\255\t]", escape) end
     end
     return nil, tv
   end
@@ -144,6 +144,13 @@ end
 
 
 @dataclass(frozen=True, slots=True)
+class ObjectRef:
+    """An API object (a LuaEntity, say) in storage, by the reference its hook gave."""
+
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
 class TableRef:
     """A table in a `Snapshot`, by its index in ``Snapshot.tables``."""
 
@@ -151,8 +158,13 @@ class TableRef:
 
 
 # A Lua value as Python sees it here: bytes (string), float (number),
-# bool (boolean) or TableRef (table).
-LuaValue = bytes | float | bool | TableRef
+# bool (boolean), TableRef (table) or ObjectRef (an API object).
+LuaValue = bytes | float | bool | TableRef | ObjectRef
+
+ObjectReferencer = Callable[[Any], "str | None"]
+"""Gives a saveable reference for an API object, or None when it has none."""
+ObjectResolver = Callable[[str], Any]
+"""Turns a reference back into an API object of the loaded game."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,10 +184,10 @@ class Unserialisable:
     path: list[LuaValue]  # keys from the root; for a bad key, the path of its table
 
 
-def snapshot(runtime: Any, value: Any) -> Snapshot | Unserialisable:
+def snapshot(runtime: Any, value: Any, object_ref: ObjectReferencer | None = None) -> Snapshot | Unserialisable:
     """Read `value` (a Lua value of `runtime`) and all it reaches, exactly."""
     walk = runtime.execute(_SNAPSHOT_LUA)
-    result = walk(value)  # several Lua results always arrive as a tuple
+    result = walk(value, object_ref)  # several Lua results always arrive as a tuple
     if result[0] is True:
         return _parse_snapshot(_ascii(result[1]))
     _, lua_type, where, path = result
@@ -201,6 +213,8 @@ def _parse_token(token: str) -> LuaValue:
         return False
     if tag == "t":
         return TableRef(int(body) - 1)
+    if tag == "o":
+        return ObjectRef(unquote_to_bytes(body).decode("utf-8"))
     raise AssertionError(f"unknown snapshot token {token!r}")  # our own Lua wrote it
 
 
@@ -236,6 +250,8 @@ def lua_path(root_name: str, keys: list[LuaValue]) -> str:
             parts.append("[true]" if key else "[false]")
         elif isinstance(key, float):
             parts.append("[" + lua_number(key) + "]")
+        elif isinstance(key, ObjectRef):
+            parts.append(f"[{key.ref}]")
         else:
             parts.append("[table]")
     return "".join(parts)
@@ -269,13 +285,15 @@ def _lua_quote(raw: bytes) -> str:
 # --- encoding -------------------------------------------------------------------
 
 
-def encode_storage(runtime: Any, storage: Any) -> bytes:
+def encode_storage(runtime: Any, storage: Any, object_ref: ObjectReferencer | None = None) -> bytes:
     """The bytes for `script.dat` holding `storage` (a Lua table of `runtime`).
 
-    Raises StorageError naming the path and type of the first function,
-    thread or userdata found in `storage` (as key or value).
+    API objects are saved by the reference ``object_ref`` gives them, as
+    Factorio keeps a LuaEntity in storage across a save. Raises StorageError
+    naming the path and type of the first function, thread or other userdata
+    found in `storage` (as key or value).
     """
-    snap = snapshot(runtime, storage)
+    snap = snapshot(runtime, storage, object_ref)
     if isinstance(snap, Unserialisable):
         raise _unserialisable_error(snap)
     order, tables = _canonical_order(snap)
@@ -294,7 +312,7 @@ def encode_storage(runtime: Any, storage: Any) -> bytes:
 
 def _unserialisable_error(bad: Unserialisable) -> StorageError:
     path = lua_path("storage", bad.path)
-    headline = CANNOT_SERIALISE.format(plural=_PLURALS.get(bad.lua_type, bad.lua_type))
+    headline = messages.CANNOT_SERIALISE.format(plural=_PLURALS.get(bad.lua_type, bad.lua_type))
     if bad.is_key:
         detail = f"{path} has a key of type {bad.lua_type}"
     else:
@@ -309,6 +327,8 @@ def _sort_key(key: LuaValue) -> tuple:
         return (0, key)
     if isinstance(key, bytes):
         return (1, key)
+    if isinstance(key, ObjectRef):
+        return (4, key.ref)
     return (3, key.index)
 
 
@@ -350,17 +370,20 @@ def _encode_value(value: LuaValue, order: dict[int, int]) -> Any:
             return value.decode("utf-8")
         except UnicodeDecodeError:
             return {"bytes": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, ObjectRef):
+        return {"object": value.ref}
     return {"table": order[value.index]}
 
 
 # --- decoding -------------------------------------------------------------------
 
 
-def decode_storage(runtime: Any, data: bytes) -> Any:
+def decode_storage(runtime: Any, data: bytes, resolve: ObjectResolver | None = None) -> Any:
     """The `storage` table (a new Lua value of `runtime`) that `data` holds.
 
-    Raises StorageError, saying what is wrong, for anything that is not a
-    document `encode_storage` wrote.
+    ``resolve`` turns saved API-object references back into objects. Raises
+    StorageError, saying what is wrong, for anything that is not a document
+    `encode_storage` wrote.
     """
     document = _load_document(data)
     raw_tables = document["tables"]
@@ -374,8 +397,8 @@ def decode_storage(runtime: Any, data: bytes) -> Any:
         for position, entry in enumerate(entries):
             if not (isinstance(entry, list) and len(entry) == 2):
                 raise _corrupt(f"{where}[{position}] is not a [key, value] pair")
-            key = _decode_value(entry[0], tables, f"{where}[{position}] key")
-            value = _decode_value(entry[1], tables, f"{where}[{position}] value")
+            key = _decode_value(entry[0], tables, f"{where}[{position}] key", resolve)
+            value = _decode_value(entry[1], tables, f"{where}[{position}] value", resolve)
             if isinstance(key, float) and math.isnan(key):
                 raise _corrupt(f"{where}[{position}] has a NaN key")
             marker = _key_identity(key)
@@ -383,7 +406,7 @@ def decode_storage(runtime: Any, data: bytes) -> Any:
                 raise _corrupt(f"{where}[{position}] repeats the key {entry[0]!r}")
             seen_keys.add(marker)
             table[key] = value
-    return _decode_value(document["root"], tables, "root")
+    return _decode_value(document["root"], tables, "root", resolve)
 
 
 def _key_identity(key: Any) -> tuple:
@@ -420,7 +443,7 @@ def _corrupt(reason: str) -> StorageError:
 _SPECIAL_NUMBERS = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 
 
-def _decode_value(raw: Any, tables: list, where: str) -> Any:
+def _decode_value(raw: Any, tables: list, where: str, resolve: ObjectResolver | None = None) -> Any:
     if isinstance(raw, bool):
         return raw
     if isinstance(raw, (int, float)):
@@ -446,4 +469,8 @@ def _decode_value(raw: Any, tables: list, where: str) -> Any:
                 raise _corrupt(f"{where} has bad base64 ({exc})") from exc
         if tag == "number" and body in _SPECIAL_NUMBERS:
             return _SPECIAL_NUMBERS[body]
+        if tag == "object" and isinstance(body, str):
+            if resolve is None:
+                raise _corrupt(f"{where} is an API object ({body}) and nothing can restore it")
+            return resolve(body)
     raise _corrupt(f"{where} is not a storage value: {raw!r:.80}")

@@ -88,5 +88,5 @@ class LuaSurface(LuaObject):
 
     @lua_method
     def find_entities(self, area: Any = None) -> Any:
-        found = self.model.find_entities_filtered(area=area_arg(area)) if area is not None else self.model.entities()
+        found = self.model.find_entities_filtered(area=area_arg(area)) if area is not None else self.model.entities
         return self.table([self.ctx.wrapper(LuaEntity, e) for e in found])

@@ -113,7 +113,9 @@ def inventory_specs(prototype: "EntityPrototype", indexes: Mapping[str, int]) ->
     for name, size, item_filter in entries:
         if size is None or (size <= 0 and name not in _ALWAYS):
             continue
-        index = indexes[name]
+        index = indexes.get(name)
+        if index is None:
+            raise ModelError(f"defines.inventory has no {name!r} (needed by {prototype.name})")
         if index in specs:
             raise ModelError(f"{prototype.name}: inventories {specs[index].name} and {name} share index {index}")
         specs[index] = InventorySpec(index, name, int(size), item_filter)

@@ -228,47 +228,59 @@ def test_defines_are_the_2_0_numbers(gd: GameData) -> None:
 
 # --- cache --------------------------------------------------------------------
 
+class CountingBuild:
+    """Stands in for the slow data-stage run: returns the loaded data, counts calls."""
+
+    def __init__(self, data: GameData) -> None:
+        self.data = data
+        self.calls = 0
+
+    def __call__(self) -> GameData:
+        self.calls += 1
+        return self.data
+
+
 @pytest.fixture
-def counting_build(monkeypatch: pytest.MonkeyPatch, gd: GameData) -> list[int]:
-    """Replace the slow data-stage run by the already loaded data, counting calls."""
-    calls: list[int] = []
-
-    def build(game_path: str | None = None) -> GameData:
-        calls.append(1)
-        return gd
-
-    monkeypatch.setattr(gamedata, "build_vanilla", build)
-    return calls
+def build(gd: GameData) -> CountingBuild:
+    return CountingBuild(gd)
 
 
-def test_cache_is_written_then_read(tmp_path: Path, counting_build: list[int], gd: GameData) -> None:
+def test_cache_is_written_then_read(tmp_path: Path, build: CountingBuild, gd: GameData) -> None:
     path = tmp_path / "sub" / "vanilla.pickle"
-    assert load_or_build(path) == gd
-    assert path.exists() and len(counting_build) == 1
-    assert load_or_build(path) == gd
-    assert len(counting_build) == 1
+    assert load_or_build(path, build) == gd
+    assert path.exists() and build.calls == 1
+    assert load_or_build(path, build) == gd
+    assert build.calls == 1
     assert [p.name for p in path.parent.iterdir()] == ["vanilla.pickle"]  # no temp file left
 
 
 @pytest.mark.parametrize("content", [b"", b"not a pickle", pickle.dumps({"some": "dict"})[:-3],
                                      pickle.dumps({"some": "dict"})])
-def test_bad_cache_is_rebuilt(tmp_path: Path, counting_build: list[int], gd: GameData, content: bytes,
+def test_bad_cache_is_rebuilt(tmp_path: Path, build: CountingBuild, gd: GameData, content: bytes,
                               caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "vanilla.pickle"
     path.write_bytes(content)
     with caplog.at_level(logging.WARNING):
-        assert load_or_build(path) == gd
-    assert len(counting_build) == 1
+        assert load_or_build(path, build) == gd
+    assert build.calls == 1
     assert "ignoring" in caplog.text
     with open(path, "rb") as handle:
         assert pickle.load(handle) == gd
 
 
-def test_cache_that_cannot_be_a_directory_still_loads(tmp_path: Path, counting_build: list[int],
-                                                      gd: GameData) -> None:
+def test_cache_that_cannot_be_written_still_loads(tmp_path: Path, build: CountingBuild, gd: GameData,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
     blocker = tmp_path / "file"
-    blocker.write_text("x")
-    assert load_or_build(blocker / "vanilla.pickle") == gd
+    blocker.write_text("x")  # a file where the cache directory should be
+    with caplog.at_level(logging.WARNING):
+        assert load_or_build(blocker / "vanilla.pickle", build) == gd
+    assert "could not write" in caplog.text
+
+
+def test_default_build_runs_the_data_stage(tmp_path: Path, gd: GameData) -> None:
+    path = tmp_path / "vanilla.pickle"
+    built = load_or_build(path)
+    assert built is not gd and built.recipes == gd.recipes and path.exists()
 
 
 def test_cache_dir_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

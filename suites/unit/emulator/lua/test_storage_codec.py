@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from lupa import lua52
 
 from fle_testkit.emulator.errors import EmulatorError
+from fle_testkit.emulator.messages import CANNOT_SERIALISE
 from fle_testkit.emulator.lua.storage_codec import (
-    CANNOT_SERIALISE,
     FORMAT,
     StorageError,
     decode_storage,
@@ -288,3 +288,39 @@ def test_any_plain_storage_survives_encode_then_decode(kind: str, contents: list
     lua = new_runtime(kind)
     storage = build_graph(lua, contents)
     round_trip(lua, storage)
+
+
+class _Thing:
+    """Stands in for an API object: a Python object Lua sees as userdata."""
+
+    def __init__(self, ref: str | None) -> None:
+        self.ref = ref
+
+
+def test_api_objects_are_saved_by_reference_and_resolved_on_load() -> None:
+    lua = lua52.LuaRuntime(unpack_returned_tuples=True)
+    storage = lua.eval("{}")
+    storage["chest"] = _Thing("LuaEntity:7")
+    storage["again"] = storage["chest"]
+    data = encode_storage(lua, storage, lambda obj: obj.ref if isinstance(obj, _Thing) else None)
+    assert b'"object":"LuaEntity:7"' in data
+
+    restored = decode_storage(lua, data, lambda ref: _Thing(ref + "!"))
+    assert restored["chest"].ref == "LuaEntity:7!"
+
+
+def test_an_object_without_a_reference_is_refused_with_its_path() -> None:
+    lua = lua52.LuaRuntime(unpack_returned_tuples=True)
+    storage = lua.eval("{deep = {}}")
+    storage["deep"]["thing"] = _Thing(None)
+    with pytest.raises(StorageError, match=r"Cannot serialise lua userdata: storage\.deep\.thing is a userdata"):
+        encode_storage(lua, storage, lambda obj: obj.ref if isinstance(obj, _Thing) else None)
+
+
+def test_a_saved_object_cannot_be_read_without_a_resolver() -> None:
+    lua = lua52.LuaRuntime(unpack_returned_tuples=True)
+    storage = lua.eval("{}")
+    storage["x"] = _Thing("LuaForce:player")
+    data = encode_storage(lua, storage, lambda obj: obj.ref)
+    with pytest.raises(StorageError, match="API object"):
+        decode_storage(lua, data)

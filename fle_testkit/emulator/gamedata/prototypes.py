@@ -1,0 +1,213 @@
+"""The prototypes the emulator knows, as frozen dataclasses (no graphics, no Lua).
+
+Only the fields the API needs are kept. Defaults are Factorio's prototype
+defaults, so a field the data leaves out reads as the game would read it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Bump whenever a dataclass here changes shape: old cache files are then ignored.
+SCHEMA = 1
+#: ``max_level = "infinite"`` reads back as the largest uint32, as in the API.
+INFINITE_LEVEL = 2**32 - 1
+_SI = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15,
+       "E": 1e18, "Z": 1e21, "Y": 1e24, "R": 1e27, "Q": 1e30}
+_ENERGY = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([kKMGTPEZYRQ]?)([JW])\s*$")
+
+Box = tuple[tuple[float, float], tuple[float, float]]
+EMPTY_BOX: Box = ((0.0, 0.0), (0.0, 0.0))
+
+
+@dataclass(frozen=True, slots=True)
+class Ingredient:
+    type: str  # "item" | "fluid"
+    name: str
+    amount: float
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """A recipe result or a mining result; ``amount`` is None when a range is given."""
+
+    type: str
+    name: str
+    amount: float | None = None
+    amount_min: float | None = None
+    amount_max: float | None = None
+    probability: float = 1.0
+    temperature: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Minable:
+    mining_time: float
+    products: tuple[Product, ...]
+    required_fluid: str | None = None
+    fluid_amount: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ItemPrototype:
+    name: str
+    type: str
+    stack_size: int
+    place_result: str | None = None
+    place_as_tile: str | None = None
+    fuel_value: float = 0.0  # joules
+    fuel_category: str | None = None
+    burnt_result: str | None = None
+    subgroup: str = "other"
+    order: str = ""
+    hidden: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FluidPrototype:
+    name: str
+    default_temperature: float
+    max_temperature: float
+    heat_capacity: float  # joules per unit per degree
+    fuel_value: float = 0.0
+    subgroup: str = "fluid"
+    order: str = ""
+    hidden: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RecipePrototype:
+    name: str
+    category: str
+    ingredients: tuple[Ingredient, ...]
+    results: tuple[Product, ...]
+    energy_required: float = 0.5
+    enabled: bool = True
+    hidden: bool = False
+    main_product: str | None = None
+    categories: tuple[str, ...] = ()  # Factorio 2.1 data lists several
+    subgroup: str | None = None
+    order: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EntityPrototype:
+    name: str
+    type: str
+    collision_box: Box = EMPTY_BOX
+    selection_box: Box = EMPTY_BOX
+    tile_width: int = 0
+    tile_height: int = 0
+    flags: tuple[str, ...] = ()
+    has_health: bool = False
+    has_unit_number: bool = False
+    max_health: float = 0.0
+    minable: Minable | None = None
+    items_to_place_this: tuple[str, ...] = ()
+    energy_source: str | None = None  # "burner" | "electric" | "heat" | "fluid" | "void"
+    fuel_categories: tuple[str, ...] = ()
+    fuel_inventory_size: int = 0
+    burnt_inventory_size: int = 0
+    inventory_size: int | None = None
+    source_inventory_size: int | None = None
+    result_inventory_size: int | None = None
+    module_slots: int = 0
+    guns_inventory_size: int | None = None  # character
+    trash_inventory_size: int | None = None
+    robot_slots_count: int | None = None
+    material_slots_count: int | None = None
+    guns: tuple[str, ...] = ()
+    lab_inputs: tuple[str, ...] = ()
+    crafting_categories: tuple[str, ...] = ()
+    crafting_speed: float | None = None
+    mining_speed: float | None = None
+    resource_categories: tuple[str, ...] = ()  # mining drills; characters' mining_categories
+    resource_category: str | None = None  # resources
+    infinite_resource: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TechnologyEffect:
+    type: str
+    recipe: str | None = None
+    modifier: float | None = None
+    extra: tuple[tuple[str, Any], ...] = ()  # other scalar fields, sorted by key
+
+
+@dataclass(frozen=True, slots=True)
+class TechnologyUnit:
+    count: int | None
+    count_formula: str | None
+    time: float
+    ingredients: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ResearchTrigger:
+    type: str
+    item: str | None = None
+    entity: str | None = None
+    entities: tuple[str, ...] = ()
+    count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class TechnologyPrototype:
+    name: str
+    prerequisites: tuple[str, ...]
+    effects: tuple[TechnologyEffect, ...]
+    unit: TechnologyUnit | None
+    research_trigger: ResearchTrigger | None
+    enabled: bool = True
+    hidden: bool = False
+    upgrade: bool = False
+    level: int = 1
+    max_level: int = 1
+
+    @property
+    def unlocked_recipes(self) -> tuple[str, ...]:
+        return tuple(e.recipe for e in self.effects if e.type == "unlock-recipe" and e.recipe)
+
+
+@dataclass(frozen=True, slots=True)
+class TilePrototype:
+    name: str
+    collision_layers: tuple[str, ...]
+    minable: Minable | None = None
+    items_to_place_this: tuple[str, ...] = ()
+    order: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GameData:
+    """Everything the emulator knows about the vanilla game, by prototype name."""
+
+    items: dict[str, ItemPrototype]
+    fluids: dict[str, FluidPrototype]
+    recipes: dict[str, RecipePrototype]
+    entities: dict[str, EntityPrototype]
+    technologies: dict[str, TechnologyPrototype]
+    tiles: dict[str, TilePrototype]
+    item_types: tuple[str, ...]
+    entity_types: tuple[str, ...]
+    defines: dict[str, Any] = field(repr=False)
+    base_version: str
+    draftsman_version: str
+    schema: int = SCHEMA
+
+
+def parse_energy(text: str) -> float:
+    """``"4MJ"`` -> 4e6; Factorio's energy strings (J, or W for power)."""
+    match = _ENERGY.match(str(text))
+    if match is None:
+        raise ValueError(f"not an energy value: {text!r}")
+    return float(match.group(1)) * _SI[match.group(2)]
+
+
+def tile_size(collision_box: Box) -> tuple[int, int]:
+    """Tiles covered, as draftsman's ``aabb_to_dimensions`` derives them: ceil of the extent."""
+    (x1, y1), (x2, y2) = collision_box
+    return math.ceil(round(x2 - x1, 6)), math.ceil(round(y2 - y1, 6))

@@ -1,0 +1,99 @@
+"""API objects inside ``storage``: how they are named in a save and found again.
+
+Factorio keeps LuaEntity, LuaSurface, LuaForce... values in ``storage`` across
+a save; a reference names the thing, not the wrapper. A reference to
+something that no longer exists comes back as an invalid object, as in
+Factorio (``valid`` is false, any other use errors).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .base import LuaObject
+from .context import ApiContext
+from .entity import LuaEntity
+from .force import LuaForce, LuaRecipe, LuaTechnology
+from .prototypes import (
+    LuaEntityPrototype,
+    LuaFluidPrototype,
+    LuaItemPrototype,
+    LuaRecipePrototype,
+    LuaTechnologyPrototype,
+    LuaTilePrototype,
+)
+from .surface import LuaSurface
+
+PROTOTYPES: dict[type, str] = {
+    LuaItemPrototype: "items",
+    LuaEntityPrototype: "entities",
+    LuaRecipePrototype: "recipes",
+    LuaFluidPrototype: "fluids",
+    LuaTechnologyPrototype: "technologies",
+    LuaTilePrototype: "tiles",
+}
+
+
+class InvalidReference(LuaObject):
+    """What a saved reference to a vanished thing loads as."""
+
+    def __init__(self, ctx: ApiContext, class_name: str) -> None:
+        super().__init__(ctx)
+        self.lua_class_name = class_name
+
+    def is_valid(self) -> bool:
+        return False
+
+    def index_other(self, key: Any) -> Any:
+        self.check_valid()  # always raises: "<Class> API call when <Class> was invalid."
+
+
+def reference_of(obj: Any) -> str | None:
+    """The saveable name of an API object, or None (the save then fails)."""
+    if isinstance(obj, LuaEntity):
+        return f"LuaEntity:{obj.model.id}"
+    if isinstance(obj, (LuaSurface, LuaForce)):
+        return f"{obj.lua_class_name}:{obj.model.index}"
+    if isinstance(obj, (LuaTechnology, LuaRecipe)):
+        return f"{obj.lua_class_name}:{obj.model.force.index}:{obj.model.name}"
+    if type(obj) in PROTOTYPES:
+        return f"{obj.lua_class_name}:{obj.model.name}"
+    return None
+
+
+def resolver(ctx: ApiContext) -> Callable[[str], Any]:
+    """Turns references back into objects of the loaded world."""
+    world = ctx.world
+    entities: dict[int, Any] = {}
+
+    def resolve(reference: str) -> Any:
+        class_name, _, rest = reference.partition(":")
+        found = _find(class_name, rest)
+        return found if found is not None else InvalidReference(ctx, class_name)
+
+    def _find(class_name: str, rest: str) -> Any:
+        if class_name == "LuaEntity":
+            if not entities:
+                entities.update((e.id, e) for s in world.surfaces.values() for e in s.entities)
+            entity = entities.get(int(rest))
+            return None if entity is None else ctx.wrapper(LuaEntity, entity)
+        if class_name == "LuaSurface":
+            surface = world.surfaces.get(int(rest))
+            return None if surface is None else ctx.wrapper(LuaSurface, surface)
+        if class_name == "LuaForce":
+            force = world.forces.get(int(rest))
+            return None if force is None else ctx.wrapper(LuaForce, force)
+        if class_name in ("LuaTechnology", "LuaRecipe"):
+            index, _, name = rest.partition(":")
+            force = world.forces.get(int(index))
+            table = None if force is None else (force.technologies if class_name == "LuaTechnology" else force.recipes)
+            model = None if table is None else table.get(name)
+            kind = LuaTechnology if class_name == "LuaTechnology" else LuaRecipe
+            return None if model is None else ctx.wrapper(kind, model)
+        for kind, attribute in PROTOTYPES.items():
+            if kind.lua_class_name == class_name:
+                proto = getattr(ctx.gamedata, attribute).get(rest)
+                return None if proto is None else ctx.wrapper(kind, proto)
+        return None
+
+    return resolve

@@ -1,0 +1,54 @@
+"""API objects kept in ``storage`` survive a save, as in Factorio."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.rcon_client
+
+KEEP = """/sc
+local surface = game.surfaces[1]
+storage.chest = surface.create_entity{name = "iron-chest", position = {0, 0}, force = "player"}
+storage.gone = surface.create_entity{name = "wooden-chest", position = {5, 0}}
+storage.gone.destroy()
+storage.force = game.forces.player
+storage.tech = game.forces.player.technologies.automation
+storage.item = prototypes.item["coal"]
+storage.by_entity = {[storage.chest] = "value keyed by an entity"}
+"""
+
+READ = """/sc
+local chest = game.surfaces[1].find_entity("iron-chest", {0.5, 0.5})
+rcon.print(storage.chest == chest)
+rcon.print(storage.chest.unit_number == chest.unit_number)
+rcon.print(storage.gone.valid)
+rcon.print(storage.force.name .. " " .. storage.tech.name .. " " .. storage.item.name)
+"""
+
+
+def test_references_come_back_as_the_same_things(emulator) -> None:
+    server = emulator("--start-server-load-scenario", "lab")
+    with server.connect() as client:
+        client.send_command(KEEP)
+        assert client.send_command("/save kept") is None
+    server.stop()
+
+    restarted = emulator("--start-server", "kept")
+    with restarted.connect() as client:
+        lines = client.send_command(READ).splitlines()
+        invalid_use = client.send_command("/sc rcon.print(storage.gone.name)")
+    restarted.stop()
+    assert lines == ["true", "true", "false", "player automation coal"]
+    assert invalid_use == "Cannot execute command. Error: LuaEntity API call when LuaEntity was invalid."
+
+
+def test_an_object_with_no_saveable_form_fails_the_save_and_keeps_the_old_one(emulator) -> None:
+    server = emulator("--start-server-load-scenario", "lab")
+    with server.connect() as client:
+        client.send_command("/save kept")
+        before = (server.write_data / "saves" / "kept.zip").read_bytes()
+        client.send_command('/sc storage.callback = rcon.print')
+        reply = client.send_command("/save kept")
+    server.stop()
+    assert reply == "Map cannot be saved: Cannot serialise lua userdata: storage.callback is a userdata"
+    assert (server.write_data / "saves" / "kept.zip").read_bytes() == before
