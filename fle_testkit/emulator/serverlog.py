@@ -29,7 +29,7 @@ class ServerLog:
         started: float | None = None,
     ) -> None:
         self._started = time.monotonic() if started is None else started
-        self._stream = stream if stream is not None else sys.stdout
+        self._stream: TextIO | None = stream if stream is not None else sys.stdout
         self._file = _open_rotated(log_file) if log_file else None
         self._console = open(console_log, "a", encoding="utf-8") if console_log else None
 
@@ -37,6 +37,8 @@ class ServerLog:
         return time.monotonic() - self._started
 
     def banner(self) -> None:
+        """The first line; elapsed time counts from it, so it reads ``   0.000`` as in Factorio."""
+        self._started = time.monotonic()
         now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
         self.line(
             messages.BANNER.format(
@@ -49,8 +51,15 @@ class ServerLog:
         self._write(f"{self.elapsed():8.3f} {text}\n")
 
     def _write(self, out: str) -> None:
-        self._stream.write(out)
-        self._stream.flush()
+        """To stdout and the log file. A reader that went away (a closed pipe:
+        the harness died) must not stop the server: stdout is dropped, the
+        log file goes on."""
+        if self._stream is not None:
+            try:
+                self._stream.write(out)
+                self._stream.flush()
+            except (BrokenPipeError, OSError, ValueError):
+                self._stream = None
         if self._file:
             self._file.write(out)
             self._file.flush()

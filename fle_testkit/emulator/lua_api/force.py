@@ -6,6 +6,7 @@ from typing import Any
 
 from .base import LuaCustomTable, LuaObject, lua_method, lua_property, lua_setter
 from .prototypes import LuaRecipePrototype, LuaTechnologyPrototype, _product
+from .statistics import LuaFlowStatistics, surface_model
 
 
 class LuaTechnology(LuaObject):
@@ -114,3 +115,13 @@ class LuaForce(LuaObject):
     @lua_method
     def reset(self) -> None:
         self.model.reset()
+
+    @lua_method
+    def get_item_production_statistics(self, surface: Any) -> LuaFlowStatistics:
+        place = surface_model(self.ctx, surface, "LuaForce::get_item_production_statistics")
+        return self.ctx.wrapper(LuaFlowStatistics, self.ctx.world.flow_statistics("item", self.model, place))
+
+    @lua_method
+    def get_fluid_production_statistics(self, surface: Any) -> LuaFlowStatistics:
+        place = surface_model(self.ctx, surface, "LuaForce::get_fluid_production_statistics")
+        return self.ctx.wrapper(LuaFlowStatistics, self.ctx.world.flow_statistics("fluid", self.model, place))

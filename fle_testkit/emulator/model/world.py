@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidArgumentError, ModelError, NotFoundError, StateError
 from .force import Force
+from .statistics import FlowStatistics
 from .surface import Surface
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ DEFAULT_SURFACE = "nauvis"
 
 
 class World:
-    __slots__ = ("gamedata", "seed", "surfaces", "forces", "unit_number_counter", "entity_id_counter")
+    __slots__ = ("gamedata", "seed", "surfaces", "forces", "statistics", "unit_number_counter", "entity_id_counter")
 
     def __init__(self, gamedata: "GameData", seed: int) -> None:
         """An empty world; use :meth:`new` for a new game's."""
@@ -35,6 +36,8 @@ class World:
         self.seed = int(seed)
         self.surfaces: dict[int, Surface] = {}
         self.forces: dict[int, Force] = {}
+        # Flow statistics by (kind, force index, surface index), made when first asked for.
+        self.statistics: dict[tuple[str, int, int], FlowStatistics] = {}
         self.unit_number_counter = 1  # the next unit number to hand out
         self.entity_id_counter = 1
 
@@ -107,6 +110,22 @@ class World:
             raise NotFoundError(f"no force {key!r}")
         return force
 
+    def flow_statistics(self, kind: str, force: "Force | int | str", surface: "Surface | int | str") -> FlowStatistics:
+        """The ``kind`` ("item" or "fluid") production statistics of a force on a surface."""
+        owner = self.get_force(force)
+        if isinstance(surface, Surface):
+            if self.surfaces.get(surface.index) is not surface:
+                raise NotFoundError(f"surface {surface.name!r} is not of this world")
+            place = surface
+        else:
+            place = self.get_surface(surface)
+        key = (kind, owner.index, place.index)
+        found = self.statistics.get(key)
+        if found is None:
+            names = self.gamedata.fluids if kind == "fluid" else self.gamedata.items
+            found = self.statistics[key] = FlowStatistics(kind, owner.index, place.index, names)
+        return found
+
     # --- state ----------------------------------------------------------------
 
     def to_state(self) -> dict[str, Any]:
@@ -118,6 +137,7 @@ class World:
             "entity_id_counter": self.entity_id_counter,
             "forces": [force.to_state() for _, force in sorted(self.forces.items())],
             "surfaces": [surface.to_state() for _, surface in sorted(self.surfaces.items())],
+            "statistics": [stats.to_state() for _, stats in sorted(self.statistics.items())],
         }
 
     @classmethod
@@ -138,6 +158,10 @@ class World:
                 surface = world.surfaces[index] = Surface(world, index, str(surface_state["name"]))
                 for entity_state in surface_state["entities"]:
                     surface._restore_entity(entity_state)
+            for stats_state in state.get("statistics", ()):  # absent in states written before it existed
+                stats = world.flow_statistics(
+                    str(stats_state["kind"]), int(stats_state["force"]), int(stats_state["surface"]))
+                stats.load_state(stats_state)
             world.unit_number_counter = int(state["unit_number_counter"])
             world.entity_id_counter = int(state["entity_id_counter"])
         except ModelError as error:

@@ -1,0 +1,17 @@
+"""How a server process exists: embedded, binary, external (docker: issue 5)."""
+
+from .base import DEFAULT_SERVER_SETTINGS, Backend, LaunchSpec, LogBuffer, ServerProcess
+from .external import Endpoint, ExternalBackend
+from .local import BinaryBackend, EmbeddedBackend
+
+__all__ = [
+    "DEFAULT_SERVER_SETTINGS",
+    "Backend",
+    "BinaryBackend",
+    "EmbeddedBackend",
+    "Endpoint",
+    "ExternalBackend",
+    "LaunchSpec",
+    "LogBuffer",
+    "ServerProcess",
+]

@@ -1,0 +1,683 @@
+"""Save directories: one per server, locked by its owner, with Factorio's save rules.
+
+``SaveRoot(".fle/saves")`` hands out ``SaveDir``s ``.fle/saves/0``, ``1``, ...
+A ``SaveDir`` *is* the server's ``saves/`` folder (the docker backend binds it
+to ``/factorio/saves``), so save zips sit directly in it, next to a ``.lock``
+dotfile that Factorio never reads (it looks only at ``*.zip``).
+
+Locking: ``fcntl.flock`` on ``{dir}/.lock``, taken without blocking and held
+for the ``SaveDir``'s life. The kernel drops a flock when its last descriptor
+closes, so a holder killed by SIGKILL frees its directory with nothing to clean
+up, and the lock works between any processes on the host (xdist workers, two
+pytest runs). While held, the file records the holder as JSON (pid, host,
+since, argv) for the error a contender gets; a clean release empties it, so
+content found when claiming means the previous owner died (``previous_holder``).
+The lock file is never deleted: unlinking a flock'd file lets a late opener lock
+the orphaned inode while a third process locks a fresh file.
+
+Why not ``filelock`` (already a dependency): the holder's record must be written
+through the locked descriptor, which filelock does not expose; filelock before
+its fix for issue #591 (our floor, ``filelock>=3.13``, allows those versions)
+opened the lock file with ``O_TRUNC``, so every losing contender wiped the
+holder's record; its locks are reentrant within a process, where a second
+claim of a held directory must fail; and on a filesystem without flock it
+falls back to a soft lock that a dead holder never releases, where we prefer a
+clear error. The flock itself is the same system call.
+
+Descriptors are opened close-on-exec, so servers we spawn never inherit a lock.
+A child made by ``fork()`` without exec drops its copy at once (see
+``_close_in_forked_child``): the lock stays the parent's alone, dies with the
+parent, and a ``release()`` in the child cannot unlock the parent's hold.
+"""
+
+from __future__ import annotations
+
+import builtins
+import errno
+import fcntl
+import json
+import os
+import shutil
+import socket
+import sys
+import time
+import weakref
+import zipfile
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .errors import ConfigurationError, SaveDirError, SaveDirLockedError
+
+__all__ = ["Holder", "SaveDir", "SaveInfo", "SaveRoot", "LOCK_FILE_NAME"]
+
+LOCK_FILE_NAME = ".lock"
+ZIP_SUFFIX = ".zip"
+TMP_SUFFIX = ".tmp.zip"  # Factorio writes NAME.tmp.zip, then renames; the latest rule skips them
+LEVEL_FILES = ("level.dat0", "level.dat")
+
+# Offsets tried, in order, when moving an mtime past (or below) another: the
+# smallest that the filesystem keeps wins, so a restored save lies as little
+# as possible in the future. 2 s covers FAT/exFAT, 1 s ext3 and HFS+.
+_MTIME_STEPS_NS = (1, 1_000, 1_000_000, 1_000_000_000, 2_000_000_000)
+
+_HOLDER_READ_TRIES = 5  # a holder writes its record just after taking the lock
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds (or last held without releasing) a save directory."""
+
+    pid: int | None
+    host: str | None
+    since: datetime | None
+    argv: str | None = None
+
+    def describe(self) -> str:
+        since = self.since.isoformat(timespec="seconds") if self.since else "an unknown time"
+        where = f"on host {self.host!r}" if self.host else "on an unknown host"
+        text = f"pid {self.pid!r} {where} since {since}"
+        if self.argv:
+            text += f" (command {self.argv!r})"
+        return text
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "pid": self.pid,
+                "host": self.host,
+                "since": self.since.isoformat() if self.since else None,
+                "argv": self.argv,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Holder | None:
+        """The record in a lock file, or ``None`` if it is empty or not ours."""
+        try:
+            data = json.loads(text)
+            since = datetime.fromisoformat(data["since"]) if data.get("since") else None
+            pid = data.get("pid")
+            return cls(
+                pid=pid if isinstance(pid, int) else None,
+                host=data.get("host") if isinstance(data.get("host"), str) else None,
+                since=since,
+                argv=data.get("argv") if isinstance(data.get("argv"), str) else None,
+            )
+        except (ValueError, TypeError, AttributeError, KeyError):
+            return None
+
+    @classmethod
+    def this_process(cls) -> Holder:
+        return cls(
+            pid=os.getpid(),
+            host=socket.gethostname(),
+            since=datetime.now(timezone.utc),
+            argv=" ".join(sys.argv)[:200] or None,
+        )
+
+
+@dataclass(frozen=True)
+class SaveInfo:
+    """One save in a directory: ``name`` is the bare name Factorio uses (no ``.zip``)."""
+
+    name: str
+    path: Path
+    size: int
+    mtime_ns: int
+
+    @property
+    def mtime(self) -> float:
+        return self.mtime_ns / 1e9
+
+
+# --- error constructors: what failed, where, and the fix ---------------------
+
+
+def _error_locked(directory: Path, lock_path: Path, holder: Holder | None) -> SaveDirLockedError:
+    if holder is None:
+        who = (
+            f"a holder that left no record in {str(lock_path)!r} "
+            "(it may be starting up this instant, or is not fle-testkit)"
+        )
+    else:
+        who = holder.describe()
+    fixes = [
+        "wait for that process to finish",
+        "use SaveRoot.claim_any() to take the lowest free directory instead",
+        "give this run its own root: SaveRoot(path=...)",
+    ]
+    if holder is not None and holder.pid is not None and holder.host == socket.gethostname():
+        if holder.pid == os.getpid():
+            who += " -- that is this process: another SaveDir of it holds the directory; release() that one first"
+        elif not _pid_alive(holder.pid):
+            who += (
+                f" -- pid {holder.pid!r} is gone, so a process it forked and that kept the lock file"
+                " open holds it now"
+            )
+        else:
+            fixes.insert(1, f"if pid {holder.pid!r} is a leftover, stop it (kill {holder.pid})")
+    error = SaveDirLockedError(
+        f"save directory {str(directory)!r} is locked by {who}.\nFix: " + "; or ".join(fixes) + "."
+    )
+    error.directory = directory  # type: ignore[attr-defined]
+    error.holder = holder  # type: ignore[attr-defined]
+    return error
+
+
+def _error_all_locked(root: Path, tried: list[tuple[Path, Holder | None]]) -> SaveDirLockedError:
+    lines = "\n".join(
+        f"    {str(path)!r}: " + (holder.describe() if holder else "holder unknown") for path, holder in tried
+    )
+    error = SaveDirLockedError(
+        f"no free save directory under {str(root)!r}: all {len(tried)} tried are locked:\n{lines}\n"
+        "Fix: raise claim_any(limit=...), wait for those processes to finish, "
+        "or give this run its own root: SaveRoot(path=...)."
+    )
+    error.directory = root  # type: ignore[attr-defined]
+    error.holder = None  # type: ignore[attr-defined]
+    return error
+
+
+def _error_no_save(directory: Path, path: Path, saves: Iterable[SaveInfo]) -> SaveDirError:
+    names = [info.name for info in saves]
+    return SaveDirError(
+        f"no save {path.name!r} in {str(directory)!r}; saves there: {names!r}.\n"
+        "Fix: pass one of those names (a bare name means NAME.zip), or bootstrap the server first."
+    )
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# --- fork safety --------------------------------------------------------------
+
+_live_dirs: weakref.WeakSet[SaveDir] = weakref.WeakSet()
+
+
+def _close_in_forked_child() -> None:
+    # The child shares the parent's open file description: closing our copy
+    # leaves the parent's lock intact, while flock(LOCK_UN) here would drop it.
+    for save_dir in builtins.list(_live_dirs):
+        save_dir._forget_after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_in_forked_child)
+
+
+# --- the root -----------------------------------------------------------------
+
+
+class SaveRoot:
+    """``.fle/saves/``: allocates one locked ``SaveDir`` per server, numbered 0, 1, 2...
+
+    The path is made absolute when the root is built, so a later ``chdir``
+    does not move it. Directories are created on demand.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] = ".fle/saves") -> None:
+        self.path = Path(path).absolute()
+
+    def __repr__(self) -> str:
+        return f"SaveRoot({str(self.path)!r})"
+
+    def dir_path(self, n: int) -> Path:
+        """Where directory ``n`` lives (whether or not it exists or is held)."""
+        _check_index(n)
+        return self.path / str(n)
+
+    def claim(self, n: int) -> SaveDir:
+        """Take directory ``n`` for this process, or raise ``SaveDirLockedError`` naming its holder."""
+        directory = self.dir_path(n)
+        save_dir = _try_claim(directory, n)
+        if isinstance(save_dir, SaveDir):
+            return save_dir
+        raise _error_locked(directory, directory / LOCK_FILE_NAME, save_dir)
+
+    def claim_any(self, *, limit: int | None = None) -> SaveDir:
+        """Take the lowest free directory; ``limit`` caps how many are tried (default: no cap).
+
+        Without a cap this always succeeds, since a directory that does not
+        exist yet is free.
+        """
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+            raise ConfigurationError(f"claim_any(limit={limit!r}): limit must be a positive integer or None")
+        tried: list[tuple[Path, Holder | None]] = []
+        n = 0
+        while limit is None or n < limit:
+            directory = self.dir_path(n)
+            result = _try_claim(directory, n)
+            if isinstance(result, SaveDir):
+                return result
+            tried.append((directory, result))
+            n += 1
+        raise _error_all_locked(self.path, tried)
+
+
+def _check_index(n: object) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise ConfigurationError(f"save directory index {n!r} is not valid: use an integer 0, 1, 2...")
+
+
+def _try_claim(directory: Path, n: int) -> SaveDir | Holder | None:
+    """A ``SaveDir`` if the lock was taken; else what the lock file says of its holder."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SaveDirError(
+            f"cannot create save directory {str(directory)!r}: {error.strerror or error}.\n"
+            "Fix: make its parent writable, or choose another root: SaveRoot(path=...)."
+        ) from error
+    lock_path = directory / LOCK_FILE_NAME
+    while True:
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as error:
+            raise SaveDirError(
+                f"cannot open lock file {str(lock_path)!r}: {error.strerror or error}.\n"
+                "Fix: make the save directory writable, or choose another root: SaveRoot(path=...)."
+            ) from error
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _read_holder(fd)
+            os.close(fd)
+            return holder
+        except OSError as error:
+            os.close(fd)
+            if error.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
+                raise SaveDirError(
+                    f"the filesystem of {str(directory)!r} does not support file locks "
+                    f"({error.strerror or error}).\n"
+                    "Fix: put the save root on a local filesystem: SaveRoot(path=...)."
+                ) from error
+            raise SaveDirError(f"cannot lock {str(lock_path)!r}: {error.strerror or error}") from error
+        # The file we locked must still be the one at lock_path (someone may have
+        # deleted the directory meanwhile); otherwise lock the new file instead.
+        try:
+            same = os.fstat(fd).st_ino == os.stat(lock_path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+        directory.mkdir(parents=True, exist_ok=True)
+    previous = _read_holder(fd, tries=1)
+    try:
+        _write_record(fd, Holder.this_process().to_json().encode())
+    except OSError as error:
+        os.close(fd)
+        raise SaveDirError(
+            f"cannot write lock file {str(lock_path)!r}: {error.strerror or error}.\n"
+            "Fix: free disk space or make the save directory writable."
+        ) from error
+    return SaveDir(directory, n, _fd=fd, _previous_holder=previous)
+
+
+def _read_holder(fd: int, *, tries: int = _HOLDER_READ_TRIES) -> Holder | None:
+    for attempt in range(tries):
+        try:
+            size = os.fstat(fd).st_size
+            text = os.pread(fd, max(size, 1), 0).decode("utf-8", "replace")
+        except OSError:
+            return None
+        holder = Holder.from_json(text) if text.strip() else None
+        if holder is not None:
+            return holder
+        if attempt + 1 < tries:
+            time.sleep(0.01)  # the holder has the lock but has not written its record yet
+    return None
+
+
+def _write_record(fd: int, data: bytes) -> None:
+    os.ftruncate(fd, 0)
+    if data:
+        os.pwrite(fd, data, 0)
+
+
+# --- one directory --------------------------------------------------------------
+
+
+class SaveDir:
+    """One server's ``saves/`` folder, held exclusively until ``release()``.
+
+    Made by ``SaveRoot.claim``/``claim_any``. ``os.fspath(save_dir)`` is its
+    path. Reading (``latest``, ``list``, ``validate``, ``path_of``) works at
+    any time; changing (``snapshot``, ``restore``, ``prune``) needs the lock,
+    because after ``release()`` another process may own the directory.
+
+    Restore and snapshot move mtimes, which is all Factorio's latest-save rule
+    reads; call them while the server is stopped, since a stopping server
+    saves over the file it loaded and so makes that file the newest again.
+    """
+
+    def __init__(self, path: Path, index: int, *, _fd: int, _previous_holder: Holder | None = None) -> None:
+        self.path = path
+        self.index = index
+        self._fd: int | None = _fd
+        self.previous_holder = _previous_holder
+        """The record an owner left by ending without ``release()`` (killed, say), if this claim took its place."""
+        _live_dirs.add(self)
+
+    # ---- ownership
+
+    @property
+    def saves(self) -> Path:
+        """The folder to use as Factorio's ``saves/``: the directory itself."""
+        return self.path
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path / LOCK_FILE_NAME
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def release(self) -> None:
+        """Give the directory up; releasing twice (or after a fork) is harmless."""
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        try:
+            _write_record(fd, b"")  # empty: the next owner sees a clean release
+        except OSError:
+            pass  # the lock still goes; the next owner only reports a stale record
+        finally:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
+
+    def _forget_after_fork(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def __enter__(self) -> SaveDir:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
+    def __del__(self) -> None:
+        # Closing the descriptor drops the lock; do not rewrite the record here
+        # (this may run at interpreter exit, when little is safe to call).
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+    def __repr__(self) -> str:
+        state = "held" if self.held else "released"
+        return f"<SaveDir {self.index} {str(self.path)!r} {state}>"
+
+    def _require_held(self, action: str) -> None:
+        if self._fd is None:
+            raise SaveDirError(
+                f"cannot {action} in {str(self.path)!r}: this SaveDir was released, "
+                "so another process may own the directory now.\n"
+                f"Fix: claim it again (SaveRoot(...).claim({self.index!r})) before changing its saves."
+            )
+
+    # ---- names
+
+    def path_of(self, name: str) -> Path:
+        """The file of save ``name``: a bare name means ``NAME.zip``, as for ``--start-server``."""
+        if not isinstance(name, str) or not name or name in {".", ".."} or "/" in name or "\\" in name or "\0" in name:
+            raise SaveDirError(
+                f"save name {name!r} is not valid in {str(self.path)!r}.\n"
+                "Fix: give a file name inside the directory, such as 'bootstrap' or 'bootstrap.zip', "
+                "with no path separators."
+            )
+        filename = name if name.endswith(ZIP_SUFFIX) else name + ZIP_SUFFIX
+        if filename == ZIP_SUFFIX:
+            raise SaveDirError(f"save name {name!r} is empty once '.zip' is removed. Fix: give a name.")
+        return self.path / filename
+
+    # ---- reading
+
+    def list(self) -> builtins.list[SaveInfo]:
+        """Every save, newest first by Factorio's rule (so ``list()[0]`` is ``latest()``)."""
+        infos = []
+        try:
+            entries = builtins.list(os.scandir(self.path))
+        except FileNotFoundError:
+            return []
+        for entry in entries:
+            if not entry.name.endswith(ZIP_SUFFIX) or entry.name.endswith(TMP_SUFFIX):
+                continue
+            try:
+                if not entry.is_file():
+                    continue
+                stat = entry.stat()
+            except FileNotFoundError:
+                continue  # deleted meanwhile (a server replacing a save)
+            infos.append(
+                SaveInfo(
+                    name=entry.name[: -len(ZIP_SUFFIX)],
+                    path=Path(entry.path),
+                    size=stat.st_size,
+                    mtime_ns=stat.st_mtime_ns,
+                )
+            )
+        # Ties on mtime go to the greater name, as the emulator breaks them.
+        infos.sort(key=lambda info: (info.mtime_ns, info.name), reverse=True)
+        return infos
+
+    def latest(self) -> SaveInfo | None:
+        """The save ``--start-server-load-latest`` loads: newest ``*.zip`` by mtime, ``*.tmp.zip`` ignored."""
+        saves = self.list()
+        return saves[0] if saves else None
+
+    def info(self, name: str) -> SaveInfo:
+        """The ``SaveInfo`` of one save; ``SaveDirError`` if there is none by that name."""
+        path = self.path_of(name)
+        if path.name.endswith(TMP_SUFFIX):
+            raise SaveDirError(
+                f"{str(path)!r} is a temporary file of a save being written, not a save: "
+                "Factorio never loads *.tmp.zip.\nFix: name the save without '.tmp'."
+            )
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            raise _error_no_save(self.path, path, self.list()) from None
+        if not path.is_file():
+            raise SaveDirError(f"{str(path)!r} is not a file. Fix: remove it or pass another name.")
+        return SaveInfo(name=path.name[: -len(ZIP_SUFFIX)], path=path, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
+
+    def validate(self, name: str) -> SaveInfo:
+        """Check that save ``name`` is a loadable save; return its ``SaveInfo``.
+
+        A save is a zip (every member's CRC is checked) with exactly one top
+        folder holding level data (``level.dat0``, or ``level.dat`` in older
+        saves). The folder need not match the file name: Factorio loads a
+        renamed save, and ``snapshot`` copies bytes unchanged.
+        """
+        info = self.info(name)
+        path = info.path
+        fix = "Fix: delete it (prune, or by hand) and save again from a running server, or restore another save."
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+                bad_member = archive.testzip()
+        except zipfile.BadZipFile as error:
+            raise SaveDirError(f"{str(path)!r} is not a valid zip archive ({error}).\n{fix}") from error
+        except (zlib.error, EOFError, OSError, ValueError) as error:
+            raise SaveDirError(f"{str(path)!r} is a damaged zip archive ({error}).\n{fix}") from error
+        if bad_member is not None:
+            raise SaveDirError(f"{str(path)!r} is damaged: member {bad_member!r} fails its CRC check.\n{fix}")
+        loose = [n for n in names if "/" not in n]
+        tops = sorted({n.split("/", 1)[0] for n in names})
+        if not names:
+            raise SaveDirError(f"{str(path)!r} is an empty zip: a save holds one folder with level data.\n{fix}")
+        if loose:
+            raise SaveDirError(
+                f"{str(path)!r} has files outside any folder ({sorted(loose)!r}): a save holds "
+                f"exactly one top folder.\n{fix}"
+            )
+        if len(tops) != 1:
+            raise SaveDirError(
+                f"{str(path)!r} must hold exactly one top folder, found {len(tops)}: {tops!r}.\n{fix}"
+            )
+        top = tops[0]
+        if not any(f"{top}/{level}" in names for level in LEVEL_FILES):
+            raise SaveDirError(
+                f"{str(path)!r} has no level data: neither {top + '/level.dat0'!r} nor {top + '/level.dat'!r} "
+                f"is in it, so it is not a save (a scenario zipped by hand, perhaps).\n{fix}"
+            )
+        return info
+
+    # ---- changing
+
+    def snapshot(self, name: str, as_name: str | None = None, *, overwrite: bool = False) -> SaveInfo:
+        """Copy save ``name`` to ``as_name`` (default ``NAME-snapshot-K``, lowest free K).
+
+        The copy never becomes the latest save, so a restart still loads what
+        it loaded before: it keeps the original's mtime, except that it is
+        set strictly below the current latest save's when the original is
+        (or ties with) the latest. ``restore(as_name)`` makes it the latest
+        later. The copy is written to ``AS_NAME.tmp.zip`` (which the latest
+        rule ignores), given its mtime, then renamed into place.
+        """
+        self._require_held("take a snapshot")
+        source = self.validate(name)
+        if as_name is None:
+            k = 1
+            while self.path_of(f"{source.name}-snapshot-{k}").exists():
+                k += 1
+            as_name = f"{source.name}-snapshot-{k}"
+        target = self._writable_target(as_name)
+        if target == source.path:
+            raise SaveDirError(
+                f"cannot snapshot {str(source.path)!r} onto itself. Fix: pass another as_name."
+            )
+        if target.exists() and not overwrite:
+            raise SaveDirError(
+                f"cannot snapshot {source.name!r} as {target.name!r} in {str(self.path)!r}: that save exists.\n"
+                "Fix: pass another as_name, or overwrite=True to replace it."
+            )
+        others = [info for info in self.list() if info.path != target]
+        latest = max(info.mtime_ns for info in others)  # the source is among them
+        tmp = target.with_name(target.name[: -len(ZIP_SUFFIX)] + TMP_SUFFIX)
+        try:
+            shutil.copyfile(source.path, tmp)
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+            self._set_mtime(
+                tmp,
+                candidates=[min(source.mtime_ns, latest - step) for step in _MTIME_STEPS_NS],
+                accept=lambda stored: stored < latest,
+                goal=f"below the latest save's mtime ({latest!r} ns)",
+            )
+            os.replace(tmp, target)
+        except OSError as error:
+            tmp.unlink(missing_ok=True)
+            raise SaveDirError(
+                f"cannot snapshot {str(source.path)!r} to {str(target)!r}: {error.strerror or error}.\n"
+                "Fix: free disk space or make the save directory writable."
+            ) from error
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return self.info(target.name)
+
+    def restore(self, name: str) -> SaveInfo:
+        """Make save ``name`` the one ``--start-server-load-latest`` loads next.
+
+        Its mtime becomes now, or just past every other save's if one is newer
+        (a previous restore may have left one in the future); the smallest
+        step the filesystem keeps is used, so the result is strictly greater
+        even where mtimes have 1 s or 2 s resolution. The save is validated
+        first: a broken save made latest would only fail at the next start.
+        """
+        self._require_held("restore a save")
+        info = self.validate(name)
+        others = [other.mtime_ns for other in self.list() if other.path != info.path]
+        newest_other = max(others, default=None)
+        if newest_other is None:
+            return info  # the only save is the latest already
+        now = time.time_ns()
+        try:
+            self._set_mtime(
+                info.path,
+                candidates=[max(now, newest_other + step) for step in _MTIME_STEPS_NS],
+                accept=lambda stored: stored > newest_other,
+                goal=f"above every other save's mtime (newest {newest_other!r} ns)",
+            )
+        except OSError as error:
+            raise SaveDirError(
+                f"cannot set the mtime of {str(info.path)!r}: {error.strerror or error}.\n"
+                "Fix: make the save file writable by this user."
+            ) from error
+        return self.info(info.name)
+
+    def prune(self, keep: int, *, protect: Iterable[str] = ()) -> builtins.list[SaveInfo]:
+        """Delete all but the ``keep`` newest saves, never one named in ``protect``; return those deleted.
+
+        ``*.tmp.zip`` files are left alone: a running server may be writing one.
+        """
+        self._require_held("prune saves")
+        if isinstance(keep, bool) or not isinstance(keep, int) or keep < 0:
+            raise ConfigurationError(f"prune(keep={keep!r}): keep must be an integer >= 0")
+        if isinstance(protect, str):
+            protect = [protect]  # one name, not its letters
+        protected = {self.path_of(name).name for name in protect}
+        removed = []
+        for info in self.list()[keep:]:
+            if info.path.name in protected:
+                continue
+            try:
+                info.path.unlink()
+            except FileNotFoundError:
+                continue
+            except OSError as error:
+                raise SaveDirError(
+                    f"cannot delete {str(info.path)!r} while pruning to keep={keep!r}: "
+                    f"{error.strerror or error}.\nFix: make the save directory writable."
+                ) from error
+            removed.append(info)
+        return removed
+
+    # ---- helpers
+
+    def _writable_target(self, name: str) -> Path:
+        path = self.path_of(name)
+        if path.name.endswith(TMP_SUFFIX):
+            raise SaveDirError(
+                f"cannot write a save named {path.name!r}: Factorio ignores *.tmp.zip, so it could never be loaded.\n"
+                "Fix: choose a name without '.tmp'."
+            )
+        return path
+
+    def _set_mtime(self, path: Path, *, candidates: builtins.list[int], accept: Callable[[int], bool], goal: str) -> None:
+        """Set the first candidate mtime the filesystem stores so that ``accept`` holds."""
+        stored = None
+        for mtime_ns in candidates:
+            atime_ns = path.stat().st_atime_ns
+            os.utime(path, ns=(atime_ns, mtime_ns))
+            stored = path.stat().st_mtime_ns
+            if accept(stored):
+                return
+        raise SaveDirError(
+            f"cannot move the mtime of {str(path)!r} {goal}: the filesystem stored {stored!r} ns.\n"
+            "Fix: put the save root on a filesystem that keeps file times: SaveRoot(path=...)."
+        )

@@ -1,0 +1,274 @@
+"""FactorioServer: one server's life, through Factorio's native save flow.
+
+Bootstrap once from a scenario (start with ``--start-server-load-scenario``,
+``/save`` the pristine save into the server's save directory, stop); from then
+on every start loads the latest save. The save directory is the server's
+identity; the backend only decides how the process exists.
+
+Ready means both: the log said ``Starting RCON interface`` (when the backend
+has a log) and an authenticated command was answered. A server that dies
+while starting raises ServerError with its last log lines.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from .backends.base import DEFAULT_SERVER_SETTINGS, Backend, LaunchSpec, Mode, ServerProcess
+from .client import FactorioClient
+from .savedir import SaveDir
+from .errors import RconError, ServerError, ServerStartTimeout, TestkitError, UnsupportedOperation
+from .timings import Timings
+
+RCON_READY = re.compile(r"Starting RCON interface at IP ADDR")
+SAVING_FINISHED = re.compile(r"Saving finished")
+PRISTINE = "pristine"
+LOG_TAIL = 30
+
+
+class FactorioServer:
+    """One server bound to one save directory.
+
+    Configuration is frozen at construction; lifecycle calls are ``bootstrap``,
+    ``start``, ``restart``, ``stop``, ``kill`` and ``save``. Timings of every
+    phase are in ``timings``.
+    """
+
+    def __init__(
+        self,
+        backend: Backend,
+        save_dir: SaveDir,
+        *,
+        run_dir: Path | None = None,
+        password: str | None = None,
+        server_settings: dict | None = None,
+        seed: int | None = None,
+        label: str = "server",
+        ready_timeout: float = 60.0,
+        stop_timeout: float = 30.0,
+        command_timeout: float = 60.0,
+    ) -> None:
+        self.backend = backend
+        self.save_dir = save_dir
+        self.saves_path = save_dir.path
+        self.run_dir = Path(run_dir) if run_dir is not None else self.saves_path.parent.parent / "run" / self.saves_path.name
+        self.password = password or secrets.token_hex(12)
+        self.server_settings = {**DEFAULT_SERVER_SETTINGS, **(server_settings or {})}
+        self.seed = seed
+        self.label = label
+        self.ready_timeout = ready_timeout
+        self.stop_timeout = stop_timeout
+        self.command_timeout = command_timeout
+        self.timings = Timings(label=label)
+        self.process: ServerProcess | None = None
+        self._client: FactorioClient | None = None
+        self._last_log: list[str] = []  # the log of the last process, kept after it stopped
+
+    def __repr__(self) -> str:
+        state = self.process.describe() if self.process else "stopped"
+        return f"<FactorioServer {self.label} {self.backend.name} saves={str(self.saves_path)!r} {state}>"
+
+    # --- lifecycle --------------------------------------------------------
+    def bootstrap(self, scenario: Any, save_name: str = PRISTINE) -> Path:
+        """Scenario → ``/save save_name`` → stop: writes the pristine save."""
+        scenario_dir = Path(getattr(scenario, "path", scenario))
+        with self.timings.measure("bootstrap", scenario_dir.name):
+            self._launch("scenario", scenario_dir.name, scenario_dir)
+            path = self.save(save_name)
+            self.stop()
+        return path
+
+    def start(self, save_name: str | None = None) -> None:
+        """Start from the latest save (or from ``save_name``) and wait until ready."""
+        if save_name is None and self.backend.name != "external" and not self._has_saves():
+            raise ServerError(
+                f"{self.label}: no save in {self.saves_path} to start from; bootstrap it from a scenario first "
+                "(FactorioServer.bootstrap)"
+            )
+        with self.timings.measure("start", save_name or "latest"):
+            self._launch("save" if save_name else "latest", save_name, None)
+
+    def restart(self) -> None:
+        """Stop (saving over the loaded file, as SIGTERM does) and start from the latest save."""
+        with self.timings.measure("restart"):
+            self.stop()
+            self.start()
+
+    def stop(self, timeout: float | None = None) -> int | None:
+        """Graceful stop (SIGTERM: Factorio saves over the file it loaded), then kill after ``timeout``."""
+        if self.process is None:
+            return None
+        process = self.process
+        self._drop_client()
+        with self.timings.measure("stop"):
+            process.terminate()
+            code = process.wait(self.stop_timeout if timeout is None else timeout)
+            if code is None:
+                process.kill()
+                code = process.wait(10.0)
+        self._last_log = process.log.lines()
+        self.process = None
+        return code
+
+    def kill(self) -> None:
+        """SIGKILL: nothing is saved (for crash tests)."""
+        if self.process is not None:
+            self._drop_client()
+            self.process.kill()
+            self.process.wait(10.0)
+            self._last_log = self.process.log.lines()
+            self.process = None
+
+    def save(self, name: str) -> Path:
+        """``/save name`` and wait until the file is complete on disk."""
+        process = self._running()
+        target = self.saves_path / f"{name}.zip"
+        before = target.stat().st_mtime_ns if target.exists() else -1
+        mark = process.log.position
+        with self.timings.measure("save", name):
+            reply = self.client.send(f"/save {name}")
+            if reply:
+                raise ServerError(f"{self.label}: /save {name} failed: {reply}", log_tail=process.log.tail(LOG_TAIL))
+            self._wait_saved(process, target, before, mark)
+        return target
+
+    # --- state ------------------------------------------------------------
+    def is_alive(self) -> bool:
+        return self.process is not None and self.process.is_alive()
+
+    def logs(self, n: int | None = None) -> list[str]:
+        if self.process is None:
+            return list(self._last_log)
+        lines = self.process.log.lines()
+        return lines if n is None else lines[-n:]
+
+    @property
+    def client(self) -> FactorioClient:
+        """A connected client to the running server."""
+        process = self._running()
+        if self._client is None:
+            client = FactorioClient(
+                process.rcon_host, process.rcon_port, self.password, command_timeout=self.command_timeout
+            )
+            client.connect()
+            self._client = client
+        return self._client
+
+    @property
+    def endpoint(self) -> str:
+        process = self._running()
+        return f"{process.rcon_host}:{process.rcon_port}"
+
+    # --- internals --------------------------------------------------------
+    def _running(self) -> ServerProcess:
+        if self.process is None:
+            raise ServerError(f"{self.label}: not running; start() it first")
+        return self.process
+
+    def _has_saves(self) -> bool:
+        return self.save_dir.latest() is not None
+
+    def _launch(self, mode: Mode, target: str | None, scenario_dir: Path | None) -> None:
+        if self.process is not None:
+            raise ServerError(f"{self.label}: already running ({self.process.describe()}); stop() it first")
+        self.saves_path.mkdir(parents=True, exist_ok=True)
+        spec = LaunchSpec(
+            mode=mode,
+            target=target,
+            run_dir=self.run_dir,
+            save_dir=self.saves_path,
+            password=self.password,
+            scenario_dir=scenario_dir,
+            server_settings=self.server_settings,
+            seed=self.seed,
+            label=self.label,
+        )
+        with self.timings.measure("spawn", mode):
+            process = self.backend.launch(spec)
+        self.process = process
+        with self.timings.measure("ready", mode):
+            try:
+                self._wait_ready(process)
+            except BaseException:
+                self._last_log = process.log.lines()
+                self._abandon(process)
+                raise
+
+    def _wait_ready(self, process: ServerProcess) -> None:
+        deadline = time.monotonic() + self.ready_timeout
+        if self.backend.name != "external":
+            line = process.log.wait_for(RCON_READY.search, 0, self.ready_timeout)
+            if line is None:
+                raise self._start_failure(process, "never logged 'Starting RCON interface'")
+        while True:
+            try:
+                remaining = max(0.1, deadline - time.monotonic())
+                client = FactorioClient(
+                    process.rcon_host,
+                    process.rcon_port,
+                    self.password,
+                    connect_timeout=remaining,
+                    command_timeout=self.command_timeout,
+                )
+                client.connect()
+                client.send("/sc rcon.print('ready')")
+                self._client = client
+                return
+            except RconError as error:
+                if not process.is_alive() or time.monotonic() >= deadline:
+                    raise self._start_failure(process, f"RCON did not answer ({error})") from error
+
+    def _start_failure(self, process: ServerProcess, what: str) -> ServerError:
+        code = process.exit_code()
+        if code is not None:
+            return ServerError(
+                f"{self.label} ({self.backend.name}, {process.describe()}) exited with code {code} while starting: {what}",
+                log_tail=process.log.tail(LOG_TAIL),
+            )
+        return ServerStartTimeout(
+            f"{self.label} ({self.backend.name}, {process.describe()}) not ready after {self.ready_timeout:.0f} s: "
+            f"{what}; raise ready_timeout if the machine is slow",
+            log_tail=process.log.tail(LOG_TAIL),
+        )
+
+    def _wait_saved(self, process: ServerProcess, target: Path, before: int, mark: int) -> None:
+        """Done when the zip is newer than before and no temp file is left (and the log says so)."""
+        deadline = time.monotonic() + self.command_timeout
+        has_log = self.backend.name != "external"
+        if has_log and process.log.wait_for(SAVING_FINISHED.search, mark, self.command_timeout) is None:
+            raise ServerError(f"{self.label}: no 'Saving finished' for {target.name}", log_tail=process.log.tail(LOG_TAIL))
+        temporary = target.with_name(target.name[: -len(".zip")] + ".tmp.zip")
+        delay = 0.002
+        while time.monotonic() < deadline:
+            if target.exists() and target.stat().st_mtime_ns != before and not temporary.exists():
+                return
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+        raise ServerError(f"{self.label}: {target} was not written within {self.command_timeout:.0f} s")
+
+    def _drop_client(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def _abandon(self, process: ServerProcess) -> None:
+        self._drop_client()
+        try:
+            process.kill()
+            process.wait(10.0)
+        except TestkitError:
+            pass  # external servers are not ours to kill
+        self.process = None
+
+    def __enter__(self) -> "FactorioServer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.stop()
+        except UnsupportedOperation:
+            self.process = None

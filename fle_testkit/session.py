@@ -1,0 +1,197 @@
+"""GameSession and AgentSession: the game as tests and agents see it.
+
+A GameSession owns a server, its client and its save directory. Resetting is
+either in place (the embedded ``reset`` Lua module: fast, same process) or
+from the pristine save (a restart: slower, exact). Snapshots (tick, flows,
+research, entity counts) taken around a step give its effect as a delta.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal, Mapping
+
+from .client import lua_string
+from .errors import LuaError, TestkitError
+from .server import PRISTINE, FactorioServer
+
+ResetMode = Literal["lua", "save"]
+WORKING_SAVE = "session"  # the save a session plays on; the pristine save is never loaded directly
+
+
+def lua_literal(value: Any) -> str:
+    """A Python value as a Lua expression (dicts, lists, str, numbers, bools, None)."""
+    if value is None:
+        return "nil"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return lua_string(value)
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"[{lua_literal(k)}] = {lua_literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "{" + ", ".join(lua_literal(v) for v in value) + "}"
+    raise TypeError(f"cannot write {value!r} as Lua")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What ``fle_testkit.snapshot`` reports about the game at one moment."""
+
+    tick: int
+    raw: dict[str, Any]
+
+    @property
+    def item_flows(self) -> dict[str, dict[str, float]]:
+        return self.raw.get("items", {})
+
+    @property
+    def researched(self) -> set[str]:
+        return set(self.raw.get("research", {}).get("researched", []))
+
+    @property
+    def entity_counts(self) -> dict[str, int]:
+        return self.raw.get("entities", {})
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """A step's effect: before, after, their difference, and its error if any."""
+
+    before: Snapshot
+    after: Snapshot
+    output: Any = None
+    error: LuaError | None = None
+    ticks: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ticks", self.after.tick - self.before.tick)
+
+    def produced(self) -> dict[str, float]:
+        """Items produced during the step (output counts gained), by name."""
+        return _delta(self.before.item_flows, self.after.item_flows, "output")
+
+    def consumed(self) -> dict[str, float]:
+        return _delta(self.before.item_flows, self.after.item_flows, "input")
+
+
+def _delta(before: Mapping, after: Mapping, side: str) -> dict[str, float]:
+    names = set(before) | set(after)
+    gained = {n: after.get(n, {}).get(side, 0) - before.get(n, {}).get(side, 0) for n in names}
+    return {n: v for n, v in gained.items() if v}
+
+
+class GameSession:
+    """The game of one server, reset between uses.
+
+    The pristine save is kept untouched: a session plays on a working copy
+    (``session.zip``), because a stopped server saves over the file it loaded.
+    """
+
+    def __init__(
+        self,
+        server: FactorioServer,
+        *,
+        pristine: str = PRISTINE,
+        reset_mode: ResetMode = "lua",
+        reset_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.server = server
+        self.pristine = pristine
+        self.reset_mode: ResetMode = reset_mode
+        self.reset_options = dict(reset_options or {})
+
+    @property
+    def client(self) -> Any:
+        return self.server.client
+
+    def start(self) -> None:
+        """Start the server on a fresh working copy of the pristine save."""
+        self._fresh_working_copy()
+        self.server.start()
+
+    def reset(self, mode: ResetMode | None = None, **options: Any) -> None:
+        """Back to the pristine state: in place (``lua``) or by reloading the save (``save``)."""
+        mode = mode or self.reset_mode
+        merged = {**self.reset_options, **options}
+        with self.server.timings.measure("reset", mode):
+            if mode == "lua":
+                self.client.lua(f"fle_testkit.reset.run({lua_literal(merged)})")
+            elif mode == "save":
+                self.server.kill()  # the state is discarded: no need to save it
+                self._fresh_working_copy()
+                self.server.start()
+                if merged:
+                    self.client.lua(f"fle_testkit.reset.run({lua_literal(merged)})")
+            else:
+                raise TestkitError(f"reset mode must be 'lua' or 'save', not {mode!r}")
+
+    def _fresh_working_copy(self) -> None:
+        """Copy the pristine save to the working save and make it the one Factorio loads."""
+        save_dir = self.server.save_dir
+        save_dir.snapshot(self.pristine, WORKING_SAVE, overwrite=True)
+        save_dir.restore(WORKING_SAVE)
+
+    def snapshot(self, **options: Any) -> Snapshot:
+        raw = json.loads(self.client.lua(f"rcon.print(fle_testkit.snapshot.json({lua_literal(options)}))"))
+        return Snapshot(tick=int(raw.get("tick", 0)), raw=raw)
+
+    def checksum(self) -> str:
+        return self.client.lua("rcon.print(fle_testkit.checksum.compute())")
+
+    def eval_with_snapshot(self, step: str | Callable[["GameSession"], Any], ticks: int = 0, timeout: float = 60.0) -> StepResult:
+        """Snapshot, run ``step`` (Lua text or a callable), let ``ticks`` pass, snapshot again."""
+        before = self.snapshot()
+        output: Any = None
+        error: LuaError | None = None
+        try:
+            output = self.client.lua(step) if isinstance(step, str) else step(self)
+        except LuaError as failure:
+            error = failure
+        if ticks:
+            self.wait_ticks(before.tick + ticks, timeout)
+        return StepResult(before=before, after=self.snapshot(), output=output, error=error)
+
+    def wait_ticks(self, tick: int, timeout: float = 60.0) -> int:
+        """Poll until the game reaches ``tick`` (it runs 60 x game.speed ticks a second)."""
+        deadline = time.monotonic() + timeout
+        delay = 0.005
+        while True:
+            now = int(self.client.lua("rcon.print(game.tick)"))
+            if now >= tick:
+                return now
+            if time.monotonic() > deadline:
+                raise TestkitError(f"game tick {now} did not reach {tick} within {timeout:.0f} s (is the game paused?)")
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+
+
+class AgentSession:
+    """One agent's view of a GameSession: its character and inventory.
+
+    Agents are the characters FLE keeps in ``storage.agent_characters``
+    (1-based); an agent without one sees only the shared game.
+    """
+
+    def __init__(self, game: GameSession, index: int = 1) -> None:
+        self.game = game
+        self.index = index
+
+    def _character(self) -> str:
+        return f"(storage.agent_characters or {{}})[{int(self.index)}]"
+
+    def inventory(self) -> dict[str, int]:
+        reply = self.game.client.lua(
+            f"local c = {self._character()} "
+            "if not (c and c.valid) then rcon.print('{}') return end "
+            "local out = {} for _, item in pairs(c.get_inventory(defines.inventory.character_main).get_contents()) do "
+            "out[item.name] = (out[item.name] or 0) + item.count end rcon.print(helpers.table_to_json(out))"
+        )
+        return {name: int(count) for name, count in json.loads(reply or "{}").items()}
+
+    def snapshot(self) -> Snapshot:
+        return self.game.snapshot(character_index=self.index)

@@ -1,0 +1,228 @@
+"""FactorioServer on the embedded, binary and external backends, with real processes."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from fle_testkit.backends import BinaryBackend, EmbeddedBackend, Endpoint, ExternalBackend
+from fle_testkit.errors import BackendUnavailable, ServerError, UnsupportedOperation
+from fle_testkit.savedir import SaveRoot
+from fle_testkit.server import FactorioServer
+
+pytestmark = pytest.mark.rcon_client
+
+LAB = """
+script.on_init(function() storage.boots = 1 end)
+script.on_load(function() loads = (loads or 0) + 1 end)
+"""
+
+
+@pytest.fixture
+def scenario(tmp_path: Path) -> Path:
+    directory = tmp_path / "scenarios" / "lab"
+    directory.mkdir(parents=True)
+    (directory / "control.lua").write_text(LAB)
+    return directory
+
+
+@pytest.fixture
+def save_root(tmp_path: Path) -> SaveRoot:
+    return SaveRoot(tmp_path / ".fle" / "saves")
+
+
+@pytest.fixture
+def servers(save_root: SaveRoot) -> Iterator[list[FactorioServer]]:
+    """Servers made by a test; stopped (or killed) and released at the end."""
+    made: list[FactorioServer] = []
+    yield made
+    for server in made:
+        if server.is_alive():
+            server.kill()
+        server.save_dir.release()
+
+
+def embedded(save_root: SaveRoot, servers: list[FactorioServer], **options) -> FactorioServer:
+    server = FactorioServer(EmbeddedBackend(), save_root.claim_any(), **options)
+    servers.append(server)
+    return server
+
+
+def test_bootstrap_writes_the_pristine_save_into_its_own_directory(save_root, servers, scenario) -> None:
+    first = embedded(save_root, servers)
+    second = embedded(save_root, servers)
+    path = first.bootstrap(scenario)
+    assert path == first.save_dir.path / "pristine.zip"
+    assert [info.name for info in first.save_dir.list()] == ["pristine"]
+    assert second.save_dir.list() == []
+    assert not first.is_alive()
+
+
+def test_restart_from_the_latest_save_keeps_storage_and_entities(save_root, servers, scenario) -> None:
+    server = embedded(save_root, servers)
+    server.bootstrap(scenario)
+    server.start()
+    server.client.lua(
+        'local e = game.surfaces[1].create_entity{name="iron-chest", position={3, 3}, force="player"} '
+        'e.get_inventory(1).insert{name="coal", count=7} storage.kept = "yes"'
+    )
+    server.restart()
+    assert server.client.eval("storage.kept") == "yes"
+    assert server.client.eval("game.surfaces[1].find_entity('iron-chest', {3.5, 3.5}).get_inventory(1).get_item_count('coal')") == 7
+    assert server.client.eval("storage.boots") == 1  # on_init ran once, at bootstrap
+    assert server.client.eval("loads") == 1  # on_load ran in this process
+
+
+def test_restoring_an_older_snapshot_makes_the_next_start_load_it(save_root, servers, scenario) -> None:
+    server = embedded(save_root, servers)
+    server.bootstrap(scenario)
+    server.save_dir.snapshot("pristine", "before")
+    server.start()
+    server.client.lua("storage.boots = 99")
+    server.stop()  # saves over pristine.zip, the file it loaded
+    server.save_dir.restore("before")
+    server.start()
+    assert server.client.eval("storage.boots") == 1
+
+
+def test_two_servers_side_by_side_share_neither_directory_nor_port(save_root, servers, scenario) -> None:
+    first, second = embedded(save_root, servers), embedded(save_root, servers)
+    for server in (first, second):
+        server.bootstrap(scenario)
+        server.start()
+    assert first.save_dir.path != second.save_dir.path
+    assert first.endpoint != second.endpoint
+    first.client.lua("storage.who = 'first'")
+    assert second.client.eval("storage.who") is None
+
+
+def test_a_server_killed_with_sigkill_comes_back_from_its_last_good_save(save_root, servers, scenario) -> None:
+    server = embedded(save_root, servers)
+    server.bootstrap(scenario)
+    server.start()
+    server.client.lua("storage.note = 'saved'")
+    server.save("pristine")
+    server.client.lua("storage.note = 'lost'")
+    server.kill()
+    server.start()
+    assert server.client.eval("storage.note") == "saved"
+
+
+def test_every_phase_is_timed(save_root, servers, scenario) -> None:
+    server = embedded(save_root, servers, label="server under test")
+    server.bootstrap(scenario)
+    server.start()
+    server.save("extra")
+    server.restart()
+    phases = [record.phase for record in server.timings.records]
+    for phase in ("spawn", "ready", "save", "stop", "bootstrap", "start", "restart"):
+        assert phase in phases
+    assert all(record.seconds > 0 and record.label == "server under test" for record in server.timings.records)
+
+
+def test_a_server_that_dies_while_starting_raises_with_its_last_log_lines(save_root, servers, tmp_path) -> None:
+    broken = tmp_path / "scenarios" / "broken"
+    broken.mkdir(parents=True)
+    (broken / "control.lua").write_text("this is not lua\n")
+    server = embedded(save_root, servers)
+    with pytest.raises(ServerError) as caught:
+        server.bootstrap(broken)
+    message = str(caught.value)
+    assert "exited with code 1 while starting" in message
+    assert "Last log lines:" in message and "control.lua" in message
+    assert not server.is_alive()
+
+
+def test_starting_without_a_save_says_to_bootstrap_first(save_root, servers) -> None:
+    server = embedded(save_root, servers)
+    with pytest.raises(ServerError, match="bootstrap it from a scenario first"):
+        server.start()
+
+
+def test_a_second_start_while_running_is_refused(save_root, servers, scenario) -> None:
+    server = embedded(save_root, servers)
+    server.bootstrap(scenario)
+    server.start()
+    with pytest.raises(ServerError, match="already running"):
+        server.start()
+
+
+@pytest.fixture
+def factorio_install(tmp_path: Path) -> Path:
+    """A stand-in install: bin/x64/factorio runs the emulator with the flags it gets."""
+    executable = tmp_path / "factorio" / "bin" / "x64" / "factorio"
+    executable.parent.mkdir(parents=True)
+    executable.write_text(f'#!/bin/sh\nexec {sys.executable} -m fle_testkit.emulator "$@"\n')
+    executable.chmod(executable.stat().st_mode | stat.S_IXUSR)
+    return executable
+
+
+def test_the_binary_backend_runs_a_local_factorio_with_the_same_flags(save_root, servers, scenario, factorio_install) -> None:
+    server = FactorioServer(BinaryBackend(factorio_install), save_root.claim_any())
+    servers.append(server)
+    server.bootstrap(scenario)
+    server.start()
+    assert server.client.eval("storage.boots") == 1
+    config = (server.run_dir / "config" / "config.ini").read_text()
+    assert f"read-data={factorio_install.parent.parent.parent / 'data'}" in config
+
+
+def test_the_binary_backend_refuses_a_path_that_is_not_an_executable(tmp_path) -> None:
+    with pytest.raises(BackendUnavailable, match="--factorio-binary"):
+        BinaryBackend(tmp_path / "nothing-here")
+
+
+def test_the_external_backend_connects_but_owns_no_lifecycle(save_root, servers, scenario) -> None:
+    running = embedded(save_root, servers)
+    running.bootstrap(scenario)
+    running.start()
+    host, port = running.endpoint.split(":")
+    external = FactorioServer(
+        ExternalBackend([Endpoint(host, int(port))]), save_root.claim_any(), password=running.password
+    )
+    external.start()
+    assert external.client.eval("storage.boots") == 1
+    with pytest.raises(UnsupportedOperation, match="stop it where it was started"):
+        external.stop()
+    with pytest.raises(UnsupportedOperation, match="bootstrap from a scenario"):
+        FactorioServer(ExternalBackend([Endpoint(host, int(port))]), save_root.claim_any()).bootstrap(scenario)
+
+
+def test_an_external_endpoint_must_be_host_and_port() -> None:
+    from fle_testkit.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="is not HOST:PORT"):
+        Endpoint.parse("localhost")
+    assert Endpoint.parse("127.0.0.1:27000") == Endpoint("127.0.0.1", 27000)
+
+
+def test_servers_die_with_the_process_that_started_them(tmp_path, scenario) -> None:
+    """A harness killed with SIGKILL leaves no server behind (Linux parent-death signal)."""
+    import subprocess
+    import time
+
+    import psutil
+
+    script = tmp_path / "owner.py"
+    script.write_text(
+        "import sys, time\n"
+        "from fle_testkit.savedir import SaveRoot\n"
+        "from fle_testkit.server import FactorioServer\n"
+        "from fle_testkit.backends import EmbeddedBackend\n"
+        f"s = FactorioServer(EmbeddedBackend(), SaveRoot({str(tmp_path / 'saves')!r}).claim_any())\n"
+        f"s.bootstrap({str(scenario)!r}); s.start()\n"
+        "print(s.process.pid, flush=True); time.sleep(600)\n"
+    )
+    owner = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    server_pid = int(owner.stdout.readline())
+    owner.kill()
+    owner.wait()
+    deadline = time.monotonic() + 20
+    while psutil.pid_exists(server_pid) and psutil.Process(server_pid).status() != psutil.STATUS_ZOMBIE:
+        assert time.monotonic() < deadline, f"server {server_pid} outlived its owner"
+        time.sleep(0.05)
