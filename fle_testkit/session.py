@@ -47,7 +47,12 @@ class Snapshot:
 
     @property
     def item_flows(self) -> dict[str, dict[str, float]]:
-        return self.raw.get("items", {})
+        """``{"input": {name: n}, "output": {name: n}}``: Factorio's item production statistics.
+
+        As in Factorio's statistics, ``input`` counts what was produced (the
+        left side of the production GUI) and ``output`` what was consumed.
+        """
+        return self.raw.get("production", {}).get("items", {"input": {}, "output": {}})
 
     @property
     def researched(self) -> set[str]:
@@ -72,17 +77,17 @@ class StepResult:
         object.__setattr__(self, "ticks", self.after.tick - self.before.tick)
 
     def produced(self) -> dict[str, float]:
-        """Items produced during the step (output counts gained), by name."""
-        return _delta(self.before.item_flows, self.after.item_flows, "output")
+        """Items produced during the step, by name."""
+        return _delta(self.before.item_flows.get("input", {}), self.after.item_flows.get("input", {}))
 
     def consumed(self) -> dict[str, float]:
-        return _delta(self.before.item_flows, self.after.item_flows, "input")
+        """Items consumed during the step, by name."""
+        return _delta(self.before.item_flows.get("output", {}), self.after.item_flows.get("output", {}))
 
 
-def _delta(before: Mapping, after: Mapping, side: str) -> dict[str, float]:
-    names = set(before) | set(after)
-    gained = {n: after.get(n, {}).get(side, 0) - before.get(n, {}).get(side, 0) for n in names}
-    return {n: v for n, v in gained.items() if v}
+def _delta(before: Mapping[str, float], after: Mapping[str, float]) -> dict[str, float]:
+    gained = {name: after.get(name, 0) - before.get(name, 0) for name in set(before) | set(after)}
+    return {name: amount for name, amount in gained.items() if amount}
 
 
 class GameSession:
