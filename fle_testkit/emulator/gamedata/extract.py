@@ -1,8 +1,13 @@
 """``data.raw`` of one data stage -> :class:`GameData`.
 
-Which types are items and entities comes from the game's ``defines.prototypes``;
-which entity types have health or a unit number comes from core's
-``prototype-hierarchy.lua`` (EntityWithHealth / EntityWithOwner subtrees).
+Which types are items and entities comes from the game's ``defines.prototypes``.
+Factorio 2.0's data ships no class hierarchy (``core/lualib/prototype-hierarchy.lua``
+is new in 2.1), so which entity types have health is read from the data itself:
+``max_health`` is a property of EntityWithHealthPrototype only, and every type
+whose prototypes set it is one. Unit numbers follow the API's rule (LuaEntity::unit_number):
+EntityWithOwner, plus ItemRequestProxy and EntityGhost; the entities with
+health but no owner are the few classes the 2.0 prototype docs derive from
+EntityWithHealthPrototype directly (:data:`HEALTH_WITHOUT_OWNER`).
 Every table is sorted by prototype name.
 """
 
@@ -29,25 +34,25 @@ from .prototypes import (
 )
 
 
+#: Factorio 2.0's prototype docs: the EntityWithHealthPrototype subclasses that are
+#: not EntityWithOwnerPrototype (PlantPrototype via TreePrototype). API rule, not game data.
+HEALTH_WITHOUT_OWNER = frozenset({"fish", "plant", "simple-entity", "tree"})
+#: Factorio 2.0 (LuaEntity::unit_number): besides EntityWithOwner, these get unit numbers.
+NUMBERED_WITHOUT_OWNER = frozenset({"item-request-proxy", "entity-ghost"})
+
+
 class Extractor:
     """Reads ``data.raw`` of one finished data stage."""
 
-    def __init__(self, lua: Any, defines: dict[str, Any], hierarchy: dict[str, Any]) -> None:
+    def __init__(self, lua: Any, defines: dict[str, Any]) -> None:
         self.raw = lua.globals().data.raw
         self.defines = defines
-        self.with_health = self._subtypes(hierarchy["entity"]["entity-with-health"])
-        self.with_owner = self._subtypes(hierarchy["entity"]["entity-with-health"]["entity-with-owner"])
-        # Factorio 2.0: EntityWithOwner, ItemRequestProxy and EntityGhost get unit numbers.
-        self.numbered = self.with_owner | {"item-request-proxy", "entity-ghost"}
-
-    @staticmethod
-    def _subtypes(node: dict[str, Any]) -> frozenset[str]:
-        found: set[str] = set()
-        for key, child in node.items():
-            if key != "_abstract":
-                found.add(key)
-                found |= Extractor._subtypes(child)
-        return frozenset(found)
+        self.with_health = frozenset(
+            type_name for type_name in defines["prototypes"]["entity"]
+            if self.raw[type_name] is not None
+            and any(p["max_health"] is not None for p in self.raw[type_name].values())
+        )
+        self.numbered = (self.with_health - HEALTH_WITHOUT_OWNER) | NUMBERED_WITHOUT_OWNER
 
     def _of_types(self, types: tuple[str, ...]) -> list[tuple[str, Any]]:
         found = []

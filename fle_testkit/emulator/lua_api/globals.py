@@ -17,7 +17,7 @@ from .helpers import LuaHelpers
 from .prototypes import LuaPrototypes
 
 # The real defines table of Factorio 2.0, as draftsman ships it.
-DEFINES_FILE = Path(draftsman.__file__).parent / "compatibility" / "defines" / "2.0.lua"
+DEFINES_FILE = Path(draftsman.__file__).parent / "compatibility" / "defines.lua"  # draftsman 3.x: 2.0.60
 
 # Lua-side helpers that need the caller's source line (log) or plain Lua (table_size).
 _LUA_HELPERS = r"""

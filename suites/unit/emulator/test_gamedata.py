@@ -21,6 +21,8 @@ from fle_testkit.emulator.gamedata import (
     parse_energy,
     tile_size,
 )
+from fle_testkit.emulator.gamedata.build import read_defines
+from fle_testkit.emulator.gamedata.extract import HEALTH_WITHOUT_OWNER, NUMBERED_WITHOUT_OWNER
 
 
 @pytest.fixture(scope="module")
@@ -182,13 +184,30 @@ def test_entities(gd: GameData) -> None:
     assert gd.entities["lab"].lab_inputs[0] == "automation-science-pack"
 
 
-def test_health_and_unit_numbers_follow_the_prototype_hierarchy(gd: GameData) -> None:
+def test_health_and_unit_numbers(gd: GameData) -> None:
     assert gd.entities["iron-chest"].has_unit_number and gd.entities["character"].has_unit_number
-    assert gd.entities["entity-ghost"].has_unit_number
+    assert gd.entities["entity-ghost"].has_unit_number and not gd.entities["entity-ghost"].has_health
     assert gd.entities["tree-01"].has_health and not gd.entities["tree-01"].has_unit_number
+    assert gd.entities["big-rock"].has_health and not gd.entities["big-rock"].has_unit_number
+    assert gd.entities["fish"].has_health and not gd.entities["fish"].has_unit_number
     assert not gd.entities["iron-ore"].has_health and gd.entities["iron-ore"].max_health == 0
     explosion = next(e for e in gd.entities.values() if e.type == "explosion")
     assert not explosion.has_unit_number and not explosion.has_health
+    assert not gd.entities["item-on-ground"].has_health and not gd.entities["item-on-ground"].has_unit_number
+
+
+def test_health_is_where_the_data_sets_max_health(gd: GameData) -> None:
+    """A type has health iff the data sets ``max_health`` on one of its prototypes."""
+    with_health = {e.type for e in gd.entities.values() if e.has_health}
+    assert {"container", "assembling-machine", "transport-belt", "inserter", "mining-drill", "furnace",
+            "electric-pole", "character", "unit-spawner", "wall", "pipe", "lab", "boiler"} <= with_health
+    assert not with_health & {"resource", "corpse", "explosion", "item-entity", "projectile", "cliff"}
+    for entity in gd.entities.values():  # an unset max_health reads as the default 10
+        assert entity.max_health > 0 if entity.has_health else entity.max_health == 0
+
+
+def test_the_owner_rule_names_real_2_0_types(gd: GameData) -> None:
+    assert HEALTH_WITHOUT_OWNER | NUMBERED_WITHOUT_OWNER <= set(gd.entity_types)
 
 
 def test_technologies(gd: GameData) -> None:
@@ -216,6 +235,24 @@ def test_tiles_and_fluids(gd: GameData) -> None:
     water = gd.fluids["water"]
     assert water.default_temperature == 15 and water.max_temperature == 100
     assert water.heat_capacity == 2000
+
+
+def test_data_is_factorio_2_0(gd: GameData) -> None:
+    """Facts that changed in 2.1 (draftsman 4): science packs became "item", recipes got ``categories``."""
+    assert gd.base_version.startswith("2.0.")
+    assert gd.items["automation-science-pack"].type == "tool"
+    assert {item.name for item in gd.items.values() if item.type == "tool"} == {
+        "automation-science-pack", "logistic-science-pack", "military-science-pack", "chemical-science-pack",
+        "production-science-pack", "utility-science-pack", "space-science-pack"}
+    assert gd.recipes["iron-gear-wheel"].categories == ("crafting",)
+
+
+def test_defines_dump_is_of_2_0(tmp_path: Path) -> None:
+    assert gamedata.defines_path().read_text(encoding="utf-8-sig").startswith("-- Current version: 2.0.")
+    newer = tmp_path / "defines.lua"
+    newer.write_text("-- Current version: 2.1.17\ndefines = {}\n")
+    with pytest.raises(ValueError, match="not a dump of Factorio 2.0"):
+        read_defines(newer)
 
 
 def test_defines_are_the_2_0_numbers(gd: GameData) -> None:
