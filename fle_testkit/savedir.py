@@ -244,17 +244,19 @@ class SaveRoot:
             return save_dir
         raise _error_locked(directory, directory / LOCK_FILE_NAME, save_dir)
 
-    def claim_any(self, *, limit: int | None = None) -> SaveDir:
-        """Take the lowest free directory; ``limit`` caps how many are tried (default: no cap).
+    def claim_any(self, *, start: int = 0, limit: int | None = None) -> SaveDir:
+        """Take the lowest free directory from ``start`` on; ``limit`` caps how many are tried.
 
         Without a cap this always succeeds, since a directory that does not
-        exist yet is free.
+        exist yet is free. ``start`` keeps extra servers out of the range that
+        belongs to workers (worker gwN owns directory N).
         """
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
             raise ConfigurationError(f"claim_any(limit={limit!r}): limit must be a positive integer or None")
+        _check_index(start)
         tried: list[tuple[Path, Holder | None]] = []
-        n = 0
-        while limit is None or n < limit:
+        n = start
+        while limit is None or n < start + limit:
             directory = self.dir_path(n)
             result = _try_claim(directory, n)
             if isinstance(result, SaveDir):

@@ -76,7 +76,7 @@ class FactorioServer:
     def bootstrap(self, scenario: Any, save_name: str = PRISTINE) -> Path:
         """Scenario → ``/save save_name`` → stop: writes the pristine save."""
         scenario_dir = Path(getattr(scenario, "path", scenario))
-        with self.timings.measure("bootstrap", scenario_dir.name):
+        with self.timings.measure("bootstrap"):
             self._launch("scenario", scenario_dir.name, scenario_dir)
             path = self.save(save_name)
             self.stop()
@@ -129,7 +129,7 @@ class FactorioServer:
         target = self.saves_path / f"{name}.zip"
         before = target.stat().st_mtime_ns if target.exists() else -1
         mark = process.log.position
-        with self.timings.measure("save", name):
+        with self.timings.measure("save"):
             reply = self.client.send(f"/save {name}")
             if reply:
                 raise ServerError(f"{self.label}: /save {name} failed: {reply}", log_tail=process.log.tail(LOG_TAIL))
@@ -223,7 +223,10 @@ class FactorioServer:
                     raise self._start_failure(process, f"RCON did not answer ({error})") from error
 
     def _start_failure(self, process: ServerProcess, what: str) -> ServerError:
+        # The log closes when the process exits, a moment before it can be reaped.
         code = process.exit_code()
+        if code is None:
+            code = process.wait(2.0)
         if code is not None:
             return ServerError(
                 f"{self.label} ({self.backend.name}, {process.describe()}) exited with code {code} while starting: {what}",

@@ -35,3 +35,30 @@ def emulator(write_data: Path) -> Iterator[Callable[..., EmulatorProcess]]:
         if process.process is not None and process.process.poll() is None:
             process.process.kill()
             process.process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def module_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., EmulatorProcess]]:
+    """Like ``emulator``, for a server that a whole module's tests share.
+
+    Each call gets its own write-data directory with the ``lab`` scenario;
+    ``prepare(write_data)`` may add files (another scenario, a save) first.
+    """
+    started: list[EmulatorProcess] = []
+
+    def start(
+        *running: str, extra: tuple[str, ...] = (), prepare: Callable[[Path], object] | None = None
+    ) -> EmulatorProcess:
+        write_data = tmp_path_factory.mktemp("write-data")
+        write_scenario(write_data)
+        if prepare is not None:
+            prepare(write_data)
+        process = EmulatorProcess(write_data, emulator_args(write_data, list(running), *extra))
+        started.append(process)
+        return process.start()
+
+    yield start
+    for process in started:
+        if process.process is not None and process.process.poll() is None:
+            process.process.kill()
+            process.process.wait(10)

@@ -41,6 +41,7 @@ def write_scenario(write_data: Path, name: str = "lab", control: str = LAB_CONTR
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "control.lua").write_text(control)
     for rel, text in extra.items():
+        (directory / rel).parent.mkdir(parents=True, exist_ok=True)
         (directory / rel).write_text(text)
     return directory
 
@@ -63,13 +64,15 @@ class EmulatorProcess:
     process: subprocess.Popen | None = None
     lines: list[str] = field(default_factory=list)
     rcon_port: int | None = None
+    cwd: Path | None = None  # the working directory; write_data when None
     _reader: threading.Thread | None = None
 
-    def start(self, timeout: float = READY_TIMEOUT) -> "EmulatorProcess":
+    def start(self, timeout: float = READY_TIMEOUT, ready: re.Pattern[str] | str = RCON_LINE) -> "EmulatorProcess":
+        """Start the process and wait for the ``ready`` line (by default the RCON line)."""
         command = [sys.executable, "-m", "fle_testkit.emulator", *self.args]
         self.process = subprocess.Popen(
             command,
-            cwd=self.write_data,
+            cwd=self.cwd or self.write_data,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -77,7 +80,7 @@ class EmulatorProcess:
         )
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
-        self.wait_for(RCON_LINE, timeout)
+        self.wait_for(ready, timeout)
         return self
 
     def _read(self) -> None:
@@ -140,3 +143,39 @@ def emulator_args(write_data: Path, running: list[str], *extra: str) -> list[str
         "--server-settings", str(server_settings(write_data)),
         *extra,
     ]
+
+
+def run_to_exit(args: list[str], cwd: Path, timeout: float = READY_TIMEOUT) -> subprocess.CompletedProcess[str]:
+    """Run the emulator when it is expected to exit by itself (``--help``, refused starts)."""
+    return subprocess.run(
+        [sys.executable, "-m", "fle_testkit.emulator", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+def make_save(write_data: Path, name: str, scenario: str = "lab", seed: int = 1) -> Path:
+    """A fresh game of ``scenario`` saved as ``saves/NAME.zip``, built in-process (no server)."""
+    from fle_testkit.emulator.gamedata import load_vanilla
+    from fle_testkit.emulator.level import Level
+    from fle_testkit.emulator.model.world import World
+    from fle_testkit.emulator.process import CORE_LUALIB
+    from fle_testkit.emulator.saves import read_scenario, write_save
+
+    gamedata = load_vanilla()
+    level = Level.new(
+        gamedata=gamedata,
+        name=scenario,
+        scenario_files=read_scenario(write_data / "scenarios" / scenario),
+        world=World.new(gamedata, seed),
+        log=lambda line: None,
+        script_log=lambda line: None,
+        script_output=write_data / "script-output",
+        core_lualib=CORE_LUALIB,
+    )
+    path = write_data / "saves" / f"{name}.zip"
+    write_save(path, level.snapshot())
+    return path

@@ -9,6 +9,7 @@ The order of things follows Factorio: a new game runs ``control.lua`` then
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -47,6 +48,7 @@ class Level:
         speed: float = 1.0,
         tick_paused: bool = False,
         auto_paused: bool = False,
+        now: Callable[[], float] = time.monotonic,
     ) -> None:
         self.gamedata = gamedata
         self.level_name = name
@@ -60,7 +62,7 @@ class Level:
         self._tick = tick
         self._tick_paused = tick_paused
         self._auto_paused = auto_paused
-        self.clock = GameClock(tick, speed)
+        self.clock = GameClock(tick, speed, now=now)  # `now`: a fake time source in tests
         self.clock.reanchor(tick, paused=tick_paused or auto_paused)
         self._output: list[str] | None = None
         self.sandbox = LuaSandbox(self._find_module)
@@ -190,8 +192,8 @@ class Level:
             return
         while self._tick < due:
             if ON_TICK not in self.events.handlers:
-                following = self.events.next_nth_tick(self._tick - 1) or due
-                if following >= due:
+                following = self.events.next_nth_tick(self._tick - 1)
+                if following is None or following >= due:  # (tick 0 is a real tick, not "none")
                     self._tick = due
                     return
                 self._tick = following

@@ -57,17 +57,22 @@ class Server:
         self._autosave_slot = 0
 
     # --- the console's view ---------------------------------------------
+    @property
+    def running(self) -> Level:
+        """The level being served; the console and the ticker exist only after it loaded."""
+        if self.level is None:
+            raise EmulatorError("no level is loaded yet")
+        return self.level
+
     def run_lua(self, code: str) -> str:
-        assert self.level is not None
         try:
-            return self.level.run_command(code, code)
+            return self.running.run_command(code, code)
         finally:
             self._wake.set()  # handlers, speed or pause may have changed
 
     def game_tick(self) -> int:
-        assert self.level is not None
-        self.level.advance()
-        return self.level.tick
+        self.running.advance()
+        return self.running.tick
 
     def save_as(self, name: str | None) -> str:
         if name is None:
@@ -85,9 +90,8 @@ class Server:
 
     # --- life cycle -----------------------------------------------------
     def _save(self, path: Path, announce: str) -> int:
-        assert self.level is not None
         self.log.line(announce.format(path=path))
-        contents = self.level.snapshot()
+        contents = self.running.snapshot()
         size = write_save(path, contents)
         self.log.line(messages.SAVING_FINISHED)
         return size
@@ -168,7 +172,35 @@ class Server:
         bound = Endpoint(endpoint.host, udp.getsockname()[1])
         self.log.line(messages.HOSTING_GAME.format(addr=bound))
 
+    def create(self) -> int:
+        """``--create FILE``: write a new map and exit, as Factorio does."""
+        self.log.banner()
+        path = self.config.save_path(self.config.target or "")
+        gamedata = load_vanilla()
+        try:
+            level = Level.new(
+                name=path.name[: -len(".zip")],
+                scenario_files=dict(EMPTY_SCENARIO),
+                world=World.new(gamedata, self.seed),
+                gamedata=gamedata,
+                log=self.log.line,
+                script_log=self.log.line,
+                script_output=self.config.script_output_dir,
+                core_lualib=CORE_LUALIB,
+            )
+            self.level = level
+            self._save(path, messages.SAVING_GAME)
+        except EmulatorError as error:
+            self.log.line(f"Error while creating {path}: {error}")
+            return self._finish(EXIT_ERROR)
+        return self._finish(EXIT_OK)
+
     async def serve(self) -> int:
+        # Signals are handled from the first line on: a harness may stop the
+        # server the moment it reads a line, even the readiness line.
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self._on_signal, signum)
         self.log.banner()
         self._state("Ready", "PreparedToHostGame")
         self._state("PreparedToHostGame", "CreatingGame")
@@ -177,9 +209,7 @@ class Server:
             self._bind_game_port(self.config.game)
         except (StartupError, LuaRuntimeError, EmulatorError) as error:
             self.log.line(str(error) if isinstance(error, StartupError) else f"Error while loading the level: {error}")
-            self.log.line(messages.GOODBYE)
-            self.log.close()
-            return EXIT_ERROR
+            return self._finish(EXIT_ERROR)
         self._state("CreatingGame", "InGame", tick=self.level.tick)
 
         rcon = None
@@ -193,9 +223,6 @@ class Server:
                 return self._finish(EXIT_ERROR)
             self.log.line(messages.RCON_STARTING.format(addr=Endpoint(rcon.host, rcon.port)))
 
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, self._on_signal, signum)
         ticker = asyncio.create_task(self._tick_loop())
         await self._stop.wait()
         ticker.cancel()
@@ -212,6 +239,7 @@ class Server:
         return self._finish(EXIT_OK)
 
     def _finish(self, code: int) -> int:
+        _ignore_late_signals()
         if self._udp is not None:
             self._udp.close()
         self.log.line(messages.GOODBYE)
@@ -228,8 +256,7 @@ class Server:
     # --- time -----------------------------------------------------------
     async def _tick_loop(self) -> None:
         """Run handlers and autosaves when due; sleep (no spinning) otherwise."""
-        assert self.level is not None
-        level = self.level
+        level = self.running
         interval = self.config.settings.autosave_interval * TICKS_PER_MINUTE
         autosaving = self.config.settings.autosave_slots > 0 and interval > 0
         next_autosave = (level.tick // interval + 1) * interval if autosaving else None
@@ -255,6 +282,19 @@ class Server:
             self.log.line(f"Error while autosaving: {error}")
 
 
+def _ignore_late_signals() -> None:
+    """From Goodbye on the process only exits: a SIGTERM sent then must not
+    turn exit code 0 into -15 (asyncio would restore the default action)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        if loop is not None:
+            loop.remove_signal_handler(signum)
+        signal.signal(signum, signal.SIG_IGN)
+
+
 def _size_of(directory: Path) -> int:
     return sum(p.stat().st_size for p in directory.rglob("*") if p.is_file())
 
@@ -263,4 +303,7 @@ def run(config: ServerConfig) -> int:
     """Run a server until it quits; returns the process exit code."""
     for directory in (config.saves_dir, config.scenarios_dir, config.script_output_dir):
         directory.mkdir(parents=True, exist_ok=True)
-    return asyncio.run(Server(config).serve())
+    server = Server(config)
+    if config.mode == "create":
+        return server.create()
+    return asyncio.run(server.serve())

@@ -560,3 +560,11 @@ def test_prune_accepts_one_protected_name_as_a_string(save_dir):
 def test_prune_refuses_a_bad_keep(save_dir, bad):
     with pytest.raises(ConfigurationError, match="keep"):
         save_dir.prune(keep=bad)
+
+
+def test_claim_any_can_start_above_a_reserved_range(tmp_path) -> None:
+    root = SaveRoot(tmp_path / "saves")
+    with root.claim_any(start=8) as extra:
+        assert extra.index == 8
+        with root.claim_any(start=8) as another:
+            assert another.index == 9

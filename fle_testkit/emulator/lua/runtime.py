@@ -93,6 +93,9 @@ end
 mt.__len = function(o) return hooks.len(o) end
 mt.__eq = function(a, b) return hooks.equals(a, b) end
 mt.__concat = function(a, b) return tostring(a) .. tostring(b) end
+-- As in Factorio, getmetatable() on an API object answers "private": the
+-- metamethods (which reach the host) stay out of the level's hands.
+mt.__metatable = "private"
 
 local is_host_error, tostring, type, select, error = hooks.is_host_error, tostring, type, select, error
 local function as_message(e)

@@ -65,12 +65,24 @@ UNKNOWN_NAME = {
 def _arity(method: Callable) -> tuple[int, int]:
     """How many Lua arguments a method takes (without self): (required, at most).
 
-    Lua may pass fewer arguments than declared (the rest are nil, as in
-    Factorio where trailing optional arguments may be omitted).
+    Trailing optional arguments (those with a Python default) may be
+    omitted, as in Factorio; fewer than the required ones is an error.
     """
     params = list(inspect.signature(method).parameters.values())[1:]
     required = sum(1 for p in params if p.default is inspect.Parameter.empty)
     return required, len(params)
+
+
+def _expected_count(low: int, high: int) -> str:
+    """Factorio's "Expected 1 argument", "Expected 0 or 1 arguments" (real 2.0 errors).
+
+    A span wider than one ("1 to 3 arguments") is not confirmed word for word.
+    """
+    if low == high:
+        return f"{high} argument{'' if high == 1 else 's'}"
+    if high == low + 1:
+        return f"{low} or {high} arguments"
+    return f"{low} to {high} arguments"
 
 
 def _field_reader(name: str) -> Callable:
@@ -157,10 +169,12 @@ class LuaObject(LuaExposed):
         def call(*args: Any) -> Any:
             if args and args[0] is self:
                 args = args[1:]
-            if len(args) > high:
-                name = method.__name__.rstrip("_")
-                expected = f"{high} argument{'s' if high != 1 else ''}" if low == high else f"{low} to {high} arguments"
-                raise LuaApiError(messages.ARGUMENT_COUNT.format(name=name, expected=expected, given=len(args)))
+            if not low <= len(args) <= high:
+                raise LuaApiError(
+                    messages.ARGUMENT_COUNT.format(
+                        name=method.__name__.rstrip("_"), expected=_expected_count(low, high), given=len(args)
+                    )
+                )
             self.check_valid()
             with factorio_wording():
                 return method(self, *args)

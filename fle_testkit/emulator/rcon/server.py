@@ -96,9 +96,9 @@ class RconServer:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """One connection, from accept to close; never lets an error reach the loop."""
-        task = asyncio.current_task()
-        assert task is not None  # start_server runs this callback as a task
-        self._connections.add(task)
+        task = asyncio.current_task()  # start_server runs this callback as a task
+        if task is not None:
+            self._connections.add(task)
         peer = _peer_name(writer)
         self._log(messages.RCON_CONNECTION.format(addr=peer))
         try:
@@ -110,8 +110,10 @@ class RconServer:
         except ConnectionError as exc:
             self._log(f"RCON connection from {peer} lost: {exc}")
         except asyncio.CancelledError:
-            writer.transport.abort()  # close(): drop at once, even a peer that stopped reading
-            raise
+            # close() cancelled us: drop the peer at once (even one that stopped
+            # reading) and end quietly. Re-raising makes Python 3.11's stream
+            # protocol log the cancellation as an error with a traceback.
+            writer.transport.abort()
         except Exception:  # one broken connection must never stop the server
             self._log(f"RCON connection from {peer} failed:\n{traceback.format_exc().rstrip()}")
         finally:

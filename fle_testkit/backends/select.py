@@ -1,0 +1,74 @@
+"""Choosing and building a backend from settings; ``auto`` says why it chose.
+
+``auto`` takes docker when a Docker engine answers and the image is present
+locally (nothing is pulled), and embedded otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import BackendUnavailable, ConfigurationError
+from .external import Endpoint, ExternalBackend
+from .local import BinaryBackend, EmbeddedBackend
+
+# Set to True when the docker backend lands (issue 5); until then auto says so.
+DOCKER_BACKEND_BUILT = False
+
+
+@dataclass(frozen=True)
+class Choice:
+    name: str
+    reason: str
+
+
+def docker_status(image: str, timeout: float = 2.0) -> tuple[bool, str]:
+    """(usable, why): an engine that answers and ``image`` present locally."""
+    try:
+        import docker  # the docker SDK, installed with the 'docker' extra (testcontainers)
+    except ImportError:
+        return False, "the docker extra is not installed (pip install 'fle-testkit[docker]')"
+    try:
+        client = docker.from_env(timeout=timeout)
+        client.ping()
+    except Exception as error:  # the SDK raises many kinds: no socket, refused, TLS...
+        return False, f"no Docker engine answered ({type(error).__name__})"
+    try:
+        client.images.get(image)
+    except Exception:
+        return False, f"a Docker engine answered but image {image} is not present locally"
+    finally:
+        client.close()
+    return True, f"a Docker engine answered and image {image} is present"
+
+
+def choose(requested: str, image: str) -> Choice:
+    if requested != "auto":
+        return Choice(requested, "asked for")
+    usable, why = docker_status(image)
+    if usable and DOCKER_BACKEND_BUILT:
+        return Choice("docker", f"auto: {why}")
+    if usable:
+        return Choice("embedded", f"auto: {why}, but the docker backend is not built yet")
+    return Choice("embedded", f"auto: {why}")
+
+
+def build(name: str, *, binary: str | None, external: list[str], image: str) -> object:
+    """The backend object for a chosen name, or a clear error saying what is missing."""
+    if name == "embedded":
+        return EmbeddedBackend()
+    if name == "binary":
+        if not binary:
+            raise ConfigurationError(
+                "the binary backend needs Factorio's executable: set --factorio-binary "
+                "(ini factorio_binary, env FLE_TESTKIT_BINARY) to .../bin/x64/factorio"
+            )
+        return BinaryBackend(Path(binary))
+    if name == "external":
+        return ExternalBackend([Endpoint.parse(text) for text in external])
+    if name == "docker":
+        raise BackendUnavailable(
+            f"the docker backend (image {image}) is not built yet; use --factorio-backend embedded"
+        )
+    raise ConfigurationError(f"unknown backend {name!r}")

@@ -1,0 +1,235 @@
+"""Reports for people: a terminal table, Markdown, and a PNG chart across runs.
+
+Everything returns text (lines or a string) or writes one file; nothing
+prints. Times below a second are shown in milliseconds.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from .compare import HEADING, Comparison
+from .errors import PlotsUnavailable
+from .report import Report
+from .stats import Stats, group_of
+
+DEFAULT_CHART_PHASES = ("reset", "restart")
+
+
+def format_seconds(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if not math.isfinite(value):
+        return str(value)
+    return f"{value * 1000:.3f} ms" if abs(value) < 1 else f"{value:.3f} s"
+
+
+def format_percent(value: float) -> str:
+    return f"{value:+.1f}%" if math.isfinite(value) else f"{'+' if value > 0 else '-'}inf%"
+
+
+def _stats_of(source: Report | Mapping[str, Stats]) -> dict[str, Stats]:
+    if isinstance(source, Report):
+        return {b.name: b.stats for b in source.benchmarks}
+    return dict(source)
+
+
+def budget_for(name: str, budgets: Mapping[str, float] | None) -> float | None:
+    """A benchmark's budget: its own name's (``reset[lua]``) or else its phase's (``reset``)."""
+    if not budgets:
+        return None
+    return budgets.get(name, budgets.get(group_of(name)))
+
+
+def _columns(rows: list[list[str]], right: set[int]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))]
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def table_lines(source: Report | Mapping[str, Stats], budgets: Mapping[str, float] | None = None) -> list[str]:
+    """One row per benchmark: count, median, p95, max, and the budget (``over`` when the max exceeds it).
+
+    ``source`` is a report or ``summarise(records)``; ``budgets`` maps a
+    phase (``reset``) or a benchmark name (``reset[lua]``) to seconds.
+    """
+    stats = _stats_of(source)
+    if not stats:
+        return ["no timings recorded"]
+    rows = [["benchmark", "count", "median", "p95", "max", "budget"]]
+    for name, s in stats.items():
+        budget = budget_for(name, budgets)
+        cell = "-" if budget is None else format_seconds(budget) + (" over" if s.max > budget else "")
+        rows.append([name, str(s.rounds), format_seconds(s.median), format_seconds(s.p95), format_seconds(s.max), cell])
+    return _columns(rows, right={1, 2, 3, 4})
+
+
+def _md_cell(text: object) -> str:
+    return str(text).replace("|", "\\|")
+
+
+def _md_table(header: Sequence[str], rows: Sequence[Sequence[object]], right_from: int = 1) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |"]
+    lines.append("|" + "|".join("---" if i < right_from else "---:" for i in range(len(header))) + "|")
+    lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
+def _commit_text(report: Report) -> str:
+    commit = report.commit_info
+    if not commit.id:
+        return "unknown (no git)"
+    notes = [n for n in (commit.branch, "dirty" if commit.dirty else None) if n]
+    return f"`{commit.short_id}`" + (f" ({', '.join(notes)})" if notes else "")
+
+
+def markdown(report: Report, *, title: str | None = None) -> str:
+    """A run as Markdown: what was measured where, then one row per benchmark."""
+    machine, run = report.machine_info, report.run
+    workers = str(run.workers)
+    if run.missing_workers:
+        workers += f" (no timings from {', '.join(run.missing_workers)})"
+    cpus = f", {machine.cpu_count} CPUs" if machine.cpu_count else ""
+    lines = [
+        f"# {title or 'fle-testkit perf report: ' + report.name}",
+        "",
+        *_md_table(
+            ["", ""],
+            [
+                ["date", report.datetime],
+                ["commit", _commit_text(report)],
+                ["backend", run.backend],
+                ["image", run.image or "-"],
+                ["workers", workers],
+                ["machine", f"{machine.system} {machine.machine}, {machine.python_implementation} "
+                            f"{machine.python_version}{cpus}"],
+                ["fle-testkit", run.version],
+            ],
+            right_from=2,
+        ),
+        "",
+    ]
+    if report.benchmarks:
+        rows = [
+            [f"`{b.name}`", b.stats.rounds, *(format_seconds(getattr(b.stats, f)) for f in
+                                               ("min", "median", "mean", "p95", "max", "stddev"))]
+            for b in report.benchmarks
+        ]
+        lines += _md_table(["benchmark", "rounds", "min", "median", "mean", "p95", "max", "stddev"], rows)
+    else:
+        lines.append("No timings recorded.")
+    return "\n".join(lines) + "\n"
+
+
+def comparison_lines(comparison: Comparison, fields: Sequence[str] = ("median", "p95")) -> list[str]:
+    """Terminal table of the changes, then the regression and not-compared blocks."""
+    lines = [f"{comparison.current_name} against {comparison.baseline_name}"]
+    if comparison.changes:
+        rows = [["benchmark", "field", comparison.baseline_name, comparison.current_name, "change"]]
+        for change in comparison.changes:
+            for name in fields:
+                delta = change.change_of(name)
+                rows.append([change.name, name, format_seconds(delta.baseline), format_seconds(delta.current),
+                             format_percent(delta.percent)])
+        lines += _columns(rows, right={2, 3, 4})
+    else:
+        lines.append("no benchmark in common")
+    return lines + comparison.lines()
+
+
+def comparison_markdown(comparison: Comparison, fields: Sequence[str] = ("median", "p95")) -> str:
+    """A comparison as Markdown: changes per benchmark and field, regressions, one-sided benchmarks."""
+    lines = [f"# fle-testkit perf: {comparison.current_name} against {comparison.baseline_name}", ""]
+    if comparison.changes:
+        rows = []
+        for change in comparison.changes:
+            for name in fields:
+                delta = change.change_of(name)
+                rows.append([f"`{change.name}`", name, format_seconds(delta.baseline),
+                             format_seconds(delta.current), format_percent(delta.percent)])
+        lines += _md_table(["benchmark", "field", comparison.baseline_name, comparison.current_name, "change"],
+                           rows, right_from=2)
+    else:
+        lines.append("No benchmark in common.")
+    lines.append("")
+    if comparison.rules:
+        lines.append("Rules: " + ", ".join(f"`{rule}`" for rule in comparison.rules))
+        lines.append("")
+    if comparison.regressions:
+        lines += ["## " + HEADING.rstrip(":"), ""]
+        lines += [f"- `{regression.line()}`" for regression in comparison.regressions]
+        lines.append("")
+    elif comparison.rules:
+        lines += ["No regression.", ""]
+    if comparison.only_in_baseline or comparison.only_in_current:
+        lines += ["## Not compared", ""]
+        lines += [f"- `{name}`: in the baseline only" for name in comparison.only_in_baseline]
+        lines += [f"- `{name}`: in this run only" for name in comparison.only_in_current]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _matplotlib_figure():  # -> matplotlib.figure.Figure class
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as error:
+        raise PlotsUnavailable(
+            "perf charts need matplotlib, which is not installed: pip install 'fle-testkit[plots]'"
+        ) from error
+    return Figure
+
+
+def chart(
+    reports: Sequence[Report],
+    path: str | os.PathLike[str],
+    *,
+    phases: Sequence[str] = DEFAULT_CHART_PHASES,
+    labels: Sequence[str] | None = None,
+) -> Path:
+    """A PNG of ``phases`` across runs: per benchmark, the median with a whisker up to the p95.
+
+    One panel per phase, one series per benchmark (``reset[lua]``,
+    ``reset[save]``), runs along the x axis in the order given, labelled by
+    ``labels`` or the reports' names. Uses matplotlib's object API without
+    pyplot, so no global backend is chosen or changed.
+    """
+    Figure = _matplotlib_figure()
+    labels = list(labels) if labels is not None else [report.name for report in reports]
+    figure = Figure(figsize=(max(6.0, 1.0 + 0.6 * len(reports)), 3.2 * len(phases)), layout="constrained")
+    axes_list = figure.subplots(len(phases), 1, sharex=True, squeeze=False)[:, 0]
+    for axes, phase in zip(axes_list, phases):
+        names = sorted({b.name for r in reports for b in r.benchmarks if b.group == phase})
+        values = [b.stats.p95 for r in reports for b in r.benchmarks if b.group == phase]
+        scale, unit = (1000.0, "ms") if values and max(values) < 1 else (1.0, "s")
+        for index, name in enumerate(names):
+            offset = (index - (len(names) - 1) / 2) * 0.08  # keep whiskers of series apart
+            xs, medians, ups = [], [], []
+            for x, report in enumerate(reports):
+                found = report.benchmark(name)
+                if found is not None:
+                    xs.append(x + offset)
+                    medians.append(found.stats.median * scale)
+                    ups.append((found.stats.p95 - found.stats.median) * scale)
+            axes.errorbar(xs, medians, yerr=[[0.0] * len(ups), ups], marker="o", capsize=3, label=name)
+        axes.set_title(f"{phase}: median, whisker to p95")
+        axes.set_ylabel(unit)
+        axes.set_ylim(bottom=0)
+        if names:
+            axes.legend(fontsize="small")
+        else:
+            axes.text(0.5, 0.5, f"no {phase} timings in these runs", ha="center", va="center",
+                      transform=axes.transAxes)
+        axes.grid(True, axis="y", alpha=0.3)
+    last = axes_list[-1]
+    last.set_xticks(range(len(reports)), labels, rotation=30, ha="right", fontsize="small")
+    if reports:
+        last.set_xlim(-0.5, len(reports) - 0.5)
+    path = Path(path)
+    figure.savefig(path, format="png", dpi=100)
+    return path

@@ -1,0 +1,131 @@
+"""Statistics of timing samples, and the grouping of records into benchmarks.
+
+A benchmark is named after the phase, with the record's detail in brackets
+when there is one: ``reset``, ``reset[lua]``, ``start[latest]``. Its group is
+the phase.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any, ClassVar, Union
+
+from ..timings import PHASES, PhaseTiming
+from .errors import ReportError
+
+# What the plugin hands over: the records themselves, or ``dataclasses.asdict``
+# of them as they come back from xdist workers.
+Record = Union[PhaseTiming, Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Summary of one benchmark's samples, in seconds (``rounds`` is a count).
+
+    ``stddev`` is the sample standard deviation (n - 1, as pytest-benchmark),
+    0 for a single sample. ``p95`` is the 95th percentile by linear
+    interpolation between the closest ranks (numpy's default, Hyndman-Fan
+    type 7): position ``0.95 * (n - 1)`` in the sorted samples. It never lies
+    outside the samples, and moves smoothly as samples are added, which
+    nearest-rank does not for the small counts a test run gives.
+    """
+
+    rounds: int
+    min: float
+    max: float
+    mean: float
+    median: float
+    stddev: float
+    p95: float
+    total: float
+
+    # The fields a comparison rule may name, in table order.
+    TIMES: ClassVar[tuple[str, ...]] = ("min", "max", "mean", "median", "p95")
+
+    @classmethod
+    def of(cls, samples: Iterable[float]) -> "Stats":
+        ordered = sorted(float(sample) for sample in samples)
+        if not ordered:
+            raise ReportError("cannot summarise a benchmark without samples")
+        return cls(
+            rounds=len(ordered),
+            min=ordered[0],
+            max=ordered[-1],
+            mean=statistics.fmean(ordered),
+            median=statistics.median(ordered),
+            stddev=statistics.stdev(ordered) if len(ordered) > 1 else 0.0,
+            p95=percentile(ordered, 95),
+            total=math.fsum(ordered),
+        )
+
+    def to_dict(self) -> dict[str, float | int]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Stats":
+        try:
+            return cls(
+                rounds=int(data["rounds"]),
+                **{f.name: float(data[f.name]) for f in fields(cls) if f.name != "rounds"},
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            wanted = [f.name for f in fields(cls)]
+            raise ReportError(f"benchmark stats {dict(data)!r} need numbers for {wanted!r}") from error
+
+
+def percentile(ordered: list[float], percent: float) -> float:
+    """Linear interpolation between closest ranks of already sorted samples."""
+    position = (len(ordered) - 1) * percent / 100
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def benchmark_name(phase: str, detail: str = "") -> str:
+    return f"{phase}[{detail}]" if detail else phase
+
+
+def group_of(name: str) -> str:
+    """The phase of a benchmark name: ``reset[lua]`` -> ``reset``."""
+    return name.split("[", 1)[0]
+
+
+def as_timing(record: Record) -> PhaseTiming:
+    """A ``PhaseTiming`` from itself or from its ``asdict`` form; unknown keys are ignored."""
+    if isinstance(record, PhaseTiming):
+        return record
+    try:
+        return PhaseTiming(
+            phase=str(record["phase"]),
+            seconds=float(record["seconds"]),
+            started_at=float(record.get("started_at", 0.0)),
+            label=str(record.get("label", "")),
+            detail=str(record.get("detail", "")),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise ReportError(
+            f"timing record {record!r} is not a PhaseTiming: it needs 'phase' (str) and 'seconds' (number)"
+        ) from error
+
+
+def _order(name: str) -> tuple[int, str, str]:
+    # Lifecycle order first (spawn before ready before reset...), then by name.
+    phase = group_of(name)
+    rank = PHASES.index(phase) if phase in PHASES else len(PHASES)
+    return rank, phase, name
+
+
+def group_records(records: Iterable[Record]) -> dict[str, list[PhaseTiming]]:
+    """Records by benchmark name, in lifecycle order."""
+    groups: dict[str, list[PhaseTiming]] = {}
+    for record in map(as_timing, records):
+        groups.setdefault(benchmark_name(record.phase, record.detail), []).append(record)
+    return {name: groups[name] for name in sorted(groups, key=_order)}
+
+
+def summarise(records: Iterable[Record]) -> dict[str, Stats]:
+    """``Stats`` per benchmark name (``phase`` or ``phase[detail]``), in lifecycle order."""
+    return {name: Stats.of(r.seconds for r in group) for name, group in group_records(records).items()}

@@ -1,0 +1,139 @@
+"""The servers of one process (one pytest worker), started on first use.
+
+Each distinct scenario gets its own server and save directory: the worker's
+own ``.fle/saves/{n}`` for the default scenario, the next free ones for
+others. Everything is stopped and released by ``close()``, also after
+failures; timings of every server stay readable afterwards for the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .backends.external import ExternalBackend
+from .errors import SaveDirLockedError, TestkitError
+from .savedir import SaveDir, SaveRoot
+from .scenario import Scenario, ScenarioBuilder
+from .server import FactorioServer
+from .session import GameSession
+from .timings import PhaseTiming
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class PoolConfig:
+    backend: object
+    saves_root: Path
+    index: int  # the worker's number: gwN -> N, no xdist -> 0
+    label: str  # "worker gw3"
+    reserved: int = 1  # directories 0..reserved-1 belong to workers; extra servers claim above them
+    scenario: str | Path = "lab"
+    scenario_root: Path = Path(".fle/scenarios")
+    ready_timeout: float = 120.0
+    password: str | None = None
+    progress: Progress = field(default=lambda message: None)
+
+
+class ServerPool:
+    def __init__(self, config: PoolConfig) -> None:
+        self.config = config
+        self.root = SaveRoot(config.saves_root)
+        self._games: dict[str, GameSession] = {}
+        self._owned: list[tuple[FactorioServer, SaveDir]] = []
+        self._retired: list[tuple[FactorioServer, SaveDir]] = []  # stopped, kept for their timings
+        self._scenarios: dict[str, Scenario] = {}
+        self.notes: list[str] = []  # things the run header or summary should say
+
+    @property
+    def is_external(self) -> bool:
+        return isinstance(self.config.backend, ExternalBackend)
+
+    def game(self, scenario: str | Path | None = None) -> GameSession:
+        """The shared, running game of ``scenario`` (default: the configured one)."""
+        key = str(scenario or self.config.scenario)
+        if key not in self._games:
+            self._games[key] = self._start(key, shared=True)
+        return self._games[key]
+
+    def dedicated(self, scenario: str | Path | None = None) -> GameSession:
+        """A server of its own (for a test that needs one); stop it with ``release``."""
+        return self._start(str(scenario or self.config.scenario), shared=False)
+
+    def release(self, game: GameSession) -> None:
+        for owned in list(self._owned):
+            if owned[0] is game.server:
+                self._stop(owned)
+                self._owned.remove(owned)
+
+    def timings(self) -> list[PhaseTiming]:
+        return [record for server, _ in self._owned + self._retired for record in server.timings.records]
+
+    def close(self) -> None:
+        """Stop every server and release every directory; errors are collected, not raised first."""
+        failures: list[str] = []
+        for owned in self._owned:
+            try:
+                self._stop(owned)
+            except TestkitError as error:
+                failures.append(str(error))
+        self._owned, self._games = [], {}
+        if failures:
+            raise TestkitError("stopping servers failed:\n" + "\n".join(failures))
+
+    # --- internals --------------------------------------------------------
+    def _start(self, scenario_key: str, *, shared: bool) -> GameSession:
+        save_dir = self._claim(first_choice=shared and not self._owned)
+        label = self.config.label if shared and len(self._owned) == 0 else f"{self.config.label} #{len(self._owned)}"
+        server = FactorioServer(
+            self.config.backend,
+            save_dir,
+            password=self.config.password,
+            label=label,
+            ready_timeout=self.config.ready_timeout,
+        )
+        self._owned.append((server, save_dir))
+        game = GameSession(server)
+        if self.is_external:
+            self.config.progress(f"{label}: connecting to {self.config.backend.describe()}")
+            server.start()
+            return game
+        scenario = self._scenario(scenario_key)
+        self.config.progress(f"{label}: bootstrapping {scenario.name} in {save_dir.path}")
+        server.bootstrap(scenario)
+        game.start()
+        self.config.progress(
+            f"{label}: ready at {server.endpoint} "
+            f"(bootstrap {server.timings.last('bootstrap'):.2f} s, start {server.timings.last('start'):.2f} s)"
+        )
+        return game
+
+    def _claim(self, first_choice: bool) -> SaveDir:
+        if first_choice:
+            try:
+                return self.root.claim(self.config.index)
+            except SaveDirLockedError as error:
+                save_dir = self.root.claim_any(start=self.config.reserved)
+                self.notes.append(
+                    f"{self.config.label}: {self.root.dir_path(self.config.index)} is held by another process "
+                    f"({error.holder.describe() if error.holder else 'unknown'}); used {save_dir.path} instead"
+                )
+                return save_dir
+        return self.root.claim_any(start=self.config.reserved)
+
+    def _scenario(self, key: str) -> Scenario:
+        if key not in self._scenarios:
+            base: str | Path = key if key == "lab" else Path(key)
+            self._scenarios[key] = ScenarioBuilder(base, out_root=self.config.scenario_root).build()
+        return self._scenarios[key]
+
+    def _stop(self, owned: tuple[FactorioServer, SaveDir]) -> None:
+        server, save_dir = owned
+        try:
+            if server.is_alive() and not self.is_external:
+                server.stop()
+        finally:
+            save_dir.release()
+            self._retired.append(owned)

@@ -1,0 +1,119 @@
+"""The plugin's settings: one name everywhere, one place for help text.
+
+Each setting has a command-line option (``--factorio-backend``), an ini key
+(``factorio_backend``) and an environment variable
+(``FLE_TESTKIT_BACKEND``). The first that is set wins, in this order: the
+option, the environment, the ini file, the default. "Set" is decided with an
+UNSET sentinel, so a falsy value (``0``, ``""``) can win too.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .errors import ConfigurationError
+
+UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str  # option without dashes, e.g. "factorio-backend"
+    env: str
+    help: str
+    default: Any = None
+    choices: tuple[str, ...] | None = None
+    parse: Callable[[str], Any] = str
+    multiple: bool = False  # repeatable option / comma-separated env / linelist ini
+
+    @property
+    def option(self) -> str:
+        return "--" + self.name
+
+    @property
+    def ini(self) -> str:
+        return self.name.replace("-", "_")
+
+    @property
+    def dest(self) -> str:
+        return self.ini
+
+    def sources(self) -> str:
+        return f"{self.option}, ini {self.ini}, env {self.env}"
+
+
+BACKENDS = ("auto", "embedded", "docker", "binary", "external")
+DEFAULT_IMAGE = "factoriotools/factorio:2.0.73"
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("factorio-backend", "FLE_TESTKIT_BACKEND",
+            "how servers run: auto (docker when an engine answers and the image is present, else embedded), "
+            "embedded, docker, binary or external", "auto", BACKENDS),
+    Setting("factorio-image", "FLE_TESTKIT_IMAGE", "docker image of the docker backend", DEFAULT_IMAGE),
+    Setting("factorio-binary", "FLE_TESTKIT_BINARY", "path of a local Factorio's bin/x64/factorio (binary backend)"),
+    Setting("factorio-external", "FLE_TESTKIT_EXTERNAL",
+            "RCON endpoints HOST:PORT of running servers, one per worker, comma-separated (external backend)",
+            multiple=True),
+    Setting("factorio-rcon-password", "FLE_TESTKIT_RCON_PASSWORD",
+            "RCON password of external servers (servers fle-testkit starts get a random one)"),
+    Setting("factorio-scenario", "FLE_TESTKIT_SCENARIO",
+            "base scenario to bootstrap from: 'lab' (fle-testkit's) or a scenario directory", "lab"),
+    Setting("factorio-saves", "FLE_TESTKIT_SAVES", "root of the save directories (.fle/saves/{n})", ".fle/saves"),
+    Setting("factorio-ready-timeout", "FLE_TESTKIT_READY_TIMEOUT", "seconds a server may take to be ready", 120.0,
+            parse=float),
+    Setting("latency-budget", "FLE_TESTKIT_LATENCY_BUDGET",
+            "default budget PHASE=SECONDS (reset, restart, bootstrap, start, save...), repeatable; "
+            "a test whose measured phase exceeds it fails", multiple=True),
+    Setting("perf-report", "FLE_TESTKIT_PERF_REPORT",
+            "write the run's reset/restart report under .fle/perf/ (optionally with this name)"),
+    Setting("perf-compare", "FLE_TESTKIT_PERF_COMPARE",
+            "compare with a saved report: its number, its path, or 'latest'"),
+    Setting("perf-compare-fail", "FLE_TESTKIT_PERF_COMPARE_FAIL",
+            "fail the run when FIELD regressed beyond a limit, e.g. median:10% (fields min, max, mean, median, p95)",
+            multiple=True),
+)
+
+BY_NAME = {s.dest: s for s in SETTINGS}
+
+
+def resolve(setting: Setting, option_value: Any, ini_value: Any, environ: dict[str, str] | None = None) -> Any:
+    """The winning value of one setting (option, then env, then ini, then default)."""
+    environ = os.environ if environ is None else environ
+    raw: Any = UNSET
+    if option_value is not None and option_value != []:
+        raw = option_value
+    elif setting.env in environ:
+        text = environ[setting.env]
+        raw = [part.strip() for part in text.split(",") if part.strip()] if setting.multiple else text
+    elif ini_value not in (None, "", []):
+        raw = ini_value
+    if raw is UNSET:
+        return setting.default if not setting.multiple else []
+    try:
+        value = [setting.parse(v) for v in raw] if setting.multiple else setting.parse(raw)
+    except (TypeError, ValueError) as error:
+        raise ConfigurationError(f"{setting.option}: {raw!r} is not valid ({error}); set via {setting.sources()}") from error
+    if setting.choices and value not in setting.choices:
+        raise ConfigurationError(
+            f"{setting.option}: {value!r} is not one of {', '.join(setting.choices)}; set via {setting.sources()}"
+        )
+    return value
+
+
+def parse_budgets(entries: list[str], origin: str = "--latency-budget") -> dict[str, float]:
+    """``["reset=0.5", "restart=2"]`` -> ``{"reset": 0.5, "restart": 2.0}``."""
+    budgets: dict[str, float] = {}
+    for entry in entries:
+        for part in str(entry).split(","):
+            phase, sep, seconds = part.strip().partition("=")
+            try:
+                if not sep or not phase:
+                    raise ValueError("expected PHASE=SECONDS")
+                budgets[phase.strip()] = float(seconds)
+            except ValueError as error:
+                raise ConfigurationError(
+                    f"{origin}: {part.strip()!r} is not PHASE=SECONDS (e.g. reset=0.5): {error}"
+                ) from error
+    return budgets

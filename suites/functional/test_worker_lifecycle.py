@@ -1,0 +1,105 @@
+"""The per-worker server through the plugin's fixtures.
+
+Each xdist worker has its own server bound to its own save directory
+(``.fle/saves/{n}``, n from ``gwN``); every test gets the game reset to the
+variant its marker asks for.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from fle_testkit.session import GameSession
+
+CHEST = 'game.surfaces[1].create_entity{name = "iron-chest", position = {4, 4}, force = "player"}'
+
+
+def test_the_worker_owns_its_save_directory(factorio_server, factorio_saves) -> None:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    assert factorio_saves.path.name == worker[2:] or factorio_saves.path.name.isdigit()
+    assert factorio_saves.held
+    assert factorio_saves.path_of("pristine").is_file()
+    assert factorio_server.is_alive()
+
+
+def test_the_pristine_save_was_bootstrapped_from_the_embedded_scenario(factorio_client) -> None:
+    # The harness Lua came with the scenario: nothing was uploaded over RCON.
+    assert factorio_client.eval("type(fle_testkit) == 'table' and type(fle_testkit.snapshot) == 'table'")
+
+
+def test_each_test_starts_from_a_reset_game(game_session: GameSession) -> None:
+    assert game_session.client.eval("#game.surfaces[1].find_entities_filtered{force = 'player'}") == 0
+    game_session.client.lua(CHEST)  # the next test must not see this
+
+
+def test_the_next_test_does_not_see_the_last_ones_chest(game_session: GameSession) -> None:
+    assert game_session.client.eval("#game.surfaces[1].find_entities_filtered{force = 'player'}") == 0
+
+
+def test_the_default_variant_has_everything_researched(game_session: GameSession) -> None:
+    assert game_session.client.eval("game.forces.player.technologies['automation'].researched")
+
+
+@pytest.mark.factorio(variant="unresearched")
+def test_the_unresearched_variant(game_session: GameSession) -> None:
+    assert not game_session.client.eval("game.forces.player.technologies['automation'].researched")
+    assert not game_session.client.eval("game.forces.player.recipes['assembling-machine-1'].enabled")
+
+
+def test_the_ready_made_variants(researched_session: GameSession) -> None:
+    assert "automation" in researched_session.snapshot().researched
+
+
+def test_the_ready_made_unresearched_session(unresearched_session: GameSession) -> None:
+    assert "automation" not in unresearched_session.snapshot().researched
+
+
+@pytest.mark.factorio(inventory={"iron-plate": 40, "coal": 10})
+def test_a_custom_inventory(game_session: GameSession) -> None:
+    game_session.client.lua(
+        "storage.agent_characters = {game.surfaces[1].create_entity{name = 'character', position = {0, 0}, force = 'player'}}"
+    )
+    game_session.reset(inventory={"iron-plate": 40, "coal": 10})
+    from fle_testkit.session import AgentSession
+
+    assert AgentSession(game_session).inventory() == {"iron-plate": 40, "coal": 10}
+
+
+@pytest.mark.factorio(reset="save")
+def test_a_reset_from_the_save_before_the_test(game_session: GameSession) -> None:
+    assert game_session.client.eval("storage.fle_testkit.created_tick") == 0
+    assert game_session.server.timings.last("reset") is not None
+
+
+def test_a_restart_loads_the_latest_save_and_keeps_the_world(game_session: GameSession) -> None:
+    game_session.client.lua(CHEST + " storage.kept = 'yes'")
+    before = game_session.checksum()
+    game_session.server.restart()
+    assert game_session.checksum() == before
+    assert game_session.client.eval("storage.kept") == "yes"
+
+
+def test_restoring_a_snapshot_makes_the_next_start_load_it(game_session: GameSession, factorio_saves) -> None:
+    server = game_session.server
+    game_session.client.lua("storage.mark = 'snapshot'")
+    server.save("mark")
+    game_session.client.lua("storage.mark = 'later'")
+    server.stop()
+    factorio_saves.restore("mark")
+    server.start()
+    assert game_session.client.eval("storage.mark") == "snapshot"
+
+
+@pytest.mark.latency_budget(reset=5.0)
+def test_a_reset_within_its_budget(game_session: GameSession) -> None:
+    game_session.reset("save")
+
+
+def test_a_server_of_its_own(factorio_server_factory, factorio_server) -> None:
+    own = factorio_server_factory()
+    assert own.server.save_dir.path != factorio_server.save_dir.path
+    assert own.server.endpoint != factorio_server.endpoint
+    own.client.lua("storage.mine = true")
+    assert factorio_server.client.eval("storage.mine") is None

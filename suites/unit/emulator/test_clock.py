@@ -1,0 +1,330 @@
+"""Game time: GameClock, EventRegistry and Level.advance with a fake time source
+(exact tick counts), then the process: ticking, pausing, auto-pause, no spinning.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from fle_testkit.emulator.clock import GameClock
+from fle_testkit.emulator.events import EventRegistry
+from fle_testkit.emulator.gamedata import load_vanilla
+from fle_testkit.emulator.level import Level
+from fle_testkit.emulator.model.world import World
+from fle_testkit.emulator.process import CORE_LUALIB
+
+
+class FakeTime:
+    """A monotonic clock that moves only when told to."""
+
+    def __init__(self) -> None:
+        self.now = 5000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def fake() -> FakeTime:
+    return FakeTime()
+
+
+# --- GameClock ------------------------------------------------------------------------
+class TestGameClock:
+    @pytest.mark.parametrize("speed, seconds, tick", [(1, 1, 60), (1, 2.5, 150), (2.5, 1, 150), (0.5, 1, 30), (10, 0.1, 60)])
+    def test_sixty_ticks_per_second_times_speed(self, fake: FakeTime, speed: float, seconds: float, tick: int) -> None:
+        clock = GameClock(0, speed, now=fake)
+        fake.sleep(seconds)
+        assert clock.due_tick() == tick
+
+    def test_starts_from_the_given_tick(self, fake: FakeTime) -> None:
+        clock = GameClock(1000, 1.0, now=fake)
+        assert clock.due_tick() == 1000
+        fake.sleep(1)
+        assert clock.due_tick() == 1060
+
+    def test_partial_ticks_round_down(self, fake: FakeTime) -> None:
+        clock = GameClock(0, 1.0, now=fake)
+        fake.sleep(1 / 120)
+        assert clock.due_tick() == 0
+
+    def test_paused_clock_does_not_move(self, fake: FakeTime) -> None:
+        clock = GameClock(0, 1.0, now=fake)
+        clock.reanchor(0, paused=True)
+        fake.sleep(10)
+        assert clock.due_tick() == 0
+        assert clock.seconds_until(60) is None
+
+    def test_unpausing_resumes_without_a_jump(self, fake: FakeTime) -> None:
+        clock = GameClock(0, 1.0, now=fake)
+        fake.sleep(1)
+        clock.reanchor(60, paused=True)
+        fake.sleep(100)
+        clock.reanchor(60, paused=False)
+        fake.sleep(1)
+        assert clock.due_tick() == 120
+
+    def test_speed_change_applies_from_the_reanchor(self, fake: FakeTime) -> None:
+        clock = GameClock(0, 1.0, now=fake)
+        fake.sleep(1)
+        clock.reanchor(clock.due_tick(), speed=4.0)
+        fake.sleep(1)
+        assert clock.due_tick() == 60 + 240
+        assert clock.speed == 4.0
+
+    def test_seconds_until_a_tick(self, fake: FakeTime) -> None:
+        clock = GameClock(0, 2.0, now=fake)
+        assert clock.seconds_until(120) == pytest.approx(1.0)
+        fake.sleep(2)
+        assert clock.seconds_until(120) == 0.0
+
+
+# --- EventRegistry ----------------------------------------------------------------------
+class TestEventRegistry:
+    def test_handlers_are_set_and_removed(self) -> None:
+        events = EventRegistry()
+        events.set_handler(0, "f")
+        assert events.wants_ticks(0)
+        events.set_handler(0, None)
+        assert events.handlers == {}
+        assert not events.wants_ticks(0)
+
+    def test_nth_tick_wants_ticks(self) -> None:
+        events = EventRegistry()
+        events.set_nth_tick(10, "f")
+        assert events.wants_ticks(0)
+        events.set_nth_tick(10, None)
+        assert not events.wants_ticks(0)
+
+    def test_due_nth_in_period_order(self) -> None:
+        events = EventRegistry()
+        for period in (10, 7, 3):
+            events.set_nth_tick(period, f"every-{period}")
+        assert events.due_nth(30) == [(3, "every-3"), (10, "every-10")]
+        assert events.due_nth(31) == []
+
+    def test_next_nth_tick(self) -> None:
+        events = EventRegistry()
+        assert events.next_nth_tick(25) is None
+        events.set_nth_tick(10, "a")
+        events.set_nth_tick(7, "b")
+        assert events.next_nth_tick(25) == 28
+        assert events.next_nth_tick(28) == 30
+        assert events.next_nth_tick(-1) == 0
+
+
+# --- Level.advance -------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def gamedata():
+    return load_vanilla()
+
+
+def make_level(gamedata, fake: FakeTime, tmp_path: Path, control: str = "", **kwargs) -> tuple[Level, list[str]]:
+    logged: list[str] = []
+    level = Level.new(
+        gamedata=gamedata,
+        name="lab",
+        scenario_files={"control.lua": control.encode()},
+        world=World.new(gamedata, 1),
+        log=logged.append,
+        script_log=logged.append,
+        script_output=tmp_path,
+        core_lualib=CORE_LUALIB,
+        now=fake,
+        **kwargs,
+    )
+    return level, logged
+
+
+def lua(level: Level, code: str) -> str:
+    return level.run_command(code, "=(test)").rstrip("\n")
+
+
+RECORD_TICKS = """
+seen = {}
+script.on_event(defines.events.on_tick, function(event)
+  seen[#seen + 1] = event.tick
+  if event.tick ~= game.tick then error("event.tick ~= game.tick") end
+end)
+"""
+
+
+class TestLevelTime:
+    def test_ticks_follow_the_clock(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        level, _ = make_level(gamedata, fake, tmp_path)
+        fake.sleep(1)
+        level.advance()
+        assert level.tick == 60
+        fake.sleep(2)
+        assert lua(level, "rcon.print(game.tick)") == "180"
+
+    def test_game_speed_scales_ticks(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        level, _ = make_level(gamedata, fake, tmp_path)
+        lua(level, "game.speed = 10")
+        fake.sleep(1)
+        assert lua(level, "rcon.print(game.tick)") == "600"
+        lua(level, "game.speed = 0.5")
+        fake.sleep(2)
+        assert lua(level, "rcon.print(game.tick)") == "660"
+
+    def test_speeds_compare_exactly(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        slow, _ = make_level(gamedata, fake, tmp_path)
+        fast, _ = make_level(gamedata, fake, tmp_path, speed=3.0)
+        fake.sleep(7)
+        slow.advance()
+        fast.advance()
+        assert (slow.tick, fast.tick) == (420, 1260)
+
+    def test_no_ticks_while_tick_paused(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        level, _ = make_level(gamedata, fake, tmp_path)
+        fake.sleep(1)
+        lua(level, "game.tick_paused = true")
+        fake.sleep(100)
+        assert lua(level, "rcon.print(game.tick)") == "60"
+        lua(level, "game.tick_paused = false")
+        fake.sleep(1)
+        assert lua(level, "rcon.print(game.tick)") == "120"
+
+    def test_no_ticks_when_auto_paused(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        level, _ = make_level(gamedata, fake, tmp_path, auto_paused=True)
+        fake.sleep(100)
+        level.advance()
+        assert level.tick == 0
+        assert level.next_work_tick() is None or level.clock.seconds_until(level.next_work_tick()) is None
+
+    def test_tick_paused_state_is_restored_from_construction(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        level, _ = make_level(gamedata, fake, tmp_path, tick=500, tick_paused=True)
+        fake.sleep(10)
+        level.advance()
+        assert (level.tick, level.tick_paused) == (500, True)
+
+    def test_on_tick_runs_once_for_every_due_tick(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        level, logged = make_level(gamedata, fake, tmp_path, control=RECORD_TICKS)
+        fake.sleep(1)
+        level.advance()
+        seen = [int(t) for t in lua(level, "rcon.print(table.concat(seen, ' '))").split()]
+        assert len(seen) == 60
+        assert seen == list(range(seen[0], seen[0] + 60))
+        assert level.tick == 60
+        assert logged == []  # event.tick always equalled game.tick
+
+    def test_on_tick_catches_up_in_one_batch(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        level, _ = make_level(gamedata, fake, tmp_path, control=RECORD_TICKS)
+        fake.sleep(1)
+        level.advance()
+        fake.sleep(2.5)
+        level.advance()
+        assert lua(level, "rcon.print(#seen)") == "210"
+
+    def test_on_nth_tick_runs_on_multiples(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        control = "fired = {} script.on_nth_tick(10, function(e) fired[#fired + 1] = e.tick .. ':' .. e.nth_tick end)"
+        level, _ = make_level(gamedata, fake, tmp_path, control=control)
+        fake.sleep(1)
+        level.advance()
+        assert lua(level, "rcon.print(table.concat(fired, ' '))") == "0:10 10:10 20:10 30:10 40:10 50:10"
+
+    def test_on_nth_tick_with_several_periods(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        control = "n = {} script.on_nth_tick({4, 6}, function(e) n[e.nth_tick] = (n[e.nth_tick] or 0) + 1 end)"
+        level, _ = make_level(gamedata, fake, tmp_path, control=control)
+        fake.sleep(0.4)  # ticks 0..23
+        level.advance()
+        assert lua(level, "rcon.print(n[4] .. ' ' .. n[6])") == "6 4"
+
+    def test_handlers_registered_by_a_command_run(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        level, _ = make_level(gamedata, fake, tmp_path)
+        lua(level, "count = 0 script.on_nth_tick(30, function() count = count + 1 end)")
+        fake.sleep(2)
+        assert lua(level, "rcon.print(count)") == "4"
+
+    def test_removed_handler_stops_running(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        level, _ = make_level(gamedata, fake, tmp_path, control=RECORD_TICKS)
+        fake.sleep(1)
+        level.advance()
+        lua(level, "script.on_event(defines.events.on_tick, nil)")
+        fake.sleep(1)
+        assert lua(level, "rcon.print(#seen .. ' ' .. game.tick)") == "60 120"
+        assert level.next_work_tick() is None
+
+    def test_next_work_tick(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        level, _ = make_level(gamedata, fake, tmp_path, control="script.on_nth_tick(50, function() end)")
+        fake.sleep(1)
+        level.advance()
+        assert level.next_work_tick() == 100
+        lua(level, "script.on_event(defines.events.on_tick, function() end)")
+        assert level.next_work_tick() == level.tick + 1
+
+    def test_handler_error_is_logged_and_time_goes_on(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        control = "script.on_nth_tick(20, function() error('handler broke') end)"
+        level, logged = make_level(gamedata, fake, tmp_path, control=control)
+        fake.sleep(1)
+        level.advance()
+        assert level.tick == 60
+        assert len(logged) == 3
+        assert all("handler broke" in line for line in logged)
+
+
+# --- the process -----------------------------------------------------------------------------
+def ticks(client) -> int:
+    return int(client.send_command("/sc rcon.print(game.tick)"))
+
+
+@pytest.fixture(scope="module")
+def server(module_emulator):
+    return module_emulator("--start-server-load-scenario", "lab")
+
+
+@pytest.mark.rcon_client
+class TestProcessClock:
+    def test_ticks_advance_with_auto_pause_off(self, server) -> None:
+        with server.connect() as client:
+            readings = []
+            for _ in range(4):
+                readings.append(ticks(client))
+                time.sleep(0.1)
+        assert readings == sorted(readings)
+        assert readings[-1] > readings[0]
+
+    def test_no_ticks_while_tick_paused(self, server) -> None:
+        with server.connect() as client:
+            client.send_command("/sc game.tick_paused = true")
+            try:
+                before = ticks(client)
+                time.sleep(0.3)
+                assert ticks(client) == before
+            finally:
+                client.send_command("/sc game.tick_paused = false")
+            time.sleep(0.1)
+            assert ticks(client) > before
+
+    def test_idle_server_does_not_spin(self, server) -> None:
+        process = psutil.Process(server.process.pid)
+        with server.connect() as client:
+            client.send_command("/sc script.on_nth_tick(nil)")
+        for setup in ("", "/sc script.on_nth_tick(100000, function() end)"):
+            if setup:
+                with server.connect() as client:
+                    client.send_command(setup)
+            before = process.cpu_times()
+            time.sleep(1.0)
+            after = process.cpu_times()
+            used = (after.user - before.user) + (after.system - before.system)
+            assert used < 0.2, f"{used:.3f} s of CPU in 1 s idle ({setup or 'no handlers'})"
+
+
+@pytest.mark.rcon_client
+def test_default_settings_auto_pause_without_players(emulator, write_data: Path) -> None:
+    defaults = write_data / "defaults.json"
+    defaults.write_text(json.dumps({"autosave_slots": 0}))  # auto_pause left at its default (true)
+    server = emulator("--start-server-load-scenario", "lab", extra=("--server-settings", str(defaults)))
+    with server.connect() as client:
+        assert ticks(client) == 0
+        time.sleep(0.3)
+        assert ticks(client) == 0

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fle_testkit.cli import main
+from fle_testkit.perf.storage import Storage
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def storage(tmp_path: Path, make_report) -> Storage:
+    """Two saved runs: 0001_base, then 0002_slow with a 20 % slower reset[save] median."""
+    storage = Storage(tmp_path / "perf", machine="test-machine")
+    storage.save(make_report({"reset[save]": [0.1, 0.1], "restart": [1.0]}), name="base")
+    storage.save(make_report({"reset[save]": [0.12, 0.12], "restart": [0.9]}), name="slow")
+    return storage
+
+
+def run(storage: Storage, *args: str) -> int:
+    return main(["perf", *args, "--storage", str(storage.root), "--machine-id", storage.machine])
+
+
+def test_list(storage: Storage, capsys) -> None:
+    assert run(storage, "list") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == str(storage.directory)
+    assert out[1].split()[0] == "0001_base" and "embedded" in out[1] and "2 benchmarks" in out[1]
+    assert out[2].split()[0] == "0002_slow"
+
+
+def test_list_with_nothing_saved(tmp_path: Path, capsys) -> None:
+    assert main(["perf", "list", "--storage", str(tmp_path), "--machine-id", "m"]) == 0
+    assert capsys.readouterr().out.startswith("no saved runs in ")
+
+
+def test_report_latest_with_markdown_and_chart(storage: Storage, tmp_path: Path, capsys) -> None:
+    pytest.importorskip("matplotlib")
+    markdown, png = tmp_path / "report.md", tmp_path / "chart.png"
+    assert run(storage, "report", "--markdown", str(markdown), "--chart", str(png)) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("0002_slow: embedded, 2 workers")
+    assert "reset[save]" in out and "120.000 ms" in out
+    assert markdown.read_text().startswith("# fle-testkit perf report: 0002_slow")
+    assert png.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_report_by_number_to_stdout_markdown(storage: Storage, capsys) -> None:
+    assert run(storage, "report", "1", "--markdown", "-") == 0
+    out = capsys.readouterr().out
+    assert "# fle-testkit perf report: 0001_base" in out and "100.000 ms" in out
+
+
+def test_compare_fails_on_a_regression(storage: Storage, capsys) -> None:
+    assert run(storage, "compare", "1", "2", "--fail", "median:10%") == 1
+    out = capsys.readouterr().out
+    assert "Performance has regressed:\n\treset[save] (0001_base) - Field 'median' has failed " in out
+    assert "restart (0001_base)" not in out  # restart got faster
+
+
+def test_compare_passes_within_the_rule(storage: Storage, capsys) -> None:
+    assert run(storage, "compare", "1", "--fail", "median:25%") == 0  # CURRENT defaults to the latest
+    out = capsys.readouterr().out
+    assert out.startswith("0002_slow against 0001_base")
+    assert "+20.0%" in out and "regressed" not in out
+
+
+def test_compare_with_a_bad_rule_is_a_usage_error(storage: Storage, capsys) -> None:
+    assert run(storage, "compare", "1", "2", "--fail", "median10%") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("fle-testkit: error: --fail: rule 'median10%' is not understood")
+
+
+def test_unknown_run_is_an_error(storage: Storage, capsys) -> None:
+    assert run(storage, "report", "7") == 2
+    assert "no saved perf run number 7" in capsys.readouterr().err
+
+
+def test_missing_command_is_a_usage_error(capsys) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["perf"])
+    assert exited.value.code == 2
+
+
+@pytest.mark.parametrize("args", [["--help"], ["perf", "--help"], ["perf", "report", "--help"],
+                                  ["perf", "compare", "--help"], ["perf", "list", "--help"]])
+def test_help_everywhere(args: list[str], capsys) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: fle-testkit")
+
+
+def test_console_script_is_installed(storage: Storage) -> None:
+    script = Path(sys.executable).with_name("fle-testkit")
+    done = subprocess.run(
+        [str(script), "perf", "compare", "1", "2", "--fail", "median:10%",
+         "--storage", str(storage.root), "--machine-id", storage.machine],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Performance has regressed:" in done.stdout

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from fle_testkit.perf.compare import compare
+from fle_testkit.perf.errors import PlotsUnavailable
+from fle_testkit.perf.render import chart, comparison_lines, comparison_markdown, format_seconds, markdown, table_lines
+from fle_testkit.perf.stats import Stats
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def test_format_seconds() -> None:
+    assert format_seconds(0.0123) == "12.300 ms"
+    assert format_seconds(2.5) == "2.500 s"
+    assert format_seconds(None) == "-"
+
+
+def test_table_with_budgets() -> None:
+    stats = {
+        "reset[lua]": Stats.of([0.1, 0.2, 0.3]),
+        "reset[save]": Stats.of([0.5, 0.7]),
+        "restart": Stats.of([2.0]),
+    }
+    lines = table_lines(stats, budgets={"reset": 0.6, "reset[lua]": 0.25})
+    assert lines[0].split() == ["benchmark", "count", "median", "p95", "max", "budget"]
+    lua, save, restart = lines[1:]
+    assert lua.split()[:2] == ["reset[lua]", "3"] and lua.endswith("250.000 ms over")  # own budget wins
+    assert save.endswith("600.000 ms over")  # its phase's budget; max 0.7 exceeds it
+    assert restart.split() == ["restart", "1", "2.000", "s", "2.000", "s", "2.000", "s", "-"]
+    assert table_lines({}) == ["no timings recorded"]
+
+
+def test_table_of_a_report_without_budgets(make_report) -> None:
+    lines = table_lines(make_report({"reset": [0.1]}))
+    assert lines[1].split()[-1] == "-"
+
+
+def test_markdown_of_a_report(make_report) -> None:
+    report = make_report({"reset[lua]": [0.1, 0.2], "restart": [1.5]}, image="factorio:2.0", workers=3,
+                         missing_workers=["gw2"])
+    text = markdown(report)
+    assert text.startswith("# fle-testkit perf report: this run\n")
+    assert "| backend | embedded |" in text
+    assert "| image | factorio:2.0 |" in text
+    assert "| workers | 3 (no timings from gw2) |" in text
+    assert "| commit | `abc12345` (main) |" in text
+    assert "| benchmark | rounds | min | median | mean | p95 | max | stddev |" in text
+    assert "| `reset[lua]` | 2 | 100.000 ms | 150.000 ms |" in text
+    assert "| `restart` | 1 | 1.500 s |" in text
+
+
+def test_markdown_of_a_comparison(make_report) -> None:
+    baseline = make_report({"reset[save]": [0.1], "restart": [1.0]}).with_source(Path("0001_base.json"))
+    current = make_report({"reset[save]": [0.12], "start[latest]": [3.0]})
+    text = comparison_markdown(compare(current, baseline, ["median:10%"]))
+    assert text.startswith("# fle-testkit perf: this run against 0001_base\n")
+    assert "| `reset[save]` | median | 100.000 ms | 120.000 ms | +20.0% |" in text
+    assert "## Performance has regressed" in text
+    assert "- `reset[save] (0001_base) - Field 'median' has failed PercentageRegressionCheck: 20.000% > 10.000%" in text
+    assert "- `restart`: in the baseline only" in text
+    assert "- `start[latest]`: in this run only" in text
+
+
+def test_comparison_lines(make_report) -> None:
+    baseline = make_report({"reset": [0.1]}).with_source(Path("0001_base.json"))
+    current = make_report({"reset": [0.05]})
+    lines = comparison_lines(compare(current, baseline, ["median:10%"]))
+    assert lines[0] == "this run against 0001_base"
+    assert lines[2].split() == ["reset", "median", "100.000", "ms", "50.000", "ms", "-50.0%"]
+    assert not any("regressed" in line for line in lines)
+
+
+def test_chart_is_a_png(make_report, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    runs = [
+        make_report({"reset[lua]": [0.1, 0.2], "reset[save]": [0.3, 0.5], "restart": [1.0, 1.4]}),
+        make_report({"reset[lua]": [0.12, 0.2], "restart": [1.1, 1.2]}),
+        make_report({"spawn": [1.0]}),
+    ]
+    path = chart(runs, tmp_path / "perf.png", labels=["0001", "0002", "0003"])
+    assert path == tmp_path / "perf.png"
+    assert path.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_chart_without_matplotlib_says_what_to_install(make_report, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    with pytest.raises(PlotsUnavailable, match=r"pip install 'fle-testkit\[plots\]'"):
+        chart([make_report({"reset": [0.1]})], tmp_path / "perf.png")
+    assert not (tmp_path / "perf.png").exists()

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fle_testkit.perf.errors import ReportError
+from fle_testkit.perf.report import SCHEMA, CommitInfo, MachineInfo, Report
+
+
+def test_report_shape(make_report) -> None:
+    report = make_report(
+        {"reset[lua]": [0.1, 0.2, 0.3], "reset[save]": [0.5], "restart": [1.0, 2.0]},
+        image="factoriotools/factorio:2.0.55", workers=4, missing_workers=["gw3"],
+    )
+    data = json.loads(report.to_json())
+    assert data["schema"] == SCHEMA == 1
+    assert set(data) == {"schema", "machine_info", "commit_info", "datetime", "fle_testkit", "benchmarks", "summary"}
+    assert data["machine_info"]["cpu"] == {"count": 8}
+    assert data["commit_info"] == {"id": "abc1234567890def", "branch": "main", "dirty": False,
+                                   "time": "2024-05-01T12:00:00+00:00"}
+    assert data["datetime"] == "2024-05-01T12:30:00+00:00"
+    assert data["fle_testkit"]["backend"] == "embedded"
+    assert data["fle_testkit"]["image"] == "factoriotools/factorio:2.0.55"
+    assert data["fle_testkit"]["workers"] == 4
+    assert data["fle_testkit"]["missing_workers"] == ["gw3"]
+    assert data["fle_testkit"]["version"]
+    assert [b["name"] for b in data["benchmarks"]] == ["restart", "reset[lua]", "reset[save]"]  # lifecycle order
+    first = data["benchmarks"][1]
+    assert first["name"] == "reset[lua]" and first["group"] == "reset" and first["unit"] == "s"
+    assert first["stats"]["rounds"] == 3 and first["stats"]["median"] == 0.2
+    assert set(first["stats"]) >= {"min", "max", "mean", "median", "stddev", "rounds", "p95"}
+    assert first["extra"] == {"labels": {"worker gw0": 3}}
+
+
+def test_summary_is_per_phase_with_units_in_keys(make_report) -> None:
+    report = make_report({"reset[lua]": [0.1, 0.2], "reset[save]": [0.6], "restart": [1.0]})
+    summary = report.summary
+    assert summary["reset_s_median"] == 0.2  # over reset[lua] and reset[save]: 0.1, 0.2, 0.6
+    assert summary["reset_s_max"] == 0.6
+    assert summary["reset_rounds"] == 3
+    assert summary["restart_s_p95"] == 1.0
+    assert all(key.endswith("_rounds") or "_s_" in key for key in summary)
+
+
+def test_json_round_trip(make_report, tmp_path: Path) -> None:
+    report = make_report({"reset[lua]": [0.1, 0.2], "start[latest]": [3.0]}, missing_workers=["gw1"])
+    path = tmp_path / "0001_run.json"
+    path.write_text(report.to_json())
+    loaded = Report.load(path)
+    assert loaded == report
+    assert loaded.source == path and loaded.name == "0001_run"
+    assert report.name == "this run"
+
+
+def test_report_without_commit_info_round_trips(make_report, tmp_path: Path) -> None:
+    report = Report.from_records([], backend="docker", commit_info=CommitInfo(), machine_info=MachineInfo())
+    assert report.benchmarks == () and report.summary == {}
+    assert Report.from_dict(json.loads(report.to_json())) == report
+
+
+def test_commit_info_without_git_repository(tmp_path: Path) -> None:
+    # tmp_path is no repository (or git is missing): every field None, no error.
+    assert CommitInfo.from_git(tmp_path) == CommitInfo()
+
+
+def test_newer_schema_is_refused_clearly(make_report, tmp_path: Path) -> None:
+    data = make_report({"reset": [0.1]}).to_dict()
+    data["schema"] = 2
+    path = tmp_path / "0001_future.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ReportError) as raised:
+        Report.load(path)
+    message = str(raised.value)
+    assert "0001_future.json" in message and "schema 2" in message and "reads schema 1" in message
+    assert "pip install -U fle-testkit" in message
+
+
+def test_file_without_schema_is_not_a_report(tmp_path: Path) -> None:
+    path = tmp_path / "benchmark.json"
+    path.write_text(json.dumps({"machine_info": {}, "benchmarks": []}))
+    with pytest.raises(ReportError, match="no 'schema' key"):
+        Report.load(path)
+
+
+def test_unreadable_reports(tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(ReportError, match="is not JSON"):
+        Report.load(tmp_path / "bad.json")
+    with pytest.raises(ReportError, match="cannot read"):
+        Report.load(tmp_path / "absent.json")
+    (tmp_path / "partial.json").write_text(json.dumps({"schema": 1, "fle_testkit": {"backend": "embedded"}}))
+    with pytest.raises(ReportError, match="'benchmarks'"):
+        Report.load(tmp_path / "partial.json")
