@@ -15,7 +15,9 @@ from typing import Any, Iterator
 
 import pytest
 
+from . import perf
 from .backends import select
+from .perf import render
 from .errors import TestkitError
 from .fixtures.runtime import RUNTIME_KEY, ProgressTail, Runtime, resolve_settings
 from .fixtures.servers import (  # noqa: F401  (fixtures are registered by import)
@@ -65,7 +67,10 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", marker)
     try:
         settings = resolve_settings(config)
-        parse_budgets(settings["latency_budget"])  # fail early on a bad budget
+        # Fail before any test runs on a bad budget or regression rule.
+        parse_budgets(settings["latency_budget"])
+        for rule in settings["perf_compare_fail"]:
+            perf.parse_rule(rule, source="--perf-compare-fail")
     except TestkitError as error:
         raise pytest.UsageError(str(error)) from error
     workerinput = getattr(config, "workerinput", None)
@@ -156,6 +161,8 @@ class _Controller:
         self.merged: list[PhaseTiming] = []
         self.notes: list[str] = []
         self.missing_workers: list[str] = []
+        self.workers = 0
+        self.report_lines: list[str] = []
         self.tail: ProgressTail | None = None
 
     @pytest.hookimpl(optionalhook=True)
@@ -173,6 +180,7 @@ class _Controller:
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         output = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT_KEY)
         worker = getattr(node, "workerinput", {}).get("workerid", "?")
+        self.workers += 1
         if output is None:
             self.missing_workers.append(worker)
             return
@@ -190,31 +198,56 @@ class _Controller:
         else:
             self.runtime.close_pool()
             self.notes.extend(self.runtime.notes)
+        try:
+            self._report_and_compare(session)
+        except TestkitError as error:
+            self.report_lines.append(f"fle-testkit: perf report failed: {error}")
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+
+    def _report_and_compare(self, session: pytest.Session) -> None:
+        settings = self.runtime.settings
+        wants_compare = settings["perf_compare"] is not None or settings["perf_compare_fail"]
+        if settings["perf_report"] is None and not wants_compare:
+            return
+        records = self.all_records()
+        if not records:
+            self.report_lines.append("fle-testkit: no lifecycle timings were measured: no perf report")
+            return
+        report = perf.Report.from_records(
+            records,
+            backend=self.runtime.choice.name,
+            image=settings["factorio_image"] if self.runtime.choice.name == "docker" else None,
+            workers=max(1, self.workers),
+            missing_workers=self.missing_workers,
+            cwd=str(self.runtime.config.rootpath),
+        )
+        storage = perf.Storage(Path(self.runtime.config.rootpath) / ".fle" / "perf")
+        # The baseline is read before this run is saved, so "latest" is never this run.
+        baseline = storage.load(_compare_spec(settings["perf_compare"])) if wants_compare else None
+        if settings["perf_report"] is not None:
+            path = storage.save(report, None if settings["perf_report"] == "run" else settings["perf_report"])
+            self.report_lines.append(f"fle-testkit: perf report saved to {path}")
+        if baseline is not None:
+            rules = [perf.parse_rule(rule, source="--perf-compare-fail") for rule in settings["perf_compare_fail"]]
+            comparison = perf.compare(report, baseline, rules)
+            self.report_lines.extend(render.comparison_lines(comparison))  # ends with the regressions, if any
+            if comparison.regressions:
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         records = self.all_records()
-        if not records and not self.missing_workers:
-            return
-        terminalreporter.section("fle-testkit: lifecycle timings")
-        budgets = self.runtime.budgets
-        terminalreporter.write_line(f"{'phase':<26} {'count':>5} {'median':>9} {'p95':>9} {'max':>9} {'budget':>9}")
-        for name, samples in _group(records).items():
-            ordered = sorted(samples)
-            median = ordered[len(ordered) // 2] if len(ordered) % 2 else sum(ordered[len(ordered) // 2 - 1 : len(ordered) // 2 + 1]) / 2
-            p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-            budget = budgets.get(name, budgets.get(name.split("[")[0]))
-            budget_text = f"{budget:.3f}s" if budget is not None else "-"
-            terminalreporter.write_line(
-                f"{name:<26} {len(ordered):>5} {median:>8.3f}s {p95:>8.3f}s {ordered[-1]:>8.3f}s {budget_text:>9}"
-            )
+        if records or self.missing_workers:
+            terminalreporter.section("fle-testkit: lifecycle timings")
+            for line in render.table_lines(perf.summarise(records), self.runtime.budgets):
+                terminalreporter.write_line(line)
         for worker in self.missing_workers:
             terminalreporter.write_line(f"worker {worker} sent no timings (it crashed or was killed): its figures are missing")
         for note in self.notes:
             terminalreporter.write_line(f"note: {note}")
+        for line in self.report_lines:
+            terminalreporter.write_line(line)
 
 
-def _group(records: list[PhaseTiming]) -> dict[str, list[float]]:
-    groups: dict[str, list[float]] = {}
-    for record in records:
-        groups.setdefault(_name(record), []).append(record.seconds)
-    return dict(sorted(groups.items()))
+def _compare_spec(value: str | None) -> str | None:
+    """``--perf-compare`` alone (or 'latest') means the newest saved run."""
+    return None if value in (None, "latest") else value
