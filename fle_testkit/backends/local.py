@@ -109,6 +109,9 @@ class LocalBackend:
                 text=True,
                 errors="replace",
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                # Its own session: a Ctrl-C at the terminal goes to pytest, whose
+                # teardown stops the server, instead of killing it mid-run.
+                start_new_session=True,
                 preexec_fn=_die_with_parent if threading.current_thread() is threading.main_thread() else None,
             )
         except OSError as error:

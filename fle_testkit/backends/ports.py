@@ -32,10 +32,21 @@ def sentinel_dir() -> Path:
 class PortReservation:
     port: int
     kind: Kind
+    path: Path | None = None
     _handle: int | None = field(default=None, repr=False)
 
     def release(self) -> None:
+        """Remove the sentinel while still holding it, then drop the lock.
+
+        Safe because every claimant checks, after locking, that the path still
+        names the file it locked (see ``_try_lock``).
+        """
         if self._handle is not None:
+            if self.path is not None:
+                try:
+                    self.path.unlink()
+                except FileNotFoundError:
+                    pass
             os.close(self._handle)  # closing drops the flock
             self._handle = None
 
@@ -45,9 +56,10 @@ def reserve_port(kind: Kind, host: str = "127.0.0.1") -> PortReservation:
     tried: list[int] = []
     for _ in range(ATTEMPTS):
         port = _free_port(kind, host)
-        handle = _try_lock(sentinel_dir() / f"{kind}-{port}.lock")
+        path = sentinel_dir() / f"{kind}-{port}.lock"
+        handle = _try_lock(path)
         if handle is not None:
-            return PortReservation(port, kind, handle)
+            return PortReservation(port, kind, path, handle)
         tried.append(port)
     raise TestkitError(
         f"no free {kind.upper()} port on {host} after {ATTEMPTS} tries (held by other fle-testkit "
@@ -68,6 +80,13 @@ def _try_lock(path: Path) -> int | None:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(handle)
+        return None
+    try:
+        current = os.stat(path)
+    except FileNotFoundError:
+        current = None
+    if current is None or current.st_ino != os.fstat(handle).st_ino:
+        os.close(handle)  # a releasing holder removed it between our open and lock: someone else's now
         return None
     os.ftruncate(handle, 0)
     os.write(handle, f"{os.getpid()}\n".encode())
