@@ -9,9 +9,10 @@ controller through xdist's ``workeroutput`` and are merged there.
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -118,10 +119,35 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
             report.longrepr = "Latency budget exceeded:\n" + "\n".join("  " + v for v in violations)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Check the marker before the test runs: a bad value found only after the
+    # call would be raised inside pytest_runtest_makereport, an INTERNALERROR
+    # that ends the whole run.
+    budgets_for(item, item.config.stash[RUNTIME_KEY])
+
+
 def budgets_for(item: pytest.Item, runtime: Runtime) -> dict[str, float]:
     budgets = dict(runtime.budgets)
     for marker in reversed(list(item.iter_markers("latency_budget"))):
-        budgets.update({phase: float(seconds) for phase, seconds in marker.kwargs.items() if seconds is not None})
+        if marker.args:
+            raise pytest.UsageError(
+                f"{item.nodeid}: @pytest.mark.latency_budget takes keywords PHASE=SECONDS (e.g. reset=0.5); "
+                f"got positional {list(marker.args)!r}"
+            )
+        for phase, seconds in marker.kwargs.items():
+            if seconds is None:
+                continue
+            try:
+                value = float(seconds)
+            except (TypeError, ValueError):
+                value = math.nan
+            if not value >= 0:  # also false for NaN
+                raise pytest.UsageError(
+                    f"{item.nodeid}: @pytest.mark.latency_budget({phase}={seconds!r}): "
+                    "a budget is a number of seconds >= 0 (e.g. reset=0.5)"
+                )
+            budgets[phase] = value
     return budgets
 
 
@@ -131,10 +157,16 @@ def over_budget(records: list[PhaseTiming], budgets: dict[str, float]) -> list[s
         limit = budgets.get(_name(record), budgets.get(record.phase))
         if limit is not None and record.seconds > limit:
             lines.append(
-                f"{_name(record)} took {record.seconds:.3f} s, over its budget of {limit:.3f} s "
+                f"{_name(record)} took {_seconds(record.seconds)} s, over its budget of {_seconds(limit)} s "
                 f"({record.label or 'server'})"
             )
     return lines
+
+
+def _seconds(value: float) -> str:
+    """0.000594, 0.25, 60: a fixed 3 decimals would print a 1 us budget as 0.000 s."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return text if text != "0" or value == 0 else f"{value:.1e}"
 
 
 def _name(record: PhaseTiming) -> str:
@@ -170,7 +202,7 @@ class _Controller:
         if self.tail is None:
             path = Path(self.runtime.config.rootpath) / ".fle" / "run" / f"progress-{uuid.uuid4().hex[:8]}.log"
             reporter = self.runtime.config.pluginmanager.get_plugin("terminalreporter")
-            self.tail = ProgressTail(path, reporter.write_line if reporter else (lambda line: None))
+            self.tail = ProgressTail(path, _line_writer(reporter))
             self.tail.start()
         node.workerinput["fle_testkit_backend"] = self.runtime.choice.name
         node.workerinput["fle_testkit_reason"] = self.runtime.choice.reason
@@ -246,6 +278,25 @@ class _Controller:
             terminalreporter.write_line(f"note: {note}")
         for line in self.report_lines:
             terminalreporter.write_line(line)
+
+
+def _line_writer(reporter: Any) -> Callable[[str], None]:
+    """``write_line`` that first ends a half-written row of xdist's progress letters.
+
+    Under xdist the letters are written without the file name, so
+    ``write_line`` does not know the row is open and a progress line would be
+    glued to it (``..Ffle-testkit: worker gw1: ready at ...``).
+    """
+    if reporter is None:
+        return lambda line: None
+
+    def write(line: str) -> None:
+        writer = getattr(reporter, "_tw", None)
+        if getattr(writer, "width_of_current_line", 0):
+            writer.line()
+        reporter.write_line(line)
+
+    return write
 
 
 def _compare_spec(value: str | None) -> str | None:

@@ -1,0 +1,601 @@
+"""The pytest plugin, seen from outside: pytester runs of small test files.
+
+Runs that start no server run in-process (fast); runs that start servers run
+in a subprocess (``runpytest_subprocess``), and the costly ones are shared:
+each is made once and several tests assert on it (``SharedRuns``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from plugin_helpers import INNER_CONFTEST, Run, SharedRuns, emulator_processes, run_servers  # noqa: E402
+
+from fle_testkit.emulator.gamedata.cache import cache_dir  # noqa: E402
+from fle_testkit.perf.compare import HEADING as REGRESSED  # noqa: E402
+from fle_testkit.settings import SETTINGS  # noqa: E402
+
+pytest_plugins = ["pytester"]
+
+# Inner runs leave out plugins they do not need: an in-process run re-imports
+# what it loads (hypothesis alone costs ~0.4 s), and asyncio's warnings are noise.
+QUIET = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:asyncio")
+# Runs that start servers name the backend: what `auto` picks depends on the machine's Docker.
+SERVER_RUN = (*QUIET, "--factorio-backend=embedded")
+
+# Read before pytester points HOME at its tmp dir: inner runs share the real
+# game-data cache instead of rebuilding it each time.
+GAMEDATA_CACHE = str(cache_dir())
+
+# Environment that would leak into inner runs from the one running this module.
+LEAKY_ENV = (
+    *(s.env for s in SETTINGS),
+    "PYTEST_XDIST_WORKER",
+    "PYTEST_XDIST_WORKER_COUNT",
+    "PYTEST_XDIST_TESTRUNUID",
+    "PYTEST_DISABLE_PLUGIN_AUTOLOAD",
+    "PYTEST_PLUGINS",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in LEAKY_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FLE_TESTKIT_CACHE_DIR", GAMEDATA_CACHE)
+
+
+@pytest.fixture(scope="module")
+def shared() -> SharedRuns:
+    return SharedRuns()
+
+
+# --- settings: each one at each level ------------------------------------------
+
+# For every setting, the value given at each level (as a user types it) and
+# what it resolves to. Distinct per level, so precedence shows which won.
+# ready-timeout's option is 0: a falsy value must still win (UNSET sentinel).
+CASES: dict[str, dict[str, tuple[Any, Any]]] = {
+    "factorio_backend": {"option": ("embedded", "embedded"), "env": ("binary", "binary"), "ini": ("docker", "docker")},
+    "factorio_image": {"option": ("opt/factorio:1", "opt/factorio:1"), "env": ("env/factorio:2", "env/factorio:2"),
+                       "ini": ("ini/factorio:3", "ini/factorio:3")},
+    "factorio_binary": {"option": ("/opt/bin/x64/factorio", "/opt/bin/x64/factorio"),
+                        "env": ("/env/bin/x64/factorio", "/env/bin/x64/factorio"),
+                        "ini": ("/ini/bin/x64/factorio", "/ini/bin/x64/factorio")},
+    "factorio_external": {"option": (["127.0.0.1:1001", "127.0.0.1:1002"], ["127.0.0.1:1001", "127.0.0.1:1002"]),
+                          "env": (["127.0.0.1:2001", "127.0.0.1:2002"], ["127.0.0.1:2001", "127.0.0.1:2002"]),
+                          "ini": (["127.0.0.1:3001", "127.0.0.1:3002"], ["127.0.0.1:3001", "127.0.0.1:3002"])},
+    "factorio_rcon_password": {"option": ("opt-secret", "opt-secret"), "env": ("env-secret", "env-secret"),
+                               "ini": ("ini-secret", "ini-secret")},
+    "factorio_scenario": {"option": ("/opt/scenario", "/opt/scenario"), "env": ("/env/scenario", "/env/scenario"),
+                          "ini": ("/ini/scenario", "/ini/scenario")},
+    "factorio_saves": {"option": ("opt-saves", "opt-saves"), "env": ("env-saves", "env-saves"),
+                       "ini": ("ini-saves", "ini-saves")},
+    "factorio_ready_timeout": {"option": ("0", 0.0), "env": ("6.5", 6.5), "ini": ("7.25", 7.25)},
+    "latency_budget": {"option": (["reset=1", "save=2"], ["reset=1", "save=2"]),
+                       "env": (["reset=3", "save=4"], ["reset=3", "save=4"]),
+                       "ini": (["reset=5", "save=6"], ["reset=5", "save=6"])},
+    "perf_report": {"option": ("opt-name", "opt-name"), "env": ("env-name", "env-name"), "ini": ("ini-name", "ini-name")},
+    "perf_compare": {"option": ("1", "1"), "env": ("2", "2"), "ini": ("3", "3")},
+    "perf_compare_fail": {"option": (["median:10%", "p95:20%"], ["median:10%", "p95:20%"]),
+                          "env": (["median:11%", "p95:21%"], ["median:11%", "p95:21%"]),
+                          "ini": (["median:12%", "p95:22%"], ["median:12%", "p95:22%"])},
+}
+BY_DEST = {s.dest: s for s in SETTINGS}
+
+DUMP_SETTINGS = """
+import json
+from pathlib import Path
+from fle_testkit.fixtures.runtime import RUNTIME_KEY
+
+def test_dump(request):
+    runtime = request.config.stash[RUNTIME_KEY]
+    (Path(request.config.rootpath) / "settings.json").write_text(json.dumps(runtime.settings))
+"""
+
+
+def option_args(level_values: dict[str, Any]) -> list[str]:
+    args = []
+    for dest, value in level_values.items():
+        option = BY_DEST[dest].option
+        args += [f"{option}={v}" for v in value] if isinstance(value, list) else [f"{option}={value}"]
+    return args
+
+
+def set_env(monkeypatch: pytest.MonkeyPatch, level_values: dict[str, Any]) -> None:
+    for dest, value in level_values.items():
+        monkeypatch.setenv(BY_DEST[dest].env, ",".join(value) if isinstance(value, list) else value)
+
+
+def ini_text(level_values: dict[str, Any]) -> str:
+    lines = ["[pytest]"]
+    for dest, value in level_values.items():
+        if isinstance(value, list):
+            lines += [f"{dest} ="] + [f"    {v}" for v in value]
+        else:
+            lines.append(f"{dest} = {value}")
+    return "\n".join(lines) + "\n"
+
+
+def pyproject_text(level_values: dict[str, Any]) -> str:
+    lines = ["[tool.pytest.ini_options]"] + [f"{dest} = {json.dumps(value)}" for dest, value in level_values.items()]
+    return "\n".join(lines) + "\n"
+
+
+def raw(level: str) -> dict[str, Any]:
+    return {dest: levels[level][0] for dest, levels in CASES.items()}
+
+
+def expected(level: str) -> dict[str, Any]:
+    return {dest: levels[level][1] for dest, levels in CASES.items()}
+
+
+def resolved_settings(pytester: pytest.Pytester, *args: str) -> tuple[dict[str, Any], pytest.RunResult]:
+    """Settings as the plugin resolved them in an in-process run (no server is started)."""
+    pytester.makepyfile(test_dump=DUMP_SETTINGS)
+    result = pytester.runpytest(*QUIET, *args)
+    result.assert_outcomes(passed=1)
+    return json.loads((pytester.path / "settings.json").read_text()), result
+
+
+def test_every_setting_has_cases() -> None:
+    assert set(CASES) == set(BY_DEST), "each setting needs a value per level in CASES"
+
+
+def test_plugin_loads_through_its_entry_point_with_defaults(pytester: pytest.Pytester) -> None:
+    settings, result = resolved_settings(pytester)
+    result.stdout.fnmatch_lines(["fle-testkit: backend * (auto: *); saves .fle/saves", "plugins:*fle-testkit-*"])
+    assert settings == {s.dest: (s.default if not s.multiple else []) for s in SETTINGS}
+
+
+@pytest.mark.parametrize("level", ["option", "env", "ini", "pyproject"])
+def test_each_setting_resolves_from(level: str, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    values_level = "ini" if level == "pyproject" else level
+    args: list[str] = []
+    if level == "option":
+        args = option_args(raw("option"))
+    elif level == "env":
+        set_env(monkeypatch, raw("env"))
+    elif level == "ini":
+        pytester.makeini(ini_text(raw("ini")))
+    else:
+        pytester.makepyprojecttoml(pyproject_text(raw("ini")))
+    settings, result = resolved_settings(pytester, *args)
+    assert settings == expected(values_level)
+    backend, saves = settings["factorio_backend"], settings["factorio_saves"]
+    image = f"image {settings['factorio_image']}, " if backend == "docker" else ""
+    result.stdout.fnmatch_lines([f"fle-testkit: backend {backend} ({image}asked for); saves {saves}"])
+
+
+@pytest.mark.parametrize(
+    "levels, winner",
+    [(("option", "env", "ini"), "option"), (("env", "ini"), "env"), (("option", "ini"), "option")],
+    ids=["option-beats-env-and-ini", "env-beats-ini", "option-beats-ini"],
+)
+def test_precedence(
+    levels: tuple[str, ...], winner: str, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = option_args(raw("option")) if "option" in levels else []
+    if "env" in levels:
+        set_env(monkeypatch, raw("env"))
+    pytester.makeini(ini_text(raw("ini")))
+    settings, result = resolved_settings(pytester, *args)
+    assert settings == expected(winner)
+    result.stdout.fnmatch_lines([f"fle-testkit: backend {raw(winner)['factorio_backend']} *; saves {raw(winner)['factorio_saves']}"])
+
+
+# --- backends ---------------------------------------------------------------------
+
+USES_SERVER = """
+def test_uses_server(factorio_server):
+    pass
+"""
+
+
+def test_embedded_asked_for_says_so(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_nothing(): pass")
+    result = pytester.runpytest(*QUIET, "--factorio-backend=embedded")
+    result.stdout.fnmatch_lines(["fle-testkit: backend embedded (asked for); saves .fle/saves"])
+
+
+def test_binary_backend_without_binary_is_a_clear_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(USES_SERVER)
+    result = pytester.runpytest(*QUIET, "--factorio-backend=binary")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["fle-testkit: backend binary (asked for)*", "*the binary backend needs Factorio's executable: set --factorio-binary*"])
+
+
+def test_docker_backend_says_it_is_not_built_yet(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(USES_SERVER)
+    result = pytester.runpytest(*QUIET, "--factorio-backend=docker")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["fle-testkit: backend docker (image *, asked for)*", "*the docker backend (image *) is not built yet; use --factorio-backend embedded*"])
+
+
+# --- markers ---------------------------------------------------------------------
+
+
+def test_markers_are_registered(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest(*QUIET, "--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.factorio(*", "@pytest.mark.latency_budget(*"])
+
+
+def test_markers_pass_strict_markers(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.factorio(variant="unresearched")
+        @pytest.mark.latency_budget(reset=1)
+        def test_marked():
+            pass
+        """
+    )
+    pytester.runpytest(*QUIET, "--strict-markers").assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    "marker, message",
+    [
+        ('factorio(colour="red")', "@pytest.mark.factorio takes keywords variant, inventory, scenario, reset; got ['colour']"),
+        ('factorio("lab")', "@pytest.mark.factorio takes keywords variant, inventory, scenario, reset; got ['lab']"),
+        ('factorio(variant="tech")', "variant must be one of researched, unresearched, not 'tech'"),
+        ('factorio(reset="disk")', "reset must be 'lua' or 'save', not 'disk'"),
+        ('latency_budget(reset="fast")', "@pytest.mark.latency_budget(reset='fast'): a budget is a number of seconds >= 0"),
+        ("latency_budget(0.5)", "@pytest.mark.latency_budget takes keywords PHASE=SECONDS (e.g. reset=0.5); got positional [0.5]"),
+    ],
+    ids=["factorio-unknown-keyword", "factorio-positional", "factorio-variant", "factorio-reset",
+         "budget-not-a-number", "budget-positional"],
+)
+def test_bad_marker_is_a_clear_error(marker: str, message: str, pytester: pytest.Pytester) -> None:
+    # No server starts: the marker is checked before the pool starts one.
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.{marker}
+        def test_marked(game_session):
+            pass
+        """
+    )
+    result = pytester.runpytest(*QUIET)
+    result.assert_outcomes(errors=1)
+    assert message in result.stdout.str()
+    result.stdout.no_fnmatch_line("INTERNALERROR>*")
+
+
+# --- bad settings fail at startup --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, env, message",
+    [
+        (["--latency-budget=reset"], {}, "*--latency-budget: 'reset' is not PHASE=SECONDS*"),
+        ([], {"FLE_TESTKIT_LATENCY_BUDGET": "reset=soon"}, "*--latency-budget: 'reset=soon' is not PHASE=SECONDS*"),
+        (["--perf-compare-fail=median:lots"], {}, "*--perf-compare-fail: rule 'median:lots' is not understood*"),
+        (["--perf-compare-fail=speed:10%"], {}, "*--perf-compare-fail: rule 'speed:10%' names field 'speed'*"),
+        ([], {"FLE_TESTKIT_BACKEND": "podman"}, "*--factorio-backend: 'podman' is not one of auto, embedded*"),
+        ([], {"FLE_TESTKIT_READY_TIMEOUT": "soon"}, "*--factorio-ready-timeout: 'soon' is not valid*"),
+    ],
+    ids=["budget-option", "budget-env", "rule-syntax", "rule-field", "backend-env", "timeout-env"],
+)
+def test_bad_setting_is_a_usage_error_at_startup(
+    args: list[str], env: dict[str, str], message: str, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    pytester.makepyfile("def test_never_runs(): raise AssertionError")
+    result = pytester.runpytest(*QUIET, *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
+
+
+def test_bad_budget_in_ini_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nlatency_budget = reset:0.5\n")
+    pytester.makepyfile("def test_never_runs(): raise AssertionError")
+    result = pytester.runpytest(*QUIET)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--latency-budget: 'reset:0.5' is not PHASE=SECONDS*"])
+
+
+# --- runs that start servers (subprocess, shared) ------------------------------------
+
+
+def test_leftover_check_sees_a_live_emulator(emulator: Any, write_data: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The cleanup tests below assert an empty list: make sure it is not empty by construction."""
+    server = emulator("--start-server-load-scenario", "lab")
+    assert [line for line in emulator_processes(write_data) if f"pid {server.process.pid}:" in line]
+    assert emulator_processes(tmp_path_factory.mktemp("elsewhere")) == []
+
+
+BUDGET_LINE = r"^  reset\[lua\] took [0-9.]+ s, over its budget of 0\.000001 s"
+
+SINGLE_TESTS = """
+import pytest
+
+def test_default_session(game_session, factorio_saves, record):
+    record("saves", factorio_saves.path)
+
+@pytest.mark.factorio(reset="save", variant="unresearched")
+def test_save_reset(game_session):
+    pass
+
+@pytest.mark.latency_budget(reset=0.000001)
+def test_tiny_budget(game_session):
+    pass
+"""
+
+
+@pytest.fixture
+def single_run(pytester: pytest.Pytester, shared: SharedRuns) -> Run:
+    """No xdist: one server in .fle/saves/0; JUnit XML and a perf report; one test over its marker's budget."""
+
+    def make() -> Run:
+        pytester.makeconftest(INNER_CONFTEST)
+        pytester.makepyfile(test_single=SINGLE_TESTS)
+        return run_servers(
+            pytester, *SERVER_RUN, "--junitxml=junit.xml", "--perf-report",
+            lock_dirs=(".fle/saves/0",), read=("junit.xml", ".fle/perf/*/*.json"),
+        )
+
+    return shared.get("single", make)
+
+
+def test_without_xdist_one_server_uses_saves_0(single_run: Run) -> None:
+    single_run.result.assert_outcomes(passed=2, failed=1)
+    assert Path(single_run.out["saves"]) == single_run.path / ".fle" / "saves" / "0"
+    single_run.result.stdout.fnmatch_lines([
+        "fle-testkit: backend embedded (asked for); saves .fle/saves",
+        "fle-testkit: server 0: bootstrapping * in */.fle/saves/0",
+        "fle-testkit: server 0: ready at 127.0.0.1:*",
+    ])
+    assert single_run.stdout.count("lifecycle timings") == 1
+
+
+def test_marker_budget_failure_gives_figure_and_budget(single_run: Run) -> None:
+    single_run.result.stdout.fnmatch_lines([
+        "*_ test_tiny_budget _*",
+        "Latency budget exceeded:",
+    ])
+    single_run.result.stdout.re_match_lines([BUDGET_LINE + r" \(server 0\)$"])
+    figure = re.search(r"reset\[lua\] took ([0-9.e-]+) s", single_run.stdout)
+    assert figure is not None and float(figure.group(1)) > 0.000001
+
+
+def test_junit_xml_carries_phase_properties(single_run: Run) -> None:
+    suite = ET.fromstring(single_run.files["junit.xml"])
+    properties = {
+        case.get("name"): {p.get("name"): float(p.get("value")) for p in case.iter("property")}
+        for case in suite.iter("testcase")
+    }
+    assert properties["test_default_session"]["fle_testkit.reset[lua]_s"] > 0
+    assert properties["test_save_reset"]["fle_testkit.reset[save]_s"] > 0
+    assert "fle_testkit.bootstrap_s" in properties["test_default_session"]  # the first test starts the server
+
+
+def test_perf_report_is_saved_with_schema_1(single_run: Run) -> None:
+    reports = [name for name in single_run.files if name.startswith(".fle/perf/")]
+    assert len(reports) == 1 and re.fullmatch(r"\.fle/perf/[^/]+/0001_[^/]+\.json", reports[0]), reports
+    report = json.loads(single_run.files[reports[0]])
+    assert report["schema"] == 1
+    assert {"reset[lua]", "reset[save]", "bootstrap"} <= {b["name"] for b in report["benchmarks"]}
+    single_run.result.stdout.fnmatch_lines(["fle-testkit: perf report saved to */.fle/perf/*/0001_*.json"])
+
+
+def test_no_server_or_lock_outlives_a_run_with_a_failure(single_run: Run) -> None:
+    assert single_run.leftovers == []
+    assert single_run.locks_free == {".fle/saves/0": True}
+
+
+INI_BUDGET_TESTS = """
+import pytest
+
+@pytest.mark.latency_budget(reset=60)
+def test_marker_overrides_default(game_session, factorio_saves, record):
+    record("saves", factorio_saves.path)
+
+def test_default_budget(game_session):
+    pass
+
+def test_not_reached(game_session):
+    pass
+"""
+
+
+@pytest.fixture
+def ini_run(pytester: pytest.Pytester, shared: SharedRuns) -> Run:
+    """Budget and save root from the ini file, stopped by -x after the second test."""
+
+    def make() -> Run:
+        pytester.makeini("[pytest]\nlatency_budget = reset=0.000001\nfactorio_saves = ini-saves\n")
+        pytester.makeconftest(INNER_CONFTEST)
+        pytester.makepyfile(test_ini=INI_BUDGET_TESTS)
+        return run_servers(pytester, *SERVER_RUN, "-x", lock_dirs=("ini-saves/0",))
+
+    return shared.get("ini", make)
+
+
+def test_ini_default_budget_fails_a_test_and_marker_overrides_it(ini_run: Run) -> None:
+    ini_run.result.assert_outcomes(passed=1, failed=1)
+    ini_run.result.stdout.fnmatch_lines([
+        "*_ test_default_budget _*",
+        "Latency budget exceeded:",
+    ])
+    ini_run.result.stdout.re_match_lines([BUDGET_LINE + r" \(server 0\)$"])
+    assert "test_not_reached" not in ini_run.stdout
+
+
+def test_ini_save_root_is_used(ini_run: Run) -> None:
+    ini_run.result.stdout.fnmatch_lines(["fle-testkit: backend * saves ini-saves"])
+    assert Path(ini_run.out["saves"]) == ini_run.path / "ini-saves" / "0"
+
+
+def test_no_server_or_lock_outlives_exitfirst(ini_run: Run) -> None:
+    assert ini_run.leftovers == []
+    assert ini_run.locks_free == {"ini-saves/0": True}
+
+
+XDIST_TESTS = """
+import pytest
+
+@pytest.mark.latency_budget(reset=60)
+@pytest.mark.parametrize("i", range(4))
+def test_worker_dir(i, game_session, factorio_saves, worker_id, record):
+    record(f"{worker_id}-{i}", factorio_saves.path)
+    assert factorio_saves.path.name == worker_id[2:]
+
+def test_over_option_budget(game_session):
+    pass
+"""
+
+
+@pytest.fixture
+def xdist_run(pytester: pytest.Pytester, shared: SharedRuns) -> Run:
+    """-n 2: a server per worker; a default budget from the option fails one test."""
+
+    def make() -> Run:
+        pytester.makeconftest(INNER_CONFTEST)
+        pytester.makepyfile(test_workers=XDIST_TESTS)
+        return run_servers(
+            pytester, *SERVER_RUN, "-n", "2", "--latency-budget=reset=0.000001",
+            lock_dirs=(".fle/saves/0", ".fle/saves/1"), read=(".fle/run/progress-*",),
+        )
+
+    return shared.get("xdist", make)
+
+
+def test_xdist_workers_get_their_own_save_dirs(xdist_run: Run) -> None:
+    xdist_run.result.assert_outcomes(passed=4, failed=1)
+    seen = {(name.split("-")[0], Path(text)) for name, text in xdist_run.out.items()}
+    assert seen == {("gw0", xdist_run.path / ".fle/saves/0"), ("gw1", xdist_run.path / ".fle/saves/1")}
+
+
+def test_xdist_progress_lines_and_one_merged_table(xdist_run: Run) -> None:
+    for worker, n in (("gw0", 0), ("gw1", 1)):
+        xdist_run.result.stdout.fnmatch_lines([f"fle-testkit: worker {worker}: bootstrapping * in */.fle/saves/{n}"])
+        xdist_run.result.stdout.fnmatch_lines([f"fle-testkit: worker {worker}: ready at 127.0.0.1:*"])
+    assert xdist_run.stdout.count("lifecycle timings") == 1
+    # Five resets, from both workers: the table is the merge of their timings.
+    assert re.search(r"^reset\[lua\]\s+5\s", xdist_run.stdout, re.MULTILINE), xdist_run.stdout
+    assert "sent no timings" not in xdist_run.stdout
+    assert xdist_run.files == {}  # the progress file is removed at the end
+
+
+def test_xdist_option_budget_fails_a_test(xdist_run: Run) -> None:
+    xdist_run.result.stdout.fnmatch_lines([
+        "*_ test_over_option_budget _*",
+        "Latency budget exceeded:",
+    ])
+    xdist_run.result.stdout.re_match_lines([BUDGET_LINE + r" \(worker gw[01]\)$"])
+
+
+def test_no_server_or_lock_outlives_an_xdist_run(xdist_run: Run) -> None:
+    assert xdist_run.leftovers == []
+    assert xdist_run.locks_free == {".fle/saves/0": True, ".fle/saves/1": True}
+
+
+CRASH_TESTS = """
+import os
+
+def test_survivor(game_session):
+    pass
+
+def test_crash(game_session, factorio_server, factorio_saves, worker_id, record):
+    record("crashed", f"{worker_id} {factorio_saves.path}")
+    os._exit(1)
+"""
+
+
+@pytest.fixture
+def crash_run(pytester: pytest.Pytester, shared: SharedRuns) -> Run:
+    """-n 2, one worker dies mid-test with its server running; no restart."""
+
+    def make() -> Run:
+        pytester.makeconftest(INNER_CONFTEST)
+        pytester.makepyfile(test_crash=CRASH_TESTS)
+        return run_servers(pytester, *SERVER_RUN, "-n", "2", "--max-worker-restart=0", lock_dirs=(".fle/saves/0", ".fle/saves/1"))
+
+    return shared.get("crash", make)
+
+
+def test_crashed_worker_is_reported_missing(crash_run: Run) -> None:
+    worker, _ = crash_run.out["crashed"].split(" ", 1)
+    assert crash_run.result.ret == pytest.ExitCode.TESTS_FAILED
+    crash_run.result.stdout.fnmatch_lines([
+        "*fle-testkit: lifecycle timings*",
+        f"worker {worker} sent no timings (it crashed or was killed): its figures are missing",
+    ])
+
+
+def test_crashed_worker_leaves_no_server_and_frees_its_dir(crash_run: Run) -> None:
+    _, saves = crash_run.out["crashed"].split(" ", 1)
+    assert crash_run.leftovers == []
+    assert crash_run.locks_free[str(Path(saves).relative_to(crash_run.path))] is True
+    assert all(crash_run.locks_free.values())
+
+
+# The two tests below request single_run: run alone, they make it in their own
+# pytester directory, so their own run names its test file to leave test_single.py out.
+
+
+def doctored_baseline(single_run: Run, directory: Path) -> Path:
+    """single_run's report with every time 1000x smaller: any real run is a regression against it."""
+    name = next(n for n in single_run.files if n.startswith(".fle/perf/"))
+    report = json.loads(single_run.files[name])
+    for benchmark in report["benchmarks"]:
+        benchmark["stats"] = {k: v if k == "rounds" else v / 1000 for k, v in benchmark["stats"].items()}
+    path = directory / "baseline.json"
+    path.write_text(json.dumps(report))
+    return path
+
+
+COMPARE_TESTS = """
+def test_one(game_session, factorio_saves, record):
+    record("saves", factorio_saves.path)
+"""
+
+
+def test_perf_compare_fail_rule_fails_the_run_on_regression(
+    single_run: Run, pytester: pytest.Pytester
+) -> None:
+    baseline = doctored_baseline(single_run, pytester.path)
+    pytester.makeconftest(INNER_CONFTEST)
+    pytester.makepyfile(test_compare=COMPARE_TESTS)
+    run = run_servers(
+        pytester, *SERVER_RUN, "--factorio-saves=custom", f"--perf-compare={baseline}", "--perf-compare-fail=median:10%",
+        "test_compare.py",
+    )
+    run.result.assert_outcomes(passed=1)
+    assert run.result.ret == pytest.ExitCode.TESTS_FAILED
+    run.result.stdout.fnmatch_lines([REGRESSED])
+    run.result.stdout.re_match_lines([r"^\treset\[lua\] \(baseline\) - Field 'median' has failed PercentageRegressionCheck: "])
+    # The save root from the option is where the server's directory landed.
+    run.result.stdout.fnmatch_lines(["fle-testkit: backend * saves custom"])
+    assert Path(run.out["saves"]) == run.path / "custom" / "0"
+    assert run.leftovers == []
+
+
+def test_perf_compare_with_generous_rule_passes(
+    single_run: Run, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    baseline = doctored_baseline(single_run, pytester.path)
+    monkeypatch.setenv("FLE_TESTKIT_SAVES", "env-saves")
+    pytester.makeconftest(INNER_CONFTEST)
+    pytester.makepyfile(test_compare=COMPARE_TESTS)
+    run = run_servers(pytester, *SERVER_RUN, f"--perf-compare={baseline}", "--perf-compare-fail=median:100000000%", "test_compare.py")
+    assert run.result.ret == pytest.ExitCode.OK
+    run.result.stdout.fnmatch_lines(["this run against baseline"])
+    run.result.stdout.re_match_lines([r"^reset\[lua\] +median "])
+    assert REGRESSED not in run.stdout
+    # The save root from the environment is where the server's directory landed.
+    assert Path(run.out["saves"]) == run.path / "env-saves" / "0"
+    assert run.leftovers == []
