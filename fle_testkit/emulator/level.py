@@ -28,6 +28,7 @@ from .saves import SaveContents
 CORE_LUALIB = "__core__/lualib/"
 LEVEL_PREFIX = "__level__/"
 ON_TICK = 0  # defines.events.on_tick
+COMPACT_EVERY = 256  # commands between frees of host objects Lua no longer reaches
 
 
 class Level:
@@ -65,6 +66,7 @@ class Level:
         self.clock = GameClock(tick, speed, now=now)  # `now`: a fake time source in tests
         self.clock.reanchor(tick, paused=tick_paused or auto_paused)
         self._output: list[str] | None = None
+        self._commands = 0
         self.sandbox = LuaSandbox(self._find_module)
         self.ctx = ApiContext(sandbox=self.sandbox, gamedata=gamedata, world=world, level=self)
         self._game = install_globals(self.ctx)
@@ -148,6 +150,10 @@ class Level:
             return "".join(self._output)
         finally:
             self._output = None
+            self._commands += 1
+            if self._commands % COMPACT_EVERY == 0:
+                self.ctx.forget_invalid()
+                self.sandbox.compact()
 
     def rcon_print(self, text: str) -> None:
         if self._output is not None:

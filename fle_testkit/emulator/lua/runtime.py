@@ -59,11 +59,86 @@ class LuaExposed:
     def lua_len(self) -> int:
         raise LuaApiError(f"{self.lua_class_name} has no length.")
 
+    def lua_call(self, key: Any, args: tuple[Any, ...]) -> Any:
+        """Call method ``key`` (``lua_index`` answered METHOD for it)."""
+        raise LuaApiError(f"{self.lua_class_name} doesn't contain key {key}.")
+
     def lua_equals(self, other: Any) -> bool:
         return self is other
 
     def __str__(self) -> str:
         return f"[{self.lua_class_name}]"
+
+
+class _Method:
+    """What ``lua_index`` answers for a method: Lua then makes the closure itself."""
+
+    def __repr__(self) -> str:
+        return "METHOD"
+
+
+METHOD = _Method()
+
+# Status codes of the host hooks: no Python exception and no short-lived Python
+# object ever crosses into Lua. lupa can hand Lua the wrong object when one it
+# released is still awaiting Lua's garbage collector (lupa issue #294), so the
+# only Python objects Lua holds are long-lived: API objects (cached per model
+# object) and these hooks.
+FAILED, VALUE, IS_METHOD = 0, 1, 2
+
+
+def _failure(error: Exception) -> tuple[int, str]:
+    if isinstance(error, EmulatorError):
+        return FAILED, str(error)
+    return FAILED, f"internal error in the emulator ({type(error).__name__}: {error})"
+
+
+def _hook_index(obj: Any, key: Any) -> tuple[int, Any]:
+    if not isinstance(obj, LuaExposed):
+        return FAILED, f"attempt to index a host object (key {key!r})"
+    try:
+        value = obj.lua_index(key)
+    except Exception as error:
+        return _failure(error)
+    return (IS_METHOD, None) if value is METHOD else (VALUE, value)
+
+
+def _hook_newindex(obj: Any, key: Any, value: Any) -> tuple[int, Any]:
+    if not isinstance(obj, LuaExposed):
+        return FAILED, f"attempt to modify a host object (key {key!r})"
+    try:
+        obj.lua_newindex(key, value)
+    except Exception as error:
+        return _failure(error)
+    return VALUE, None
+
+
+def _hook_call(obj: Any, key: Any, *args: Any) -> tuple[int, Any]:
+    try:
+        return VALUE, obj.lua_call(key, args)
+    except Exception as error:
+        return _failure(error)
+
+
+def guarded(function: Callable[..., Any]) -> Callable[..., tuple[int, Any]]:
+    """A host function as the ``protect`` Lua helper expects it: (status, result or message)."""
+
+    def call(*args: Any) -> tuple[int, Any]:
+        try:
+            return VALUE, function(*args)
+        except Exception as error:
+            return _failure(error)
+
+    return call
+
+
+def _hook_len(obj: Any) -> tuple[int, Any]:
+    if not isinstance(obj, LuaExposed):
+        return FAILED, "attempt to get the length of a host object"
+    try:
+        return VALUE, obj.lua_len()
+    except Exception as error:
+        return _failure(error)
 
 
 def _index(obj: Any, key: Any) -> Any:
@@ -85,12 +160,54 @@ def _newindex(obj: Any, key: Any, value: Any) -> None:
 _SETUP = r"""
 local sample, hooks, finder, removed = ...
 local mt = debug.getmetatable(sample)
+-- lupa keeps the userdata of Python objects in a weak-valued registry table,
+-- indexed by luaL_ref. A userdata awaiting its finalizer has already lost its
+-- weak entry, so luaL_ref hands the slot to the next object while lupa still
+-- maps the old object to it: Lua then receives the wrong object (lupa issue
+-- #294, seen here on Lua 5.2 too). A strong table never frees a slot. The
+-- only Python objects Lua receives are long-lived (API objects cached per model
+-- object, the hooks), so nothing accumulates.
+local references = debug.getregistry()["LUPA_PYTHON_REFERENCES_TABLE"]
+local weak_values, collect = {__mode = "v"}, collectgarbage
+setmetatable(references, nil)
+-- Between commands (nothing is being pushed), unreachable userdata may go:
+-- weak for two full cycles, so each is both cleared and finalized (its slot
+-- returned to luaL_ref's free list) before anything is pushed again.
+local function compact()
+  setmetatable(references, weak_values)
+  collect("collect")
+  collect("collect")
+  setmetatable(references, nil)
+end
+local hook_index, hook_newindex, hook_call, hook_pairs, hook_len = hooks.index, hooks.newindex, hooks.call, hooks.pairs, hooks.len
+-- A host failure comes back as (0, message) and is raised here, as Lua's own error.
+mt.__index = function(o, k)
+  local status, value = hook_index(o, k)
+  if status == 1 then return value end
+  if status == 2 then
+    return function(...)
+      local s, r = hook_call(o, k, ...)
+      if s == 1 then return r end
+      error(r, 0)
+    end
+  end
+  error(value, 0)
+end
+mt.__newindex = function(o, k, v)
+  local status, message = hook_newindex(o, k, v)
+  if status ~= 1 then error(message, 0) end
+end
 mt.__pairs = function(o)
-  local keys, values = hooks.pairs(o)
+  local status, keys, values = hook_pairs(o)
+  if status ~= 1 then error(keys, 0) end
   local i = 0
   return function() i = i + 1; if keys[i] ~= nil then return keys[i], values[i] end end, o, nil
 end
-mt.__len = function(o) return hooks.len(o) end
+mt.__len = function(o)
+  local status, n = hook_len(o)
+  if status ~= 1 then error(n, 0) end
+  return n
+end
 mt.__eq = function(a, b) return hooks.equals(a, b) end
 mt.__concat = function(a, b) return tostring(a) .. tostring(b) end
 -- As in Factorio, getmetatable() on an API object answers "private": the
@@ -133,6 +250,15 @@ local function require(name)
 end
 _G.require = require
 
+-- Host functions set as globals go through this: (status, result or message).
+local function protect(fn)
+  return function(...)
+    local status, result = fn(...)
+    if status == 1 then return result end
+    error(result, 0)
+  end
+end
+
 local function run(code, chunkname)
   local chunk, err = raw_load(code, chunkname, "t")
   if not chunk then return false, err end
@@ -143,7 +269,7 @@ end
 string.dump = nil
 for _, name in ipairs(removed) do _G[name] = nil end
 debug = { traceback = debug.traceback, getinfo = debug.getinfo }
-return run
+return run, protect, compact
 """
 
 
@@ -164,8 +290,11 @@ class LuaSandbox:
         self.globals = self.lua.globals()
         hooks = self.table_from(
             {
+                "index": _hook_index,
+                "newindex": _hook_newindex,
+                "call": _hook_call,
                 "pairs": self._pairs,
-                "len": lambda o: o.lua_len(),
+                "len": _hook_len,
                 "equals": lambda a, b: isinstance(a, LuaExposed) and a.lua_equals(b),
                 "is_host_error": lambda e: isinstance(e, BaseException),
             }
@@ -176,15 +305,30 @@ class LuaSandbox:
             return found if found is not None else (None, None)
 
         setup = self.lua.execute("return function(...) " + _SETUP + " end")
-        self._run = setup(LuaExposed(), hooks, finder, self.table_from(list(REMOVED_GLOBALS)))
+        self._sample = LuaExposed()  # whose metatable all host objects share; kept alive
+        self._run, self._protect, self._compact = setup(
+            self._sample, hooks, finder, self.table_from(list(REMOVED_GLOBALS))
+        )
 
-    def _pairs(self, obj: Any) -> tuple[Any, Any]:
+    def compact(self) -> None:
+        """Free host objects Lua no longer reaches; call only between commands."""
+        self._compact()
+
+    def host_function(self, function: Callable[..., Any]) -> Any:
+        """``function`` as a Lua function whose failures are ordinary Lua errors."""
+        return self._protect(guarded(function))
+
+    def _pairs(self, obj: Any) -> tuple[int, Any, Any]:
         keys, values = [], []
-        if isinstance(obj, LuaExposed):
+        if not isinstance(obj, LuaExposed):
+            return FAILED, "attempt to iterate a host object", None
+        try:
             for key, value in obj.lua_pairs():
                 keys.append(key)
                 values.append(value)
-        return self.table_from(keys), self.table_from(values)
+        except Exception as error:
+            return (*_failure(error), None)
+        return VALUE, self.table_from(keys), self.table_from(values)
 
     def run(self, code: str, chunkname: str) -> None:
         """Run ``code``; ``chunkname`` is what Lua names it in error messages."""

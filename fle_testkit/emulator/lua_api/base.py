@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator
 from lupa import lua52
 
 from .. import messages
-from ..lua.runtime import LuaApiError, LuaExposed
+from ..lua.runtime import METHOD, LuaApiError, LuaExposed
 from ..model.errors import ModelError, UnknownPrototypeError
 
 if TYPE_CHECKING:
@@ -123,6 +123,7 @@ class LuaObject(LuaExposed):
     def __init__(self, ctx: "ApiContext", model: Any = None) -> None:
         self.ctx = ctx
         self.model = model
+        self._lua_cache: dict[Any, Any] = {}
 
     # Validity: objects whose model thing can disappear override this.
     def is_valid(self) -> bool:
@@ -138,10 +139,18 @@ class LuaObject(LuaExposed):
         if getter is None and method is None:
             return self.index_other(key)
         self.check_valid()
-        if getter is not None:
-            with factorio_wording():
-                return getter(self)
-        return self._bound(method)
+        if getter is None:
+            return METHOD  # Lua makes the closure; the call comes back through lua_call
+        cached = self._lua_cache.get(key)
+        if cached is not None:
+            return cached
+        with factorio_wording():
+            value = getter(self)
+        if isinstance(value, LuaCustomTable):
+            # Its contents are read live, so one per owner and key is enough; and a
+            # long-lived object is what Lua may safely hold (see runtime.METHOD).
+            self._lua_cache[key] = value
+        return value
 
     def index_other(self, key: Any) -> Any:
         """Keys that are not members (``LuaCustomTable[name]``); default: none."""
@@ -161,25 +170,24 @@ class LuaObject(LuaExposed):
         if not self.is_valid():
             raise LuaApiError(messages.INVALID_OBJECT.format(cls=self.lua_class_name))
 
-    def _bound(self, method: Callable) -> Callable:
+    def lua_call(self, key: Any, args: tuple[Any, ...]) -> Any:
+        method = self._methods.get(key)
+        if method is None:
+            raise LuaApiError(messages.DOESNT_CONTAIN_KEY.format(cls=self.lua_class_name, key=key))
         # Factorio 2.0 methods are called with '.', but a ':' call passes the
         # object first; accept both so neither style breaks.
+        if args and args[0] is self:
+            args = args[1:]
         low, high = _arity(method)
-
-        def call(*args: Any) -> Any:
-            if args and args[0] is self:
-                args = args[1:]
-            if not low <= len(args) <= high:
-                raise LuaApiError(
-                    messages.ARGUMENT_COUNT.format(
-                        name=method.__name__.rstrip("_"), expected=_expected_count(low, high), given=len(args)
-                    )
+        if not low <= len(args) <= high:
+            raise LuaApiError(
+                messages.ARGUMENT_COUNT.format(
+                    name=method.__name__.rstrip("_"), expected=_expected_count(low, high), given=len(args)
                 )
-            self.check_valid()
-            with factorio_wording():
-                return method(self, *args)
-
-        return call
+            )
+        self.check_valid()
+        with factorio_wording():
+            return method(self, *args)
 
     # Conversions every API class needs.
     def table(self, value: Any) -> Any:

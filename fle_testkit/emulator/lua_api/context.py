@@ -44,6 +44,13 @@ class ApiContext:
     tostring: Any = None  # Lua's own tostring, for Factorio's number printing
     wrappers: dict[tuple[str, int], Any] = field(default_factory=dict)
 
+    def forget_invalid(self) -> int:
+        """Drop the API objects of things that are gone (destroyed entities...)."""
+        gone = [key for key, found in self.wrappers.items() if not found.is_valid()]
+        for key in gone:
+            del self.wrappers[key]
+        return len(gone)
+
     def wrapper(self, kind: type, model: Any, *args: Any) -> Any:
         """One API object per model object, so ``==`` and table keys behave."""
         key = (kind.__name__, id(model))

@@ -48,10 +48,18 @@ def install_globals(ctx: ApiContext) -> LuaGameScript:
     g.rcon = LuaRCON(ctx)
     g.helpers = LuaHelpers(ctx)
     g.prototypes = LuaPrototypes(ctx)
-    g.localised_print = lambda message: print(localised_text(ctx, message), flush=True)
+    g.localised_print = sandbox.host_function(lambda message: _print(localised_text(ctx, message)))
     setup = sandbox.lua.execute("return function(...) " + _LUA_HELPERS + " end")
-    setup(ctx.level.script_log, lambda message: _text_or_error(ctx, message))
+    setup(sandbox.host_function(ctx.level.script_log), sandbox.host_function(lambda message: _text_or_error(ctx, message)))
     return LuaGameScript(ctx)
+
+
+def _print(text: str) -> None:
+    """localised_print: to stdout; a closed stdout (the harness went away) is not the level's error."""
+    try:
+        print(text, flush=True)
+    except (BrokenPipeError, OSError, ValueError):
+        pass
 
 
 def _text_or_error(ctx: ApiContext, message: Any) -> str:

@@ -144,8 +144,12 @@ class TestWhatStays:
         )
 
     def test_api_objects_metatable_is_private(self, level: Level) -> None:
-        for expression in ("game", "script", "rcon", "helpers", "prototypes", "game.surfaces[1]", "rcon.print"):
+        for expression in ("game", "script", "rcon", "helpers", "prototypes", "game.surfaces[1]", "game.forces"):
             assert run(level, f"rcon.print(getmetatable({expression}))") == "private\n", expression
+
+    def test_api_methods_are_plain_lua_functions(self, level: Level) -> None:
+        # As Factorio's are: nothing of the host hangs off them.
+        assert run(level, "rcon.print(type(rcon.print) .. ' ' .. tostring(getmetatable(rcon.print)))") == "function nil\n"
 
     def test_load_of_text_still_works(self, level: Level) -> None:
         assert run(level, "rcon.print(load('return 1 + 1')())") == "2\n"

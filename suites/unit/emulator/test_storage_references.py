@@ -47,8 +47,8 @@ def test_an_object_with_no_saveable_form_fails_the_save_and_keeps_the_old_one(em
     with server.connect() as client:
         client.send_command("/save kept")
         before = (server.write_data / "saves" / "kept.zip").read_bytes()
-        client.send_command('/sc storage.callback = rcon.print')
+        client.send_command("/sc storage.research = game.forces.player.technologies")  # a LuaCustomTable
         reply = client.send_command("/save kept")
     server.stop()
-    assert reply == "Map cannot be saved: Cannot serialise lua userdata: storage.callback is a userdata"
+    assert reply == "Map cannot be saved: Cannot serialise lua userdata: storage.research is a userdata"
     assert (server.write_data / "saves" / "kept.zip").read_bytes() == before
