@@ -9,12 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import BackendUnavailable, ConfigurationError
+from ..errors import ConfigurationError
 from .external import Endpoint, ExternalBackend
 from .local import BinaryBackend, EmbeddedBackend
 
-# Set to True when the docker backend lands (issue 5); until then auto says so.
-DOCKER_BACKEND_BUILT = False
 
 
 @dataclass(frozen=True)
@@ -47,14 +45,10 @@ def choose(requested: str, image: str) -> Choice:
     if requested != "auto":
         return Choice(requested, "asked for")
     usable, why = docker_status(image)
-    if usable and DOCKER_BACKEND_BUILT:
-        return Choice("docker", f"auto: {why}")
-    if usable:
-        return Choice("embedded", f"auto: {why}, but the docker backend is not built yet")
-    return Choice("embedded", f"auto: {why}")
+    return Choice("docker" if usable else "embedded", f"auto: {why}")
 
 
-def build(name: str, *, binary: str | None, external: list[str], image: str) -> object:
+def build(name: str, *, binary: str | None, external: list[str], image: str, run_id: str = "") -> object:
     """The backend object for a chosen name, or a clear error saying what is missing."""
     if name == "embedded":
         return EmbeddedBackend()
@@ -68,7 +62,7 @@ def build(name: str, *, binary: str | None, external: list[str], image: str) -> 
     if name == "external":
         return ExternalBackend([Endpoint.parse(text) for text in external])
     if name == "docker":
-        raise BackendUnavailable(
-            f"the docker backend (image {image}) is not built yet; use --factorio-backend embedded"
-        )
+        from .docker import DockerBackend  # needs the docker extra; imported only when chosen
+
+        return DockerBackend(image, run_id=run_id)
     raise ConfigurationError(f"unknown backend {name!r}")

@@ -214,11 +214,15 @@ def test_binary_backend_without_binary_is_a_clear_error(pytester: pytest.Pyteste
     result.stdout.fnmatch_lines(["fle-testkit: backend binary (asked for)*", "*the binary backend needs Factorio's executable: set --factorio-binary*"])
 
 
-def test_docker_backend_says_it_is_not_built_yet(pytester: pytest.Pytester) -> None:
+def test_docker_backend_without_an_engine_says_what_is_missing(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
     pytester.makepyfile(USES_SERVER)
     result = pytester.runpytest(*QUIET, "--factorio-backend=docker")
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["fle-testkit: backend docker (image *, asked for)*", "*the docker backend (image *) is not built yet; use --factorio-backend embedded*"])
+    result.stdout.fnmatch_lines(["fle-testkit: backend docker (image *, asked for)*"])
+    result.stdout.re_match_lines([r".*(no Docker engine answered at unix:///nonexistent/docker\.sock|needs the docker extra).*"])
 
 
 # --- markers ---------------------------------------------------------------------

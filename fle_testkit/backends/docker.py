@@ -1,0 +1,212 @@
+"""The docker backend: one container per server, made with testcontainers.
+
+The image's entrypoint is overridden to run ``/opt/factorio/bin/x64/factorio``
+with the lifecycle's flags. The server's SaveDir is bound to
+``/factorio/saves``, the scenario to ``/factorio/scenarios/NAME``, its config
+to ``/factorio/config``. RCON (27015/tcp) is published on 127.0.0.1 with a
+random host port and reached only there (DESIGN, "Docker": never a container
+or bridge address). Every container carries ``fle-testkit.*`` labels; at start
+the backend removes containers whose owning process is gone (Ryuk is not
+used: it cannot be pulled offline).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from typing import Any
+
+from ..docker.engine import docker_client, docker_host, publish_address, rcon_host
+from ..errors import BackendUnavailable
+from .base import LaunchSpec, LogBuffer, write_json
+
+FACTORIO = "/opt/factorio/bin/x64/factorio"
+RCON_PORT = 27015
+GAME_PORT = 34197
+LABEL = "fle-testkit"
+MANAGED = f"{LABEL}.managed"
+
+
+def labels_for(spec: LaunchSpec, run_id: str) -> dict[str, str]:
+    return {
+        MANAGED: "true",
+        f"{LABEL}.run-id": run_id,
+        f"{LABEL}.owner-pid": str(os.getpid()),
+        f"{LABEL}.owner-host": socket.gethostname(),
+        f"{LABEL}.server": spec.label,
+        f"{LABEL}.save-dir": str(spec.save_dir),
+    }
+
+
+class DockerServer:
+    """A running container; its log streams into a LogBuffer."""
+
+    def __init__(self, container: Any, rcon_port: int, host: str) -> None:
+        self.container = container
+        self.rcon_host = host
+        self.rcon_port = rcon_port
+        self.log = LogBuffer()
+        self._exit_code: int | None = None
+        self._removed = False
+        self._follower = threading.Thread(target=self._follow, name="fle-testkit-docker-log", daemon=True)
+        self._follower.start()
+
+    def _follow(self) -> None:
+        pending = b""
+        try:
+            for chunk in self.container.logs(stream=True, follow=True):
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for line in lines:
+                    self.log.append(line.decode("utf-8", "replace").rstrip("\r"))
+        except Exception:  # the container went away: the log simply ends
+            pass
+        finally:
+            if pending:
+                self.log.append(pending.decode("utf-8", "replace"))
+            self.log.close()
+
+    def _status(self) -> str:
+        try:
+            self.container.reload()
+        except Exception:
+            return "removed"
+        return self.container.status
+
+    def is_alive(self) -> bool:
+        return self._exit_code is None and self._status() in ("created", "running", "restarting")
+
+    def exit_code(self) -> int | None:
+        if self._exit_code is None and self._status() in ("exited", "dead"):
+            self._exit_code = int(self.container.attrs["State"]["ExitCode"])
+        return self._exit_code
+
+    def terminate(self) -> None:
+        if self.is_alive():
+            self.container.kill(signal="SIGTERM")  # Factorio saves over the loaded file, then exits
+
+    def kill(self) -> None:
+        if self.is_alive():
+            self.container.kill()
+
+    def wait(self, timeout: float) -> int | None:
+        deadline = time.monotonic() + timeout
+        delay = 0.01
+        while self.exit_code() is None:
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+        self._follower.join(timeout=5)
+        self._remove()
+        return self._exit_code
+
+    def _remove(self) -> None:
+        if not self._removed:
+            try:
+                self.container.remove(force=True)
+            except Exception:
+                pass
+            self._removed = True
+
+    def describe(self) -> str:
+        return f"container {self.container.short_id}"
+
+
+class DockerBackend:
+    """Servers as containers of ``image`` (real Factorio's, or the stand-in)."""
+
+    name = "docker"
+    _swept = False
+
+    def __init__(self, image: str, *, run_id: str) -> None:
+        self.image = image
+        self.run_id = run_id
+        self.client = docker_client()
+        self._check_image()
+        if not DockerBackend._swept:
+            DockerBackend._swept = True
+            sweep_orphans(self.client)
+
+    def describe(self) -> str:
+        return f"docker ({self.image} on {docker_host() or 'the local engine'})"
+
+    def _check_image(self) -> None:
+        import docker
+
+        try:
+            self.client.images.get(self.image)
+        except docker.errors.ImageNotFound:
+            raise BackendUnavailable(
+                f"docker backend: image {self.image} is not present and will not be pulled; "
+                f"`docker pull {self.image}` where the network allows, or build the stand-in with "
+                "`fle-testkit image build` and pass --factorio-image fle-testkit/factorio-emulator:<version>"
+            ) from None
+
+    def launch(self, spec: LaunchSpec) -> DockerServer:
+        from testcontainers.core.config import testcontainers_config
+        from testcontainers.core.container import DockerContainer
+
+        testcontainers_config.ryuk_disabled = True  # no Ryuk: our labels and sweeper clean up
+        config_dir = spec.run_dir.resolve() / "config"
+        write_json(config_dir / "server-settings.json", spec.server_settings)
+        container = DockerContainer(self.image, docker_client_kw={"base_url": docker_host()} if docker_host() else None)
+        container.with_command(
+            [
+                *spec.running_flags(),
+                "--port", str(GAME_PORT),
+                "--rcon-bind", f"0.0.0.0:{RCON_PORT}",  # inside the container; published on loopback only
+                "--rcon-password", spec.password,
+                "--server-settings", "/factorio/config/server-settings.json",
+                *(["--map-gen-seed", str(spec.seed)] if spec.seed is not None and spec.mode == "scenario" else []),
+            ]
+        )
+        container.with_volume_mapping(str(spec.save_dir.resolve()), "/factorio/saves", "rw")
+        container.with_volume_mapping(str(config_dir), "/factorio/config", "rw")
+        if spec.scenario_dir is not None:
+            container.with_volume_mapping(str(spec.scenario_dir.resolve()), f"/factorio/scenarios/{spec.target}", "ro")
+        # testcontainers would publish on every interface: publish RCON on loopback explicitly.
+        container.ports[f"{RCON_PORT}/tcp"] = (publish_address(), None)
+        container.with_kwargs(entrypoint=[FACTORIO], labels=labels_for(spec, self.run_id), network_mode="bridge")
+        try:
+            container.start()
+        except Exception as error:
+            raise BackendUnavailable(f"docker backend: cannot start a container of {self.image}: {error}") from error
+        wrapped = container.get_wrapped_container()
+        wrapped.reload()
+        bindings = (wrapped.attrs["NetworkSettings"]["Ports"] or {}).get(f"{RCON_PORT}/tcp") or []
+        if not bindings:
+            wrapped.remove(force=True)
+            raise BackendUnavailable(f"docker backend: RCON port {RCON_PORT}/tcp of {wrapped.short_id} was not published")
+        return DockerServer(wrapped, int(bindings[0]["HostPort"]), rcon_host())
+
+
+def sweep_orphans(client: Any) -> list[str]:
+    """Remove fle-testkit containers on this host whose owning process is gone."""
+    removed = []
+    here = socket.gethostname()
+    for container in client.containers.list(all=True, filters={"label": f"{MANAGED}=true"}):
+        labels = container.labels
+        if labels.get(f"{LABEL}.owner-host") != here:
+            continue
+        pid = int(labels.get(f"{LABEL}.owner-pid", "0") or 0)
+        if pid and _alive(pid):
+            continue
+        try:
+            container.remove(force=True)
+            removed.append(container.short_id)
+        except Exception:
+            pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,1 @@
+"""Docker: the engine, the stand-in image, and the cluster command."""
