@@ -104,10 +104,12 @@ def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
     outcome = yield
-    if call.when != "call":
-        return
     report: pytest.TestReport = outcome.get_result()
     runtime = item.config.stash[RUNTIME_KEY]
+    if report.failed:
+        attach_server_logs(report, runtime)
+    if call.when != "call":
+        return
     measured = runtime.records()[item.stash.get(_MARK, 0) :]
     for record in measured:
         item.user_properties.append((f"fle_testkit.{_name(record)}_s", round(record.seconds, 6)))
@@ -125,6 +127,15 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     # call would be raised inside pytest_runtest_makereport, an INTERNALERROR
     # that ends the whole run.
     budgets_for(item, item.config.stash[RUNTIME_KEY])
+
+
+def attach_server_logs(report: pytest.TestReport, runtime: Runtime, lines: int = 30) -> None:
+    """A failing test's report carries the last log lines of the worker's servers (containers too)."""
+    if runtime.pool is None:
+        return
+    for server in runtime.pool.servers():
+        where = server.process.describe() if server.process else "stopped"
+        report.sections.append((f"fle-testkit: {server.label} log ({where})", "\n".join(server.logs(lines))))
 
 
 def budgets_for(item: pytest.Item, runtime: Runtime) -> dict[str, float]:

@@ -68,6 +68,10 @@ class ServerPool:
                 self._stop(owned)
                 self._owned.remove(owned)
 
+    def servers(self) -> list[FactorioServer]:
+        """The servers this pool runs now."""
+        return [server for server, _ in self._owned]
+
     def timings(self) -> list[PhaseTiming]:
         return [record for server, _ in self._owned + self._retired for record in server.timings.records]
 

@@ -603,3 +603,18 @@ def test_perf_compare_with_generous_rule_passes(
     # The save root from the environment is where the server's directory landed.
     assert Path(run.out["saves"]) == run.path / "env-saves" / "0"
     assert run.leftovers == []
+
+
+def test_a_failing_test_carries_its_servers_last_log_lines(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_breaks(game_session):
+            game_session.client.lua("log('a line the failure report must show')")
+            assert False, "broken on purpose"
+        """
+    )
+    result = pytester.runpytest_subprocess(*QUIET, "--factorio-backend=embedded")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*fle-testkit: server 0 log (pid *)*", "*Script *: a line the failure report must show*"]
+    )

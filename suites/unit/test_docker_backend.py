@@ -1,0 +1,180 @@
+"""The docker backend against the stand-in image, for real: containers, bound
+save directories, loopback-only RCON, labels, and nothing left behind.
+
+Needs a Docker engine and ``fle-testkit image build``; skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from fle_testkit.errors import BackendUnavailable
+from fle_testkit.savedir import SaveRoot
+from fle_testkit.server import FactorioServer
+
+pytestmark = [pytest.mark.docker, pytest.mark.rcon_client]
+
+LAB = "script.on_init(function() storage.boots = 1 end)\n"
+
+
+def _engine_and_image() -> tuple[object, str] | str:
+    """The engine and the image under test, or why they cannot be had."""
+    from fle_testkit.docker.image import image_tag
+
+    image = os.environ.get("FLE_TESTKIT_IMAGE") or image_tag()
+    try:
+        from fle_testkit.docker.engine import docker_client
+
+        client = docker_client(timeout=5)
+        client.images.get(image)
+    except Exception as error:
+        return f"no Docker engine, or image {image} is not built (fle-testkit image build): {error}"
+    return client, image
+
+
+_FOUND = _engine_and_image()
+if isinstance(_FOUND, str):
+    if os.environ.get("FLE_TESTKIT_REQUIRE_DOCKER"):  # CI: a skip would hide that docker went untested
+        raise RuntimeError(_FOUND)
+    pytest.skip(_FOUND, allow_module_level=True)
+CLIENT, IMAGE = _FOUND
+
+
+@pytest.fixture
+def scenario(tmp_path: Path) -> Path:
+    directory = tmp_path / "scenarios" / "lab"
+    directory.mkdir(parents=True)
+    (directory / "control.lua").write_text(LAB)
+    return directory
+
+
+@pytest.fixture
+def backend():
+    from fle_testkit.backends.docker import DockerBackend
+
+    return DockerBackend(IMAGE, run_id=f"test-{os.getpid()}-{time.monotonic_ns()}")
+
+
+@pytest.fixture
+def servers(tmp_path: Path) -> Iterator[list[FactorioServer]]:
+    made: list[FactorioServer] = []
+    yield made
+    for server in made:
+        if server.is_alive():
+            server.kill()
+        server.save_dir.release()
+
+
+def containers_of(run_id: str) -> list:
+    return CLIENT.containers.list(all=True, filters={"label": f"fle-testkit.run-id={run_id}"})
+
+
+def test_a_container_per_server_bound_to_its_save_directory(backend, servers, scenario, tmp_path) -> None:
+    root = SaveRoot(tmp_path / "saves")
+    first = FactorioServer(backend, root.claim_any())
+    second = FactorioServer(backend, root.claim_any())
+    servers += [first, second]
+    for server in (first, second):
+        server.bootstrap(scenario)
+        server.start()
+    # the pristine save was written by the container into the host's save directory
+    assert (first.save_dir.path / "pristine.zip").is_file()
+    assert first.process.describe() != second.process.describe()
+    assert len(containers_of(backend.run_id)) == 2
+    first.client.lua("storage.who = 'first'")
+    assert second.client.eval("storage.who") is None
+
+
+def test_rcon_is_reached_on_loopback_only(backend, servers, scenario, tmp_path) -> None:
+    server = FactorioServer(backend, SaveRoot(tmp_path / "saves").claim_any())
+    servers.append(server)
+    server.bootstrap(scenario)
+    server.start()
+    assert server.endpoint.startswith("127.0.0.1:")
+    (container,) = containers_of(backend.run_id)
+    bindings = container.attrs["NetworkSettings"]["Ports"]["27015/tcp"]
+    assert [b["HostIp"] for b in bindings] == ["127.0.0.1"]
+
+
+def test_restart_from_the_latest_save_keeps_the_world(backend, servers, scenario, tmp_path) -> None:
+    server = FactorioServer(backend, SaveRoot(tmp_path / "saves").claim_any())
+    servers.append(server)
+    server.bootstrap(scenario)
+    server.start()
+    server.client.lua(
+        'local c = game.surfaces[1].create_entity{name = "iron-chest", position = {1, 1}, force = "player"} '
+        'c.get_inventory(1).insert{name = "coal", count = 9} storage.kept = "yes"'
+    )
+    server.restart()  # SIGTERM: the container saves over the file it loaded, then a new one loads it
+    assert server.client.eval("storage.kept") == "yes"
+    assert server.client.eval("game.surfaces[1].find_entity('iron-chest', {1.5, 1.5}).get_inventory(1).get_item_count('coal')") == 9
+
+
+def test_every_container_is_labelled(backend, servers, scenario, tmp_path) -> None:
+    server = FactorioServer(backend, SaveRoot(tmp_path / "saves").claim_any(), label="labelled server")
+    servers.append(server)
+    server.bootstrap(scenario)
+    server.start()
+    (container,) = containers_of(backend.run_id)
+    labels = container.labels
+    assert labels["fle-testkit.managed"] == "true"
+    assert labels["fle-testkit.owner-pid"] == str(os.getpid())
+    assert labels["fle-testkit.server"] == "labelled server"
+    assert labels["fle-testkit.save-dir"] == str(server.save_dir.path.resolve())
+
+
+def test_after_a_normal_stop_no_container_is_left(backend, servers, scenario, tmp_path) -> None:
+    server = FactorioServer(backend, SaveRoot(tmp_path / "saves").claim_any())
+    servers.append(server)
+    server.bootstrap(scenario)
+    server.start()
+    assert server.stop() == 0
+    assert containers_of(backend.run_id) == []
+
+
+def test_containers_of_a_killed_owner_are_removed_by_the_next_run(scenario, tmp_path) -> None:
+    """A harness killed with SIGKILL leaves its container; the next backend sweeps it."""
+    run_id = f"orphan-{os.getpid()}-{time.monotonic_ns()}"
+    script = (
+        "import time\n"
+        "from fle_testkit.backends.docker import DockerBackend\n"
+        "from fle_testkit.savedir import SaveRoot\n"
+        "from fle_testkit.server import FactorioServer\n"
+        f"s = FactorioServer(DockerBackend({IMAGE!r}, run_id={run_id!r}), SaveRoot({str(tmp_path / 'saves')!r}).claim_any())\n"
+        f"s.bootstrap({str(scenario)!r}); s.start(); print('up', flush=True); time.sleep(600)\n"
+    )
+    owner = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert owner.stdout.readline().strip() == "up"
+    finally:
+        owner.kill()
+        owner.wait()
+    assert len(containers_of(run_id)) == 1  # left behind
+
+    from fle_testkit.backends.docker import sweep_orphans
+
+    removed = sweep_orphans(CLIENT)
+    assert len(removed) >= 1
+    assert containers_of(run_id) == []
+
+
+def test_a_missing_image_says_how_to_get_it() -> None:
+    from fle_testkit.backends.docker import DockerBackend
+
+    with pytest.raises(BackendUnavailable, match=r"not present and will not be pulled.*fle-testkit image build"):
+        DockerBackend("fle-testkit/no-such-image:0", run_id="x")
+
+
+def test_no_engine_says_how_to_start_one(monkeypatch) -> None:
+    from fle_testkit.backends.docker import DockerBackend
+
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    with pytest.raises(BackendUnavailable, match=r"no Docker engine answered at unix:///nonexistent/docker.sock.*dockerd"):
+        DockerBackend(IMAGE, run_id="x")
