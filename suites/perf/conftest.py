@@ -44,7 +44,7 @@ def perf_figures() -> PerfFigures:
 def pytest_terminal_summary(terminalreporter) -> None:
     if not _FIGURES.figures:
         return
-    terminalreporter.section("emulator figures")
+    terminalreporter.section("benchmark figures")
     header = f"{'figure':<44} {'n':>5} {'median':>11} {'p95':>11} {'min':>11} {'max':>11}"
     terminalreporter.write_line(header)
     for figure in _FIGURES.figures.values():
