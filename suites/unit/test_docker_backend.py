@@ -178,3 +178,22 @@ def test_no_engine_says_how_to_start_one(monkeypatch) -> None:
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
     with pytest.raises(BackendUnavailable, match=r"no Docker engine answered at unix:///nonexistent/docker.sock.*dockerd"):
         DockerBackend(IMAGE, run_id="x")
+
+
+def test_the_stand_in_image_has_factorios_layout_and_ports() -> None:
+    image = CLIENT.images.get(IMAGE)
+    config = image.attrs["Config"]
+    assert config["Entrypoint"] == ["/opt/factorio/bin/x64/factorio"]
+    assert {"27015/tcp", "34197/udp"} <= set(config["ExposedPorts"])
+    assert "/factorio" in config["Volumes"]
+    listing = CLIENT.containers.run(
+        IMAGE, entrypoint=["/bin/sh", "-c"], command=["ls -l /opt/factorio /factorio"], remove=True, network_mode="none"
+    ).decode()
+    for name in ("saves", "config", "mods", "scenarios", "script-output"):
+        assert f"{name} -> /factorio/{name}" in listing
+
+
+def test_the_stand_in_image_takes_factorios_command_line() -> None:
+    output = CLIENT.containers.run(IMAGE, ["--help"], remove=True, network_mode="none").decode()
+    for flag in ("--start-server-load-scenario", "--start-server-load-latest", "--rcon-bind", "--server-settings"):
+        assert flag in output
