@@ -184,12 +184,16 @@ class DockerBackend:
 
 
 def sweep_orphans(client: Any) -> list[str]:
-    """Remove fle-testkit containers on this host whose owning process is gone."""
+    """Remove fle-testkit containers on this host whose owning process is gone.
+
+    Cluster containers (``fle-testkit cluster up``) outlive the command that
+    made them on purpose; only ``cluster down`` removes them.
+    """
     removed = []
     here = socket.gethostname()
     for container in client.containers.list(all=True, filters={"label": f"{MANAGED}=true"}):
         labels = container.labels
-        if labels.get(f"{LABEL}.owner-host") != here:
+        if labels.get(f"{LABEL}.cluster") == "true" or labels.get(f"{LABEL}.owner-host") != here:
             continue
         pid = int(labels.get(f"{LABEL}.owner-pid", "0") or 0)
         if pid and _alive(pid):

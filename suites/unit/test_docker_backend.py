@@ -197,3 +197,18 @@ def test_the_stand_in_image_takes_factorios_command_line() -> None:
     output = CLIENT.containers.run(IMAGE, ["--help"], remove=True, network_mode="none").decode()
     for flag in ("--start-server-load-scenario", "--start-server-load-latest", "--rcon-bind", "--server-settings"):
         assert flag in output
+
+
+def test_the_sweeper_leaves_cluster_containers_alone(tmp_path) -> None:
+    from fle_testkit.backends.docker import sweep_orphans
+
+    kept = CLIENT.containers.create(
+        IMAGE,
+        ["--help"],
+        labels={"fle-testkit.managed": "true", "fle-testkit.cluster": "true", "fle-testkit.owner-pid": "999999999"},
+    )
+    try:
+        sweep_orphans(CLIENT)
+        assert CLIENT.containers.get(kept.id).id == kept.id
+    finally:
+        kept.remove(force=True)
