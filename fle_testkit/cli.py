@@ -18,6 +18,7 @@ from .perf.report import testkit_version
 GROUPS: tuple[str, ...] = (
     "fle_testkit.perf.cli",
     "fle_testkit.docker.image_cli",
+    "fle_testkit.docker.cluster_cli",
 )
 
 

@@ -66,6 +66,10 @@ _MTIME_STEPS_NS = (1, 1_000, 1_000_000, 1_000_000_000, 2_000_000_000)
 _HOLDER_READ_TRIES = 5  # a holder writes its record just after taking the lock
 
 
+# Written by `fle-testkit cluster` into each directory a running server uses.
+CLUSTER_MARKER = ".fle-testkit-cluster"
+
+
 @dataclass(frozen=True)
 class Holder:
     """Who holds (or last held without releasing) a save directory."""
@@ -236,10 +240,14 @@ class SaveRoot:
         _check_index(n)
         return self.path / str(n)
 
-    def claim(self, n: int) -> SaveDir:
-        """Take directory ``n`` for this process, or raise ``SaveDirLockedError`` naming its holder."""
+    def claim(self, n: int, *, for_cluster: bool = False) -> SaveDir:
+        """Take directory ``n`` for this process, or raise ``SaveDirLockedError`` naming its holder.
+
+        A directory a running ``fle-testkit cluster`` serves counts as held
+        (its marker file), except for the cluster itself (``for_cluster``).
+        """
         directory = self.dir_path(n)
-        save_dir = _try_claim(directory, n)
+        save_dir = _try_claim(directory, n, for_cluster=for_cluster)
         if isinstance(save_dir, SaveDir):
             return save_dir
         raise _error_locked(directory, directory / LOCK_FILE_NAME, save_dir)
@@ -271,8 +279,16 @@ def _check_index(n: object) -> None:
         raise ConfigurationError(f"save directory index {n!r} is not valid: use an integer 0, 1, 2...")
 
 
-def _try_claim(directory: Path, n: int) -> SaveDir | Holder | None:
-    """A ``SaveDir`` if the lock was taken; else what the lock file says of its holder."""
+def cluster_holder(directory: Path) -> Holder | None:
+    """The running cluster server that serves ``directory``, from its marker file."""
+    try:
+        return Holder.from_json((directory / CLUSTER_MARKER).read_text())
+    except OSError:
+        return None
+
+
+def _try_claim(directory: Path, n: int, *, for_cluster: bool = False) -> SaveDir | Holder | None:
+    """A ``SaveDir`` if the lock was taken; else what the lock file (or cluster marker) says of its holder."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -314,6 +330,12 @@ def _try_claim(directory: Path, n: int) -> SaveDir | Holder | None:
             break
         os.close(fd)
         directory.mkdir(parents=True, exist_ok=True)
+    # A cluster's server holds no lock (the command that started it has exited):
+    # its marker file stands for one.
+    served = None if for_cluster else cluster_holder(directory)
+    if served is not None:
+        os.close(fd)
+        return served
     previous = _read_holder(fd, tries=1)
     try:
         _write_record(fd, Holder.this_process().to_json().encode())

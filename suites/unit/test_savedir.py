@@ -568,3 +568,16 @@ def test_claim_any_can_start_above_a_reserved_range(tmp_path) -> None:
         assert extra.index == 8
         with root.claim_any(start=8) as another:
             assert another.index == 9
+
+
+def test_a_directory_a_cluster_serves_counts_as_held(tmp_path) -> None:
+    from fle_testkit.savedir import CLUSTER_MARKER, Holder
+
+    root = SaveRoot(tmp_path / "saves")
+    directory = root.dir_path(0)
+    directory.mkdir(parents=True)
+    (directory / CLUSTER_MARKER).write_text(Holder(pid=None, host="here", since=None, argv="fle-testkit cluster").to_json())
+    with pytest.raises(SaveDirLockedError, match="fle-testkit cluster"):
+        root.claim(0)
+    assert root.claim_any().index == 1  # the next free one
+    root.claim(0, for_cluster=True).release()  # the cluster itself may
