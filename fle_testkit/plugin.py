@@ -32,6 +32,7 @@ from .fixtures.servers import (  # noqa: F401  (fixtures are registered by impor
     unresearched_session,
 )
 from .settings import SETTINGS, parse_budgets
+from . import timings
 from .timings import PhaseTiming
 
 WORKER_OUTPUT_KEY = "fle_testkit"
@@ -97,7 +98,7 @@ def pytest_report_header(config: pytest.Config) -> str:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
     runtime = item.config.stash[RUNTIME_KEY]
-    item.stash[_MARK] = len(runtime.records())
+    item.stash[_MARK] = timings.mark()
     yield
 
 
@@ -110,7 +111,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
         attach_server_logs(report, runtime)
     if call.when != "call":
         return
-    measured = runtime.records()[item.stash.get(_MARK, 0) :]
+    since = item.stash.get(_MARK, 0)
+    measured = sorted((r for r in runtime.records() if r.seq > since), key=lambda r: r.seq)
     for record in measured:
         item.user_properties.append((f"fle_testkit.{_name(record)}_s", round(record.seconds, 6)))
     report.user_properties = list(item.user_properties)

@@ -45,6 +45,7 @@ class ServerPool:
         self._owned: list[tuple[FactorioServer, SaveDir]] = []
         self._retired: list[tuple[FactorioServer, SaveDir]] = []  # stopped, kept for their timings
         self._scenarios: dict[str, Scenario] = {}
+        self._failed: dict[str, TestkitError] = {}
         self.notes: list[str] = []  # things the run header or summary should say
 
     @property
@@ -54,8 +55,14 @@ class ServerPool:
     def game(self, scenario: str | Path | None = None) -> GameSession:
         """The shared, running game of ``scenario`` (default: the configured one)."""
         key = str(scenario or self.config.scenario)
+        if key in self._failed:
+            raise self._failed[key]  # one failed bootstrap is enough: don't retry it per test
         if key not in self._games:
-            self._games[key] = self._start(key, shared=True)
+            try:
+                self._games[key] = self._start(key, shared=True)
+            except TestkitError as error:
+                self._failed[key] = error
+                raise
         return self._games[key]
 
     def dedicated(self, scenario: str | Path | None = None) -> GameSession:
@@ -81,8 +88,8 @@ class ServerPool:
         for owned in self._owned:
             try:
                 self._stop(owned)
-            except TestkitError as error:
-                failures.append(str(error))
+            except Exception as error:  # one server's failure must not leave the others running
+                failures.append(f"{owned[0].label}: {type(error).__name__}: {error}")
         self._owned, self._games = [], {}
         if failures:
             raise TestkitError("stopping servers failed:\n" + "\n".join(failures))

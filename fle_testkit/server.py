@@ -21,7 +21,7 @@ from typing import Any
 from .backends.base import DEFAULT_SERVER_SETTINGS, Backend, LaunchSpec, Mode, ServerProcess
 from .client import FactorioClient
 from .savedir import SaveDir
-from .errors import RconError, ServerError, ServerStartTimeout, TestkitError, UnsupportedOperation
+from .errors import RconAuthError, RconError, ServerError, ServerStartTimeout, TestkitError, UnsupportedOperation
 from .timings import Timings
 
 RCON_READY = re.compile(r"Starting RCON interface at IP ADDR")
@@ -55,7 +55,13 @@ class FactorioServer:
         self.backend = backend
         self.save_dir = save_dir
         self.saves_path = save_dir.path
-        self.run_dir = Path(run_dir) if run_dir is not None else self.saves_path.parent.parent / "run" / self.saves_path.name
+        # One run directory per save directory: two save roots side by side
+        # ("saves-a/0", "saves-b/0") must not share one.
+        self.run_dir = (
+            Path(run_dir)
+            if run_dir is not None
+            else self.saves_path.parent.parent / "run" / f"{self.saves_path.parent.name}-{self.saves_path.name}"
+        )
         self.password = password or secrets.token_hex(12)
         self.server_settings = {**DEFAULT_SERVER_SETTINGS, **(server_settings or {})}
         self.seed = seed
@@ -205,22 +211,26 @@ class FactorioServer:
             if line is None:
                 raise self._start_failure(process, "never logged 'Starting RCON interface'")
         while True:
+            client = FactorioClient(
+                process.rcon_host,
+                process.rcon_port,
+                self.password,
+                connect_timeout=max(0.1, deadline - time.monotonic()),
+                command_timeout=self.command_timeout,
+            )
             try:
-                remaining = max(0.1, deadline - time.monotonic())
-                client = FactorioClient(
-                    process.rcon_host,
-                    process.rcon_port,
-                    self.password,
-                    connect_timeout=remaining,
-                    command_timeout=self.command_timeout,
-                )
                 client.connect()
                 client.send("/sc rcon.print('ready')")
                 self._client = client
                 return
+            except RconAuthError:
+                client.close()
+                raise  # waiting cannot fix a wrong password
             except RconError as error:
+                client.close()
                 if not process.is_alive() or time.monotonic() >= deadline:
                     raise self._start_failure(process, f"RCON did not answer ({error})") from error
+                time.sleep(0.05)
 
     def _start_failure(self, process: ServerProcess, what: str) -> ServerError:
         # The log closes when the process exits, a moment before it can be reaped.

@@ -84,13 +84,14 @@ def resolve(setting: Setting, option_value: Any, ini_value: Any, environ: dict[s
     raw: Any = UNSET
     if option_value is not None and option_value != []:
         raw = option_value
-    elif setting.env in environ:
-        text = environ[setting.env]
-        raw = [part.strip() for part in text.split(",") if part.strip()] if setting.multiple else text
+    elif environ.get(setting.env, "") != "":  # an empty variable counts as unset, like an empty ini value
+        raw = [environ[setting.env]] if setting.multiple else environ[setting.env]
     elif ini_value not in (None, "", []):
         raw = ini_value
     if raw is UNSET:
         return setting.default if not setting.multiple else []
+    if setting.multiple:  # "a,b" is two values from any source: option, env or ini
+        raw = [part.strip() for item in raw for part in str(item).split(",") if part.strip()]
     try:
         value = [setting.parse(v) for v in raw] if setting.multiple else setting.parse(raw)
     except (TypeError, ValueError) as error:

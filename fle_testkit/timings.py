@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,6 +12,14 @@ from typing import Iterator
 PHASES = ("spawn", "ready", "bootstrap", "save", "stop", "start", "restart", "reset", "script_upload")
 
 
+_SEQUENCE = itertools.count(1)
+
+
+def mark() -> int:
+    """A point in time: records made after it have a greater ``seq``."""
+    return next(_SEQUENCE)
+
+
 @dataclass(frozen=True)
 class PhaseTiming:
     phase: str
@@ -18,6 +27,7 @@ class PhaseTiming:
     started_at: float  # time.time() when the phase began
     label: str = ""  # which server: "worker gw3"
     detail: str = ""  # "load-latest", "mode=save"...
+    seq: int = 0  # order across every server of this process (see ``mark``)
 
 
 @dataclass
@@ -29,11 +39,11 @@ class Timings:
 
     @contextmanager
     def measure(self, phase: str, detail: str = "") -> Iterator[None]:
+        """Time a phase; a phase that fails is not recorded (it would skew the figures)."""
         started_at, began = time.time(), time.perf_counter()
-        try:
-            yield
-        finally:
-            self.records.append(PhaseTiming(phase, time.perf_counter() - began, started_at, self.label, detail))
+        yield
+        seconds = time.perf_counter() - began
+        self.records.append(PhaseTiming(phase, seconds, started_at, self.label, detail, next(_SEQUENCE)))
 
     def of(self, phase: str) -> list[float]:
         return [r.seconds for r in self.records if r.phase == phase]
@@ -42,6 +52,3 @@ class Timings:
         found = self.of(phase)
         return found[-1] if found else None
 
-    def since(self, mark: int) -> list[PhaseTiming]:
-        """Records added after ``mark`` (a previous ``len(timings.records)``)."""
-        return self.records[mark:]

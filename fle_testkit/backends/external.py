@@ -21,7 +21,7 @@ class Endpoint:
     @classmethod
     def parse(cls, text: str) -> "Endpoint":
         host, sep, port = text.strip().rpartition(":")
-        if not sep or not host or not port.isdigit():
+        if not sep or not host or not port.isdigit() or "," in host:
             raise ConfigurationError(
                 f"external endpoint {text!r} is not HOST:PORT (e.g. 127.0.0.1:27000); "
                 "set --factorio-external (ini factorio_external, env FLE_TESTKIT_EXTERNAL)"
