@@ -54,10 +54,21 @@ class ServerSettings:
             raise UsageError(f"Error: server settings {path} is not valid JSON: {error}") from error
         if not isinstance(raw, dict):
             raise UsageError(f"Error: server settings {path} must hold a JSON object")
+
+        def field(key: str, kind: type, default: object) -> object:
+            value = raw.get(key, default)
+            # JSON's true/false only for booleans ("false" is a string, and truthy);
+            # whole numbers only for counts.
+            if kind is bool and not isinstance(value, bool) or kind is int and (
+                isinstance(value, bool) or not isinstance(value, int)
+            ):
+                raise UsageError(f"Error: server settings {path}: {key} must be a {kind.__name__}, not {value!r}")
+            return value
+
         return cls(
-            auto_pause=bool(raw.get("auto_pause", cls.auto_pause)),
-            autosave_interval=int(raw.get("autosave_interval", cls.autosave_interval)),
-            autosave_slots=int(raw.get("autosave_slots", cls.autosave_slots)),
+            auto_pause=field("auto_pause", bool, cls.auto_pause),
+            autosave_interval=field("autosave_interval", int, cls.autosave_interval),
+            autosave_slots=field("autosave_slots", int, cls.autosave_slots),
             name=str(raw.get("name", "")),
         )
 

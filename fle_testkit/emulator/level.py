@@ -67,6 +67,7 @@ class Level:
         self.clock.reanchor(tick, paused=tick_paused or auto_paused)
         self._output: list[str] | None = None
         self._commands = 0
+        self._advancing = False
         self.sandbox = LuaSandbox(self._find_module)
         self.ctx = ApiContext(sandbox=self.sandbox, gamedata=gamedata, world=world, level=self)
         self._game = install_globals(self.ctx)
@@ -172,7 +173,8 @@ class Level:
         return self.clock.speed
 
     def set_speed(self, speed: float) -> None:
-        self.advance()
+        if not self._advancing:  # a handler changing it mid-advance must not re-enter advance()
+            self.advance()
         self.clock.reanchor(self._tick, speed=speed)
 
     @property
@@ -180,7 +182,8 @@ class Level:
         return self._tick_paused
 
     def set_tick_paused(self, paused: bool) -> None:
-        self.advance()
+        if not self._advancing:
+            self.advance()
         self._tick_paused = paused
         self.clock.reanchor(self._tick, paused=paused or self._auto_paused)
 
@@ -191,11 +194,18 @@ class Level:
         handlers run in order (in one batch when the server was busy).
         """
         due = self.clock.due_tick() if until is None else until
-        if due <= self._tick:
+        if due <= self._tick or self._advancing:
             return
         if not self.events.wants_ticks(ON_TICK):
             self._tick = due
             return
+        self._advancing = True
+        try:
+            self._run_due_ticks(due)
+        finally:
+            self._advancing = False
+
+    def _run_due_ticks(self, due: int) -> None:
         while self._tick < due:
             if ON_TICK not in self.events.handlers:
                 following = self.events.next_nth_tick(self._tick - 1)
@@ -226,15 +236,19 @@ class Level:
 
     def next_work_tick(self) -> int | None:
         """The next tick at which a handler must run, or None if none must."""
+        # Tick T's handlers run once the clock is past it (advance runs ticks < due).
         if ON_TICK in self.events.handlers:
             return self._tick + 1
-        return self.events.next_nth_tick(self._tick - 1)
+        following = self.events.next_nth_tick(self._tick - 1)
+        return None if following is None else following + 1
 
     # --- saving -----------------------------------------------------------
     def snapshot(self) -> SaveContents:
         """Everything a save holds. Raises StorageError if storage can't be saved."""
         self.advance()
-        storage = storage_codec.encode_storage(self.sandbox.lua, self.sandbox.globals.storage, references.reference_of)
+        storage = storage_codec.encode_storage(
+            self.sandbox.lua, self.sandbox.globals.storage, references.reference_of, walker=self.sandbox.walker
+        )
         return SaveContents(
             name=self.level_name,
             scenario_files=self.scenario_files,

@@ -64,6 +64,8 @@ VERSION_REPLY = FACTORIO_VERSION
 SAVE_DONE_REPLY = ""
 # "Map cannot be saved: ..." is the start of the real error (YARM issue #172).
 SAVE_ERROR_REPLY = "Map cannot be saved: {message}"
+# The emulator's own refusal (real Factorio's behaviour for a path is unknown).
+SAVE_NAME_NOT_BARE = "save name {name!r} must be a bare name: saves go into saves/"
 
 # --- command line ----------------------------------------------------------
 CLI_UNKNOWN_OPTION = "Error: unrecognised option '{option}'"

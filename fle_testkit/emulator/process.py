@@ -22,6 +22,8 @@ from .console import Console
 from .errors import EmulatorError
 from .gamedata import load_vanilla
 from .level import Level
+from .lua.storage_codec import StorageError
+from .model.errors import StateError
 from .lua.runtime import LuaRuntimeError
 from .model.world import World
 from .rcon import RconServer
@@ -80,6 +82,9 @@ class Server:
                 raise SaveFileError(messages.CANT_SAVE_DEFAULT)
             path = self.loaded_from
         else:
+            if "/" in name or "\\" in name or name.startswith("."):
+                # The console saves into saves/ only: a path would write anywhere.
+                raise SaveFileError(messages.SAVE_NAME_NOT_BARE.format(name=name))
             path = self.config.save_path(name)
         self._save(path, messages.SAVING_GAME)
         return messages.SAVE_DONE_REPLY
@@ -135,9 +140,15 @@ class Server:
         except SaveFileError as error:
             raise StartupError(messages.MULTIPLAYER_FAILED.format(reason=messages.CORRUPT_SAVE.format(path=path, reason=error))) from error
         self.log.line(messages.MAP_VERSION.format(version=contents.meta.get("factorio_version", "?")))
-        self.seed = contents.level["world"].get("seed", self.seed)
+        try:
+            self.seed = contents.level["world"].get("seed", self.seed)
+            level = Level.load(contents, **common)
+        except (KeyError, TypeError, ValueError, AttributeError, StateError, StorageError) as error:
+            # A save with our header but damaged contents: refuse it, touch nothing.
+            reason = f"its level data is damaged ({type(error).__name__}: {error})"
+            raise StartupError(messages.MULTIPLAYER_FAILED.format(reason=messages.CORRUPT_SAVE.format(path=path, reason=reason))) from error
         self.loaded_from = path
-        return Level.load(contents, **common)
+        return level
 
     def _find_scenario(self, name: str) -> Path:
         mod, _, scenario = name.rpartition("/")

@@ -122,6 +122,8 @@ def read_save(path: Path) -> SaveContents:
         document = json.loads(zlib.decompress(level_raw[len(WORLD_MAGIC) :]))
     except (zlib.error, ValueError) as error:
         raise SaveFileError(f"{path} has a damaged level.dat0 ({error})") from error
+    if not isinstance(document, dict) or not isinstance(document.get("level"), dict):
+        raise SaveFileError(f"{path} has a damaged level.dat0 (no level document)")
     version = document.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise SaveFileError(

@@ -54,9 +54,9 @@ class JsonError(EmulatorError):
 # --- table_to_json --------------------------------------------------------------
 
 
-def table_to_json(runtime: Any, value: Any) -> str:
+def table_to_json(runtime: Any, value: Any, walker: Any = None) -> str:
     """JSON text for `value` (a Lua value of `runtime`), as Factorio writes it."""
-    snap = snapshot(runtime, value)
+    snap = snapshot(runtime, value, walker=walker)
     if isinstance(snap, Unserialisable):
         what = "a key" if snap.is_key else "a value"
         raise JsonError(f"Cannot convert {what} of type {snap.lua_type} to JSON")

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable
 from lupa import lua52
 
 from ..errors import EmulatorError
+from .storage_codec import compile_walker
 
 # Lua globals of a stock Lua 5.2 state that a Factorio level does not have.
 REMOVED_GLOBALS = ("io", "os", "package", "dofile", "loadfile", "loadstring", "module", "python", "coroutine")
@@ -259,17 +260,30 @@ local function protect(fn)
   end
 end
 
+-- Only a failure's message comes back, never a chunk's results: a result that
+-- is not valid UTF-8 could not even be handed to Python.
+local function message_of(e)
+  e = as_message(e)
+  if type(e) == "string" then return e end
+  return tostring(e)
+end
 local function run(code, chunkname)
   local chunk, err = raw_load(code, chunkname, "t")
   if not chunk then return false, err end
-  local ok, e = raw_xpcall(chunk, function(e) return as_message(e) end)
-  return ok, e
+  local ok, e = raw_xpcall(chunk, message_of)
+  if ok then return true end
+  return false, e
+end
+local function invoke(f, ...)
+  local ok, e = raw_xpcall(f, message_of, ...)
+  if ok then return true end
+  return false, e
 end
 
 string.dump = nil
 for _, name in ipairs(removed) do _G[name] = nil end
 debug = { traceback = debug.traceback, getinfo = debug.getinfo }
-return run, protect, compact
+return run, protect, compact, invoke
 """
 
 
@@ -305,8 +319,10 @@ class LuaSandbox:
             return found if found is not None else (None, None)
 
         setup = self.lua.execute("return function(...) " + _SETUP + " end")
+        # Compiled now, while the base functions are still the real ones.
+        self.walker = compile_walker(self.lua)
         self._sample = LuaExposed()  # whose metatable all host objects share; kept alive
-        self._run, self._protect, self._compact = setup(
+        self._run, self._protect, self._compact, self._invoke = setup(
             self._sample, hooks, finder, self.table_from(list(REMOVED_GLOBALS))
         )
 
@@ -332,16 +348,11 @@ class LuaSandbox:
 
     def run(self, code: str, chunkname: str) -> None:
         """Run ``code``; ``chunkname`` is what Lua names it in error messages."""
-        result = self._run(code, chunkname)
-        if isinstance(result, tuple) and not result[0]:
-            raise LuaRuntimeError(str(result[1]))
+        _raise_failure(lambda: self._run(code, chunkname))
 
-    def call(self, function: Any, *args: Any) -> Any:
-        """Call a Lua function under protection; a Lua error becomes LuaRuntimeError."""
-        try:
-            return function(*args)
-        except lua52.LuaError as error:
-            raise LuaRuntimeError(_strip_traceback(str(error))) from error
+    def call(self, function: Any, *args: Any) -> None:
+        """Call a Lua function (a handler) under protection; its results are dropped."""
+        _raise_failure(lambda: self._invoke(function, *args))
 
     def table_from(self, value: Any) -> Any:
         """A Lua table from a Python list (1-based) or dict, recursively."""
@@ -364,8 +375,19 @@ class LuaSandbox:
         return self.lua.table(*items, **fields)
 
 
-def _strip_traceback(message: str) -> str:
-    return message.split("\nstack traceback:", 1)[0]
+def _raise_failure(protected_call: Callable[[], Any]) -> None:
+    """Raise LuaRuntimeError for a failed protected call, whatever bytes its message holds.
+
+    lupa decodes Lua strings as UTF-8; a message that is not (``error("\\255")``)
+    is decoded here with replacement characters instead of escaping as a
+    UnicodeDecodeError that would wedge the level.
+    """
+    try:
+        result = protected_call()
+    except UnicodeDecodeError as error:
+        raise LuaRuntimeError(bytes(error.object).decode("utf-8", "replace")) from None
+    if isinstance(result, tuple) and not result[0]:
+        raise LuaRuntimeError(str(result[1]))
 
 
 def lua_type(value: Any) -> str | None:

@@ -184,9 +184,20 @@ class Unserialisable:
     path: list[LuaValue]  # keys from the root; for a bad key, the path of its table
 
 
-def snapshot(runtime: Any, value: Any, object_ref: ObjectReferencer | None = None) -> Snapshot | Unserialisable:
+def compile_walker(runtime: Any) -> Any:
+    """The walker, compiled once per state before any level code runs.
+
+    It captures ``next``, ``type`` and the string functions when compiled, so a
+    level that replaces them later cannot change how its storage is saved.
+    """
+    return runtime.execute(_SNAPSHOT_LUA)
+
+
+def snapshot(
+    runtime: Any, value: Any, object_ref: ObjectReferencer | None = None, walker: Any = None
+) -> Snapshot | Unserialisable:
     """Read `value` (a Lua value of `runtime`) and all it reaches, exactly."""
-    walk = runtime.execute(_SNAPSHOT_LUA)
+    walk = walker if walker is not None else compile_walker(runtime)
     result = walk(value, object_ref)  # several Lua results always arrive as a tuple
     if result[0] is True:
         return _parse_snapshot(_ascii(result[1]))
@@ -215,7 +226,7 @@ def _parse_token(token: str) -> LuaValue:
         return TableRef(int(body) - 1)
     if tag == "o":
         return ObjectRef(unquote_to_bytes(body).decode("utf-8"))
-    raise AssertionError(f"unknown snapshot token {token!r}")  # our own Lua wrote it
+    raise StorageError(f"cannot read the storage walk: unknown token {token!r}")
 
 
 def _parse_snapshot(text: str) -> Snapshot:
@@ -285,7 +296,9 @@ def _lua_quote(raw: bytes) -> str:
 # --- encoding -------------------------------------------------------------------
 
 
-def encode_storage(runtime: Any, storage: Any, object_ref: ObjectReferencer | None = None) -> bytes:
+def encode_storage(
+    runtime: Any, storage: Any, object_ref: ObjectReferencer | None = None, walker: Any = None
+) -> bytes:
     """The bytes for `script.dat` holding `storage` (a Lua table of `runtime`).
 
     API objects are saved by the reference ``object_ref`` gives them, as
@@ -293,7 +306,7 @@ def encode_storage(runtime: Any, storage: Any, object_ref: ObjectReferencer | No
     naming the path and type of the first function, thread or other userdata
     found in `storage` (as key or value).
     """
-    snap = snapshot(runtime, storage, object_ref)
+    snap = snapshot(runtime, storage, object_ref, walker)
     if isinstance(snap, Unserialisable):
         raise _unserialisable_error(snap)
     order, tables = _canonical_order(snap)

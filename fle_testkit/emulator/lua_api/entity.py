@@ -9,6 +9,12 @@ from .base import LuaObject, lua_method, lua_property, lua_setter, position_arg
 from .inventory import LuaInventory
 
 
+# The defines.inventory names Factorio 2.0 calls an entity's main inventory.
+MAIN_INVENTORIES = frozenset(
+    {"character_main", "chest", "car_trunk", "spider_trunk", "cargo_wagon", "cargo_unit", "god_main", "editor_main"}
+)
+
+
 class LuaEntity(LuaObject):
     """An entity on a surface. Only the members listed here are built."""
 
@@ -75,8 +81,12 @@ class LuaEntity(LuaObject):
 
     @lua_method
     def get_main_inventory(self) -> Any:
-        inventory = self.model.get_inventory(1)
-        return None if inventory is None else self.ctx.wrapper(LuaInventory, inventory)
+        """The character's, container's, vehicle's or wagon's main inventory; nil for others
+        (a furnace's inventory 1 is its fuel, not a main inventory)."""
+        for inventory in self.model.inventories.values():
+            if inventory.name in MAIN_INVENTORIES:
+                return self.ctx.wrapper(LuaInventory, inventory)
+        return None
 
     @lua_method
     def destroy(self, options: Any = None) -> bool:

@@ -21,7 +21,7 @@ class LuaHelpers(LuaObject):
 
     @lua_method
     def table_to_json(self, data: Any) -> str:
-        return json_codec.table_to_json(self.ctx.sandbox.lua, data)
+        return json_codec.table_to_json(self.ctx.sandbox.lua, data, walker=self.ctx.sandbox.walker)
 
     @lua_method
     def json_to_table(self, json: Any) -> Any:

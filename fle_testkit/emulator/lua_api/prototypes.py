@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from .base import LuaCustomTable, LuaObject, lua_property
+from .base import LuaCustomTable, LuaObject, lua_method, lua_property
 
 
 def _product(product: Any) -> dict[str, Any]:
@@ -37,7 +37,12 @@ class LuaItemPrototype(LuaObject):
 
 class LuaEntityPrototype(LuaObject):
     lua_class_name = "LuaEntityPrototype"
-    lua_fields = ("name", "type", "tile_width", "tile_height", "max_health", "crafting_speed", "mining_speed")
+    lua_fields = ("name", "type", "tile_width", "tile_height", "max_health", "mining_speed")
+
+    @lua_method
+    def get_crafting_speed(self, quality: Any = None) -> Any:
+        """2.0 makes crafting speed a method (quality scales it; only "normal" exists here)."""
+        return self.model.crafting_speed
 
     @lua_property
     def collision_box(self) -> Any:

@@ -37,9 +37,10 @@ PROTOTYPES: dict[type, str] = {
 class InvalidReference(LuaObject):
     """What a saved reference to a vanished thing loads as."""
 
-    def __init__(self, ctx: ApiContext, class_name: str) -> None:
+    def __init__(self, ctx: ApiContext, class_name: str, reference: str) -> None:
         super().__init__(ctx)
         self.lua_class_name = class_name
+        self.reference = reference  # saved again as it was, so the next save works too
 
     def is_valid(self) -> bool:
         return False
@@ -50,6 +51,8 @@ class InvalidReference(LuaObject):
 
 def reference_of(obj: Any) -> str | None:
     """The saveable name of an API object, or None (the save then fails)."""
+    if isinstance(obj, InvalidReference):
+        return obj.reference
     if isinstance(obj, LuaEntity):
         return f"LuaEntity:{obj.model.id}"
     if isinstance(obj, (LuaSurface, LuaForce)):
@@ -68,8 +71,11 @@ def resolver(ctx: ApiContext) -> Callable[[str], Any]:
 
     def resolve(reference: str) -> Any:
         class_name, _, rest = reference.partition(":")
-        found = _find(class_name, rest)
-        return found if found is not None else InvalidReference(ctx, class_name)
+        try:
+            found = _find(class_name, rest)
+        except ValueError:  # a damaged reference: it names nothing
+            found = None
+        return found if found is not None else InvalidReference(ctx, class_name, reference)
 
     def _find(class_name: str, rest: str) -> Any:
         if class_name == "LuaEntity":

@@ -250,3 +250,16 @@ def write_config(write_data: Path) -> Path:
     ini = write_data / "config.ini"
     ini.write_text(f"[path]\nwrite-data={write_data}\n")
     return ini
+
+
+class TestServerSettingsTypes:
+    @pytest.mark.parametrize("values", [{"auto_pause": "false"}, {"autosave_slots": None}, {"autosave_interval": 1.5}])
+    def test_a_wrongly_typed_setting_is_refused(self, tmp_path, values) -> None:
+        import json as _json
+
+        from fle_testkit.emulator.cli import ServerSettings, UsageError
+
+        path = tmp_path / "settings.json"
+        path.write_text(_json.dumps(values))
+        with pytest.raises(UsageError, match=next(iter(values))):
+            ServerSettings.from_file(path)

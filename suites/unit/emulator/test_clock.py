@@ -257,7 +257,7 @@ class TestLevelTime:
         level, _ = make_level(gamedata, fake, tmp_path, control="script.on_nth_tick(50, function() end)")
         fake.sleep(1)
         level.advance()
-        assert level.next_work_tick() == 100
+        assert level.next_work_tick() == 101  # tick 100's handler has run once the clock reaches 101
         lua(level, "script.on_event(defines.events.on_tick, function() end)")
         assert level.next_work_tick() == level.tick + 1
 
@@ -328,3 +328,70 @@ def test_default_settings_auto_pause_without_players(emulator, write_data: Path)
         assert ticks(client) == 0
         time.sleep(0.3)
         assert ticks(client) == 0
+
+
+class TestHandlersThatChangeTime:
+    def test_a_handler_changing_speed_does_not_reenter_the_catch_up(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        control = RECORD_TICKS.replace(
+            'if event.tick ~= game.tick then error("event.tick ~= game.tick") end',
+            "if event.tick == 2 then game.speed = 2 end",
+        )
+        level, logged = make_level(gamedata, fake, tmp_path, control)
+        fake.sleep(10 / 60)  # ten ticks due
+        level.advance()
+        assert lua(level, "rcon.print(table.concat(seen, ','))") == "0,1,2,3,4,5,6,7,8,9"
+        assert lua(level, "rcon.print(game.speed)") == "2"
+        assert logged == []
+
+    def test_a_handler_pausing_the_game_stops_the_clock_from_its_tick(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        control = RECORD_TICKS.replace(
+            'if event.tick ~= game.tick then error("event.tick ~= game.tick") end',
+            "if event.tick == 3 then game.tick_paused = true end",
+        )
+        level, _ = make_level(gamedata, fake, tmp_path, control)
+        fake.sleep(10 / 60)
+        level.advance()
+        fake.sleep(5)
+        assert lua(level, "rcon.print(game.tick_paused)") == "true"
+        frozen = lua(level, "rcon.print(game.tick)")
+        fake.sleep(5)
+        assert lua(level, "rcon.print(game.tick)") == frozen
+
+
+class TestNoSpinning:
+    """The ticker sleeps until the next handler is due: never a zero wait."""
+
+    @pytest.mark.parametrize("period", [1, 60])
+    def test_after_catching_up_the_next_nth_tick_is_in_the_future(self, gamedata, fake: FakeTime, tmp_path: Path, period: int) -> None:
+        level, _ = make_level(gamedata, fake, tmp_path, f"script.on_nth_tick({period}, function() end)")
+        for _ in range(5):
+            fake.sleep(0.37)
+            level.advance()
+            assert level.clock.seconds_until(level.next_work_tick()) > 0
+
+    def test_with_on_tick_the_next_work_is_one_tick_away(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        level, _ = make_level(gamedata, fake, tmp_path, RECORD_TICKS)
+        fake.sleep(1)
+        level.advance()
+        assert level.clock.seconds_until(level.next_work_tick()) == pytest.approx(1 / 60, abs=1e-9)
+
+
+class TestBytesThatAreNotUtf8:
+    def test_an_error_message_of_raw_bytes_is_a_lua_error(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        from fle_testkit.emulator.lua.runtime import LuaRuntimeError
+
+        level, _ = make_level(gamedata, fake, tmp_path)
+        with pytest.raises(LuaRuntimeError, match="\ufffd"):
+            lua(level, 'error("\\255")')
+        assert lua(level, "rcon.print(1 + 1)") == "2"
+
+    def test_a_chunk_returning_raw_bytes_is_fine(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        level, _ = make_level(gamedata, fake, tmp_path)
+        assert lua(level, 'do return "\\255" end') == ""
+
+    def test_a_handler_failing_with_raw_bytes_does_not_stop_the_clock(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        level, logged = make_level(gamedata, fake, tmp_path, 'script.on_nth_tick(1, function() error("\\255") end)')
+        fake.sleep(1)
+        level.advance()
+        assert level.tick == 60
+        assert logged and "\ufffd" in logged[0]

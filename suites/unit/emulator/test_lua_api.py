@@ -360,3 +360,29 @@ class TestForces:
 
     def test_forces_by_name_and_index(self, client) -> None:
         assert lua_json(client, "{game.forces.player.index, game.forces[1].name, game.forces.enemy.name}") == [1, "player", "enemy"]
+
+
+class TestReviewedFidelity:
+    def test_main_inventory_depends_on_the_entity(self, client) -> None:
+        reply = client.send_command(
+            "/sc local s = game.surfaces[1] "
+            "local chest = s.create_entity{name = 'iron-chest', position = {40, 40}, force = 'player'} "
+            "local furnace = s.create_entity{name = 'stone-furnace', position = {44, 40}, force = 'player'} "
+            "rcon.print(chest.get_main_inventory().index .. ' ' .. tostring(furnace.get_main_inventory())) "
+            "chest.destroy() furnace.destroy()"
+        )
+        assert reply == "1 nil"
+
+    def test_a_filled_slot_is_valid_for_read(self, client) -> None:
+        reply = client.send_command(
+            "/sc local c = game.surfaces[1].create_entity{name = 'iron-chest', position = {48, 40}, force = 'player'} "
+            "local inv = c.get_inventory(1) inv.insert{name = 'coal', count = 3} "
+            "rcon.print(tostring(inv[1].valid_for_read) .. ' ' .. tostring(inv[2].valid_for_read)) c.destroy()"
+        )
+        assert reply == "true false"
+
+    def test_crafting_speed_is_a_method_in_2_0(self, client) -> None:
+        speed = client.send_command("/sc rcon.print(prototypes.entity['assembling-machine-2'].get_crafting_speed())")
+        old = client.send_command("/sc rcon.print(prototypes.entity['assembling-machine-2'].crafting_speed)")
+        assert speed == "0.75"
+        assert old == "Cannot execute command. Error: LuaEntityPrototype doesn't contain key crafting_speed."

@@ -359,3 +359,34 @@ def test_bad_save_is_refused_and_left_unchanged(write_data: Path, make_bad) -> N
     assert "Traceback" not in done.stdout + done.stderr
     assert path.read_bytes() == original
     assert sorted(p.name for p in path.parent.iterdir()) == ["bad.zip"]
+
+
+class TestDamagedContents:
+    @pytest.mark.parametrize("level", [{"tick": "x"}, {"world": {}}, ["not", "a", "dict"]])
+    def test_a_save_with_our_header_but_damaged_level_data_is_refused(self, write_data: Path, level) -> None:
+        from fle_testkit.emulator.saves import WORLD_MAGIC
+
+        path = write_data / "saves" / "damaged.zip"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("damaged/control.lua", "")
+            body = {"format_version": 1, "meta": {}, "level": level}
+            archive.writestr("damaged/level.dat0", WORLD_MAGIC + zlib.compress(json.dumps(body).encode()))
+        before = path.read_bytes()
+        done = run_to_exit(emulator_args(write_data, ["--start-server", "damaged"]), cwd=write_data)
+        assert done.returncode == 1
+        assert "Cannot load map" in done.stdout and "damaged" in done.stdout
+        assert "Traceback" not in done.stdout + done.stderr
+        assert path.read_bytes() == before
+
+
+class TestConsoleSaveNames:
+    def test_a_save_name_with_a_path_is_refused(self, emulator, write_data: Path) -> None:
+        server = emulator("--start-server-load-scenario", "lab")
+        with server.connect() as client:
+            outside = client.send_command("/save /tmp/outside-the-saves")
+            dotted = client.send_command("/save ../up")
+        server.stop()
+        assert outside.startswith("Map cannot be saved: save name '/tmp/outside-the-saves' must be a bare name")
+        assert dotted.startswith("Map cannot be saved: save name '../up' must be a bare name")
+        assert not Path("/tmp/outside-the-saves.zip").exists()

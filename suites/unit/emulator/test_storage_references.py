@@ -52,3 +52,32 @@ def test_an_object_with_no_saveable_form_fails_the_save_and_keeps_the_old_one(em
     server.stop()
     assert reply == "Map cannot be saved: Cannot serialise lua userdata: storage.research is a userdata"
     assert (server.write_data / "saves" / "kept.zip").read_bytes() == before
+
+
+def test_a_reference_to_a_vanished_entity_saves_again_after_a_reload(emulator) -> None:
+    server = emulator("--start-server-load-scenario", "lab")
+    with server.connect() as client:
+        client.send_command(KEEP)
+        client.send_command("/save kept")
+    server.stop()
+    reloaded = emulator("--start-server", "kept")
+    with reloaded.connect() as client:
+        again = client.send_command("/save kept-again")  # storage.gone is an invalid reference now
+    reloaded.stop()
+    assert again is None
+    third = emulator("--start-server", "kept-again")
+    with third.connect() as client:
+        valid = client.send_command("/sc rcon.print(storage.gone.valid)")
+    third.stop()
+    assert valid == "false"
+
+
+def test_a_level_that_replaces_base_functions_still_saves(emulator) -> None:
+    server = emulator("--start-server-load-scenario", "lab")
+    with server.connect() as client:
+        client.send_command("/sc storage.n = 5 string.format = function() error('mine') end type = function() return 'x' end")
+        reply = client.send_command("/save replaced")
+        json_reply = client.send_command("/sc rcon.print(helpers.table_to_json({a = 1}))")
+    server.stop()
+    assert reply is None
+    assert json_reply == '{"a":1}'
