@@ -25,6 +25,9 @@ STATE_CHANGE = (
 # updateTick() before the game exists: Factorio prints the uint64 max.
 NO_TICK = 18446744073709551615
 LOADING_MAP = "Loading map {path}: {size} bytes."
+LOADING_MAP_MISSING = "Loading map {path}"  # a missing file: no byte count (factorio-docker issue #603)
+# The emulator's own wording: Factorio's line for a busy RCON port is not known.
+RCON_CANNOT_START = "Error RemoteCommandProcessor.cpp:126: cannot start RCON at {addr}: {reason}"
 LOADING_LEVEL = "Loading level.dat: {size} bytes."
 MAP_VERSION = "Info Scenario.cpp:154: Map version {version}-0"
 OPENING_SOCKET = "Info UDPSocket.cpp:38: Opening socket at (IP ADDR:({{{addr}}}))"
@@ -43,7 +46,9 @@ GOODBYE = "Goodbye"
 CHAT_LINE = "{date} [CHAT] <server>: {text}"
 COMMAND_LINE = "{date} [COMMAND] <server> (command): {text}"
 SCRIPT_LOG = "Script {source}: {text}"
-AUTOSAVING = "Info AppManagerStates.cpp:1802: Saving to _autosave{slot} (non-blocking)."  # not confirmed
+# Not confirmed word for word; distinct from a manual save's line, so a harness
+# waiting for its own /save never mistakes an autosave for it. {path} is kept for _save.
+AUTOSAVING = "Info AppManagerStates.cpp:1802: Saving to _autosave{slot} (non-blocking): {path}"
 MULTIPLAYER_FAILED = 'Error ServerMultiplayerManager.cpp:84: MultiplayerManager failed: "{reason}"'
 FILE_DOES_NOT_EXIST = "File {path} does not exist."
 NO_LATEST_SAVE = "Error CommandLineMultiplayer.cpp:283: No latest save file found in {directory}."

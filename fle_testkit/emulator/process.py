@@ -86,7 +86,7 @@ class Server:
                 # The console saves into saves/ only: a path would write anywhere.
                 raise SaveFileError(messages.SAVE_NAME_NOT_BARE.format(name=name))
             path = self.config.save_path(name)
-        self._save(path, messages.SAVING_GAME)
+        self._save(path, messages.SAVING_GAME.format(path=path))
         return messages.SAVE_DONE_REPLY
 
     def request_quit(self) -> None:
@@ -95,7 +95,8 @@ class Server:
 
     # --- life cycle -----------------------------------------------------
     def _save(self, path: Path, announce: str) -> int:
-        self.log.line(announce.format(path=path))
+        """Save to ``path``, logging ``announce`` first and "Saving finished" after."""
+        self.log.line(announce)
         contents = self.running.snapshot()
         size = write_save(path, contents)
         self.log.line(messages.SAVING_FINISHED)
@@ -132,7 +133,7 @@ class Server:
         else:
             path = config.save_path(config.target or "")
         if not path.is_file():
-            self.log.line(f"Loading map {path}")
+            self.log.line(messages.LOADING_MAP_MISSING.format(path=path))
             raise StartupError(messages.MULTIPLAYER_FAILED.format(reason=messages.FILE_DOES_NOT_EXIST.format(path=path)))
         self.log.line(messages.LOADING_MAP.format(path=path, size=path.stat().st_size))
         try:
@@ -200,7 +201,7 @@ class Server:
                 core_lualib=CORE_LUALIB,
             )
             self.level = level
-            self._save(path, messages.SAVING_GAME)
+            self._save(path, messages.SAVING_GAME.format(path=path))
         except EmulatorError as error:
             self.log.line(f"Error while creating {path}: {error}")
             return self._finish(EXIT_ERROR)
@@ -230,7 +231,7 @@ class Server:
             try:
                 await rcon.start()
             except OSError as error:
-                self.log.line(f"Error RemoteCommandProcessor.cpp:126: cannot start RCON at {self.config.rcon}: {error.strerror}")
+                self.log.line(messages.RCON_CANNOT_START.format(addr=self.config.rcon, reason=error.strerror))
                 return self._finish(EXIT_ERROR)
             self.log.line(messages.RCON_STARTING.format(addr=Endpoint(rcon.host, rcon.port)))
 
@@ -242,7 +243,7 @@ class Server:
         self.log.line(self._quit_reason or messages.QUITTING_SIGNAL)
         if self.loaded_from is not None:
             try:
-                self._save(self.loaded_from, messages.SAVING_MAP_AS)
+                self._save(self.loaded_from, messages.SAVING_MAP_AS.format(path=self.loaded_from))
             except EmulatorError as error:
                 self.log.line(f"Error while saving map: {error}")
         else:
@@ -288,7 +289,7 @@ class Server:
         self._autosave_slot = self._autosave_slot % self.config.settings.autosave_slots + 1
         path = self.config.saves_dir / f"_autosave{self._autosave_slot}.zip"
         try:
-            self._save(path, messages.SAVING_GAME)
+            self._save(path, messages.AUTOSAVING.format(slot=self._autosave_slot, path=path))
         except EmulatorError as error:
             self.log.line(f"Error while autosaving: {error}")
 
@@ -312,7 +313,7 @@ def _size_of(directory: Path) -> int:
 
 def run(config: ServerConfig) -> int:
     """Run a server until it quits; returns the process exit code."""
-    for directory in (config.saves_dir, config.scenarios_dir, config.script_output_dir):
+    for directory in (config.saves_dir, config.scenarios_dir, config.script_output_dir, config.write_data / "mods"):
         directory.mkdir(parents=True, exist_ok=True)
     server = Server(config)
     if config.mode == "create":

@@ -56,4 +56,4 @@ def pytest_terminal_summary(terminalreporter) -> None:
 def _fmt(value: float, unit: str) -> str:
     if unit == "s":
         return f"{value * 1000:.3f} ms" if value < 1 else f"{value:.3f} s"
-    return f"{value:,.0f} {unit}"
+    return f"{value:,.1f} {unit}" if abs(value) < 100 else f"{value:,.0f} {unit}"

@@ -61,6 +61,11 @@ def cache_path() -> Path:
 def _read_cache(path: Path) -> GameData | None:
     try:
         with open(path, "rb") as handle:
+            status = os.fstat(handle.fileno())
+            # Unpickling runs code: only a file this user owns and nobody else can write.
+            if status.st_uid != os.getuid() or status.st_mode & 0o022:
+                _log.warning("ignoring game data cache %s: not owned by this user, or writable by others", path)
+                return None
             data = pickle.load(handle)
     except FileNotFoundError:
         return None
