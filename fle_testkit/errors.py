@@ -69,6 +69,10 @@ class ServerStartTimeout(ServerError, TimeoutError):
     """A server was not ready in time."""
 
 
+class GameTimeout(TestkitError, TimeoutError):
+    """The game did not reach a state in time (a tick, say): paused, or too slow."""
+
+
 class BackendUnavailable(TestkitError, RuntimeError):
     """A backend cannot run here (no engine, no image, no binary); says how to get it."""
 

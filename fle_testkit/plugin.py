@@ -9,6 +9,7 @@ controller through xdist's ``workeroutput`` and are merged there.
 from __future__ import annotations
 
 import json
+import tempfile
 import math
 import uuid
 from pathlib import Path
@@ -213,7 +214,7 @@ class _Controller:
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
         if self.tail is None:
-            path = Path(self.runtime.config.rootpath) / ".fle" / "run" / f"progress-{uuid.uuid4().hex[:8]}.log"
+            path = Path(tempfile.gettempdir()) / f"fle-testkit-progress-{uuid.uuid4().hex[:12]}.log"
             reporter = self.runtime.config.pluginmanager.get_plugin("terminalreporter")
             self.tail = ProgressTail(path, _line_writer(reporter))
             self.tail.start()
@@ -268,7 +269,14 @@ class _Controller:
         )
         storage = perf.Storage(Path(self.runtime.config.rootpath) / ".fle" / "perf")
         # The baseline is read before this run is saved, so "latest" is never this run.
-        baseline = storage.load(_compare_spec(settings["perf_compare"])) if wants_compare else None
+        spec = _compare_spec(settings["perf_compare"])
+        baseline = None
+        if wants_compare and spec is None and storage.latest() is None:
+            # As pytest-benchmark does: a first run has nothing to compare with, and
+            # must still be able to save the report that later runs compare against.
+            self.report_lines.append("fle-testkit: no saved perf report to compare with yet: nothing compared")
+        elif wants_compare:
+            baseline = storage.load(spec)
         if settings["perf_report"] is not None:
             path = storage.save(report, None if settings["perf_report"] == "run" else settings["perf_report"])
             self.report_lines.append(f"fle-testkit: perf report saved to {path}")

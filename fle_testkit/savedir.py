@@ -156,7 +156,7 @@ def _error_locked(directory: Path, lock_path: Path, holder: Holder | None) -> Sa
     if holder is not None and holder.pid is not None and holder.host == socket.gethostname():
         if holder.pid == os.getpid():
             who += " -- that is this process: another SaveDir of it holds the directory; release() that one first"
-        elif not _pid_alive(holder.pid):
+        elif not pid_alive(holder.pid):
             who += (
                 f" -- pid {holder.pid!r} is gone, so a process it forked and that kept the lock file"
                 " open holds it now"
@@ -193,7 +193,7 @@ def _error_no_save(directory: Path, path: Path, saves: Iterable[SaveInfo]) -> Sa
     )
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Mapping
 
 from .client import lua_string
-from .errors import LuaError, TestkitError
+from .errors import GameTimeout, LuaError, TestkitError
 from .server import PRISTINE, FactorioServer
 
 ResetMode = Literal["lua", "save"]
@@ -170,7 +170,7 @@ class GameSession:
             if now >= tick:
                 return now
             if time.monotonic() > deadline:
-                raise TestkitError(f"game tick {now} did not reach {tick} within {timeout:.0f} s (is the game paused?)")
+                raise GameTimeout(f"game tick {now} did not reach {tick} within {timeout:.0f} s (is the game paused?)")
             time.sleep(delay)
             delay = min(delay * 2, 0.1)
 

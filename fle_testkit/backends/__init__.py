@@ -1,4 +1,4 @@
-"""How a server process exists: embedded, binary, external (docker: issue 5)."""
+"""How a server process exists: embedded, binary, external here; docker in .docker (needs the extra)."""
 
 from .base import DEFAULT_SERVER_SETTINGS, Backend, LaunchSpec, LogBuffer, ServerProcess
 from .external import Endpoint, ExternalBackend

@@ -15,11 +15,11 @@ from __future__ import annotations
 import os
 import socket
 import threading
-import time
 from typing import Any
 
 from ..docker.engine import docker_client, docker_host, publish_address, rcon_host
 from ..errors import BackendUnavailable
+from ..savedir import pid_alive
 from .base import LaunchSpec, LogBuffer, write_json
 
 FACTORIO = "/opt/factorio/bin/x64/factorio"
@@ -85,20 +85,28 @@ class DockerServer:
 
     def terminate(self) -> None:
         if self.is_alive():
-            self.container.kill(signal="SIGTERM")  # Factorio saves over the loaded file, then exits
+            self._signal("SIGTERM")  # Factorio saves over the loaded file, then exits
 
     def kill(self) -> None:
         if self.is_alive():
-            self.container.kill()
+            self._signal("SIGKILL")
+
+    def _signal(self, name: str) -> None:
+        import docker
+
+        try:
+            self.container.kill(signal=name)
+        except (docker.errors.NotFound, docker.errors.APIError):
+            pass  # it exited between the check and the signal: nothing to stop
 
     def wait(self, timeout: float) -> int | None:
-        deadline = time.monotonic() + timeout
-        delay = 0.01
-        while self.exit_code() is None:
-            if time.monotonic() >= deadline:
-                return None
-            time.sleep(delay)
-            delay = min(delay * 2, 0.2)
+        """The engine tells when the container exits (no polling, which would skew stop timings)."""
+        if self._exit_code is None:
+            try:
+                status = self.container.wait(timeout=timeout)
+            except Exception:  # the SDK's read timeout: still running
+                return self.exit_code()
+            self._exit_code = int(status.get("StatusCode", -1))
         self._follower.join(timeout=5)
         self._remove()
         return self._exit_code
@@ -196,7 +204,7 @@ def sweep_orphans(client: Any) -> list[str]:
         if labels.get(f"{LABEL}.cluster") == "true" or labels.get(f"{LABEL}.owner-host") != here:
             continue
         pid = int(labels.get(f"{LABEL}.owner-pid", "0") or 0)
-        if pid and _alive(pid):
+        if pid and pid_alive(pid):
             continue
         try:
             container.remove(force=True)
@@ -206,11 +214,3 @@ def sweep_orphans(client: Any) -> list[str]:
     return removed
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

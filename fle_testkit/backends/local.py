@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from ..errors import BackendUnavailable
 from .base import LaunchSpec, LogBuffer, pump_lines, write_json
@@ -186,6 +187,18 @@ def _link(link: Path, target: Path) -> None:
     link.symlink_to(target, target_is_directory=True)
 
 
+def _find_prctl() -> Any:
+    # Looked up here, in the parent: loading a library in the forked child of a
+    # threaded process can deadlock.
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _find_prctl()
+
+
 def _die_with_parent() -> None:
     """Linux: the server gets SIGTERM when the process that started it dies.
 
@@ -193,8 +206,5 @@ def _die_with_parent() -> None:
     launch happens on the main thread: the signal follows the *thread* that
     forked, and a worker thread may end long before the run does.
     """
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, int(signal.SIGTERM))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ConfigurationError
+from ..errors import BackendUnavailable, ConfigurationError
 from .external import Endpoint, ExternalBackend
 from .local import BinaryBackend, EmbeddedBackend
 
@@ -27,15 +27,18 @@ def docker_status(image: str, timeout: float = 2.0) -> tuple[bool, str]:
         import docker  # the docker SDK, installed with the 'docker' extra (testcontainers)
     except ImportError:
         return False, "the docker extra is not installed (pip install 'fle-testkit[docker]')"
+    from ..docker.engine import docker_client  # DOCKER_HOST and docker contexts, as the backend uses
+
     try:
-        client = docker.from_env(timeout=timeout)
-        client.ping()
-    except Exception as error:  # the SDK raises many kinds: no socket, refused, TLS...
-        return False, f"no Docker engine answered ({type(error).__name__})"
+        client = docker_client(timeout=timeout)
+    except BackendUnavailable:
+        return False, "no Docker engine answered"
     try:
         client.images.get(image)
-    except Exception:
+    except docker.errors.ImageNotFound:
         return False, f"a Docker engine answered but image {image} is not present locally"
+    except docker.errors.APIError as error:
+        return False, f"a Docker engine answered but could not tell whether image {image} is present ({error})"
     finally:
         client.close()
     return True, f"a Docker engine answered and image {image} is present"

@@ -298,7 +298,8 @@ class Cluster:
     def endpoint(self, n: int) -> tuple[str, int]:
         """Where server ``n``'s RCON answers: (host, port)."""
         port = self.server(n).rcon_port
-        assert port is not None
+        if port is None:
+            raise ClusterError(f"server {n} has not been started (no RCON port yet): fle-testkit cluster up")
         return self.host, port
 
     # ---- commands
@@ -360,6 +361,8 @@ class Cluster:
                     await container.delete(force=True)
                 except Exception:
                     pass
+            for server in self.servers.values():  # no container serves them any more
+                _unmark_served(Path(server.save_dir))
             self.state_path.unlink(missing_ok=True)
             raise
         self._save_state()
@@ -370,10 +373,10 @@ class Cluster:
         containers = await self._containers()
         names = [c["Names"][0].lstrip("/") if c["Names"] else c.id[:12] for c in containers]
         await asyncio.gather(*(self._stop(c) for c in containers))
-        for container in containers:
-            save_dir = (container["Labels"] or {}).get(SAVE_DIR)
-            if save_dir:
-                (Path(save_dir) / CLUSTER_MARKER).unlink(missing_ok=True)
+        served = {(c["Labels"] or {}).get(SAVE_DIR) for c in containers}
+        served |= {server.save_dir for server in self.servers.values()}  # also those cluster.json lists
+        for save_dir in filter(None, served):
+            _unmark_served(Path(save_dir))
         self.state_path.unlink(missing_ok=True)
         return names
 
@@ -597,6 +600,10 @@ def _mark_served(directory: Path, name: str) -> None:
     holder = Holder(pid=None, host=socket.gethostname(), since=datetime.now(timezone.utc),
                     argv=f"fle-testkit cluster, container {name}; stop it with `fle-testkit cluster down`")
     (directory / CLUSTER_MARKER).write_text(holder.to_json())
+
+
+def _unmark_served(directory: Path) -> None:
+    (directory / CLUSTER_MARKER).unlink(missing_ok=True)
 
 
 def _bind(source: str | Path, target: str, *, read_only: bool = False) -> dict[str, Any]:

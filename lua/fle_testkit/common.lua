@@ -36,12 +36,16 @@ function common.is_api_object(value)
 end
 
 -- The characters opts names: opts.character, else opts.characters (a table),
--- else FLE's storage.agent_characters. Returns an array of {key=, entity=}
--- sorted by key, so callers see them in the same order every time.
+-- else FLE's storage.agent_characters (only entry opts.character_index when
+-- given: one agent's view). Returns an array of {key=, entity=} sorted by key,
+-- so callers see them in the same order every time.
 function common.characters(opts)
   local source
   if opts.character ~= nil then
     source = {opts.character}
+  elseif opts.character_index ~= nil then
+    local agents = storage.agent_characters or {}
+    source = {[opts.character_index] = agents[opts.character_index]}
   elseif opts.characters ~= nil then
     source = opts.characters
   else

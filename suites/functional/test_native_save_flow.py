@@ -5,8 +5,8 @@ over RCON, stop), then every start loads the latest save
 (``--start-server-load-latest``). Each test owns its write-data directory, so
 the suite runs the same under ``pytest -n 8``.
 
-These drive the emulator process directly; the pytest plugin's per-worker
-server fixtures (issue 4) will take over the lifecycle.
+These drive the emulator process directly, as a harness drives Factorio;
+test_worker_lifecycle.py does the same through the plugin's fixtures.
 """
 
 from __future__ import annotations

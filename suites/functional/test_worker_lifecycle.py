@@ -30,12 +30,16 @@ def test_the_pristine_save_was_bootstrapped_from_the_embedded_scenario(factorio_
 
 
 def test_each_test_starts_from_a_reset_game(game_session: GameSession) -> None:
-    assert game_session.client.eval("#game.surfaces[1].find_entities_filtered{force = 'player'}") == 0
-    game_session.client.lua(CHEST)  # the next test must not see this
+    assert game_session.client.eval("#game.surfaces[1].find_entities_filtered{force = 'player', type = 'container'}") == 0
 
 
-def test_the_next_test_does_not_see_the_last_ones_chest(game_session: GameSession) -> None:
-    assert game_session.client.eval("#game.surfaces[1].find_entities_filtered{force = 'player'}") == 0
+def test_the_reset_between_tests_removes_what_a_test_built(request, game_session: GameSession) -> None:
+    from fle_testkit.fixtures.servers import _session_for
+
+    game_session.client.lua(CHEST)
+    assert game_session.client.eval("#game.surfaces[1].find_entities_filtered{name = 'iron-chest'}") == 1
+    _session_for(request, request.getfixturevalue("factorio_pool"))  # what the fixture does before every test
+    assert game_session.client.eval("#game.surfaces[1].find_entities_filtered{name = 'iron-chest'}") == 0
 
 
 def test_the_default_variant_has_everything_researched(game_session: GameSession) -> None:

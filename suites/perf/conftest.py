@@ -1,16 +1,17 @@
 """Benchmarks measure and report; they assert nothing about speed.
 
 Each benchmark records its samples with ``perf_figures.record``; the figures
-are printed as a table at the end of the run. The plugin's JSON report and
-baseline comparison (issue 4) will take these over.
+are printed as a table at the end of the run (statistics from fle_testkit.perf).
+Lifecycle timings of the plugin's own servers also go to ``--perf-report``.
 """
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, field
 
 import pytest
+
+from fle_testkit.perf.stats import Stats
 
 
 @dataclass
@@ -20,9 +21,8 @@ class Figure:
     samples: list[float] = field(default_factory=list)
 
     def summary(self) -> tuple[float, float, float, float]:
-        ordered = sorted(self.samples)
-        p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-        return statistics.median(ordered), p95, ordered[0], ordered[-1]
+        stats = Stats.of(self.samples)
+        return stats.median, stats.p95, stats.min, stats.max
 
 
 class PerfFigures:

@@ -20,12 +20,14 @@ ROUNDS = 5
 def make_backend(name: str):
     if name == "embedded":
         return EmbeddedBackend()
+    from fle_testkit.errors import BackendUnavailable
+
     try:
         from fle_testkit.backends.docker import DockerBackend
         from fle_testkit.docker.image import image_tag
 
         return DockerBackend(os.environ.get("FLE_TESTKIT_IMAGE") or image_tag(), run_id=f"perf-{os.getpid()}")
-    except Exception as error:  # no extra, no engine, no image
+    except (ImportError, BackendUnavailable) as error:  # no extra, no engine, no image
         pytest.skip(f"docker figures need an engine and the stand-in image: {error}")
 
 

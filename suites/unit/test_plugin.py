@@ -618,3 +618,34 @@ def test_a_failing_test_carries_its_servers_last_log_lines(pytester: pytest.Pyte
     result.stdout.fnmatch_lines(
         ["*fle-testkit: server 0 log (pid *)*", "*Script *: a line the failure report must show*"]
     )
+
+
+def test_external_endpoints_from_the_option_are_comma_separated() -> None:
+    from fle_testkit.settings import BY_NAME, resolve
+
+    values = resolve(BY_NAME["factorio_external"], ["127.0.0.1:27000,127.0.0.1:27001"], None, environ={})
+    assert values == ["127.0.0.1:27000", "127.0.0.1:27001"]
+    assert resolve(BY_NAME["factorio_external"], None, ["a:1, b:2"], environ={}) == ["a:1", "b:2"]
+
+
+def test_a_shared_server_a_test_killed_comes_back_for_the_next_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_kills_it(game_session):
+            game_session.server.kill()
+
+        def test_still_has_a_game(game_session):
+            assert game_session.client.eval("1 + 1") == 2
+        """
+    )
+    result = pytester.runpytest_subprocess(*QUIET, "--factorio-backend=embedded")
+    result.assert_outcomes(passed=2)
+
+
+def test_a_first_compare_run_saves_its_report_and_compares_nothing(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(USES_SERVER)
+    result = pytester.runpytest_subprocess(
+        *QUIET, "--factorio-backend=embedded", "--perf-report", "--perf-compare-fail=median:10%"
+    )
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["*no saved perf report to compare with yet*", "*perf report saved to *0001_*"])

@@ -226,3 +226,35 @@ def test_servers_die_with_the_process_that_started_them(tmp_path, scenario) -> N
     while psutil.pid_exists(server_pid) and psutil.Process(server_pid).status() != psutil.STATUS_ZOMBIE:
         assert time.monotonic() < deadline, f"server {server_pid} outlived its owner"
         time.sleep(0.05)
+
+
+def test_two_save_roots_side_by_side_never_share_a_run_directory(tmp_path, scenario) -> None:
+    first = FactorioServer(EmbeddedBackend(), SaveRoot(tmp_path / "saves-a").claim(0))
+    second = FactorioServer(EmbeddedBackend(), SaveRoot(tmp_path / "saves-b").claim(0))
+    try:
+        assert first.run_dir != second.run_dir
+        for server in (first, second):
+            server.bootstrap(scenario)
+        assert [i.name for i in first.save_dir.list()] == ["pristine"]
+        assert [i.name for i in second.save_dir.list()] == ["pristine"]
+    finally:
+        first.save_dir.release()
+        second.save_dir.release()
+
+
+def test_a_refused_password_fails_at_once(save_root, servers, scenario) -> None:
+    import time
+
+    from fle_testkit.errors import RconAuthError
+
+    running = embedded(save_root, servers)
+    running.bootstrap(scenario)
+    running.start()
+    host, port = running.endpoint.split(":")
+    wrong = FactorioServer(
+        ExternalBackend([Endpoint(host, int(port))]), save_root.claim_any(), password="not-it", ready_timeout=60
+    )
+    began = time.monotonic()
+    with pytest.raises(RconAuthError, match="refused the password"):
+        wrong.start()
+    assert time.monotonic() - began < 30  # not retried until the 60 s ready timeout
