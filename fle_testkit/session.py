@@ -55,6 +55,11 @@ class Snapshot:
         return self.raw.get("production", {}).get("items", {"input": {}, "output": {}})
 
     @property
+    def score(self) -> int:
+        """Factorio's production score of the force (core lualib's production-score)."""
+        return int(self.raw.get("score", 0))
+
+    @property
     def researched(self) -> set[str]:
         return set(self.raw.get("research", {}).get("researched", []))
 
@@ -75,6 +80,11 @@ class StepResult:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ticks", self.after.tick - self.before.tick)
+
+    @property
+    def score_gained(self) -> int:
+        """How the production score moved during the step."""
+        return self.after.score - self.before.score
 
     def produced(self) -> dict[str, float]:
         """Items produced during the step, by name."""

@@ -18,6 +18,15 @@ local function flows(statistics)
   return result
 end
 
+-- Factorio's own production score (core lualib), as FLE scores agents. The
+-- price list depends only on the prototypes, so it is worked out once per load.
+local production_score = require("production-score")
+local price_list
+local function score(force)
+  price_list = price_list or production_score.generate_price_list()
+  return production_score.get_production_scores(price_list)[force.name] or 0
+end
+
 local function research(force)
   local researched = {}
   for name, technology in pairs(force.technologies) do
@@ -66,6 +75,7 @@ function snapshot.take(opts)
       fluids = flows(force.get_fluid_production_statistics(surface)),
     },
     research = research(force),
+    score = score(force),
     entities = entity_counts(surface, force),
     characters = characters(opts),
   }

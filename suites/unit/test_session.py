@@ -139,3 +139,16 @@ def test_lua_literals_round_trip_through_lua() -> None:
     assert value["inventory"]["iron-plate"] == 5
     assert value["flags"][2] is False
     assert value["name"] == 'q"]]\n'
+
+
+def test_the_step_delta_carries_factorios_production_score(session: GameSession) -> None:
+    result = session.eval_with_snapshot(
+        "local stats = game.forces.player.get_item_production_statistics(1) "
+        "stats.on_flow('iron-gear-wheel', 10) stats.on_flow('iron-gear-wheel', -4)"
+    )
+    # production-score.lua counts names that were consumed: 10 made - 4 used = 6 gears at their price.
+    price = session.client.eval(
+        "require('production-score').generate_price_list()['iron-gear-wheel']"
+    )
+    assert result.score_gained == int(6 * price)
+    assert result.after.score == result.score_gained + result.before.score

@@ -187,6 +187,8 @@ class Extractor:
             resource_categories=strings(first(p["resource_categories"], p["mining_categories"])),
             resource_category=str(p["category"] or "basic-solid") if type_name == "resource" else None,
             infinite_resource=bool(p["infinite"]) if type_name == "resource" else False,
+            fixed_recipe=str(p["fixed_recipe"]) if p["fixed_recipe"] else None,
+            rocket_parts_required=int(p["rocket_parts_required"]) if p["rocket_parts_required"] else None,
         )
 
     def technology(self, name: str, p: Any) -> TechnologyPrototype:

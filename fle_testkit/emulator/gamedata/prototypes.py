@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Bump whenever a dataclass here changes shape: old cache files are then ignored.
-SCHEMA = 1
+SCHEMA = 2  # 2: fixed_recipe, rocket_parts_required
 #: ``max_level = "infinite"`` reads back as the largest uint32, as in the API.
 INFINITE_LEVEL = 2**32 - 1
 _SI = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15,
@@ -127,6 +127,8 @@ class EntityPrototype:
     resource_categories: tuple[str, ...] = ()  # mining drills; characters' mining_categories
     resource_category: str | None = None  # resources
     infinite_resource: bool = False
+    fixed_recipe: str | None = None  # assembling machines and rocket silos with one recipe
+    rocket_parts_required: int | None = None  # rocket silos
 
 
 @dataclass(frozen=True, slots=True)

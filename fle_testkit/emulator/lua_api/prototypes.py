@@ -37,7 +37,13 @@ class LuaItemPrototype(LuaObject):
 
 class LuaEntityPrototype(LuaObject):
     lua_class_name = "LuaEntityPrototype"
-    lua_fields = ("name", "type", "tile_width", "tile_height", "max_health", "mining_speed")
+    # resource_category, fixed_recipe and rocket_parts_required are nil where they
+    # do not apply, as Wube's production-score.lua relies on (it reads
+    # resource_category on every entity prototype).
+    lua_fields = (
+        "name", "type", "tile_width", "tile_height", "max_health", "mining_speed",
+        "resource_category", "fixed_recipe", "rocket_parts_required",
+    )
 
     @lua_method
     def get_crafting_speed(self, quality: Any = None) -> Any:
