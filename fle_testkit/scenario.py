@@ -23,6 +23,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from importlib import resources
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -51,15 +52,16 @@ require("{module}")
 def harness_lua_dir() -> Path:
     """The directory holding the harness Lua modules (``fle_testkit/*.lua``).
 
-    Looked for inside the package first (``fle_testkit/lua``: where a wheel
-    will carry them once packaging copies them there), then at ``<repo>/lua``
-    next to the package (a checkout or an editable install). A directory
+    Looked for inside the package first (``fle_testkit/lua``), then at
+    ``<repo>/lua`` next to the package (a checkout or an editable install),
+    then where a wheel installs them (``<prefix>/share/fle-testkit/lua``). A directory
     counts only if it holds the harness entry module, so an unrelated ``lua/``
     beside an installed package is never picked up.
     """
     candidates = [
         Path(str(resources.files("fle_testkit") / "lua")),
         Path(__file__).resolve().parents[1] / "lua",
+        Path(sys.prefix) / "share" / "fle-testkit" / "lua",  # a wheel's data files
     ]
     for candidate in candidates:
         if (candidate / HARNESS_ENTRY).is_file():
