@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable
 
 from lupa import lua52
 
+from .. import messages
 from ..errors import EmulatorError
 from .storage_codec import compile_walker
 
@@ -49,10 +50,10 @@ class LuaExposed:
     lua_class_name = "LuaObject"
 
     def lua_index(self, key: Any) -> Any:
-        raise LuaApiError(f"{self.lua_class_name} doesn't contain key {key}.")
+        raise LuaApiError(messages.DOESNT_CONTAIN_KEY.format(cls=self.lua_class_name, key=key))
 
     def lua_newindex(self, key: Any, value: Any) -> None:
-        raise LuaApiError(f"{self.lua_class_name} doesn't contain key {key}.")
+        raise LuaApiError(messages.DOESNT_CONTAIN_KEY.format(cls=self.lua_class_name, key=key))
 
     def lua_pairs(self) -> Iterable[tuple[Any, Any]]:
         raise LuaApiError(f"{self.lua_class_name} can't be iterated.")
@@ -62,7 +63,7 @@ class LuaExposed:
 
     def lua_call(self, key: Any, args: tuple[Any, ...]) -> Any:
         """Call method ``key`` (``lua_index`` answered METHOD for it)."""
-        raise LuaApiError(f"{self.lua_class_name} doesn't contain key {key}.")
+        raise LuaApiError(messages.DOESNT_CONTAIN_KEY.format(cls=self.lua_class_name, key=key))
 
     def lua_equals(self, other: Any) -> bool:
         return self is other
