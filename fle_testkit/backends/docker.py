@@ -197,10 +197,14 @@ def sweep_orphans(client: Any) -> list[str]:
     Cluster containers (``fle-testkit cluster up``) outlive the command that
     made them on purpose; only ``cluster down`` removes them.
     """
+    import docker
+
     removed = []
     here = socket.gethostname()
-    for container in client.containers.list(all=True, filters={"label": f"{MANAGED}=true"}):
-        labels = container.labels
+    # sparse: no inspect per container, which fails (NotFound) when another
+    # process removes one of them between the listing and the inspect.
+    for container in client.containers.list(all=True, sparse=True, filters={"label": f"{MANAGED}=true"}):
+        labels = container.attrs.get("Labels") or {}
         if labels.get(f"{LABEL}.cluster") == "true" or labels.get(f"{LABEL}.owner-host") != here:
             continue
         pid = int(labels.get(f"{LABEL}.owner-pid", "0") or 0)
@@ -209,8 +213,10 @@ def sweep_orphans(client: Any) -> list[str]:
         try:
             container.remove(force=True)
             removed.append(container.short_id)
-        except Exception:
-            pass
+        except docker.errors.NotFound:
+            pass  # someone else removed it first
+        except docker.errors.APIError:
+            pass  # being removed already ("removal in progress"): gone either way
     return removed
 
 

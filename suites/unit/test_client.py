@@ -207,6 +207,7 @@ def test_connect_waits_for_a_server_that_starts_later(emulator: Callable[..., Em
         assert connecting.result(GUARD) is client
     with client:
         assert client.eval("game.tick >= 0") is True
+    server.wait_for("New RCON connection")  # the log is read on another thread
     assert connections_logged(server) == 1
 
 

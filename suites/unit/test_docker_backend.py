@@ -73,7 +73,9 @@ def servers(tmp_path: Path) -> Iterator[list[FactorioServer]]:
 
 
 def containers_of(run_id: str) -> list:
-    return CLIENT.containers.list(all=True, filters={"label": f"fle-testkit.run-id={run_id}"})
+    """This test's containers (sparse: other workers may remove theirs meanwhile)."""
+    found = CLIENT.containers.list(all=True, sparse=True, filters={"label": f"fle-testkit.run-id={run_id}"})
+    return [CLIENT.containers.get(c.id) for c in found]
 
 
 def test_a_container_per_server_bound_to_its_save_directory(backend, servers, scenario, tmp_path) -> None:
