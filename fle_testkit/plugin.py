@@ -98,7 +98,6 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
-    runtime = item.config.stash[RUNTIME_KEY]
     item.stash[_MARK] = timings.mark()
     yield
 

@@ -6,7 +6,6 @@ RCON commands) against restart alone."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Iterator
 
 import pytest

@@ -36,7 +36,7 @@ import math
 from typing import Any
 
 from fle_testkit.emulator.errors import EmulatorError
-from fle_testkit.emulator.lua.storage_codec import (
+from fle_testkit.emulator.lua.walk import (
     Snapshot,
     TableRef,
     Unserialisable,

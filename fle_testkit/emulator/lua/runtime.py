@@ -19,7 +19,7 @@ from lupa import lua52
 
 from .. import messages
 from ..errors import EmulatorError
-from .storage_codec import compile_walker
+from .walk import compile_walker
 
 # Lua globals of a stock Lua 5.2 state that a Factorio level does not have.
 REMOVED_GLOBALS = ("io", "os", "package", "dofile", "loadfile", "loadstring", "module", "python", "coroutine")

@@ -6,7 +6,7 @@ listed are built (Factorio's prototype classes have many more).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from .base import LuaCustomTable, LuaObject, lua_method, lua_property
 

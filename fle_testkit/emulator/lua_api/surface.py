@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..lua.runtime import LuaApiError
-from .base import LuaObject, is_table, lua_method, lua_property, position_arg, string_list, table_fields
+from .base import LuaObject, is_table, lua_method, position_arg, string_list, table_fields
 from .entity import LuaEntity
 
 

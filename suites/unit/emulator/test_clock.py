@@ -8,7 +8,6 @@ import json
 import time
 from pathlib import Path
 
-import psutil
 import pytest
 
 from fle_testkit.emulator.clock import GameClock

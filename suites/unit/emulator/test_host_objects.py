@@ -9,7 +9,6 @@ commands. Before that fix, the loop below failed within 50 rounds with
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

@@ -3,57 +3,32 @@
 ``SaveRoot(".fle/saves")`` hands out ``SaveDir``s ``.fle/saves/0``, ``1``, ...
 A ``SaveDir`` *is* the server's ``saves/`` folder (the docker backend binds it
 to ``/factorio/saves``), so save zips sit directly in it, next to a ``.lock``
-dotfile that Factorio never reads (it looks only at ``*.zip``).
-
-Locking: ``fcntl.flock`` on ``{dir}/.lock``, taken without blocking and held
-for the ``SaveDir``'s life. The kernel drops a flock when its last descriptor
-closes, so a holder killed by SIGKILL frees its directory with nothing to clean
-up, and the lock works between any processes on the host (xdist workers, two
-pytest runs). While held, the file records the holder as JSON (pid, host,
-since, argv) for the error a contender gets; a clean release empties it, so
-content found when claiming means the previous owner died (``previous_holder``).
-The lock file is never deleted: unlinking a flock'd file lets a late opener lock
-the orphaned inode while a third process locks a fresh file.
-
-Why not ``filelock`` (already a dependency): the holder's record must be written
-through the locked descriptor, which filelock does not expose; filelock before
-its fix for issue #591 (our floor, ``filelock>=3.13``, allows those versions)
-opened the lock file with ``O_TRUNC``, so every losing contender wiped the
-holder's record; its locks are reentrant within a process, where a second
-claim of a held directory must fail; and on a filesystem without flock it
-falls back to a soft lock that a dead holder never releases, where we prefer a
-clear error. The flock itself is the same system call.
+dotfile that Factorio never reads (it looks only at ``*.zip``). How the lock is
+taken and who holds it is ``locks.py``'s concern.
 
 Descriptors are opened close-on-exec, so servers we spawn never inherit a lock.
 A child made by ``fork()`` without exec drops its copy at once (see
 ``_close_in_forked_child``): the lock stays the parent's alone, dies with the
 parent, and a ``release()`` in the child cannot unlock the parent's hold.
 """
-
 from __future__ import annotations
 
 import builtins
-import errno
-import fcntl
-import json
 import os
 import shutil
-import socket
-import sys
 import time
 import weakref
 import zipfile
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .errors import ConfigurationError, SaveDirError, SaveDirLockedError
+from ..errors import ConfigurationError, SaveDirError
+from .locks import LOCK_FILE_NAME, HeldLock, Holder, acquire, error_all_locked, error_locked
 
-__all__ = ["Holder", "SaveDir", "SaveInfo", "SaveRoot", "LOCK_FILE_NAME"]
+__all__ = ["SaveDir", "SaveInfo", "SaveRoot"]
 
-LOCK_FILE_NAME = ".lock"
 ZIP_SUFFIX = ".zip"
 TMP_SUFFIX = ".tmp.zip"  # Factorio writes NAME.tmp.zip, then renames; the latest rule skips them
 LEVEL_FILES = ("level.dat0", "level.dat")
@@ -63,64 +38,8 @@ LEVEL_FILES = ("level.dat0", "level.dat")
 # as possible in the future. 2 s covers FAT/exFAT, 1 s ext3 and HFS+.
 _MTIME_STEPS_NS = (1, 1_000, 1_000_000, 1_000_000_000, 2_000_000_000)
 
-_HOLDER_READ_TRIES = 5  # a holder writes its record just after taking the lock
 
 
-# Written by `fle-testkit cluster` into each directory a running server uses.
-CLUSTER_MARKER = ".fle-testkit-cluster"
-
-
-@dataclass(frozen=True)
-class Holder:
-    """Who holds (or last held without releasing) a save directory."""
-
-    pid: int | None
-    host: str | None
-    since: datetime | None
-    argv: str | None = None
-
-    def describe(self) -> str:
-        since = self.since.isoformat(timespec="seconds") if self.since else "an unknown time"
-        where = f"on host {self.host!r}" if self.host else "on an unknown host"
-        text = f"pid {self.pid!r} {where} since {since}"
-        if self.argv:
-            text += f" (command {self.argv!r})"
-        return text
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "pid": self.pid,
-                "host": self.host,
-                "since": self.since.isoformat() if self.since else None,
-                "argv": self.argv,
-            }
-        )
-
-    @classmethod
-    def from_json(cls, text: str) -> Holder | None:
-        """The record in a lock file, or ``None`` if it is empty or not ours."""
-        try:
-            data = json.loads(text)
-            since = datetime.fromisoformat(data["since"]) if data.get("since") else None
-            pid = data.get("pid")
-            return cls(
-                pid=pid if isinstance(pid, int) else None,
-                host=data.get("host") if isinstance(data.get("host"), str) else None,
-                since=since,
-                argv=data.get("argv") if isinstance(data.get("argv"), str) else None,
-            )
-        except (ValueError, TypeError, AttributeError, KeyError):
-            return None
-
-    @classmethod
-    def this_process(cls) -> Holder:
-        return cls(
-            pid=os.getpid(),
-            host=socket.gethostname(),
-            since=datetime.now(timezone.utc),
-            argv=" ".join(sys.argv)[:200] or None,
-        )
 
 
 @dataclass(frozen=True)
@@ -140,67 +59,12 @@ class SaveInfo:
 # --- error constructors: what failed, where, and the fix ---------------------
 
 
-def _error_locked(directory: Path, lock_path: Path, holder: Holder | None) -> SaveDirLockedError:
-    if holder is None:
-        who = (
-            f"a holder that left no record in {str(lock_path)!r} "
-            "(it may be starting up this instant, or is not fle-testkit)"
-        )
-    else:
-        who = holder.describe()
-    fixes = [
-        "wait for that process to finish",
-        "use SaveRoot.claim_any() to take the lowest free directory instead",
-        "give this run its own root: SaveRoot(path=...)",
-    ]
-    if holder is not None and holder.pid is not None and holder.host == socket.gethostname():
-        if holder.pid == os.getpid():
-            who += " -- that is this process: another SaveDir of it holds the directory; release() that one first"
-        elif not pid_alive(holder.pid):
-            who += (
-                f" -- pid {holder.pid!r} is gone, so a process it forked and that kept the lock file"
-                " open holds it now"
-            )
-        else:
-            fixes.insert(1, f"if pid {holder.pid!r} is a leftover, stop it (kill {holder.pid})")
-    error = SaveDirLockedError(
-        f"save directory {str(directory)!r} is locked by {who}.\nFix: " + "; or ".join(fixes) + "."
-    )
-    error.directory = directory  # type: ignore[attr-defined]
-    error.holder = holder  # type: ignore[attr-defined]
-    return error
-
-
-def _error_all_locked(root: Path, tried: list[tuple[Path, Holder | None]]) -> SaveDirLockedError:
-    lines = "\n".join(
-        f"    {str(path)!r}: " + (holder.describe() if holder else "holder unknown") for path, holder in tried
-    )
-    error = SaveDirLockedError(
-        f"no free save directory under {str(root)!r}: all {len(tried)} tried are locked:\n{lines}\n"
-        "Fix: raise claim_any(limit=...), wait for those processes to finish, "
-        "or give this run its own root: SaveRoot(path=...)."
-    )
-    error.directory = root  # type: ignore[attr-defined]
-    error.holder = None  # type: ignore[attr-defined]
-    return error
-
-
 def _error_no_save(directory: Path, path: Path, saves: Iterable[SaveInfo]) -> SaveDirError:
     names = [info.name for info in saves]
     return SaveDirError(
         f"no save {path.name!r} in {str(directory)!r}; saves there: {names!r}.\n"
         "Fix: pass one of those names (a bare name means NAME.zip), or bootstrap the server first."
     )
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 # --- fork safety --------------------------------------------------------------
@@ -247,10 +111,10 @@ class SaveRoot:
         (its marker file), except for the cluster itself (``for_cluster``).
         """
         directory = self.dir_path(n)
-        save_dir = _try_claim(directory, n, for_cluster=for_cluster)
-        if isinstance(save_dir, SaveDir):
-            return save_dir
-        raise _error_locked(directory, directory / LOCK_FILE_NAME, save_dir)
+        taken = _claim(directory, n, for_cluster=for_cluster)
+        if isinstance(taken, SaveDir):
+            return taken
+        raise error_locked(directory, directory / LOCK_FILE_NAME, taken)
 
     def claim_any(self, *, start: int = 0, limit: int | None = None) -> SaveDir:
         """Take the lowest free directory from ``start`` on; ``limit`` caps how many are tried.
@@ -266,12 +130,12 @@ class SaveRoot:
         n = start
         while limit is None or n < start + limit:
             directory = self.dir_path(n)
-            result = _try_claim(directory, n)
+            result = _claim(directory, n)
             if isinstance(result, SaveDir):
                 return result
             tried.append((directory, result))
             n += 1
-        raise _error_all_locked(self.path, tried)
+        raise error_all_locked(self.path, tried)
 
 
 def _check_index(n: object) -> None:
@@ -279,94 +143,10 @@ def _check_index(n: object) -> None:
         raise ConfigurationError(f"save directory index {n!r} is not valid: use an integer 0, 1, 2...")
 
 
-def cluster_holder(directory: Path) -> Holder | None:
-    """The running cluster server that serves ``directory``, from its marker file."""
-    try:
-        return Holder.from_json((directory / CLUSTER_MARKER).read_text())
-    except OSError:
-        return None
-
-
-def _try_claim(directory: Path, n: int, *, for_cluster: bool = False) -> SaveDir | Holder | None:
-    """A ``SaveDir`` if the lock was taken; else what the lock file (or cluster marker) says of its holder."""
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise SaveDirError(
-            f"cannot create save directory {str(directory)!r}: {error.strerror or error}.\n"
-            "Fix: make its parent writable, or choose another root: SaveRoot(path=...)."
-        ) from error
-    lock_path = directory / LOCK_FILE_NAME
-    while True:
-        try:
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        except OSError as error:
-            raise SaveDirError(
-                f"cannot open lock file {str(lock_path)!r}: {error.strerror or error}.\n"
-                "Fix: make the save directory writable, or choose another root: SaveRoot(path=...)."
-            ) from error
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = _read_holder(fd)
-            os.close(fd)
-            return holder
-        except OSError as error:
-            os.close(fd)
-            if error.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
-                raise SaveDirError(
-                    f"the filesystem of {str(directory)!r} does not support file locks "
-                    f"({error.strerror or error}).\n"
-                    "Fix: put the save root on a local filesystem: SaveRoot(path=...)."
-                ) from error
-            raise SaveDirError(f"cannot lock {str(lock_path)!r}: {error.strerror or error}") from error
-        # The file we locked must still be the one at lock_path (someone may have
-        # deleted the directory meanwhile); otherwise lock the new file instead.
-        try:
-            same = os.fstat(fd).st_ino == os.stat(lock_path).st_ino
-        except FileNotFoundError:
-            same = False
-        if same:
-            break
-        os.close(fd)
-        directory.mkdir(parents=True, exist_ok=True)
-    # A cluster's server holds no lock (the command that started it has exited):
-    # its marker file stands for one.
-    served = None if for_cluster else cluster_holder(directory)
-    if served is not None:
-        os.close(fd)
-        return served
-    previous = _read_holder(fd, tries=1)
-    try:
-        _write_record(fd, Holder.this_process().to_json().encode())
-    except OSError as error:
-        os.close(fd)
-        raise SaveDirError(
-            f"cannot write lock file {str(lock_path)!r}: {error.strerror or error}.\n"
-            "Fix: free disk space or make the save directory writable."
-        ) from error
-    return SaveDir(directory, n, _fd=fd, _previous_holder=previous)
-
-
-def _read_holder(fd: int, *, tries: int = _HOLDER_READ_TRIES) -> Holder | None:
-    for attempt in range(tries):
-        try:
-            size = os.fstat(fd).st_size
-            text = os.pread(fd, max(size, 1), 0).decode("utf-8", "replace")
-        except OSError:
-            return None
-        holder = Holder.from_json(text) if text.strip() else None
-        if holder is not None:
-            return holder
-        if attempt + 1 < tries:
-            time.sleep(0.01)  # the holder has the lock but has not written its record yet
-    return None
-
-
-def _write_record(fd: int, data: bytes) -> None:
-    os.ftruncate(fd, 0)
-    if data:
-        os.pwrite(fd, data, 0)
+def _claim(directory: Path, n: int, *, for_cluster: bool = False) -> SaveDir | Holder | None:
+    """A ``SaveDir`` if its lock was taken; else who holds it (None: unknown)."""
+    taken = acquire(directory, for_cluster=for_cluster)
+    return SaveDir(directory, n, _lock=taken) if isinstance(taken, HeldLock) else taken
 
 
 # --- one directory --------------------------------------------------------------
@@ -385,11 +165,11 @@ class SaveDir:
     saves over the file it loaded and so makes that file the newest again.
     """
 
-    def __init__(self, path: Path, index: int, *, _fd: int, _previous_holder: Holder | None = None) -> None:
+    def __init__(self, path: Path, index: int, *, _lock: HeldLock) -> None:
         self.path = path
         self.index = index
-        self._fd: int | None = _fd
-        self.previous_holder = _previous_holder
+        self._lock = _lock
+        self.previous_holder = _lock.previous
         """The record an owner left by ending without ``release()`` (killed, say), if this claim took its place."""
         _live_dirs.add(self)
 
@@ -406,30 +186,14 @@ class SaveDir:
 
     @property
     def held(self) -> bool:
-        return self._fd is not None
+        return self._lock.held
 
     def release(self) -> None:
         """Give the directory up; releasing twice (or after a fork) is harmless."""
-        fd, self._fd = self._fd, None
-        if fd is None:
-            return
-        try:
-            _write_record(fd, b"")  # empty: the next owner sees a clean release
-        except OSError:
-            pass  # the lock still goes; the next owner only reports a stale record
-        finally:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-            finally:
-                os.close(fd)
+        self._lock.release()
 
     def _forget_after_fork(self) -> None:
-        fd, self._fd = self._fd, None
-        if fd is not None:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        self._lock.forget()
 
     def __enter__(self) -> SaveDir:
         return self
@@ -440,12 +204,9 @@ class SaveDir:
     def __del__(self) -> None:
         # Closing the descriptor drops the lock; do not rewrite the record here
         # (this may run at interpreter exit, when little is safe to call).
-        fd = getattr(self, "_fd", None)
-        if fd is not None:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        lock = getattr(self, "_lock", None)
+        if lock is not None:
+            lock.forget()
 
     def __fspath__(self) -> str:
         return str(self.path)
@@ -455,7 +216,7 @@ class SaveDir:
         return f"<SaveDir {self.index} {str(self.path)!r} {state}>"
 
     def _require_held(self, action: str) -> None:
-        if self._fd is None:
+        if not self._lock.held:
             raise SaveDirError(
                 f"cannot {action} in {str(self.path)!r}: this SaveDir was released, "
                 "so another process may own the directory now.\n"

@@ -1,0 +1,18 @@
+"""Save directories (``directory.py``) and their locks (``locks.py``)."""
+
+from .directory import LEVEL_FILES, TMP_SUFFIX, ZIP_SUFFIX, SaveDir, SaveInfo, SaveRoot
+from .locks import CLUSTER_MARKER, LOCK_FILE_NAME, Holder, cluster_holder, pid_alive
+
+__all__ = [
+    "CLUSTER_MARKER",
+    "LEVEL_FILES",
+    "LOCK_FILE_NAME",
+    "TMP_SUFFIX",
+    "ZIP_SUFFIX",
+    "Holder",
+    "SaveDir",
+    "SaveInfo",
+    "SaveRoot",
+    "cluster_holder",
+    "pid_alive",
+]
