@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .luatables import as_float, box, energy, first, is_table, minable, number, products, seq, strings
+from .luatables import as_float, box, energy, first, is_table, minable, number, product, products, seq, strings
 from .prototypes import (
     INFINITE_LEVEL,
     EntityPrototype,
@@ -103,6 +103,7 @@ class Extractor:
             subgroup=str(p["subgroup"] or "other"),
             order=str(p["order"] or ""),
             hidden=bool(p["hidden"]),
+            rocket_launch_products=tuple(product(q) for q in seq(p["rocket_launch_products"])),
         )
 
     def fluid(self, name: str, p: Any) -> FluidPrototype:
@@ -138,6 +139,7 @@ class Extractor:
             categories=categories,
             subgroup=p["subgroup"],
             order=str(p["order"] or ""),
+            allow_decomposition=p["allow_decomposition"] is not False,
         )
 
     def entity(self, name: str, p: Any, placers: dict[str, list[str]]) -> EntityPrototype:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Bump whenever a dataclass here changes shape: old cache files are then ignored.
-SCHEMA = 2  # 2: fixed_recipe, rocket_parts_required
+SCHEMA = 4  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products
 #: ``max_level = "infinite"`` reads back as the largest uint32, as in the API.
 INFINITE_LEVEL = 2**32 - 1
 _SI = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15,
@@ -64,6 +64,7 @@ class ItemPrototype:
     subgroup: str = "other"
     order: str = ""
     hidden: bool = False
+    rocket_launch_products: tuple[Product, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,7 @@ class RecipePrototype:
     categories: tuple[str, ...] = ()  # Factorio 2.1 data lists several
     subgroup: str | None = None
     order: str = ""
+    allow_decomposition: bool = True  # the data's default
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,10 @@ class LuaItemPrototype(LuaObject):
         return None if name is None else self.ctx.wrapper(LuaEntityPrototype, self.ctx.gamedata.entities[name])
 
     @lua_property
+    def rocket_launch_products(self) -> Any:
+        return self.table([_product(p) for p in self.model.rocket_launch_products])
+
+    @lua_property
     def burnt_result(self) -> Any:
         name = self.model.burnt_result
         return None if name is None else self.ctx.wrapper(LuaItemPrototype, self.ctx.gamedata.items[name])
@@ -83,7 +87,7 @@ class LuaEntityPrototype(LuaObject):
 
 class LuaRecipePrototype(LuaObject):
     lua_class_name = "LuaRecipePrototype"
-    lua_fields = ("name", "category", "enabled", "hidden", "order")
+    lua_fields = ("name", "category", "enabled", "hidden", "order", "allow_decomposition")
 
     @lua_property
     def energy(self) -> float:

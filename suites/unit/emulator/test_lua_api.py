@@ -386,3 +386,17 @@ class TestReviewedFidelity:
         old = client.send_command("/sc rcon.print(prototypes.entity['assembling-machine-2'].crafting_speed)")
         assert speed == "0.75"
         assert old == "Cannot execute command. Error: LuaEntityPrototype doesn't contain key crafting_speed."
+
+    def test_prototype_members_fle_reads(self, client) -> None:
+        """Real 2.0 members FLE's score tool reads when an instance boots."""
+        assert client.send_command(
+            "/sc rcon.print(tostring(prototypes.recipe['iron-gear-wheel'].allow_decomposition))"
+        ) == "true"
+        assert client.send_command(
+            "/sc local p = prototypes.item['satellite'].rocket_launch_products[1] rcon.print(p.name .. ' ' .. p.amount)"
+        ) == "space-science-pack 1000"
+        assert client.send_command("/sc rcon.print(#prototypes.item['iron-plate'].rocket_launch_products)") == "0"
+        assert client.send_command(
+            "/sc rcon.print(tostring(prototypes.entity['iron-ore'].resource_category) .. ' ' .. "
+            "tostring(prototypes.entity['iron-chest'].resource_category))"
+        ) == "basic-solid nil"
