@@ -41,7 +41,7 @@ from ..backends.base import DEFAULT_SERVER_SETTINGS
 from ..backends.docker import FACTORIO, GAME_PORT, LABEL, MANAGED, RCON_PORT
 from ..client import AsyncFactorioClient
 from ..errors import BackendUnavailable, RconError, SaveDirLockedError, TestkitError
-from ..savedir import CLUSTER_MARKER, TMP_SUFFIX, ZIP_SUFFIX, Holder, SaveInfo, SaveRoot
+from ..savedir import CLUSTER_MARKER, Holder, SaveInfo, SaveRoot, latest_save
 from ..scenario import ScenarioBuilder
 from .engine import docker_host, publish_address, rcon_host
 from .image import image_tag
@@ -88,23 +88,6 @@ class ServerStatus:
     endpoint: str  # host:port
     save_dir: str
     latest: SaveInfo | None
-
-
-def latest_save(directory: Path) -> SaveInfo | None:
-    """Factorio's latest-save rule (newest ``*.zip`` by mtime, ``*.tmp.zip`` ignored), read without a lock."""
-    found = []
-    try:
-        entries = list(os.scandir(directory))
-    except FileNotFoundError:
-        return None
-    for entry in entries:
-        if entry.name.endswith(ZIP_SUFFIX) and not entry.name.endswith(TMP_SUFFIX):
-            try:
-                stat = entry.stat()
-            except FileNotFoundError:
-                continue
-            found.append(SaveInfo(entry.name[: -len(ZIP_SUFFIX)], Path(entry.path), stat.st_size, stat.st_mtime_ns))
-    return max(found, key=lambda info: (info.mtime_ns, info.name), default=None)
 
 
 class _Log:

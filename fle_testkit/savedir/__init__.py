@@ -1,6 +1,6 @@
 """Save directories (``directory.py``) and their locks (``locks.py``)."""
 
-from .directory import LEVEL_FILES, TMP_SUFFIX, ZIP_SUFFIX, SaveDir, SaveInfo, SaveRoot
+from .directory import LEVEL_FILES, TMP_SUFFIX, ZIP_SUFFIX, SaveDir, SaveInfo, SaveRoot, latest_save, list_saves
 from .locks import CLUSTER_MARKER, LOCK_FILE_NAME, Holder, cluster_holder, pid_alive
 
 __all__ = [
@@ -14,5 +14,7 @@ __all__ = [
     "SaveInfo",
     "SaveRoot",
     "cluster_holder",
+    "latest_save",
+    "list_saves",
     "pid_alive",
 ]

@@ -27,7 +27,7 @@ from typing import Callable, Iterable
 from ..errors import ConfigurationError, SaveDirError
 from .locks import LOCK_FILE_NAME, HeldLock, Holder, acquire, error_all_locked, error_locked
 
-__all__ = ["SaveDir", "SaveInfo", "SaveRoot"]
+__all__ = ["SaveDir", "SaveInfo", "SaveRoot", "latest_save", "list_saves"]
 
 ZIP_SUFFIX = ".zip"
 TMP_SUFFIX = ".tmp.zip"  # Factorio writes NAME.tmp.zip, then renames; the latest rule skips them
@@ -81,6 +81,44 @@ def _close_in_forked_child() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_close_in_forked_child)
+
+
+# --- Factorio's latest-save rule ------------------------------------------------
+
+
+def list_saves(directory: Path) -> builtins.list[SaveInfo]:
+    """The saves in ``directory``, newest first by Factorio's rule; needs no lock (read only)."""
+    infos = []
+    try:
+        entries = builtins.list(os.scandir(directory))
+    except FileNotFoundError:
+        return []
+    for entry in entries:
+        if not entry.name.endswith(ZIP_SUFFIX) or entry.name.endswith(TMP_SUFFIX):
+            continue
+        try:
+            if not entry.is_file():
+                continue
+            stat = entry.stat()
+        except FileNotFoundError:
+            continue  # deleted meanwhile (a server replacing a save)
+        infos.append(
+            SaveInfo(
+                name=entry.name[: -len(ZIP_SUFFIX)],
+                path=Path(entry.path),
+                size=stat.st_size,
+                mtime_ns=stat.st_mtime_ns,
+            )
+        )
+    # Ties on mtime go to the greater name, as the emulator breaks them.
+    infos.sort(key=lambda info: (info.mtime_ns, info.name), reverse=True)
+    return infos
+
+
+def latest_save(directory: Path) -> SaveInfo | None:
+    """The save ``--start-server-load-latest`` loads: newest ``*.zip`` by mtime, ``*.tmp.zip`` ignored."""
+    saves = list_saves(directory)
+    return saves[0] if saves else None
 
 
 # --- the root -----------------------------------------------------------------
@@ -242,36 +280,11 @@ class SaveDir:
 
     def list(self) -> builtins.list[SaveInfo]:
         """Every save, newest first by Factorio's rule (so ``list()[0]`` is ``latest()``)."""
-        infos = []
-        try:
-            entries = builtins.list(os.scandir(self.path))
-        except FileNotFoundError:
-            return []
-        for entry in entries:
-            if not entry.name.endswith(ZIP_SUFFIX) or entry.name.endswith(TMP_SUFFIX):
-                continue
-            try:
-                if not entry.is_file():
-                    continue
-                stat = entry.stat()
-            except FileNotFoundError:
-                continue  # deleted meanwhile (a server replacing a save)
-            infos.append(
-                SaveInfo(
-                    name=entry.name[: -len(ZIP_SUFFIX)],
-                    path=Path(entry.path),
-                    size=stat.st_size,
-                    mtime_ns=stat.st_mtime_ns,
-                )
-            )
-        # Ties on mtime go to the greater name, as the emulator breaks them.
-        infos.sort(key=lambda info: (info.mtime_ns, info.name), reverse=True)
-        return infos
+        return list_saves(self.path)
 
     def latest(self) -> SaveInfo | None:
         """The save ``--start-server-load-latest`` loads: newest ``*.zip`` by mtime, ``*.tmp.zip`` ignored."""
-        saves = self.list()
-        return saves[0] if saves else None
+        return latest_save(self.path)
 
     def info(self, name: str) -> SaveInfo:
         """The ``SaveInfo`` of one save; ``SaveDirError`` if there is none by that name."""
