@@ -62,3 +62,14 @@ def module_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callab
         if process.process is not None and process.process.poll() is None:
             process.process.kill()
             process.process.wait(10)
+
+
+@pytest.fixture
+def servers() -> Iterator[list]:
+    """FactorioServers a test made (append them): killed if still running, directories released."""
+    made: list = []
+    yield made
+    for server in made:
+        if server.is_alive():
+            server.kill()
+        server.save_dir.release()

@@ -11,9 +11,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+from emulator_process import write_scenario
 
 from fle_testkit.errors import BackendUnavailable
 from fle_testkit.savedir import SaveRoot
@@ -49,10 +49,7 @@ CLIENT, IMAGE = _FOUND
 
 @pytest.fixture
 def scenario(tmp_path: Path) -> Path:
-    directory = tmp_path / "scenarios" / "lab"
-    directory.mkdir(parents=True)
-    (directory / "control.lua").write_text(LAB)
-    return directory
+    return write_scenario(tmp_path, "lab", LAB)
 
 
 @pytest.fixture
@@ -60,16 +57,6 @@ def backend():
     from fle_testkit.backends.docker import DockerBackend
 
     return DockerBackend(IMAGE, run_id=f"test-{os.getpid()}-{time.monotonic_ns()}")
-
-
-@pytest.fixture
-def servers(tmp_path: Path) -> Iterator[list[FactorioServer]]:
-    made: list[FactorioServer] = []
-    yield made
-    for server in made:
-        if server.is_alive():
-            server.kill()
-        server.save_dir.release()
 
 
 def containers_of(run_id: str) -> list:

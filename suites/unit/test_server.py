@@ -5,9 +5,9 @@ from __future__ import annotations
 import stat
 import sys
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+from emulator_process import write_scenario
 
 from fle_testkit.backends import BinaryBackend, EmbeddedBackend, Endpoint, ExternalBackend
 from fle_testkit.errors import BackendUnavailable, ServerError, UnsupportedOperation
@@ -24,26 +24,12 @@ script.on_load(function() loads = (loads or 0) + 1 end)
 
 @pytest.fixture
 def scenario(tmp_path: Path) -> Path:
-    directory = tmp_path / "scenarios" / "lab"
-    directory.mkdir(parents=True)
-    (directory / "control.lua").write_text(LAB)
-    return directory
+    return write_scenario(tmp_path, "lab", LAB)
 
 
 @pytest.fixture
 def save_root(tmp_path: Path) -> SaveRoot:
     return SaveRoot(tmp_path / ".fle" / "saves")
-
-
-@pytest.fixture
-def servers(save_root: SaveRoot) -> Iterator[list[FactorioServer]]:
-    """Servers made by a test; stopped (or killed) and released at the end."""
-    made: list[FactorioServer] = []
-    yield made
-    for server in made:
-        if server.is_alive():
-            server.kill()
-        server.save_dir.release()
 
 
 def embedded(save_root: SaveRoot, servers: list[FactorioServer], **options) -> FactorioServer:
