@@ -43,6 +43,7 @@ from ..client import AsyncFactorioClient
 from ..errors import BackendUnavailable, RconError, SaveDirLockedError, TestkitError
 from ..savedir import CLUSTER_MARKER, Holder, SaveInfo, SaveRoot, latest_save
 from ..scenario import ScenarioBuilder
+from ..server import RCON_READY, SAVING_FINISHED  # the log lines Factorio's state is read from
 from .engine import docker_host, publish_address, rcon_host
 from .image import image_tag
 
@@ -57,8 +58,6 @@ PRISTINE = "pristine"
 FLE_RCON_BASE = 27000
 FLE_GAME_BASE = 34197
 FLE_PASSWORD = "factorio"
-RCON_READY = re.compile(r"Starting RCON interface at IP ADDR")
-SAVING_FINISHED = re.compile(r"Saving finished")
 LOG_TAIL = 20
 
 Progress = Callable[[str], None]
