@@ -130,8 +130,14 @@ class GameSession:
         self.server.start()
 
     def reset(self, mode: ResetMode | None = None, **options: Any) -> None:
-        """Back to the pristine state: in place (``lua``) or by reloading the save (``save``)."""
+        """Back to the pristine state: in place (``lua``) or by reloading the save (``save``).
+
+        A game whose server was stopped or killed (by a test, say) is always
+        reloaded from the save.
+        """
         mode = mode or self.reset_mode
+        if mode == "lua" and not self.server.is_alive():
+            mode = "save"  # nothing to reset in place: reload the pristine save instead
         merged = {**self.reset_options, **options}
         with self.server.timings.measure("reset", mode):
             if mode == "lua":

@@ -152,3 +152,12 @@ def test_the_step_delta_carries_factorios_production_score(session: GameSession)
     )
     assert result.score_gained == int(6 * price)
     assert result.after.score == result.score_gained + result.before.score
+
+
+def test_a_lua_reset_of_a_stopped_server_reloads_the_pristine_save(session: GameSession) -> None:
+    session.client.lua("storage.dirty = true")
+    session.server.kill()
+    session.reset("lua")
+    assert session.server.is_alive()
+    assert session.client.eval("storage.dirty") is None
+    assert [r.detail for r in session.server.timings.records if r.phase == "reset"][-1] == "save"
