@@ -325,7 +325,7 @@ def _apply_batch(reply: str, results: Sequence[Result], where: str) -> None:
     decoded = _last_json_line(reply, where, "a transaction")
     if not isinstance(decoded, list) or len(decoded) != len(results):
         raise RconError(f"a transaction of {len(results)} snippets on {where} answered {_describe(reply)}")
-    for result, item in zip(results, decoded):
+    for result, item in zip(results, decoded, strict=True):
         if isinstance(item, dict) and "e" in item:
             result._set(None, LuaError(str(item["e"]), command=result.code, index=result.index))
         else:

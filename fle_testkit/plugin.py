@@ -9,17 +9,17 @@ controller through xdist's ``workeroutput`` and are merged there.
 from __future__ import annotations
 
 import json
-import tempfile
 import math
+import tempfile
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
-from . import perf
+from . import perf, timings
 from .backends import select
-from .perf import render
 from .errors import TestkitError
 from .fixtures.runtime import RUNTIME_KEY, ProgressTail, Runtime, resolve_settings
 from .fixtures.servers import (  # noqa: F401  (fixtures are registered by import)
@@ -32,8 +32,8 @@ from .fixtures.servers import (  # noqa: F401  (fixtures are registered by impor
     researched_session,
     unresearched_session,
 )
+from .perf import render
 from .settings import SETTINGS, parse_budgets
-from . import timings
 from .timings import PhaseTiming
 
 WORKER_OUTPUT_KEY = "fle_testkit"
@@ -93,7 +93,9 @@ def pytest_report_header(config: pytest.Config) -> str:
     runtime = config.stash[RUNTIME_KEY]
     backend = runtime.choice.name
     detail = f"image {runtime.settings['factorio_image']}, " if backend == "docker" else ""
-    return f"fle-testkit: backend {backend} ({detail}{runtime.choice.reason}); saves {runtime.settings['factorio_saves']}"
+    return (
+        f"fle-testkit: backend {backend} ({detail}{runtime.choice.reason}); saves {runtime.settings['factorio_saves']}"
+    )
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -293,7 +295,9 @@ class _Controller:
             for line in render.table_lines(perf.summarise(records), self.runtime.budgets):
                 terminalreporter.write_line(line)
         for worker in self.missing_workers:
-            terminalreporter.write_line(f"worker {worker} sent no timings (it crashed or was killed): its figures are missing")
+            terminalreporter.write_line(
+                f"worker {worker} sent no timings (it crashed or was killed): its figures are missing"
+            )
         for note in self.notes:
             terminalreporter.write_line(f"note: {note}")
         for line in self.report_lines:

@@ -8,9 +8,9 @@ failures; timings of every server stay readable afterwards for the report.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .backends.external import ExternalBackend
 from .errors import SaveDirLockedError, TestkitError

@@ -20,12 +20,12 @@ import hashlib
 import os
 import re
 import shutil
+import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
-import sys
 from pathlib import Path
-from typing import Callable
 
 from .errors import ScenarioError
 
@@ -116,8 +116,9 @@ class ScenarioBuilder:
     ``out_root`` to ``.fle/scenarios`` under the working directory.
     """
 
-    def __init__(self, base: Path | str = "lab", modules_dir: Path | None = None,
-                 out_root: Path | str = DEFAULT_OUT_ROOT) -> None:
+    def __init__(
+        self, base: Path | str = "lab", modules_dir: Path | None = None, out_root: Path | str = DEFAULT_OUT_ROOT
+    ) -> None:
         self.base = _resolve_base(base)
         self.modules_dir = Path(modules_dir) if modules_dir is not None else harness_lua_dir()
         self.out_root = Path(out_root).absolute()  # fixed now, whatever the working directory later
@@ -139,8 +140,10 @@ class ScenarioBuilder:
         try:
             _publish(target, lambda tmp: _write_files(tmp, files))
         except OSError as error:
-            raise ScenarioError(f"could not write scenario {str(target)!r}: {error}. Fix: check that "
-                                f"{str(self.out_root)!r} is writable.") from error
+            raise ScenarioError(
+                f"could not write scenario {str(target)!r}: {error}. Fix: check that "
+                f"{str(self.out_root)!r} is writable."
+            ) from error
         return Scenario(target)
 
     def _compose(self) -> tuple[dict[str, bytes], dict[str, str]]:
@@ -155,15 +158,19 @@ class ScenarioBuilder:
         origins: dict[str, str] = {}
         for rel, path in base_files.items():
             if rel == BASE_CONTROL:
-                raise ScenarioError(f"base scenario {str(self.base)!r} already has a {BASE_CONTROL}, the name "
-                                    "its control.lua is renamed to. Fix: rename that file.")
+                raise ScenarioError(
+                    f"base scenario {str(self.base)!r} already has a {BASE_CONTROL}, the name "
+                    "its control.lua is renamed to. Fix: rename that file."
+                )
             target = BASE_CONTROL if rel == "control.lua" else rel
             files[target] = path.read_bytes()
             origins[target] = str(path)
         for rel, path in module_files.items():
             if rel in files or rel == "control.lua":
-                raise ScenarioError(f"{rel!r} is both in base scenario {str(self.base)!r} and in the harness "
-                                    f"modules {str(self.modules_dir)!r}. Fix: rename one of them.")
+                raise ScenarioError(
+                    f"{rel!r} is both in base scenario {str(self.base)!r} and in the harness "
+                    f"modules {str(self.modules_dir)!r}. Fix: rename one of them."
+                )
             files[rel] = path.read_bytes()
             origins[rel] = str(path)
         base_require = BASE_REQUIRE.format(module=BASE_CONTROL[: -len(".lua")]) if "control.lua" in base_files else ""
@@ -193,8 +200,10 @@ def check_lua_syntax(files: dict[str, bytes], origins: dict[str, str] | None = N
         where = (origins or {}).get(rel, rel)
         match = re.match(re.escape(rel) + r":(\d+): (.*)", message, re.S)
         line, detail = (int(match.group(1)), match.group(2)) if match else (None, message)
-        error = ScenarioError(f"{where}:{line if line is not None else '?'}: Lua syntax error: {detail} "
-                              "(checked as Lua 5.2, the language Factorio 2.0 runs)")
+        error = ScenarioError(
+            f"{where}:{line if line is not None else '?'}: Lua syntax error: {detail} "
+            "(checked as Lua 5.2, the language Factorio 2.0 runs)"
+        )
         error.file, error.line = where, line  # type: ignore[attr-defined]
         raise error
 
@@ -205,8 +214,10 @@ def _resolve_base(base: Path | str) -> Path:
     path = Path(base)
     if not path.is_dir():
         shipped = sorted(p.name for p in packaged_scenarios_dir().iterdir() if p.is_dir())
-        raise ScenarioError(f"base scenario {str(base)!r} is neither a directory nor a scenario shipped with "
-                            f"fle-testkit ({', '.join(shipped)}). Fix: pass a scenario directory or one of those names.")
+        raise ScenarioError(
+            f"base scenario {str(base)!r} is neither a directory nor a scenario shipped with "
+            f"fle-testkit ({', '.join(shipped)}). Fix: pass a scenario directory or one of those names."
+        )
     return path
 
 

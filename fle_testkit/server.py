@@ -20,8 +20,8 @@ from typing import Any
 
 from .backends.base import DEFAULT_SERVER_SETTINGS, Backend, LaunchSpec, Mode, ServerProcess
 from .client import FactorioClient
-from .savedir import SaveDir
 from .errors import RconAuthError, RconError, ServerError, ServerStartTimeout, TestkitError, UnsupportedOperation
+from .savedir import SaveDir
 from .timings import Timings
 
 RCON_READY = re.compile(r"Starting RCON interface at IP ADDR")
@@ -253,7 +253,9 @@ class FactorioServer:
         deadline = time.monotonic() + self.command_timeout
         has_log = self.backend.name != "external"
         if has_log and process.log.wait_for(SAVING_FINISHED.search, mark, self.command_timeout) is None:
-            raise ServerError(f"{self.label}: no 'Saving finished' for {target.name}", log_tail=process.log.tail(LOG_TAIL))
+            raise ServerError(
+                f"{self.label}: no 'Saving finished' for {target.name}", log_tail=process.log.tail(LOG_TAIL)
+            )
         temporary = target.with_name(target.name[: -len(".zip")] + ".tmp.zip")
         delay = 0.002
         while time.monotonic() < deadline:
@@ -277,7 +279,7 @@ class FactorioServer:
             pass  # external servers are not ours to kill
         self.process = None
 
-    def __enter__(self) -> "FactorioServer":
+    def __enter__(self) -> FactorioServer:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Mapping
+from typing import Any, Literal
 
 from .client import lua_string
 from .errors import GameTimeout, LuaError, TestkitError
@@ -164,7 +165,9 @@ class GameSession:
     def checksum(self) -> str:
         return self.client.lua("rcon.print(fle_testkit.checksum.compute())")
 
-    def eval_with_snapshot(self, step: str | Callable[["GameSession"], Any], ticks: int = 0, timeout: float = 60.0) -> StepResult:
+    def eval_with_snapshot(
+        self, step: str | Callable[[GameSession], Any], ticks: int = 0, timeout: float = 60.0
+    ) -> StepResult:
         """Snapshot, run ``step`` (Lua text or a callable), let ``ticks`` pass, snapshot again."""
         before = self.snapshot()
         output: Any = None

@@ -10,8 +10,9 @@ UNSET sentinel, so a falsy value (``0``, ``""``) can win too.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .errors import ConfigurationError
 
@@ -48,31 +49,62 @@ BACKENDS = ("auto", "embedded", "docker", "binary", "external")
 DEFAULT_IMAGE = "factoriotools/factorio:2.0.73"
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("factorio-backend", "FLE_TESTKIT_BACKEND",
-            "how servers run: auto (docker when an engine answers and the image is present, else embedded), "
-            "embedded, docker, binary or external", "auto", BACKENDS),
+    Setting(
+        "factorio-backend",
+        "FLE_TESTKIT_BACKEND",
+        "how servers run: auto (docker when an engine answers and the image is present, else embedded), "
+        "embedded, docker, binary or external",
+        "auto",
+        BACKENDS,
+    ),
     Setting("factorio-image", "FLE_TESTKIT_IMAGE", "docker image of the docker backend", DEFAULT_IMAGE),
     Setting("factorio-binary", "FLE_TESTKIT_BINARY", "path of a local Factorio's bin/x64/factorio (binary backend)"),
-    Setting("factorio-external", "FLE_TESTKIT_EXTERNAL",
-            "RCON endpoints HOST:PORT of running servers, one per worker, comma-separated (external backend)",
-            multiple=True),
-    Setting("factorio-rcon-password", "FLE_TESTKIT_RCON_PASSWORD",
-            "RCON password of external servers (servers fle-testkit starts get a random one)"),
-    Setting("factorio-scenario", "FLE_TESTKIT_SCENARIO",
-            "base scenario to bootstrap from: 'lab' (fle-testkit's) or a scenario directory", "lab"),
+    Setting(
+        "factorio-external",
+        "FLE_TESTKIT_EXTERNAL",
+        "RCON endpoints HOST:PORT of running servers, one per worker, comma-separated (external backend)",
+        multiple=True,
+    ),
+    Setting(
+        "factorio-rcon-password",
+        "FLE_TESTKIT_RCON_PASSWORD",
+        "RCON password of external servers (servers fle-testkit starts get a random one)",
+    ),
+    Setting(
+        "factorio-scenario",
+        "FLE_TESTKIT_SCENARIO",
+        "base scenario to bootstrap from: 'lab' (fle-testkit's) or a scenario directory",
+        "lab",
+    ),
     Setting("factorio-saves", "FLE_TESTKIT_SAVES", "root of the save directories (.fle/saves/{n})", ".fle/saves"),
-    Setting("factorio-ready-timeout", "FLE_TESTKIT_READY_TIMEOUT", "seconds a server may take to be ready", 120.0,
-            parse=float),
-    Setting("latency-budget", "FLE_TESTKIT_LATENCY_BUDGET",
-            "default budget PHASE=SECONDS (reset, restart, bootstrap, start, save...), repeatable; "
-            "a test whose measured phase exceeds it fails", multiple=True),
-    Setting("perf-report", "FLE_TESTKIT_PERF_REPORT",
-            "write the run's reset/restart report under .fle/perf/ (optionally with this name)"),
-    Setting("perf-compare", "FLE_TESTKIT_PERF_COMPARE",
-            "compare with a saved report: its number, its path, or 'latest'"),
-    Setting("perf-compare-fail", "FLE_TESTKIT_PERF_COMPARE_FAIL",
-            "fail the run when FIELD regressed beyond a limit, e.g. median:10% (fields min, max, mean, median, p95)",
-            multiple=True),
+    Setting(
+        "factorio-ready-timeout",
+        "FLE_TESTKIT_READY_TIMEOUT",
+        "seconds a server may take to be ready",
+        120.0,
+        parse=float,
+    ),
+    Setting(
+        "latency-budget",
+        "FLE_TESTKIT_LATENCY_BUDGET",
+        "default budget PHASE=SECONDS (reset, restart, bootstrap, start, save...), repeatable; "
+        "a test whose measured phase exceeds it fails",
+        multiple=True,
+    ),
+    Setting(
+        "perf-report",
+        "FLE_TESTKIT_PERF_REPORT",
+        "write the run's reset/restart report under .fle/perf/ (optionally with this name)",
+    ),
+    Setting(
+        "perf-compare", "FLE_TESTKIT_PERF_COMPARE", "compare with a saved report: its number, its path, or 'latest'"
+    ),
+    Setting(
+        "perf-compare-fail",
+        "FLE_TESTKIT_PERF_COMPARE_FAIL",
+        "fail the run when FIELD regressed beyond a limit, e.g. median:10% (fields min, max, mean, median, p95)",
+        multiple=True,
+    ),
 )
 
 BY_NAME = {s.dest: s for s in SETTINGS}
@@ -95,7 +127,9 @@ def resolve(setting: Setting, option_value: Any, ini_value: Any, environ: dict[s
     try:
         value = [setting.parse(v) for v in raw] if setting.multiple else setting.parse(raw)
     except (TypeError, ValueError) as error:
-        raise ConfigurationError(f"{setting.option}: {raw!r} is not valid ({error}); set via {setting.sources()}") from error
+        raise ConfigurationError(
+            f"{setting.option}: {raw!r} is not valid ({error}); set via {setting.sources()}"
+        ) from error
     if setting.choices and value not in setting.choices:
         raise ConfigurationError(
             f"{setting.option}: {value!r} is not one of {', '.join(setting.choices)}; set via {setting.sources()}"

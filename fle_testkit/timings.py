@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
 
 # The phases DESIGN names; a phase is any string, these are the common ones.
 PHASES = ("spawn", "ready", "bootstrap", "save", "stop", "start", "restart", "reset", "script_upload")
@@ -51,4 +51,3 @@ class Timings:
     def last(self, phase: str) -> float | None:
         found = self.of(phase)
         return found[-1] if found else None
-

@@ -15,9 +15,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import factorio_rcon
 
@@ -67,7 +67,7 @@ class EmulatorProcess:
     cwd: Path | None = None  # the working directory; write_data when None
     _reader: threading.Thread | None = None
 
-    def start(self, timeout: float = READY_TIMEOUT, ready: re.Pattern[str] | str = RCON_LINE) -> "EmulatorProcess":
+    def start(self, timeout: float = READY_TIMEOUT, ready: re.Pattern[str] | str = RCON_LINE) -> EmulatorProcess:
         """Start the process and wait for the ``ready`` line (by default the RCON line)."""
         command = [sys.executable, "-m", "fle_testkit.emulator", *self.args]
         self.process = subprocess.Popen(
@@ -101,7 +101,9 @@ class EmulatorProcess:
                     return line
             seen = len(self.lines)
             if self.process and self.process.poll() is not None and not (self._reader and self._reader.is_alive()):
-                raise AssertionError(f"server exited with {self.process.returncode} before {regex.pattern!r}:\n" + self.log())
+                raise AssertionError(
+                    f"server exited with {self.process.returncode} before {regex.pattern!r}:\n" + self.log()
+                )
             time.sleep(0.005)
         raise AssertionError(f"no line matching {regex.pattern!r} within {timeout}s:\n" + self.log())
 
@@ -135,12 +137,17 @@ def emulator_args(write_data: Path, running: list[str], *extra: str) -> list[str
     config = write_data / "config.ini"
     config.write_text(f"[path]\nwrite-data={write_data}\n")
     return [
-        "-c", str(config),
+        "-c",
+        str(config),
         *running,
-        "--port", "0",
-        "--rcon-port", "0",
-        "--rcon-password", PASSWORD,
-        "--server-settings", str(server_settings(write_data)),
+        "--port",
+        "0",
+        "--rcon-port",
+        "0",
+        "--rcon-password",
+        PASSWORD,
+        "--server-settings",
+        str(server_settings(write_data)),
         *extra,
     ]
 

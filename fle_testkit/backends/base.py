@@ -12,9 +12,10 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Literal, Protocol
+from typing import Literal, Protocol
 
 Mode = Literal["scenario", "latest", "save"]
 

@@ -164,10 +164,14 @@ class DockerBackend:
         container.with_command(
             [
                 *spec.running_flags(),
-                "--port", str(GAME_PORT),
-                "--rcon-bind", f"0.0.0.0:{RCON_PORT}",  # inside the container; published on loopback only
-                "--rcon-password", spec.password,
-                "--server-settings", "/factorio/config/server-settings.json",
+                "--port",
+                str(GAME_PORT),
+                "--rcon-bind",
+                f"0.0.0.0:{RCON_PORT}",  # inside the container; published on loopback only
+                "--rcon-password",
+                spec.password,
+                "--server-settings",
+                "/factorio/config/server-settings.json",
                 *(["--map-gen-seed", str(spec.seed)] if spec.seed is not None and spec.mode == "scenario" else []),
             ]
         )
@@ -187,7 +191,9 @@ class DockerBackend:
         bindings = (wrapped.attrs["NetworkSettings"]["Ports"] or {}).get(f"{RCON_PORT}/tcp") or []
         if not bindings:
             wrapped.remove(force=True)
-            raise BackendUnavailable(f"docker backend: RCON port {RCON_PORT}/tcp of {wrapped.short_id} was not published")
+            raise BackendUnavailable(
+                f"docker backend: RCON port {RCON_PORT}/tcp of {wrapped.short_id} was not published"
+            )
         return DockerServer(wrapped, int(bindings[0]["HostPort"]), rcon_host())
 
 
@@ -218,5 +224,3 @@ def sweep_orphans(client: Any) -> list[str]:
         except docker.errors.APIError:
             pass  # being removed already ("removal in progress"): gone either way
     return removed
-
-

@@ -19,7 +19,7 @@ class Endpoint:
     port: int
 
     @classmethod
-    def parse(cls, text: str) -> "Endpoint":
+    def parse(cls, text: str) -> Endpoint:
         host, sep, port = text.strip().rpartition(":")
         if not sep or not host or not port.isdigit() or "," in host:
             raise ConfigurationError(
@@ -48,7 +48,9 @@ class ExternalServer:
         return None
 
     def terminate(self) -> None:
-        raise UnsupportedOperation(f"cannot stop the external server at {self.describe()}: stop it where it was started")
+        raise UnsupportedOperation(
+            f"cannot stop the external server at {self.describe()}: stop it where it was started"
+        )
 
     kill = terminate
 
@@ -81,7 +83,7 @@ class ExternalBackend:
             )
         return self.endpoints[index]
 
-    def for_server(self, index: int) -> "ExternalBackend":
+    def for_server(self, index: int) -> ExternalBackend:
         """The backend of server ``index`` (worker gwN gets endpoint N)."""
         return ExternalBackend([self.endpoint_for(index)])
 

@@ -91,12 +91,17 @@ class LocalBackend:
         game = reserve_port("udp", host="0.0.0.0")
         argv = [
             *self.command(),
-            "--config", str(write_data / "config" / "config.ini"),
+            "--config",
+            str(write_data / "config" / "config.ini"),
             *spec.running_flags(),
-            "--port", str(game.port),
-            "--rcon-bind", f"127.0.0.1:{rcon.port}",
-            "--rcon-password", spec.password,
-            "--server-settings", str(write_data / "config" / "server-settings.json"),
+            "--port",
+            str(game.port),
+            "--rcon-bind",
+            f"127.0.0.1:{rcon.port}",
+            "--rcon-password",
+            spec.password,
+            "--server-settings",
+            str(write_data / "config" / "server-settings.json"),
         ]
         if spec.seed is not None and spec.mode == "scenario":
             argv += ["--map-gen-seed", str(spec.seed)]

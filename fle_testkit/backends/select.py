@@ -14,7 +14,6 @@ from .external import Endpoint, ExternalBackend
 from .local import BinaryBackend, EmbeddedBackend
 
 
-
 @dataclass(frozen=True)
 class Choice:
     name: str

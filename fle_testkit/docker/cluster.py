@@ -32,10 +32,11 @@ import re
 import secrets
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..backends.base import DEFAULT_SERVER_SETTINGS
 from ..backends.docker import FACTORIO, GAME_PORT, LABEL, MANAGED, RCON_PORT
@@ -202,7 +203,9 @@ class Cluster:
         try:
             import aiodocker
         except ImportError as error:
-            raise BackendUnavailable("fle-testkit cluster needs the docker extra: pip install 'fle-testkit[docker]'") from error
+            raise BackendUnavailable(
+                "fle-testkit cluster needs the docker extra: pip install 'fle-testkit[docker]'"
+            ) from error
         where = docker_host() or "the default socket (/var/run/docker.sock)"
         try:
             docker = aiodocker.Docker(url=docker_host())
@@ -309,7 +312,9 @@ class Cluster:
         (config / "server-settings.json").write_text(json.dumps(DEFAULT_SERVER_SETTINGS, indent=2))
         self.servers = {
             n: ClusterServer(
-                n, self._name(n), str(self.saves.dir_path(n)),
+                n,
+                self._name(n),
+                str(self.saves.dir_path(n)),
                 rcon_port=FLE_RCON_BASE + n if self.fle_compatible else None,
                 game_port=FLE_GAME_BASE + n if self.fle_compatible else None,
             )
@@ -370,8 +375,12 @@ class Cluster:
             container = by_n.get(n)
             rows.append(
                 ServerStatus(
-                    n, server.name, container["State"] if container else "missing",
-                    f"{self.host}:{server.rcon_port}", server.save_dir, latest_save(Path(server.save_dir)),
+                    n,
+                    server.name,
+                    container["State"] if container else "missing",
+                    f"{self.host}:{server.rcon_port}",
+                    server.save_dir,
+                    latest_save(Path(server.save_dir)),
                 )
             )
         return rows
@@ -380,7 +389,9 @@ class Cluster:
         self.server(n)
         containers = await self._containers(role="server", n=n)
         if not containers:
-            raise ClusterError(f"server {n} of the cluster at {self.saves.path} has no container (restart it: fle-testkit cluster restart {n})")
+            raise ClusterError(
+                f"server {n} of the cluster at {self.saves.path} has no container (restart it: fle-testkit cluster restart {n})"
+            )
         chunks = await containers[0].log(stdout=True, stderr=True, tail=tail if tail is not None else "all")
         return "".join(chunks).splitlines()
 
@@ -392,7 +403,9 @@ class Cluster:
         started = time.monotonic()
         await self._bring_up(server, None)
         self._save_state()
-        self.progress(f"{server.name} ready at {self.host}:{server.rcon_port} (restarted, {time.monotonic() - started:.1f} s)")
+        self.progress(
+            f"{server.name} ready at {self.host}:{server.rcon_port} (restarted, {time.monotonic() - started:.1f} s)"
+        )
         return server
 
     # ---- one server
@@ -434,21 +447,31 @@ class Cluster:
                 "stop it first (fle-testkit cluster down, or docker rm -f it)"
             )
         try:
-            save_dir = self.saves.claim(server.n, for_cluster=True)  # only while we work on it: a pytest run may hold it
+            save_dir = self.saves.claim(
+                server.n, for_cluster=True
+            )  # only while we work on it: a pytest run may hold it
         except SaveDirLockedError as error:
             raise ClusterError(f"server {server.n}: {error}") from error
         try:
             how = "from its latest save"
             if save_dir.latest() is None:
                 if scenario is None:
-                    raise ClusterError(f"server {server.n}: {server.save_dir} has no save to start from; bring the cluster up again to bootstrap it")
+                    raise ClusterError(
+                        f"server {server.n}: {server.save_dir} has no save to start from; bring the cluster up again to bootstrap it"
+                    )
                 self.progress(f"{server.name}: bootstrapping from scenario {scenario.name}")
                 await self._bootstrap(server, scenario)
                 how = "bootstrapped"
             if self.fle_compatible:
                 _check_ports_free(server)
-            started = await self._run(server, ["--start-server-load-latest"], role="server",
-                                      rcon_port=server.rcon_port, game_port=server.game_port, name=server.name)
+            started = await self._run(
+                server,
+                ["--start-server-load-latest"],
+                role="server",
+                rcon_port=server.rcon_port,
+                game_port=server.game_port,
+                name=server.name,
+            )
             try:
                 await self._wait_ready(server, started)
             except BaseException:
@@ -465,7 +488,9 @@ class Cluster:
 
     async def _bootstrap(self, server: ClusterServer, scenario: Any) -> None:
         started = await self._run(
-            server, ["--start-server-load-scenario", scenario.name], role="bootstrap",
+            server,
+            ["--start-server-load-scenario", scenario.name],
+            role="bootstrap",
             scenario=(Path(scenario.path), scenario.name),
         )
         log = started.log
@@ -479,14 +504,24 @@ class Cluster:
             if await log.wait_for(SAVING_FINISHED, mark, self.ready_timeout) is None:
                 raise ClusterError(f"{server.name}: no 'Saving finished' after /save {PRISTINE}\n" + _tail(log))
             if latest_save(Path(server.save_dir)) is None:
-                raise ClusterError(f"{server.name}: /save {PRISTINE} wrote nothing into {server.save_dir}\n" + _tail(log))
+                raise ClusterError(
+                    f"{server.name}: /save {PRISTINE} wrote nothing into {server.save_dir}\n" + _tail(log)
+                )
         finally:
             await log.close()
             await started.container.delete(force=True)  # a scenario server has no file to save over: nothing to lose
 
-    async def _run(self, server: ClusterServer, running: list[str], *, role: str, rcon_port: int | None = None,
-                   game_port: int | None = None, name: str | None = None,
-                   scenario: tuple[Path, str] | None = None) -> _Started:
+    async def _run(
+        self,
+        server: ClusterServer,
+        running: list[str],
+        *,
+        role: str,
+        rcon_port: int | None = None,
+        game_port: int | None = None,
+        name: str | None = None,
+        scenario: tuple[Path, str] | None = None,
+    ) -> _Started:
         import aiodocker
 
         address = publish_address()
@@ -503,14 +538,23 @@ class Cluster:
             "Image": self.image,
             "Entrypoint": [FACTORIO],
             "Cmd": [
-                *running, "--port", str(GAME_PORT),
-                "--rcon-bind", f"0.0.0.0:{RCON_PORT}",  # inside the container; published on loopback only
-                "--rcon-password", self.password,
-                "--server-settings", "/factorio/config/server-settings.json",
+                *running,
+                "--port",
+                str(GAME_PORT),
+                "--rcon-bind",
+                f"0.0.0.0:{RCON_PORT}",  # inside the container; published on loopback only
+                "--rcon-password",
+                self.password,
+                "--server-settings",
+                "/factorio/config/server-settings.json",
             ],
             "Labels": {
-                MANAGED: "true", CLUSTER: "true", SERVER: str(server.n), SAVE_DIR: server.save_dir,
-                SAVES_ROOT: str(self.saves.path), ROLE: role,
+                MANAGED: "true",
+                CLUSTER: "true",
+                SERVER: str(server.n),
+                SAVE_DIR: server.save_dir,
+                SAVES_ROOT: str(self.saves.path),
+                ROLE: role,
             },
             "ExposedPorts": {port: {} for port in ports},
             "HostConfig": {"Mounts": mounts, "PortBindings": ports, "NetworkMode": "bridge"},
@@ -524,7 +568,9 @@ class Cluster:
                     f"server {server.n}: a container named {name} already exists and is not this cluster's; "
                     f"remove it (docker rm -f {name}) or run without --fle-compatible"
                 ) from error
-            raise ClusterError(f"server {server.n}: cannot create a container of {self.image}: {error.message}") from error
+            raise ClusterError(
+                f"server {server.n}: cannot create a container of {self.image}: {error.message}"
+            ) from error
         try:
             await container.start()
         except aiodocker.DockerError as error:
@@ -535,7 +581,9 @@ class Cluster:
                     f"({error.message}); stop what holds it"
                     + (" or run without --fle-compatible" if self.fle_compatible else "")
                 ) from error
-            raise ClusterError(f"server {server.n}: cannot start a container of {self.image}: {error.message}") from error
+            raise ClusterError(
+                f"server {server.n}: cannot start a container of {self.image}: {error.message}"
+            ) from error
         port = rcon_port
         if not port:
             bindings = (await container.show())["NetworkSettings"]["Ports"].get(f"{RCON_PORT}/tcp") or []
@@ -545,23 +593,33 @@ class Cluster:
             port = int(bindings[0]["HostPort"])
         return _Started(container, _Log(container), port)
 
-    async def _wait_ready(self, server: ClusterServer, started: _Started, *,
-                          keep_client: bool = False) -> AsyncFactorioClient:
+    async def _wait_ready(
+        self, server: ClusterServer, started: _Started, *, keep_client: bool = False
+    ) -> AsyncFactorioClient:
         """Ready: the log said RCON started, and an authenticated command was answered."""
         deadline = time.monotonic() + self.ready_timeout
         log, port = started.log, started.rcon_port
         if await log.wait_for(RCON_READY, 0, self.ready_timeout) is None:
             state = (await started.container.show())["State"]
-            what = f"exited with code {state['ExitCode']}" if not state["Running"] else f"not ready after {self.ready_timeout:.0f} s"
-            raise ClusterError(f"{server.name} ({self.image}) {what}: never logged 'Starting RCON interface'\n" + _tail(log))
-        client = AsyncFactorioClient(self.host, port, self.password,
-                                     connect_timeout=max(0.1, deadline - time.monotonic()))
+            what = (
+                f"exited with code {state['ExitCode']}"
+                if not state["Running"]
+                else f"not ready after {self.ready_timeout:.0f} s"
+            )
+            raise ClusterError(
+                f"{server.name} ({self.image}) {what}: never logged 'Starting RCON interface'\n" + _tail(log)
+            )
+        client = AsyncFactorioClient(
+            self.host, port, self.password, connect_timeout=max(0.1, deadline - time.monotonic())
+        )
         try:
             await client.connect()
             await client.send("/sc rcon.print('ready')")
         except RconError as error:
             await client.close()
-            raise ClusterError(f"{server.name}: RCON at {self.host}:{port} did not answer ({error})\n" + _tail(log)) from error
+            raise ClusterError(
+                f"{server.name}: RCON at {self.host}:{port} did not answer ({error})\n" + _tail(log)
+            ) from error
         if not keep_client:
             await client.close()
         return client
@@ -579,8 +637,12 @@ class Cluster:
 
 def _mark_served(directory: Path, name: str) -> None:
     """Tell SaveRoot claimants (a pytest run) that a cluster server uses this directory."""
-    holder = Holder(pid=None, host=socket.gethostname(), since=datetime.now(timezone.utc),
-                    argv=f"fle-testkit cluster, container {name}; stop it with `fle-testkit cluster down`")
+    holder = Holder(
+        pid=None,
+        host=socket.gethostname(),
+        since=datetime.now(UTC),
+        argv=f"fle-testkit cluster, container {name}; stop it with `fle-testkit cluster down`",
+    )
     (directory / CLUSTER_MARKER).write_text(holder.to_json())
 
 

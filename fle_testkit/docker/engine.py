@@ -55,10 +55,14 @@ def docker_client(timeout: float = 30.0):  # -> docker.DockerClient
     try:
         import docker
     except ImportError as error:
-        raise BackendUnavailable("the docker backend needs the docker extra: pip install 'fle-testkit[docker]'") from error
+        raise BackendUnavailable(
+            "the docker backend needs the docker extra: pip install 'fle-testkit[docker]'"
+        ) from error
     host = docker_host()
     try:
-        client = docker.DockerClient(base_url=host, timeout=int(timeout)) if host else docker.from_env(timeout=int(timeout))
+        client = (
+            docker.DockerClient(base_url=host, timeout=int(timeout)) if host else docker.from_env(timeout=int(timeout))
+        )
         client.ping()
     except Exception as error:  # the SDK raises many kinds: no socket, refused, TLS...
         where = host or "the default socket (/var/run/docker.sock)"

@@ -18,9 +18,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
 
 from ..errors import BackendUnavailable
 from .engine import docker_client
@@ -117,7 +117,14 @@ def ensure_base_image(client: object, *, progress: Progress = print) -> str:
         root = Path(scratch) / "rootfs"
         progress(f"debootstrap {DEBIAN_SUITE} from {DEBIAN_MIRROR} (a few minutes, once)")
         _run(
-            ["debootstrap", "--variant=minbase", f"--include={','.join(DEBIAN_PACKAGES)}", DEBIAN_SUITE, str(root), DEBIAN_MIRROR],
+            [
+                "debootstrap",
+                "--variant=minbase",
+                f"--include={','.join(DEBIAN_PACKAGES)}",
+                DEBIAN_SUITE,
+                str(root),
+                DEBIAN_MIRROR,
+            ],
             "debootstrap",
         )
         progress(f"importing the root as {BASE_IMAGE}")
@@ -139,7 +146,10 @@ def _build_wheelhouse(wheels: Path) -> None:
         "pip wheel",
         env={**os.environ, "SOURCE_DATE_EPOCH": "315532800"},
     )
-    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", str(wheels), *EMULATOR_REQUIREMENTS], "pip wheel")
+    _run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", str(wheels), *EMULATOR_REQUIREMENTS],
+        "pip wheel",
+    )
 
 
 def _source_tree() -> Path:

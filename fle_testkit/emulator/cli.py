@@ -12,9 +12,9 @@ import configparser
 import json
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 from . import messages
 from .errors import EmulatorError
@@ -45,7 +45,7 @@ class ServerSettings:
     name: str = ""
 
     @classmethod
-    def from_file(cls, path: Path) -> "ServerSettings":
+    def from_file(cls, path: Path) -> ServerSettings:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except OSError as error:
@@ -59,8 +59,11 @@ class ServerSettings:
             value = raw.get(key, default)
             # JSON's true/false only for booleans ("false" is a string, and truthy);
             # whole numbers only for counts.
-            if kind is bool and not isinstance(value, bool) or kind is int and (
-                isinstance(value, bool) or not isinstance(value, int)
+            if (
+                kind is bool
+                and not isinstance(value, bool)
+                or kind is int
+                and (isinstance(value, bool) or not isinstance(value, int))
             ):
                 raise UsageError(f"Error: server settings {path}: {key} must be a {kind.__name__}, not {value!r}")
             return value
@@ -141,19 +144,33 @@ def build_parser() -> argparse.ArgumentParser:
     running.add_argument("--create", metavar="FILE", help="create a new map")
     running.add_argument("--start-server", metavar="FILE", help="start a multiplayer server")
     running.add_argument(
-        "--start-server-load-latest", action="store_true", help="start a multiplayer server and load the latest available save"
+        "--start-server-load-latest",
+        action="store_true",
+        help="start a multiplayer server and load the latest available save",
     )
     running.add_argument(
-        "--start-server-load-scenario", metavar="[MOD/]NAME", help="start a multiplayer server and load the specified scenario"
+        "--start-server-load-scenario",
+        metavar="[MOD/]NAME",
+        help="start a multiplayer server and load the specified scenario",
     )
-    running.add_argument("--map-gen-settings", metavar="FILE", help="map generation settings for use with --create or --start-server-load-scenario")
-    running.add_argument("--map-gen-seed", metavar="SEED", type=int, help="map generation seed; overrides the seed in --map-gen-settings")
-    running.add_argument("--map-settings", metavar="FILE", help="map settings for use with --create or --start-server-load-scenario")
+    running.add_argument(
+        "--map-gen-settings",
+        metavar="FILE",
+        help="map generation settings for use with --create or --start-server-load-scenario",
+    )
+    running.add_argument(
+        "--map-gen-seed", metavar="SEED", type=int, help="map generation seed; overrides the seed in --map-gen-settings"
+    )
+    running.add_argument(
+        "--map-settings", metavar="FILE", help="map settings for use with --create or --start-server-load-scenario"
+    )
 
     server = parser.add_argument_group("Server options")
     server.add_argument("--port", metavar="N", type=int, help="network port to use")
     server.add_argument("--bind", metavar="ADDRESS[:PORT]", help="IP address (and optionally port) to bind to")
-    server.add_argument("--rcon-port", metavar="N", type=int, help="port to use for RCON (the emulator binds 127.0.0.1)")
+    server.add_argument(
+        "--rcon-port", metavar="N", type=int, help="port to use for RCON (the emulator binds 127.0.0.1)"
+    )
     server.add_argument("--rcon-bind", metavar="ADDRESS:PORT", help="IP address and port to use for RCON")
     server.add_argument("--rcon-password", metavar="PASSWORD", help="password for RCON")
     server.add_argument("--server-settings", metavar="FILE", help="path to file with server settings")

@@ -10,7 +10,7 @@ how many ticks are due; the level decides whether to run handlers for each
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 TICKS_PER_SECOND = 60
 

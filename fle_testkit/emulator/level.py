@@ -10,8 +10,9 @@ The order of things follows Factorio: a new game runs ``control.lua`` then
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import messages
 from .clock import GameClock
@@ -74,7 +75,7 @@ class Level:
 
     # --- construction -----------------------------------------------------
     @classmethod
-    def new(cls, **kwargs: Any) -> "Level":
+    def new(cls, **kwargs: Any) -> Level:
         """A new game from a scenario: control.lua, then on_init."""
         level = cls(**kwargs)
         level._run_control()
@@ -84,7 +85,7 @@ class Level:
         return level
 
     @classmethod
-    def load(cls, contents: SaveContents, **kwargs: Any) -> "Level":
+    def load(cls, contents: SaveContents, **kwargs: Any) -> Level:
         """A game from a save: control.lua, storage restored, then on_load."""
         state = contents.level
         level = cls(

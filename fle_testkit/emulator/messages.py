@@ -18,10 +18,7 @@ FACTORIO_BUILD = 84377
 # Source lines below are those seen in real 2.0 logs (clusterio, factorio-docker
 # issues); the cpp line numbers change between releases and nobody parses them.
 BANNER = "{date}; Factorio {version} (build {build}, linux64, headless)"
-STATE_CHANGE = (
-    "Info ServerMultiplayerManager.cpp:808: updateTick({tick}) changing state "
-    "from({old}) to({new})"
-)
+STATE_CHANGE = "Info ServerMultiplayerManager.cpp:808: updateTick({tick}) changing state from({old}) to({new})"
 # updateTick() before the game exists: Factorio prints the uint64 max.
 NO_TICK = 18446744073709551615
 LOADING_MAP = "Loading map {path}: {size} bytes."

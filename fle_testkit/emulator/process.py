@@ -22,9 +22,9 @@ from .console import Console
 from .errors import EmulatorError
 from .gamedata import load_vanilla
 from .level import Level
+from .lua.runtime import LuaRuntimeError
 from .lua.storage_codec import StorageError
 from .model.errors import StateError
-from .lua.runtime import LuaRuntimeError
 from .model.world import World
 from .rcon import RconServer
 from .saves import SaveFileError, latest_save, read_save, read_scenario, write_save
@@ -134,12 +134,16 @@ class Server:
             path = config.save_path(config.target or "")
         if not path.is_file():
             self.log.line(messages.LOADING_MAP_MISSING.format(path=path))
-            raise StartupError(messages.MULTIPLAYER_FAILED.format(reason=messages.FILE_DOES_NOT_EXIST.format(path=path)))
+            raise StartupError(
+                messages.MULTIPLAYER_FAILED.format(reason=messages.FILE_DOES_NOT_EXIST.format(path=path))
+            )
         self.log.line(messages.LOADING_MAP.format(path=path, size=path.stat().st_size))
         try:
             contents = read_save(path)
         except SaveFileError as error:
-            raise StartupError(messages.MULTIPLAYER_FAILED.format(reason=messages.CORRUPT_SAVE.format(path=path, reason=error))) from error
+            raise StartupError(
+                messages.MULTIPLAYER_FAILED.format(reason=messages.CORRUPT_SAVE.format(path=path, reason=error))
+            ) from error
         self.log.line(messages.MAP_VERSION.format(version=contents.meta.get("factorio_version", "?")))
         try:
             self.seed = contents.level["world"].get("seed", self.seed)
@@ -147,7 +151,9 @@ class Server:
         except (KeyError, TypeError, ValueError, AttributeError, StateError, StorageError) as error:
             # A save with our header but damaged contents: refuse it, touch nothing.
             reason = f"its level data is damaged ({type(error).__name__}: {error})"
-            raise StartupError(messages.MULTIPLAYER_FAILED.format(reason=messages.CORRUPT_SAVE.format(path=path, reason=reason))) from error
+            raise StartupError(
+                messages.MULTIPLAYER_FAILED.format(reason=messages.CORRUPT_SAVE.format(path=path, reason=reason))
+            ) from error
         self.loaded_from = path
         return level
 
@@ -178,7 +184,9 @@ class Server:
         except OSError as error:
             udp.close()
             raise StartupError(
-                messages.MULTIPLAYER_FAILED.format(reason=f"Host address is already in use: {endpoint} ({error.strerror})")
+                messages.MULTIPLAYER_FAILED.format(
+                    reason=f"Host address is already in use: {endpoint} ({error.strerror})"
+                )
             ) from error
         self._udp = udp
         bound = Endpoint(endpoint.host, udp.getsockname()[1])
@@ -227,7 +235,9 @@ class Server:
         rcon = None
         if self.config.rcon is not None and self.config.rcon_password:
             console = Console(self, self.log)
-            rcon = RconServer(self.config.rcon.host, self.config.rcon.port, self.config.rcon_password, console.handle, self.log.line)
+            rcon = RconServer(
+                self.config.rcon.host, self.config.rcon.port, self.config.rcon_password, console.handle, self.log.line
+            )
             try:
                 await rcon.start()
             except OSError as error:
@@ -278,7 +288,7 @@ class Server:
             self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             level.advance()
             if next_autosave is not None and level.tick >= next_autosave:

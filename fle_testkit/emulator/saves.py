@@ -115,8 +115,7 @@ def read_save(path: Path) -> SaveContents:
         raise SaveFileError(f"{path} has no level.dat0: it is not a save file")
     if not level_raw.startswith(WORLD_MAGIC):
         raise SaveFileError(
-            f"{path} is a save of real Factorio (or of another program): the emulator "
-            "reads only saves it wrote itself"
+            f"{path} is a save of real Factorio (or of another program): the emulator reads only saves it wrote itself"
         )
     try:
         document = json.loads(zlib.decompress(level_raw[len(WORLD_MAGIC) :]))

@@ -40,11 +40,7 @@ class ServerLog:
         """The first line; elapsed time counts from it, so it reads ``   0.000`` as in Factorio."""
         self._started = time.monotonic()
         now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-        self.line(
-            messages.BANNER.format(
-                date=now, version=messages.FACTORIO_VERSION, build=messages.FACTORIO_BUILD
-            )
-        )
+        self.line(messages.BANNER.format(date=now, version=messages.FACTORIO_VERSION, build=messages.FACTORIO_BUILD))
 
     def line(self, text: str) -> None:
         """One log line: elapsed prefix, text, flushed at once (readers poll it)."""

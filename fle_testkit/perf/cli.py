@@ -23,15 +23,20 @@ def register(groups: argparse._SubParsersAction) -> None:
     """Add the ``perf`` group to the ``fle-testkit`` command."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--storage", type=Path, default=DEFAULT_ROOT, metavar="DIR",
+        "--storage",
+        type=Path,
+        default=DEFAULT_ROOT,
+        metavar="DIR",
         help=f"where runs are saved (default: {DEFAULT_ROOT})",
     )
     common.add_argument(
-        "--machine-id", metavar="ID",
+        "--machine-id",
+        metavar="ID",
         help="read the runs of this machine id (default: this machine's, e.g. Linux-CPython-3.11-64bit)",
     )
     perf = groups.add_parser(
-        "perf", help="saved performance reports: list, report, compare",
+        "perf",
+        help="saved performance reports: list, report, compare",
         description="Read the reports that test runs saved under .fle/perf/<machine-id>/.",
     )
     commands = perf.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -40,28 +45,37 @@ def register(groups: argparse._SubParsersAction) -> None:
     listing.set_defaults(handler=list_runs)
 
     report = commands.add_parser(
-        "report", parents=[common], help="show a run as a table; write Markdown or a chart",
+        "report",
+        parents=[common],
+        help="show a run as a table; write Markdown or a chart",
         description="Print a run's benchmarks; optionally write them as Markdown and chart the saved runs.",
     )
     report.add_argument("run", nargs="?", metavar="RUN", help=RUN_HELP + " (default: the latest)")
     report.add_argument("--markdown", metavar="FILE", help="write the report as Markdown ('-': standard output)")
     report.add_argument(
-        "--chart", metavar="FILE.png", type=Path,
+        "--chart",
+        metavar="FILE.png",
+        type=Path,
         help="write a PNG of reset and restart times across the saved runs up to RUN (needs fle-testkit[plots])",
     )
     report.add_argument("--chart-runs", type=int, default=20, metavar="N", help="chart at most N runs (default: 20)")
     report.set_defaults(handler=show_report)
 
     comparison = commands.add_parser(
-        "compare", parents=[common], help="compare a run with a baseline; exit 1 on a regression",
+        "compare",
+        parents=[common],
+        help="compare a run with a baseline; exit 1 on a regression",
         description="Compare CURRENT with BASELINE. With --fail, exit 1 and print the regressions when a rule fails.",
     )
     comparison.add_argument("baseline", metavar="BASELINE", help=RUN_HELP)
     comparison.add_argument("current", nargs="?", metavar="CURRENT", help=RUN_HELP + " (default: the latest)")
     comparison.add_argument(
-        "--fail", action="append", default=[], metavar="RULE",
+        "--fail",
+        action="append",
+        default=[],
+        metavar="RULE",
         help="fail on a slowdown: FIELD:N%% or FIELD:N (seconds), FIELD one of min, max, mean, median, p95; "
-             "repeatable (e.g. --fail median:10%% --fail p95:0.5)",
+        "repeatable (e.g. --fail median:10%% --fail p95:0.5)",
     )
     comparison.add_argument(
         "--markdown", metavar="FILE", help="write the comparison as Markdown ('-': standard output)"
@@ -125,7 +139,7 @@ def _chart_runs(storage: Storage, chosen: Report, limit: int) -> list[Report]:
     chosen_path = chosen.source.resolve() if chosen.source else None
     position = next((i for i, run in enumerate(runs) if run.path.resolve() == chosen_path), None)
     earlier = runs[:position] if position is not None else runs
-    earlier = earlier[len(earlier) - (limit - 1):] if 0 < limit - 1 < len(earlier) else earlier if limit > 1 else []
+    earlier = earlier[len(earlier) - (limit - 1) :] if 0 < limit - 1 < len(earlier) else earlier if limit > 1 else []
     reports = []
     for run in earlier:
         try:

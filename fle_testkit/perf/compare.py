@@ -16,7 +16,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Union
+from typing import ClassVar
 
 from ..errors import ConfigurationError
 from .report import Report
@@ -69,7 +69,7 @@ class DifferenceRegressionCheck:
         return f"{self.field}:{self.threshold:g}s"
 
 
-Rule = Union[PercentageRegressionCheck, DifferenceRegressionCheck]
+Rule = PercentageRegressionCheck | DifferenceRegressionCheck
 
 
 def parse_rule(text: str, *, source: str = "--perf-compare-fail") -> Rule:
@@ -108,8 +108,8 @@ class Regression:
     def line(self) -> str:
         """pytest-benchmark's words, then the field's values (baseline -> current), on one line::
 
-            reset[save] (0003_abc) - Field 'median' has failed PercentageRegressionCheck: 23.000% > 10.000%
-            (0.100000s -> 0.123000s)
+        reset[save] (0003_abc) - Field 'median' has failed PercentageRegressionCheck: 23.000% > 10.000%
+        (0.100000s -> 0.123000s)
         """
         return (
             f"{self.benchmark} ({self.baseline_name}) - Field {self.rule.field!r} has failed "

@@ -48,7 +48,9 @@ def _columns(rows: list[list[str]], right: set[int]) -> list[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for row in rows:
-        cells = [cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))]
+        cells = [
+            cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=False))
+        ]
         lines.append("  ".join(cells).rstrip())
     return lines
 
@@ -107,8 +109,11 @@ def markdown(report: Report, *, title: str | None = None) -> str:
                 ["backend", run.backend],
                 ["image", run.image or "-"],
                 ["workers", workers],
-                ["machine", f"{machine.system} {machine.machine}, {machine.python_implementation} "
-                            f"{machine.python_version}{cpus}"],
+                [
+                    "machine",
+                    f"{machine.system} {machine.machine}, {machine.python_implementation} "
+                    f"{machine.python_version}{cpus}",
+                ],
                 ["fle-testkit", run.version],
             ],
             right_from=2,
@@ -117,8 +122,11 @@ def markdown(report: Report, *, title: str | None = None) -> str:
     ]
     if report.benchmarks:
         rows = [
-            [f"`{b.name}`", b.stats.rounds, *(format_seconds(getattr(b.stats, f)) for f in
-                                               ("min", "median", "mean", "p95", "max", "stddev"))]
+            [
+                f"`{b.name}`",
+                b.stats.rounds,
+                *(format_seconds(getattr(b.stats, f)) for f in ("min", "median", "mean", "p95", "max", "stddev")),
+            ]
             for b in report.benchmarks
         ]
         lines += _md_table(["benchmark", "rounds", "min", "median", "mean", "p95", "max", "stddev"], rows)
@@ -135,8 +143,15 @@ def comparison_lines(comparison: Comparison, fields: Sequence[str] = ("median", 
         for change in comparison.changes:
             for name in fields:
                 delta = change.change_of(name)
-                rows.append([change.name, name, format_seconds(delta.baseline), format_seconds(delta.current),
-                             format_percent(delta.percent)])
+                rows.append(
+                    [
+                        change.name,
+                        name,
+                        format_seconds(delta.baseline),
+                        format_seconds(delta.current),
+                        format_percent(delta.percent),
+                    ]
+                )
         lines += _columns(rows, right={2, 3, 4})
     else:
         lines.append("no benchmark in common")
@@ -151,10 +166,18 @@ def comparison_markdown(comparison: Comparison, fields: Sequence[str] = ("median
         for change in comparison.changes:
             for name in fields:
                 delta = change.change_of(name)
-                rows.append([f"`{change.name}`", name, format_seconds(delta.baseline),
-                             format_seconds(delta.current), format_percent(delta.percent)])
-        lines += _md_table(["benchmark", "field", comparison.baseline_name, comparison.current_name, "change"],
-                           rows, right_from=2)
+                rows.append(
+                    [
+                        f"`{change.name}`",
+                        name,
+                        format_seconds(delta.baseline),
+                        format_seconds(delta.current),
+                        format_percent(delta.percent),
+                    ]
+                )
+        lines += _md_table(
+            ["benchmark", "field", comparison.baseline_name, comparison.current_name, "change"], rows, right_from=2
+        )
     else:
         lines.append("No benchmark in common.")
     lines.append("")
@@ -203,7 +226,7 @@ def chart(
     labels = list(labels) if labels is not None else [report.name for report in reports]
     figure = Figure(figsize=(max(6.0, 1.0 + 0.6 * len(reports)), 3.2 * len(phases)), layout="constrained")
     axes_list = figure.subplots(len(phases), 1, sharex=True, squeeze=False)[:, 0]
-    for axes, phase in zip(axes_list, phases):
+    for axes, phase in zip(axes_list, phases, strict=True):
         names = sorted({b.name for r in reports for b in r.benchmarks if b.group == phase})
         values = [b.stats.p95 for r in reports for b in r.benchmarks if b.group == phase]
         scale, unit = (1000.0, "ms") if values and max(values) < 1 else (1.0, "s")
@@ -223,8 +246,7 @@ def chart(
         if names:
             axes.legend(fontsize="small")
         else:
-            axes.text(0.5, 0.5, f"no {phase} timings in these runs", ha="center", va="center",
-                      transform=axes.transAxes)
+            axes.text(0.5, 0.5, f"no {phase} timings in these runs", ha="center", va="center", transform=axes.transAxes)
         axes.grid(True, axis="y", alpha=0.3)
     last = axes_list[-1]
     last.set_xticks(range(len(reports)), labels, rotation=30, ha="right", fontsize="small")

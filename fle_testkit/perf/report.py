@@ -21,7 +21,7 @@ import subprocess
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -55,7 +55,7 @@ class MachineInfo:
     cpu_count: int | None = None
 
     @classmethod
-    def current(cls) -> "MachineInfo":
+    def current(cls) -> MachineInfo:
         uname = platform.uname()
         return cls(
             node=uname.node,
@@ -81,12 +81,21 @@ class MachineInfo:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "MachineInfo":
+    def from_dict(cls, data: Mapping[str, Any]) -> MachineInfo:
         cpu = data.get("cpu") or {}
         return cls(
-            **{name: str(data.get(name) or "") for name in (
-                "node", "processor", "machine", "system", "release", "python_implementation", "python_version"
-            )},
+            **{
+                name: str(data.get(name) or "")
+                for name in (
+                    "node",
+                    "processor",
+                    "machine",
+                    "system",
+                    "release",
+                    "python_implementation",
+                    "python_version",
+                )
+            },
             cpu_count=cpu.get("count") if isinstance(cpu, Mapping) else None,
         )
 
@@ -105,12 +114,10 @@ class CommitInfo:
         return self.id[:8] if self.id else None
 
     @classmethod
-    def from_git(cls, cwd: str | os.PathLike[str] | None = None) -> "CommitInfo":
+    def from_git(cls, cwd: str | os.PathLike[str] | None = None) -> CommitInfo:
         def git(*args: str) -> str | None:
             try:
-                done = subprocess.run(
-                    ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=10, check=True
-                )
+                done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=10, check=True)
             except (OSError, subprocess.SubprocessError):
                 return None  # no git, not a repository, no commit yet: a report without commit info
             return done.stdout.strip()
@@ -131,7 +138,7 @@ class CommitInfo:
         return {"id": self.id, "branch": self.branch, "dirty": self.dirty, "time": self.time}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "CommitInfo":
+    def from_dict(cls, data: Mapping[str, Any]) -> CommitInfo:
         return cls(id=data.get("id"), branch=data.get("branch"), dirty=data.get("dirty"), time=data.get("time"))
 
 
@@ -155,7 +162,7 @@ class RunInfo:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "RunInfo":
+    def from_dict(cls, data: Mapping[str, Any]) -> RunInfo:
         return cls(
             backend=str(data.get("backend", "")),
             image=data.get("image"),
@@ -186,7 +193,7 @@ class Benchmark:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Benchmark":
+    def from_dict(cls, data: Mapping[str, Any]) -> Benchmark:
         try:
             name = str(data["name"])
             stats = Stats.from_dict(data["stats"])
@@ -241,7 +248,7 @@ class Report:
         commit_info: CommitInfo | None = None,
         when: datetime | None = None,
         cwd: str | os.PathLike[str] | None = None,
-    ) -> "Report":
+    ) -> Report:
         """Build the report of a run from every worker's records (``PhaseTiming`` or their ``asdict``).
 
         ``machine_info``, ``commit_info`` and ``when`` default to this machine,
@@ -263,7 +270,7 @@ class Report:
         return cls(
             machine_info=machine_info or MachineInfo.current(),
             commit_info=commit_info if commit_info is not None else CommitInfo.from_git(cwd),
-            datetime=(when or datetime.now(timezone.utc)).isoformat(),
+            datetime=(when or datetime.now(UTC)).isoformat(),
             run=RunInfo(backend=backend, image=image, workers=workers, missing_workers=tuple(missing_workers)),
             benchmarks=benchmarks,
             summary=summary_of(by_phase),
@@ -284,7 +291,7 @@ class Report:
         return json.dumps(self.to_dict(), indent=indent) + "\n"
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, source: Path | None = None) -> "Report":
+    def from_dict(cls, data: Mapping[str, Any], *, source: Path | None = None) -> Report:
         where = f"perf report {str(source)!r}" if source is not None else "perf report"
         if not isinstance(data, Mapping):
             raise ReportError(f"{where} is not a JSON object")
@@ -317,7 +324,7 @@ class Report:
             raise ReportError(f"{where}: {error}") from error
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> "Report":
+    def load(cls, path: str | os.PathLike[str]) -> Report:
         path = Path(path)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -327,7 +334,7 @@ class Report:
             raise ReportError(f"perf report {str(path)!r} is not JSON: {error}") from error
         return cls.from_dict(data, source=path)
 
-    def with_source(self, path: Path) -> "Report":
+    def with_source(self, path: Path) -> Report:
         return replace(self, source=path)
 
 

@@ -11,14 +11,14 @@ import math
 import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
-from typing import Any, ClassVar, Union
+from typing import Any, ClassVar
 
 from ..timings import PHASES, PhaseTiming
 from .errors import ReportError
 
 # What the plugin hands over: the records themselves, or ``dataclasses.asdict``
 # of them as they come back from xdist workers.
-Record = Union[PhaseTiming, Mapping[str, Any]]
+Record = PhaseTiming | Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Stats:
     TIMES: ClassVar[tuple[str, ...]] = ("min", "max", "mean", "median", "p95")
 
     @classmethod
-    def of(cls, samples: Iterable[float]) -> "Stats":
+    def of(cls, samples: Iterable[float]) -> Stats:
         ordered = sorted(float(sample) for sample in samples)
         if not ordered:
             raise ReportError("cannot summarise a benchmark without samples")
@@ -65,7 +65,7 @@ class Stats:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Stats":
+    def from_dict(cls, data: Mapping[str, Any]) -> Stats:
         try:
             return cls(
                 rounds=int(data["rounds"]),

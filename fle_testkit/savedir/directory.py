@@ -11,6 +11,7 @@ A child made by ``fork()`` without exec drops its copy at once (see
 ``_close_in_forked_child``): the lock stays the parent's alone, dies with the
 parent, and a ``release()`` in the child cannot unlock the parent's hold.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -20,9 +21,9 @@ import time
 import weakref
 import zipfile
 import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 from ..errors import ConfigurationError, SaveDirError
 from .locks import LOCK_FILE_NAME, HeldLock, Holder, acquire, error_all_locked, error_locked
@@ -37,9 +38,6 @@ LEVEL_FILES = ("level.dat0", "level.dat")
 # smallest that the filesystem keeps wins, so a restored save lies as little
 # as possible in the future. 2 s covers FAT/exFAT, 1 s ext3 and HFS+.
 _MTIME_STEPS_NS = (1, 1_000, 1_000_000, 1_000_000_000, 2_000_000_000)
-
-
-
 
 
 @dataclass(frozen=True)
@@ -333,9 +331,7 @@ class SaveDir:
                 f"exactly one top folder.\n{fix}"
             )
         if len(tops) != 1:
-            raise SaveDirError(
-                f"{str(path)!r} must hold exactly one top folder, found {len(tops)}: {tops!r}.\n{fix}"
-            )
+            raise SaveDirError(f"{str(path)!r} must hold exactly one top folder, found {len(tops)}: {tops!r}.\n{fix}")
         top = tops[0]
         if not any(f"{top}/{level}" in names for level in LEVEL_FILES):
             raise SaveDirError(
@@ -365,9 +361,7 @@ class SaveDir:
             as_name = f"{source.name}-snapshot-{k}"
         target = self._writable_target(as_name)
         if target == source.path:
-            raise SaveDirError(
-                f"cannot snapshot {str(source.path)!r} onto itself. Fix: pass another as_name."
-            )
+            raise SaveDirError(f"cannot snapshot {str(source.path)!r} onto itself. Fix: pass another as_name.")
         if target.exists() and not overwrite:
             raise SaveDirError(
                 f"cannot snapshot {source.name!r} as {target.name!r} in {str(self.path)!r}: that save exists.\n"
@@ -466,7 +460,9 @@ class SaveDir:
             )
         return path
 
-    def _set_mtime(self, path: Path, *, candidates: builtins.list[int], accept: Callable[[int], bool], goal: str) -> None:
+    def _set_mtime(
+        self, path: Path, *, candidates: builtins.list[int], accept: Callable[[int], bool], goal: str
+    ) -> None:
         """Set the first candidate mtime the filesystem stores so that ``accept`` holds."""
         stored = None
         for mtime_ns in candidates:

@@ -33,7 +33,7 @@ import socket
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import SaveDirError, SaveDirLockedError
@@ -93,7 +93,7 @@ class Holder:
         return cls(
             pid=os.getpid(),
             host=socket.gethostname(),
-            since=datetime.now(timezone.utc),
+            since=datetime.now(UTC),
             argv=" ".join(sys.argv)[:200] or None,
         )
 
@@ -152,8 +152,7 @@ def error_locked(directory: Path, lock_path: Path, holder: Holder | None) -> Sav
             who += " -- that is this process: another SaveDir of it holds the directory; release() that one first"
         elif not pid_alive(holder.pid):
             who += (
-                f" -- pid {holder.pid!r} is gone, so a process it forked and that kept the lock file"
-                " open holds it now"
+                f" -- pid {holder.pid!r} is gone, so a process it forked and that kept the lock file open holds it now"
             )
         else:
             fixes.insert(1, f"if pid {holder.pid!r} is a leftover, stop it (kill {holder.pid})")
@@ -187,7 +186,6 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
 
 
 def cluster_holder(directory: Path) -> Holder | None:
@@ -278,5 +276,3 @@ def _write_record(fd: int, data: bytes) -> None:
     os.ftruncate(fd, 0)
     if data:
         os.pwrite(fd, data, 0)
-
-

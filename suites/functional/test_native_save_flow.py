@@ -18,7 +18,6 @@ import signal
 from pathlib import Path
 
 import pytest
-
 from emulator_process import write_scenario
 
 CHECKSUM = """/sc

@@ -30,7 +30,9 @@ def test_the_pristine_save_was_bootstrapped_from_the_embedded_scenario(factorio_
 
 
 def test_each_test_starts_from_a_reset_game(game_session: GameSession) -> None:
-    assert game_session.client.eval("#game.surfaces[1].find_entities_filtered{force = 'player', type = 'container'}") == 0
+    assert (
+        game_session.client.eval("#game.surfaces[1].find_entities_filtered{force = 'player', type = 'container'}") == 0
+    )
 
 
 def test_the_reset_between_tests_removes_what_a_test_built(request, game_session: GameSession) -> None:

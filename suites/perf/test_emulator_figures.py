@@ -11,7 +11,6 @@ import struct
 import time
 
 import psutil
-
 from emulator_process import PASSWORD
 
 ROUNDS_START = 5

@@ -6,7 +6,7 @@ RCON commands) against restart alone."""
 from __future__ import annotations
 
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -57,7 +57,10 @@ def test_each_phase(game: GameSession, perf_figures) -> None:
         server.save("bench")
         server.restart()
     for record in server.timings.records:
-        perf_figures.record(f"embedded: {record.phase} ({record.detail})" if record.detail else f"embedded: {record.phase}", record.seconds)
+        perf_figures.record(
+            f"embedded: {record.phase} ({record.detail})" if record.detail else f"embedded: {record.phase}",
+            record.seconds,
+        )
 
 
 def test_in_place_reset_against_restart_from_save(game: GameSession, perf_figures) -> None:
@@ -79,5 +82,9 @@ def test_restart_with_script_upload_against_restart_alone(game: GameSession, per
         if upload:
             for script in scripts:
                 game.client.lua(script)
-        name = f"restart + upload {len(scripts)} cmds / {total // 1000} KB" if upload else "restart alone (harness Lua embedded)"
+        name = (
+            f"restart + upload {len(scripts)} cmds / {total // 1000} KB"
+            if upload
+            else "restart alone (harness Lua embedded)"
+        )
         perf_figures.record(name, time.perf_counter() - began)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import psutil
 import pytest
@@ -88,7 +89,9 @@ class Run:
         return self.result.stdout.str()
 
 
-def run_servers(pytester: pytest.Pytester, *args: str, lock_dirs: tuple[str, ...] = (), read: tuple[str, ...] = ()) -> Run:
+def run_servers(
+    pytester: pytest.Pytester, *args: str, lock_dirs: tuple[str, ...] = (), read: tuple[str, ...] = ()
+) -> Run:
     """A subprocess run (servers start there), then the state it left: leftovers, locks, files.
 
     ``read`` holds glob patterns relative to the run's directory.

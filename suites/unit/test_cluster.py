@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import socket
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -100,7 +100,7 @@ def test_status_shows_both_servers(two: Path, capsys: pytest.CaptureFixture[str]
     state = _state(two)
     rows = [line.split() for line in out[1:3]]
     assert [row[0] for row in rows] == ["0", "1"]
-    for row, server in zip(rows, state["servers"]):
+    for row, server in zip(rows, state["servers"], strict=True):
         assert row[1:5] == [server["name"], "running", f"127.0.0.1:{server['rcon_port']}", server["save_dir"]]
         assert row[5] == "pristine"
     assert f"rcon password: {state['password']}" in out
@@ -197,8 +197,11 @@ def test_fle_compatible_names_ports_and_password(engine, saves: Path, capsys: py
             pytest.skip(err)
         pytest.fail(err)
     # What FLE's discovery does: docker ps --filter name=factorio_, then the published ports.
-    (container,) = [c for c in engine.containers.list(filters={"name": "factorio_"})
-                    if c.labels.get(SAVES_ROOT) == str(saves.absolute())]
+    (container,) = [
+        c
+        for c in engine.containers.list(filters={"name": "factorio_"})
+        if c.labels.get(SAVES_ROOT) == str(saves.absolute())
+    ]
     assert container.name == "factorio_0"
     ports = container.attrs["NetworkSettings"]["Ports"]
     assert ports["27015/tcp"] == [{"HostIp": "127.0.0.1", "HostPort": "27000"}]

@@ -103,7 +103,12 @@ def test_restart_from_the_latest_save_keeps_the_world(backend, servers, scenario
     )
     server.restart()  # SIGTERM: the container saves over the file it loaded, then a new one loads it
     assert server.client.eval("storage.kept") == "yes"
-    assert server.client.eval("game.surfaces[1].find_entity('iron-chest', {1.5, 1.5}).get_inventory(1).get_item_count('coal')") == 9
+    assert (
+        server.client.eval(
+            "game.surfaces[1].find_entity('iron-chest', {1.5, 1.5}).get_inventory(1).get_item_count('coal')"
+        )
+        == 9
+    )
 
 
 def test_every_container_is_labelled(backend, servers, scenario, tmp_path) -> None:
@@ -165,7 +170,9 @@ def test_no_engine_says_how_to_start_one(monkeypatch) -> None:
     from fle_testkit.backends.docker import DockerBackend
 
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
-    with pytest.raises(BackendUnavailable, match=r"no Docker engine answered at unix:///nonexistent/docker.sock.*dockerd"):
+    with pytest.raises(
+        BackendUnavailable, match=r"no Docker engine answered at unix:///nonexistent/docker.sock.*dockerd"
+    ):
         DockerBackend(IMAGE, run_id="x")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 def test_a_remote_engine_is_reached_on_its_host_name(monkeypatch) -> None:
     from fle_testkit.docker.engine import publish_address, rcon_host
 

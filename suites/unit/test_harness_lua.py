@@ -63,6 +63,7 @@ def test_checksum_is_the_same_after_save_and_restart(server, emulator) -> None:
 
 def test_checksum_follows_entities_research_inventories_and_storage(server) -> None:
     with server.connect() as client:
+
         def changes(command: str) -> str:
             before = client.send_command(CHECKSUM)
             assert client.send_command("/sc " + command) is None
@@ -71,11 +72,15 @@ def test_checksum_follows_entities_research_inventories_and_storage(server) -> N
             return after
 
         original = client.send_command(CHECKSUM)
-        changes('storage.extra = game.surfaces[1].create_entity{name = "stone-furnace", position = {10, 10}, force = "player"}')
+        changes(
+            'storage.extra = game.surfaces[1].create_entity{name = "stone-furnace", position = {10, 10}, force = "player"}'
+        )
         changes("storage.extra.destroy() storage.extra = nil")
         back = client.send_command(CHECKSUM)
         changes('game.forces.player.technologies["logistics"].researched = true')
-        changes('storage.agent_characters[1].get_inventory(defines.inventory.character_main).insert{name = "coal", count = 1}')
+        changes(
+            'storage.agent_characters[1].get_inventory(defines.inventory.character_main).insert{name = "coal", count = 1}'
+        )
         changes('storage.mixed.nested.b.c = "e"')
         changes("storage.agent_characters[1].teleport({1, 0})")
     assert back == original  # the same state gives the same digest, whatever happened in between
@@ -96,7 +101,9 @@ def test_snapshot_reports_flows_research_entities_and_characters(server) -> None
     with server.connect() as client:
         snapshot = json.loads(client.send_command(SNAPSHOT))
         tick = json.loads(client.send_command(SNAPSHOT))["tick"]
-        enemy = json.loads(client.send_command('/sc rcon.print(fle_testkit.snapshot.json{force = "enemy", characters = {}})'))
+        enemy = json.loads(
+            client.send_command('/sc rcon.print(fle_testkit.snapshot.json{force = "enemy", characters = {}})')
+        )
     assert snapshot["force"] == "player" and snapshot["surface"] == "nauvis"
     assert isinstance(snapshot["tick"], int) and tick >= snapshot["tick"]
     assert snapshot["production"]["items"] == {"input": {"iron-plate": 30}, "output": {"coal": 2}}
@@ -114,7 +121,7 @@ def test_snapshot_reports_flows_research_entities_and_characters(server) -> None
 def test_reset_clears_entities_and_sets_inventories(server) -> None:
     with server.connect() as client:
         result = client.send_command(
-            '/sc rcon.print(helpers.table_to_json(fle_testkit.reset.run{'
+            "/sc rcon.print(helpers.table_to_json(fle_testkit.reset.run{"
             'inventory = {["iron-plate"] = 50, ["stone-furnace"] = 2}, research = "all", speed = 2}))'
         )
         after = json.loads(client.send_command(SNAPSHOT))

@@ -66,29 +66,53 @@ def shared() -> SharedRuns:
 # ready-timeout's option is 0: a falsy value must still win (UNSET sentinel).
 CASES: dict[str, dict[str, tuple[Any, Any]]] = {
     "factorio_backend": {"option": ("embedded", "embedded"), "env": ("binary", "binary"), "ini": ("docker", "docker")},
-    "factorio_image": {"option": ("opt/factorio:1", "opt/factorio:1"), "env": ("env/factorio:2", "env/factorio:2"),
-                       "ini": ("ini/factorio:3", "ini/factorio:3")},
-    "factorio_binary": {"option": ("/opt/bin/x64/factorio", "/opt/bin/x64/factorio"),
-                        "env": ("/env/bin/x64/factorio", "/env/bin/x64/factorio"),
-                        "ini": ("/ini/bin/x64/factorio", "/ini/bin/x64/factorio")},
-    "factorio_external": {"option": (["127.0.0.1:1001", "127.0.0.1:1002"], ["127.0.0.1:1001", "127.0.0.1:1002"]),
-                          "env": (["127.0.0.1:2001", "127.0.0.1:2002"], ["127.0.0.1:2001", "127.0.0.1:2002"]),
-                          "ini": (["127.0.0.1:3001", "127.0.0.1:3002"], ["127.0.0.1:3001", "127.0.0.1:3002"])},
-    "factorio_rcon_password": {"option": ("opt-secret", "opt-secret"), "env": ("env-secret", "env-secret"),
-                               "ini": ("ini-secret", "ini-secret")},
-    "factorio_scenario": {"option": ("/opt/scenario", "/opt/scenario"), "env": ("/env/scenario", "/env/scenario"),
-                          "ini": ("/ini/scenario", "/ini/scenario")},
-    "factorio_saves": {"option": ("opt-saves", "opt-saves"), "env": ("env-saves", "env-saves"),
-                       "ini": ("ini-saves", "ini-saves")},
+    "factorio_image": {
+        "option": ("opt/factorio:1", "opt/factorio:1"),
+        "env": ("env/factorio:2", "env/factorio:2"),
+        "ini": ("ini/factorio:3", "ini/factorio:3"),
+    },
+    "factorio_binary": {
+        "option": ("/opt/bin/x64/factorio", "/opt/bin/x64/factorio"),
+        "env": ("/env/bin/x64/factorio", "/env/bin/x64/factorio"),
+        "ini": ("/ini/bin/x64/factorio", "/ini/bin/x64/factorio"),
+    },
+    "factorio_external": {
+        "option": (["127.0.0.1:1001", "127.0.0.1:1002"], ["127.0.0.1:1001", "127.0.0.1:1002"]),
+        "env": (["127.0.0.1:2001", "127.0.0.1:2002"], ["127.0.0.1:2001", "127.0.0.1:2002"]),
+        "ini": (["127.0.0.1:3001", "127.0.0.1:3002"], ["127.0.0.1:3001", "127.0.0.1:3002"]),
+    },
+    "factorio_rcon_password": {
+        "option": ("opt-secret", "opt-secret"),
+        "env": ("env-secret", "env-secret"),
+        "ini": ("ini-secret", "ini-secret"),
+    },
+    "factorio_scenario": {
+        "option": ("/opt/scenario", "/opt/scenario"),
+        "env": ("/env/scenario", "/env/scenario"),
+        "ini": ("/ini/scenario", "/ini/scenario"),
+    },
+    "factorio_saves": {
+        "option": ("opt-saves", "opt-saves"),
+        "env": ("env-saves", "env-saves"),
+        "ini": ("ini-saves", "ini-saves"),
+    },
     "factorio_ready_timeout": {"option": ("0", 0.0), "env": ("6.5", 6.5), "ini": ("7.25", 7.25)},
-    "latency_budget": {"option": (["reset=1", "save=2"], ["reset=1", "save=2"]),
-                       "env": (["reset=3", "save=4"], ["reset=3", "save=4"]),
-                       "ini": (["reset=5", "save=6"], ["reset=5", "save=6"])},
-    "perf_report": {"option": ("opt-name", "opt-name"), "env": ("env-name", "env-name"), "ini": ("ini-name", "ini-name")},
+    "latency_budget": {
+        "option": (["reset=1", "save=2"], ["reset=1", "save=2"]),
+        "env": (["reset=3", "save=4"], ["reset=3", "save=4"]),
+        "ini": (["reset=5", "save=6"], ["reset=5", "save=6"]),
+    },
+    "perf_report": {
+        "option": ("opt-name", "opt-name"),
+        "env": ("env-name", "env-name"),
+        "ini": ("ini-name", "ini-name"),
+    },
     "perf_compare": {"option": ("1", "1"), "env": ("2", "2"), "ini": ("3", "3")},
-    "perf_compare_fail": {"option": (["median:10%", "p95:20%"], ["median:10%", "p95:20%"]),
-                          "env": (["median:11%", "p95:21%"], ["median:11%", "p95:21%"]),
-                          "ini": (["median:12%", "p95:22%"], ["median:12%", "p95:22%"])},
+    "perf_compare_fail": {
+        "option": (["median:10%", "p95:20%"], ["median:10%", "p95:20%"]),
+        "env": (["median:11%", "p95:21%"], ["median:11%", "p95:21%"]),
+        "ini": (["median:12%", "p95:22%"], ["median:12%", "p95:22%"]),
+    },
 }
 BY_DEST = {s.dest: s for s in SETTINGS}
 
@@ -190,7 +214,9 @@ def test_precedence(
     pytester.makeini(ini_text(raw("ini")))
     settings, result = resolved_settings(pytester, *args)
     assert settings == expected(winner)
-    result.stdout.fnmatch_lines([f"fle-testkit: backend {raw(winner)['factorio_backend']} *; saves {raw(winner)['factorio_saves']}"])
+    result.stdout.fnmatch_lines(
+        [f"fle-testkit: backend {raw(winner)['factorio_backend']} *; saves {raw(winner)['factorio_saves']}"]
+    )
 
 
 # --- backends ---------------------------------------------------------------------
@@ -211,7 +237,12 @@ def test_binary_backend_without_binary_is_a_clear_error(pytester: pytest.Pyteste
     pytester.makepyfile(USES_SERVER)
     result = pytester.runpytest(*QUIET, "--factorio-backend=binary")
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["fle-testkit: backend binary (asked for)*", "*the binary backend needs Factorio's executable: set --factorio-binary*"])
+    result.stdout.fnmatch_lines(
+        [
+            "fle-testkit: backend binary (asked for)*",
+            "*the binary backend needs Factorio's executable: set --factorio-binary*",
+        ]
+    )
 
 
 def test_docker_backend_without_an_engine_says_what_is_missing(
@@ -222,7 +253,9 @@ def test_docker_backend_without_an_engine_says_what_is_missing(
     result = pytester.runpytest(*QUIET, "--factorio-backend=docker")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["fle-testkit: backend docker (image *, asked for)*"])
-    result.stdout.re_match_lines([r".*(no Docker engine answered at unix:///nonexistent/docker\.sock|needs the docker extra).*"])
+    result.stdout.re_match_lines(
+        [r".*(no Docker engine answered at unix:///nonexistent/docker\.sock|needs the docker extra).*"]
+    )
 
 
 # --- markers ---------------------------------------------------------------------
@@ -250,15 +283,30 @@ def test_markers_pass_strict_markers(pytester: pytest.Pytester) -> None:
 @pytest.mark.parametrize(
     "marker, message",
     [
-        ('factorio(colour="red")', "@pytest.mark.factorio takes keywords variant, inventory, scenario, reset; got ['colour']"),
+        (
+            'factorio(colour="red")',
+            "@pytest.mark.factorio takes keywords variant, inventory, scenario, reset; got ['colour']",
+        ),
         ('factorio("lab")', "@pytest.mark.factorio takes keywords variant, inventory, scenario, reset; got ['lab']"),
         ('factorio(variant="tech")', "variant must be one of researched, unresearched, not 'tech'"),
         ('factorio(reset="disk")', "reset must be 'lua' or 'save', not 'disk'"),
-        ('latency_budget(reset="fast")', "@pytest.mark.latency_budget(reset='fast'): a budget is a number of seconds >= 0"),
-        ("latency_budget(0.5)", "@pytest.mark.latency_budget takes keywords PHASE=SECONDS (e.g. reset=0.5); got positional [0.5]"),
+        (
+            'latency_budget(reset="fast")',
+            "@pytest.mark.latency_budget(reset='fast'): a budget is a number of seconds >= 0",
+        ),
+        (
+            "latency_budget(0.5)",
+            "@pytest.mark.latency_budget takes keywords PHASE=SECONDS (e.g. reset=0.5); got positional [0.5]",
+        ),
     ],
-    ids=["factorio-unknown-keyword", "factorio-positional", "factorio-variant", "factorio-reset",
-         "budget-not-a-number", "budget-positional"],
+    ids=[
+        "factorio-unknown-keyword",
+        "factorio-positional",
+        "factorio-variant",
+        "factorio-reset",
+        "budget-not-a-number",
+        "budget-positional",
+    ],
 )
 def test_bad_marker_is_a_clear_error(marker: str, message: str, pytester: pytest.Pytester) -> None:
     # No server starts: the marker is checked before the pool starts one.
@@ -314,7 +362,9 @@ def test_bad_budget_in_ini_is_a_usage_error(pytester: pytest.Pytester) -> None:
 # --- runs that start servers (subprocess, shared) ------------------------------------
 
 
-def test_leftover_check_sees_a_live_emulator(emulator: Any, write_data: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_leftover_check_sees_a_live_emulator(
+    emulator: Any, write_data: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """The cleanup tests below assert an empty list: make sure it is not empty by construction."""
     server = emulator("--start-server-load-scenario", "lab")
     assert [line for line in emulator_processes(write_data) if f"pid {server.process.pid}:" in line]
@@ -347,8 +397,12 @@ def single_run(pytester: pytest.Pytester, shared: SharedRuns) -> Run:
         pytester.makeconftest(INNER_CONFTEST)
         pytester.makepyfile(test_single=SINGLE_TESTS)
         return run_servers(
-            pytester, *SERVER_RUN, "--junitxml=junit.xml", "--perf-report",
-            lock_dirs=(".fle/saves/0",), read=("junit.xml", ".fle/perf/*/*.json"),
+            pytester,
+            *SERVER_RUN,
+            "--junitxml=junit.xml",
+            "--perf-report",
+            lock_dirs=(".fle/saves/0",),
+            read=("junit.xml", ".fle/perf/*/*.json"),
         )
 
     return shared.get("single", make)
@@ -357,19 +411,23 @@ def single_run(pytester: pytest.Pytester, shared: SharedRuns) -> Run:
 def test_without_xdist_one_server_uses_saves_0(single_run: Run) -> None:
     single_run.result.assert_outcomes(passed=2, failed=1)
     assert Path(single_run.out["saves"]) == single_run.path / ".fle" / "saves" / "0"
-    single_run.result.stdout.fnmatch_lines([
-        "fle-testkit: backend embedded (asked for); saves .fle/saves",
-        "fle-testkit: server 0: bootstrapping * in */.fle/saves/0",
-        "fle-testkit: server 0: ready at 127.0.0.1:*",
-    ])
+    single_run.result.stdout.fnmatch_lines(
+        [
+            "fle-testkit: backend embedded (asked for); saves .fle/saves",
+            "fle-testkit: server 0: bootstrapping * in */.fle/saves/0",
+            "fle-testkit: server 0: ready at 127.0.0.1:*",
+        ]
+    )
     assert single_run.stdout.count("lifecycle timings") == 1
 
 
 def test_marker_budget_failure_gives_figure_and_budget(single_run: Run) -> None:
-    single_run.result.stdout.fnmatch_lines([
-        "*_ test_tiny_budget _*",
-        "Latency budget exceeded:",
-    ])
+    single_run.result.stdout.fnmatch_lines(
+        [
+            "*_ test_tiny_budget _*",
+            "Latency budget exceeded:",
+        ]
+    )
     single_run.result.stdout.re_match_lines([BUDGET_LINE + r" \(server 0\)$"])
     figure = re.search(r"reset\[lua\] took ([0-9.e-]+) s", single_run.stdout)
     assert figure is not None and float(figure.group(1)) > 0.000001
@@ -430,10 +488,12 @@ def ini_run(pytester: pytest.Pytester, shared: SharedRuns) -> Run:
 
 def test_ini_default_budget_fails_a_test_and_marker_overrides_it(ini_run: Run) -> None:
     ini_run.result.assert_outcomes(passed=1, failed=1)
-    ini_run.result.stdout.fnmatch_lines([
-        "*_ test_default_budget _*",
-        "Latency budget exceeded:",
-    ])
+    ini_run.result.stdout.fnmatch_lines(
+        [
+            "*_ test_default_budget _*",
+            "Latency budget exceeded:",
+        ]
+    )
     ini_run.result.stdout.re_match_lines([BUDGET_LINE + r" \(server 0\)$"])
     assert "test_not_reached" not in ini_run.stdout
 
@@ -470,8 +530,13 @@ def xdist_run(pytester: pytest.Pytester, shared: SharedRuns) -> Run:
         pytester.makeconftest(INNER_CONFTEST)
         pytester.makepyfile(test_workers=XDIST_TESTS)
         return run_servers(
-            pytester, *SERVER_RUN, "-n", "2", "--latency-budget=reset=0.000001",
-            lock_dirs=(".fle/saves/0", ".fle/saves/1"), read=(".fle/run/progress-*",),
+            pytester,
+            *SERVER_RUN,
+            "-n",
+            "2",
+            "--latency-budget=reset=0.000001",
+            lock_dirs=(".fle/saves/0", ".fle/saves/1"),
+            read=(".fle/run/progress-*",),
         )
 
     return shared.get("xdist", make)
@@ -495,10 +560,12 @@ def test_xdist_progress_lines_and_one_merged_table(xdist_run: Run) -> None:
 
 
 def test_xdist_option_budget_fails_a_test(xdist_run: Run) -> None:
-    xdist_run.result.stdout.fnmatch_lines([
-        "*_ test_over_option_budget _*",
-        "Latency budget exceeded:",
-    ])
+    xdist_run.result.stdout.fnmatch_lines(
+        [
+            "*_ test_over_option_budget _*",
+            "Latency budget exceeded:",
+        ]
+    )
     xdist_run.result.stdout.re_match_lines([BUDGET_LINE + r" \(worker gw[01]\)$"])
 
 
@@ -526,7 +593,9 @@ def crash_run(pytester: pytest.Pytester, shared: SharedRuns) -> Run:
     def make() -> Run:
         pytester.makeconftest(INNER_CONFTEST)
         pytester.makepyfile(test_crash=CRASH_TESTS)
-        return run_servers(pytester, *SERVER_RUN, "-n", "2", "--max-worker-restart=0", lock_dirs=(".fle/saves/0", ".fle/saves/1"))
+        return run_servers(
+            pytester, *SERVER_RUN, "-n", "2", "--max-worker-restart=0", lock_dirs=(".fle/saves/0", ".fle/saves/1")
+        )
 
     return shared.get("crash", make)
 
@@ -534,10 +603,12 @@ def crash_run(pytester: pytest.Pytester, shared: SharedRuns) -> Run:
 def test_crashed_worker_is_reported_missing(crash_run: Run) -> None:
     worker, _ = crash_run.out["crashed"].split(" ", 1)
     assert crash_run.result.ret == pytest.ExitCode.TESTS_FAILED
-    crash_run.result.stdout.fnmatch_lines([
-        "*fle-testkit: lifecycle timings*",
-        f"worker {worker} sent no timings (it crashed or was killed): its figures are missing",
-    ])
+    crash_run.result.stdout.fnmatch_lines(
+        [
+            "*fle-testkit: lifecycle timings*",
+            f"worker {worker} sent no timings (it crashed or was killed): its figures are missing",
+        ]
+    )
 
 
 def test_crashed_worker_leaves_no_server_and_frees_its_dir(crash_run: Run) -> None:
@@ -568,20 +639,24 @@ def test_one(game_session, factorio_saves, record):
 """
 
 
-def test_perf_compare_fail_rule_fails_the_run_on_regression(
-    single_run: Run, pytester: pytest.Pytester
-) -> None:
+def test_perf_compare_fail_rule_fails_the_run_on_regression(single_run: Run, pytester: pytest.Pytester) -> None:
     baseline = doctored_baseline(single_run, pytester.path)
     pytester.makeconftest(INNER_CONFTEST)
     pytester.makepyfile(test_compare=COMPARE_TESTS)
     run = run_servers(
-        pytester, *SERVER_RUN, "--factorio-saves=custom", f"--perf-compare={baseline}", "--perf-compare-fail=median:10%",
+        pytester,
+        *SERVER_RUN,
+        "--factorio-saves=custom",
+        f"--perf-compare={baseline}",
+        "--perf-compare-fail=median:10%",
         "test_compare.py",
     )
     run.result.assert_outcomes(passed=1)
     assert run.result.ret == pytest.ExitCode.TESTS_FAILED
     run.result.stdout.fnmatch_lines([REGRESSED])
-    run.result.stdout.re_match_lines([r"^\treset\[lua\] \(baseline\) - Field 'median' has failed PercentageRegressionCheck: "])
+    run.result.stdout.re_match_lines(
+        [r"^\treset\[lua\] \(baseline\) - Field 'median' has failed PercentageRegressionCheck: "]
+    )
     # The save root from the option is where the server's directory landed.
     run.result.stdout.fnmatch_lines(["fle-testkit: backend * saves custom"])
     assert Path(run.out["saves"]) == run.path / "custom" / "0"
@@ -595,7 +670,9 @@ def test_perf_compare_with_generous_rule_passes(
     monkeypatch.setenv("FLE_TESTKIT_SAVES", "env-saves")
     pytester.makeconftest(INNER_CONFTEST)
     pytester.makepyfile(test_compare=COMPARE_TESTS)
-    run = run_servers(pytester, *SERVER_RUN, f"--perf-compare={baseline}", "--perf-compare-fail=median:100000000%", "test_compare.py")
+    run = run_servers(
+        pytester, *SERVER_RUN, f"--perf-compare={baseline}", "--perf-compare-fail=median:100000000%", "test_compare.py"
+    )
     assert run.result.ret == pytest.ExitCode.OK
     run.result.stdout.fnmatch_lines(["this run against baseline"])
     run.result.stdout.re_match_lines([r"^reset\[lua\] +median "])

@@ -11,8 +11,8 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
@@ -352,7 +352,9 @@ def test_validate_refuses_a_truncated_zip(save_dir):
 
 def test_validate_refuses_a_member_that_fails_its_crc(save_dir):
     path = make_save(
-        save_dir.path, "bad", compression=zipfile.ZIP_STORED,
+        save_dir.path,
+        "bad",
+        compression=zipfile.ZIP_STORED,
         members={"bad/control.lua": b"-- control\n", "bad/level.dat0": b"LEVELDATA"},
     )
     data = path.read_bytes()
@@ -576,7 +578,9 @@ def test_a_directory_a_cluster_serves_counts_as_held(tmp_path) -> None:
     root = SaveRoot(tmp_path / "saves")
     directory = root.dir_path(0)
     directory.mkdir(parents=True)
-    (directory / CLUSTER_MARKER).write_text(Holder(pid=None, host="here", since=None, argv="fle-testkit cluster").to_json())
+    (directory / CLUSTER_MARKER).write_text(
+        Holder(pid=None, host="here", since=None, argv="fle-testkit cluster").to_json()
+    )
     with pytest.raises(SaveDirLockedError, match="fle-testkit cluster"):
         root.claim(0)
     assert root.claim_any().index == 1  # the next free one

@@ -32,8 +32,7 @@ def base(tmp_path: Path) -> Path:
     directory = tmp_path / "mybase"
     (directory / "lib").mkdir(parents=True)
     (directory / "control.lua").write_text(
-        'local helper = require("lib.helper")\n'
-        "script.on_init(function() storage.base_ran = helper.answer end)\n"
+        'local helper = require("lib.helper")\nscript.on_init(function() storage.base_ran = helper.answer end)\n'
     )
     (directory / "lib" / "helper.lua").write_text("return {answer = 42}\n")
     (directory / "description.json").write_text('{"order": "b", "multiplayer-compatible": true}')

@@ -58,7 +58,12 @@ def test_restart_from_the_latest_save_keeps_storage_and_entities(save_root, serv
     )
     server.restart()
     assert server.client.eval("storage.kept") == "yes"
-    assert server.client.eval("game.surfaces[1].find_entity('iron-chest', {3.5, 3.5}).get_inventory(1).get_item_count('coal')") == 7
+    assert (
+        server.client.eval(
+            "game.surfaces[1].find_entity('iron-chest', {3.5, 3.5}).get_inventory(1).get_item_count('coal')"
+        )
+        == 7
+    )
     assert server.client.eval("storage.boots") == 1  # on_init ran once, at bootstrap
     assert server.client.eval("loads") == 1  # on_load ran in this process
 
@@ -147,7 +152,9 @@ def factorio_install(tmp_path: Path) -> Path:
     return executable
 
 
-def test_the_binary_backend_runs_a_local_factorio_with_the_same_flags(save_root, servers, scenario, factorio_install) -> None:
+def test_the_binary_backend_runs_a_local_factorio_with_the_same_flags(
+    save_root, servers, scenario, factorio_install
+) -> None:
     server = FactorioServer(BinaryBackend(factorio_install), save_root.claim_any())
     servers.append(server)
     server.bootstrap(scenario)

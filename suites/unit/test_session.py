@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -147,9 +147,7 @@ def test_the_step_delta_carries_factorios_production_score(session: GameSession)
         "stats.on_flow('iron-gear-wheel', 10) stats.on_flow('iron-gear-wheel', -4)"
     )
     # production-score.lua counts names that were consumed: 10 made - 4 used = 6 gears at their price.
-    price = session.client.eval(
-        "require('production-score').generate_price_list()['iron-gear-wheel']"
-    )
+    price = session.client.eval("require('production-score').generate_price_list()['iron-gear-wheel']")
     assert result.score_gained == int(6 * price)
     assert result.after.score == result.score_gained + result.before.score
 

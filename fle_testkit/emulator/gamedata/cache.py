@@ -15,8 +15,8 @@ import os
 import pickle
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .prototypes import SCHEMA, GameData
 

@@ -33,7 +33,6 @@ from .prototypes import (
     tile_size,
 )
 
-
 #: Factorio 2.0's prototype docs: the EntityWithHealthPrototype subclasses that are
 #: not EntityWithOwnerPrototype (PlantPrototype via TreePrototype). API rule, not game data.
 HEALTH_WITHOUT_OWNER = frozenset({"fish", "plant", "simple-entity", "tree"})
@@ -48,7 +47,8 @@ class Extractor:
         self.raw = lua.globals().data.raw
         self.defines = defines
         self.with_health = frozenset(
-            type_name for type_name in defines["prototypes"]["entity"]
+            type_name
+            for type_name in defines["prototypes"]["entity"]
             if self.raw[type_name] is not None
             and any(p["max_health"] is not None for p in self.raw[type_name].values())
         )
@@ -170,7 +170,8 @@ class Extractor:
             items_to_place_this=to_place,
             energy_source=str(source["type"]) if source is not None else None,
             fuel_categories=(strings(source["fuel_categories"]) or (str(source["fuel_category"] or "chemical"),))
-            if burner else (),
+            if burner
+            else (),
             fuel_inventory_size=int(source["fuel_inventory_size"] or 0) if burner else 0,
             burnt_inventory_size=int(source["burnt_inventory_size"] or 0) if burner else 0,
             inventory_size=number(p["inventory_size"]),
@@ -196,17 +197,22 @@ class Extractor:
     def technology(self, name: str, p: Any) -> TechnologyPrototype:
         effects = []
         for effect in seq(p["effects"]):
-            extra = tuple(sorted(
-                (str(k), number(v)) for k, v in effect.items()
-                if k not in ("type", "recipe", "modifier") and not is_table(v)
-            ))
+            extra = tuple(
+                sorted(
+                    (str(k), number(v))
+                    for k, v in effect.items()
+                    if k not in ("type", "recipe", "modifier") and not is_table(v)
+                )
+            )
             modifier = effect["modifier"]
-            effects.append(TechnologyEffect(
-                type=str(effect["type"]),
-                recipe=effect["recipe"],
-                modifier=None if modifier is None or is_table(modifier) else number(modifier),
-                extra=extra,
-            ))
+            effects.append(
+                TechnologyEffect(
+                    type=str(effect["type"]),
+                    recipe=effect["recipe"],
+                    modifier=None if modifier is None or is_table(modifier) else number(modifier),
+                    extra=extra,
+                )
+            )
         unit = p["unit"]
         trigger = p["research_trigger"]
         suffix = re.search(r"-(\d+)$", name)
@@ -216,16 +222,19 @@ class Extractor:
             name=name,
             prerequisites=strings(p["prerequisites"]),
             effects=tuple(effects),
-            unit=None if unit is None else TechnologyUnit(
+            unit=None
+            if unit is None
+            else TechnologyUnit(
                 count=number(unit["count"]),
                 count_formula=unit["count_formula"],
                 time=float(unit["time"]),
                 ingredients=tuple(
-                    (str(first(i["name"], i[1])), number(first(i["amount"], i[2])))
-                    for i in seq(unit["ingredients"])
+                    (str(first(i["name"], i[1])), number(first(i["amount"], i[2]))) for i in seq(unit["ingredients"])
                 ),
             ),
-            research_trigger=None if trigger is None else ResearchTrigger(
+            research_trigger=None
+            if trigger is None
+            else ResearchTrigger(
                 type=str(trigger["type"]),
                 item=trigger["item"] if isinstance(trigger["item"], str) else None,
                 entity=trigger["entity"] if isinstance(trigger["entity"], str) else None,

@@ -15,8 +15,20 @@ from typing import Any
 SCHEMA = 4  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products
 #: ``max_level = "infinite"`` reads back as the largest uint32, as in the API.
 INFINITE_LEVEL = 2**32 - 1
-_SI = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15,
-       "E": 1e18, "Z": 1e21, "Y": 1e24, "R": 1e27, "Q": 1e30}
+_SI = {
+    "": 1.0,
+    "k": 1e3,
+    "K": 1e3,
+    "M": 1e6,
+    "G": 1e9,
+    "T": 1e12,
+    "P": 1e15,
+    "E": 1e18,
+    "Z": 1e21,
+    "Y": 1e24,
+    "R": 1e27,
+    "Q": 1e30,
+}
 _ENERGY = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([kKMGTPEZYRQ]?)([JW])\s*$")
 
 Box = tuple[tuple[float, float], tuple[float, float]]

@@ -13,7 +13,8 @@ that is not ``LuaExposed`` is refused, so no Python internals leak to Lua.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from lupa import lua52
 

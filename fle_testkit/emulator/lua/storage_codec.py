@@ -49,7 +49,6 @@ from fle_testkit.emulator.lua.walk import (
     snapshot,
 )
 
-
 __all__ = [
     "FORMAT",
     "VERSION",
@@ -80,9 +79,7 @@ class StorageError(EmulatorError):
 # --- encoding -------------------------------------------------------------------
 
 
-def encode_storage(
-    runtime: Any, storage: Any, object_ref: ObjectReferencer | None = None, walker: Any = None
-) -> bytes:
+def encode_storage(runtime: Any, storage: Any, object_ref: ObjectReferencer | None = None, walker: Any = None) -> bytes:
     """The bytes for `script.dat` holding `storage` (a Lua table of `runtime`).
 
     API objects are saved by the reference ``object_ref`` gives them, as
@@ -98,10 +95,7 @@ def encode_storage(
         "format": FORMAT,
         "version": VERSION,
         "root": _encode_value(snap.root, order),
-        "tables": [
-            [[_encode_value(k, order), _encode_value(v, order)] for k, v in entries]
-            for entries in tables
-        ],
+        "tables": [[[_encode_value(k, order), _encode_value(v, order)] for k, v in entries] for entries in tables],
     }
     text = json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return text.encode("utf-8")
@@ -224,7 +218,7 @@ def _load_document(data: bytes) -> dict:
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise _corrupt(f"it is not UTF-8 JSON ({exc})") from exc
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise _corrupt(f"it has no \"format\": {FORMAT!r} marker (a real Factorio script.dat is binary)")
+        raise _corrupt(f'it has no "format": {FORMAT!r} marker (a real Factorio script.dat is binary)')
     version = document.get("version")
     if version != VERSION:
         raise _corrupt(f"its version is {version!r}; this emulator reads version {VERSION}")

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from fle_testkit.emulator.errors import EmulatorError
@@ -183,7 +184,7 @@ def _parse_snapshot(text: str) -> Snapshot:
     tables = []
     for line in lines[1:]:
         tokens = [_parse_token(t) for t in line.split("\t")] if line else []
-        tables.append(list(zip(tokens[0::2], tokens[1::2])))
+        tables.append(list(zip(tokens[0::2], tokens[1::2], strict=False)))
     return Snapshot(root=_parse_token(lines[0]), tables=tables)
 
 

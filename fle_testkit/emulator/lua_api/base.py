@@ -8,9 +8,10 @@ y."), so the emulator cannot grow an API Factorio does not have by accident.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator
+from functools import cache
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from lupa import lua52
 
@@ -61,7 +62,7 @@ UNKNOWN_NAME = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _arity(method: Callable) -> tuple[int, int]:
     """How many Lua arguments a method takes (without self): (required, at most).
 
@@ -86,7 +87,7 @@ def _expected_count(low: int, high: int) -> str:
 
 
 def _field_reader(name: str) -> Callable:
-    def read(self: "LuaObject") -> Any:
+    def read(self: LuaObject) -> Any:
         return getattr(self.model, name)
 
     return read
@@ -120,7 +121,7 @@ class LuaObject(LuaExposed):
             properties.setdefault(name, _field_reader(name))
         cls._properties, cls._setters, cls._methods = properties, setters, methods
 
-    def __init__(self, ctx: "ApiContext", model: Any = None) -> None:
+    def __init__(self, ctx: ApiContext, model: Any = None) -> None:
         self.ctx = ctx
         self.model = model
         self._lua_cache: dict[Any, Any] = {}
@@ -202,7 +203,9 @@ class LuaCustomTable(LuaObject):
 
     lua_class_name = "LuaCustomTable"
 
-    def __init__(self, ctx: "ApiContext", items: Callable[[], list[tuple[Any, Any]]], by_name: Callable[[Any], Any] | None = None) -> None:
+    def __init__(
+        self, ctx: ApiContext, items: Callable[[], list[tuple[Any, Any]]], by_name: Callable[[Any], Any] | None = None
+    ) -> None:
         super().__init__(ctx)
         self._items = items
         self._by_name = by_name

@@ -38,7 +38,9 @@ class LuaBootstrap(LuaObject):
         events = list(event.values()) if is_table(event) else [event]
         for event_id in events:
             if not isinstance(event_id, (int, float)):
-                raise LuaApiError(f"Invalid event id: {event_id!r}: custom event names are not supported by the emulator.")
+                raise LuaApiError(
+                    f"Invalid event id: {event_id!r}: custom event names are not supported by the emulator."
+                )
             self.ctx.level.events.set_handler(int(event_id), function)
 
     @lua_method

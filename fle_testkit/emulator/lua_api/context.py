@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 class LevelHooks(Protocol):
     """The parts of the running level the API reads and changes."""
 
-    events: "EventRegistry"
+    events: EventRegistry
 
     @property
     def tick(self) -> int: ...
@@ -37,9 +37,9 @@ class LevelHooks(Protocol):
 
 @dataclass
 class ApiContext:
-    sandbox: "LuaSandbox"
-    gamedata: "GameData"
-    world: "World"
+    sandbox: LuaSandbox
+    gamedata: GameData
+    world: World
     level: LevelHooks
     tostring: Any = None  # Lua's own tostring, for Factorio's number printing
     wrappers: dict[tuple[str, int], Any] = field(default_factory=dict)

@@ -8,7 +8,6 @@ from ..lua.runtime import LuaApiError
 from .base import LuaObject, lua_method, lua_property, lua_setter, position_arg
 from .inventory import LuaInventory
 
-
 # The defines.inventory names Factorio 2.0 calls an entity's main inventory.
 MAIN_INVENTORIES = frozenset(
     {"character_main", "chest", "car_trunk", "spider_trunk", "cargo_wagon", "cargo_unit", "god_main", "editor_main"}
@@ -70,7 +69,9 @@ class LuaEntity(LuaObject):
     @lua_property
     def bounding_box(self) -> Any:
         box = self.model.bounding_box
-        return self.table({"left_top": {"x": box.left, "y": box.top}, "right_bottom": {"x": box.right, "y": box.bottom}})
+        return self.table(
+            {"left_top": {"x": box.left, "y": box.top}, "right_bottom": {"x": box.right, "y": box.bottom}}
+        )
 
     @lua_method
     def get_inventory(self, index: Any) -> Any:

@@ -32,7 +32,9 @@ class LuaTechnology(LuaObject):
     @lua_property
     def prerequisites(self) -> Any:
         technologies = self.model.force.technologies
-        return self.table({n: self.ctx.wrapper(LuaTechnology, technologies[n]) for n in self.model.prototype.prerequisites})
+        return self.table(
+            {n: self.ctx.wrapper(LuaTechnology, technologies[n]) for n in self.model.prototype.prerequisites}
+        )
 
 
 class LuaRecipe(LuaObject):
@@ -53,7 +55,9 @@ class LuaRecipe(LuaObject):
 
     @lua_property
     def ingredients(self) -> Any:
-        return self.table([{"type": i.type, "name": i.name, "amount": i.amount} for i in self.model.prototype.ingredients])
+        return self.table(
+            [{"type": i.type, "name": i.name, "amount": i.amount} for i in self.model.prototype.ingredients]
+        )
 
     @lua_property
     def products(self) -> Any:

@@ -42,7 +42,9 @@ def install_globals(ctx: ApiContext) -> LuaGameScript:
     g = sandbox.globals
     ctx.tostring = g.tostring
     sandbox.run(DEFINES_FILE.read_text(encoding="utf-8"), "@__core__/defines.lua")
-    g.serpent = sandbox.lua.execute(resources.files("fle_testkit.emulator.lua").joinpath("serpent.lua").read_text(encoding="utf-8"))
+    g.serpent = sandbox.lua.execute(
+        resources.files("fle_testkit.emulator.lua").joinpath("serpent.lua").read_text(encoding="utf-8")
+    )
     g.storage = sandbox.table()
     g.script = LuaBootstrap(ctx)
     g.rcon = LuaRCON(ctx)
@@ -50,7 +52,9 @@ def install_globals(ctx: ApiContext) -> LuaGameScript:
     g.prototypes = LuaPrototypes(ctx)
     g.localised_print = sandbox.host_function(lambda message: _print(localised_text(ctx, message)))
     setup = sandbox.lua.execute("return function(...) " + _LUA_HELPERS + " end")
-    setup(sandbox.host_function(ctx.level.script_log), sandbox.host_function(lambda message: _text_or_error(ctx, message)))
+    setup(
+        sandbox.host_function(ctx.level.script_log), sandbox.host_function(lambda message: _text_or_error(ctx, message))
+    )
     return LuaGameScript(ctx)
 
 

@@ -6,7 +6,8 @@ listed are built (Factorio's prototype classes have many more).
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .base import LuaCustomTable, LuaObject, lua_method, lua_property
 
@@ -45,8 +46,15 @@ class LuaEntityPrototype(LuaObject):
     # do not apply, as Wube's production-score.lua relies on (it reads
     # resource_category on every entity prototype).
     lua_fields = (
-        "name", "type", "tile_width", "tile_height", "max_health", "mining_speed",
-        "resource_category", "fixed_recipe", "rocket_parts_required",
+        "name",
+        "type",
+        "tile_width",
+        "tile_height",
+        "max_health",
+        "mining_speed",
+        "resource_category",
+        "fixed_recipe",
+        "rocket_parts_required",
     )
 
     @lua_method
@@ -80,7 +88,11 @@ class LuaEntityPrototype(LuaObject):
                 "minable": True,
                 "mining_time": minable.mining_time,
                 "products": [_product(p) for p in minable.products],
-                **({"required_fluid": minable.required_fluid, "fluid_amount": minable.fluid_amount} if minable.required_fluid else {}),
+                **(
+                    {"required_fluid": minable.required_fluid, "fluid_amount": minable.fluid_amount}
+                    if minable.required_fluid
+                    else {}
+                ),
             }
         )
 
@@ -121,7 +133,9 @@ class LuaTechnologyPrototype(LuaObject):
     @lua_property
     def prerequisites(self) -> Any:
         technologies = self.ctx.gamedata.technologies
-        return self.table({n: self.ctx.wrapper(LuaTechnologyPrototype, technologies[n]) for n in self.model.prerequisites})
+        return self.table(
+            {n: self.ctx.wrapper(LuaTechnologyPrototype, technologies[n]) for n in self.model.prerequisites}
+        )
 
     @lua_property
     def effects(self) -> Any:

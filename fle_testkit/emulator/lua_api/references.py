@@ -8,7 +8,8 @@ Factorio (``valid`` is false, any other use errors).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .base import LuaObject
 from .context import ApiContext

@@ -117,13 +117,15 @@ class LuaFlowStatistics(LuaObject):
                 # The real wording is not confirmed.
                 raise LuaApiError(f"Invalid argument to LuaFlowStatistics::get_flow_count: {required} is required.")
         name = self._id(fields["name"], "get_flow_count")
-        return self._call(lambda: self.model.get_flow_count(
-            name,
-            fields["category"],
-            fields["precision_index"],
-            sample_index=fields.get("sample_index"),
-            count=bool(fields.get("count", False)),
-        ))
+        return self._call(
+            lambda: self.model.get_flow_count(
+                name,
+                fields["category"],
+                fields["precision_index"],
+                sample_index=fields.get("sample_index"),
+                count=bool(fields.get("count", False)),
+            )
+        )
 
     @lua_method
     def clear(self) -> None:

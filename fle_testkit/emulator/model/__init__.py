@@ -20,7 +20,20 @@ from .surface import Surface
 from .world import World
 
 __all__ = [
-    "BoundingBox", "Entity", "Force", "Inventory", "InvalidArgumentError", "InvalidObjectError",
-    "ItemFilter", "ModelError", "NotFoundError", "Position", "Recipe", "StateError", "Surface",
-    "Technology", "UnknownPrototypeError", "World",
+    "BoundingBox",
+    "Entity",
+    "Force",
+    "Inventory",
+    "InvalidArgumentError",
+    "InvalidObjectError",
+    "ItemFilter",
+    "ModelError",
+    "NotFoundError",
+    "Position",
+    "Recipe",
+    "StateError",
+    "Surface",
+    "Technology",
+    "UnknownPrototypeError",
+    "World",
 ]

@@ -21,12 +21,33 @@ if TYPE_CHECKING:
 
 
 class Entity:
-    __slots__ = ("id", "prototype", "surface", "force", "unit_number", "health", "amount",
-                 "inventories", "valid", "_x", "_y", "_direction")
+    __slots__ = (
+        "id",
+        "prototype",
+        "surface",
+        "force",
+        "unit_number",
+        "health",
+        "amount",
+        "inventories",
+        "valid",
+        "_x",
+        "_y",
+        "_direction",
+    )
 
-    def __init__(self, id: int, prototype: "EntityPrototype", surface: "Surface", x: float, y: float,
-                 direction: int, force: "Force", unit_number: int | None,
-                 inventories: dict[int, Inventory]) -> None:
+    def __init__(
+        self,
+        id: int,
+        prototype: EntityPrototype,
+        surface: Surface,
+        x: float,
+        y: float,
+        direction: int,
+        force: Force,
+        unit_number: int | None,
+        inventories: dict[int, Inventory],
+    ) -> None:
         self.id = id  # the world's serial number: creation order, never reused
         self.prototype = prototype
         self.surface = surface

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 class Recipe:
     __slots__ = ("prototype", "force", "enabled")
 
-    def __init__(self, prototype: "RecipePrototype", force: "Force") -> None:
+    def __init__(self, prototype: RecipePrototype, force: Force) -> None:
         self.prototype = prototype
         self.force = force
         self.enabled = prototype.enabled
@@ -36,7 +36,7 @@ class Recipe:
 class Technology:
     __slots__ = ("prototype", "force", "_researched", "enabled", "level")
 
-    def __init__(self, prototype: "TechnologyPrototype", force: "Force") -> None:
+    def __init__(self, prototype: TechnologyPrototype, force: Force) -> None:
         self.prototype = prototype
         self.force = force
         self._researched = False
@@ -69,7 +69,7 @@ class Technology:
 class Force:
     __slots__ = ("index", "name", "gamedata", "technologies", "recipes")
 
-    def __init__(self, gamedata: "GameData", index: int, name: str) -> None:
+    def __init__(self, gamedata: GameData, index: int, name: str) -> None:
         self.gamedata = gamedata
         self.index = index
         self.name = name
@@ -91,7 +91,7 @@ class Force:
         except KeyError:
             raise NotFoundError(f"force {self.name} has no recipe {name!r}") from None
 
-    def _apply_effects(self, technology: "TechnologyPrototype") -> None:
+    def _apply_effects(self, technology: TechnologyPrototype) -> None:
         for recipe_name in technology.unlocked_recipes:
             recipe = self.recipes.get(recipe_name)
             if recipe is not None:

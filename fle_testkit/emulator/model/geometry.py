@@ -8,8 +8,8 @@ centre (x.5), an even one on a tile edge (whole number).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from .errors import InvalidArgumentError
 
@@ -27,7 +27,7 @@ class Position:
     x: float
     y: float
 
-    def distance_to(self, other: "Position") -> float:
+    def distance_to(self, other: Position) -> float:
         return math.hypot(self.x - other.x, self.y - other.y)
 
 
@@ -41,7 +41,7 @@ class BoundingBox:
     bottom: float
 
     @classmethod
-    def of(cls, corners: tuple[tuple[float, float], tuple[float, float]]) -> "BoundingBox":
+    def of(cls, corners: tuple[tuple[float, float], tuple[float, float]]) -> BoundingBox:
         (x1, y1), (x2, y2) = corners
         return cls(min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
 
@@ -49,17 +49,18 @@ class BoundingBox:
     def is_empty(self) -> bool:
         return self.left == self.right or self.top == self.bottom
 
-    def moved(self, x: float, y: float) -> "BoundingBox":
+    def moved(self, x: float, y: float) -> BoundingBox:
         return BoundingBox(self.left + x, self.top + y, self.right + x, self.bottom + y)
 
     def contains(self, x: float, y: float) -> bool:
         """Edges included, so an empty box at a point contains that point."""
         return self.left <= x <= self.right and self.top <= y <= self.bottom
 
-    def overlaps(self, other: "BoundingBox") -> bool:
+    def overlaps(self, other: BoundingBox) -> bool:
         """Interiors intersect; boxes that only touch do not collide (as in Factorio)."""
-        return (self.left < other.right and other.left < self.right
-                and self.top < other.bottom and other.top < self.bottom)
+        return (
+            self.left < other.right and other.left < self.right and self.top < other.bottom and other.top < self.bottom
+        )
 
     def chunks(self) -> Iterator[tuple[int, int]]:
         """Chunk coordinates this box touches."""

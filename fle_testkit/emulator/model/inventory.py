@@ -8,8 +8,9 @@ as in Factorio. Quality is not modelled: everything is "normal".
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 from .errors import InvalidArgumentError, InvalidObjectError, UnknownPrototypeError
 
@@ -27,7 +28,7 @@ class ItemFilter:
     fuel_categories: frozenset[str] | None = None
     names: frozenset[str] | None = None
 
-    def accepts(self, item: "ItemPrototype") -> bool:
+    def accepts(self, item: ItemPrototype) -> bool:
         if self.item_types is not None and item.type not in self.item_types:
             return False
         if self.fuel_categories is not None and item.fuel_category not in self.fuel_categories:
@@ -40,8 +41,9 @@ class Inventory:
 
     __slots__ = ("index", "name", "_items", "_slots", "filter", "valid")
 
-    def __init__(self, index: int, name: str, size: int, items: Mapping[str, "ItemPrototype"],
-                 filter: ItemFilter | None = None) -> None:
+    def __init__(
+        self, index: int, name: str, size: int, items: Mapping[str, ItemPrototype], filter: ItemFilter | None = None
+    ) -> None:
         if size < 0:
             raise InvalidArgumentError(f"inventory size must be >= 0, got {size}")
         self.index = index
@@ -60,7 +62,7 @@ class Inventory:
         if not self.valid:
             raise InvalidObjectError(f"inventory {self.name} is no longer valid")
 
-    def _item(self, name: str) -> "ItemPrototype":
+    def _item(self, name: str) -> ItemPrototype:
         item = self._items.get(name) if isinstance(name, str) else None
         if item is None:
             raise UnknownPrototypeError("item", name)
@@ -219,7 +221,8 @@ class Inventory:
         """Restore the slots written by :meth:`to_state` (sizes must match)."""
         if len(slots) != len(self._slots):
             raise InvalidArgumentError(
-                f"inventory {self.name} has {len(self._slots)} slots, the state has {len(slots)}")
+                f"inventory {self.name} has {len(self._slots)} slots, the state has {len(slots)}"
+            )
         self.clear()
         for slot, stack in enumerate(slots):
             if stack is not None:

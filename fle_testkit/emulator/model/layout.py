@@ -12,8 +12,9 @@ vehicle slots, and the per-recipe filter of a furnace's source slot.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING
 
 from .errors import ModelError
 from .inventory import ItemFilter
@@ -38,31 +39,36 @@ _MODULES = ItemFilter(item_types=frozenset({"module"}))
 Entry = tuple[str, int | None, ItemFilter | None]
 
 
-def _character(p: "EntityPrototype") -> list[Entry]:
+def _character(p: EntityPrototype) -> list[Entry]:
     guns = p.guns_inventory_size
-    return [("character_main", p.inventory_size, None), ("character_guns", guns, _GUNS),
-            ("character_ammo", guns, _AMMO), ("character_armor", 1, _ARMOR)]
+    return [
+        ("character_main", p.inventory_size, None),
+        ("character_guns", guns, _GUNS),
+        ("character_ammo", guns, _AMMO),
+        ("character_armor", 1, _ARMOR),
+    ]
 
 
-def _named(name: str) -> Callable[["EntityPrototype"], list[Entry]]:
+def _named(name: str) -> Callable[[EntityPrototype], list[Entry]]:
     return lambda p: [(name, p.inventory_size, None)]
 
 
-def _lab(p: "EntityPrototype") -> list[Entry]:
+def _lab(p: EntityPrototype) -> list[Entry]:
     inputs = ItemFilter(names=frozenset(p.lab_inputs))
     return [("lab_input", len(p.lab_inputs), inputs), ("lab_modules", p.module_slots, _MODULES)]
 
 
-def _vehicle(prefix: str, trunk: str) -> Callable[["EntityPrototype"], list[Entry]]:
-    def entries(p: "EntityPrototype") -> list[Entry]:
+def _vehicle(prefix: str, trunk: str) -> Callable[[EntityPrototype], list[Entry]]:
+    def entries(p: EntityPrototype) -> list[Entry]:
         found: list[Entry] = [(trunk, p.inventory_size, None), (f"{prefix}_ammo", len(p.guns), _AMMO)]
         if p.trash_inventory_size:
             found.append((f"{prefix}_trash", p.trash_inventory_size, None))
         return found
+
     return entries
 
 
-_BY_TYPE: dict[str, Callable[["EntityPrototype"], list[Entry]]] = {
+_BY_TYPE: dict[str, Callable[[EntityPrototype], list[Entry]]] = {
     "character": _character,
     "container": _named("chest"),
     "logistic-container": _named("chest"),
@@ -72,12 +78,16 @@ _BY_TYPE: dict[str, Callable[["EntityPrototype"], list[Entry]]] = {
     "cargo-landing-pad": _named("cargo_landing_pad_main"),
     "cargo-wagon": _named("cargo_wagon"),
     "infinity-cargo-wagon": _named("cargo_wagon"),
-    "furnace": lambda p: [("furnace_source", p.source_inventory_size, None),
-                          ("furnace_result", p.result_inventory_size, None),
-                          ("furnace_modules", p.module_slots, _MODULES)],
-    "assembling-machine": lambda p: [("assembling_machine_input", 0, None),
-                                     ("assembling_machine_output", 0, None),
-                                     ("assembling_machine_modules", p.module_slots, _MODULES)],
+    "furnace": lambda p: [
+        ("furnace_source", p.source_inventory_size, None),
+        ("furnace_result", p.result_inventory_size, None),
+        ("furnace_modules", p.module_slots, _MODULES),
+    ],
+    "assembling-machine": lambda p: [
+        ("assembling_machine_input", 0, None),
+        ("assembling_machine_output", 0, None),
+        ("assembling_machine_modules", p.module_slots, _MODULES),
+    ],
     "rocket-silo": lambda p: [("rocket_silo_modules", p.module_slots, _MODULES)],
     "mining-drill": lambda p: [("mining_drill_modules", p.module_slots, _MODULES)],
     "beacon": lambda p: [("beacon_modules", p.module_slots, _MODULES)],
@@ -87,15 +97,17 @@ _BY_TYPE: dict[str, Callable[["EntityPrototype"], list[Entry]]] = {
     "ammo-turret": lambda p: [("turret_ammo", p.inventory_size, _AMMO)],
     "artillery-turret": lambda p: [("artillery_turret_ammo", p.inventory_size, _AMMO)],
     "artillery-wagon": lambda p: [("artillery_wagon_ammo", p.inventory_size, _AMMO)],
-    "roboport": lambda p: [("roboport_robot", p.robot_slots_count, None),
-                           ("roboport_material", p.material_slots_count, None)],
+    "roboport": lambda p: [
+        ("roboport_robot", p.robot_slots_count, None),
+        ("roboport_material", p.material_slots_count, None),
+    ],
 }
 
 #: Inventories that exist even when the prototype gives them no slots.
 _ALWAYS = frozenset({"assembling_machine_input", "assembling_machine_output"})
 
 
-def inventory_specs(prototype: "EntityPrototype", indexes: Mapping[str, int]) -> list[InventorySpec]:
+def inventory_specs(prototype: EntityPrototype, indexes: Mapping[str, int]) -> list[InventorySpec]:
     """The inventories an entity of this prototype is created with, in index order.
 
     ``indexes`` is ``defines.inventory`` (name -> number).

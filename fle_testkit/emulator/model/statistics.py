@@ -17,7 +17,8 @@ Quality is not modelled: every count is of "normal" quality.
 
 from __future__ import annotations
 
-from typing import Any, Collection
+from collections.abc import Collection
+from typing import Any
 
 from .errors import InvalidArgumentError, UnknownPrototypeError
 
@@ -56,8 +57,10 @@ class FlowStatistics:
         self.output_counts: dict[str, float] = {}
 
     def __repr__(self) -> str:
-        return (f"<FlowStatistics {self.kind} force={self.force_index} surface={self.surface_index} "
-                f"in={len(self.input_counts)} out={len(self.output_counts)}>")
+        return (
+            f"<FlowStatistics {self.kind} force={self.force_index} surface={self.surface_index} "
+            f"in={len(self.input_counts)} out={len(self.output_counts)}>"
+        )
 
     def _name(self, name: Any) -> str:
         if not isinstance(name, str) or name not in self._names:
@@ -106,8 +109,9 @@ class FlowStatistics:
         else:
             counts.pop(name, None)
 
-    def get_flow_count(self, name: str, category: str, precision_index: int,
-                       sample_index: int | None = None, count: bool = False) -> float:
+    def get_flow_count(
+        self, name: str, category: str, precision_index: int, sample_index: int | None = None, count: bool = False
+    ) -> float:
         """The flow in a window: a count (``count=True``) or a per-minute rate.
 
         Every flow counts as happening now (see the module docstring), so the
@@ -119,11 +123,15 @@ class FlowStatistics:
         if category not in CATEGORIES:
             raise InvalidArgumentError(f"category must be one of {CATEGORIES}, got {category!r}")
         if isinstance(precision_index, bool) or precision_index not in PRECISION_TICKS:
-            raise InvalidArgumentError(f"precision_index must be a defines.flow_precision_index, got {precision_index!r}")
+            raise InvalidArgumentError(
+                f"precision_index must be a defines.flow_precision_index, got {precision_index!r}"
+            )
         window_ticks = PRECISION_TICKS[precision_index]
         if sample_index is not None:
             if isinstance(sample_index, bool) or sample_index not in range(1, SAMPLES_PER_WINDOW + 1):
-                raise InvalidArgumentError(f"sample_index must be between 1 and {SAMPLES_PER_WINDOW}, got {sample_index!r}")
+                raise InvalidArgumentError(
+                    f"sample_index must be between 1 and {SAMPLES_PER_WINDOW}, got {sample_index!r}"
+                )
             window_ticks //= SAMPLES_PER_WINDOW
         if category == "input":
             total = self.input_counts.get(name, 0)

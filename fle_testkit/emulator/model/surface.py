@@ -11,7 +11,8 @@ creation order.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .entity import Entity
 from .errors import InvalidArgumentError, UnknownPrototypeError
@@ -60,7 +61,7 @@ def _name_set(names: Names) -> frozenset[str] | None:
 class Surface:
     __slots__ = ("index", "name", "world", "_entities", "_chunks", "_entity_chunks")
 
-    def __init__(self, world: "World", index: int, name: str) -> None:
+    def __init__(self, world: World, index: int, name: str) -> None:
         self.world = world
         self.index = index
         self.name = name
@@ -77,9 +78,15 @@ class Surface:
 
     # --- creating -------------------------------------------------------------
 
-    def create_entity(self, name: str, position: PositionLike, direction: int = 0,
-                      force: "Force | str | int" = "enemy", snap_to_grid: bool = True,
-                      amount: int | None = None) -> Entity:
+    def create_entity(
+        self,
+        name: str,
+        position: PositionLike,
+        direction: int = 0,
+        force: Force | str | int = "enemy",
+        snap_to_grid: bool = True,
+        amount: int | None = None,
+    ) -> Entity:
         """Create an entity; like Factorio, the force defaults to "enemy".
 
         Grid-aligned entities (no "placeable-off-grid" flag) are snapped to the
@@ -95,8 +102,17 @@ class Surface:
             width, height = rotated_size(prototype.tile_width, prototype.tile_height, direction)
             x, y = snap_position(x, y, width, height)
         unit_number = self.world._next_unit_number() if prototype.has_unit_number else None
-        entity = Entity(self.world._next_entity_id(), prototype, self, x, y, direction, owner,
-                        unit_number, self._new_inventories(prototype))
+        entity = Entity(
+            self.world._next_entity_id(),
+            prototype,
+            self,
+            x,
+            y,
+            direction,
+            owner,
+            unit_number,
+            self._new_inventories(prototype),
+        )
         if prototype.type == "resource" and amount is not None:
             entity.amount = int(amount)
         self._add(entity)
@@ -156,10 +172,17 @@ class Surface:
 
     # --- searching ------------------------------------------------------------
 
-    def find_entities_filtered(self, area: AreaLike | None = None, position: PositionLike | None = None,
-                               radius: float | None = None, name: Names = None, type: Names = None,
-                               force: "Force | str | int | Iterable[Force | str | int] | None" = None,
-                               limit: int | None = None, invert: bool = False) -> list[Entity]:
+    def find_entities_filtered(
+        self,
+        area: AreaLike | None = None,
+        position: PositionLike | None = None,
+        radius: float | None = None,
+        name: Names = None,
+        type: Names = None,
+        force: Force | str | int | Iterable[Force | str | int] | None = None,
+        limit: int | None = None,
+        invert: bool = False,
+    ) -> list[Entity]:
         if area is not None and position is not None:
             raise InvalidArgumentError("give either an area or a position, not both")
         if radius is not None and position is None:
@@ -171,9 +194,11 @@ class Surface:
         forces = None if force is None else self._force_set(force)
 
         def wanted(entity: Entity) -> bool:
-            matched = ((names is None or entity.name in names)
-                       and (types is None or entity.type in types)
-                       and (forces is None or entity.force.name in forces))
+            matched = (
+                (names is None or entity.name in names)
+                and (types is None or entity.type in types)
+                and (forces is None or entity.force.name in forces)
+            )
             return matched != invert
 
         found: list[Entity] = []
@@ -197,8 +222,9 @@ class Surface:
                 return entity
         return None
 
-    def _region(self, area: AreaLike | None, position: PositionLike | None,
-                radius: float | None) -> tuple[Callable[[Entity], bool], BoundingBox | None]:
+    def _region(
+        self, area: AreaLike | None, position: PositionLike | None, radius: float | None
+    ) -> tuple[Callable[[Entity], bool], BoundingBox | None]:
         if area is not None:
             box = _area(area)
 
@@ -207,6 +233,7 @@ class Surface:
                 if own.is_empty:
                     return box.contains(entity._x, entity._y)
                 return own.overlaps(box)
+
             return in_area, box
         if position is None:
             return (lambda entity: True), None
@@ -216,8 +243,10 @@ class Surface:
         if radius < 0:
             raise InvalidArgumentError(f"radius must be >= 0, got {radius!r}")
         centre = Position(x, y)
-        return ((lambda entity: entity.position.distance_to(centre) <= radius),
-                BoundingBox(x - radius, y - radius, x + radius, y + radius))
+        return (
+            (lambda entity: entity.position.distance_to(centre) <= radius),
+            BoundingBox(x - radius, y - radius, x + radius, y + radius),
+        )
 
     def _force_set(self, force: Any) -> frozenset[str]:
         if isinstance(force, (str, int)) or hasattr(force, "technologies"):
@@ -227,8 +256,11 @@ class Surface:
     # --- state ----------------------------------------------------------------
 
     def to_state(self) -> dict[str, object]:
-        return {"index": self.index, "name": self.name,
-                "entities": [entity.to_state() for entity in self._entities.values()]}
+        return {
+            "index": self.index,
+            "name": self.name,
+            "entities": [entity.to_state() for entity in self._entities.values()],
+        }
 
     def _restore_entity(self, state: dict[str, Any]) -> Entity:
         """Recreate an entity exactly as :meth:`Entity.to_state` wrote it (no snapping)."""
@@ -236,17 +268,25 @@ class Surface:
         if prototype is None:
             raise UnknownPrototypeError("entity", state["name"])
         x, y = state["position"]
-        entity = Entity(int(state["id"]), prototype, self, x, y, check_direction(state["direction"]),
-                        self.world.get_force(state["force"]), state["unit_number"],
-                        self._new_inventories(prototype))
+        entity = Entity(
+            int(state["id"]),
+            prototype,
+            self,
+            x,
+            y,
+            check_direction(state["direction"]),
+            self.world.get_force(state["force"]),
+            state["unit_number"],
+            self._new_inventories(prototype),
+        )
         entity.health = state["health"]
         entity.amount = state["amount"]
         saved = {int(index): slots for index, slots in state["inventories"]}
         if set(saved) != set(entity.inventories):
             raise InvalidArgumentError(
-                f"{entity.name} has inventories {sorted(entity.inventories)}, the state has {sorted(saved)}")
+                f"{entity.name} has inventories {sorted(entity.inventories)}, the state has {sorted(saved)}"
+            )
         for index, slots in saved.items():
             entity.inventories[index].load_state(slots)
         self._add(entity)
         return entity
-

@@ -30,7 +30,7 @@ DEFAULT_SURFACE = "nauvis"
 class World:
     __slots__ = ("gamedata", "seed", "surfaces", "forces", "statistics", "unit_number_counter", "entity_id_counter")
 
-    def __init__(self, gamedata: "GameData", seed: int) -> None:
+    def __init__(self, gamedata: GameData, seed: int) -> None:
         """An empty world; use :meth:`new` for a new game's."""
         self.gamedata = gamedata
         self.seed = int(seed)
@@ -42,7 +42,7 @@ class World:
         self.entity_id_counter = 1
 
     @classmethod
-    def new(cls, gamedata: "GameData", seed: int) -> "World":
+    def new(cls, gamedata: GameData, seed: int) -> World:
         world = cls(gamedata, seed)
         world.create_surface(DEFAULT_SURFACE)
         for name in DEFAULT_FORCES:
@@ -96,7 +96,7 @@ class World:
         force = self.forces[index] = Force(self.gamedata, index, name)
         return force
 
-    def get_force(self, key: "Force | int | str") -> Force:
+    def get_force(self, key: Force | int | str) -> Force:
         """A force by object (must belong to this world), index or name."""
         if isinstance(key, Force):
             if self.forces.get(key.index) is not key:
@@ -110,7 +110,7 @@ class World:
             raise NotFoundError(f"no force {key!r}")
         return force
 
-    def flow_statistics(self, kind: str, force: "Force | int | str", surface: "Surface | int | str") -> FlowStatistics:
+    def flow_statistics(self, kind: str, force: Force | int | str, surface: Surface | int | str) -> FlowStatistics:
         """The ``kind`` ("item" or "fluid") production statistics of a force on a surface."""
         owner = self.get_force(force)
         if isinstance(surface, Surface):
@@ -141,7 +141,7 @@ class World:
         }
 
     @classmethod
-    def from_state(cls, gamedata: "GameData", state: dict[str, Any]) -> "World":
+    def from_state(cls, gamedata: GameData, state: dict[str, Any]) -> World:
         """Rebuild the world :meth:`to_state` described; :class:`StateError` if impossible."""
         if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
             raise StateError("not a world state")
@@ -151,7 +151,8 @@ class World:
             world = cls(gamedata, state["seed"])
             for force_state in state["forces"]:
                 force = world.forces[int(force_state["index"])] = Force(
-                    gamedata, int(force_state["index"]), str(force_state["name"]))
+                    gamedata, int(force_state["index"]), str(force_state["name"])
+                )
                 force.load_state(force_state)
             for surface_state in state["surfaces"]:
                 index = int(surface_state["index"])
@@ -160,7 +161,8 @@ class World:
                     surface._restore_entity(entity_state)
             for stats_state in state.get("statistics", ()):  # absent in states written before it existed
                 stats = world.flow_statistics(
-                    str(stats_state["kind"]), int(stats_state["force"]), int(stats_state["surface"]))
+                    str(stats_state["kind"]), int(stats_state["force"]), int(stats_state["surface"])
+                )
                 stats.load_state(stats_state)
             world.unit_number_counter = int(state["unit_number_counter"])
             world.entity_id_counter = int(state["entity_id_counter"])

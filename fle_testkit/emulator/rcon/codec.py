@@ -96,9 +96,7 @@ class PacketDecoder:
 
     def __init__(self, max_size: int = MAX_PACKET_SIZE) -> None:
         if max_size < MIN_PACKET_SIZE:
-            raise RconError(
-                f"max_size {max_size} is below the minimum size field {MIN_PACKET_SIZE}"
-            )
+            raise RconError(f"max_size {max_size} is below the minimum size field {MIN_PACKET_SIZE}")
         self._max_size = max_size
         self._buffer = bytearray()
         self._failure: str | None = None
@@ -137,8 +135,7 @@ class PacketDecoder:
         (size,) = _SIZE.unpack_from(self._buffer, offset)
         if size < MIN_PACKET_SIZE:
             raise MalformedPacket(
-                f"size field {size} is below the minimum of {MIN_PACKET_SIZE} "
-                "(id, type and two NUL terminators)"
+                f"size field {size} is below the minimum of {MIN_PACKET_SIZE} (id, type and two NUL terminators)"
             )
         if size > self._max_size:
             raise MalformedPacket(f"size field {size} exceeds the limit of {self._max_size} bytes")
@@ -150,8 +147,6 @@ class PacketDecoder:
         _, packet_id, packet_type = _HEADER.unpack_from(self._buffer, offset)
         tail = bytes(self._buffer[end - len(_TERMINATOR) : end])
         if tail != _TERMINATOR:
-            raise MalformedPacket(
-                f"packet id {packet_id} does not end with two NUL bytes (last two bytes: {tail!r})"
-            )
+            raise MalformedPacket(f"packet id {packet_id} does not end with two NUL bytes (last two bytes: {tail!r})")
         body = bytes(self._buffer[offset + _HEADER.size : end - len(_TERMINATOR)])
         return Packet(packet_id, packet_type, body)

@@ -102,9 +102,7 @@ class RconServer:
         peer = _peer_name(writer)
         self._log(messages.RCON_CONNECTION.format(addr=peer))
         try:
-            connection = _Connection(
-                peer, writer, self._password, self._handler, self._log, self._max_packet_size
-            )
+            connection = _Connection(peer, writer, self._password, self._handler, self._log, self._max_packet_size)
             reason = await connection.run(reader)
             self._log(f"RCON connection from {peer} closed: {reason}")
         except ConnectionError as exc:

@@ -30,7 +30,8 @@ def wait_for_files(directory: Path, names: set[str], timeout: float = 20.0) -> s
 
 def test_autosaves_rotate_through_their_slots(emulator, write_data: Path) -> None:
     server = emulator(
-        "--start-server-load-scenario", "lab",
+        "--start-server-load-scenario",
+        "lab",
         extra=("--server-settings", settings(write_data, autosave_interval=1, autosave_slots=2)),
     )
     with server.connect() as client:
@@ -45,7 +46,8 @@ def test_autosaves_rotate_through_their_slots(emulator, write_data: Path) -> Non
 
 def test_no_autosaves_when_slots_are_zero(emulator, write_data: Path) -> None:
     server = emulator(
-        "--start-server-load-scenario", "lab",
+        "--start-server-load-scenario",
+        "lab",
         extra=("--server-settings", settings(write_data, autosave_interval=1, autosave_slots=0)),
     )
     with server.connect() as client:
@@ -59,7 +61,8 @@ def test_no_autosaves_when_slots_are_zero(emulator, write_data: Path) -> None:
 
 def test_no_autosaves_while_the_game_is_paused(emulator, write_data: Path) -> None:
     server = emulator(
-        "--start-server-load-scenario", "lab",
+        "--start-server-load-scenario",
+        "lab",
         extra=("--server-settings", settings(write_data, autosave_interval=1, autosave_slots=2)),
     )
     with server.connect() as client:

@@ -11,8 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from emulator_process import EmulatorProcess, emulator_args, run_to_exit, write_scenario
+
 from fle_testkit.emulator import cli, messages
 from fle_testkit.emulator.cli import ServerSettings, UsageError, parse
 
@@ -56,7 +56,10 @@ class TestHelp:
         assert done.stderr == ""
 
     def test_version_names_the_release(self) -> None:
-        assert parse(["--version"]) == f"Version: {messages.FACTORIO_VERSION} (build {messages.FACTORIO_BUILD}, linux64, headless)"
+        assert (
+            parse(["--version"])
+            == f"Version: {messages.FACTORIO_VERSION} (build {messages.FACTORIO_BUILD}, linux64, headless)"
+        )
 
 
 class TestRefusedCommandLines:
@@ -142,7 +145,9 @@ class TestMeanings:
         assert config.scenarios_dir == config.write_data / "scenarios"
         assert config.script_output_dir == config.write_data / "script-output"
 
-    def test_without_config_write_data_is_the_working_directory(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_without_config_write_data_is_the_working_directory(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         monkeypatch.chdir(tmp_path)
         assert parse(["--start-server-load-latest"]).write_data == tmp_path
 
@@ -174,15 +179,21 @@ class TestMeanings:
         assert str(parse(["--start-server-load-latest"]).game) == f"0.0.0.0:{cli.DEFAULT_GAME_PORT}"
         assert str(parse(["--start-server-load-latest", "--bind", "127.0.0.1:4000"]).game) == "127.0.0.1:4000"
         # --port wins over the port of --bind.
-        assert str(parse(["--start-server-load-latest", "--bind", "127.0.0.1:4000", "--port", "5000"]).game) == "127.0.0.1:5000"
+        assert (
+            str(parse(["--start-server-load-latest", "--bind", "127.0.0.1:4000", "--port", "5000"]).game)
+            == "127.0.0.1:5000"
+        )
 
     def test_seed_console_log_and_mod_directory(self, tmp_path: Path) -> None:
         config = parse(
             [
                 "--start-server-load-latest",
-                "--map-gen-seed", "4242",
-                "--console-log", str(tmp_path / "console.log"),
-                "--mod-directory", str(tmp_path / "mods"),
+                "--map-gen-seed",
+                "4242",
+                "--console-log",
+                str(tmp_path / "console.log"),
+                "--mod-directory",
+                str(tmp_path / "mods"),
             ]
         )
         assert config.map_gen_seed == 4242
@@ -193,12 +204,17 @@ class TestMeanings:
         config = parse(
             [
                 "--start-server-load-latest",
-                "--server-whitelist", "w.json",
+                "--server-whitelist",
+                "w.json",
                 "--use-server-whitelist",
-                "--server-banlist", "b.json",
-                "--server-adminlist", "a.json",
-                "--map-gen-settings", "mg.json",
-                "--map-settings", "m.json",
+                "--server-banlist",
+                "b.json",
+                "--server-adminlist",
+                "a.json",
+                "--map-gen-settings",
+                "mg.json",
+                "--map-settings",
+                "m.json",
             ]
         )
         assert config.mode == "start-server-load-latest"
@@ -212,7 +228,9 @@ class TestServerSettings:
     def test_file_values_are_read(self, tmp_path: Path) -> None:
         path = tmp_path / "server-settings.json"
         path.write_text(json.dumps({"auto_pause": False, "autosave_interval": 2, "autosave_slots": 0, "name": "x"}))
-        assert ServerSettings.from_file(path) == ServerSettings(auto_pause=False, autosave_interval=2, autosave_slots=0, name="x")
+        assert ServerSettings.from_file(path) == ServerSettings(
+            auto_pause=False, autosave_interval=2, autosave_slots=0, name="x"
+        )
 
     def test_missing_keys_keep_defaults(self, tmp_path: Path) -> None:
         path = tmp_path / "server-settings.json"

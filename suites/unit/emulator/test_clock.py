@@ -38,7 +38,9 @@ def fake() -> FakeTime:
 
 # --- GameClock ------------------------------------------------------------------------
 class TestGameClock:
-    @pytest.mark.parametrize("speed, seconds, tick", [(1, 1, 60), (1, 2.5, 150), (2.5, 1, 150), (0.5, 1, 30), (10, 0.1, 60)])
+    @pytest.mark.parametrize(
+        "speed, seconds, tick", [(1, 1, 60), (1, 2.5, 150), (2.5, 1, 150), (0.5, 1, 30), (10, 0.1, 60)]
+    )
     def test_sixty_ticks_per_second_times_speed(self, fake: FakeTime, speed: float, seconds: float, tick: int) -> None:
         clock = GameClock(0, speed, now=fake)
         fake.sleep(seconds)
@@ -316,7 +318,9 @@ def test_default_settings_auto_pause_without_players(emulator, write_data: Path)
 
 
 class TestHandlersThatChangeTime:
-    def test_a_handler_changing_speed_does_not_reenter_the_catch_up(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+    def test_a_handler_changing_speed_does_not_reenter_the_catch_up(
+        self, gamedata, fake: FakeTime, tmp_path: Path
+    ) -> None:
         control = RECORD_TICKS.replace(
             'if event.tick ~= game.tick then error("event.tick ~= game.tick") end',
             "if event.tick == 2 then game.speed = 2 end",
@@ -328,7 +332,9 @@ class TestHandlersThatChangeTime:
         assert lua(level, "rcon.print(game.speed)") == "2"
         assert logged == []
 
-    def test_a_handler_pausing_the_game_stops_the_clock_from_its_tick(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+    def test_a_handler_pausing_the_game_stops_the_clock_from_its_tick(
+        self, gamedata, fake: FakeTime, tmp_path: Path
+    ) -> None:
         control = RECORD_TICKS.replace(
             'if event.tick ~= game.tick then error("event.tick ~= game.tick") end',
             "if event.tick == 3 then game.tick_paused = true end",
@@ -347,7 +353,9 @@ class TestNoSpinning:
     """The ticker sleeps until the next handler is due: never a zero wait."""
 
     @pytest.mark.parametrize("period", [1, 60])
-    def test_after_catching_up_the_next_nth_tick_is_in_the_future(self, gamedata, fake: FakeTime, tmp_path: Path, period: int) -> None:
+    def test_after_catching_up_the_next_nth_tick_is_in_the_future(
+        self, gamedata, fake: FakeTime, tmp_path: Path, period: int
+    ) -> None:
         level, _ = make_level(gamedata, fake, tmp_path, f"script.on_nth_tick({period}, function() end)")
         for _ in range(5):
             fake.sleep(0.37)
@@ -374,7 +382,9 @@ class TestBytesThatAreNotUtf8:
         level, _ = make_level(gamedata, fake, tmp_path)
         assert lua(level, 'do return "\\255" end') == ""
 
-    def test_a_handler_failing_with_raw_bytes_does_not_stop_the_clock(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+    def test_a_handler_failing_with_raw_bytes_does_not_stop_the_clock(
+        self, gamedata, fake: FakeTime, tmp_path: Path
+    ) -> None:
         level, logged = make_level(gamedata, fake, tmp_path, 'script.on_nth_tick(1, function() error("\\255") end)')
         fake.sleep(1)
         level.advance()

@@ -95,7 +95,9 @@ class TestRouting:
         assert log.getvalue().rstrip("\n").endswith(" [CHAT] <server>: hello there")
         assert host.calls == []
 
-    @pytest.mark.parametrize("text, name", [("/save", None), ("/save mine", "mine"), ("/server-save", None), ("/save  mine ", "mine")])
+    @pytest.mark.parametrize(
+        "text, name", [("/save", None), ("/save mine", "mine"), ("/server-save", None), ("/save  mine ", "mine")]
+    )
     def test_save_commands_name_the_save(self, console: Console, host: FakeHost, text: str, name: str | None) -> None:
         assert console.handle(text) == messages.SAVE_DONE_REPLY
         assert host.calls == [("save", name)]

@@ -45,9 +45,18 @@ def fresh_build() -> tuple[GameData, dict[str, tuple[float, int]], dict[str, tup
 
 # --- parsing helpers ----------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "joules"), [
-    ("4MJ", 4e6), ("100kJ", 1e5), ("2.5GJ", 2.5e9), ("90kW", 9e4), ("0J", 0.0), ("1.21 GJ", 1.21e9),
-])
+
+@pytest.mark.parametrize(
+    ("text", "joules"),
+    [
+        ("4MJ", 4e6),
+        ("100kJ", 1e5),
+        ("2.5GJ", 2.5e9),
+        ("90kW", 9e4),
+        ("0J", 0.0),
+        ("1.21 GJ", 1.21e9),
+    ],
+)
 def test_parse_energy(text: str, joules: float) -> None:
     assert parse_energy(text) == pytest.approx(joules)
 
@@ -68,6 +77,7 @@ def test_tile_size_rounds_the_collision_box_up() -> None:
 
 
 # --- the build ----------------------------------------------------------------
+
 
 def test_fresh_build_equals_the_cached_data(fresh_build, gd: GameData) -> None:
     """Equal, except the order of some technology effects.
@@ -103,8 +113,19 @@ def test_versions_come_from_the_installed_files(gd: GameData) -> None:
 def test_type_lists_are_the_games_defines_prototypes(gd: GameData) -> None:
     assert set(gd.item_types) == set(gd.defines["prototypes"]["item"])
     assert set(gd.entity_types) == set(gd.defines["prototypes"]["entity"])
-    assert {"item", "ammo", "capsule", "gun", "armor", "module", "tool", "repair-tool",
-            "rail-planner", "item-with-entity-data", "blueprint"} <= set(gd.item_types)
+    assert {
+        "item",
+        "ammo",
+        "capsule",
+        "gun",
+        "armor",
+        "module",
+        "tool",
+        "repair-tool",
+        "rail-planner",
+        "item-with-entity-data",
+        "blueprint",
+    } <= set(gd.item_types)
     assert "fluid" not in gd.item_types and "recipe" not in gd.entity_types
     assert {"container", "character", "furnace", "resource", "tree", "explosion", "corpse"} <= set(gd.entity_types)
 
@@ -113,8 +134,17 @@ def test_every_prototype_is_of_a_listed_type(gd: GameData) -> None:
     assert {item.type for item in gd.items.values()} <= set(gd.item_types)
     assert {entity.type for entity in gd.entities.values()} <= set(gd.entity_types)
     # items of the non-"item" types are included
-    assert {"ammo", "capsule", "gun", "armor", "module", "repair-tool", "rail-planner",
-            "item-with-entity-data", "blueprint"} <= {item.type for item in gd.items.values()}
+    assert {
+        "ammo",
+        "capsule",
+        "gun",
+        "armor",
+        "module",
+        "repair-tool",
+        "rail-planner",
+        "item-with-entity-data",
+        "blueprint",
+    } <= {item.type for item in gd.items.values()}
     assert gd.items["pistol"].type == "gun"
     assert gd.items["firearm-magazine"].type == "ammo"
     assert gd.items["car"].type == "item-with-entity-data"
@@ -134,6 +164,7 @@ def test_no_space_age_content(gd: GameData) -> None:
 
 
 # --- real facts ---------------------------------------------------------------
+
 
 def test_items(gd: GameData) -> None:
     assert gd.items["iron-plate"].stack_size == 100
@@ -199,8 +230,21 @@ def test_health_and_unit_numbers(gd: GameData) -> None:
 def test_health_is_where_the_data_sets_max_health(gd: GameData) -> None:
     """A type has health iff the data sets ``max_health`` on one of its prototypes."""
     with_health = {e.type for e in gd.entities.values() if e.has_health}
-    assert {"container", "assembling-machine", "transport-belt", "inserter", "mining-drill", "furnace",
-            "electric-pole", "character", "unit-spawner", "wall", "pipe", "lab", "boiler"} <= with_health
+    assert {
+        "container",
+        "assembling-machine",
+        "transport-belt",
+        "inserter",
+        "mining-drill",
+        "furnace",
+        "electric-pole",
+        "character",
+        "unit-spawner",
+        "wall",
+        "pipe",
+        "lab",
+        "boiler",
+    } <= with_health
     assert not with_health & {"resource", "corpse", "explosion", "item-entity", "projectile", "cliff"}
     for entity in gd.entities.values():  # an unset max_health reads as the default 10
         assert entity.max_health > 0 if entity.has_health else entity.max_health == 0
@@ -242,8 +286,14 @@ def test_data_is_factorio_2_0(gd: GameData) -> None:
     assert gd.base_version.startswith("2.0.")
     assert gd.items["automation-science-pack"].type == "tool"
     assert {item.name for item in gd.items.values() if item.type == "tool"} == {
-        "automation-science-pack", "logistic-science-pack", "military-science-pack", "chemical-science-pack",
-        "production-science-pack", "utility-science-pack", "space-science-pack"}
+        "automation-science-pack",
+        "logistic-science-pack",
+        "military-science-pack",
+        "chemical-science-pack",
+        "production-science-pack",
+        "utility-science-pack",
+        "space-science-pack",
+    }
     assert gd.recipes["iron-gear-wheel"].categories == ("crafting",)
 
 
@@ -264,6 +314,7 @@ def test_defines_are_the_2_0_numbers(gd: GameData) -> None:
 
 
 # --- cache --------------------------------------------------------------------
+
 
 class CountingBuild:
     """Stands in for the slow data-stage run: returns the loaded data, counts calls."""
@@ -291,10 +342,12 @@ def test_cache_is_written_then_read(tmp_path: Path, build: CountingBuild, gd: Ga
     assert [p.name for p in path.parent.iterdir()] == ["vanilla.pickle"]  # no temp file left
 
 
-@pytest.mark.parametrize("content", [b"", b"not a pickle", pickle.dumps({"some": "dict"})[:-3],
-                                     pickle.dumps({"some": "dict"})])
-def test_bad_cache_is_rebuilt(tmp_path: Path, build: CountingBuild, gd: GameData, content: bytes,
-                              caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize(
+    "content", [b"", b"not a pickle", pickle.dumps({"some": "dict"})[:-3], pickle.dumps({"some": "dict"})]
+)
+def test_bad_cache_is_rebuilt(
+    tmp_path: Path, build: CountingBuild, gd: GameData, content: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "vanilla.pickle"
     path.write_bytes(content)
     with caplog.at_level(logging.WARNING):
@@ -305,8 +358,9 @@ def test_bad_cache_is_rebuilt(tmp_path: Path, build: CountingBuild, gd: GameData
         assert pickle.load(handle) == gd
 
 
-def test_cache_that_cannot_be_written_still_loads(tmp_path: Path, build: CountingBuild, gd: GameData,
-                                                  caplog: pytest.LogCaptureFixture) -> None:
+def test_cache_that_cannot_be_written_still_loads(
+    tmp_path: Path, build: CountingBuild, gd: GameData, caplog: pytest.LogCaptureFixture
+) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")  # a file where the cache directory should be
     with caplog.at_level(logging.WARNING):
@@ -331,8 +385,9 @@ def test_cache_dir_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     assert gamedata.cache_dir() == tmp_path / "home" / ".cache" / "fle-testkit"
 
 
-def test_cache_file_is_keyed_by_versions_and_schema(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                                    gd: GameData) -> None:
+def test_cache_file_is_keyed_by_versions_and_schema(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, gd: GameData
+) -> None:
     monkeypatch.setenv("FLE_TESTKIT_CACHE_DIR", str(tmp_path))
     name = gamedata.cache_path().name
     assert gd.draftsman_version in name and gd.base_version in name and f"schema{SCHEMA}" in name

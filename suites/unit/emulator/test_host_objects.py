@@ -9,7 +9,6 @@ commands. Before that fix, the loop below failed within 50 rounds with
 
 from __future__ import annotations
 
-
 import pytest
 
 from fle_testkit.emulator.gamedata import load_vanilla
@@ -44,7 +43,9 @@ def test_objects_keep_their_identity_through_many_resets_and_snapshots(level: Le
         snapshot = level.run_command("rcon.print(fle_testkit.snapshot.json({}))", "snapshot")
         assert snapshot.startswith("{")
         # Hundreds of userdata pushed and dropped: the pressure that made Lua collect them.
-        level.run_command("for _, recipe in pairs(game.forces.player.recipes) do local x = recipe.enabled end", "recipes")
+        level.run_command(
+            "for _, recipe in pairs(game.forces.player.recipes) do local x = recipe.enabled end", "recipes"
+        )
 
 
 def test_destroyed_entities_do_not_pile_up_and_survivors_stay_themselves(level: Level) -> None:

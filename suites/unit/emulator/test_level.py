@@ -187,9 +187,13 @@ class TestSnapshot:
 
     def test_unit_numbers_continue_after_a_round_trip(self, build: Built) -> None:
         level = build.new()
-        first = lua(level, "rcon.print(game.surfaces[1].create_entity{name = 'iron-chest', position = {0, 0}}.unit_number)")
+        first = lua(
+            level, "rcon.print(game.surfaces[1].create_entity{name = 'iron-chest', position = {0, 0}}.unit_number)"
+        )
         loaded = build.reload(level)
-        second = lua(loaded, "rcon.print(game.surfaces[1].create_entity{name = 'iron-chest', position = {5, 5}}.unit_number)")
+        second = lua(
+            loaded, "rcon.print(game.surfaces[1].create_entity{name = 'iron-chest', position = {5, 5}}.unit_number)"
+        )
         assert int(second) > int(first)
 
     def test_function_in_storage_cannot_be_saved(self, build: Built) -> None:

@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from emulator_process import write_scenario
 
 pytestmark = pytest.mark.rcon_client
@@ -31,7 +30,9 @@ return M
 
 
 def api_scenario(write_data: Path) -> None:
-    write_scenario(write_data, "api", control=CONTROL, **{"lib/helper.lua": HELPER, "data/values.lua": "return {answer = 42}"})
+    write_scenario(
+        write_data, "api", control=CONTROL, **{"lib/helper.lua": HELPER, "data/values.lua": "return {answer = 42}"}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +61,7 @@ def error_of(client, code: str) -> str:
     reply = lua(client, code)
     prefix = "Cannot execute command. Error: "
     assert reply is not None and reply.startswith(prefix), reply
-    return reply[len(prefix):]
+    return reply[len(prefix) :]
 
 
 # --- Lua 5.2 as Factorio runs it ----------------------------------------------------
@@ -69,10 +70,16 @@ class TestLanguage:
         assert lua(client, "local n = 0 ::again:: n = n + 1 if n < 3 then goto again end rcon.print(n)") == "3"
 
     def test_bit32(self, client) -> None:
-        assert lua(client, "rcon.print(bit32.band(12, 10) .. ' ' .. bit32.bor(12, 10) .. ' ' .. bit32.lshift(1, 4))") == "8 14 16"
+        assert (
+            lua(client, "rcon.print(bit32.band(12, 10) .. ' ' .. bit32.bor(12, 10) .. ' ' .. bit32.lshift(1, 4))")
+            == "8 14 16"
+        )
 
     def test_integral_doubles_print_without_a_fraction(self, client) -> None:
-        assert lua(client, "rcon.print(13 * 2) rcon.print(52 / 2) rcon.print(tostring(2.0)) rcon.print(0.5)") == "26\n26\n2\n0.5"
+        assert (
+            lua(client, "rcon.print(13 * 2) rcon.print(52 / 2) rcon.print(tostring(2.0)) rcon.print(0.5)")
+            == "26\n26\n2\n0.5"
+        )
 
     def test_percent_d_accepts_integral_doubles(self, client) -> None:
         assert lua(client, "rcon.print(string.format('%d|%03d', 52 / 2, 7.0))") == "26|007"
@@ -143,9 +150,9 @@ class TestGlobals:
         assert lua(client, "rcon.print(storage_at_control == storage)") == "true"
 
     def test_object_name(self, client) -> None:
-        assert lua(client, "rcon.print(game.object_name .. ' ' .. script.object_name .. ' ' .. game.surfaces[1].object_name)") == (
-            "LuaGameScript LuaBootstrap LuaSurface"
-        )
+        assert lua(
+            client, "rcon.print(game.object_name .. ' ' .. script.object_name .. ' ' .. game.surfaces[1].object_name)"
+        ) == ("LuaGameScript LuaBootstrap LuaSurface")
 
     def test_helpers_json_round_trip(self, client) -> None:
         assert lua(client, "rcon.print(helpers.table_to_json({}))") == "{}"
@@ -158,7 +165,14 @@ class TestGlobals:
             " gear = prototypes.recipe['iron-gear-wheel'].energy, water = prototypes.fluid['water'].name,"
             " automation = prototypes.technology['automation'].name, missing = prototypes.item['nope'] == nil}",
         )
-        assert values == {"plate": 100, "chest": "container", "gear": 0.5, "water": "water", "automation": "automation", "missing": True}
+        assert values == {
+            "plate": 100,
+            "chest": "container",
+            "gear": 0.5,
+            "water": "water",
+            "automation": "automation",
+            "missing": True,
+        }
 
     def test_defines_direction_has_16_values(self, client) -> None:
         directions = lua_json(client, "defines.direction")
@@ -176,7 +190,8 @@ class TestGlobals:
 class TestSurfaces:
     def test_surface_1_is_nauvis(self, client) -> None:
         assert lua_json(
-            client, "{game.surfaces[1].name, game.surfaces.nauvis.index, #game.surfaces, game.get_surface('nauvis').name}"
+            client,
+            "{game.surfaces[1].name, game.surfaces.nauvis.index, #game.surfaces, game.get_surface('nauvis').name}",
         ) == ["nauvis", 1, 1, "nauvis"]
 
     def test_unknown_surface_is_nil(self, client) -> None:
@@ -189,7 +204,8 @@ class TestSurfaces:
 class TestEntities:
     def test_create_entity_snaps_to_the_tile_grid(self, client) -> None:
         position = lua_json(
-            client, "game.surfaces[1].create_entity{name = 'iron-chest', position = {1.3, 2.2}, force = 'player'}.position"
+            client,
+            "game.surfaces[1].create_entity{name = 'iron-chest', position = {1.3, 2.2}, force = 'player'}.position",
         )
         assert position == {"x": 1.5, "y": 2.5}
 
@@ -201,8 +217,13 @@ class TestEntities:
             " force = e.force.name, surface = e.surface.name, valid = e.valid} end)()",
         )
         assert values == {
-            "name": "iron-chest", "type": "container", "position": {"x": 100.5, "y": 0.5},
-            "direction": 0, "force": "player", "surface": "nauvis", "valid": True,
+            "name": "iron-chest",
+            "type": "container",
+            "position": {"x": 100.5, "y": 0.5},
+            "direction": 0,
+            "force": "player",
+            "surface": "nauvis",
+            "valid": True,
         }
 
     def test_unit_numbers_increase(self, client) -> None:
@@ -214,7 +235,10 @@ class TestEntities:
         assert numbers[0] < numbers[1] < numbers[2]
 
     def test_destroyed_entity_is_invalid_and_unusable(self, client) -> None:
-        lua(client, "doomed = game.surfaces[1].create_entity{name = 'iron-chest', position = {300.5, 0.5}} doomed.destroy()")
+        lua(
+            client,
+            "doomed = game.surfaces[1].create_entity{name = 'iron-chest', position = {300.5, 0.5}} doomed.destroy()",
+        )
         assert lua(client, "rcon.print(doomed.valid)") == "false"
         assert error_of(client, "rcon.print(doomed.name)") == "LuaEntity API call when LuaEntity was invalid."
         assert lua(client, "rcon.print(game.surfaces[1].find_entity('iron-chest', {300.5, 0.5}))") == "nil"
@@ -249,12 +273,22 @@ class TestEntities:
             "} end)()",
         )
         assert counts == {
-            "all": 4, "by_name": 2, "by_names": 3, "by_type": 3, "by_force": 3,
-            "by_radius": 2, "limited": 2, "narrow": 1, "counted": 1,
+            "all": 4,
+            "by_name": 2,
+            "by_names": 3,
+            "by_type": 3,
+            "by_force": 3,
+            "by_radius": 2,
+            "limited": 2,
+            "narrow": 1,
+            "counted": 1,
         }
 
     def test_unknown_entity_name(self, client) -> None:
-        assert error_of(client, "game.surfaces[1].create_entity{name = 'nope', position = {0, 0}}") == "Unknown entity name: nope"
+        assert (
+            error_of(client, "game.surfaces[1].create_entity{name = 'nope', position = {0, 0}}")
+            == "Unknown entity name: nope"
+        )
 
     def test_pcall_of_an_api_error_returns_the_message_string(self, client) -> None:
         assert lua_json(
@@ -274,7 +308,10 @@ class TestEntities:
         [
             ("rcon.print(1, 2)", "Arguments count error for 'print': Expected 1 argument but 2 were given"),
             ("rcon.print()", "Arguments count error for 'print': Expected 1 argument but 0 were given"),
-            ("game.surfaces[1].find_entity('iron-chest')", "Arguments count error for 'find_entity': Expected 2 arguments but 1 were given"),
+            (
+                "game.surfaces[1].find_entity('iron-chest')",
+                "Arguments count error for 'find_entity': Expected 2 arguments but 1 were given",
+            ),
             (
                 "game.surfaces[1].create_entity{name = 'iron-chest', position = {700.5, 0.5}}.destroy({}, 2, 3)",
                 "Arguments count error for 'destroy': Expected 0 or 1 arguments but 3 were given",
@@ -286,18 +323,24 @@ class TestEntities:
         assert error_of(client, code) == message
 
     def test_direction_is_settable(self, client) -> None:
-        assert lua(
-            client,
-            "local e = game.surfaces[1].create_entity{name = 'iron-chest', position = {800.5, 0.5}}"
-            " e.direction = defines.direction.east rcon.print(e.direction)",
-        ) == "4"
+        assert (
+            lua(
+                client,
+                "local e = game.surfaces[1].create_entity{name = 'iron-chest', position = {800.5, 0.5}}"
+                " e.direction = defines.direction.east rcon.print(e.direction)",
+            )
+            == "4"
+        )
 
 
 class TestInventories:
     @pytest.fixture
     def chest(self, client) -> str:
-        lua(client, "inv = game.surfaces[1].create_entity{name = 'iron-chest', position = {900.5, 0.5}, force = 'player'}"
-                    ".get_inventory(defines.inventory.chest)")
+        lua(
+            client,
+            "inv = game.surfaces[1].create_entity{name = 'iron-chest', position = {900.5, 0.5}, force = 'player'}"
+            ".get_inventory(defines.inventory.chest)",
+        )
         return "inv"
 
     def test_insert_and_count(self, client, chest: str) -> None:
@@ -359,7 +402,11 @@ class TestForces:
         ) == [False, False, True]
 
     def test_forces_by_name_and_index(self, client) -> None:
-        assert lua_json(client, "{game.forces.player.index, game.forces[1].name, game.forces.enemy.name}") == [1, "player", "enemy"]
+        assert lua_json(client, "{game.forces.player.index, game.forces[1].name, game.forces.enemy.name}") == [
+            1,
+            "player",
+            "enemy",
+        ]
 
 
 class TestReviewedFidelity:
@@ -389,14 +436,21 @@ class TestReviewedFidelity:
 
     def test_prototype_members_fle_reads(self, client) -> None:
         """Real 2.0 members FLE's score tool reads when an instance boots."""
-        assert client.send_command(
-            "/sc rcon.print(tostring(prototypes.recipe['iron-gear-wheel'].allow_decomposition))"
-        ) == "true"
-        assert client.send_command(
-            "/sc local p = prototypes.item['satellite'].rocket_launch_products[1] rcon.print(p.name .. ' ' .. p.amount)"
-        ) == "space-science-pack 1000"
+        assert (
+            client.send_command("/sc rcon.print(tostring(prototypes.recipe['iron-gear-wheel'].allow_decomposition))")
+            == "true"
+        )
+        assert (
+            client.send_command(
+                "/sc local p = prototypes.item['satellite'].rocket_launch_products[1] rcon.print(p.name .. ' ' .. p.amount)"
+            )
+            == "space-science-pack 1000"
+        )
         assert client.send_command("/sc rcon.print(#prototypes.item['iron-plate'].rocket_launch_products)") == "0"
-        assert client.send_command(
-            "/sc rcon.print(tostring(prototypes.entity['iron-ore'].resource_category) .. ' ' .. "
-            "tostring(prototypes.entity['iron-chest'].resource_category))"
-        ) == "basic-solid nil"
+        assert (
+            client.send_command(
+                "/sc rcon.print(tostring(prototypes.entity['iron-ore'].resource_category) .. ' ' .. "
+                "tostring(prototypes.entity['iron-chest'].resource_category))"
+            )
+            == "basic-solid nil"
+        )

@@ -12,8 +12,8 @@ import socket
 from pathlib import Path
 
 import pytest
-
 from emulator_process import RCON_LINE, emulator_args, make_save, run_to_exit
+
 from fle_testkit.emulator import messages
 
 pytestmark = pytest.mark.rcon_client
@@ -192,7 +192,9 @@ class TestStartupFailures:
     def test_missing_scenario(self, write_data: Path) -> None:
         code, lines = self.run(write_data, "--start-server-load-scenario", "nope")
         assert code == 1
-        assert any("scenario 'nope' not found" in line and str(write_data / "scenarios" / "nope") in line for line in lines)
+        assert any(
+            "scenario 'nope' not found" in line and str(write_data / "scenarios" / "nope") in line for line in lines
+        )
 
     def test_missing_save(self, write_data: Path) -> None:
         code, lines = self.run(write_data, "--start-server", "absent")

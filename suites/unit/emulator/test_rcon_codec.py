@@ -32,9 +32,7 @@ def test_type_numbers_are_the_source_rcon_ones() -> None:
 
 
 def test_encode_layout_matches_the_wire_format() -> None:
-    assert encode_packet(7, EXECCOMMAND, "/c") == (
-        struct.pack("<iii", 12, 7, 2) + b"/c" + b"\x00\x00"
-    )
+    assert encode_packet(7, EXECCOMMAND, "/c") == (struct.pack("<iii", 12, 7, 2) + b"/c" + b"\x00\x00")
 
 
 def test_encode_empty_body_and_negative_id() -> None:
@@ -154,9 +152,7 @@ rcon_text = _short_text | st.builds(
     packet_type=st.sampled_from([AUTH, EXECCOMMAND, RESPONSE_VALUE]),
     chunk=st.integers(1, 70_000),
 )
-def test_any_body_round_trips_byte_exact(
-    body: str, packet_id: int, packet_type: int, chunk: int
-) -> None:
+def test_any_body_round_trips_byte_exact(body: str, packet_id: int, packet_type: int, chunk: int) -> None:
     stream = encode_packet(packet_id, packet_type, body)
     chunk = max(chunk, len(stream) // 500)  # at most ~500 feeds, to keep the test quick
     decoder = PacketDecoder()

@@ -62,12 +62,8 @@ class ServerThread:
         self.calls: list[str] = []
         self.log_lines: list[str] = []
         self._loop = asyncio.new_event_loop()
-        self._server = RconServer(
-            "127.0.0.1", 0, PASSWORD, echo_handler(self.calls), self.log_lines.append
-        )
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name="rcon-server", daemon=True
-        )
+        self._server = RconServer("127.0.0.1", 0, PASSWORD, echo_handler(self.calls), self.log_lines.append)
+        self._thread = threading.Thread(target=self._loop.run_forever, name="rcon-server", daemon=True)
 
     def __enter__(self) -> ServerThread:
         self._thread.start()
@@ -108,9 +104,7 @@ def sync_client(server: ServerThread, password: str = PASSWORD) -> factorio_rcon
 
 
 @contextlib.asynccontextmanager
-async def async_client(
-    server: ServerThread, password: str = PASSWORD
-) -> AsyncIterator[factorio_rcon.AsyncRCONClient]:
+async def async_client(server: ServerThread, password: str = PASSWORD) -> AsyncIterator[factorio_rcon.AsyncRCONClient]:
     client = factorio_rcon.AsyncRCONClient(server.host, server.port, password)
     await client.connect()
     try:
@@ -204,9 +198,7 @@ def test_command_before_auth_is_not_executed_and_closes(server: ServerThread) ->
 
 
 @pytest.mark.rcon_client
-def test_500_kb_reply_is_one_packet_written_at_once(
-    server: ServerThread, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_500_kb_reply_is_one_packet_written_at_once(server: ServerThread, monkeypatch: pytest.MonkeyPatch) -> None:
     """factorio-rcon-py 1.2.1 stops reading when its buffer ends in two NULs: no split writes."""
     writes: list[int] = []
     real_write = asyncio.StreamWriter.write
@@ -224,10 +216,7 @@ def test_500_kb_reply_is_one_packet_written_at_once(
 
 def test_500_kb_reply_arrives_as_a_single_packet(server: ServerThread) -> None:
     with raw_connect(server) as sock:
-        sock.sendall(
-            encode_packet(3, EXECCOMMAND, "repeat 500000")
-            + encode_packet(4, EXECCOMMAND, "echo next")
-        )
+        sock.sendall(encode_packet(3, EXECCOMMAND, "repeat 500000") + encode_packet(4, EXECCOMMAND, "echo next"))
         assert read_packet(sock) == Packet(3, RESPONSE_VALUE, b"y" * 500_000)
         assert read_packet(sock) == Packet(4, RESPONSE_VALUE, b"next")
 
@@ -258,9 +247,7 @@ def test_empty_command_gets_no_reply(server: ServerThread) -> None:
 
 def test_handler_returning_none_sends_no_reply(server: ServerThread) -> None:
     with raw_connect(server) as sock:
-        sock.sendall(
-            encode_packet(30, EXECCOMMAND, "silent") + encode_packet(31, EXECCOMMAND, "echo b")
-        )
+        sock.sendall(encode_packet(30, EXECCOMMAND, "silent") + encode_packet(31, EXECCOMMAND, "echo b"))
         assert read_packet(sock) == Packet(31, RESPONSE_VALUE, b"b")
 
 
@@ -296,9 +283,7 @@ def test_invalid_utf8_is_replaced_and_the_connection_kept(server: ServerThread) 
     ],
 )
 @pytest.mark.rcon_client
-def test_malformed_packet_closes_only_that_connection(
-    server: ServerThread, garbage: bytes, logged: str
-) -> None:
+def test_malformed_packet_closes_only_that_connection(server: ServerThread, garbage: bytes, logged: str) -> None:
     bystander = sync_client(server)
     with raw_connect(server) as sock:
         sock.sendall(garbage)

@@ -11,8 +11,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from emulator_process import write_scenario
+
 from fle_testkit.emulator.gamedata import load_vanilla
 from fle_testkit.emulator.level import Level
 from fle_testkit.emulator.lua.runtime import LuaRuntimeError
@@ -139,9 +139,10 @@ class TestWhatStays:
         assert run(level, "rcon.print(type(string.dump))") == "nil\n"
 
     def test_debug_keeps_only_traceback_and_getinfo(self, level: Level) -> None:
-        assert run(level, "local k = {} for n in pairs(debug) do k[#k + 1] = n end table.sort(k) rcon.print(table.concat(k, ' '))") == (
-            "getinfo traceback\n"
-        )
+        assert run(
+            level,
+            "local k = {} for n in pairs(debug) do k[#k + 1] = n end table.sort(k) rcon.print(table.concat(k, ' '))",
+        ) == ("getinfo traceback\n")
 
     def test_api_objects_metatable_is_private(self, level: Level) -> None:
         for expression in ("game", "script", "rcon", "helpers", "prototypes", "game.surfaces[1]", "game.forces"):
@@ -149,7 +150,9 @@ class TestWhatStays:
 
     def test_api_methods_are_plain_lua_functions(self, level: Level) -> None:
         # As Factorio's are: nothing of the host hangs off them.
-        assert run(level, "rcon.print(type(rcon.print) .. ' ' .. tostring(getmetatable(rcon.print)))") == "function nil\n"
+        assert (
+            run(level, "rcon.print(type(rcon.print) .. ' ' .. tostring(getmetatable(rcon.print)))") == "function nil\n"
+        )
 
     def test_load_of_text_still_works(self, level: Level) -> None:
         assert run(level, "rcon.print(load('return 1 + 1')())") == "2\n"

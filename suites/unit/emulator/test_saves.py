@@ -16,8 +16,8 @@ import zlib
 from pathlib import Path
 
 import pytest
-
 from emulator_process import emulator_args, make_save, run_to_exit, write_scenario
+
 from fle_testkit.emulator import messages, saves
 from fle_testkit.emulator.saves import (
     FORMAT_VERSION,
@@ -51,7 +51,9 @@ def zip_with(path: Path, entries: dict[str, bytes]) -> Path:
 
 
 def level_dat(version: int = FORMAT_VERSION) -> bytes:
-    return WORLD_MAGIC + zlib.compress(json.dumps({"format_version": version, "meta": {}, "level": {"tick": 0}}).encode())
+    return WORLD_MAGIC + zlib.compress(
+        json.dumps({"format_version": version, "meta": {}, "level": {"tick": 0}}).encode()
+    )
 
 
 # --- in-process: writing -------------------------------------------------------------
@@ -103,7 +105,9 @@ class TestWrite:
         assert renames == [("mine.tmp.zip", "mine.zip")]
         assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.zip"]
 
-    def test_failure_mid_write_keeps_the_old_save_and_leaves_no_tmp(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_failure_mid_write_keeps_the_old_save_and_leaves_no_tmp(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         path = tmp_path / "mine.zip"
         write_save(path, contents())
         old = path.read_bytes()
@@ -177,7 +181,9 @@ class TestRead:
             read_save(tmp_path / "absent.zip")
 
     def test_read_scenario_takes_every_file(self, tmp_path: Path) -> None:
-        directory = write_scenario(tmp_path, "lab", control="-- c", **{"lib/a.lua": "return 1", "locale/en/x.cfg": "[x]"})
+        directory = write_scenario(
+            tmp_path, "lab", control="-- c", **{"lib/a.lua": "return 1", "locale/en/x.cfg": "[x]"}
+        )
         assert read_scenario(directory) == {"control.lua": b"-- c", "lib/a.lua": b"return 1", "locale/en/x.cfg": b"[x]"}
 
     def test_read_scenario_needs_control_lua(self, tmp_path: Path) -> None:
@@ -254,8 +260,12 @@ class TestThroughTheProcess:
         assert [line[9:] for line in saving] == [messages.SAVING_GAME.format(path=path), messages.SAVING_FINISHED]
         with zipfile.ZipFile(path) as archive:
             assert sorted(archive.namelist()) == [
-                "manual/control.lua", "manual/info.json", "manual/level-init.dat",
-                "manual/level.dat0", "manual/lib/helper.lua", "manual/script.dat",
+                "manual/control.lua",
+                "manual/info.json",
+                "manual/level-init.dat",
+                "manual/level.dat0",
+                "manual/lib/helper.lua",
+                "manual/script.dat",
             ]
         assert not list((write_data / "saves").glob("*.tmp.zip"))
 
@@ -339,8 +349,12 @@ class TestThroughTheProcess:
 BAD_SAVES = {
     "corrupt-zip": lambda path: path.write_bytes(b"PK\x03\x04 truncated garbage"),
     "two-top-folders": lambda path: zip_with(path, {"a/level.dat0": level_dat(), "b/control.lua": b""}),
-    "real-factorio-save": lambda path: zip_with(path, {"bad/level.dat0": b"\x02\x00binary world", "bad/control.lua": b""}),
-    "newer-format": lambda path: zip_with(path, {"bad/level.dat0": level_dat(FORMAT_VERSION + 1), "bad/control.lua": b""}),
+    "real-factorio-save": lambda path: zip_with(
+        path, {"bad/level.dat0": b"\x02\x00binary world", "bad/control.lua": b""}
+    ),
+    "newer-format": lambda path: zip_with(
+        path, {"bad/level.dat0": level_dat(FORMAT_VERSION + 1), "bad/control.lua": b""}
+    ),
 }
 
 

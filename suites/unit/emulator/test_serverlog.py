@@ -15,9 +15,7 @@ import pytest
 from fle_testkit.emulator import messages, serverlog
 from fle_testkit.emulator.serverlog import ServerLog
 
-BANNER = re.compile(
-    r"^   0\.000 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d; Factorio 2\.0\.73 \(build \d+, linux64, headless\)$"
-)
+BANNER = re.compile(r"^   0\.000 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d; Factorio 2\.0\.73 \(build \d+, linux64, headless\)$")
 DATED = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ")
 
 
@@ -72,7 +70,6 @@ class TestPrefix:
         log, stream = make_log(tmp_path)
         log.banner()
         assert BANNER.match(stream.getvalue().rstrip("\n"))
-
 
     def test_elapsed_time_counts_from_the_banner(self, tmp_path: Path, fake_time: FakeTime) -> None:
         log, stream = make_log(tmp_path)

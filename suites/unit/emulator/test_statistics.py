@@ -131,11 +131,18 @@ def test_statistics_over_rcon_survive_a_save(emulator) -> None:
     with restarted.connect() as client:
         after = json.loads(client.send_command(READ))
         client.send_command("/sc game.forces.player.get_item_production_statistics(1).clear()")
-        cleared = client.send_command("/sc rcon.print(table_size(game.forces.player.get_item_production_statistics(1).input_counts))")
+        cleared = client.send_command(
+            "/sc rcon.print(table_size(game.forces.player.get_item_production_statistics(1).input_counts))"
+        )
     restarted.stop()
     assert before == {
-        "input": {"iron-plate": 12}, "output": {"iron-plate": 5}, "consumed": 5, "water": 100,
-        "same": True, "owner": "player", "class": "LuaFlowStatistics",
+        "input": {"iron-plate": 12},
+        "output": {"iron-plate": 5},
+        "consumed": 5,
+        "water": 100,
+        "same": True,
+        "owner": "player",
+        "class": "LuaFlowStatistics",
     }
     assert after == before
     assert unknown == "Cannot execute command. Error: Unknown item name: nope"

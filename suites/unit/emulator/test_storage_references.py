@@ -75,7 +75,9 @@ def test_a_reference_to_a_vanished_entity_saves_again_after_a_reload(emulator) -
 def test_a_level_that_replaces_base_functions_still_saves(emulator) -> None:
     server = emulator("--start-server-load-scenario", "lab")
     with server.connect() as client:
-        client.send_command("/sc storage.n = 5 string.format = function() error('mine') end type = function() return 'x' end")
+        client.send_command(
+            "/sc storage.n = 5 string.format = function() error('mine') end type = function() return 'x' end"
+        )
         reply = client.send_command("/save replaced")
         json_reply = client.send_command("/sc rcon.print(helpers.table_to_json({a = 1}))")
     server.stop()

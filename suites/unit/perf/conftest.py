@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,11 +11,17 @@ from fle_testkit.perf.report import CommitInfo, MachineInfo, Report
 from fle_testkit.timings import PhaseTiming
 
 MACHINE = MachineInfo(
-    node="box", processor="x86_64", machine="x86_64", system="Linux", release="6.1",
-    python_implementation="CPython", python_version="3.11.7", cpu_count=8,
+    node="box",
+    processor="x86_64",
+    machine="x86_64",
+    system="Linux",
+    release="6.1",
+    python_implementation="CPython",
+    python_version="3.11.7",
+    cpu_count=8,
 )
 COMMIT = CommitInfo(id="abc1234567890def", branch="main", dirty=False, time="2024-05-01T12:00:00+00:00")
-WHEN = datetime(2024, 5, 1, 12, 30, tzinfo=timezone.utc)
+WHEN = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
 
 
 def records_of(samples: dict[str, list[float]], label: str = "worker gw0") -> list[PhaseTiming]:

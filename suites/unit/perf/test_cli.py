@@ -86,8 +86,16 @@ def test_missing_command_is_a_usage_error(capsys) -> None:
     assert exited.value.code == 2
 
 
-@pytest.mark.parametrize("args", [["--help"], ["perf", "--help"], ["perf", "report", "--help"],
-                                  ["perf", "compare", "--help"], ["perf", "list", "--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["perf", "--help"],
+        ["perf", "report", "--help"],
+        ["perf", "compare", "--help"],
+        ["perf", "list", "--help"],
+    ],
+)
 def test_help_everywhere(args: list[str], capsys) -> None:
     with pytest.raises(SystemExit) as exited:
         main(args)
@@ -98,9 +106,22 @@ def test_help_everywhere(args: list[str], capsys) -> None:
 def test_console_script_is_installed(storage: Storage) -> None:
     script = Path(sys.executable).with_name("fle-testkit")
     done = subprocess.run(
-        [str(script), "perf", "compare", "1", "2", "--fail", "median:10%",
-         "--storage", str(storage.root), "--machine-id", storage.machine],
-        capture_output=True, text=True, timeout=60,
+        [
+            str(script),
+            "perf",
+            "compare",
+            "1",
+            "2",
+            "--fail",
+            "median:10%",
+            "--storage",
+            str(storage.root),
+            "--machine-id",
+            storage.machine,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 1, done.stderr
     assert "Performance has regressed:" in done.stdout

@@ -40,8 +40,9 @@ def test_table_of_a_report_without_budgets(make_report) -> None:
 
 
 def test_markdown_of_a_report(make_report) -> None:
-    report = make_report({"reset[lua]": [0.1, 0.2], "restart": [1.5]}, image="factorio:2.0", workers=3,
-                         missing_workers=["gw2"])
+    report = make_report(
+        {"reset[lua]": [0.1, 0.2], "restart": [1.5]}, image="factorio:2.0", workers=3, missing_workers=["gw2"]
+    )
     text = markdown(report)
     assert text.startswith("# fle-testkit perf report: this run\n")
     assert "| backend | embedded |" in text

@@ -12,14 +12,20 @@ from fle_testkit.perf.report import SCHEMA, CommitInfo, MachineInfo, Report
 def test_report_shape(make_report) -> None:
     report = make_report(
         {"reset[lua]": [0.1, 0.2, 0.3], "reset[save]": [0.5], "restart": [1.0, 2.0]},
-        image="factoriotools/factorio:2.0.55", workers=4, missing_workers=["gw3"],
+        image="factoriotools/factorio:2.0.55",
+        workers=4,
+        missing_workers=["gw3"],
     )
     data = json.loads(report.to_json())
     assert data["schema"] == SCHEMA == 1
     assert set(data) == {"schema", "machine_info", "commit_info", "datetime", "fle_testkit", "benchmarks", "summary"}
     assert data["machine_info"]["cpu"] == {"count": 8}
-    assert data["commit_info"] == {"id": "abc1234567890def", "branch": "main", "dirty": False,
-                                   "time": "2024-05-01T12:00:00+00:00"}
+    assert data["commit_info"] == {
+        "id": "abc1234567890def",
+        "branch": "main",
+        "dirty": False,
+        "time": "2024-05-01T12:00:00+00:00",
+    }
     assert data["datetime"] == "2024-05-01T12:30:00+00:00"
     assert data["fle_testkit"]["backend"] == "embedded"
     assert data["fle_testkit"]["image"] == "factoriotools/factorio:2.0.55"

@@ -59,10 +59,10 @@ def run(lua: lua52.LuaRuntime, code: str):
         ("nil", "nil"),
         ('"hi"', '"hi"'),
         ("{a = {b = {c = {}}}}", "{a = {b = {c = {}}}}"),
-        ('{x = 1.5, y = -3}', "{x = 1.5, y = -3}"),
+        ("{x = 1.5, y = -3}", "{x = 1.5, y = -3}"),
         ("{[1.5] = 1, [-1] = 2, [0] = 3}", "{[-1] = 2, [0] = 3, [1.5] = 1}"),
         ('{["a b"] = 1, ["end"] = 2, _ok = 3, ["1x"] = 4}', '{["1x"] = 4, _ok = 3, ["a b"] = 1, ["end"] = 2}'),
-        ('{[true] = 1, [false] = 0, z = 2, [5] = 3}', "{[5] = 3, z = 2, [false] = 0, [true] = 1}"),
+        ("{[true] = 1, [false] = 0, z = 2, [5] = 3}", "{[5] = 3, z = 2, [false] = 0, [true] = 1}"),
         ("{1, nil, 3}", "{1, nil, 3}"),
         ("{0.1}", "{0.10000000000000001}"),
         ("{2^53}", "{9007199254740992}"),
@@ -73,7 +73,7 @@ def test_line_prints_plain_data_as_serpent_does(lua, value: str, expected: str) 
 
 
 def test_line_sorts_numbers_first_then_strings_in_natural_order(lua) -> None:
-    out = run(lua, 'return serpent.line({item10 = 1, item9 = 2, item1 = 3, [10] = 4, [9] = 5, b = 6, a = 7})')
+    out = run(lua, "return serpent.line({item10 = 1, item9 = 2, item1 = 3, [10] = 4, [9] = 5, b = 6, a = 7})")
     assert out == "{[9] = 5, [10] = 4, a = 7, b = 6, item1 = 3, item9 = 2, item10 = 1}"
 
 
@@ -209,7 +209,7 @@ def test_maxlevel_and_maxnum(lua) -> None:
 
 def test_sortkeys_false_and_function(lua) -> None:
     descending = "function(keys) table.sort(keys, function(x, y) return x > y end) end"
-    out = run(lua, "return serpent.line({b = 1, a = 2}, {sortkeys = %s})" % descending)
+    out = run(lua, f"return serpent.line({{b = 1, a = 2}}, {{sortkeys = {descending}}})")
     assert out == "{b = 1, a = 2}"
     unsorted = run(lua, "return serpent.line({b = 1, a = 2}, {sortkeys = false})")
     assert set(unsorted[1:-1].split(", ")) == {"a = 2", "b = 1"}
@@ -343,13 +343,13 @@ REFERENCE = (
 )
 
 keys = st.one_of(
-    st.text(alphabet="ab_1 9\"\n", max_size=5),
+    st.text(alphabet='ab_1 9"\n', max_size=5),
     st.integers(-20, 20).map(float),
     st.sampled_from([0.5, -0.25, 1e300, 123456789.0]),
     st.booleans(),
 )
 scalars = st.one_of(
-    st.text(alphabet="ab\\\"\n\x00\x7f\xe9", max_size=6),
+    st.text(alphabet='ab\\"\n\x00\x7f\xe9', max_size=6),
     st.floats(allow_nan=False),
     st.booleans(),
 )

@@ -11,13 +11,13 @@ from hypothesis import strategies as st
 from lupa import lua52
 
 from fle_testkit.emulator.errors import EmulatorError
-from fle_testkit.emulator.messages import CANNOT_SERIALISE
 from fle_testkit.emulator.lua.storage_codec import (
     FORMAT,
     StorageError,
     decode_storage,
     encode_storage,
 )
+from fle_testkit.emulator.messages import CANNOT_SERIALISE
 
 # The emulator's runtime decodes strings (lupa's default); a runtime that hands
 # Python bytes must work too.
@@ -106,9 +106,7 @@ def test_strings_are_arbitrary_bytes(lua) -> None:
 
 
 def test_numbers_keep_every_double(lua) -> None:
-    storage = lua.execute(
-        "return {1/0, -1/0, 0/0, -0.0, 0.1, 1/3, 2^-1074, 1.7976931348623157e308, -2^63, 26}"
-    )
+    storage = lua.execute("return {1/0, -1/0, 0/0, -0.0, 0.1, 1/3, 2^-1074, 1.7976931348623157e308, -2^63, 26}")
     round_trip(lua, storage)
     assert lua.eval("function(t) return 1 / t[4] end")(decode_storage(lua, encode_storage(lua, storage))) == -math.inf
 
@@ -274,7 +272,7 @@ table_contents = st.lists(
 
 def build_graph(lua: lua52.LuaRuntime, contents: list) -> object:
     tables = [lua.table() for _ in contents]
-    for table, entries in zip(tables, contents):
+    for table, entries in zip(tables, contents, strict=True):
         for key, value in entries:
             if isinstance(value, tuple):
                 value = tables[value[1] % len(tables)]

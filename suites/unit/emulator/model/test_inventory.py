@@ -70,8 +70,12 @@ def test_remove_takes_from_the_last_slots_and_reports_the_amount() -> None:
 
 def test_unknown_item_is_a_model_error() -> None:
     inv = make()
-    for call in (lambda: inv.insert("unobtainium", 1), lambda: inv.remove("unobtainium", 1),
-                 lambda: inv.get_item_count("unobtainium"), lambda: inv.set_slot(0, "unobtainium", 1)):
+    for call in (
+        lambda: inv.insert("unobtainium", 1),
+        lambda: inv.remove("unobtainium", 1),
+        lambda: inv.get_item_count("unobtainium"),
+        lambda: inv.set_slot(0, "unobtainium", 1),
+    ):
         with pytest.raises(UnknownPrototypeError, match="unobtainium") as caught:
             call()
         assert isinstance(caught.value, ModelError) and isinstance(caught.value, EmulatorError)
@@ -154,8 +158,12 @@ def test_state_round_trip() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.booleans(), st.sampled_from(["coal", "iron-plate", "wood", "pistol"]),
-                          st.integers(0, 300)), max_size=30))
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.sampled_from(["coal", "iron-plate", "wood", "pistol"]), st.integers(0, 300)),
+        max_size=30,
+    )
+)
 def test_counts_stay_consistent(operations: list[tuple[bool, str, int]]) -> None:
     inv = make(5)
     expected: dict[str, int] = {}

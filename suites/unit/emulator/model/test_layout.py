@@ -25,7 +25,9 @@ def test_chests() -> None:
 def test_character() -> None:
     assert layout("character") == {
         "character_main": GD.entities["character"].inventory_size,
-        "character_guns": 3, "character_ammo": 3, "character_armor": 1,
+        "character_guns": 3,
+        "character_ammo": 3,
+        "character_armor": 1,
     }
 
 
@@ -60,8 +62,11 @@ def test_things_without_inventories() -> None:
 
 def test_indexes_are_the_defines_numbers() -> None:
     specs = {spec.name: spec.index for spec in inventory_specs(GD.entities["stone-furnace"], INV)}
-    assert specs == {"fuel": INV["fuel"], "furnace_source": INV["furnace_source"],
-                     "furnace_result": INV["furnace_result"]}
+    assert specs == {
+        "fuel": INV["fuel"],
+        "furnace_source": INV["furnace_source"],
+        "furnace_result": INV["furnace_result"],
+    }
     assert (INV["fuel"], INV["furnace_source"], INV["furnace_result"]) == (1, 2, 3)
     character = {spec.name: spec.index for spec in inventory_specs(GD.entities["character"], INV)}
     assert character["character_main"] == 1 and character["character_guns"] == INV["character_guns"]

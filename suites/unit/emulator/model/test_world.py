@@ -70,6 +70,7 @@ def test_errors_are_emulator_errors() -> None:
 
 # --- state --------------------------------------------------------------------
 
+
 def json_copy(state: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(state, allow_nan=False))
 
@@ -96,10 +97,19 @@ def test_from_state_rejects_foreign_or_broken_state() -> None:
     with pytest.raises(StateError, match="malformed"):
         World.from_state(GD, {k: v for k, v in state.items() if k != "forces"})
     broken = json_copy(state)
-    broken["surfaces"][0]["entities"] = [{
-        "id": 1, "name": "warp-drive", "position": [0, 0], "direction": 0, "force": "player",
-        "unit_number": 1, "health": 1, "amount": None, "inventories": [],
-    }]
+    broken["surfaces"][0]["entities"] = [
+        {
+            "id": 1,
+            "name": "warp-drive",
+            "position": [0, 0],
+            "direction": 0,
+            "force": "player",
+            "unit_number": 1,
+            "health": 1,
+            "amount": None,
+            "inventories": [],
+        }
+    ]
     with pytest.raises(StateError, match="warp-drive"):
         World.from_state(GD, broken)
     wrong_size = World.new(GD, 1)
@@ -110,16 +120,40 @@ def test_from_state_rejects_foreign_or_broken_state() -> None:
         World.from_state(GD, wrong)
 
 
-ENTITY_NAMES = ["iron-chest", "wooden-chest", "stone-furnace", "character", "boiler", "car",
-                "assembling-machine-2", "transport-belt", "tree-01", "iron-ore", "gun-turret"]
-ITEM_NAMES = ["iron-plate", "coal", "wood", "pistol", "firearm-magazine", "iron-gear-wheel",
-              "light-armor", "speed-module"]
+ENTITY_NAMES = [
+    "iron-chest",
+    "wooden-chest",
+    "stone-furnace",
+    "character",
+    "boiler",
+    "car",
+    "assembling-machine-2",
+    "transport-belt",
+    "tree-01",
+    "iron-ore",
+    "gun-turret",
+]
+ITEM_NAMES = [
+    "iron-plate",
+    "coal",
+    "wood",
+    "pistol",
+    "firearm-magazine",
+    "iron-gear-wheel",
+    "light-armor",
+    "speed-module",
+]
 TECH_NAMES = sorted(GD.technologies)
 RECIPE_NAMES = sorted(GD.recipes)
 
 coordinate = st.floats(-200, 200, allow_nan=False, allow_infinity=False)
-entity_spec = st.tuples(st.sampled_from(ENTITY_NAMES), coordinate, coordinate,
-                        st.integers(0, 15), st.sampled_from(["player", "enemy", "neutral", "red"]))
+entity_spec = st.tuples(
+    st.sampled_from(ENTITY_NAMES),
+    coordinate,
+    coordinate,
+    st.integers(0, 15),
+    st.sampled_from(["player", "enemy", "neutral", "red"]),
+)
 insert_spec = st.tuples(st.integers(0, 100), st.sampled_from(ITEM_NAMES), st.integers(1, 500))
 
 
@@ -132,8 +166,9 @@ def worlds(draw: st.DrawFn) -> World:
     surfaces = list(world.surfaces.values())
     for name, x, y, direction, force in draw(st.lists(entity_spec, max_size=12)):
         surface = surfaces[draw(st.integers(0, len(surfaces) - 1))]
-        entity = surface.create_entity(name, (x, y), direction=direction, force=force,
-                                       amount=draw(st.integers(1, 10**6)))
+        entity = surface.create_entity(
+            name, (x, y), direction=direction, force=force, amount=draw(st.integers(1, 10**6))
+        )
         if entity.health is not None and draw(st.booleans()):
             entity.health = draw(st.floats(0, entity.health))
     entities = [e for s in surfaces for e in s.entities]
@@ -159,13 +194,28 @@ def observed(world: World) -> list[Any]:
     seen: list[Any] = [world.seed, world.unit_number_counter]
     for surface in world.surfaces.values():
         for entity in surface.find_entities_filtered():
-            seen.append((surface.name, entity.name, entity.unit_number, entity.position, entity.direction,
-                         entity.force.name, entity.health, entity.amount,
-                         {i: (inv.name, list(inv)) for i, inv in entity.inventories.items()}))
+            seen.append(
+                (
+                    surface.name,
+                    entity.name,
+                    entity.unit_number,
+                    entity.position,
+                    entity.direction,
+                    entity.force.name,
+                    entity.health,
+                    entity.amount,
+                    {i: (inv.name, list(inv)) for i, inv in entity.inventories.items()},
+                )
+            )
     for force in world.forces.values():
-        seen.append((force.index, force.name,
-                     sorted((n, t.researched, t.enabled, t.level) for n, t in force.technologies.items()),
-                     sorted(n for n, r in force.recipes.items() if r.enabled)))
+        seen.append(
+            (
+                force.index,
+                force.name,
+                sorted((n, t.researched, t.enabled, t.level) for n, t in force.technologies.items()),
+                sorted(n for n, r in force.recipes.items() if r.enabled),
+            )
+        )
     return seen
 
 
