@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .backends.external import ExternalBackend
+from .backends import Backend
 from .errors import SaveDirLockedError, TestkitError
 from .savedir import SaveDir, SaveRoot
 from .scenario import Scenario, ScenarioBuilder
@@ -25,7 +25,7 @@ Progress = Callable[[str], None]
 
 @dataclass
 class PoolConfig:
-    backend: object
+    backend: Backend
     saves_root: Path
     index: int  # the worker's number: gwN -> N, no xdist -> 0
     label: str  # "worker gw3"
@@ -49,8 +49,9 @@ class ServerPool:
         self.notes: list[str] = []  # things the run header or summary should say
 
     @property
-    def is_external(self) -> bool:
-        return isinstance(self.config.backend, ExternalBackend)
+    def owns_servers(self) -> bool:
+        """False for servers someone else runs: they are connected to, never bootstrapped, reset or stopped."""
+        return self.config.backend.capabilities.owns_process
 
     def game(self, scenario: str | Path | None = None) -> GameSession:
         """The shared, running game of ``scenario`` (default: the configured one)."""
@@ -107,7 +108,7 @@ class ServerPool:
         )
         self._owned.append((server, save_dir))
         game = GameSession(server)
-        if self.is_external:
+        if not self.owns_servers:
             self.config.progress(f"{label}: connecting to {self.config.backend.describe()}")
             server.start()
             return game
@@ -143,7 +144,7 @@ class ServerPool:
     def _stop(self, owned: tuple[FactorioServer, SaveDir]) -> None:
         server, save_dir = owned
         try:
-            if server.is_alive() and not self.is_external:
+            if server.is_alive() and self.owns_servers:
                 server.stop()
         finally:
             save_dir.release()

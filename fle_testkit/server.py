@@ -90,7 +90,7 @@ class FactorioServer:
 
     def start(self, save_name: str | None = None) -> None:
         """Start from the latest save (or from ``save_name``) and wait until ready."""
-        if save_name is None and self.backend.name != "external" and not self._has_saves():
+        if save_name is None and self.backend.capabilities.owns_process and not self._has_saves():
             raise ServerError(
                 f"{self.label}: no save in {self.saves_path} to start from; bootstrap it from a scenario first "
                 "(FactorioServer.bootstrap)"
@@ -206,7 +206,7 @@ class FactorioServer:
 
     def _wait_ready(self, process: ServerProcess) -> None:
         deadline = time.monotonic() + self.ready_timeout
-        if self.backend.name != "external":
+        if self.backend.capabilities.has_log:
             line = process.log.wait_for(RCON_READY.search, 0, self.ready_timeout)
             if line is None:
                 raise self._start_failure(process, "never logged 'Starting RCON interface'")
@@ -251,8 +251,10 @@ class FactorioServer:
     def _wait_saved(self, process: ServerProcess, target: Path, before: int, mark: int) -> None:
         """Done when the zip is newer than before and no temp file is left (and the log says so)."""
         deadline = time.monotonic() + self.command_timeout
-        has_log = self.backend.name != "external"
-        if has_log and process.log.wait_for(SAVING_FINISHED.search, mark, self.command_timeout) is None:
+        if (
+            self.backend.capabilities.has_log
+            and process.log.wait_for(SAVING_FINISHED.search, mark, self.command_timeout) is None
+        ):
             raise ServerError(
                 f"{self.label}: no 'Saving finished' for {target.name}", log_tail=process.log.tail(LOG_TAIL)
             )

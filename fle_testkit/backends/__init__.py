@@ -1,6 +1,6 @@
 """How a server process exists: embedded, binary, external here; docker in .docker (needs the extra)."""
 
-from .base import DEFAULT_SERVER_SETTINGS, Backend, LaunchSpec, LogBuffer, ServerProcess
+from .base import DEFAULT_SERVER_SETTINGS, Backend, Capabilities, LaunchSpec, LogBuffer, ServerProcess
 from .external import Endpoint, ExternalBackend
 from .local import BinaryBackend, EmbeddedBackend
 
@@ -8,6 +8,7 @@ __all__ = [
     "DEFAULT_SERVER_SETTINGS",
     "Backend",
     "BinaryBackend",
+    "Capabilities",
     "EmbeddedBackend",
     "Endpoint",
     "ExternalBackend",

@@ -137,12 +137,32 @@ class ServerProcess(Protocol):
         """Where it runs, for messages: "pid 4242", "container abc123"."""
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    """What a backend can do. Callers ask this, never the backend's name.
+
+    As pytest-postgresql's ``NoopExecutor`` stands in for a server someone else
+    runs, a backend that does not own its servers says so here, and the
+    lifecycle skips what only an owner can do.
+    """
+
+    owns_process: bool  # starts and stops its servers: bootstrap, stop, kill, reset from a save
+    has_log: bool  # its servers' log lines can be read: readiness and save completion are seen there
+
+
+OWNS_PROCESS = Capabilities(owns_process=True, has_log=True)
+
+
 class Backend(Protocol):
     """How server processes come to exist."""
 
     name: str
+    capabilities: Capabilities
 
     def launch(self, spec: LaunchSpec) -> ServerProcess: ...
+
+    def for_server(self, index: int) -> Backend:
+        """The backend of server ``index`` of a run (worker gwN is server N); most serve every index alike."""
 
     def describe(self) -> str:
         """One line for run headers: "embedded (fle-testkit 0.1.0 emulator)"."""

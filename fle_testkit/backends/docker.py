@@ -20,7 +20,7 @@ from typing import Any
 from ..docker.engine import docker_client, docker_host, publish_address, rcon_host
 from ..errors import BackendUnavailable
 from ..savedir import pid_alive
-from .base import LaunchSpec, LogBuffer, write_json
+from .base import OWNS_PROCESS, LaunchSpec, LogBuffer, write_json
 
 FACTORIO = "/opt/factorio/bin/x64/factorio"
 RCON_PORT = 27015
@@ -127,6 +127,7 @@ class DockerBackend:
     """Servers as containers of ``image`` (real Factorio's, or the stand-in)."""
 
     name = "docker"
+    capabilities = OWNS_PROCESS
     _swept = False
 
     def __init__(self, image: str, *, run_id: str) -> None:
@@ -137,6 +138,9 @@ class DockerBackend:
         if not DockerBackend._swept:
             DockerBackend._swept = True
             sweep_orphans(self.client)
+
+    def for_server(self, index: int) -> DockerBackend:
+        return self
 
     def describe(self) -> str:
         return f"docker ({self.image} on {docker_host() or 'the local engine'})"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import ConfigurationError, UnsupportedOperation
-from .base import LaunchSpec, LogBuffer
+from .base import Capabilities, LaunchSpec, LogBuffer
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,8 @@ class ExternalServer:
 
 class ExternalBackend:
     name = "external"
+    # No process to start or stop and no log to read: only RCON.
+    capabilities = Capabilities(owns_process=False, has_log=False)
 
     def __init__(self, endpoints: list[Endpoint]) -> None:
         if not endpoints:

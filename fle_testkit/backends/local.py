@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BackendUnavailable
-from .base import LaunchSpec, LogBuffer, pump_lines, write_json
+from .base import OWNS_PROCESS, LaunchSpec, LogBuffer, pump_lines, write_json
 from .ports import PortReservation, reserve_port
 
 PR_SET_PDEATHSIG = 1
@@ -75,6 +75,10 @@ class LocalBackend:
     """Shared by ``embedded`` and ``binary``: only the executable differs."""
 
     name = "local"
+    capabilities = OWNS_PROCESS
+
+    def for_server(self, index: int) -> LocalBackend:
+        return self
 
     def command(self) -> list[str]:
         raise NotImplementedError

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BackendUnavailable, ConfigurationError
+from .base import Backend
 from .external import Endpoint, ExternalBackend
 from .local import BinaryBackend, EmbeddedBackend
 
@@ -50,7 +51,7 @@ def choose(requested: str, image: str) -> Choice:
     return Choice("docker" if usable else "embedded", f"auto: {why}")
 
 
-def build(name: str, *, binary: str | None, external: list[str], image: str, run_id: str = "") -> object:
+def build(name: str, *, binary: str | None, external: list[str], image: str, run_id: str = "") -> Backend:
     """The backend object for a chosen name, or a clear error saying what is missing."""
     if name == "embedded":
         return EmbeddedBackend()

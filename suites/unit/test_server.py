@@ -185,6 +185,19 @@ def test_the_external_backend_connects_but_owns_no_lifecycle(save_root, servers,
         FactorioServer(ExternalBackend([Endpoint(host, int(port))]), save_root.claim_any()).bootstrap(scenario)
 
 
+def test_backends_state_what_they_own_and_external_ones_split_per_server(tmp_path) -> None:
+    local = EmbeddedBackend()
+    assert local.capabilities.owns_process and local.capabilities.has_log
+    assert local.for_server(3) is local
+    external = ExternalBackend([Endpoint("127.0.0.1", 27000), Endpoint("127.0.0.1", 27001)])
+    assert not external.capabilities.owns_process and not external.capabilities.has_log
+    assert external.for_server(1).endpoints == [Endpoint("127.0.0.1", 27001)]
+    from fle_testkit.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="only 2 endpoints"):
+        external.for_server(2)
+
+
 def test_an_external_endpoint_must_be_host_and_port() -> None:
     from fle_testkit.errors import ConfigurationError
 
