@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-import time
 from collections.abc import AsyncIterator, Awaitable, Iterator, Sequence
 from typing import Any
 
@@ -37,14 +36,15 @@ from fle_testkit.errors import (
     RconError,
     RconTimeoutError,
 )
+from fle_testkit.readiness import Attempts, Backoff, Deadline, poll, poll_async
 
 __all__ = ["AsyncFactorioClient", "FactorioClient", "Result", "Transaction", "lua_string"]
 
 #: How Factorio prefixes the reply to a Lua command that raised an error.
 LUA_ERROR_PREFIX = "Cannot execute command. Error: "
 
-_FIRST_DELAY = 0.01  # a local server answers within milliseconds of opening its port
-_MAX_DELAY = 0.2
+# A local server answers within milliseconds of opening its port.
+CONNECT_BACKOFF = Backoff(first=0.01, cap=0.2)
 
 
 # --- factorio-rcon-py --------------------------------------------------------------
@@ -358,15 +358,15 @@ class _Client:
     def where(self) -> str:
         return f"{self.host}:{self.port}"
 
-    def _attempt_timeout(self, deadline: float) -> float:
+    def _attempt_timeout(self, deadline: Deadline) -> float:
         # An attempt must not outlive connect_timeout, nor wait on a silent
         # server longer than a command would.
-        return max(0.001, min(self.command_timeout, deadline - time.monotonic()))
+        return max(0.001, min(self.command_timeout, deadline.remaining()))
 
-    def _connect_failed(self, started: float, attempts: int, last: RconError | None) -> RconTimeoutError:
+    def _connect_failed(self, attempts: Attempts) -> RconTimeoutError:
         return RconTimeoutError(
-            f"no RCON answer from {self.where} after {time.monotonic() - started:.2f}s and {attempts} "
-            f"attempts (connect_timeout={self.connect_timeout:g}s); last error: {last}. Check that a "
+            f"no RCON answer from {self.where} after {attempts.deadline.elapsed():.2f}s and {attempts.count} "
+            f"attempts (connect_timeout={self.connect_timeout:g}s); last error: {attempts.last_error}. Check that a "
             f"server is running with --rcon-port {self.port}, or raise connect_timeout if it starts slowly."
         )
 
@@ -387,13 +387,6 @@ class _Client:
     def __repr__(self) -> str:
         state = "connected" if self.connected else "not connected"
         return f"{type(self).__name__}({self.where!r}, {state})"
-
-
-def _delays() -> Iterator[float]:
-    delay = _FIRST_DELAY
-    while True:
-        yield delay
-        delay = min(delay * 2, _MAX_DELAY)
 
 
 class FactorioClient(_Client):
@@ -438,23 +431,16 @@ class FactorioClient(_Client):
         """
         with self._lock:
             self._drop()
-            started = time.monotonic()
-            deadline = started + self.connect_timeout
-            delays = _delays()
-            attempts = 0
-            while True:
-                attempts += 1
-                try:
-                    self._open(self._attempt_timeout(deadline))
-                    return self
-                except RconAuthError:
-                    raise
-                except RconError as exc:
-                    last = exc
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise self._connect_failed(started, attempts, last) from last
-                time.sleep(min(next(delays), remaining))
+            deadline = Deadline(self.connect_timeout)
+            poll(
+                lambda: self._open(self._attempt_timeout(deadline)),
+                deadline,
+                retry_on=(RconError,),
+                give_up_on=(RconAuthError,),
+                backoff=CONNECT_BACKOFF,
+                on_timeout=self._connect_failed,
+            )
+            return self
 
     def send(self, command: str, *, timeout: float | None = None) -> str:
         """Send a raw console command (``/save``, ``/sc ...``, chat); return the reply ("" for none).
@@ -554,23 +540,16 @@ class AsyncFactorioClient(_Client):
         """See ``FactorioClient.connect``."""
         async with self._lock:
             await self._drop()
-            started = time.monotonic()
-            deadline = started + self.connect_timeout
-            delays = _delays()
-            attempts = 0
-            while True:
-                attempts += 1
-                try:
-                    await self._open(self._attempt_timeout(deadline))
-                    return self
-                except RconAuthError:
-                    raise
-                except RconError as exc:
-                    last = exc
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise self._connect_failed(started, attempts, last) from last
-                await anyio.sleep(min(next(delays), remaining))
+            deadline = Deadline(self.connect_timeout)
+            await poll_async(
+                lambda: self._open(self._attempt_timeout(deadline)),
+                deadline,
+                retry_on=(RconError,),
+                give_up_on=(RconAuthError,),
+                backoff=CONNECT_BACKOFF,
+                on_timeout=self._connect_failed,
+            )
+            return self
 
     async def send(self, command: str, *, timeout: float | None = None) -> str:
         """See ``FactorioClient.send``."""

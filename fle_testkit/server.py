@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import re
 import secrets
-import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .backends.base import DEFAULT_SERVER_SETTINGS, Backend, LaunchSpec, Mode, ServerProcess
 from .client import FactorioClient
 from .errors import RconAuthError, RconError, ServerError, ServerStartTimeout, TestkitError, UnsupportedOperation
+from .readiness import AllOf, Deadline, FileSettled, LogLine, RconAnswers, WaitCondition, WaitFailed, WaitTimeout
 from .savedir import SaveDir
 from .timings import Timings
 
@@ -205,32 +205,27 @@ class FactorioServer:
                 raise
 
     def _wait_ready(self, process: ServerProcess) -> None:
-        deadline = time.monotonic() + self.ready_timeout
+        conditions: list[WaitCondition] = []
         if self.backend.capabilities.has_log:
-            line = process.log.wait_for(RCON_READY.search, 0, self.ready_timeout)
-            if line is None:
-                raise self._start_failure(process, "never logged 'Starting RCON interface'")
-        while True:
-            client = FactorioClient(
+            conditions.append(LogLine(process.log, RCON_READY))
+        answers = RconAnswers(
+            lambda timeout: FactorioClient(
                 process.rcon_host,
                 process.rcon_port,
                 self.password,
-                connect_timeout=max(0.1, deadline - time.monotonic()),
+                connect_timeout=timeout,
                 command_timeout=self.command_timeout,
-            )
-            try:
-                client.connect()
-                client.send("/sc rcon.print('ready')")
-                self._client = client
-                return
-            except RconAuthError:
-                client.close()
-                raise  # waiting cannot fix a wrong password
-            except RconError as error:
-                client.close()
-                if not process.is_alive() or time.monotonic() >= deadline:
-                    raise self._start_failure(process, f"RCON did not answer ({error})") from error
-                time.sleep(0.05)
+            ).connect(),
+            retry_on=(RconError,),
+            give_up_on=(RconAuthError,),  # waiting cannot fix a wrong password
+            alive=process.is_alive,
+        )
+        conditions.append(answers)
+        try:
+            AllOf(conditions).wait(Deadline(self.ready_timeout))
+        except (WaitTimeout, WaitFailed) as error:
+            raise self._start_failure(process, error.what) from error
+        self._client = cast(FactorioClient, answers.client)
 
     def _start_failure(self, process: ServerProcess, what: str) -> ServerError:
         # The log closes when the process exits, a moment before it can be reaped.
@@ -249,23 +244,17 @@ class FactorioServer:
         )
 
     def _wait_saved(self, process: ServerProcess, target: Path, before: int, mark: int) -> None:
-        """Done when the zip is newer than before and no temp file is left (and the log says so)."""
-        deadline = time.monotonic() + self.command_timeout
-        if (
-            self.backend.capabilities.has_log
-            and process.log.wait_for(SAVING_FINISHED.search, mark, self.command_timeout) is None
-        ):
+        """Done when the log says so (where there is one) and the zip is rewritten with no temp file left."""
+        settled = FileSettled(target, before, target.with_name(target.name[: -len(".zip")] + ".tmp.zip"))
+        conditions: list[WaitCondition] = [settled]
+        if self.backend.capabilities.has_log:
+            conditions.insert(0, LogLine(process.log, SAVING_FINISHED, since=mark))
+        try:
+            AllOf(conditions).wait(Deadline(self.command_timeout))
+        except (WaitTimeout, WaitFailed) as error:
             raise ServerError(
-                f"{self.label}: no 'Saving finished' for {target.name}", log_tail=process.log.tail(LOG_TAIL)
-            )
-        temporary = target.with_name(target.name[: -len(".zip")] + ".tmp.zip")
-        delay = 0.002
-        while time.monotonic() < deadline:
-            if target.exists() and target.stat().st_mtime_ns != before and not temporary.exists():
-                return
-            time.sleep(delay)
-            delay = min(delay * 2, 0.1)
-        raise ServerError(f"{self.label}: {target} was not written within {self.command_timeout:.0f} s")
+                f"{self.label}: {target.name} not saved: {error.what}", log_tail=process.log.tail(LOG_TAIL)
+            ) from error
 
     def _drop_client(self) -> None:
         if self._client is not None:

@@ -9,13 +9,13 @@ research, entity counts) taken around a step give its effect as a delta.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .client import lua_string
 from .errors import GameTimeout, LuaError, TestkitError
+from .readiness import Backoff, Deadline, poll
 from .server import PRISTINE, FactorioServer
 
 ResetMode = Literal["lua", "save"]
@@ -182,16 +182,21 @@ class GameSession:
 
     def wait_ticks(self, tick: int, timeout: float = 60.0) -> int:
         """Poll until the game reaches ``tick`` (it runs 60 x game.speed ticks a second)."""
-        deadline = time.monotonic() + timeout
-        delay = 0.005
-        while True:
+        now = 0
+
+        def reached() -> int | None:
+            nonlocal now
             now = int(self.client.lua("rcon.print(game.tick)"))
-            if now >= tick:
-                return now
-            if time.monotonic() > deadline:
-                raise GameTimeout(f"game tick {now} did not reach {tick} within {timeout:.0f} s (is the game paused?)")
-            time.sleep(delay)
-            delay = min(delay * 2, 0.1)
+            return now if now >= tick else None
+
+        return poll(
+            reached,
+            Deadline(timeout),
+            backoff=Backoff(first=0.005, cap=0.1),
+            on_timeout=lambda attempts: GameTimeout(
+                f"game tick {now} did not reach {tick} within {timeout:.0f} s (is the game paused?)"
+            ),
+        )
 
 
 class AgentSession:

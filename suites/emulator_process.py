@@ -14,12 +14,14 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import factorio_rcon
+
+from fle_testkit.backends.base import LogBuffer
+from fle_testkit.readiness import Deadline, LogLine, WaitFailed, WaitTimeout
 
 RCON_LINE = re.compile(r"Starting RCON interface at IP ADDR:\(\{([\d.]+):(\d+)\}\)")
 PASSWORD = "test-password"
@@ -62,7 +64,7 @@ class EmulatorProcess:
     write_data: Path
     args: list[str]
     process: subprocess.Popen | None = None
-    lines: list[str] = field(default_factory=list)
+    log_buffer: LogBuffer = field(default_factory=lambda: LogBuffer(keep=1_000_000))
     rcon_port: int | None = None
     cwd: Path | None = None  # the working directory; write_data when None
     _reader: threading.Thread | None = None
@@ -85,27 +87,35 @@ class EmulatorProcess:
 
     def _read(self) -> None:
         assert self.process and self.process.stdout
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
-            match = RCON_LINE.search(line)
-            if match:
-                self.rcon_port = int(match.group(2))
+        try:
+            for line in self.process.stdout:
+                match = RCON_LINE.search(line)
+                if match:
+                    self.rcon_port = int(match.group(2))
+                self.log_buffer.append(line.rstrip("\n"))
+        finally:
+            self.log_buffer.close()
+
+    @property
+    def lines(self) -> list[str]:
+        return self.log_buffer.lines()
 
     def wait_for(self, pattern: re.Pattern[str] | str, timeout: float = READY_TIMEOUT) -> str:
-        regex = re.compile(pattern) if isinstance(pattern, str) else pattern
-        deadline = time.monotonic() + timeout
-        seen = 0
-        while time.monotonic() < deadline:
-            for line in self.lines[seen:]:
-                if regex.search(line):
-                    return line
-            seen = len(self.lines)
-            if self.process and self.process.poll() is not None and not (self._reader and self._reader.is_alive()):
-                raise AssertionError(
-                    f"server exited with {self.process.returncode} before {regex.pattern!r}:\n" + self.log()
-                )
-            time.sleep(0.005)
-        raise AssertionError(f"no line matching {regex.pattern!r} within {timeout}s:\n" + self.log())
+        """The first line since the start that matches (the library's wait, as FactorioServer uses it)."""
+        condition = LogLine(self.log_buffer, re.compile(pattern) if isinstance(pattern, str) else pattern)
+        try:
+            condition.wait(Deadline(timeout))
+        except WaitFailed:
+            code = self.process.wait(5) if self.process else None
+            raise AssertionError(
+                f"server exited with {code} before {condition.pattern.pattern!r}:\n" + self.log()
+            ) from None
+        except WaitTimeout:
+            raise AssertionError(
+                f"no line matching {condition.pattern.pattern!r} within {timeout}s:\n" + self.log()
+            ) from None
+        assert condition.line is not None
+        return condition.line
 
     def client(self) -> factorio_rcon.RCONClient:
         assert self.rcon_port is not None

@@ -85,6 +85,12 @@ class LogBuffer:
             self._changed.notify_all()
 
     @property
+    def closed(self) -> bool:
+        """The source ended: no line will arrive any more."""
+        with self._changed:
+            return self._closed
+
+    @property
     def position(self) -> int:
         """A mark to search from: only lines appended after it count."""
         with self._changed:
