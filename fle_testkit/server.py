@@ -129,6 +129,17 @@ class FactorioServer:
             self._last_log = self.process.log.lines()
             self.process = None
 
+    def detach(self) -> None:
+        """Forget the running process without stopping it.
+
+        For servers that outlive the program that started them (a cluster's):
+        the process runs on; this object no longer drives it.
+        """
+        if self.process is not None:
+            self._drop_client()
+            self._last_log = self.process.log.lines()
+            self.process = None
+
     def save(self, name: str) -> Path:
         """``/save name`` and wait until the file is complete on disk."""
         process = self._running()

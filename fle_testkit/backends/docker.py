@@ -12,32 +12,59 @@ used: it cannot be pulled offline).
 
 from __future__ import annotations
 
+import copy
 import os
 import socket
 import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..docker.engine import docker_client, docker_host, publish_address, rcon_host
 from ..errors import BackendUnavailable
 from ..savedir import pid_alive
 from .base import OWNS_PROCESS, LaunchSpec, LogBuffer, write_json
+from .docker_engine import docker_client, docker_host, publish_address, rcon_host
 
 FACTORIO = "/opt/factorio/bin/x64/factorio"
 RCON_PORT = 27015
 GAME_PORT = 34197
 LABEL = "fle-testkit"
 MANAGED = f"{LABEL}.managed"
+CLUSTER = f"{LABEL}.cluster"  # long-lived: outlives the process that made it
 
 
-def labels_for(spec: LaunchSpec, run_id: str) -> dict[str, str]:
-    return {
+@dataclass(frozen=True)
+class ContainerOptions:
+    """How a server's containers are made, beyond what a LaunchSpec says.
+
+    The defaults are a test's: a random host port, no name, owned by this
+    process (swept once it is gone). A long-lived cluster names its
+    containers, may fix their ports, and outlives the command that made them.
+    """
+
+    name: str | None = None  # the container's name (FLE's discovery looks for factorio_N)
+    rcon_port: int | None = None  # host port RCON is published on; None: any free one
+    game_port: int | None = None  # host port of the game's UDP port; None: not published
+    labels: Mapping[str, str] = field(default_factory=dict)  # more labels, over the backend's own
+    long_lived: bool = False  # no owner: never swept; only whoever made it removes it
+
+
+def labels_for(spec: LaunchSpec, run_id: str, options: ContainerOptions = ContainerOptions()) -> dict[str, str]:
+    labels = {
         MANAGED: "true",
-        f"{LABEL}.run-id": run_id,
-        f"{LABEL}.owner-pid": str(os.getpid()),
-        f"{LABEL}.owner-host": socket.gethostname(),
         f"{LABEL}.server": spec.label,
         f"{LABEL}.save-dir": str(spec.save_dir),
+        f"{LABEL}.role": "bootstrap" if spec.mode == "scenario" else "server",
     }
+    if options.long_lived:
+        labels[CLUSTER] = "true"
+    else:
+        labels |= {
+            f"{LABEL}.run-id": run_id,
+            f"{LABEL}.owner-pid": str(os.getpid()),
+            f"{LABEL}.owner-host": socket.gethostname(),
+        }
+    return labels | dict(options.labels)
 
 
 class DockerServer:
@@ -130,9 +157,10 @@ class DockerBackend:
     capabilities = OWNS_PROCESS
     _swept = False
 
-    def __init__(self, image: str, *, run_id: str) -> None:
+    def __init__(self, image: str, *, run_id: str, options: ContainerOptions = ContainerOptions()) -> None:
         self.image = image
         self.run_id = run_id
+        self.options = options
         self.client = docker_client()
         self._check_image()
         if not DockerBackend._swept:
@@ -141,6 +169,12 @@ class DockerBackend:
 
     def for_server(self, index: int) -> DockerBackend:
         return self
+
+    def with_options(self, options: ContainerOptions) -> DockerBackend:
+        """The same engine and image, making containers as ``options`` say (one per cluster server)."""
+        configured = copy.copy(self)
+        configured.options = options
+        return configured
 
     def describe(self) -> str:
         return f"docker ({self.image} on {docker_host() or 'the local engine'})"
@@ -183,9 +217,15 @@ class DockerBackend:
         container.with_volume_mapping(str(config_dir), "/factorio/config", "rw")
         if spec.scenario_dir is not None:
             container.with_volume_mapping(str(spec.scenario_dir.resolve()), f"/factorio/scenarios/{spec.target}", "ro")
-        # testcontainers would publish on every interface: publish RCON on loopback explicitly.
-        container.ports[f"{RCON_PORT}/tcp"] = (publish_address(), None)
-        container.with_kwargs(entrypoint=[FACTORIO], labels=labels_for(spec, self.run_id), network_mode="bridge")
+        # testcontainers would publish on every interface: publish on loopback explicitly.
+        container.ports[f"{RCON_PORT}/tcp"] = (publish_address(), self.options.rcon_port)
+        if self.options.game_port is not None:
+            container.ports[f"{GAME_PORT}/udp"] = (publish_address(), self.options.game_port)
+        if self.options.name is not None:
+            container.with_name(self.options.name)
+        container.with_kwargs(
+            entrypoint=[FACTORIO], labels=labels_for(spec, self.run_id, self.options), network_mode="bridge"
+        )
         try:
             container.start()
         except Exception as error:
@@ -215,7 +255,7 @@ def sweep_orphans(client: Any) -> list[str]:
     # process removes one of them between the listing and the inspect.
     for container in client.containers.list(all=True, sparse=True, filters={"label": f"{MANAGED}=true"}):
         labels = container.attrs.get("Labels") or {}
-        if labels.get(f"{LABEL}.cluster") == "true" or labels.get(f"{LABEL}.owner-host") != here:
+        if labels.get(CLUSTER) == "true" or labels.get(f"{LABEL}.owner-host") != here:
             continue
         pid = int(labels.get(f"{LABEL}.owner-pid", "0") or 0)
         if pid and pid_alive(pid):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..errors import BackendUnavailable, ConfigurationError
 from .base import Backend
+from .docker_engine import docker_client  # DOCKER_HOST and docker contexts, as the backend uses
 from .external import Endpoint, ExternalBackend
 from .local import BinaryBackend, EmbeddedBackend
 
@@ -27,8 +28,6 @@ def docker_status(image: str, timeout: float = 2.0) -> tuple[bool, str]:
         import docker  # the docker SDK, installed with the 'docker' extra (testcontainers)
     except ImportError:
         return False, "the docker extra is not installed (pip install 'fle-testkit[docker]')"
-    from ..docker.engine import docker_client  # DOCKER_HOST and docker contexts, as the backend uses
-
     try:
         client = docker_client(timeout=timeout)
     except BackendUnavailable:

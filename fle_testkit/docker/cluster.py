@@ -8,10 +8,12 @@ its save directory and a server is refused when a container already runs on it.
 What later commands need (image, RCON password, ports) is kept in
 ``cluster.json`` next to the save root (``.fle/cluster.json`` for ``.fle/saves``).
 
-Each server: if its directory has no save, bootstrap it (a container started
-with ``--start-server-load-scenario``, ``/save pristine`` over RCON, removed),
-then run the long-lived container with ``--start-server-load-latest``. Servers
-start in parallel. RCON is published on 127.0.0.1 (a random port, or
+Each server is a ``FactorioServer`` on a long-lived, labelled
+``DockerBackend``: the same lifecycle a test's server has (bootstrap from the
+scenario if its directory has no save, then start from the latest save), run
+in a thread per server so that servers start in parallel, then detached so the
+container outlives the command. aiodocker lists, stops and reads the
+containers of a cluster that an earlier command brought up. RCON is published on 127.0.0.1 (a random port, or
 ``27000+n`` with ``fle_compatible``, FLE's own layout, with containers named
 ``factorio_{n}`` so FLE's discovery finds them) and reached only there.
 
@@ -28,7 +30,6 @@ import asyncio
 import hashlib
 import json
 import os
-import re
 import secrets
 import socket
 import time
@@ -36,30 +37,25 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from ..backends.base import DEFAULT_SERVER_SETTINGS
-from ..backends.docker import FACTORIO, GAME_PORT, LABEL, MANAGED, RCON_PORT
-from ..client import AsyncFactorioClient
-from ..errors import BackendUnavailable, RconError, SaveDirLockedError, TestkitError
+from ..backends.docker import LABEL, ContainerOptions, DockerBackend, DockerServer
+from ..backends.docker_engine import docker_host, rcon_host
+from ..errors import BackendUnavailable, SaveDirLockedError, TestkitError
 from ..savedir import CLUSTER_MARKER, Holder, SaveInfo, SaveRoot, latest_save
-from ..scenario import ScenarioBuilder
-from ..server import RCON_READY, SAVING_FINISHED  # the log lines Factorio's state is read from
-from .engine import docker_host, publish_address, rcon_host
+from ..scenario import Scenario, ScenarioBuilder
+from ..server import FactorioServer
 from .image import image_tag
 
-CLUSTER = f"{LABEL}.cluster"
 SERVER = f"{LABEL}.server"
 SAVE_DIR = f"{LABEL}.save-dir"
 SAVES_ROOT = f"{LABEL}.saves-root"
 ROLE = f"{LABEL}.role"  # "server" (long-lived) or "bootstrap"
 STATE_FILE = "cluster.json"
-PRISTINE = "pristine"
 # FLE's own cluster layout (fle/cluster/run_envs.py): RCON 27000+n, game 34197+n, password "factorio".
 FLE_RCON_BASE = 27000
 FLE_GAME_BASE = 34197
 FLE_PASSWORD = "factorio"
-LOG_TAIL = 20
 
 Progress = Callable[[str], None]
 
@@ -88,67 +84,6 @@ class ServerStatus:
     endpoint: str  # host:port
     save_dir: str
     latest: SaveInfo | None
-
-
-class _Log:
-    """A container's log, followed in the background, with a way to wait for a line."""
-
-    def __init__(self, container: Any) -> None:
-        self.lines: list[str] = []
-        self.closed = False
-        self._changed = asyncio.Condition()
-        self._task = asyncio.create_task(self._follow(container))
-
-    async def _follow(self, container: Any) -> None:
-        pending = ""
-        try:
-            async for chunk in container.log(stdout=True, stderr=True, follow=True):
-                pending += chunk
-                *lines, pending = pending.split("\n")
-                async with self._changed:
-                    self.lines.extend(line.rstrip("\r") for line in lines)
-                    self._changed.notify_all()
-        except Exception:  # the container went away: the log simply ends
-            pass
-        finally:
-            async with self._changed:
-                if pending:
-                    self.lines.append(pending)
-                self.closed = True
-                self._changed.notify_all()
-
-    async def wait_for(self, pattern: re.Pattern[str], start: int, timeout: float) -> int | None:
-        """Index of the first line from ``start`` on that matches; None if the log ended or time ran out."""
-        try:
-            async with asyncio.timeout(timeout):
-                async with self._changed:
-                    while True:
-                        for i in range(start, len(self.lines)):
-                            if pattern.search(self.lines[i]):
-                                return i
-                        start = len(self.lines)
-                        if self.closed:
-                            return None
-                        await self._changed.wait()
-        except TimeoutError:
-            return None
-
-    def tail(self, count: int = LOG_TAIL) -> list[str]:
-        return self.lines[-count:]
-
-    async def close(self) -> None:
-        self._task.cancel()
-        try:
-            await self._task
-        except (asyncio.CancelledError, Exception):
-            pass
-
-
-@dataclass
-class _Started:
-    container: Any
-    log: _Log
-    rcon_port: int
 
 
 class Cluster:
@@ -300,16 +235,13 @@ class Cluster:
                 f"a cluster already runs on {self.saves.path} ({names}); "
                 "stop it first (fle-testkit cluster down) or restart one server (fle-testkit cluster restart N)"
             )
-        await self._check_image()
+        backend = await self._backend()
         self.progress(f"starting {count} server(s) of {self.image} on {self.saves.path}")
         for stale in await self._containers():  # exited leftovers of an earlier cluster here
             await stale.delete(force=True)
         scenario = None
         if any(latest_save(self.saves.dir_path(n)) is None for n in range(count)):
             scenario = ScenarioBuilder(self.scenario, out_root=self.root / "scenarios").build()
-        config = self.root / "cluster" / "config"
-        config.mkdir(parents=True, exist_ok=True)
-        (config / "server-settings.json").write_text(json.dumps(DEFAULT_SERVER_SETTINGS, indent=2))
         self.servers = {
             n: ClusterServer(
                 n,
@@ -330,7 +262,7 @@ class Cluster:
         async def one(server: ClusterServer) -> None:
             nonlocal done
             started = time.monotonic()
-            how = await self._bring_up(server, scenario)
+            how = await self._bring_up(server, scenario, backend)
             done += 1
             self.progress(
                 f"[{done}/{count}] {server.name} ready at {self.host}:{server.rcon_port} "
@@ -401,7 +333,7 @@ class Cluster:
         for container in await self._containers(n=n):
             await self._stop(container)
         started = time.monotonic()
-        await self._bring_up(server, None)
+        await self._bring_up(server, None, await self._backend())
         self._save_state()
         self.progress(
             f"{server.name} ready at {self.host}:{server.rcon_port} (restarted, {time.monotonic() - started:.1f} s)"
@@ -410,19 +342,18 @@ class Cluster:
 
     # ---- one server
 
-    async def _check_image(self) -> None:
-        import aiodocker
+    async def _backend(self) -> DockerBackend:
+        """A long-lived DockerBackend of the image (it checks the image is present; nothing is pulled)."""
+        return await asyncio.to_thread(DockerBackend, self.image, run_id="")
 
-        docker = await self._engine()
-        try:
-            await docker.images.inspect(self.image)
-        except aiodocker.DockerError as error:
-            if error.status != 404:
-                raise BackendUnavailable(f"cannot inspect image {self.image}: {error}") from error
-            raise BackendUnavailable(
-                f"image {self.image} is not present and will not be pulled; build the stand-in with "
-                f"`fle-testkit image build`, or `docker pull {self.image}` where the network allows"
-            ) from None
+    def _container_options(self, server: ClusterServer) -> ContainerOptions:
+        return ContainerOptions(
+            name=server.name,
+            rcon_port=server.rcon_port,  # fixed with --fle-compatible, and on a restart: the port it had
+            game_port=server.game_port,
+            labels={SERVER: str(server.n), SAVE_DIR: server.save_dir, SAVES_ROOT: str(self.saves.path)},
+            long_lived=True,
+        )
 
     async def _check_name_free(self, server: ClusterServer) -> None:
         import aiodocker
@@ -438,7 +369,8 @@ class Cluster:
             f"and is not this cluster's; remove it (docker rm -f {server.name}) or run without --fle-compatible"
         )
 
-    async def _bring_up(self, server: ClusterServer, scenario: Any) -> str:
+    async def _bring_up(self, server: ClusterServer, scenario: Scenario | None, backend: DockerBackend) -> str:
+        """Server ``n``'s lifecycle, as a test's server has it: bootstrap if it has no save, start, leave running."""
         docker = await self._engine()
         busy = await docker.containers.list(filters=json.dumps({"label": [f"{SAVE_DIR}={server.save_dir}"]}))
         if busy:
@@ -447,182 +379,40 @@ class Cluster:
                 "stop it first (fle-testkit cluster down, or docker rm -f it)"
             )
         try:
-            save_dir = self.saves.claim(
-                server.n, for_cluster=True
-            )  # only while we work on it: a pytest run may hold it
+            # Claimed only while we work on it; afterwards its cluster marker keeps a pytest run off it.
+            save_dir = self.saves.claim(server.n, for_cluster=True)
         except SaveDirLockedError as error:
             raise ClusterError(f"server {server.n}: {error}") from error
         try:
+            factorio = FactorioServer(
+                backend.with_options(self._container_options(server)),
+                save_dir,
+                password=self.password,
+                label=server.name,
+                ready_timeout=self.ready_timeout,
+                stop_timeout=self.stop_timeout,
+            )
             how = "from its latest save"
             if save_dir.latest() is None:
                 if scenario is None:
                     raise ClusterError(
-                        f"server {server.n}: {server.save_dir} has no save to start from; bring the cluster up again to bootstrap it"
+                        f"server {server.n}: {server.save_dir} has no save to start from; "
+                        "bring the cluster up again to bootstrap it"
                     )
                 self.progress(f"{server.name}: bootstrapping from scenario {scenario.name}")
-                await self._bootstrap(server, scenario)
+                await asyncio.to_thread(factorio.bootstrap, scenario)
                 how = "bootstrapped"
             if self.fle_compatible:
                 _check_ports_free(server)
-            started = await self._run(
-                server,
-                ["--start-server-load-latest"],
-                role="server",
-                rcon_port=server.rcon_port,
-                game_port=server.game_port,
-                name=server.name,
-            )
-            try:
-                await self._wait_ready(server, started)
-            except BaseException:
-                await started.container.delete(force=True)
-                raise
-            finally:
-                await started.log.close()
-            server.rcon_port = started.rcon_port
-            server.container = started.container.id
+            await asyncio.to_thread(factorio.start)
+            process = cast(DockerServer, factorio.process)
+            server.rcon_port = process.rcon_port
+            server.container = process.container.id
+            factorio.detach()  # the container outlives this command
             _mark_served(Path(server.save_dir), server.name)
             return how
         finally:
             save_dir.release()
-
-    async def _bootstrap(self, server: ClusterServer, scenario: Any) -> None:
-        started = await self._run(
-            server,
-            ["--start-server-load-scenario", scenario.name],
-            role="bootstrap",
-            scenario=(Path(scenario.path), scenario.name),
-        )
-        log = started.log
-        try:
-            client = await self._wait_ready(server, started, keep_client=True)
-            mark = len(log.lines)
-            try:
-                await client.send(f"/save {PRISTINE}")
-            finally:
-                await client.close()
-            if await log.wait_for(SAVING_FINISHED, mark, self.ready_timeout) is None:
-                raise ClusterError(f"{server.name}: no 'Saving finished' after /save {PRISTINE}\n" + _tail(log))
-            if latest_save(Path(server.save_dir)) is None:
-                raise ClusterError(
-                    f"{server.name}: /save {PRISTINE} wrote nothing into {server.save_dir}\n" + _tail(log)
-                )
-        finally:
-            await log.close()
-            await started.container.delete(force=True)  # a scenario server has no file to save over: nothing to lose
-
-    async def _run(
-        self,
-        server: ClusterServer,
-        running: list[str],
-        *,
-        role: str,
-        rcon_port: int | None = None,
-        game_port: int | None = None,
-        name: str | None = None,
-        scenario: tuple[Path, str] | None = None,
-    ) -> _Started:
-        import aiodocker
-
-        address = publish_address()
-        mounts = [
-            _bind(server.save_dir, "/factorio/saves"),
-            _bind(self.root / "cluster" / "config", "/factorio/config", read_only=True),
-        ]
-        if scenario is not None:
-            mounts.append(_bind(scenario[0], f"/factorio/scenarios/{scenario[1]}", read_only=True))
-        ports = {f"{RCON_PORT}/tcp": [{"HostIp": address, "HostPort": str(rcon_port or "")}]}
-        if game_port is not None:
-            ports[f"{GAME_PORT}/udp"] = [{"HostIp": address, "HostPort": str(game_port)}]
-        config = {
-            "Image": self.image,
-            "Entrypoint": [FACTORIO],
-            "Cmd": [
-                *running,
-                "--port",
-                str(GAME_PORT),
-                "--rcon-bind",
-                f"0.0.0.0:{RCON_PORT}",  # inside the container; published on loopback only
-                "--rcon-password",
-                self.password,
-                "--server-settings",
-                "/factorio/config/server-settings.json",
-            ],
-            "Labels": {
-                MANAGED: "true",
-                CLUSTER: "true",
-                SERVER: str(server.n),
-                SAVE_DIR: server.save_dir,
-                SAVES_ROOT: str(self.saves.path),
-                ROLE: role,
-            },
-            "ExposedPorts": {port: {} for port in ports},
-            "HostConfig": {"Mounts": mounts, "PortBindings": ports, "NetworkMode": "bridge"},
-        }
-        docker = await self._engine()
-        try:
-            container = await docker.containers.create(config, name=name)
-        except aiodocker.DockerError as error:
-            if error.status == 409:
-                raise ClusterError(
-                    f"server {server.n}: a container named {name} already exists and is not this cluster's; "
-                    f"remove it (docker rm -f {name}) or run without --fle-compatible"
-                ) from error
-            raise ClusterError(
-                f"server {server.n}: cannot create a container of {self.image}: {error.message}"
-            ) from error
-        try:
-            await container.start()
-        except aiodocker.DockerError as error:
-            await container.delete(force=True)
-            if "port is already allocated" in error.message or "address already in use" in error.message:
-                raise ClusterError(
-                    f"server {server.n}: host port {address}:{rcon_port} or its game port is in use "
-                    f"({error.message}); stop what holds it"
-                    + (" or run without --fle-compatible" if self.fle_compatible else "")
-                ) from error
-            raise ClusterError(
-                f"server {server.n}: cannot start a container of {self.image}: {error.message}"
-            ) from error
-        port = rcon_port
-        if not port:
-            bindings = (await container.show())["NetworkSettings"]["Ports"].get(f"{RCON_PORT}/tcp") or []
-            if not bindings:
-                await container.delete(force=True)
-                raise ClusterError(f"server {server.n}: RCON port {RCON_PORT}/tcp was not published")
-            port = int(bindings[0]["HostPort"])
-        return _Started(container, _Log(container), port)
-
-    async def _wait_ready(
-        self, server: ClusterServer, started: _Started, *, keep_client: bool = False
-    ) -> AsyncFactorioClient:
-        """Ready: the log said RCON started, and an authenticated command was answered."""
-        deadline = time.monotonic() + self.ready_timeout
-        log, port = started.log, started.rcon_port
-        if await log.wait_for(RCON_READY, 0, self.ready_timeout) is None:
-            state = (await started.container.show())["State"]
-            what = (
-                f"exited with code {state['ExitCode']}"
-                if not state["Running"]
-                else f"not ready after {self.ready_timeout:.0f} s"
-            )
-            raise ClusterError(
-                f"{server.name} ({self.image}) {what}: never logged 'Starting RCON interface'\n" + _tail(log)
-            )
-        client = AsyncFactorioClient(
-            self.host, port, self.password, connect_timeout=max(0.1, deadline - time.monotonic())
-        )
-        try:
-            await client.connect()
-            await client.send("/sc rcon.print('ready')")
-        except RconError as error:
-            await client.close()
-            raise ClusterError(
-                f"{server.name}: RCON at {self.host}:{port} did not answer ({error})\n" + _tail(log)
-            ) from error
-        if not keep_client:
-            await client.close()
-        return client
 
     async def _stop(self, container: Any) -> None:
         try:
@@ -648,14 +438,6 @@ def _mark_served(directory: Path, name: str) -> None:
 
 def _unmark_served(directory: Path) -> None:
     (directory / CLUSTER_MARKER).unlink(missing_ok=True)
-
-
-def _bind(source: str | Path, target: str, *, read_only: bool = False) -> dict[str, Any]:
-    return {"Type": "bind", "Source": str(Path(source).absolute()), "Target": target, "ReadOnly": read_only}
-
-
-def _tail(log: _Log) -> str:
-    return "Last log lines:\n" + "\n".join("    " + line for line in log.tail())
 
 
 def _check_ports_free(server: ClusterServer) -> None:

@@ -22,8 +22,8 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
+from ..backends.docker_engine import docker_client
 from ..errors import BackendUnavailable
-from .engine import docker_client
 
 BASE_IMAGE = "fle-testkit/debian-base:bookworm"
 IMAGE_REPOSITORY = "fle-testkit/factorio-emulator"

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.docker
 @pytest.fixture(scope="module")
 def engine():
     """The docker SDK client; skips the module when there is no engine or no stand-in image."""
-    from fle_testkit.docker.engine import docker_client
+    from fle_testkit.backends.docker_engine import docker_client
 
     try:
         client = docker_client(timeout=10)

@@ -30,7 +30,7 @@ def _engine_and_image() -> tuple[object, str] | str:
 
     image = os.environ.get("FLE_TESTKIT_IMAGE") or image_tag()
     try:
-        from fle_testkit.docker.engine import docker_client
+        from fle_testkit.backends.docker_engine import docker_client
 
         client = docker_client(timeout=5)
         client.images.get(image)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def test_a_remote_engine_is_reached_on_its_host_name(monkeypatch) -> None:
-    from fle_testkit.docker.engine import publish_address, rcon_host
+    from fle_testkit.backends.docker_engine import publish_address, rcon_host
 
     assert rcon_host("unix:///var/run/docker.sock") == "127.0.0.1"
     assert rcon_host("tcp://build-box.example:2376") == "build-box.example"
@@ -17,7 +17,7 @@ def test_a_docker_context_is_honoured(tmp_path, monkeypatch) -> None:
     import hashlib
     import json
 
-    from fle_testkit.docker.engine import docker_host
+    from fle_testkit.backends.docker_engine import docker_host
 
     monkeypatch.delenv("DOCKER_HOST", raising=False)
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
