@@ -96,7 +96,7 @@ class FactorioServer:
                 "(FactorioServer.bootstrap)"
             )
         with self.timings.measure("start", save_name or "latest"):
-            self._launch("save" if save_name else "latest", save_name, None)
+            self._launch("named" if save_name else "latest", save_name, None)
 
     def restart(self) -> None:
         """Stop (saving over the loaded file, as SIGTERM does) and start from the latest save."""

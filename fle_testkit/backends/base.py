@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
-Mode = Literal["scenario", "latest", "save"]
+# How a server starts. "named" loads one save by name; a reset "from the save"
+# (the session's reset="save") restores the pristine save as the latest and
+# starts with "latest", so "save" names no launch mode.
+Mode = Literal["scenario", "latest", "named"]
 
 # What fle-testkit's servers run with, as FLE's own server-settings do: with
 # auto_pause true (Factorio's default) a server with no players never ticks.
@@ -37,7 +40,7 @@ class LaunchSpec:
     """One start of one server, in Factorio's terms.
 
     ``mode`` is the running option: ``scenario`` (``--start-server-load-scenario
-    target``), ``latest`` (``--start-server-load-latest``) or ``save``
+    target``), ``latest`` (``--start-server-load-latest``) or ``named``
     (``--start-server target``).
     """
 
