@@ -6,6 +6,9 @@ was tried, and the fix. Raise them ``from`` their cause.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 
 class TestkitError(Exception):
     """Base of every error fle-testkit raises (outside the emulator)."""
@@ -49,6 +52,9 @@ class SaveDirError(TestkitError):
 
 class SaveDirLockedError(SaveDirError, BlockingIOError):
     """Another live process holds the save directory."""
+
+    directory: Path | None = None
+    holder: Any = None  # the savedir Holder that holds it; None when it left no record
 
 
 class ScenarioError(TestkitError):

@@ -188,7 +188,9 @@ class LogLine:
         return f"log line {self.pattern.pattern!r}"
 
     def wait(self, deadline: Deadline) -> None:
-        self.line = self.log.wait_for(self.pattern.search, self.since, deadline.remaining())
+        self.line = self.log.wait_for(
+            lambda line: self.pattern.search(line) is not None, self.since, deadline.remaining()
+        )
         if self.line is None:
             if self.log.closed:
                 raise WaitFailed(f"never logged {self.pattern.pattern!r}")

@@ -45,7 +45,7 @@ class FactorioServer:
         *,
         run_dir: Path | None = None,
         password: str | None = None,
-        server_settings: dict | None = None,
+        server_settings: dict[str, Any] | None = None,
         seed: int | None = None,
         label: str = "server",
         ready_timeout: float = 60.0,

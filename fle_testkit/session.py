@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .client import lua_string
+from .client import FactorioClient, lua_string
 from .errors import GameTimeout, LuaError, TestkitError
 from .readiness import Backoff, Deadline, poll
 from .server import PRISTINE, FactorioServer
@@ -53,7 +53,8 @@ class Snapshot:
         As in Factorio's statistics, ``input`` counts what was produced (the
         left side of the production GUI) and ``output`` what was consumed.
         """
-        return self.raw.get("production", {}).get("items", {"input": {}, "output": {}})
+        items: dict[str, dict[str, float]] = self.raw.get("production", {}).get("items", {"input": {}, "output": {}})
+        return items
 
     @property
     def score(self) -> int:
@@ -66,7 +67,8 @@ class Snapshot:
 
     @property
     def entity_counts(self) -> dict[str, int]:
-        return self.raw.get("entities", {})
+        counts: dict[str, int] = self.raw.get("entities", {})
+        return counts
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ class GameSession:
         self.reset_options = dict(reset_options or {})
 
     @property
-    def client(self) -> Any:
+    def client(self) -> FactorioClient:
         return self.server.client
 
     def start(self) -> None:

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 # How a server starts. "named" loads one save by name; a reset "from the save"
 # (the session's reset="save") restores the pristine save as the latest and
@@ -50,7 +50,7 @@ class LaunchSpec:
     save_dir: Path  # becomes Factorio's saves/
     password: str
     scenario_dir: Path | None = None
-    server_settings: dict = field(default_factory=lambda: dict(DEFAULT_SERVER_SETTINGS))
+    server_settings: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_SERVER_SETTINGS))
     seed: int | None = None
     label: str = "server"  # for messages: "worker gw3", "server 2"
 
@@ -177,7 +177,7 @@ class Backend(Protocol):
         """One line for run headers: "embedded (fle-testkit 0.1.0 emulator)"."""
 
 
-def write_json(path: Path, data: dict) -> Path:
+def write_json(path: Path, data: dict[str, Any]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2))
     return path

@@ -100,7 +100,7 @@ class DockerServer:
             self.container.reload()
         except Exception:
             return "removed"
-        return self.container.status
+        return str(self.container.status)
 
     def is_alive(self) -> bool:
         return self._exit_code is None and self._status() in ("created", "running", "restarting")
@@ -218,9 +218,11 @@ class DockerBackend:
         if spec.scenario_dir is not None:
             container.with_volume_mapping(str(spec.scenario_dir.resolve()), f"/factorio/scenarios/{spec.target}", "ro")
         # testcontainers would publish on every interface: publish on loopback explicitly.
-        container.ports[f"{RCON_PORT}/tcp"] = (publish_address(), self.options.rcon_port)
+        # (docker-py takes an (address, port) pair where testcontainers' annotation says a port.)
+        ports: dict[str, Any] = container.ports
+        ports[f"{RCON_PORT}/tcp"] = (publish_address(), self.options.rcon_port)
         if self.options.game_port is not None:
-            container.ports[f"{GAME_PORT}/udp"] = (publish_address(), self.options.game_port)
+            ports[f"{GAME_PORT}/udp"] = (publish_address(), self.options.game_port)
         if self.options.name is not None:
             container.with_name(self.options.name)
         container.with_kwargs(

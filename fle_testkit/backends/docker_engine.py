@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from ..errors import BackendUnavailable
@@ -31,7 +32,7 @@ def docker_host() -> str | None:
         return None
     meta = config_dir / "contexts" / "meta" / hashlib.sha256(context.encode()).hexdigest() / "meta.json"
     try:
-        return json.loads(meta.read_text())["Endpoints"]["docker"]["Host"]
+        return str(json.loads(meta.read_text())["Endpoints"]["docker"]["Host"])
     except (OSError, ValueError, KeyError) as error:
         raise BackendUnavailable(f"docker context {context!r} has no readable endpoint in {meta}") from error
 
@@ -50,7 +51,7 @@ def publish_address(host: str | None = None) -> str:
     return "127.0.0.1" if rcon_host(host) == "127.0.0.1" else "0.0.0.0"
 
 
-def docker_client(timeout: float = 30.0):  # -> docker.DockerClient
+def docker_client(timeout: float = 30.0) -> Any:  # a docker.DockerClient (the SDK has no types)
     """A client of the engine, or BackendUnavailable saying how to get one."""
     try:
         import docker

@@ -29,7 +29,7 @@ class LocalProcess:
 
     rcon_host = "127.0.0.1"
 
-    def __init__(self, popen: subprocess.Popen, rcon: PortReservation, game: PortReservation) -> None:
+    def __init__(self, popen: subprocess.Popen[str], rcon: PortReservation, game: PortReservation) -> None:
         self._popen = popen
         self._ports = (rcon, game)
         self.rcon_port = rcon.port

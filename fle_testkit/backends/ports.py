@@ -71,7 +71,7 @@ def _free_port(kind: Kind, host: str) -> int:
     family_type = socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM
     with socket.socket(socket.AF_INET, family_type) as probe:
         probe.bind((host, 0))
-        return probe.getsockname()[1]
+        return int(probe.getsockname()[1])
 
 
 def _try_lock(path: Path) -> int | None:

@@ -241,7 +241,7 @@ class Cluster:
             await stale.delete(force=True)
         scenario = None
         if any(latest_save(self.saves.dir_path(n)) is None for n in range(count)):
-            scenario = ScenarioBuilder(self.scenario, out_root=self.root / "scenarios").build()
+            scenario = ScenarioBuilder(os.fspath(self.scenario), out_root=self.root / "scenarios").build()
         self.servers = {
             n: ClusterServer(
                 n,

@@ -159,8 +159,8 @@ def error_locked(directory: Path, lock_path: Path, holder: Holder | None) -> Sav
     error = SaveDirLockedError(
         f"save directory {str(directory)!r} is locked by {who}.\nFix: " + "; or ".join(fixes) + "."
     )
-    error.directory = directory  # type: ignore[attr-defined]
-    error.holder = holder  # type: ignore[attr-defined]
+    error.directory = directory
+    error.holder = holder
     return error
 
 
@@ -173,8 +173,8 @@ def error_all_locked(root: Path, tried: list[tuple[Path, Holder | None]]) -> Sav
         "Fix: raise claim_any(limit=...), wait for those processes to finish, "
         "or give this run its own root: SaveRoot(path=...)."
     )
-    error.directory = root  # type: ignore[attr-defined]
-    error.holder = None  # type: ignore[attr-defined]
+    error.directory = root
+    error.holder = None
     return error
 
 
