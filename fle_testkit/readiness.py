@@ -108,17 +108,12 @@ def poll(
         attempts.count += 1
         try:
             value = probe()
-        except give_up_on:
-            raise
-        except retry_on as error:
-            attempts.last_error = error
+        except BaseException as error:
+            _record_failure(attempts, error, retry_on, give_up_on)
         else:
             if value is not None:
                 return value
-        remaining = deadline.remaining()
-        if remaining <= 0:
-            raise on_timeout(attempts) from attempts.last_error
-        time.sleep(min(delay, remaining))
+        time.sleep(_pause(attempts, delay, on_timeout))
     raise AssertionError("unreachable: backoff delays never end")
 
 
@@ -137,18 +132,33 @@ async def poll_async(
         attempts.count += 1
         try:
             value = await probe()
-        except give_up_on:
-            raise
-        except retry_on as error:
-            attempts.last_error = error
+        except BaseException as error:
+            _record_failure(attempts, error, retry_on, give_up_on)
         else:
             if value is not None:
                 return value
-        remaining = deadline.remaining()
-        if remaining <= 0:
-            raise on_timeout(attempts) from attempts.last_error
-        await anyio.sleep(min(delay, remaining))
+        await anyio.sleep(_pause(attempts, delay, on_timeout))
     raise AssertionError("unreachable: backoff delays never end")
+
+
+def _record_failure(
+    attempts: Attempts,
+    error: BaseException,
+    retry_on: tuple[type[BaseException], ...],
+    give_up_on: tuple[type[BaseException], ...],
+) -> None:
+    """Keep a failure that means "not yet"; re-raise one that waiting cannot fix."""
+    if isinstance(error, give_up_on) or not isinstance(error, retry_on):
+        raise error
+    attempts.last_error = error
+
+
+def _pause(attempts: Attempts, delay: float, on_timeout: Callable[[Attempts], BaseException]) -> float:
+    """How long to sleep before the next attempt; the caller's error once the deadline has passed."""
+    remaining = attempts.deadline.remaining()
+    if remaining <= 0:
+        raise on_timeout(attempts) from attempts.last_error
+    return min(delay, remaining)
 
 
 # --- wait conditions -------------------------------------------------------------
