@@ -119,7 +119,7 @@ BY_DEST = {s.dest: s for s in SETTINGS}
 DUMP_SETTINGS = """
 import json
 from pathlib import Path
-from fle_testkit.fixtures.runtime import RUNTIME_KEY
+from fle_testkit.plugin.runtime import RUNTIME_KEY
 
 def test_dump(request):
     runtime = request.config.stash[RUNTIME_KEY]
