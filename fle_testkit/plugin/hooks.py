@@ -14,10 +14,10 @@ import pytest
 
 from .. import perf, timings
 from ..errors import TestkitError
-from ..settings import SETTINGS, parse_budgets
+from ..settings import SETTINGS, Settings, parse_budgets
 from .budgets import budgets_for, over_budget, phase_name
 from .report import Controller
-from .runtime import RUNTIME_KEY, WORKER_OUTPUT_KEY, Runtime, resolve_settings
+from .runtime import RUNTIME_KEY, WORKER_OUTPUT_KEY, Runtime
 
 MARKERS = (
     "factorio(variant='researched'|'unresearched', inventory={name: count}, scenario='lab'|path, reset='lua'|'save'): "
@@ -52,10 +52,10 @@ def pytest_configure(config: pytest.Config) -> None:
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
     try:
-        settings = resolve_settings(config)
+        settings = Settings.resolve(config.getoption, config.getini)
         # Fail before any test runs on a bad budget or regression rule.
-        parse_budgets(settings["latency_budget"])
-        for rule in settings["perf_compare_fail"]:
+        parse_budgets(settings.latency_budget)
+        for rule in settings.perf_compare_fail:
             perf.parse_rule(rule, source="--perf-compare-fail")
     except TestkitError as error:
         raise pytest.UsageError(str(error)) from error
@@ -68,10 +68,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> str:
     runtime = config.stash[RUNTIME_KEY]
     backend = runtime.choice.name
-    detail = f"image {runtime.settings['factorio_image']}, " if backend == "docker" else ""
-    return (
-        f"fle-testkit: backend {backend} ({detail}{runtime.choice.reason}); saves {runtime.settings['factorio_saves']}"
-    )
+    detail = f"image {runtime.settings.factorio_image}, " if backend == "docker" else ""
+    return f"fle-testkit: backend {backend} ({detail}{runtime.choice.reason}); saves {runtime.settings.factorio_saves}"
 
 
 @pytest.hookimpl(hookwrapper=True)

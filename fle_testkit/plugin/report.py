@@ -74,8 +74,8 @@ class Controller:
 
     def _report_and_compare(self, session: pytest.Session) -> None:
         settings = self.runtime.settings
-        wants_compare = settings["perf_compare"] is not None or settings["perf_compare_fail"]
-        if settings["perf_report"] is None and not wants_compare:
+        wants_compare = settings.perf_compare is not None or settings.perf_compare_fail
+        if settings.perf_report is None and not wants_compare:
             return
         records = self.all_records()
         if not records:
@@ -84,14 +84,14 @@ class Controller:
         report = perf.Report.from_records(
             records,
             backend=self.runtime.choice.name,
-            image=settings["factorio_image"] if self.runtime.choice.name == "docker" else None,
+            image=settings.factorio_image if self.runtime.choice.name == "docker" else None,
             workers=max(1, self.workers),
             missing_workers=self.missing_workers,
             cwd=str(self.runtime.config.rootpath),
         )
         storage = perf.Storage(Path(self.runtime.config.rootpath) / ".fle" / "perf")
         # The baseline is read before this run is saved, so "latest" is never this run.
-        spec = _compare_spec(settings["perf_compare"])
+        spec = _compare_spec(settings.perf_compare)
         baseline = None
         if wants_compare and spec is None and storage.latest() is None:
             # As pytest-benchmark does: a first run has nothing to compare with, and
@@ -99,11 +99,11 @@ class Controller:
             self.report_lines.append("fle-testkit: no saved perf report to compare with yet: nothing compared")
         elif wants_compare:
             baseline = storage.load(spec)
-        if settings["perf_report"] is not None:
-            path = storage.save(report, None if settings["perf_report"] == "run" else settings["perf_report"])
+        if settings.perf_report is not None:
+            path = storage.save(report, None if settings.perf_report == "run" else settings.perf_report)
             self.report_lines.append(f"fle-testkit: perf report saved to {path}")
         if baseline is not None:
-            rules = [perf.parse_rule(rule, source="--perf-compare-fail") for rule in settings["perf_compare_fail"]]
+            rules = [perf.parse_rule(rule, source="--perf-compare-fail") for rule in settings.perf_compare_fail]
             comparison = perf.compare(report, baseline, rules)
             self.report_lines.extend(render.comparison_lines(comparison))  # ends with the regressions, if any
             if comparison.regressions:

@@ -7,6 +7,7 @@ each is made once and several tests assert on it (``SharedRuns``).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sys
@@ -22,7 +23,7 @@ from plugin_helpers import INNER_CONFTEST, Run, SharedRuns, emulator_processes, 
 
 from fle_testkit.emulator.gamedata.cache import cache_dir  # noqa: E402
 from fle_testkit.perf.compare import HEADING as REGRESSED  # noqa: E402
-from fle_testkit.settings import SETTINGS  # noqa: E402
+from fle_testkit.settings import SETTINGS, Settings  # noqa: E402
 
 pytest_plugins = ["pytester"]
 
@@ -117,13 +118,14 @@ CASES: dict[str, dict[str, tuple[Any, Any]]] = {
 BY_DEST = {s.dest: s for s in SETTINGS}
 
 DUMP_SETTINGS = """
+import dataclasses
 import json
 from pathlib import Path
 from fle_testkit.plugin.runtime import RUNTIME_KEY
 
 def test_dump(request):
     runtime = request.config.stash[RUNTIME_KEY]
-    (Path(request.config.rootpath) / "settings.json").write_text(json.dumps(runtime.settings))
+    (Path(request.config.rootpath) / "settings.json").write_text(json.dumps(dataclasses.asdict(runtime.settings)))
 """
 
 
@@ -159,26 +161,46 @@ def raw(level: str) -> dict[str, Any]:
     return {dest: levels[level][0] for dest, levels in CASES.items()}
 
 
-def expected(level: str) -> dict[str, Any]:
-    return {dest: levels[level][1] for dest, levels in CASES.items()}
+def as_settings(values: dict[str, Any]) -> Settings:
+    """A Settings from plain values (JSON has no tuples: lists become them)."""
+    return Settings(**{dest: tuple(v) if isinstance(v, list) else v for dest, v in values.items()})
 
 
-def resolved_settings(pytester: pytest.Pytester, *args: str) -> tuple[dict[str, Any], pytest.RunResult]:
+def expected(level: str) -> Settings:
+    return as_settings({dest: levels[level][1] for dest, levels in CASES.items()})
+
+
+def resolved_settings(pytester: pytest.Pytester, *args: str) -> tuple[Settings, pytest.RunResult]:
     """Settings as the plugin resolved them in an in-process run (no server is started)."""
     pytester.makepyfile(test_dump=DUMP_SETTINGS)
     result = pytester.runpytest(*QUIET, *args)
     result.assert_outcomes(passed=1)
-    return json.loads((pytester.path / "settings.json").read_text()), result
+    return as_settings(json.loads((pytester.path / "settings.json").read_text())), result
 
 
 def test_every_setting_has_cases() -> None:
     assert set(CASES) == set(BY_DEST), "each setting needs a value per level in CASES"
 
 
+def test_settings_fields_match_the_settings_table() -> None:
+    """Settings is written out by hand: its fields and defaults must not drift from SETTINGS."""
+    fields = dataclasses.fields(Settings)
+    assert [f.name for f in fields] == [s.dest for s in SETTINGS]
+    assert len(fields) == len(SETTINGS)
+    for field, setting in zip(fields, SETTINGS, strict=True):
+        assert field.default == (() if setting.multiple else setting.default), field.name
+
+
+def test_settings_are_frozen() -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Settings().factorio_backend = "docker"  # type: ignore[misc]
+
+
 def test_plugin_loads_through_its_entry_point_with_defaults(pytester: pytest.Pytester) -> None:
     settings, result = resolved_settings(pytester)
     result.stdout.fnmatch_lines(["fle-testkit: backend * (auto: *); saves .fle/saves", "plugins:*fle-testkit-*"])
-    assert settings == {s.dest: (s.default if not s.multiple else []) for s in SETTINGS}
+    assert settings == Settings()
+    assert dataclasses.asdict(settings) == {s.dest: (s.default if not s.multiple else ()) for s in SETTINGS}
 
 
 @pytest.mark.parametrize("level", ["option", "env", "ini", "pyproject"])
@@ -195,8 +217,8 @@ def test_each_setting_resolves_from(level: str, pytester: pytest.Pytester, monke
         pytester.makepyprojecttoml(pyproject_text(raw("ini")))
     settings, result = resolved_settings(pytester, *args)
     assert settings == expected(values_level)
-    backend, saves = settings["factorio_backend"], settings["factorio_saves"]
-    image = f"image {settings['factorio_image']}, " if backend == "docker" else ""
+    backend, saves = settings.factorio_backend, settings.factorio_saves
+    image = f"image {settings.factorio_image}, " if backend == "docker" else ""
     result.stdout.fnmatch_lines([f"fle-testkit: backend {backend} ({image}asked for); saves {saves}"])
 
 
@@ -703,6 +725,17 @@ def test_external_endpoints_from_the_option_are_comma_separated() -> None:
     values = resolve(BY_NAME["factorio_external"], ["127.0.0.1:27000,127.0.0.1:27001"], None, environ={})
     assert values == ["127.0.0.1:27000", "127.0.0.1:27001"]
     assert resolve(BY_NAME["factorio_external"], None, ["a:1, b:2"], environ={}) == ["a:1", "b:2"]
+
+
+def test_settings_resolve_from_getoption_getini_and_environ() -> None:
+    options = {"factorio_external": ["127.0.0.1:27000,127.0.0.1:27001"]}
+    ini = {"factorio_saves": "ini-saves"}
+    settings = Settings.resolve(
+        lambda dest: options.get(dest), lambda key: ini.get(key), {"FLE_TESTKIT_READY_TIMEOUT": "5"}
+    )
+    assert settings.factorio_external == ("127.0.0.1:27000", "127.0.0.1:27001")
+    assert (settings.factorio_saves, settings.factorio_ready_timeout) == ("ini-saves", 5.0)
+    assert settings.factorio_backend == "auto"
 
 
 def test_a_shared_server_a_test_killed_comes_back_for_the_next_test(pytester: pytest.Pytester) -> None:
