@@ -6,17 +6,18 @@ from this module's namespace, so it re-exports them from the modules that
 hold them: ``hooks`` (options, configure, per-test wrappers), ``runtime``
 (what one pytest process holds, and ``factorio_pool``), ``budgets``,
 ``report`` (the controller: merged timings, summary, perf report) and the
-fixtures of ``fle_testkit.fixtures``.
+fixtures of ``fle_testkit.fixtures`` (with the deprecated old names).
 """
 
+from ..fixtures.deprecated import game_session, researched_session, unresearched_session
 from ..fixtures.servers import (
     factorio_client,
     factorio_saves,
     factorio_server,
     factorio_server_factory,
-    game_session,
-    researched_session,
-    unresearched_session,
+    factorio_session,
+    factorio_session_researched,
+    factorio_session_unresearched,
 )
 from .hooks import (
     pytest_addoption,
@@ -35,6 +36,9 @@ __all__ = [
     "factorio_saves",
     "factorio_server",
     "factorio_server_factory",
+    "factorio_session",
+    "factorio_session_researched",
+    "factorio_session_unresearched",
     "game_session",
     "pytest_addoption",
     "pytest_configure",

@@ -337,7 +337,7 @@ def test_bad_marker_is_a_clear_error(marker: str, message: str, pytester: pytest
         import pytest
 
         @pytest.mark.{marker}
-        def test_marked(game_session):
+        def test_marked(factorio_session):
             pass
         """
     )
@@ -345,6 +345,33 @@ def test_bad_marker_is_a_clear_error(marker: str, message: str, pytester: pytest
     result.assert_outcomes(errors=1)
     assert message in result.stdout.str()
     result.stdout.no_fnmatch_line("INTERNALERROR>*")
+
+
+# --- deprecated fixture names ---------------------------------------------------------
+
+RENAMED_FIXTURES = {
+    "game_session": "factorio_session",
+    "researched_session": "factorio_session_researched",
+    "unresearched_session": "factorio_session_unresearched",
+}
+
+
+def test_old_fixture_names_work_and_warn_naming_the_new_one(pytester: pytest.Pytester) -> None:
+    # The project's own warning filter: a deprecated name must not fail a test under it.
+    pytester.makeini("[pytest]\nfilterwarnings = error::pytest.PytestUnraisableExceptionWarning\n")
+    pytester.makepyfile(
+        "\n".join(
+            f"def test_{old}({old}, {new}):\n    assert {old} is {new}\n" for old, new in RENAMED_FIXTURES.items()
+        )
+    )
+    result = pytester.runpytest_subprocess(*SERVER_RUN)
+    result.assert_outcomes(passed=3, warnings=3)
+    for old, new in RENAMED_FIXTURES.items():
+        result.stdout.fnmatch_lines(
+            [
+                f"*DeprecationWarning: the fixture {old!r} is deprecated and will be removed in the next release: use {new!r}"
+            ]
+        )
 
 
 # --- bad settings fail at startup --------------------------------------------------
@@ -398,15 +425,15 @@ BUDGET_LINE = r"^  reset\[lua\] took [0-9.]+ s, over its budget of 0\.000001 s"
 SINGLE_TESTS = """
 import pytest
 
-def test_default_session(game_session, factorio_saves, record):
+def test_default_session(factorio_session, factorio_saves, record):
     record("saves", factorio_saves.path)
 
 @pytest.mark.factorio(reset="save", variant="unresearched")
-def test_save_reset(game_session):
+def test_save_reset(factorio_session):
     pass
 
 @pytest.mark.latency_budget(reset=0.000001)
-def test_tiny_budget(game_session):
+def test_tiny_budget(factorio_session):
     pass
 """
 
@@ -484,13 +511,13 @@ INI_BUDGET_TESTS = """
 import pytest
 
 @pytest.mark.latency_budget(reset=60)
-def test_marker_overrides_default(game_session, factorio_saves, record):
+def test_marker_overrides_default(factorio_session, factorio_saves, record):
     record("saves", factorio_saves.path)
 
-def test_default_budget(game_session):
+def test_default_budget(factorio_session):
     pass
 
-def test_not_reached(game_session):
+def test_not_reached(factorio_session):
     pass
 """
 
@@ -535,11 +562,11 @@ import pytest
 
 @pytest.mark.latency_budget(reset=60)
 @pytest.mark.parametrize("i", range(4))
-def test_worker_dir(i, game_session, factorio_saves, worker_id, record):
+def test_worker_dir(i, factorio_session, factorio_saves, worker_id, record):
     record(f"{worker_id}-{i}", factorio_saves.path)
     assert factorio_saves.path.name == worker_id[2:]
 
-def test_over_option_budget(game_session):
+def test_over_option_budget(factorio_session):
     pass
 """
 
@@ -599,10 +626,10 @@ def test_no_server_or_lock_outlives_an_xdist_run(xdist_run: Run) -> None:
 CRASH_TESTS = """
 import os
 
-def test_survivor(game_session):
+def test_survivor(factorio_session):
     pass
 
-def test_crash(game_session, factorio_server, factorio_saves, worker_id, record):
+def test_crash(factorio_session, factorio_server, factorio_saves, worker_id, record):
     record("crashed", f"{worker_id} {factorio_saves.path}")
     os._exit(1)
 """
@@ -656,7 +683,7 @@ def doctored_baseline(single_run: Run, directory: Path) -> Path:
 
 
 COMPARE_TESTS = """
-def test_one(game_session, factorio_saves, record):
+def test_one(factorio_session, factorio_saves, record):
     record("saves", factorio_saves.path)
 """
 
@@ -707,8 +734,8 @@ def test_perf_compare_with_generous_rule_passes(
 def test_a_failing_test_carries_its_servers_last_log_lines(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
-        def test_breaks(game_session):
-            game_session.client.lua("log('a line the failure report must show')")
+        def test_breaks(factorio_session):
+            factorio_session.client.lua("log('a line the failure report must show')")
             assert False, "broken on purpose"
         """
     )
@@ -741,11 +768,11 @@ def test_settings_resolve_from_getoption_getini_and_environ() -> None:
 def test_a_shared_server_a_test_killed_comes_back_for_the_next_test(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
-        def test_kills_it(game_session):
-            game_session.server.kill()
+        def test_kills_it(factorio_session):
+            factorio_session.server.kill()
 
-        def test_still_has_a_game(game_session):
-            assert game_session.client.eval("1 + 1") == 2
+        def test_still_has_a_game(factorio_session):
+            assert factorio_session.client.eval("1 + 1") == 2
         """
     )
     result = pytester.runpytest_subprocess(*QUIET, "--factorio-backend=embedded")
