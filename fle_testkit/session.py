@@ -157,7 +157,7 @@ class GameSession:
     def _fresh_working_copy(self) -> None:
         """Copy the pristine save to the working save and make it the one Factorio loads."""
         save_dir = self.server.save_dir
-        save_dir.snapshot(self.pristine, WORKING_SAVE, overwrite=True)
+        save_dir.copy(self.pristine, WORKING_SAVE, overwrite=True)
         save_dir.restore(WORKING_SAVE)
 
     def snapshot(self, **options: Any) -> Snapshot:

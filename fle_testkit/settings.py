@@ -10,7 +10,7 @@ UNSET sentinel, so a falsy value (``0``, ``""``) can win too.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,7 +110,44 @@ SETTINGS: tuple[Setting, ...] = (
 BY_NAME = {s.dest: s for s in SETTINGS}
 
 
-def resolve(setting: Setting, option_value: Any, ini_value: Any, environ: dict[str, str] | None = None) -> Any:
+@dataclass(frozen=True)
+class Settings:
+    """Every setting's winning value, typed, for one run; fields are named as ``SETTINGS`` names them.
+
+    Written out rather than generated, so a reader (and a type checker) sees
+    each field; a unit test keeps the fields and defaults in step with
+    ``SETTINGS``. Repeatable settings are tuples, so the whole is immutable.
+    """
+
+    factorio_backend: str = "auto"
+    factorio_image: str = DEFAULT_IMAGE
+    factorio_binary: str | None = None
+    factorio_external: tuple[str, ...] = ()
+    factorio_rcon_password: str | None = None
+    factorio_scenario: str = "lab"
+    factorio_saves: str = ".fle/saves"
+    factorio_ready_timeout: float = 120.0
+    latency_budget: tuple[str, ...] = ()
+    perf_report: str | None = None
+    perf_compare: str | None = None
+    perf_compare_fail: tuple[str, ...] = ()
+
+    @classmethod
+    def resolve(
+        cls,
+        getoption: Callable[[str], Any],
+        getini: Callable[[str], Any],
+        environ: Mapping[str, str] | None = None,
+    ) -> Settings:
+        """Each setting from its option (``getoption(dest)``), the environment, its ini key (``getini(ini)``)."""
+        values = {}
+        for setting in SETTINGS:
+            value = resolve(setting, getoption(setting.dest), getini(setting.ini), environ)
+            values[setting.dest] = tuple(value) if setting.multiple else value
+        return cls(**values)
+
+
+def resolve(setting: Setting, option_value: Any, ini_value: Any, environ: Mapping[str, str] | None = None) -> Any:
     """The winning value of one setting (option, then env, then ini, then default)."""
     environ = os.environ if environ is None else environ
     raw: Any = UNSET
@@ -137,7 +174,7 @@ def resolve(setting: Setting, option_value: Any, ini_value: Any, environ: dict[s
     return value
 
 
-def parse_budgets(entries: list[str], origin: str = "--latency-budget") -> dict[str, float]:
+def parse_budgets(entries: Iterable[str], origin: str = "--latency-budget") -> dict[str, float]:
     """``["reset=0.5", "restart=2"]`` -> ``{"reset": 0.5, "restart": 2.0}``."""
     budgets: dict[str, float] = {}
     for entry in entries:

@@ -342,8 +342,8 @@ class SaveDir:
 
     # ---- changing
 
-    def snapshot(self, name: str, as_name: str | None = None, *, overwrite: bool = False) -> SaveInfo:
-        """Copy save ``name`` to ``as_name`` (default ``NAME-snapshot-K``, lowest free K).
+    def copy(self, name: str, as_name: str | None = None, *, overwrite: bool = False) -> SaveInfo:
+        """Copy save ``name`` to ``as_name`` (default ``NAME-copy-K``, lowest free K).
 
         The copy never becomes the latest save, so a restart still loads what
         it loaded before: it keeps the original's mtime, except that it is
@@ -352,19 +352,19 @@ class SaveDir:
         later. The copy is written to ``AS_NAME.tmp.zip`` (which the latest
         rule ignores), given its mtime, then renamed into place.
         """
-        self._require_held("take a snapshot")
+        self._require_held("copy a save")
         source = self.validate(name)
         if as_name is None:
             k = 1
-            while self.path_of(f"{source.name}-snapshot-{k}").exists():
+            while self.path_of(f"{source.name}-copy-{k}").exists():
                 k += 1
-            as_name = f"{source.name}-snapshot-{k}"
+            as_name = f"{source.name}-copy-{k}"
         target = self._writable_target(as_name)
         if target == source.path:
-            raise SaveDirError(f"cannot snapshot {str(source.path)!r} onto itself. Fix: pass another as_name.")
+            raise SaveDirError(f"cannot copy {str(source.path)!r} onto itself. Fix: pass another as_name.")
         if target.exists() and not overwrite:
             raise SaveDirError(
-                f"cannot snapshot {source.name!r} as {target.name!r} in {str(self.path)!r}: that save exists.\n"
+                f"cannot copy {source.name!r} as {target.name!r} in {str(self.path)!r}: that save exists.\n"
                 "Fix: pass another as_name, or overwrite=True to replace it."
             )
         others = [info for info in self.list() if info.path != target]
@@ -384,13 +384,24 @@ class SaveDir:
         except OSError as error:
             tmp.unlink(missing_ok=True)
             raise SaveDirError(
-                f"cannot snapshot {str(source.path)!r} to {str(target)!r}: {error.strerror or error}.\n"
+                f"cannot copy {str(source.path)!r} to {str(target)!r}: {error.strerror or error}.\n"
                 "Fix: free disk space or make the save directory writable."
             ) from error
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
         return self.info(target.name)
+
+    def snapshot(self, name: str, as_name: str | None = None, *, overwrite: bool = False) -> SaveInfo:
+        """Deprecated: use ``copy``. "Snapshot" now means only game state (``GameSession.snapshot``)."""
+        import warnings  # local: it goes with this alias in the next release
+
+        warnings.warn(
+            "SaveDir.snapshot is deprecated and will be removed in the next release: use SaveDir.copy",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.copy(name, as_name, overwrite=overwrite)
 
     def restore(self, name: str) -> SaveInfo:
         """Make save ``name`` the one ``--start-server-load-latest`` loads next.

@@ -19,14 +19,14 @@ BUILD = (
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
 @pytest.mark.parametrize("mode", ["lua", "save"])
-def test_reset(game_session: GameSession, mode: str, round_: int) -> None:
-    game_session.client.lua(BUILD)
-    game_session.reset(mode)
-    assert game_session.client.eval("#game.surfaces[1].find_entities_filtered{force = 'player'}") == 0
+def test_reset(factorio_session: GameSession, mode: str, round_: int) -> None:
+    factorio_session.client.lua(BUILD)
+    factorio_session.reset(mode)
+    assert factorio_session.client.eval("#game.surfaces[1].find_entities_filtered{force = 'player'}") == 0
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
-def test_restart(game_session: GameSession, round_: int) -> None:
-    game_session.client.lua(BUILD)
-    game_session.server.restart()
-    assert game_session.client.eval("#game.surfaces[1].find_entities_filtered{force = 'player'}") == 50
+def test_restart(factorio_session: GameSession, round_: int) -> None:
+    factorio_session.client.lua(BUILD)
+    factorio_session.server.restart()
+    assert factorio_session.client.eval("#game.surfaces[1].find_entities_filtered{force = 'player'}") == 50

@@ -7,6 +7,7 @@ each is made once and several tests assert on it (``SharedRuns``).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sys
@@ -22,7 +23,7 @@ from plugin_helpers import INNER_CONFTEST, Run, SharedRuns, emulator_processes, 
 
 from fle_testkit.emulator.gamedata.cache import cache_dir  # noqa: E402
 from fle_testkit.perf.compare import HEADING as REGRESSED  # noqa: E402
-from fle_testkit.settings import SETTINGS  # noqa: E402
+from fle_testkit.settings import SETTINGS, Settings  # noqa: E402
 
 pytest_plugins = ["pytester"]
 
@@ -117,13 +118,14 @@ CASES: dict[str, dict[str, tuple[Any, Any]]] = {
 BY_DEST = {s.dest: s for s in SETTINGS}
 
 DUMP_SETTINGS = """
+import dataclasses
 import json
 from pathlib import Path
-from fle_testkit.fixtures.runtime import RUNTIME_KEY
+from fle_testkit.plugin.runtime import RUNTIME_KEY
 
 def test_dump(request):
     runtime = request.config.stash[RUNTIME_KEY]
-    (Path(request.config.rootpath) / "settings.json").write_text(json.dumps(runtime.settings))
+    (Path(request.config.rootpath) / "settings.json").write_text(json.dumps(dataclasses.asdict(runtime.settings)))
 """
 
 
@@ -159,26 +161,46 @@ def raw(level: str) -> dict[str, Any]:
     return {dest: levels[level][0] for dest, levels in CASES.items()}
 
 
-def expected(level: str) -> dict[str, Any]:
-    return {dest: levels[level][1] for dest, levels in CASES.items()}
+def as_settings(values: dict[str, Any]) -> Settings:
+    """A Settings from plain values (JSON has no tuples: lists become them)."""
+    return Settings(**{dest: tuple(v) if isinstance(v, list) else v for dest, v in values.items()})
 
 
-def resolved_settings(pytester: pytest.Pytester, *args: str) -> tuple[dict[str, Any], pytest.RunResult]:
+def expected(level: str) -> Settings:
+    return as_settings({dest: levels[level][1] for dest, levels in CASES.items()})
+
+
+def resolved_settings(pytester: pytest.Pytester, *args: str) -> tuple[Settings, pytest.RunResult]:
     """Settings as the plugin resolved them in an in-process run (no server is started)."""
     pytester.makepyfile(test_dump=DUMP_SETTINGS)
     result = pytester.runpytest(*QUIET, *args)
     result.assert_outcomes(passed=1)
-    return json.loads((pytester.path / "settings.json").read_text()), result
+    return as_settings(json.loads((pytester.path / "settings.json").read_text())), result
 
 
 def test_every_setting_has_cases() -> None:
     assert set(CASES) == set(BY_DEST), "each setting needs a value per level in CASES"
 
 
+def test_settings_fields_match_the_settings_table() -> None:
+    """Settings is written out by hand: its fields and defaults must not drift from SETTINGS."""
+    fields = dataclasses.fields(Settings)
+    assert [f.name for f in fields] == [s.dest for s in SETTINGS]
+    assert len(fields) == len(SETTINGS)
+    for field, setting in zip(fields, SETTINGS, strict=True):
+        assert field.default == (() if setting.multiple else setting.default), field.name
+
+
+def test_settings_are_frozen() -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Settings().factorio_backend = "docker"  # type: ignore[misc]
+
+
 def test_plugin_loads_through_its_entry_point_with_defaults(pytester: pytest.Pytester) -> None:
     settings, result = resolved_settings(pytester)
     result.stdout.fnmatch_lines(["fle-testkit: backend * (auto: *); saves .fle/saves", "plugins:*fle-testkit-*"])
-    assert settings == {s.dest: (s.default if not s.multiple else []) for s in SETTINGS}
+    assert settings == Settings()
+    assert dataclasses.asdict(settings) == {s.dest: (s.default if not s.multiple else ()) for s in SETTINGS}
 
 
 @pytest.mark.parametrize("level", ["option", "env", "ini", "pyproject"])
@@ -195,8 +217,8 @@ def test_each_setting_resolves_from(level: str, pytester: pytest.Pytester, monke
         pytester.makepyprojecttoml(pyproject_text(raw("ini")))
     settings, result = resolved_settings(pytester, *args)
     assert settings == expected(values_level)
-    backend, saves = settings["factorio_backend"], settings["factorio_saves"]
-    image = f"image {settings['factorio_image']}, " if backend == "docker" else ""
+    backend, saves = settings.factorio_backend, settings.factorio_saves
+    image = f"image {settings.factorio_image}, " if backend == "docker" else ""
     result.stdout.fnmatch_lines([f"fle-testkit: backend {backend} ({image}asked for); saves {saves}"])
 
 
@@ -315,7 +337,7 @@ def test_bad_marker_is_a_clear_error(marker: str, message: str, pytester: pytest
         import pytest
 
         @pytest.mark.{marker}
-        def test_marked(game_session):
+        def test_marked(factorio_session):
             pass
         """
     )
@@ -323,6 +345,33 @@ def test_bad_marker_is_a_clear_error(marker: str, message: str, pytester: pytest
     result.assert_outcomes(errors=1)
     assert message in result.stdout.str()
     result.stdout.no_fnmatch_line("INTERNALERROR>*")
+
+
+# --- deprecated fixture names ---------------------------------------------------------
+
+RENAMED_FIXTURES = {
+    "game_session": "factorio_session",
+    "researched_session": "factorio_session_researched",
+    "unresearched_session": "factorio_session_unresearched",
+}
+
+
+def test_old_fixture_names_work_and_warn_naming_the_new_one(pytester: pytest.Pytester) -> None:
+    # The project's own warning filter: a deprecated name must not fail a test under it.
+    pytester.makeini("[pytest]\nfilterwarnings = error::pytest.PytestUnraisableExceptionWarning\n")
+    pytester.makepyfile(
+        "\n".join(
+            f"def test_{old}({old}, {new}):\n    assert {old} is {new}\n" for old, new in RENAMED_FIXTURES.items()
+        )
+    )
+    result = pytester.runpytest_subprocess(*SERVER_RUN)
+    result.assert_outcomes(passed=3, warnings=3)
+    for old, new in RENAMED_FIXTURES.items():
+        result.stdout.fnmatch_lines(
+            [
+                f"*DeprecationWarning: the fixture {old!r} is deprecated and will be removed in the next release: use {new!r}"
+            ]
+        )
 
 
 # --- bad settings fail at startup --------------------------------------------------
@@ -376,15 +425,15 @@ BUDGET_LINE = r"^  reset\[lua\] took [0-9.]+ s, over its budget of 0\.000001 s"
 SINGLE_TESTS = """
 import pytest
 
-def test_default_session(game_session, factorio_saves, record):
+def test_default_session(factorio_session, factorio_saves, record):
     record("saves", factorio_saves.path)
 
 @pytest.mark.factorio(reset="save", variant="unresearched")
-def test_save_reset(game_session):
+def test_save_reset(factorio_session):
     pass
 
 @pytest.mark.latency_budget(reset=0.000001)
-def test_tiny_budget(game_session):
+def test_tiny_budget(factorio_session):
     pass
 """
 
@@ -462,13 +511,13 @@ INI_BUDGET_TESTS = """
 import pytest
 
 @pytest.mark.latency_budget(reset=60)
-def test_marker_overrides_default(game_session, factorio_saves, record):
+def test_marker_overrides_default(factorio_session, factorio_saves, record):
     record("saves", factorio_saves.path)
 
-def test_default_budget(game_session):
+def test_default_budget(factorio_session):
     pass
 
-def test_not_reached(game_session):
+def test_not_reached(factorio_session):
     pass
 """
 
@@ -513,11 +562,11 @@ import pytest
 
 @pytest.mark.latency_budget(reset=60)
 @pytest.mark.parametrize("i", range(4))
-def test_worker_dir(i, game_session, factorio_saves, worker_id, record):
+def test_worker_dir(i, factorio_session, factorio_saves, worker_id, record):
     record(f"{worker_id}-{i}", factorio_saves.path)
     assert factorio_saves.path.name == worker_id[2:]
 
-def test_over_option_budget(game_session):
+def test_over_option_budget(factorio_session):
     pass
 """
 
@@ -577,10 +626,10 @@ def test_no_server_or_lock_outlives_an_xdist_run(xdist_run: Run) -> None:
 CRASH_TESTS = """
 import os
 
-def test_survivor(game_session):
+def test_survivor(factorio_session):
     pass
 
-def test_crash(game_session, factorio_server, factorio_saves, worker_id, record):
+def test_crash(factorio_session, factorio_server, factorio_saves, worker_id, record):
     record("crashed", f"{worker_id} {factorio_saves.path}")
     os._exit(1)
 """
@@ -634,7 +683,7 @@ def doctored_baseline(single_run: Run, directory: Path) -> Path:
 
 
 COMPARE_TESTS = """
-def test_one(game_session, factorio_saves, record):
+def test_one(factorio_session, factorio_saves, record):
     record("saves", factorio_saves.path)
 """
 
@@ -685,8 +734,8 @@ def test_perf_compare_with_generous_rule_passes(
 def test_a_failing_test_carries_its_servers_last_log_lines(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
-        def test_breaks(game_session):
-            game_session.client.lua("log('a line the failure report must show')")
+        def test_breaks(factorio_session):
+            factorio_session.client.lua("log('a line the failure report must show')")
             assert False, "broken on purpose"
         """
     )
@@ -705,14 +754,25 @@ def test_external_endpoints_from_the_option_are_comma_separated() -> None:
     assert resolve(BY_NAME["factorio_external"], None, ["a:1, b:2"], environ={}) == ["a:1", "b:2"]
 
 
+def test_settings_resolve_from_getoption_getini_and_environ() -> None:
+    options = {"factorio_external": ["127.0.0.1:27000,127.0.0.1:27001"]}
+    ini = {"factorio_saves": "ini-saves"}
+    settings = Settings.resolve(
+        lambda dest: options.get(dest), lambda key: ini.get(key), {"FLE_TESTKIT_READY_TIMEOUT": "5"}
+    )
+    assert settings.factorio_external == ("127.0.0.1:27000", "127.0.0.1:27001")
+    assert (settings.factorio_saves, settings.factorio_ready_timeout) == ("ini-saves", 5.0)
+    assert settings.factorio_backend == "auto"
+
+
 def test_a_shared_server_a_test_killed_comes_back_for_the_next_test(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
-        def test_kills_it(game_session):
-            game_session.server.kill()
+        def test_kills_it(factorio_session):
+            factorio_session.server.kill()
 
-        def test_still_has_a_game(game_session):
-            assert game_session.client.eval("1 + 1") == 2
+        def test_still_has_a_game(factorio_session):
+            assert factorio_session.client.eval("1 + 1") == 2
         """
     )
     result = pytester.runpytest_subprocess(*QUIET, "--factorio-backend=embedded")

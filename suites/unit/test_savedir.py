@@ -1,5 +1,5 @@
 """Save directories: locking between processes, Factorio's latest-save rule,
-validation, snapshot, restore and prune."""
+validation, copy, restore and prune."""
 
 from __future__ import annotations
 
@@ -256,7 +256,7 @@ def test_a_released_dir_still_reads_but_refuses_changes(root):
     held.release()
     assert held.latest().name == "a"
     assert held.validate("a").name == "a"
-    for change in (lambda: held.snapshot("a"), lambda: held.restore("a"), lambda: held.prune(keep=0)):
+    for change in (lambda: held.copy("a"), lambda: held.restore("a"), lambda: held.prune(keep=0)):
         with pytest.raises(SaveDirError, match=r"(?s)was released.*claim\(0\)"):
             change()
 
@@ -393,66 +393,75 @@ def test_validate_refuses_a_tmp_zip(save_dir):
         save_dir.validate("x.tmp")
 
 
-# --- snapshot -------------------------------------------------------------------------
+# --- copy -----------------------------------------------------------------------------
 
 
-def test_a_snapshot_of_the_latest_save_does_not_become_latest(save_dir):
+def test_a_copy_of_the_latest_save_does_not_become_latest(save_dir):
     from fle_testkit.emulator.saves import latest_save
 
     make_save(save_dir.path, "older", mtime_ns=BASE - SECOND)
     source = make_save(save_dir.path, "current", mtime_ns=BASE)
 
-    snap = save_dir.snapshot("current", "zz-sorts-last")
+    copied = save_dir.copy("current", "zz-sorts-last")
 
-    assert snap.path == save_dir.path / "zz-sorts-last.zip"
-    assert snap.path.read_bytes() == source.read_bytes()
+    assert copied.path == save_dir.path / "zz-sorts-last.zip"
+    assert copied.path.read_bytes() == source.read_bytes()
     assert source.stat().st_mtime_ns == BASE  # the original is untouched
-    assert snap.mtime_ns < BASE
+    assert copied.mtime_ns < BASE
     assert save_dir.latest().name == "current"
     assert latest_save(save_dir.path) == source  # what a restart would load
     assert not list(save_dir.path.glob("*.tmp.zip"))
 
 
-def test_a_snapshot_of_a_save_tied_with_the_latest_does_not_become_latest(save_dir):
+def test_a_copy_of_a_save_tied_with_the_latest_does_not_become_latest(save_dir):
     make_save(save_dir.path, "a", mtime_ns=BASE)
     make_save(save_dir.path, "b", mtime_ns=BASE)  # latest by name
-    save_dir.snapshot("a", "z")
+    save_dir.copy("a", "z")
     assert save_dir.latest().name == "b"
 
 
-def test_a_snapshot_of_an_older_save_keeps_its_mtime(save_dir):
+def test_a_copy_of_an_older_save_keeps_its_mtime(save_dir):
     make_save(save_dir.path, "old", mtime_ns=BASE - 5 * SECOND)
     make_save(save_dir.path, "current", mtime_ns=BASE)
-    assert save_dir.snapshot("old", "old-copy").mtime_ns == BASE - 5 * SECOND
+    assert save_dir.copy("old", "old-copy").mtime_ns == BASE - 5 * SECOND
     assert save_dir.latest().name == "current"
 
 
-def test_snapshot_names_default_to_the_next_free_number(save_dir):
+def test_copy_names_default_to_the_next_free_number(save_dir):
     make_save(save_dir.path, "s", mtime_ns=BASE)
-    assert save_dir.snapshot("s").name == "s-snapshot-1"
-    assert save_dir.snapshot("s").name == "s-snapshot-2"
+    assert save_dir.copy("s").name == "s-copy-1"
+    assert save_dir.copy("s").name == "s-copy-2"
 
 
-def test_snapshot_refuses_to_replace_a_save_unless_told(save_dir):
+def test_copy_refuses_to_replace_a_save_unless_told(save_dir):
     make_save(save_dir.path, "s", mtime_ns=BASE)
     other = make_save(save_dir.path, "t", mtime_ns=BASE - SECOND, members={"t/level.dat0": b"other"})
     with pytest.raises(SaveDirError, match="(?s)'t.zip'.*exists.*overwrite=True"):
-        save_dir.snapshot("s", "t")
-    save_dir.snapshot("s", "t", overwrite=True)
+        save_dir.copy("s", "t")
+    save_dir.copy("s", "t", overwrite=True)
     assert other.read_bytes() == (save_dir.path / "s.zip").read_bytes()
     assert save_dir.latest().name == "s"
 
 
-def test_snapshot_refuses_a_tmp_name_itself_and_a_broken_source(save_dir):
+def test_copy_refuses_a_tmp_name_itself_and_a_broken_source(save_dir):
     make_save(save_dir.path, "s")
     with pytest.raises(SaveDirError, match="ignores \\*.tmp.zip"):
-        save_dir.snapshot("s", "x.tmp")
+        save_dir.copy("s", "x.tmp")
     with pytest.raises(SaveDirError, match="onto itself"):
-        save_dir.snapshot("s", "s.zip")
+        save_dir.copy("s", "s.zip")
     (save_dir.path / "broken.zip").write_bytes(b"nope")
     with pytest.raises(SaveDirError, match="not a valid zip"):
-        save_dir.snapshot("broken", "copy")
+        save_dir.copy("broken", "copy")
     assert not (save_dir.path / "copy.zip").exists()
+
+
+def test_snapshot_is_a_deprecated_alias_of_copy(save_dir):
+    make_save(save_dir.path, "s", mtime_ns=BASE)
+    with pytest.warns(DeprecationWarning, match="SaveDir.snapshot is deprecated.*use SaveDir.copy"):
+        copied = save_dir.snapshot("s", "t")
+    assert copied.path.read_bytes() == (save_dir.path / "s.zip").read_bytes()
+    with pytest.warns(DeprecationWarning):
+        assert save_dir.snapshot("s").name == "s-copy-1"
 
 
 # --- restore --------------------------------------------------------------------------
@@ -480,7 +489,7 @@ def test_restore_beats_saves_with_mtimes_in_the_future(save_dir):
     assert save_dir.latest().name == "old"
 
 
-def test_restore_and_snapshot_order_strictly_on_a_one_second_filesystem(save_dir, monkeypatch):
+def test_restore_and_copy_order_strictly_on_a_one_second_filesystem(save_dir, monkeypatch):
     real_utime = os.utime
 
     def coarse_utime(path, times=None, *, ns=None, **kwargs):
@@ -496,8 +505,8 @@ def test_restore_and_snapshot_order_strictly_on_a_one_second_filesystem(save_dir
     assert restored.mtime_ns == future + SECOND
     assert save_dir.latest().name == "old"
 
-    snap = save_dir.snapshot("old", "zz")
-    assert snap.mtime_ns == future  # below old's, on a whole second
+    copied = save_dir.copy("old", "zz")
+    assert copied.mtime_ns == future  # below old's, on a whole second
     assert save_dir.latest().name == "old"
 
 

@@ -68,10 +68,10 @@ def test_restart_from_the_latest_save_keeps_storage_and_entities(save_root, serv
     assert server.client.eval("loads") == 1  # on_load ran in this process
 
 
-def test_restoring_an_older_snapshot_makes_the_next_start_load_it(save_root, servers, scenario) -> None:
+def test_restoring_an_older_copy_makes_the_next_start_load_it(save_root, servers, scenario) -> None:
     server = embedded(save_root, servers)
     server.bootstrap(scenario)
-    server.save_dir.snapshot("pristine", "before")
+    server.save_dir.copy("pristine", "before")
     server.start()
     server.client.lua("storage.boots = 99")
     server.stop()  # saves over pristine.zip, the file it loaded

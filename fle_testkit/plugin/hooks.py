@@ -1,0 +1,125 @@
+"""The pytest hooks: options, markers, per-process wiring, budgets per test, worker output.
+
+Works with and without pytest-xdist: each worker gets its own server and save
+directory; the controller's side of the run lives in ``report.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from .. import perf, timings
+from ..errors import TestkitError
+from ..settings import SETTINGS, Settings, parse_budgets
+from .budgets import budgets_for, over_budget, phase_name
+from .report import Controller
+from .runtime import RUNTIME_KEY, WORKER_OUTPUT_KEY, Runtime
+
+MARKERS = (
+    "factorio(variant='researched'|'unresearched', inventory={name: count}, scenario='lab'|path, reset='lua'|'save'): "
+    "the game a test gets from factorio_session: research variant, character inventory, scenario and reset mode",
+    "latency_budget(reset=None, restart=None, bootstrap=None, start=None, save=None, stop=None): "
+    "seconds each lifecycle phase may take during this test; over budget fails the test with the figure",
+)
+_MARK = pytest.StashKey[int]()  # the timings sequence number when a test's protocol began
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("fle-testkit", "fle-testkit: Factorio servers per worker")
+    for setting in SETTINGS:
+        help_text = f"{setting.help} [ini {setting.ini}, env {setting.env}]".replace("%", "%%")  # argparse formats help
+        kwargs: dict[str, Any] = {"dest": setting.dest, "help": help_text}
+        if setting.multiple:
+            kwargs["action"] = "append"
+            kwargs["default"] = []
+        elif setting.dest == "perf_report":
+            kwargs.update(nargs="?", const="run", default=None)
+        elif setting.dest == "perf_compare":
+            kwargs.update(nargs="?", const="latest", default=None)
+        else:
+            kwargs["default"] = None
+        if setting.choices:
+            kwargs["choices"] = list(setting.choices)
+        group.addoption(setting.option, **kwargs)
+        parser.addini(setting.ini, setting.help, type="linelist" if setting.multiple else "string")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
+    try:
+        settings = Settings.resolve(config.getoption, config.getini)
+        # Fail before any test runs on a bad budget or regression rule.
+        parse_budgets(settings.latency_budget)
+        for rule in settings.perf_compare_fail:
+            perf.parse_rule(rule, source="--perf-compare-fail")
+    except TestkitError as error:
+        raise pytest.UsageError(str(error)) from error
+    runtime = Runtime.for_config(config, settings)
+    config.stash[RUNTIME_KEY] = runtime
+    if getattr(config, "workerinput", None) is None:  # the controller, or a run without xdist
+        config.pluginmanager.register(Controller(runtime), "fle_testkit_controller")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    runtime = config.stash[RUNTIME_KEY]
+    backend = runtime.choice.name
+    detail = f"image {runtime.settings.factorio_image}, " if backend == "docker" else ""
+    return f"fle-testkit: backend {backend} ({detail}{runtime.choice.reason}); saves {runtime.settings.factorio_saves}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    item.stash[_MARK] = timings.mark()
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    runtime = item.config.stash[RUNTIME_KEY]
+    if report.failed:
+        attach_server_logs(report, runtime)
+    if call.when != "call":
+        return
+    since = item.stash.get(_MARK, 0)
+    measured = sorted((r for r in runtime.records() if r.seq > since), key=lambda r: r.seq)
+    for record in measured:
+        item.user_properties.append((f"fle_testkit.{phase_name(record)}_s", round(record.seconds, 6)))
+    report.user_properties = list(item.user_properties)
+    if report.passed:
+        violations = over_budget(measured, budgets_for(item, runtime.budgets))
+        if violations:
+            report.outcome = "failed"
+            report.longrepr = "Latency budget exceeded:\n" + "\n".join("  " + v for v in violations)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Check the marker before the test runs: a bad value found only after the
+    # call would be raised inside pytest_runtest_makereport, an INTERNALERROR
+    # that ends the whole run.
+    budgets_for(item, item.config.stash[RUNTIME_KEY].budgets)
+
+
+def attach_server_logs(report: pytest.TestReport, runtime: Runtime, lines: int = 30) -> None:
+    """A failing test's report carries the last log lines of the worker's servers (containers too)."""
+    if runtime.pool is None:
+        return
+    for server in runtime.pool.servers():
+        where = server.process.describe() if server.process else "stopped"
+        report.sections.append((f"fle-testkit: {server.label} log ({where})", "\n".join(server.logs(lines))))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    runtime = session.config.stash[RUNTIME_KEY]
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        runtime.close_pool()  # normally done by the fixture; harmless twice
+        workeroutput[WORKER_OUTPUT_KEY] = json.dumps(runtime.worker_output())

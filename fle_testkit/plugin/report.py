@@ -1,0 +1,149 @@
+"""The controller's side of a run: progress, merged timings, the summary, the perf report.
+
+Registered by ``pytest_configure`` on the controller (or in a run without
+xdist). Workers send their timings through xdist's ``workeroutput``; they are
+merged here, so the run prints one table and saves one report.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .. import perf
+from ..errors import TestkitError
+from ..perf import render
+from ..timings import PhaseTiming
+from .runtime import WORKER_OUTPUT_KEY, ProgressTail, Runtime
+
+
+class Controller:
+    """Controller-side (or no-xdist) hooks: progress, merging, summary, report."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.merged: list[PhaseTiming] = []
+        self.notes: list[str] = []
+        self.missing_workers: list[str] = []
+        self.workers = 0
+        self.report_lines: list[str] = []
+        self.tail: ProgressTail | None = None
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        if self.tail is None:
+            path = Path(tempfile.gettempdir()) / f"fle-testkit-progress-{uuid.uuid4().hex[:12]}.log"
+            reporter = self.runtime.config.pluginmanager.get_plugin("terminalreporter")
+            self.tail = ProgressTail(path, _line_writer(reporter))
+            self.tail.start()
+        node.workerinput.update(self.runtime.worker_input(self.tail.path))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        output = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT_KEY)
+        worker = getattr(node, "workerinput", {}).get("workerid", "?")
+        self.workers += 1
+        if output is None:
+            self.missing_workers.append(worker)
+            return
+        data = json.loads(output)
+        self.merged.extend(PhaseTiming(**record) for record in data["timings"])
+        self.notes.extend(data["notes"])
+
+    def all_records(self) -> list[PhaseTiming]:
+        return self.merged if self.tail is not None else self.runtime.records()
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.tail is not None:
+            self.tail.stop()
+        else:
+            self.runtime.close_pool()
+            self.notes.extend(self.runtime.notes)
+        try:
+            self._report_and_compare(session)
+        except TestkitError as error:
+            self.report_lines.append(f"fle-testkit: perf report failed: {error}")
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+
+    def _report_and_compare(self, session: pytest.Session) -> None:
+        settings = self.runtime.settings
+        wants_compare = settings.perf_compare is not None or settings.perf_compare_fail
+        if settings.perf_report is None and not wants_compare:
+            return
+        records = self.all_records()
+        if not records:
+            self.report_lines.append("fle-testkit: no lifecycle timings were measured: no perf report")
+            return
+        report = perf.Report.from_records(
+            records,
+            backend=self.runtime.choice.name,
+            image=settings.factorio_image if self.runtime.choice.name == "docker" else None,
+            workers=max(1, self.workers),
+            missing_workers=self.missing_workers,
+            cwd=str(self.runtime.config.rootpath),
+        )
+        storage = perf.Storage(Path(self.runtime.config.rootpath) / ".fle" / "perf")
+        # The baseline is read before this run is saved, so "latest" is never this run.
+        spec = _compare_spec(settings.perf_compare)
+        baseline = None
+        if wants_compare and spec is None and storage.latest() is None:
+            # As pytest-benchmark does: a first run has nothing to compare with, and
+            # must still be able to save the report that later runs compare against.
+            self.report_lines.append("fle-testkit: no saved perf report to compare with yet: nothing compared")
+        elif wants_compare:
+            baseline = storage.load(spec)
+        if settings.perf_report is not None:
+            path = storage.save(report, None if settings.perf_report == "run" else settings.perf_report)
+            self.report_lines.append(f"fle-testkit: perf report saved to {path}")
+        if baseline is not None:
+            rules = [perf.parse_rule(rule, source="--perf-compare-fail") for rule in settings.perf_compare_fail]
+            comparison = perf.compare(report, baseline, rules)
+            self.report_lines.extend(render.comparison_lines(comparison))  # ends with the regressions, if any
+            if comparison.regressions:
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        records = self.all_records()
+        if records or self.missing_workers:
+            terminalreporter.section("fle-testkit: lifecycle timings")
+            for line in render.table_lines(perf.summarise(records), self.runtime.budgets):
+                terminalreporter.write_line(line)
+        for worker in self.missing_workers:
+            terminalreporter.write_line(
+                f"worker {worker} sent no timings (it crashed or was killed): its figures are missing"
+            )
+        for note in self.notes:
+            terminalreporter.write_line(f"note: {note}")
+        for line in self.report_lines:
+            terminalreporter.write_line(line)
+
+
+def _line_writer(reporter: Any) -> Callable[[str], None]:
+    """``write_line`` that first ends a half-written row of xdist's progress letters.
+
+    Under xdist the letters are written without the file name, so
+    ``write_line`` does not know the row is open and a progress line would be
+    glued to it (``..Ffle-testkit: worker gw1: ready at ...``).
+    """
+    if reporter is None:
+        return lambda line: None
+
+    def write(line: str) -> None:
+        writer = getattr(reporter, "_tw", None)
+        if getattr(writer, "width_of_current_line", 0):
+            writer.line()
+        reporter.write_line(line)
+
+    return write
+
+
+def _compare_spec(value: str | None) -> str | None:
+    """``--perf-compare`` alone (or 'latest') means the newest saved run."""
+    return None if value in (None, "latest") else value
