@@ -140,7 +140,7 @@ class Settings:
         environ: Mapping[str, str] | None = None,
     ) -> Settings:
         """Each setting from its option (``getoption(dest)``), the environment, its ini key (``getini(ini)``)."""
-        values = {}
+        values: dict[str, Any] = {}
         for setting in SETTINGS:
             value = resolve(setting, getoption(setting.dest), getini(setting.ini), environ)
             values[setting.dest] = tuple(value) if setting.multiple else value

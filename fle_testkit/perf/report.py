@@ -14,6 +14,7 @@ unit: ``<phase>_s_<stat>`` for times, ``<phase>_rounds`` for counts.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import platform
@@ -21,7 +22,6 @@ import subprocess
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -246,7 +246,7 @@ class Report:
         missing_workers: Sequence[str] = (),
         machine_info: MachineInfo | None = None,
         commit_info: CommitInfo | None = None,
-        when: datetime | None = None,
+        when: dt.datetime | None = None,
         cwd: str | os.PathLike[str] | None = None,
     ) -> Report:
         """Build the report of a run from every worker's records (``PhaseTiming`` or their ``asdict``).
@@ -270,7 +270,7 @@ class Report:
         return cls(
             machine_info=machine_info or MachineInfo.current(),
             commit_info=commit_info if commit_info is not None else CommitInfo.from_git(cwd),
-            datetime=(when or datetime.now(UTC)).isoformat(),
+            datetime=(when or dt.datetime.now(dt.UTC)).isoformat(),
             run=RunInfo(backend=backend, image=image, workers=workers, missing_workers=tuple(missing_workers)),
             benchmarks=benchmarks,
             summary=summary_of(by_phase),

@@ -7,7 +7,7 @@ directory; the controller's side of the run lives in ``report.py``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 import pytest
@@ -45,7 +45,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         if setting.choices:
             kwargs["choices"] = list(setting.choices)
         group.addoption(setting.option, **kwargs)
-        parser.addini(setting.ini, setting.help, type="linelist" if setting.multiple else "string")
+        if setting.multiple:
+            parser.addini(setting.ini, setting.help, type="linelist")
+        else:
+            parser.addini(setting.ini, setting.help, type="string")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -72,21 +75,22 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"fle-testkit: backend {backend} ({detail}{runtime.choice.reason}); saves {runtime.settings.factorio_saves}"
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
     item.stash[_MARK] = timings.mark()
-    yield
+    return (yield)
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
-    outcome = yield
-    report: pytest.TestReport = outcome.get_result()
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
     runtime = item.config.stash[RUNTIME_KEY]
     if report.failed:
         attach_server_logs(report, runtime)
     if call.when != "call":
-        return
+        return report
     since = item.stash.get(_MARK, 0)
     measured = sorted((r for r in runtime.records() if r.seq > since), key=lambda r: r.seq)
     for record in measured:
@@ -97,6 +101,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
         if violations:
             report.outcome = "failed"
             report.longrepr = "Latency budget exceeded:\n" + "\n".join("  " + v for v in violations)
+    return report
 
 
 @pytest.hookimpl(tryfirst=True)

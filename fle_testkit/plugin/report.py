@@ -137,7 +137,8 @@ def _line_writer(reporter: Any) -> Callable[[str], None]:
 
     def write(line: str) -> None:
         writer = getattr(reporter, "_tw", None)
-        if getattr(writer, "width_of_current_line", 0):
+        row_open: int = getattr(writer, "width_of_current_line", 0)
+        if writer is not None and row_open:
             writer.line()
         reporter.write_line(line)
 
