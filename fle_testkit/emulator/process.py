@@ -17,7 +17,7 @@ from pathlib import Path
 import draftsman
 
 from . import messages
-from .cli import Endpoint, ServerConfig
+from .config import Endpoint, ServerConfig
 from .console import Console
 from .errors import EmulatorError
 from .gamedata import load_vanilla
