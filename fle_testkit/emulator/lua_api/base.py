@@ -8,7 +8,7 @@ y."), so the emulator cannot grow an API Factorio does not have by accident.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -228,6 +228,19 @@ class LuaCustomTable(LuaObject):
 
     def lua_len(self) -> int:
         return len(self._items())
+
+
+def named_table(ctx: ApiContext, source: Mapping[str, Any]) -> LuaCustomTable:
+    """A LuaCustomTable over a name → model mapping, read live, each model wrapped."""
+
+    def items() -> list[tuple[Any, Any]]:
+        return [(name, ctx.wrap(value)) for name, value in source.items()]
+
+    def by_name(key: Any) -> Any:
+        value = source.get(key) if isinstance(key, str) else None
+        return None if value is None else ctx.wrap(value)
+
+    return LuaCustomTable(ctx, items, by_name)
 
 
 def is_table(value: Any) -> bool:

@@ -8,8 +8,6 @@ from ..lua.runtime import LuaApiError
 from ..model.errors import NotFoundError
 from .base import LuaCustomTable, LuaObject, lua_method, lua_property, lua_setter
 from .bootstrap import localised_text
-from .force import LuaForce
-from .surface import LuaSurface
 
 
 class LuaGameScript(LuaObject):
@@ -61,13 +59,13 @@ class LuaGameScript(LuaObject):
         world = self.ctx.world
         return LuaCustomTable(
             self.ctx,
-            lambda: [(s.name, self.ctx.wrapper(LuaSurface, s)) for s in world.surfaces.values()],
+            lambda: [(s.name, self.ctx.wrap(s)) for s in world.surfaces.values()],
             lambda key: self._surface(key),
         )
 
     def _surface(self, key: Any) -> Any:
         try:
-            return self.ctx.wrapper(LuaSurface, self.ctx.world.get_surface(key))
+            return self.ctx.wrap(self.ctx.world.get_surface(key))
         except NotFoundError:
             return None
 
@@ -80,13 +78,13 @@ class LuaGameScript(LuaObject):
         world = self.ctx.world
         return LuaCustomTable(
             self.ctx,
-            lambda: [(f.name, self.ctx.wrapper(LuaForce, f)) for f in world.forces.values()],
+            lambda: [(f.name, self.ctx.wrap(f)) for f in world.forces.values()],
             lambda key: self._force(key),
         )
 
     def _force(self, key: Any) -> Any:
         try:
-            return self.ctx.wrapper(LuaForce, self.ctx.world.get_force(key))
+            return self.ctx.wrap(self.ctx.world.get_force(key))
         except NotFoundError:
             return None
 

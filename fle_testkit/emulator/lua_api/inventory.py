@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..lua.runtime import LuaApiError
+from ..model.inventory import Inventory
 from .base import LuaObject, is_table, lua_method, lua_property
+from .registry import shows
 
 
 def item_stack(value: Any, function: str) -> tuple[str, int]:
@@ -25,6 +27,7 @@ def item_stack(value: Any, function: str) -> tuple[str, int]:
     raise LuaApiError(f"Invalid argument to {function}: string or table expected.")
 
 
+@shows(Inventory)
 class LuaInventory(LuaObject):
     """A slot inventory of an entity. Item quality is always "normal".
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..gamedata.prototypes import FluidPrototype, ItemPrototype
 from ..lua.runtime import LuaApiError
 from ..model.errors import NotFoundError, UnknownPrototypeError
+from ..model.statistics import FlowStatistics
+from ..model.surface import Surface
 from .base import LuaObject, is_table, lua_method, lua_property, table_fields
+from .registry import is_lua_object_of, shows
 
 # Factorio's wording for an unknown fluid is not confirmed; like the other
 # "Unknown ... name" texts it belongs in messages.py (not touched by this change).
@@ -15,9 +19,7 @@ UNKNOWN_FLUID_NAME = "Unknown fluid name: {name}"
 
 def surface_model(ctx: Any, value: Any, function: str) -> Any:
     """A SurfaceIdentification (LuaSurface, name or index) as the model's surface."""
-    from .surface import LuaSurface
-
-    if isinstance(value, LuaSurface):
+    if is_lua_object_of(value, Surface):
         return value.model
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         key = int(value) if isinstance(value, float) and value.is_integer() else value
@@ -29,6 +31,7 @@ def surface_model(ctx: Any, value: Any, function: str) -> Any:
     raise LuaApiError(f"Invalid argument #1 to {function}: {value} is not a valid surface.")
 
 
+@shows(FlowStatistics)
 class LuaFlowStatistics(LuaObject):
     """Flow statistics of one force on one surface (items or fluids).
 
@@ -44,9 +47,7 @@ class LuaFlowStatistics(LuaObject):
 
     def _id(self, value: Any, function: str) -> str:
         """A FlowStatisticsID: a name, a prototype, or ``{name=, quality=}``."""
-        from .prototypes import LuaFluidPrototype, LuaItemPrototype
-
-        if isinstance(value, (LuaItemPrototype, LuaFluidPrototype)):
+        if is_lua_object_of(value, ItemPrototype, FluidPrototype):
             return value.model.name
         if is_table(value):
             value = value["name"]
@@ -80,9 +81,7 @@ class LuaFlowStatistics(LuaObject):
 
     @lua_property
     def force(self) -> Any:
-        from .force import LuaForce
-
-        return self.ctx.wrapper(LuaForce, self.ctx.world.get_force(self.model.force_index))
+        return self.ctx.wrap(self.ctx.world.get_force(self.model.force_index))
 
     @lua_method
     def get_input_count(self, id: Any) -> float:

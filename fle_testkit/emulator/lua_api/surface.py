@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..lua.runtime import LuaApiError
+from ..model.force import Force
+from ..model.surface import Surface
 from .base import LuaObject, is_table, lua_method, position_arg, string_list, table_fields
-from .entity import LuaEntity
+from .registry import is_lua_object_of, shows
 
 
 def area_arg(value: Any) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -20,15 +22,14 @@ def area_arg(value: Any) -> tuple[tuple[float, float], tuple[float, float]]:
 
 def force_arg(value: Any) -> Any:
     """A ForceID: a name, an index or a LuaForce."""
-    from .force import LuaForce
-
-    if isinstance(value, LuaForce):
+    if is_lua_object_of(value, Force):
         return value.model
     if is_table(value):
         return [force_arg(v) for v in value.values()]
     return value
 
 
+@shows(Surface)
 class LuaSurface(LuaObject):
     """A surface. Only the members listed here are built."""
 
@@ -51,12 +52,12 @@ class LuaSurface(LuaObject):
             force=force_arg(force),
             amount=fields.get("amount"),
         )
-        return self.ctx.wrapper(LuaEntity, entity)
+        return self.ctx.wrap(entity)
 
     @lua_method
     def find_entity(self, name: Any, position: Any) -> Any:
         found = self.model.find_entity(name, position_arg(position))
-        return None if found is None else self.ctx.wrapper(LuaEntity, found)
+        return None if found is None else self.ctx.wrap(found)
 
     def _filters(self, params: Any, function: str) -> dict[str, Any]:
         fields = {} if params is None else table_fields(params, function)
@@ -80,7 +81,7 @@ class LuaSurface(LuaObject):
     @lua_method
     def find_entities_filtered(self, params: Any = None) -> Any:
         found = self.model.find_entities_filtered(**self._filters(params, "LuaSurface::find_entities_filtered"))
-        return self.table([self.ctx.wrapper(LuaEntity, e) for e in found])
+        return self.table([self.ctx.wrap(e) for e in found])
 
     @lua_method
     def count_entities_filtered(self, params: Any = None) -> int:
@@ -89,4 +90,4 @@ class LuaSurface(LuaObject):
     @lua_method
     def find_entities(self, area: Any = None) -> Any:
         found = self.model.find_entities_filtered(area=area_arg(area)) if area is not None else self.model.entities
-        return self.table([self.ctx.wrapper(LuaEntity, e) for e in found])
+        return self.table([self.ctx.wrap(e) for e in found])
