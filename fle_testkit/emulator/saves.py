@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import messages
 from .errors import EmulatorError
 
 WORLD_MAGIC = b"FLE-TESTKIT-EMULATOR-LEVEL\n"
@@ -95,7 +96,7 @@ def write_save(path: Path, contents: SaveContents) -> int:
         os.replace(tmp, path)
     except OSError as error:
         tmp.unlink(missing_ok=True)
-        raise SaveFileError(f"cannot write {path}: {error.strerror or error}") from error
+        raise SaveFileError(messages.SAVE_CANNOT_WRITE.format(path=path, reason=error.strerror or error)) from error
     return path.stat().st_size
 
 

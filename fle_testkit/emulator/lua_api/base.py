@@ -250,9 +250,8 @@ def is_table(value: Any) -> bool:
 def table_fields(value: Any, function: str, argument: int = 1) -> dict[Any, Any]:
     """A Lua table argument as a dict (one level), or a Factorio-style error."""
     if not is_table(value):
-        raise LuaApiError(
-            f"Invalid argument #{argument} to {function}: table expected, got {lua52.lua_type(value) or type(value).__name__}."
-        )
+        got = lua52.lua_type(value) or type(value).__name__
+        raise LuaApiError(messages.TABLE_EXPECTED.format(argument=argument, function=function, got=got))
     return dict(value.items())
 
 
@@ -268,9 +267,9 @@ def string_list(value: Any) -> list[str] | None:
 def position_arg(value: Any, what: str = "position") -> tuple[float, float]:
     """A MapPosition: ``{x=, y=}`` or ``{1, 2}``."""
     if not is_table(value):
-        raise LuaApiError(f"Invalid {what}: table expected.")
+        raise LuaApiError(messages.INVALID_POSITION_TABLE.format(what=what))
     x = value["x"] if value["x"] is not None else value[1]
     y = value["y"] if value["y"] is not None else value[2]
     if not isinstance(x, (int, float)) or not isinstance(y, (int, float)):
-        raise LuaApiError(f"Invalid {what}: x and y must be numbers.")
+        raise LuaApiError(messages.INVALID_POSITION_NUMBERS.format(what=what))
     return float(x), float(y)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import messages
 from ..lua.runtime import LuaApiError
 from ..model.entity import Entity
 from .base import LuaObject, lua_method, lua_property, lua_setter, position_arg
@@ -37,7 +38,7 @@ class LuaEntity(LuaObject):
     @lua_setter("direction")
     def set_direction(self, value: Any) -> None:
         if not isinstance(value, (int, float)):
-            raise LuaApiError("Invalid direction: number expected.")
+            raise LuaApiError(messages.INVALID_DIRECTION)
         self.model.direction = int(value)
 
     @lua_property
@@ -59,7 +60,7 @@ class LuaEntity(LuaObject):
     @lua_property
     def amount(self) -> Any:
         if self.model.amount is None:
-            raise LuaApiError("Entity is not a resource.")
+            raise LuaApiError(messages.NOT_A_RESOURCE)
         return self.model.amount
 
     @lua_property
@@ -72,7 +73,7 @@ class LuaEntity(LuaObject):
     @lua_method
     def get_inventory(self, index: Any) -> Any:
         if not isinstance(index, (int, float)):
-            raise LuaApiError("Invalid argument #1 to LuaEntity::get_inventory: defines.inventory expected.")
+            raise LuaApiError(messages.INVENTORY_INDEX_EXPECTED)
         inventory = self.model.get_inventory(int(index))
         return None if inventory is None else self.ctx.wrap(inventory)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import messages
 from ..lua.runtime import LuaApiError
 from ..model.errors import NotFoundError
 from .base import LuaCustomTable, LuaObject, lua_method, lua_property, lua_setter
@@ -35,7 +36,7 @@ class LuaGameScript(LuaObject):
     @lua_setter("speed")
     def set_speed(self, value: Any) -> None:
         if not isinstance(value, (int, float)) or not 0.01 <= value <= 1000:
-            raise LuaApiError("Invalid speed: it must be a number between 0.01 and 1000.")
+            raise LuaApiError(messages.INVALID_SPEED)
         self.ctx.level.set_speed(float(value))
 
     @lua_property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import messages
 from ..gamedata.prototypes import FluidPrototype, ItemPrototype
 from ..lua.runtime import LuaApiError
 from ..model.errors import NotFoundError, UnknownPrototypeError
@@ -11,10 +12,6 @@ from ..model.statistics import FlowStatistics
 from ..model.surface import Surface
 from .base import LuaObject, is_table, lua_method, lua_property, table_fields
 from .registry import is_lua_object_of, shows
-
-# Factorio's wording for an unknown fluid is not confirmed; like the other
-# "Unknown ... name" texts it belongs in messages.py (not touched by this change).
-UNKNOWN_FLUID_NAME = "Unknown fluid name: {name}"
 
 
 def surface_model(ctx: Any, value: Any, function: str) -> Any:
@@ -27,8 +24,7 @@ def surface_model(ctx: Any, value: Any, function: str) -> Any:
             return ctx.world.get_surface(key)
         except NotFoundError:
             pass
-    # The real wording is not confirmed.
-    raise LuaApiError(f"Invalid argument #1 to {function}: {value} is not a valid surface.")
+    raise LuaApiError(messages.INVALID_SURFACE_ARGUMENT.format(function=function, value=value))
 
 
 @shows(FlowStatistics)
@@ -53,14 +49,14 @@ class LuaFlowStatistics(LuaObject):
             value = value["name"]
         if isinstance(value, str):
             return value
-        raise LuaApiError(f"Invalid argument #1 to LuaFlowStatistics::{function}: string or table expected.")
+        raise LuaApiError(messages.FLOW_ID_EXPECTED.format(function=function))
 
     def _call(self, action: Any) -> Any:
         try:
             return action()
         except UnknownPrototypeError as error:
             if error.kind == "fluid":
-                raise LuaApiError(UNKNOWN_FLUID_NAME.format(name=error.name)) from error
+                raise LuaApiError(messages.UNKNOWN_FLUID_NAME.format(name=error.name)) from error
             raise
 
     def _counts(self, counts: dict[str, float]) -> Any:
@@ -113,8 +109,9 @@ class LuaFlowStatistics(LuaObject):
         fields = table_fields(params, "LuaFlowStatistics::get_flow_count")
         for required in ("name", "category", "precision_index"):
             if fields.get(required) is None:
-                # The real wording is not confirmed.
-                raise LuaApiError(f"Invalid argument to LuaFlowStatistics::get_flow_count: {required} is required.")
+                raise LuaApiError(
+                    messages.ARGUMENT_REQUIRED.format(function="LuaFlowStatistics::get_flow_count", field=required)
+                )
         name = self._id(fields["name"], "get_flow_count")
         return self._call(
             lambda: self.model.get_flow_count(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import messages
 from ..lua.runtime import LuaApiError
 from ..model.force import Force
 from ..model.surface import Surface
@@ -14,7 +15,7 @@ from .registry import is_lua_object_of, shows
 def area_arg(value: Any) -> tuple[tuple[float, float], tuple[float, float]]:
     """A BoundingBox: ``{{x1, y1}, {x2, y2}}`` or ``{left_top=, right_bottom=}``."""
     if not is_table(value):
-        raise LuaApiError("Invalid area: table expected.")
+        raise LuaApiError(messages.INVALID_AREA)
     left_top = value["left_top"] if value["left_top"] is not None else value[1]
     right_bottom = value["right_bottom"] if value["right_bottom"] is not None else value[2]
     return position_arg(left_top, "area"), position_arg(right_bottom, "area")
@@ -41,9 +42,11 @@ class LuaSurface(LuaObject):
         fields = table_fields(params, "LuaSurface::create_entity")
         name = fields.get("name")
         if not isinstance(name, str):
-            raise LuaApiError("Invalid argument to LuaSurface::create_entity: name (string) is required.")
+            raise LuaApiError(
+                messages.ARGUMENT_REQUIRED.format(function="LuaSurface::create_entity", field="name (string)")
+            )
         if "position" not in fields:
-            raise LuaApiError("Invalid argument to LuaSurface::create_entity: position is required.")
+            raise LuaApiError(messages.ARGUMENT_REQUIRED.format(function="LuaSurface::create_entity", field="position"))
         force = fields.get("force", "enemy")
         entity = self.model.create_entity(
             name,
