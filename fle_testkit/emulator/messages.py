@@ -49,6 +49,14 @@ AUTOSAVING = "Info AppManagerStates.cpp:1802: Saving to _autosave{slot} (non-blo
 MULTIPLAYER_FAILED = 'Error ServerMultiplayerManager.cpp:84: MultiplayerManager failed: "{reason}"'
 FILE_DOES_NOT_EXIST = "File {path} does not exist."
 NO_LATEST_SAVE = "Error CommandLineMultiplayer.cpp:283: No latest save file found in {directory}."
+# The emulator's own log lines for its failures (not confirmed against Factorio's).
+HOST_ADDRESS_IN_USE = "Host address is already in use: {addr} ({reason})"
+LEVEL_DATA_DAMAGED = "its level data is damaged ({kind}: {error})"
+ERROR_LOADING_LEVEL = "Error while loading the level: {error}"
+ERROR_CREATING = "Error while creating {path}: {error}"
+ERROR_SAVING_MAP = "Error while saving map: {error}"
+ERROR_AUTOSAVING = "Error while autosaving: {error}"
+ERROR_IN_EVENT = "Error while running event {event}: {message}"
 
 # --- console replies (RCON bodies) ------------------------------------------
 LUA_ERROR_REPLY = "Cannot execute command. Error: {message}"
