@@ -19,6 +19,16 @@ from ..gamedata.prototypes import (
 from .base import LuaCustomTable, LuaObject, lua_method, lua_property, named_table
 from .registry import shows
 
+#: The prototype types Lua sees, by the ``GameData`` table that holds each.
+GAMEDATA_TABLES: dict[type, str] = {
+    ItemPrototype: "items",
+    EntityPrototype: "entities",
+    RecipePrototype: "recipes",
+    FluidPrototype: "fluids",
+    TechnologyPrototype: "technologies",
+    TilePrototype: "tiles",
+}
+
 
 def product_fields(product: Any) -> dict[str, Any]:
     """A Product as the table Factorio gives for it (absent fields left out)."""

@@ -11,30 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..gamedata.prototypes import (
-    EntityPrototype,
-    FluidPrototype,
-    ItemPrototype,
-    RecipePrototype,
-    TechnologyPrototype,
-    TilePrototype,
-)
 from ..model.entity import Entity
 from ..model.force import Force, Recipe, Technology
 from ..model.surface import Surface
 from .base import LuaObject
 from .context import ApiContext
+from .prototypes import GAMEDATA_TABLES
 from .registry import is_lua_object_of, lua_class_of
-
-#: The prototype types a reference can name, by the ``GameData`` table that holds them.
-PROTOTYPES: dict[type, str] = {
-    ItemPrototype: "items",
-    EntityPrototype: "entities",
-    RecipePrototype: "recipes",
-    FluidPrototype: "fluids",
-    TechnologyPrototype: "technologies",
-    TilePrototype: "tiles",
-}
 
 
 class InvalidReference(LuaObject):
@@ -62,7 +45,7 @@ def reference_of(obj: Any) -> str | None:
         return f"{obj.lua_class_name}:{obj.model.index}"
     if is_lua_object_of(obj, Technology, Recipe):
         return f"{obj.lua_class_name}:{obj.model.force.index}:{obj.model.name}"
-    if is_lua_object_of(obj, *PROTOTYPES):
+    if is_lua_object_of(obj, *GAMEDATA_TABLES):
         return f"{obj.lua_class_name}:{obj.model.name}"
     return None
 
@@ -98,7 +81,7 @@ def resolver(ctx: ApiContext) -> Callable[[str], Any]:
             table = None if force is None else (force.technologies if class_name == "LuaTechnology" else force.recipes)
             model = None if table is None else table.get(name)
             return None if model is None else ctx.wrap(model)
-        for kind, attribute in PROTOTYPES.items():
+        for kind, attribute in GAMEDATA_TABLES.items():
             if lua_class_of(kind).lua_class_name == class_name:
                 proto = getattr(ctx.gamedata, attribute).get(rest)
                 return None if proto is None else ctx.wrap(proto)
