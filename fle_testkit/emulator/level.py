@@ -233,7 +233,7 @@ class Level:
         try:
             self.sandbox.call(function, self.sandbox.table_from(event))
         except LuaRuntimeError as error:
-            self._log(f"Error while running event {event}: {error.message}")
+            self._log(messages.ERROR_IN_EVENT.format(event=event, message=error.message))
 
     def next_work_tick(self) -> int | None:
         """The next tick at which a handler must run, or None if none must."""

@@ -49,6 +49,14 @@ AUTOSAVING = "Info AppManagerStates.cpp:1802: Saving to _autosave{slot} (non-blo
 MULTIPLAYER_FAILED = 'Error ServerMultiplayerManager.cpp:84: MultiplayerManager failed: "{reason}"'
 FILE_DOES_NOT_EXIST = "File {path} does not exist."
 NO_LATEST_SAVE = "Error CommandLineMultiplayer.cpp:283: No latest save file found in {directory}."
+# The emulator's own log lines for its failures (not confirmed against Factorio's).
+HOST_ADDRESS_IN_USE = "Host address is already in use: {addr} ({reason})"
+LEVEL_DATA_DAMAGED = "its level data is damaged ({kind}: {error})"
+ERROR_LOADING_LEVEL = "Error while loading the level: {error}"
+ERROR_CREATING = "Error while creating {path}: {error}"
+ERROR_SAVING_MAP = "Error while saving map: {error}"
+ERROR_AUTOSAVING = "Error while autosaving: {error}"
+ERROR_IN_EVENT = "Error while running event {event}: {message}"
 
 # --- console replies (RCON bodies) ------------------------------------------
 LUA_ERROR_REPLY = "Cannot execute command. Error: {message}"
@@ -68,6 +76,8 @@ SAVE_DONE_REPLY = ""
 SAVE_ERROR_REPLY = "Map cannot be saved: {message}"
 # The emulator's own refusal (real Factorio's behaviour for a path is unknown).
 SAVE_NAME_NOT_BARE = "save name {name!r} must be a bare name: saves go into saves/"
+# The emulator's own wording for a save it cannot write (follows SAVE_ERROR_REPLY).
+SAVE_CANNOT_WRITE = "cannot write {path}: {reason}"
 
 # --- command line ----------------------------------------------------------
 CLI_UNKNOWN_OPTION = "Error: unrecognised option '{option}'"
@@ -85,8 +95,49 @@ INVALID_OBJECT = "{cls} API call when {cls} was invalid."
 UNKNOWN_ENTITY_NAME = "Unknown entity name: {name}"
 UNKNOWN_ITEM_NAME = "Unknown item name: {name}"
 UNKNOWN_TECHNOLOGY = "Unknown technology name: {name}"
+# Not confirmed: shaped like the other "Unknown ... name" texts.
+UNKNOWN_FLUID_NAME = "Unknown fluid name: {name}"
+
+# Argument errors of the API. Not confirmed word for word: the emulator's own
+# wording, shaped like Factorio's "Invalid argument ..." errors, until each is
+# checked against a real server.
+TABLE_EXPECTED = "Invalid argument #{argument} to {function}: table expected, got {got}."
+ARGUMENT_REQUIRED = "Invalid argument to {function}: {field} is required."
+INVALID_POSITION_TABLE = "Invalid {what}: table expected."
+INVALID_POSITION_NUMBERS = "Invalid {what}: x and y must be numbers."
+INVALID_AREA = "Invalid area: table expected."
+INVALID_SURFACE_ARGUMENT = "Invalid argument #1 to {function}: {value} is not a valid surface."
+INVALID_DIRECTION = "Invalid direction: number expected."
+NOT_A_RESOURCE = "Entity is not a resource."
+INVENTORY_INDEX_EXPECTED = "Invalid argument #1 to LuaEntity::get_inventory: defines.inventory expected."
+ITEM_STACK_NO_NAME = "Invalid argument to {function}: the item stack has no name."
+ITEM_STACK_BAD_COUNT = "Invalid argument to {function}: count must be a number >= 0."
+ITEM_STACK_EXPECTED = "Invalid argument to {function}: string or table expected."
+FLOW_ID_EXPECTED = "Invalid argument #1 to LuaFlowStatistics::{function}: string or table expected."
+INVALID_SPEED = "Invalid speed: it must be a number between 0.01 and 1000."
+INVALID_TICK_PERIOD = "Invalid tick period: {period!r}."
+INVALID_LOCALISED_STRING = "Invalid LocalisedString: expected a string, number, boolean or table."
+JSON_TEXT_EXPECTED = "Invalid argument #1 to json_to_table: string expected."
+# The emulator's own refusals (what Factorio does here is not confirmed).
+CUSTOM_EVENT_NAME = "Invalid event id: {event_id!r}: custom event names are not supported by the emulator."
+FILENAME_OUTSIDE_SCRIPT_OUTPUT = "Invalid filename: {filename}: it must stay inside script-output."
+# Host objects used the way Lua cannot use them. Not confirmed word for word.
+CANT_BE_ITERATED = "{cls} can't be iterated."
+HAS_NO_LENGTH = "{cls} has no length."
+HOST_OBJECT_INDEX = "attempt to index a host object (key {key!r})"
+HOST_OBJECT_MODIFY = "attempt to modify a host object (key {key!r})"
+
+# helpers.table_to_json's refusals. Not confirmed word for word (see lua/json_codec.py).
+JSON_CANNOT_CONVERT_TYPE = "Cannot convert {what} of type {lua_type} to JSON"
+JSON_NESTED_TOO_DEEPLY = "Cannot convert to JSON: tables are nested too deeply"
+JSON_TABLE_CONTAINS_ITSELF = "Cannot convert a table that contains itself to JSON"
+JSON_TABLE_AS_KEY = "Cannot convert a table used as a key to JSON"
+JSON_NUMBER = "Cannot convert the number {number} to JSON"
 # Factorio's words when a save meets a value it cannot write. Seen for a
 # function in storage on Factorio 2.0 ("Cannot serialise lua functions",
 # github.com/narc0tiq/YARM/issues/172). The wording for threads and userdata
 # awaits confirmation against a real server; it is guessed by analogy.
 CANNOT_SERIALISE = "Cannot serialise lua {plural}"
+# What follows CANNOT_SERIALISE: where the value lies. The emulator's own addition.
+CANNOT_SERIALISE_KEY = "{headline}: {path} has a key of type {lua_type}"
+CANNOT_SERIALISE_VALUE = "{headline}: {path} is a {lua_type}"

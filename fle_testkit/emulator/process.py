@@ -17,7 +17,7 @@ from pathlib import Path
 import draftsman
 
 from . import messages
-from .cli import Endpoint, ServerConfig
+from .config import Endpoint, ServerConfig
 from .console import Console
 from .errors import EmulatorError
 from .gamedata import load_vanilla
@@ -150,7 +150,7 @@ class Server:
             level = Level.load(contents, **common)
         except (KeyError, TypeError, ValueError, AttributeError, StateError, StorageError) as error:
             # A save with our header but damaged contents: refuse it, touch nothing.
-            reason = f"its level data is damaged ({type(error).__name__}: {error})"
+            reason = messages.LEVEL_DATA_DAMAGED.format(kind=type(error).__name__, error=error)
             raise StartupError(
                 messages.MULTIPLAYER_FAILED.format(reason=messages.CORRUPT_SAVE.format(path=path, reason=reason))
             ) from error
@@ -185,7 +185,7 @@ class Server:
             udp.close()
             raise StartupError(
                 messages.MULTIPLAYER_FAILED.format(
-                    reason=f"Host address is already in use: {endpoint} ({error.strerror})"
+                    reason=messages.HOST_ADDRESS_IN_USE.format(addr=endpoint, reason=error.strerror)
                 )
             ) from error
         self._udp = udp
@@ -211,7 +211,7 @@ class Server:
             self.level = level
             self._save(path, messages.SAVING_GAME.format(path=path))
         except EmulatorError as error:
-            self.log.line(f"Error while creating {path}: {error}")
+            self.log.line(messages.ERROR_CREATING.format(path=path, error=error))
             return self._finish(EXIT_ERROR)
         return self._finish(EXIT_OK)
 
@@ -228,7 +228,9 @@ class Server:
             self.level = self._open_level()
             self._bind_game_port(self.config.game)
         except (StartupError, LuaRuntimeError, EmulatorError) as error:
-            self.log.line(str(error) if isinstance(error, StartupError) else f"Error while loading the level: {error}")
+            self.log.line(
+                str(error) if isinstance(error, StartupError) else messages.ERROR_LOADING_LEVEL.format(error=error)
+            )
             return self._finish(EXIT_ERROR)
         self._state("CreatingGame", "InGame", tick=self.level.tick)
 
@@ -255,7 +257,7 @@ class Server:
             try:
                 self._save(self.loaded_from, messages.SAVING_MAP_AS.format(path=self.loaded_from))
             except EmulatorError as error:
-                self.log.line(f"Error while saving map: {error}")
+                self.log.line(messages.ERROR_SAVING_MAP.format(error=error))
         else:
             self.log.line(messages.CANT_SAVE_DEFAULT)
         return self._finish(EXIT_OK)
@@ -301,7 +303,7 @@ class Server:
         try:
             self._save(path, messages.AUTOSAVING.format(slot=self._autosave_slot, path=path))
         except EmulatorError as error:
-            self.log.line(f"Error while autosaving: {error}")
+            self.log.line(messages.ERROR_AUTOSAVING.format(error=error))
 
 
 def _ignore_late_signals() -> None:

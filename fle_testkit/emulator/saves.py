@@ -7,7 +7,8 @@ Real Factorio's level data is binary; the emulator's is a tagged JSON document,
 so a real save is recognised and refused with a clear error, never a crash.
 
 A save is written to ``NAME.tmp.zip`` and renamed over ``NAME.zip``: a server
-killed mid-save never leaves a half-written save behind.
+killed mid-save never leaves a half-written save behind. Those rules, and which
+save loads as the latest, are in :mod:`.save_rules`, which the harness reads too.
 """
 
 from __future__ import annotations
@@ -20,15 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import messages, save_rules
 from .errors import EmulatorError
+from .save_rules import LEVEL_STATE_FILES, save_name, temporary_path
 
 WORLD_MAGIC = b"FLE-TESTKIT-EMULATOR-LEVEL\n"
 FORMAT_VERSION = 1
-TMP_SUFFIX = ".tmp.zip"
-
-# Files of a scenario that are level data, never copied from a scenario
-# directory into a save (a save's own are written fresh).
-LEVEL_FILES = ("level.dat0", "level-init.dat", "script.dat")
 
 
 class SaveFileError(EmulatorError):
@@ -46,24 +44,10 @@ class SaveContents:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def save_name(path: Path) -> str:
-    """The name of a save: its file name without ``.zip``."""
-    return path.name[: -len(".zip")] if path.name.endswith(".zip") else path.name
-
-
 def latest_save(saves_dir: Path) -> Path | None:
-    """Factorio's rule: the newest ``*.zip`` by mtime, ignoring ``*.tmp.zip``."""
-    try:
-        candidates = [
-            entry
-            for entry in saves_dir.iterdir()
-            if entry.name.endswith(".zip") and not entry.name.endswith(TMP_SUFFIX) and entry.is_file()
-        ]
-    except FileNotFoundError:
-        return None
-    if not candidates:
-        return None
-    return max(candidates, key=lambda p: (p.stat().st_mtime_ns, p.name))
+    """Factorio's rule: the newest ``*.zip`` by mtime, ignoring ``*.tmp.zip`` (see save_rules)."""
+    found = save_rules.latest_save(saves_dir)
+    return None if found is None else found.path
 
 
 def write_save(path: Path, contents: SaveContents) -> int:
@@ -73,7 +57,7 @@ def write_save(path: Path, contents: SaveContents) -> int:
     previous save at ``path`` is left as it was.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(save_name(path) + TMP_SUFFIX)
+    tmp = temporary_path(path)
     top = save_name(path)
     level = WORLD_MAGIC + zlib.compress(
         json.dumps(
@@ -85,7 +69,7 @@ def write_save(path: Path, contents: SaveContents) -> int:
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             for rel, data in sorted(contents.scenario_files.items()):
-                if rel not in LEVEL_FILES:
+                if rel not in LEVEL_STATE_FILES:  # a save's own are written fresh
                     archive.writestr(f"{top}/{rel}", data)
             archive.writestr(f"{top}/level.dat0", level)
             archive.writestr(f"{top}/level-init.dat", WORLD_MAGIC + init)
@@ -95,7 +79,7 @@ def write_save(path: Path, contents: SaveContents) -> int:
         os.replace(tmp, path)
     except OSError as error:
         tmp.unlink(missing_ok=True)
-        raise SaveFileError(f"cannot write {path}: {error.strerror or error}") from error
+        raise SaveFileError(messages.SAVE_CANNOT_WRITE.format(path=path, reason=error.strerror or error)) from error
     return path.stat().st_size
 
 

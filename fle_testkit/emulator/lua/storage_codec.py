@@ -104,11 +104,10 @@ def encode_storage(runtime: Any, storage: Any, object_ref: ObjectReferencer | No
 def _unserialisable_error(bad: Unserialisable) -> StorageError:
     path = lua_path("storage", bad.path)
     headline = messages.CANNOT_SERIALISE.format(plural=_PLURALS.get(bad.lua_type, bad.lua_type))
-    if bad.is_key:
-        detail = f"{path} has a key of type {bad.lua_type}"
-    else:
-        detail = f"{path} is a {bad.lua_type}"
-    return StorageError(f"{headline}: {detail}", path=path, lua_type=bad.lua_type)
+    template = messages.CANNOT_SERIALISE_KEY if bad.is_key else messages.CANNOT_SERIALISE_VALUE
+    return StorageError(
+        template.format(headline=headline, path=path, lua_type=bad.lua_type), path=path, lua_type=bad.lua_type
+    )
 
 
 def _sort_key(key: LuaValue) -> tuple:

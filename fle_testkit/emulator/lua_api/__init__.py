@@ -1,0 +1,9 @@
+"""Lua-facing objects, named as Factorio names them.
+
+Importing the package imports every module whose classes show a model type to
+Lua, so each has registered itself (:mod:`.registry`) before any Lua runs.
+"""
+
+from . import entity, force, inventory, prototypes, statistics, surface
+
+__all__ = ["entity", "force", "inventory", "prototypes", "statistics", "surface"]

@@ -8,7 +8,7 @@ y."), so the emulator cannot grow an API Factorio does not have by accident.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -230,6 +230,19 @@ class LuaCustomTable(LuaObject):
         return len(self._items())
 
 
+def named_table(ctx: ApiContext, source: Mapping[str, Any]) -> LuaCustomTable:
+    """A LuaCustomTable over a name → model mapping, read live, each model wrapped."""
+
+    def items() -> list[tuple[Any, Any]]:
+        return [(name, ctx.wrap(value)) for name, value in source.items()]
+
+    def by_name(key: Any) -> Any:
+        value = source.get(key) if isinstance(key, str) else None
+        return None if value is None else ctx.wrap(value)
+
+    return LuaCustomTable(ctx, items, by_name)
+
+
 def is_table(value: Any) -> bool:
     return lua52.lua_type(value) == "table"
 
@@ -237,9 +250,8 @@ def is_table(value: Any) -> bool:
 def table_fields(value: Any, function: str, argument: int = 1) -> dict[Any, Any]:
     """A Lua table argument as a dict (one level), or a Factorio-style error."""
     if not is_table(value):
-        raise LuaApiError(
-            f"Invalid argument #{argument} to {function}: table expected, got {lua52.lua_type(value) or type(value).__name__}."
-        )
+        got = lua52.lua_type(value) or type(value).__name__
+        raise LuaApiError(messages.TABLE_EXPECTED.format(argument=argument, function=function, got=got))
     return dict(value.items())
 
 
@@ -255,9 +267,9 @@ def string_list(value: Any) -> list[str] | None:
 def position_arg(value: Any, what: str = "position") -> tuple[float, float]:
     """A MapPosition: ``{x=, y=}`` or ``{1, 2}``."""
     if not is_table(value):
-        raise LuaApiError(f"Invalid {what}: table expected.")
+        raise LuaApiError(messages.INVALID_POSITION_TABLE.format(what=what))
     x = value["x"] if value["x"] is not None else value[1]
     y = value["y"] if value["y"] is not None else value[2]
     if not isinstance(x, (int, float)) or not isinstance(y, (int, float)):
-        raise LuaApiError(f"Invalid {what}: x and y must be numbers.")
+        raise LuaApiError(messages.INVALID_POSITION_NUMBERS.format(what=what))
     return float(x), float(y)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import messages
 from ..lua.runtime import LuaApiError
 from .base import LuaObject, is_table, lua_method, lua_property
 
@@ -38,9 +39,7 @@ class LuaBootstrap(LuaObject):
         events = list(event.values()) if is_table(event) else [event]
         for event_id in events:
             if not isinstance(event_id, (int, float)):
-                raise LuaApiError(
-                    f"Invalid event id: {event_id!r}: custom event names are not supported by the emulator."
-                )
+                raise LuaApiError(messages.CUSTOM_EVENT_NAME.format(event_id=event_id))
             self.ctx.level.events.set_handler(int(event_id), function)
 
     @lua_method
@@ -51,7 +50,7 @@ class LuaBootstrap(LuaObject):
         periods = list(tick.values()) if is_table(tick) else [tick]
         for period in periods:
             if not isinstance(period, (int, float)) or period < 1:
-                raise LuaApiError(f"Invalid tick period: {period!r}.")
+                raise LuaApiError(messages.INVALID_TICK_PERIOD.format(period=period))
             self.ctx.level.events.set_nth_tick(int(period), function)
 
     @lua_method

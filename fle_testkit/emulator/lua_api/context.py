@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .registry import lua_class_of
+
 if TYPE_CHECKING:
     from ..events import EventRegistry
     from ..gamedata import GameData
@@ -59,3 +61,7 @@ class ApiContext:
             found = kind(self, model, *args)
             self.wrappers[key] = found
         return found
+
+    def wrap(self, model: Any) -> Any:
+        """The API object of ``model``, of the Lua class registered for its type."""
+        return self.wrapper(lua_class_of(type(model)), model)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import messages
 from ..lua.runtime import LuaApiError
+from ..model.entity import Entity
 from .base import LuaObject, lua_method, lua_property, lua_setter, position_arg
-from .inventory import LuaInventory
+from .registry import shows
 
 # The defines.inventory names Factorio 2.0 calls an entity's main inventory.
 MAIN_INVENTORIES = frozenset(
@@ -14,6 +16,7 @@ MAIN_INVENTORIES = frozenset(
 )
 
 
+@shows(Entity)
 class LuaEntity(LuaObject):
     """An entity on a surface. Only the members listed here are built."""
 
@@ -35,14 +38,12 @@ class LuaEntity(LuaObject):
     @lua_setter("direction")
     def set_direction(self, value: Any) -> None:
         if not isinstance(value, (int, float)):
-            raise LuaApiError("Invalid direction: number expected.")
+            raise LuaApiError(messages.INVALID_DIRECTION)
         self.model.direction = int(value)
 
     @lua_property
     def surface(self) -> Any:
-        from .surface import LuaSurface
-
-        return self.ctx.wrapper(LuaSurface, self.model.surface)
+        return self.ctx.wrap(self.model.surface)
 
     @lua_property
     def surface_index(self) -> int:
@@ -50,20 +51,16 @@ class LuaEntity(LuaObject):
 
     @lua_property
     def force(self) -> Any:
-        from .force import LuaForce
-
-        return self.ctx.wrapper(LuaForce, self.model.force)
+        return self.ctx.wrap(self.model.force)
 
     @lua_property
     def prototype(self) -> Any:
-        from .prototypes import LuaEntityPrototype
-
-        return self.ctx.wrapper(LuaEntityPrototype, self.model.prototype)
+        return self.ctx.wrap(self.model.prototype)
 
     @lua_property
     def amount(self) -> Any:
         if self.model.amount is None:
-            raise LuaApiError("Entity is not a resource.")
+            raise LuaApiError(messages.NOT_A_RESOURCE)
         return self.model.amount
 
     @lua_property
@@ -76,9 +73,9 @@ class LuaEntity(LuaObject):
     @lua_method
     def get_inventory(self, index: Any) -> Any:
         if not isinstance(index, (int, float)):
-            raise LuaApiError("Invalid argument #1 to LuaEntity::get_inventory: defines.inventory expected.")
+            raise LuaApiError(messages.INVENTORY_INDEX_EXPECTED)
         inventory = self.model.get_inventory(int(index))
-        return None if inventory is None else self.ctx.wrapper(LuaInventory, inventory)
+        return None if inventory is None else self.ctx.wrap(inventory)
 
     @lua_method
     def get_main_inventory(self) -> Any:
@@ -86,7 +83,7 @@ class LuaEntity(LuaObject):
         (a furnace's inventory 1 is its fuel, not a main inventory)."""
         for inventory in self.model.inventories.values():
             if inventory.name in MAIN_INVENTORIES:
-                return self.ctx.wrapper(LuaInventory, inventory)
+                return self.ctx.wrap(inventory)
         return None
 
     @lua_method

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import LuaCustomTable, LuaObject, lua_method, lua_property, lua_setter
-from .prototypes import LuaRecipePrototype, LuaTechnologyPrototype, _product
-from .statistics import LuaFlowStatistics, surface_model
+from ..model.force import Force, Recipe, Technology
+from .base import LuaCustomTable, LuaObject, lua_method, lua_property, lua_setter, named_table
+from .prototypes import product_fields
+from .registry import shows
+from .statistics import surface_model
 
 
+@shows(Technology)
 class LuaTechnology(LuaObject):
     lua_class_name = "LuaTechnology"
     lua_fields = ("name", "researched", "enabled", "level")
@@ -23,20 +26,19 @@ class LuaTechnology(LuaObject):
 
     @lua_property
     def force(self) -> Any:
-        return self.ctx.wrapper(LuaForce, self.model.force)
+        return self.ctx.wrap(self.model.force)
 
     @lua_property
     def prototype(self) -> Any:
-        return self.ctx.wrapper(LuaTechnologyPrototype, self.model.prototype)
+        return self.ctx.wrap(self.model.prototype)
 
     @lua_property
     def prerequisites(self) -> Any:
         technologies = self.model.force.technologies
-        return self.table(
-            {n: self.ctx.wrapper(LuaTechnology, technologies[n]) for n in self.model.prototype.prerequisites}
-        )
+        return self.table({n: self.ctx.wrap(technologies[n]) for n in self.model.prototype.prerequisites})
 
 
+@shows(Recipe)
 class LuaRecipe(LuaObject):
     lua_class_name = "LuaRecipe"
     lua_fields = ("name", "enabled")
@@ -61,40 +63,31 @@ class LuaRecipe(LuaObject):
 
     @lua_property
     def products(self) -> Any:
-        return self.table([_product(p) for p in self.model.prototype.results])
+        return self.table([product_fields(p) for p in self.model.prototype.results])
 
     @lua_property
     def force(self) -> Any:
-        return self.ctx.wrapper(LuaForce, self.model.force)
+        return self.ctx.wrap(self.model.force)
 
     @lua_property
     def prototype(self) -> Any:
-        return self.ctx.wrapper(LuaRecipePrototype, self.model.prototype)
+        return self.ctx.wrap(self.model.prototype)
 
 
+@shows(Force)
 class LuaForce(LuaObject):
     """A force: research and recipes. Only the members listed here are built."""
 
     lua_class_name = "LuaForce"
     lua_fields = ("name", "index")
 
-    def _named_table(self, source: dict[str, Any], kind: type) -> LuaCustomTable:
-        def items() -> list[tuple[Any, Any]]:
-            return [(name, self.ctx.wrapper(kind, value)) for name, value in source.items()]
-
-        def by_name(key: Any) -> Any:
-            value = source.get(key) if isinstance(key, str) else None
-            return None if value is None else self.ctx.wrapper(kind, value)
-
-        return LuaCustomTable(self.ctx, items, by_name)
-
     @lua_property
     def technologies(self) -> LuaCustomTable:
-        return self._named_table(self.model.technologies, LuaTechnology)
+        return named_table(self.ctx, self.model.technologies)
 
     @lua_property
     def recipes(self) -> LuaCustomTable:
-        return self._named_table(self.model.recipes, LuaRecipe)
+        return named_table(self.ctx, self.model.recipes)
 
     @lua_method
     def research_all_technologies(self, include_disabled_prototypes: Any = False) -> None:
@@ -121,11 +114,11 @@ class LuaForce(LuaObject):
         self.model.reset()
 
     @lua_method
-    def get_item_production_statistics(self, surface: Any) -> LuaFlowStatistics:
+    def get_item_production_statistics(self, surface: Any) -> Any:
         place = surface_model(self.ctx, surface, "LuaForce::get_item_production_statistics")
-        return self.ctx.wrapper(LuaFlowStatistics, self.ctx.world.flow_statistics("item", self.model, place))
+        return self.ctx.wrap(self.ctx.world.flow_statistics("item", self.model, place))
 
     @lua_method
-    def get_fluid_production_statistics(self, surface: Any) -> LuaFlowStatistics:
+    def get_fluid_production_statistics(self, surface: Any) -> Any:
         place = surface_model(self.ctx, surface, "LuaForce::get_fluid_production_statistics")
-        return self.ctx.wrapper(LuaFlowStatistics, self.ctx.world.flow_statistics("fluid", self.model, place))
+        return self.ctx.wrap(self.ctx.world.flow_statistics("fluid", self.model, place))

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import messages
 from ..lua.runtime import LuaApiError
 from ..model.errors import NotFoundError
 from .base import LuaCustomTable, LuaObject, lua_method, lua_property, lua_setter
 from .bootstrap import localised_text
-from .force import LuaForce
-from .surface import LuaSurface
 
 
 class LuaGameScript(LuaObject):
@@ -37,7 +36,7 @@ class LuaGameScript(LuaObject):
     @lua_setter("speed")
     def set_speed(self, value: Any) -> None:
         if not isinstance(value, (int, float)) or not 0.01 <= value <= 1000:
-            raise LuaApiError("Invalid speed: it must be a number between 0.01 and 1000.")
+            raise LuaApiError(messages.INVALID_SPEED)
         self.ctx.level.set_speed(float(value))
 
     @lua_property
@@ -61,13 +60,13 @@ class LuaGameScript(LuaObject):
         world = self.ctx.world
         return LuaCustomTable(
             self.ctx,
-            lambda: [(s.name, self.ctx.wrapper(LuaSurface, s)) for s in world.surfaces.values()],
+            lambda: [(s.name, self.ctx.wrap(s)) for s in world.surfaces.values()],
             lambda key: self._surface(key),
         )
 
     def _surface(self, key: Any) -> Any:
         try:
-            return self.ctx.wrapper(LuaSurface, self.ctx.world.get_surface(key))
+            return self.ctx.wrap(self.ctx.world.get_surface(key))
         except NotFoundError:
             return None
 
@@ -80,13 +79,13 @@ class LuaGameScript(LuaObject):
         world = self.ctx.world
         return LuaCustomTable(
             self.ctx,
-            lambda: [(f.name, self.ctx.wrapper(LuaForce, f)) for f in world.forces.values()],
+            lambda: [(f.name, self.ctx.wrap(f)) for f in world.forces.values()],
             lambda key: self._force(key),
         )
 
     def _force(self, key: Any) -> Any:
         try:
-            return self.ctx.wrapper(LuaForce, self.ctx.world.get_force(key))
+            return self.ctx.wrap(self.ctx.world.get_force(key))
         except NotFoundError:
             return None
 

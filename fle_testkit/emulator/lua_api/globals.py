@@ -8,6 +8,7 @@ from typing import Any
 
 import draftsman
 
+from .. import messages
 from ..lua.runtime import LuaApiError
 from .base import is_table
 from .bootstrap import LuaBootstrap, LuaRCON, localised_text
@@ -68,5 +69,5 @@ def _print(text: str) -> None:
 
 def _text_or_error(ctx: ApiContext, message: Any) -> str:
     if message is None or not (isinstance(message, (str, int, float, bool)) or is_table(message)):
-        raise LuaApiError("Invalid LocalisedString: expected a string, number, boolean or table.")
+        raise LuaApiError(messages.INVALID_LOCALISED_STRING)
     return localised_text(ctx, message)

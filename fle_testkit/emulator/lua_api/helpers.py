@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
+from .. import messages
 from ..lua import json_codec
 from ..lua.runtime import LuaApiError
 from .base import LuaObject, lua_method
@@ -26,14 +27,14 @@ class LuaHelpers(LuaObject):
     @lua_method
     def json_to_table(self, json: Any) -> Any:
         if not isinstance(json, str):
-            raise LuaApiError("Invalid argument #1 to json_to_table: string expected.")
+            raise LuaApiError(messages.JSON_TEXT_EXPECTED)
         return json_codec.json_to_table(self.ctx.sandbox.lua, json)
 
     @lua_method
     def write_file(self, filename: Any, data: Any, append: Any = False, for_player: Any = None) -> None:
         path = PurePosixPath(str(filename))
         if path.is_absolute() or ".." in path.parts or not path.parts:
-            raise LuaApiError(f"Invalid filename: {filename}: it must stay inside script-output.")
+            raise LuaApiError(messages.FILENAME_OUTSIDE_SCRIPT_OUTPUT.format(filename=filename))
         target = self.ctx.level.script_output.joinpath(*path.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "a" if append else "w", encoding="utf-8") as handle:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from .. import messages
 from ..lua.runtime import LuaApiError
+from ..model.inventory import Inventory
 from .base import LuaObject, is_table, lua_method, lua_property
+from .registry import shows
 
 
 def item_stack(value: Any, function: str) -> tuple[str, int]:
@@ -16,15 +19,16 @@ def item_stack(value: Any, function: str) -> tuple[str, int]:
     if is_table(value):
         name, count = value["name"], value["count"]
         if not isinstance(name, str):
-            raise LuaApiError(f"Invalid argument to {function}: the item stack has no name.")
+            raise LuaApiError(messages.ITEM_STACK_NO_NAME.format(function=function))
         if count is None:
             count = 1
         if not isinstance(count, (int, float)) or count < 0:
-            raise LuaApiError(f"Invalid argument to {function}: count must be a number >= 0.")
+            raise LuaApiError(messages.ITEM_STACK_BAD_COUNT.format(function=function))
         return name, int(count)
-    raise LuaApiError(f"Invalid argument to {function}: string or table expected.")
+    raise LuaApiError(messages.ITEM_STACK_EXPECTED.format(function=function))
 
 
+@shows(Inventory)
 class LuaInventory(LuaObject):
     """A slot inventory of an entity. Item quality is always "normal".
 

@@ -6,13 +6,32 @@ listed are built (Factorio's prototype classes have many more).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from .base import LuaCustomTable, LuaObject, lua_method, lua_property
+from ..gamedata.prototypes import (
+    EntityPrototype,
+    FluidPrototype,
+    ItemPrototype,
+    RecipePrototype,
+    TechnologyPrototype,
+    TilePrototype,
+)
+from .base import LuaCustomTable, LuaObject, lua_method, lua_property, named_table
+from .registry import shows
+
+#: The prototype types Lua sees, by the ``GameData`` table that holds each.
+GAMEDATA_TABLES: dict[type, str] = {
+    ItemPrototype: "items",
+    EntityPrototype: "entities",
+    RecipePrototype: "recipes",
+    FluidPrototype: "fluids",
+    TechnologyPrototype: "technologies",
+    TilePrototype: "tiles",
+}
 
 
-def _product(product: Any) -> dict[str, Any]:
+def product_fields(product: Any) -> dict[str, Any]:
+    """A Product as the table Factorio gives for it (absent fields left out)."""
     fields = {"type": product.type, "name": product.name, "probability": product.probability}
     for key in ("amount", "amount_min", "amount_max", "temperature"):
         value = getattr(product, key)
@@ -21,6 +40,7 @@ def _product(product: Any) -> dict[str, Any]:
     return fields
 
 
+@shows(ItemPrototype)
 class LuaItemPrototype(LuaObject):
     lua_class_name = "LuaItemPrototype"
     lua_fields = ("name", "type", "stack_size", "fuel_value", "fuel_category", "order", "hidden")
@@ -28,18 +48,19 @@ class LuaItemPrototype(LuaObject):
     @lua_property
     def place_result(self) -> Any:
         name = self.model.place_result
-        return None if name is None else self.ctx.wrapper(LuaEntityPrototype, self.ctx.gamedata.entities[name])
+        return None if name is None else self.ctx.wrap(self.ctx.gamedata.entities[name])
 
     @lua_property
     def rocket_launch_products(self) -> Any:
-        return self.table([_product(p) for p in self.model.rocket_launch_products])
+        return self.table([product_fields(p) for p in self.model.rocket_launch_products])
 
     @lua_property
     def burnt_result(self) -> Any:
         name = self.model.burnt_result
-        return None if name is None else self.ctx.wrapper(LuaItemPrototype, self.ctx.gamedata.items[name])
+        return None if name is None else self.ctx.wrap(self.ctx.gamedata.items[name])
 
 
+@shows(EntityPrototype)
 class LuaEntityPrototype(LuaObject):
     lua_class_name = "LuaEntityPrototype"
     # resource_category, fixed_recipe and rocket_parts_required are nil where they
@@ -87,7 +108,7 @@ class LuaEntityPrototype(LuaObject):
             {
                 "minable": True,
                 "mining_time": minable.mining_time,
-                "products": [_product(p) for p in minable.products],
+                "products": [product_fields(p) for p in minable.products],
                 **(
                     {"required_fluid": minable.required_fluid, "fluid_amount": minable.fluid_amount}
                     if minable.required_fluid
@@ -97,6 +118,7 @@ class LuaEntityPrototype(LuaObject):
         )
 
 
+@shows(RecipePrototype)
 class LuaRecipePrototype(LuaObject):
     lua_class_name = "LuaRecipePrototype"
     lua_fields = ("name", "category", "enabled", "hidden", "order", "allow_decomposition")
@@ -111,21 +133,23 @@ class LuaRecipePrototype(LuaObject):
 
     @lua_property
     def products(self) -> Any:
-        return self.table([_product(p) for p in self.model.results])
+        return self.table([product_fields(p) for p in self.model.results])
 
     @lua_property
-    def main_product(self) -> Any:
+    def mainproduct_fields(self) -> Any:
         products = self.model.results
         name = self.model.main_product or (products[0].name if len(products) == 1 else None)
         found = next((p for p in products if p.name == name), None)
-        return None if found is None else self.table(_product(found))
+        return None if found is None else self.table(product_fields(found))
 
 
+@shows(FluidPrototype)
 class LuaFluidPrototype(LuaObject):
     lua_class_name = "LuaFluidPrototype"
     lua_fields = ("name", "default_temperature", "max_temperature", "heat_capacity", "fuel_value", "order", "hidden")
 
 
+@shows(TechnologyPrototype)
 class LuaTechnologyPrototype(LuaObject):
     lua_class_name = "LuaTechnologyPrototype"
     lua_fields = ("name", "enabled", "hidden", "upgrade", "level", "max_level")
@@ -133,9 +157,7 @@ class LuaTechnologyPrototype(LuaObject):
     @lua_property
     def prerequisites(self) -> Any:
         technologies = self.ctx.gamedata.technologies
-        return self.table(
-            {n: self.ctx.wrapper(LuaTechnologyPrototype, technologies[n]) for n in self.model.prerequisites}
-        )
+        return self.table({n: self.ctx.wrap(technologies[n]) for n in self.model.prerequisites})
 
     @lua_property
     def effects(self) -> Any:
@@ -164,6 +186,7 @@ class LuaTechnologyPrototype(LuaObject):
         return self.table([{"type": "item", "name": n, "amount": a} for n, a in unit.ingredients] if unit else [])
 
 
+@shows(TilePrototype)
 class LuaTilePrototype(LuaObject):
     lua_class_name = "LuaTilePrototype"
     lua_fields = ("name", "order")
@@ -179,36 +202,26 @@ class LuaPrototypes(LuaObject):
 
     lua_class_name = "LuaPrototypes"
 
-    def _table(self, source: Mapping[str, Any], kind: type) -> LuaCustomTable:
-        def items() -> list[tuple[Any, Any]]:
-            return [(name, self.ctx.wrapper(kind, proto)) for name, proto in source.items()]
-
-        def by_name(key: Any) -> Any:
-            proto = source.get(key) if isinstance(key, str) else None
-            return None if proto is None else self.ctx.wrapper(kind, proto)
-
-        return LuaCustomTable(self.ctx, items, by_name)
-
     @lua_property
     def item(self) -> LuaCustomTable:
-        return self._table(self.ctx.gamedata.items, LuaItemPrototype)
+        return named_table(self.ctx, self.ctx.gamedata.items)
 
     @lua_property
     def entity(self) -> LuaCustomTable:
-        return self._table(self.ctx.gamedata.entities, LuaEntityPrototype)
+        return named_table(self.ctx, self.ctx.gamedata.entities)
 
     @lua_property
     def recipe(self) -> LuaCustomTable:
-        return self._table(self.ctx.gamedata.recipes, LuaRecipePrototype)
+        return named_table(self.ctx, self.ctx.gamedata.recipes)
 
     @lua_property
     def fluid(self) -> LuaCustomTable:
-        return self._table(self.ctx.gamedata.fluids, LuaFluidPrototype)
+        return named_table(self.ctx, self.ctx.gamedata.fluids)
 
     @lua_property
     def technology(self) -> LuaCustomTable:
-        return self._table(self.ctx.gamedata.technologies, LuaTechnologyPrototype)
+        return named_table(self.ctx, self.ctx.gamedata.technologies)
 
     @lua_property
     def tile(self) -> LuaCustomTable:
-        return self._table(self.ctx.gamedata.tiles, LuaTilePrototype)
+        return named_table(self.ctx, self.ctx.gamedata.tiles)

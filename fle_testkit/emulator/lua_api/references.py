@@ -11,28 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..model.entity import Entity
+from ..model.force import Force, Recipe, Technology
+from ..model.surface import Surface
 from .base import LuaObject
 from .context import ApiContext
-from .entity import LuaEntity
-from .force import LuaForce, LuaRecipe, LuaTechnology
-from .prototypes import (
-    LuaEntityPrototype,
-    LuaFluidPrototype,
-    LuaItemPrototype,
-    LuaRecipePrototype,
-    LuaTechnologyPrototype,
-    LuaTilePrototype,
-)
-from .surface import LuaSurface
-
-PROTOTYPES: dict[type, str] = {
-    LuaItemPrototype: "items",
-    LuaEntityPrototype: "entities",
-    LuaRecipePrototype: "recipes",
-    LuaFluidPrototype: "fluids",
-    LuaTechnologyPrototype: "technologies",
-    LuaTilePrototype: "tiles",
-}
+from .prototypes import GAMEDATA_TABLES
+from .registry import is_lua_object_of, lua_class_of
 
 
 class InvalidReference(LuaObject):
@@ -54,13 +39,13 @@ def reference_of(obj: Any) -> str | None:
     """The saveable name of an API object, or None (the save then fails)."""
     if isinstance(obj, InvalidReference):
         return obj.reference
-    if isinstance(obj, LuaEntity):
+    if is_lua_object_of(obj, Entity):
         return f"LuaEntity:{obj.model.id}"
-    if isinstance(obj, (LuaSurface, LuaForce)):
+    if is_lua_object_of(obj, Surface, Force):
         return f"{obj.lua_class_name}:{obj.model.index}"
-    if isinstance(obj, (LuaTechnology, LuaRecipe)):
+    if is_lua_object_of(obj, Technology, Recipe):
         return f"{obj.lua_class_name}:{obj.model.force.index}:{obj.model.name}"
-    if type(obj) in PROTOTYPES:
+    if is_lua_object_of(obj, *GAMEDATA_TABLES):
         return f"{obj.lua_class_name}:{obj.model.name}"
     return None
 
@@ -83,24 +68,23 @@ def resolver(ctx: ApiContext) -> Callable[[str], Any]:
             if not entities:
                 entities.update((e.id, e) for s in world.surfaces.values() for e in s.entities)
             entity = entities.get(int(rest))
-            return None if entity is None else ctx.wrapper(LuaEntity, entity)
+            return None if entity is None else ctx.wrap(entity)
         if class_name == "LuaSurface":
             surface = world.surfaces.get(int(rest))
-            return None if surface is None else ctx.wrapper(LuaSurface, surface)
+            return None if surface is None else ctx.wrap(surface)
         if class_name == "LuaForce":
             force = world.forces.get(int(rest))
-            return None if force is None else ctx.wrapper(LuaForce, force)
+            return None if force is None else ctx.wrap(force)
         if class_name in ("LuaTechnology", "LuaRecipe"):
             index, _, name = rest.partition(":")
             force = world.forces.get(int(index))
             table = None if force is None else (force.technologies if class_name == "LuaTechnology" else force.recipes)
             model = None if table is None else table.get(name)
-            kind = LuaTechnology if class_name == "LuaTechnology" else LuaRecipe
-            return None if model is None else ctx.wrapper(kind, model)
-        for kind, attribute in PROTOTYPES.items():
-            if kind.lua_class_name == class_name:
+            return None if model is None else ctx.wrap(model)
+        for kind, attribute in GAMEDATA_TABLES.items():
+            if lua_class_of(kind).lua_class_name == class_name:
                 proto = getattr(ctx.gamedata, attribute).get(rest)
-                return None if proto is None else ctx.wrapper(kind, proto)
+                return None if proto is None else ctx.wrap(proto)
         return None
 
     return resolve

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import messages
+from ..gamedata.prototypes import FluidPrototype, ItemPrototype
 from ..lua.runtime import LuaApiError
 from ..model.errors import NotFoundError, UnknownPrototypeError
+from ..model.statistics import FlowStatistics
+from ..model.surface import Surface
 from .base import LuaObject, is_table, lua_method, lua_property, table_fields
-
-# Factorio's wording for an unknown fluid is not confirmed; like the other
-# "Unknown ... name" texts it belongs in messages.py (not touched by this change).
-UNKNOWN_FLUID_NAME = "Unknown fluid name: {name}"
+from .registry import is_lua_object_of, shows
 
 
 def surface_model(ctx: Any, value: Any, function: str) -> Any:
     """A SurfaceIdentification (LuaSurface, name or index) as the model's surface."""
-    from .surface import LuaSurface
-
-    if isinstance(value, LuaSurface):
+    if is_lua_object_of(value, Surface):
         return value.model
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         key = int(value) if isinstance(value, float) and value.is_integer() else value
@@ -25,10 +24,10 @@ def surface_model(ctx: Any, value: Any, function: str) -> Any:
             return ctx.world.get_surface(key)
         except NotFoundError:
             pass
-    # The real wording is not confirmed.
-    raise LuaApiError(f"Invalid argument #1 to {function}: {value} is not a valid surface.")
+    raise LuaApiError(messages.INVALID_SURFACE_ARGUMENT.format(function=function, value=value))
 
 
+@shows(FlowStatistics)
 class LuaFlowStatistics(LuaObject):
     """Flow statistics of one force on one surface (items or fluids).
 
@@ -44,22 +43,20 @@ class LuaFlowStatistics(LuaObject):
 
     def _id(self, value: Any, function: str) -> str:
         """A FlowStatisticsID: a name, a prototype, or ``{name=, quality=}``."""
-        from .prototypes import LuaFluidPrototype, LuaItemPrototype
-
-        if isinstance(value, (LuaItemPrototype, LuaFluidPrototype)):
+        if is_lua_object_of(value, ItemPrototype, FluidPrototype):
             return value.model.name
         if is_table(value):
             value = value["name"]
         if isinstance(value, str):
             return value
-        raise LuaApiError(f"Invalid argument #1 to LuaFlowStatistics::{function}: string or table expected.")
+        raise LuaApiError(messages.FLOW_ID_EXPECTED.format(function=function))
 
     def _call(self, action: Any) -> Any:
         try:
             return action()
         except UnknownPrototypeError as error:
             if error.kind == "fluid":
-                raise LuaApiError(UNKNOWN_FLUID_NAME.format(name=error.name)) from error
+                raise LuaApiError(messages.UNKNOWN_FLUID_NAME.format(name=error.name)) from error
             raise
 
     def _counts(self, counts: dict[str, float]) -> Any:
@@ -80,9 +77,7 @@ class LuaFlowStatistics(LuaObject):
 
     @lua_property
     def force(self) -> Any:
-        from .force import LuaForce
-
-        return self.ctx.wrapper(LuaForce, self.ctx.world.get_force(self.model.force_index))
+        return self.ctx.wrap(self.ctx.world.get_force(self.model.force_index))
 
     @lua_method
     def get_input_count(self, id: Any) -> float:
@@ -114,8 +109,9 @@ class LuaFlowStatistics(LuaObject):
         fields = table_fields(params, "LuaFlowStatistics::get_flow_count")
         for required in ("name", "category", "precision_index"):
             if fields.get(required) is None:
-                # The real wording is not confirmed.
-                raise LuaApiError(f"Invalid argument to LuaFlowStatistics::get_flow_count: {required} is required.")
+                raise LuaApiError(
+                    messages.ARGUMENT_REQUIRED.format(function="LuaFlowStatistics::get_flow_count", field=required)
+                )
         name = self._id(fields["name"], "get_flow_count")
         return self._call(
             lambda: self.model.get_flow_count(

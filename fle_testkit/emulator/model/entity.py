@@ -8,7 +8,8 @@ invalid for good, like a LuaEntity whose game object is gone.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
 from .errors import InvalidObjectError
 from .geometry import BoundingBox, Position, check_direction, rotate_box
@@ -17,7 +18,19 @@ from .inventory import Inventory
 if TYPE_CHECKING:
     from ..gamedata import EntityPrototype
     from .force import Force
-    from .surface import Surface
+
+
+class Place(Protocol):
+    """What an entity needs of the surface it stands on (a :class:`Surface`).
+
+    Named here so this module needs nothing of ``surface.py``, which builds entities.
+    """
+
+    index: int
+
+    def reindex_entity(self, entity: Entity, change: Callable[[], None]) -> None: ...
+
+    def remove_entity(self, entity: Entity) -> None: ...
 
 
 class Entity:
@@ -40,7 +53,7 @@ class Entity:
         self,
         id: int,
         prototype: EntityPrototype,
-        surface: Surface,
+        surface: Place,
         x: float,
         y: float,
         direction: int,
@@ -89,7 +102,7 @@ class Entity:
     def direction(self, value: int) -> None:
         self._check_valid()
         direction = check_direction(value)
-        self.surface._reindex(self, lambda: setattr(self, "_direction", direction))
+        self.surface.reindex_entity(self, lambda: setattr(self, "_direction", direction))
 
     @property
     def bounding_box(self) -> BoundingBox:
@@ -100,7 +113,7 @@ class Entity:
     def teleport(self, x: float, y: float) -> None:
         """Move to exactly (x, y) on the same surface."""
         self._check_valid()
-        self.surface._reindex(self, lambda: self._move(x, y))
+        self.surface.reindex_entity(self, lambda: self._move(x, y))
 
     def _move(self, x: float, y: float) -> None:
         self._x, self._y = float(x), float(y)
@@ -113,7 +126,7 @@ class Entity:
     def destroy(self) -> None:
         """Remove from the surface; the entity and its inventories become invalid."""
         self._check_valid()
-        self.surface._remove(self)
+        self.surface.remove_entity(self)
         for inventory in self.inventories.values():
             inventory.invalidate()
         self.valid = False

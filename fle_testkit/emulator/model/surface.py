@@ -12,7 +12,7 @@ creation order.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .entity import Entity
 from .errors import InvalidArgumentError, UnknownPrototypeError
@@ -22,12 +22,27 @@ from .inventory import Inventory
 from .layout import inventory_specs
 
 if TYPE_CHECKING:
+    from ..gamedata import GameData
     from .force import Force
-    from .world import World
 
 Names = str | Iterable[str] | None
 PositionLike = Position | tuple[float, float]
 AreaLike = BoundingBox | tuple[tuple[float, float], tuple[float, float]]
+
+
+class Owner(Protocol):
+    """What a surface needs of its world (a :class:`World`): game data, forces, serial numbers.
+
+    Named here so this module needs nothing of ``world.py``, which builds surfaces.
+    """
+
+    gamedata: GameData
+
+    def get_force(self, key: Force | int | str) -> Force: ...
+
+    def next_unit_number(self) -> int: ...
+
+    def next_entity_id(self) -> int: ...
 
 
 def _xy(position: PositionLike) -> tuple[float, float]:
@@ -61,7 +76,7 @@ def _name_set(names: Names) -> frozenset[str] | None:
 class Surface:
     __slots__ = ("index", "name", "world", "_entities", "_chunks", "_entity_chunks")
 
-    def __init__(self, world: World, index: int, name: str) -> None:
+    def __init__(self, world: Owner, index: int, name: str) -> None:
         self.world = world
         self.index = index
         self.name = name
@@ -101,9 +116,9 @@ class Surface:
         if snap_to_grid and OFF_GRID_FLAG not in prototype.flags:
             width, height = rotated_size(prototype.tile_width, prototype.tile_height, direction)
             x, y = snap_position(x, y, width, height)
-        unit_number = self.world._next_unit_number() if prototype.has_unit_number else None
+        unit_number = self.world.next_unit_number() if prototype.has_unit_number else None
         entity = Entity(
-            self.world._next_entity_id(),
+            self.world.next_entity_id(),
             prototype,
             self,
             x,
@@ -129,7 +144,8 @@ class Surface:
     def _index_box(entity: Entity) -> BoundingBox:
         box = entity.bounding_box
         if box.is_empty:
-            return BoundingBox(entity._x, entity._y, entity._x, entity._y)
+            centre = entity.position
+            return BoundingBox(centre.x, centre.y, centre.x, centre.y)
         return box
 
     def _add(self, entity: Entity) -> None:
@@ -147,12 +163,13 @@ class Surface:
                 if not bucket:
                     del self._chunks[chunk]
 
-    def _remove(self, entity: Entity) -> None:
+    def remove_entity(self, entity: Entity) -> None:
+        """Take an entity off this surface; only :meth:`Entity.destroy` calls it (it also invalidates)."""
         self._unindex(entity)
         del self._entities[entity.id]
 
-    def _reindex(self, entity: Entity, change: Callable[[], None]) -> None:
-        """Apply a change of position or direction and keep the index right."""
+    def reindex_entity(self, entity: Entity, change: Callable[[], None]) -> None:
+        """Apply a change of an entity's position or direction and keep the index right."""
         self._unindex(entity)
         change()
         chunks = list(self._index_box(entity).chunks())
@@ -218,7 +235,7 @@ class Surface:
             raise UnknownPrototypeError("entity", name)
         x, y = _xy(position)
         for entity in self._candidates(BoundingBox(x, y, x, y)):
-            if entity.name == name and (entity.bounding_box.contains(x, y) or (entity._x, entity._y) == (x, y)):
+            if entity.name == name and (entity.bounding_box.contains(x, y) or entity.position == Position(x, y)):
                 return entity
         return None
 
@@ -231,7 +248,8 @@ class Surface:
             def in_area(entity: Entity) -> bool:
                 own = entity.bounding_box
                 if own.is_empty:
-                    return box.contains(entity._x, entity._y)
+                    centre = entity.position
+                    return box.contains(centre.x, centre.y)
                 return own.overlaps(box)
 
             return in_area, box
@@ -262,7 +280,7 @@ class Surface:
             "entities": [entity.to_state() for entity in self._entities.values()],
         }
 
-    def _restore_entity(self, state: dict[str, Any]) -> Entity:
+    def restore_entity(self, state: dict[str, Any]) -> Entity:
         """Recreate an entity exactly as :meth:`Entity.to_state` wrote it (no snapping)."""
         prototype = self.world.gamedata.entities.get(state["name"])
         if prototype is None:

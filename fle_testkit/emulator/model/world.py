@@ -54,12 +54,14 @@ class World:
 
     # --- counters -------------------------------------------------------------
 
-    def _next_unit_number(self) -> int:
+    def next_unit_number(self) -> int:
+        """Hand out the next unit number (never reused, kept across saves)."""
         number = self.unit_number_counter
         self.unit_number_counter += 1
         return number
 
-    def _next_entity_id(self) -> int:
+    def next_entity_id(self) -> int:
+        """Hand out the next entity id (creation order, never reused)."""
         number = self.entity_id_counter
         self.entity_id_counter += 1
         return number
@@ -158,7 +160,7 @@ class World:
                 index = int(surface_state["index"])
                 surface = world.surfaces[index] = Surface(world, index, str(surface_state["name"]))
                 for entity_state in surface_state["entities"]:
-                    surface._restore_entity(entity_state)
+                    surface.restore_entity(entity_state)
             for stats_state in state.get("statistics", ()):  # absent in states written before it existed
                 stats = world.flow_statistics(
                     str(stats_state["kind"]), int(stats_state["force"]), int(stats_state["surface"])

@@ -6,7 +6,6 @@ code and where the message goes.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -14,7 +13,8 @@ import pytest
 from emulator_process import EmulatorProcess, emulator_args, run_to_exit, write_scenario
 
 from fle_testkit.emulator import cli, messages
-from fle_testkit.emulator.cli import ServerSettings, UsageError, parse
+from fle_testkit.emulator.cli import parse
+from fle_testkit.emulator.config import UsageError
 
 # Every flag the contract names (DESIGN, "Command line").
 CONTRACT_FLAGS = (
@@ -220,30 +220,6 @@ class TestMeanings:
         assert config.mode == "start-server-load-latest"
 
 
-class TestServerSettings:
-    def test_defaults_are_factorios(self) -> None:
-        settings = ServerSettings()
-        assert (settings.auto_pause, settings.autosave_interval, settings.autosave_slots) == (True, 10, 5)
-
-    def test_file_values_are_read(self, tmp_path: Path) -> None:
-        path = tmp_path / "server-settings.json"
-        path.write_text(json.dumps({"auto_pause": False, "autosave_interval": 2, "autosave_slots": 0, "name": "x"}))
-        assert ServerSettings.from_file(path) == ServerSettings(
-            auto_pause=False, autosave_interval=2, autosave_slots=0, name="x"
-        )
-
-    def test_missing_keys_keep_defaults(self, tmp_path: Path) -> None:
-        path = tmp_path / "server-settings.json"
-        path.write_text("{}")
-        assert ServerSettings.from_file(path) == ServerSettings()
-
-    def test_non_object_is_refused(self, tmp_path: Path) -> None:
-        path = tmp_path / "server-settings.json"
-        path.write_text("[1, 2]")
-        with pytest.raises(UsageError, match="JSON object"):
-            ServerSettings.from_file(path)
-
-
 @pytest.mark.rcon_client
 def test_process_honours_config_ini_write_data(tmp_path: Path) -> None:
     """Started from another directory, saves land in ``write-data`` of ``-c``."""
@@ -268,16 +244,3 @@ def write_config(write_data: Path) -> Path:
     ini = write_data / "config.ini"
     ini.write_text(f"[path]\nwrite-data={write_data}\n")
     return ini
-
-
-class TestServerSettingsTypes:
-    @pytest.mark.parametrize("values", [{"auto_pause": "false"}, {"autosave_slots": None}, {"autosave_interval": 1.5}])
-    def test_a_wrongly_typed_setting_is_refused(self, tmp_path, values) -> None:
-        import json as _json
-
-        from fle_testkit.emulator.cli import ServerSettings, UsageError
-
-        path = tmp_path / "settings.json"
-        path.write_text(_json.dumps(values))
-        with pytest.raises(UsageError, match=next(iter(values))):
-            ServerSettings.from_file(path)

@@ -1,0 +1,107 @@
+"""What one server process is asked to do, resolved from its command line.
+
+``cli`` builds a :class:`ServerConfig` and ``process`` runs one: with the
+types here, the process needs nothing of the parser, and imports go one way
+(cli → process → config).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import EmulatorError
+
+
+class UsageError(EmulatorError):
+    """The command line is wrong; the message is what Factorio would print."""
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """The parts of ``--server-settings`` the emulator honours.
+
+    Defaults are those of Factorio's server-settings.example.json.
+    """
+
+    auto_pause: bool = True
+    autosave_interval: int = 10  # minutes of game time
+    autosave_slots: int = 5  # 0 = no autosaves
+    name: str = ""
+
+    @classmethod
+    def from_file(cls, path: Path) -> ServerSettings:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise UsageError(f"Error: cannot read server settings {path}: {error.strerror}") from error
+        except json.JSONDecodeError as error:
+            raise UsageError(f"Error: server settings {path} is not valid JSON: {error}") from error
+        if not isinstance(raw, dict):
+            raise UsageError(f"Error: server settings {path} must hold a JSON object")
+
+        def field(key: str, kind: type, default: object) -> object:
+            value = raw.get(key, default)
+            # JSON's true/false only for booleans ("false" is a string, and truthy);
+            # whole numbers only for counts.
+            if (
+                kind is bool
+                and not isinstance(value, bool)
+                or kind is int
+                and (isinstance(value, bool) or not isinstance(value, int))
+            ):
+                raise UsageError(f"Error: server settings {path}: {key} must be a {kind.__name__}, not {value!r}")
+            return value
+
+        return cls(
+            auto_pause=field("auto_pause", bool, cls.auto_pause),
+            autosave_interval=field("autosave_interval", int, cls.autosave_interval),
+            autosave_slots=field("autosave_slots", int, cls.autosave_slots),
+            name=str(raw.get("name", "")),
+        )
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Everything one server process was asked to do, resolved to paths."""
+
+    mode: str  # one of cli.RUNNING_OPTIONS, without the dashes
+    target: str | None  # the save file or scenario name the mode names
+    write_data: Path
+    game: Endpoint
+    rcon: Endpoint | None
+    rcon_password: str | None
+    settings: ServerSettings = field(default_factory=ServerSettings)
+    map_gen_seed: int | None = None
+    console_log: Path | None = None
+    mod_directory: Path | None = None
+
+    @property
+    def saves_dir(self) -> Path:
+        return self.write_data / "saves"
+
+    @property
+    def scenarios_dir(self) -> Path:
+        return self.write_data / "scenarios"
+
+    @property
+    def script_output_dir(self) -> Path:
+        return self.write_data / "script-output"
+
+    def save_path(self, name: str) -> Path:
+        """Factorio's rule: a bare name means ``saves/NAME.zip``."""
+        if os.sep in name or "/" in name:
+            path = Path(name)
+            return path if path.suffix == ".zip" else path.with_name(path.name + ".zip")
+        return self.saves_dir / (name if name.endswith(".zip") else f"{name}.zip")
