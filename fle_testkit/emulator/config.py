@@ -11,8 +11,11 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar, cast
 
 from .errors import EmulatorError
+
+T = TypeVar("T")
 
 
 class UsageError(EmulatorError):
@@ -42,7 +45,7 @@ class ServerSettings:
         if not isinstance(raw, dict):
             raise UsageError(f"Error: server settings {path} must hold a JSON object")
 
-        def field(key: str, kind: type, default: object) -> object:
+        def field(key: str, kind: type[T], default: T) -> T:
             value = raw.get(key, default)
             # JSON's true/false only for booleans ("false" is a string, and truthy);
             # whole numbers only for counts.
@@ -53,7 +56,7 @@ class ServerSettings:
                 and (isinstance(value, bool) or not isinstance(value, int))
             ):
                 raise UsageError(f"Error: server settings {path}: {key} must be a {kind.__name__}, not {value!r}")
-            return value
+            return cast(T, value)
 
         return cls(
             auto_pause=field("auto_pause", bool, cls.auto_pause),

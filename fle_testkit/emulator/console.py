@@ -9,7 +9,7 @@ command, as in Factorio).
 from __future__ import annotations
 
 import re
-from typing import Protocol
+from typing import Protocol, cast
 
 from . import messages
 from .errors import EmulatorError
@@ -47,7 +47,8 @@ class Console:
             self._log.console(messages.CHAT_LINE, text)
             return ""
         # The command name ends at the first white space (a newline too).
-        name, argument = COMMAND.match(text).groups()
+        # Every text that starts with "/" matches: the name may be empty.
+        name, argument = cast(re.Match[str], COMMAND.match(text)).groups()
         if name in LUA_COMMANDS:
             return self._lua(argument, echo=LUA_COMMANDS[name])
         command = getattr(self, "_cmd_" + name.replace("-", "_"), None)

@@ -1,6 +1,7 @@
 """Save directories (``directory.py``) and their locks (``locks.py``)."""
 
-from .directory import LEVEL_FILES, TMP_SUFFIX, ZIP_SUFFIX, SaveDir, SaveInfo, SaveRoot, latest_save, list_saves
+from ..emulator.save_rules import TMP_SUFFIX, ZIP_SUFFIX
+from .directory import LEVEL_FILES, SaveDir, SaveInfo, SaveRoot, latest_save, list_saves
 from .locks import CLUSTER_MARKER, LOCK_FILE_NAME, Holder, cluster_holder, pid_alive
 
 __all__ = [

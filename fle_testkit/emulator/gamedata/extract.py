@@ -55,7 +55,7 @@ class Extractor:
         self.numbered = (self.with_health - HEALTH_WITHOUT_OWNER) | NUMBERED_WITHOUT_OWNER
 
     def _of_types(self, types: tuple[str, ...]) -> list[tuple[str, Any]]:
-        found = []
+        found: list[tuple[str, Any]] = []
         for type_name in types:
             table = self.raw[type_name]
             if table is not None:

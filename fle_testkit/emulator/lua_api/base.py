@@ -11,7 +11,7 @@ import inspect
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from lupa import lua52
 
@@ -23,24 +23,29 @@ if TYPE_CHECKING:
     from .context import ApiContext
 
 
-def lua_property(function: Callable) -> Callable:
+Member = TypeVar("Member", bound=Callable[..., Any])
+
+
+def _mark(function: Member, kind: str, name: str | None = None) -> Member:
+    """Tag a method with how Lua reaches it; ``LuaObject`` reads the tags when it builds its members."""
+    tagged: Any = function
+    tagged.__lua_kind__ = kind
+    if name is not None:
+        tagged.__lua_name__ = name
+    return function
+
+
+def lua_property(function: Member) -> Member:
     """A readable member; pair with ``@name.setter``-style ``lua_setter``."""
-    function.__lua_kind__ = "property"
-    return function
+    return _mark(function, "property")
 
 
-def lua_setter(name: str) -> Callable[[Callable], Callable]:
-    def mark(function: Callable) -> Callable:
-        function.__lua_kind__ = "setter"
-        function.__lua_name__ = name
-        return function
-
-    return mark
+def lua_setter(name: str) -> Callable[[Member], Member]:
+    return lambda function: _mark(function, "setter", name)
 
 
-def lua_method(function: Callable) -> Callable:
-    function.__lua_kind__ = "method"
-    return function
+def lua_method(function: Member) -> Member:
+    return _mark(function, "method")
 
 
 @contextmanager

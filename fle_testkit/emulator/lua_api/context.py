@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .registry import lua_class_of
@@ -18,6 +19,8 @@ class LevelHooks(Protocol):
     """The parts of the running level the API reads and changes."""
 
     events: EventRegistry
+    level_name: str
+    script_output: Path  # where helpers.write_file writes (Factorio's script-output)
 
     @property
     def tick(self) -> int: ...

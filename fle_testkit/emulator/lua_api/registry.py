@@ -11,11 +11,18 @@ the table never changes after that, so nothing needs resetting between tests.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar, cast
 
 from ..errors import EmulatorError
 
 LuaClass = TypeVar("LuaClass", bound=type)
+
+
+class Shown(Protocol):
+    """What every Lua class has: the name Factorio gives it."""
+
+    lua_class_name: ClassVar[str]
+
 
 _LUA_CLASSES: dict[type, type] = {}
 
@@ -36,12 +43,12 @@ def shows(model_type: type) -> Callable[[LuaClass], LuaClass]:
     return register
 
 
-def lua_class_of(model_type: type) -> type:
+def lua_class_of(model_type: type) -> type[Shown]:
     """The Lua class that shows ``model_type`` (or its nearest base class)."""
     for klass in model_type.__mro__:
         found = _LUA_CLASSES.get(klass)
         if found is not None:
-            return found
+            return cast("type[Shown]", found)  # every registered class is a LuaObject
     raise RegistryError(f"no Lua class shows {model_type.__name__}: is its lua_api module imported?")
 
 

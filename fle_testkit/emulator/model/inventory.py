@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .errors import InvalidArgumentError, InvalidObjectError, UnknownPrototypeError
 
@@ -227,4 +227,4 @@ class Inventory:
         for slot, stack in enumerate(slots):
             if stack is not None:
                 name, count = stack
-                self.set_slot(slot, str(name), int(count))
+                self.set_slot(slot, str(name), int(cast(int, count)))
