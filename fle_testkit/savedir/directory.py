@@ -172,10 +172,10 @@ class SaveDir:
 
     Made by ``SaveRoot.claim``/``claim_any``. ``os.fspath(save_dir)`` is its
     path. Reading (``latest``, ``list``, ``validate``, ``path_of``) works at
-    any time; changing (``snapshot``, ``restore``, ``prune``) needs the lock,
+    any time; changing (``copy``, ``restore``, ``prune``) needs the lock,
     because after ``release()`` another process may own the directory.
 
-    Restore and snapshot move mtimes, which is all Factorio's latest-save rule
+    Restore and copy move mtimes, which is all Factorio's latest-save rule
     reads; call them while the server is stopped, since a stopping server
     saves over the file it loaded and so makes that file the newest again.
     """
@@ -285,7 +285,7 @@ class SaveDir:
         A save is a zip (every member's CRC is checked) with exactly one top
         folder holding level data (``level.dat0``, or ``level.dat`` in older
         saves). The folder need not match the file name: Factorio loads a
-        renamed save, and ``snapshot`` copies bytes unchanged.
+        renamed save, and ``copy`` copies bytes unchanged.
         """
         info = self.info(name)
         path = info.path
