@@ -351,6 +351,9 @@ class _Client:
         self.port = port
         self._password = password
         self.connect_timeout = connect_timeout
+        #: The command being sent, while one is: a watchdog that finds the server
+        #: hung can name it (another thread reads it; a str swap is atomic).
+        self.pending: str | None = None
         self.command_timeout = command_timeout
         self._link: Any = None
 
@@ -449,6 +452,7 @@ class FactorioClient(_Client):
         """
         with self._lock:
             timeout = self._timeout(timeout)
+            self.pending = command
             try:
                 return self._exchange(self._link or self._open(timeout), command, timeout)
             except RconConnectionError as first:
@@ -458,6 +462,8 @@ class FactorioClient(_Client):
                     raise
                 except RconError as second:
                     raise self._retry_failed(command, first, second) from second
+            finally:
+                self.pending = None
 
     def lua(self, code: str, *, timeout: float | None = None) -> str:
         """Run ``code`` with ``/sc`` and return what it ``rcon.print``\\ ed; a Lua error raises ``LuaError``."""

@@ -19,6 +19,7 @@ from .scenario import Scenario, ScenarioBuilder
 from .server import FactorioServer
 from .session import GameSession
 from .timings import PhaseTiming
+from .watchdog import Hang, Watchdog
 
 Progress = Callable[[str], None]
 
@@ -33,8 +34,23 @@ class PoolConfig:
     scenario: str | Path = "lab"
     scenario_root: Path = Path(".fle/scenarios")
     ready_timeout: float = 120.0
+    command_timeout: float = 60.0  # a server that answers no command within it is hung
     password: str | None = None
     progress: Progress = field(default=lambda message: None)
+
+
+class ServerUnusable(TestkitError):
+    """The worker's server hung and is not fle-testkit's to restart (external): its tests are skipped."""
+
+
+@dataclass
+class _Owned:
+    """A server this pool started, with its directory, its game and the watchdog on it."""
+
+    server: FactorioServer
+    save_dir: SaveDir
+    game: GameSession
+    watchdog: Watchdog | None = None
 
 
 class ServerPool:
@@ -42,10 +58,11 @@ class ServerPool:
         self.config = config
         self.root = SaveRoot(config.saves_root)
         self._games: dict[str, GameSession] = {}
-        self._owned: list[tuple[FactorioServer, SaveDir]] = []
-        self._retired: list[tuple[FactorioServer, SaveDir]] = []  # stopped, kept for their timings
+        self._owned: list[_Owned] = []
+        self._retired: list[_Owned] = []  # stopped, kept for their timings
         self._scenarios: dict[str, Scenario] = {}
         self._failed: dict[str, TestkitError] = {}
+        self._unusable: str | None = None  # why the (external) servers cannot be used any more
         self.notes: list[str] = []  # things the run header or summary should say
 
     @property
@@ -56,6 +73,8 @@ class ServerPool:
     def game(self, scenario: str | Path | None = None) -> GameSession:
         """The shared, running game of ``scenario`` (default: the configured one)."""
         key = str(scenario or self.config.scenario)
+        if self._unusable is not None:
+            raise ServerUnusable(self._unusable)
         if key in self._failed:
             raise self._failed[key]  # one failed bootstrap is enough: don't retry it per test
         if key not in self._games:
@@ -72,16 +91,37 @@ class ServerPool:
 
     def release(self, game: GameSession) -> None:
         for owned in list(self._owned):
-            if owned[0] is game.server:
+            if owned.server is game.server:
                 self._stop(owned)
                 self._owned.remove(owned)
 
     def servers(self) -> list[FactorioServer]:
         """The servers this pool runs now."""
-        return [server for server, _ in self._owned]
+        return [owned.server for owned in self._owned]
 
     def timings(self) -> list[PhaseTiming]:
-        return [record for server, _ in self._owned + self._retired for record in server.timings.records]
+        return [record for owned in self._owned + self._retired for record in owned.server.timings.records]
+
+    def hangs_since(self, seq: int) -> list[Hang]:
+        """The hangs the watchdogs found after ``seq`` (a ``timings.mark()``), waiting for probes in flight."""
+        watchdogs = [owned.watchdog for owned in self._owned if owned.watchdog is not None]
+        for watchdog in watchdogs:
+            watchdog.settle()
+        return sorted((hang for w in watchdogs for hang in w.hangs if hang.seq > seq), key=lambda hang: hang.seq)
+
+    def recover(self, hangs: list[Hang]) -> None:
+        """Bring back the servers these hangs ended, so the next test runs on a healthy one."""
+        ended = {hang.server for hang in hangs if hang.ended}
+        for owned in self._owned:
+            if owned.server.label in ended:
+                set_aside = owned.game.recover()
+                self.config.progress(
+                    f"{owned.server.label}: recovered after a hang in {owned.server.timings.last('recover'):.2f} s"
+                )
+                self.notes.extend(
+                    f"{owned.server.label}: a save that did not validate was set aside (kept) as {path}"
+                    for path in set_aside
+                )
 
     def close(self) -> None:
         """Stop every server and release every directory; errors are collected, not raised first."""
@@ -90,7 +130,7 @@ class ServerPool:
             try:
                 self._stop(owned)
             except Exception as error:  # one server's failure must not leave the others running
-                failures.append(f"{owned[0].label}: {type(error).__name__}: {error}")
+                failures.append(f"{owned.server.label}: {type(error).__name__}: {error}")
         self._owned, self._games = [], {}
         if failures:
             raise TestkitError("stopping servers failed:\n" + "\n".join(failures))
@@ -105,22 +145,32 @@ class ServerPool:
             password=self.config.password,
             label=label,
             ready_timeout=self.config.ready_timeout,
+            command_timeout=self.config.command_timeout,
         )
-        self._owned.append((server, save_dir))
         game = GameSession(server)
+        owned = _Owned(server, save_dir, game)
+        self._owned.append(owned)
         if not self.owns_servers:
             self.config.progress(f"{label}: connecting to {self.config.backend.describe()}")
             server.start()
-            return game
-        scenario = self._scenario(scenario_key)
-        self.config.progress(f"{label}: bootstrapping {scenario.name} in {save_dir.path}")
-        server.bootstrap(scenario)
-        game.start()
-        self.config.progress(
-            f"{label}: ready at {server.endpoint} "
-            f"(bootstrap {server.timings.last('bootstrap'):.2f} s, start {server.timings.last('start'):.2f} s)"
-        )
+        else:
+            scenario = self._scenario(scenario_key)
+            self.config.progress(f"{label}: bootstrapping {scenario.name} in {save_dir.path}")
+            server.bootstrap(scenario)
+            game.start()
+            self.config.progress(
+                f"{label}: ready at {server.endpoint} "
+                f"(bootstrap {server.timings.last('bootstrap'):.2f} s, start {server.timings.last('start'):.2f} s)"
+            )
+        owned.watchdog = Watchdog(
+            server, limit=self.config.command_timeout, end_process=self.owns_servers, on_hang=self._on_hang
+        ).start()
         return game
+
+    def _on_hang(self, hang: Hang) -> None:
+        self.config.progress(f"{hang.server}: hung (no answer within {hang.limit:g} s); {hang.ended or 'left running'}")
+        if not hang.ended:
+            self._unusable = hang.message()
 
     def _claim(self, first_choice: bool) -> SaveDir:
         if first_choice:
@@ -141,11 +191,12 @@ class ServerPool:
             self._scenarios[key] = ScenarioBuilder(base, out_root=self.config.scenario_root).build()
         return self._scenarios[key]
 
-    def _stop(self, owned: tuple[FactorioServer, SaveDir]) -> None:
-        server, save_dir = owned
+    def _stop(self, owned: _Owned) -> None:
+        if owned.watchdog is not None:
+            owned.watchdog.stop()
         try:
-            if server.is_alive() and self.owns_servers:
-                server.stop()
+            if owned.server.is_alive() and self.owns_servers:
+                owned.server.stop()
         finally:
-            save_dir.release()
+            owned.save_dir.release()
             self._retired.append(owned)

@@ -17,7 +17,7 @@ import secrets
 from pathlib import Path
 from typing import Any, cast
 
-from .backends.base import DEFAULT_SERVER_SETTINGS, Backend, LaunchSpec, Mode, ServerProcess
+from .backends.base import DEFAULT_SERVER_SETTINGS, Backend, LaunchSpec, Mode, ServerProcess, describe_exit
 from .client import FactorioClient
 from .errors import RconAuthError, RconError, ServerError, ServerStartTimeout, TestkitError, UnsupportedOperation
 from .readiness import AllOf, Deadline, FileSettled, LogLine, RconAnswers, WaitCondition, WaitFailed, WaitTimeout
@@ -129,6 +129,28 @@ class FactorioServer:
             self._last_log = self.process.log.lines()
             self.process = None
 
+    def recover(self) -> list[Path]:
+        """Back to a running server after a hang or a crash; timed as ``recover``.
+
+        Kills what is left of the process (its state is not worth saving),
+        sets aside damaged saves from the newest down (renamed out of
+        ``*.zip``, kept), and starts from the newest save that validates.
+        Returns the saves set aside.
+        """
+        with self.timings.measure("recover"):
+            self.kill()
+            set_aside = self.save_dir.set_aside_damaged()
+            self.start()
+        return set_aside
+
+    def exit_status(self) -> str | None:
+        """How the server process ended ("exited with signal 9 (SIGKILL)"), or None while it runs or was never started."""
+        process = self.process
+        if process is None or process.is_alive():
+            return None
+        code = process.exit_code()
+        return None if code is None else describe_exit(code)
+
     def detach(self) -> None:
         """Forget the running process without stopping it.
 
@@ -173,6 +195,10 @@ class FactorioServer:
             )
             client.connect()
             self._client = client
+        return self._client
+
+    def current_client(self) -> FactorioClient | None:
+        """The client ``client`` handed out, if it did (never connects one)."""
         return self._client
 
     @property
@@ -245,7 +271,7 @@ class FactorioServer:
             code = process.wait(2.0)
         if code is not None:
             return ServerError(
-                f"{self.label} ({self.backend.name}, {process.describe()}) exited with code {code} while starting: {what}",
+                f"{self.label} ({self.backend.name}, {process.describe()}) {describe_exit(code)} while starting: {what}",
                 log_tail=process.log.tail(LOG_TAIL),
             )
         return ServerStartTimeout(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from .client import FactorioClient, lua_string
@@ -153,6 +154,22 @@ class GameSession:
                     self.client.lua(f"fle_testkit.reset.run({lua_literal(merged)})")
             else:
                 raise TestkitError(f"reset mode must be 'lua' or 'save', not {mode!r}")
+
+    def recover(self) -> list[Path]:
+        """The game back on a healthy server after a hang or a crash; timed as ``recover``.
+
+        As ``FactorioServer.recover`` (kill, set damaged saves aside, start
+        from the newest good save), except that it never plays on the pristine
+        save itself: when that is all that is left, it starts on a fresh copy.
+        """
+        with self.server.timings.measure("recover"):
+            self.server.kill()
+            set_aside = self.server.save_dir.set_aside_damaged()
+            latest = self.server.save_dir.latest()
+            if latest is None or latest.name == self.pristine:
+                self._fresh_working_copy()
+            self.server.start()
+        return set_aside
 
     def _fresh_working_copy(self) -> None:
         """Copy the pristine save to the working save and make it the one Factorio loads."""

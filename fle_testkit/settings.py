@@ -85,6 +85,14 @@ SETTINGS: tuple[Setting, ...] = (
         parse=float,
     ),
     Setting(
+        "factorio-command-timeout",
+        "FLE_TESTKIT_COMMAND_TIMEOUT",
+        "seconds a server may take to answer a command; one that does not is hung: it is killed and restarted "
+        "from its newest good save, and the test that hung it fails",
+        60.0,
+        parse=float,
+    ),
+    Setting(
         "latency-budget",
         "FLE_TESTKIT_LATENCY_BUDGET",
         "default budget PHASE=SECONDS (reset, restart, bootstrap, start, save...), repeatable; "
@@ -127,6 +135,7 @@ class Settings:
     factorio_scenario: str = "lab"
     factorio_saves: str = ".fle/saves"
     factorio_ready_timeout: float = 120.0
+    factorio_command_timeout: float = 60.0
     latency_budget: tuple[str, ...] = ()
     perf_report: str | None = None
     perf_compare: str | None = None

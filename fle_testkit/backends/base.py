@@ -9,6 +9,7 @@ RCON endpoint, and the means to stop it.
 from __future__ import annotations
 
 import json
+import signal
 import threading
 import time
 from collections import deque
@@ -175,6 +176,25 @@ class Backend(Protocol):
 
     def describe(self) -> str:
         """One line for run headers: "embedded (fle-testkit 0.1.0 emulator)"."""
+
+
+def describe_exit(code: int) -> str:
+    """How a process ended, in words: "exited with signal 9 (SIGKILL)", "exited with code 1".
+
+    A container's exit code of 128+N is the shell convention for "killed by signal N".
+    """
+    if code < 0:
+        return f"exited with signal {-code} ({_signal_name(-code)})"
+    if 128 < code < 128 + 65:
+        return f"exited with code {code} (signal {code - 128}, {_signal_name(code - 128)})"
+    return f"exited with code {code}"
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return "unknown signal"
 
 
 def write_json(path: Path, data: dict[str, Any]) -> Path:

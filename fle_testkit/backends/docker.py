@@ -24,6 +24,7 @@ from ..errors import BackendUnavailable
 from ..savedir import pid_alive
 from .base import OWNS_PROCESS, LaunchSpec, LogBuffer, write_json
 from .docker_engine import docker_client, docker_host, publish_address, rcon_host
+from .reaper import reaper
 
 FACTORIO = "/opt/factorio/bin/x64/factorio"
 RCON_PORT = 27015
@@ -145,6 +146,7 @@ class DockerServer:
             except Exception:
                 pass
             self._removed = True
+            reaper().forget_container(self.container.id)
 
     def describe(self) -> str:
         return f"container {self.container.short_id}"
@@ -240,6 +242,8 @@ class DockerBackend:
             raise BackendUnavailable(
                 f"docker backend: RCON port {RCON_PORT}/tcp of {wrapped.short_id} was not published"
             )
+        if not self.options.long_lived:  # a cluster's containers outlive this process on purpose
+            reaper().watch_container(wrapped.id, docker_host())
         return DockerServer(wrapped, int(bindings[0]["HostPort"]), rcon_host())
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from ..errors import BackendUnavailable
 from .base import OWNS_PROCESS, LaunchSpec, LogBuffer, pump_lines, write_json
 from .ports import PortReservation, reserve_port
+from .reaper import reaper
 
 PR_SET_PDEATHSIG = 1
 
@@ -38,6 +39,7 @@ class LocalProcess:
         if popen.stdout is None:
             raise BackendUnavailable("the server process was started without a stdout pipe")
         self._pump = pump_lines(popen.stdout, self.log)
+        reaper().watch_pid(popen.pid)  # SIGKILL, should the harness die and SIGTERM not be enough
 
     @property
     def pid(self) -> int:
@@ -65,6 +67,7 @@ class LocalProcess:
         self._pump.join(timeout=5)
         for port in self._ports:
             port.release()
+        reaper().forget_pid(self._popen.pid)
         return code
 
     def describe(self) -> str:

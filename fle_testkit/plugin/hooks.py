@@ -14,6 +14,7 @@ import pytest
 
 from .. import perf, timings
 from ..errors import TestkitError
+from ..pool import ServerPool
 from ..settings import SETTINGS, Settings, parse_budgets
 from .budgets import budgets_for, over_budget, phase_name
 from .report import Controller
@@ -26,6 +27,7 @@ MARKERS = (
     "seconds each lifecycle phase may take during this test; over budget fails the test with the figure",
 )
 _MARK = pytest.StashKey[int]()  # the timings sequence number when a test's protocol began
+_HANGS_SEEN = pytest.StashKey[int]()  # the sequence number of the last hang a test was told of
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -87,7 +89,10 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     runtime = item.config.stash[RUNTIME_KEY]
+    if runtime.pool is not None and call.when in ("setup", "call"):
+        fail_on_hangs(item, report, runtime.pool)
     if report.failed:
+        say_how_servers_ended(report, runtime)
         attach_server_logs(report, runtime)
     if call.when != "call":
         return report
@@ -112,12 +117,43 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     budgets_for(item, item.config.stash[RUNTIME_KEY].budgets)
 
 
+def fail_on_hangs(item: pytest.Item, report: pytest.TestReport, pool: ServerPool) -> None:
+    """A test during which a server hung fails, saying so; the server is recovered before the next test.
+
+    Recovery happens here, inside the test's report, so that its ``recover``
+    timing counts toward this test's budgets.
+    """
+    hangs = pool.hangs_since(item.stash.get(_HANGS_SEEN, item.stash.get(_MARK, 0)))
+    if not hangs:
+        return
+    item.stash[_HANGS_SEEN] = hangs[-1].seq
+    pool.recover(hangs)
+    own_error = report.longreprtext if report.failed else ""
+    report.outcome = "failed"
+    report.longrepr = "\n\n".join(hang.message() for hang in hangs) + (
+        f"\n\nThe test's own error, a consequence:\n{own_error}" if own_error else ""
+    )
+
+
+def say_how_servers_ended(report: pytest.TestReport, runtime: Runtime) -> None:
+    """A failure on a server that died says how it ended ("exited with signal 9"), not only "connection refused"."""
+    if runtime.pool is None:
+        return
+    ended = [
+        f"{server.label}'s server {status}" for server in runtime.pool.servers() if (status := server.exit_status())
+    ]
+    if ended:
+        report.longrepr = report.longreprtext + "\n\nfle-testkit: " + "; ".join(ended)
+
+
 def attach_server_logs(report: pytest.TestReport, runtime: Runtime, lines: int = 30) -> None:
     """A failing test's report carries the last log lines of the worker's servers (containers too)."""
     if runtime.pool is None:
         return
     for server in runtime.pool.servers():
         where = server.process.describe() if server.process else "stopped"
+        if status := server.exit_status():
+            where += f", {status}"
         report.sections.append((f"fle-testkit: {server.label} log ({where})", "\n".join(server.logs(lines))))
 
 

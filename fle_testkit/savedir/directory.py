@@ -412,6 +412,41 @@ class SaveDir:
             ) from error
         return self.info(info.name)
 
+    def set_aside(self, name: str) -> Path:
+        """Rename save ``name`` out of Factorio's sight (``NAME.zip`` → ``NAME.zip.bad``, ``.bad-2``...).
+
+        For a damaged save that would stop every start from the latest save:
+        it is kept for a look, never deleted, and no longer a ``*.zip``, so
+        the next newest save becomes the latest.
+        """
+        self._require_held("set a save aside")
+        source = self.path_of(name)
+        target = source.with_name(source.name + ".bad")
+        k = 1
+        while target.exists():
+            k += 1
+            target = source.with_name(f"{source.name}.bad-{k}")
+        try:
+            os.replace(source, target)
+        except OSError as error:
+            raise SaveDirError(
+                f"cannot set {str(source)!r} aside as {target.name!r}: {error.strerror or error}.\n"
+                "Fix: make the save directory writable."
+            ) from error
+        return target
+
+    def set_aside_damaged(self) -> builtins.list[Path]:
+        """Set aside damaged saves from the newest down, until the latest save validates (or none is left)."""
+        moved = []
+        while (latest := self.latest()) is not None:
+            try:
+                self.validate(latest.name)
+            except SaveDirError:
+                moved.append(self.set_aside(latest.name))
+            else:
+                break
+        return moved
+
     def prune(self, keep: int, *, protect: Iterable[str] = ()) -> builtins.list[SaveInfo]:
         """Delete all but the ``keep`` newest saves, never one named in ``protect``; return those deleted.
 

@@ -133,8 +133,8 @@ def test_after_a_normal_stop_no_container_is_left(backend, servers, scenario, tm
     assert containers_of(backend.run_id) == []
 
 
-def test_containers_of_a_killed_owner_are_removed_by_the_next_run(scenario, tmp_path) -> None:
-    """A harness killed with SIGKILL leaves its container; the next backend sweeps it."""
+def test_the_container_of_a_killed_owner_is_removed_by_its_reaper(scenario, tmp_path) -> None:
+    """A harness killed with SIGKILL runs no cleanup: its reaper removes its container."""
     run_id = f"orphan-{os.getpid()}-{time.monotonic_ns()}"
     script = (
         "import time\n"
@@ -147,15 +147,37 @@ def test_containers_of_a_killed_owner_are_removed_by_the_next_run(scenario, tmp_
     owner = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
         assert owner.stdout.readline().strip() == "up"
+        (container,) = containers_of(run_id)
     finally:
         owner.kill()
         owner.wait()
-    assert len(containers_of(run_id)) == 1  # left behind
+    from fle_testkit.readiness import Deadline, poll
+
+    def gone() -> bool | None:
+        return True if not CLIENT.containers.list(all=True, sparse=True, filters={"id": container.id}) else None
+
+    poll(gone, Deadline(20), on_timeout=lambda attempts: AssertionError(f"{container.short_id} outlived its owner"))
+
+
+def test_containers_of_a_dead_owner_are_removed_by_the_next_run(tmp_path) -> None:
+    """Where no reaper ran (it was killed too), the next backend's sweep removes what is left."""
+    import socket
 
     from fle_testkit.backends.docker import sweep_orphans
 
-    removed = sweep_orphans(CLIENT)
-    assert len(removed) >= 1
+    run_id = f"orphan-{os.getpid()}-{time.monotonic_ns()}"
+    CLIENT.containers.create(
+        IMAGE,
+        ["--help"],
+        labels={
+            "fle-testkit.managed": "true",
+            "fle-testkit.run-id": run_id,
+            "fle-testkit.owner-pid": "999999999",
+            "fle-testkit.owner-host": socket.gethostname(),
+        },
+    )
+    assert len(containers_of(run_id)) == 1
+    assert sweep_orphans(CLIENT)
     assert containers_of(run_id) == []
 
 

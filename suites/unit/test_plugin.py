@@ -98,6 +98,7 @@ CASES: dict[str, dict[str, tuple[Any, Any]]] = {
         "ini": ("ini-saves", "ini-saves"),
     },
     "factorio_ready_timeout": {"option": ("0", 0.0), "env": ("6.5", 6.5), "ini": ("7.25", 7.25)},
+    "factorio_command_timeout": {"option": ("1.5", 1.5), "env": ("2.5", 2.5), "ini": ("3.5", 3.5)},
     "latency_budget": {
         "option": (["reset=1", "save=2"], ["reset=1", "save=2"]),
         "env": (["reset=3", "save=4"], ["reset=3", "save=4"]),
@@ -786,3 +787,90 @@ def test_a_first_compare_run_saves_its_report_and_compares_nothing(pytester: pyt
     )
     assert result.ret == 0
     result.stdout.fnmatch_lines(["*no saved perf report to compare with yet*", "*perf report saved to *0001_*"])
+
+
+def test_a_test_that_hangs_its_server_fails_saying_so_and_the_next_gets_a_recovered_server(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import threading
+
+        def test_hangs_it(factorio_session):
+            factorio_session.client.lua("storage.before_the_hang = true")
+            factorio_session.client.send("/sc while true do end", timeout=120)
+
+        def test_after_the_hang(factorio_session):
+            assert factorio_session.client.eval("1 + 1") == 2
+        """
+    )
+    result = pytester.runpytest_subprocess(
+        *QUIET, "--factorio-backend=embedded", "--factorio-command-timeout=1", "-rA", timeout=180
+    )
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*server 0 answered no RCON command for 1 s (--factorio-command-timeout): it is hung, busy with "
+            "the command '/sc while true do end'. fle-testkit ended it (it exited with *",
+            "Last log lines:",
+        ]
+    )
+    result.stdout.fnmatch_lines(["*server 0: recovered after a hang in * s*"])
+    result.stdout.re_match_lines([r"^recover\s+1\s"])  # the phase is in the timings table
+
+
+def test_a_server_that_dies_during_a_test_says_how_it_ended(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import os, signal
+
+        def test_loses_its_server(factorio_session):
+            os.kill(factorio_session.server.process.pid, signal.SIGKILL)
+            factorio_session.server.process.wait(10)
+            factorio_session.client.eval("1 + 1")
+        """
+    )
+    result = pytester.runpytest_subprocess(*QUIET, "--factorio-backend=embedded")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*fle-testkit: server 0's server exited with signal 9 (SIGKILL)*"])
+
+
+def test_a_hung_external_server_fails_one_test_and_skips_the_rest(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    from emulator_process import write_scenario
+
+    from fle_testkit.backends import EmbeddedBackend
+    from fle_testkit.savedir import SaveRoot
+    from fle_testkit.server import FactorioServer
+
+    server = FactorioServer(EmbeddedBackend(), SaveRoot(tmp_path / "saves").claim_any(), label="someone else's")
+    try:
+        server.bootstrap(write_scenario(tmp_path, "lab", ""))
+        server.start()
+        pytester.makepyfile(
+            """
+            def test_hangs_it(factorio_client):
+                factorio_client.send("/sc while true do end", timeout=120)  # freed by the watchdog
+
+            def test_skipped(factorio_client):
+                pass
+
+            def test_skipped_too(factorio_session):
+                pass
+            """
+        )
+        result = pytester.runpytest_subprocess(
+            *QUIET,
+            "--factorio-backend=external",
+            f"--factorio-external={server.endpoint}",
+            f"--factorio-rcon-password={server.password}",
+            "--factorio-command-timeout=1",
+            "-rs",
+            timeout=180,
+        )
+        result.assert_outcomes(failed=1, skipped=2)
+        result.stdout.fnmatch_lines(["*it is hung*It is not fle-testkit's to end (external backend)*"])
+        result.stdout.fnmatch_lines(["SKIPPED*answered no RCON command for 1 s*"])
+        assert server.is_alive()  # not ours to end
+    finally:
+        server.kill()
+        server.save_dir.release()

@@ -631,3 +631,27 @@ def test_a_directory_a_cluster_serves_counts_as_held(tmp_path) -> None:
         root.claim(0)
     assert root.claim_any().index == 1  # the next free one
     root.claim(0, for_cluster=True).release()  # the cluster itself may
+
+
+def test_damaged_newest_saves_are_set_aside_and_kept_until_a_good_one_is_the_latest(save_dir):
+    make_save(save_dir.path, "good", mtime_ns=BASE)
+    cut = make_save(save_dir.path, "cut")
+    cut.write_bytes(cut.read_bytes()[:-30])
+    os.utime(cut, ns=(BASE + SECOND, BASE + SECOND))
+    empty = save_dir.path / "empty.zip"
+    empty.write_bytes(b"not a zip")
+    os.utime(empty, ns=(BASE + 2 * SECOND, BASE + 2 * SECOND))
+    damaged_bytes = cut.read_bytes()
+    moved = save_dir.set_aside_damaged()
+    assert [path.name for path in moved] == ["empty.zip.bad", "cut.zip.bad"]
+    assert save_dir.latest().name == "good"
+    assert (save_dir.path / "cut.zip.bad").read_bytes() == damaged_bytes  # kept, never deleted
+    assert save_dir.set_aside_damaged() == []  # the latest validates: nothing more to do
+
+
+def test_setting_a_save_aside_twice_keeps_both_copies(save_dir):
+    make_save(save_dir.path, "s")
+    assert save_dir.set_aside("s").name == "s.zip.bad"
+    make_save(save_dir.path, "s")
+    assert save_dir.set_aside("s").name == "s.zip.bad-2"
+    assert save_dir.latest() is None

@@ -261,3 +261,69 @@ def test_a_refused_password_fails_at_once(save_root, servers, scenario) -> None:
     # Before the fix this retried until the ready timeout and raised ServerStartTimeout.
     with pytest.raises(RconAuthError, match="refused the password"):
         wrong.start()
+
+
+def test_exits_are_described_by_signal_or_code() -> None:
+    from fle_testkit.backends.base import describe_exit
+
+    assert describe_exit(-9) == "exited with signal 9 (SIGKILL)"
+    assert describe_exit(137) == "exited with code 137 (signal 9, SIGKILL)"  # a container killed by SIGKILL
+    assert describe_exit(1) == "exited with code 1"
+    assert describe_exit(0) == "exited with code 0"
+
+
+def test_recover_sets_a_damaged_newest_save_aside_and_starts_from_the_good_one(save_root, servers, scenario) -> None:
+    server = embedded(save_root, servers)
+    server.bootstrap(scenario)
+    server.start()
+    server.client.lua("storage.boots = 41")
+    server.stop()  # saves over pristine.zip
+    damaged = server.saves_path / "newer.zip"
+    damaged.write_bytes(b"PK\x03\x04 not really a zip")
+    assert server.save_dir.latest().name == "newer"
+    server.kill()
+    assert server.exit_status() is None  # nothing ran, nothing ended
+    set_aside = server.recover()
+    assert [path.name for path in set_aside] == ["newer.zip.bad"]
+    assert server.client.eval("storage.boots") == 41
+    assert server.timings.last("recover") > 0
+
+
+def test_a_killed_server_says_how_it_ended(save_root, servers, scenario) -> None:
+    server = embedded(save_root, servers)
+    server.bootstrap(scenario)
+    server.start()
+    assert server.exit_status() is None
+    server.process.kill()
+    server.process.wait(10)
+    assert server.exit_status() == "exited with signal 9 (SIGKILL)"
+
+
+def test_a_server_busy_in_lua_dies_with_the_process_that_started_it(tmp_path, scenario) -> None:
+    """SIGTERM may not end a server whose Lua is busy; the reaper's SIGKILL does, once the harness is gone."""
+    import subprocess
+
+    import psutil
+
+    script = tmp_path / "owner.py"
+    script.write_text(
+        "import threading, time\n"
+        "from fle_testkit.savedir import SaveRoot\n"
+        "from fle_testkit.server import FactorioServer\n"
+        "from fle_testkit.backends import EmbeddedBackend\n"
+        f"s = FactorioServer(EmbeddedBackend(), SaveRoot({str(tmp_path / 'saves')!r}).claim_any())\n"
+        f"s.bootstrap({str(scenario)!r}); s.start()\n"
+        "threading.Thread(target=lambda: s.client.send('/sc while true do end', timeout=600), daemon=True).start()\n"
+        "time.sleep(0.5); print(s.process.pid, flush=True); time.sleep(600)\n"
+    )
+    owner = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    server_pid = int(owner.stdout.readline())
+    owner.kill()
+    owner.wait()
+    try:
+        psutil.Process(server_pid).wait(timeout=20)
+    except psutil.NoSuchProcess:
+        pass
+    except psutil.TimeoutExpired:
+        psutil.Process(server_pid).kill()
+        pytest.fail(f"server {server_pid}, busy in Lua, outlived its owner")
