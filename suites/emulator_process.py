@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import factorio_rcon
+import psutil
 
 from fle_testkit.backends.base import LogBuffer
-from fle_testkit.readiness import Deadline, LogLine, WaitFailed, WaitTimeout
+from fle_testkit.readiness import Backoff, Deadline, LogLine, WaitFailed, WaitTimeout, poll
 
 RCON_LINE = re.compile(r"Starting RCON interface at IP ADDR:\(\{([\d.]+):(\d+)\}\)")
 PASSWORD = "test-password"
@@ -196,3 +197,33 @@ def make_save(write_data: Path, name: str, scenario: str = "lab", seed: int = 1)
     path = write_data / "saves" / f"{name}.zip"
     write_save(path, level.snapshot())
     return path
+
+
+EMULATOR_MODULE = "fle_testkit.emulator"  # servers of the embedded backend run `python -m fle_testkit.emulator`
+
+
+def emulator_processes(root: Path) -> list[str]:
+    """Live emulator processes started for the run in ``root`` (their cwd or command line is under it)."""
+    roots = {str(root), str(root.resolve())}
+    found = []
+    for proc in psutil.process_iter(["cmdline", "cwd", "status"]):
+        cmdline = proc.info["cmdline"] or []
+        if EMULATOR_MODULE not in cmdline or proc.info["status"] == psutil.STATUS_ZOMBIE:
+            continue
+        text = " ".join(cmdline)
+        if any(r in (proc.info["cwd"] or "") or r in text for r in roots):
+            found.append(f"pid {proc.pid}: {text}")
+    return found
+
+
+def leftover_emulators(root: Path, timeout: float = 5.0) -> list[str]:
+    """Emulators of ``root`` still alive after ``timeout`` s (a killed worker's server gets SIGTERM, not instant death)."""
+    try:
+        return poll(
+            lambda: [] if not emulator_processes(root) else None,
+            Deadline(timeout),
+            backoff=Backoff(first=0.05, cap=0.05),
+            on_timeout=lambda attempts: WaitTimeout("emulators left"),
+        )
+    except WaitTimeout:
+        return emulator_processes(root)

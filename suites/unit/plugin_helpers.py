@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psutil
 import pytest
+from emulator_process import leftover_emulators
 
 from fle_testkit.errors import SaveDirLockedError
 from fle_testkit.savedir import SaveRoot
-
-EMULATOR_MODULE = "fle_testkit.emulator"  # servers of the embedded backend run `python -m fle_testkit.emulator`
 
 # A conftest for the inner runs: tests there write what they saw under out/,
 # which the outer test reads back (stdout of xdist workers is not shown).
@@ -33,30 +30,6 @@ def record(request):
 
     return write
 """
-
-
-def emulator_processes(root: Path) -> list[str]:
-    """Live emulator processes started for the run in ``root`` (their cwd or command line is under it)."""
-    roots = {str(root), str(root.resolve())}
-    found = []
-    for proc in psutil.process_iter(["cmdline", "cwd", "status"]):
-        cmdline = proc.info["cmdline"] or []
-        if EMULATOR_MODULE not in cmdline or proc.info["status"] == psutil.STATUS_ZOMBIE:
-            continue
-        text = " ".join(cmdline)
-        if any(r in (proc.info["cwd"] or "") or r in text for r in roots):
-            found.append(f"pid {proc.pid}: {text}")
-    return found
-
-
-def leftover_emulators(root: Path, timeout: float = 5.0) -> list[str]:
-    """Emulators of ``root`` still alive after ``timeout`` s (a killed worker's server gets SIGTERM, not instant death)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = emulator_processes(root)
-        if not found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.05)
 
 
 def lock_is_free(directory: Path) -> bool:

@@ -19,7 +19,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from plugin_helpers import INNER_CONFTEST, Run, SharedRuns, emulator_processes, run_servers  # noqa: E402
+from emulator_process import emulator_processes  # noqa: E402
+from plugin_helpers import INNER_CONFTEST, Run, SharedRuns, run_servers  # noqa: E402
 
 from fle_testkit.emulator.gamedata.cache import cache_dir  # noqa: E402
 from fle_testkit.perf.compare import HEADING as REGRESSED  # noqa: E402
