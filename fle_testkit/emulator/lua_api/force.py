@@ -115,10 +115,13 @@ class LuaForce(LuaObject):
 
     @lua_method
     def get_item_production_statistics(self, surface: Any) -> Any:
-        place = surface_model(self.ctx, surface, "LuaForce::get_item_production_statistics")
-        return self.ctx.wrap(self.ctx.world.flow_statistics("item", self.model, place))
+        return self._production_statistics("item", surface)
 
     @lua_method
     def get_fluid_production_statistics(self, surface: Any) -> Any:
-        place = surface_model(self.ctx, surface, "LuaForce::get_fluid_production_statistics")
-        return self.ctx.wrap(self.ctx.world.flow_statistics("fluid", self.model, place))
+        return self._production_statistics("fluid", surface)
+
+    def _production_statistics(self, kind: str, surface: Any) -> Any:
+        """This force's ``kind`` ("item" or "fluid") flow statistics on ``surface``."""
+        place = surface_model(self.ctx, surface, f"LuaForce::get_{kind}_production_statistics")
+        return self.ctx.wrap(self.ctx.world.flow_statistics(kind, self.model, place))
