@@ -41,6 +41,7 @@ from fle_testkit.emulator.lua.walk import (
     Snapshot,
     TableRef,
     Unserialisable,
+    key_order,
     lua_number,
     snapshot,
 )
@@ -98,7 +99,7 @@ def _write_table(snap: Snapshot, ref: TableRef, out: list[str], open_tables: set
         out.append("]")
     else:
         out.append("{")
-        for i, (key, item) in enumerate(sorted(entries, key=lambda kv: _key_order(kv[0]))):
+        for i, (key, item) in enumerate(sorted(entries, key=lambda kv: key_order(kv[0]))):
             if i:
                 out.append(",")
             out.append(_json_key(key))
@@ -119,16 +120,6 @@ def _array_order(entries: list[tuple[Any, Any]]) -> list[Any] | None:
             return None
         slots[int(key) - 1] = item  # keys are distinct, so 1..n are all filled
     return slots
-
-
-def _key_order(key: Any) -> tuple:
-    if isinstance(key, bool):
-        return (2, key)
-    if isinstance(key, float):
-        return (0, key)
-    if isinstance(key, bytes):
-        return (1, key)
-    return (3, 0)
 
 
 def _json_key(key: Any) -> str:

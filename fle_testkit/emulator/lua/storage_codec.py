@@ -45,6 +45,7 @@ from fle_testkit.emulator.lua.walk import (
     Snapshot,
     TableRef,
     Unserialisable,
+    key_order,
     lua_path,
     snapshot,
 )
@@ -110,18 +111,6 @@ def _unserialisable_error(bad: Unserialisable) -> StorageError:
     )
 
 
-def _sort_key(key: LuaValue) -> tuple:
-    if isinstance(key, bool):
-        return (2, key)
-    if isinstance(key, float):
-        return (0, key)
-    if isinstance(key, bytes):
-        return (1, key)
-    if isinstance(key, ObjectRef):
-        return (4, key.ref)
-    return (3, key.index)
-
-
 def _canonical_order(snap: Snapshot) -> tuple[dict[int, int], list[list[tuple[LuaValue, LuaValue]]]]:
     """Renumber tables breadth-first from the root, entries in sorted key order.
 
@@ -138,7 +127,7 @@ def _canonical_order(snap: Snapshot) -> tuple[dict[int, int], list[list[tuple[Lu
 
     visit(snap.root)
     while queue:
-        entries = sorted(snap.tables[queue.popleft()], key=lambda kv: _sort_key(kv[0]))
+        entries = sorted(snap.tables[queue.popleft()], key=lambda kv: key_order(kv[0]))
         for key, value in entries:
             visit(key)
             visit(value)

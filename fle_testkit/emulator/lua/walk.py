@@ -134,6 +134,20 @@ class Unserialisable:
     path: list[LuaValue]  # keys from the root; for a bad key, the path of its table
 
 
+def key_order(key: LuaValue) -> tuple:
+    """Sort key for a table's keys: numbers by value, then strings by bytes, then
+    booleans, then tables (by index) and API objects (by reference)."""
+    if isinstance(key, bool):
+        return (2, key)
+    if isinstance(key, float):
+        return (0, key)
+    if isinstance(key, bytes):
+        return (1, key)
+    if isinstance(key, ObjectRef):
+        return (4, key.ref)
+    return (3, key.index)
+
+
 def compile_walker(runtime: Any) -> Any:
     """The walker, compiled once per state before any level code runs.
 

@@ -98,12 +98,21 @@ def _field_reader(name: str) -> Callable:
     return read
 
 
+def _object_reader(name: str) -> Callable:
+    def read(self: LuaObject) -> Any:
+        return self.ctx.wrap(getattr(self.model, name))
+
+    return read
+
+
 class LuaObject(LuaExposed):
     """Base of the API classes: ``valid``, ``object_name``, declared members."""
 
     lua_class_name = "LuaObject"
     # Members read straight from ``self.model`` under the same name.
     lua_fields: ClassVar[tuple[str, ...]] = ()
+    # Members that are another model object, read from ``self.model`` under the same name and wrapped.
+    lua_objects: ClassVar[tuple[str, ...]] = ()
     _properties: ClassVar[dict[str, Callable]] = {}
     _setters: ClassVar[dict[str, Callable]] = {}
     _methods: ClassVar[dict[str, Callable]] = {}
@@ -124,6 +133,8 @@ class LuaObject(LuaExposed):
                     methods[name.rstrip("_")] = member
         for name in cls.lua_fields:
             properties.setdefault(name, _field_reader(name))
+        for name in cls.lua_objects:
+            properties.setdefault(name, _object_reader(name))
         cls._properties, cls._setters, cls._methods = properties, setters, methods
 
     def __init__(self, ctx: ApiContext, model: Any = None) -> None:

@@ -22,6 +22,7 @@ class LuaEntity(LuaObject):
 
     lua_class_name = "LuaEntity"
     lua_fields = ("name", "type", "unit_number", "health")
+    lua_objects = ("surface", "force", "prototype")
 
     def is_valid(self) -> bool:
         return self.model.valid
@@ -42,20 +43,8 @@ class LuaEntity(LuaObject):
         self.model.direction = int(value)
 
     @lua_property
-    def surface(self) -> Any:
-        return self.ctx.wrap(self.model.surface)
-
-    @lua_property
     def surface_index(self) -> int:
         return self.model.surface.index
-
-    @lua_property
-    def force(self) -> Any:
-        return self.ctx.wrap(self.model.force)
-
-    @lua_property
-    def prototype(self) -> Any:
-        return self.ctx.wrap(self.model.prototype)
 
     @lua_property
     def amount(self) -> Any:

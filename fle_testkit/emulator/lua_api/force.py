@@ -15,6 +15,7 @@ from .statistics import surface_model
 class LuaTechnology(LuaObject):
     lua_class_name = "LuaTechnology"
     lua_fields = ("name", "researched", "enabled", "level")
+    lua_objects = ("force", "prototype")
 
     @lua_setter("researched")
     def set_researched(self, value: Any) -> None:
@@ -23,14 +24,6 @@ class LuaTechnology(LuaObject):
     @lua_setter("enabled")
     def set_enabled(self, value: Any) -> None:
         self.model.enabled = bool(value)
-
-    @lua_property
-    def force(self) -> Any:
-        return self.ctx.wrap(self.model.force)
-
-    @lua_property
-    def prototype(self) -> Any:
-        return self.ctx.wrap(self.model.prototype)
 
     @lua_property
     def prerequisites(self) -> Any:
@@ -42,6 +35,7 @@ class LuaTechnology(LuaObject):
 class LuaRecipe(LuaObject):
     lua_class_name = "LuaRecipe"
     lua_fields = ("name", "enabled")
+    lua_objects = ("force", "prototype")
 
     @lua_setter("enabled")
     def set_enabled(self, value: Any) -> None:
@@ -64,14 +58,6 @@ class LuaRecipe(LuaObject):
     @lua_property
     def products(self) -> Any:
         return self.table([product_fields(p) for p in self.model.prototype.results])
-
-    @lua_property
-    def force(self) -> Any:
-        return self.ctx.wrap(self.model.force)
-
-    @lua_property
-    def prototype(self) -> Any:
-        return self.ctx.wrap(self.model.prototype)
 
 
 @shows(Force)
@@ -115,10 +101,13 @@ class LuaForce(LuaObject):
 
     @lua_method
     def get_item_production_statistics(self, surface: Any) -> Any:
-        place = surface_model(self.ctx, surface, "LuaForce::get_item_production_statistics")
-        return self.ctx.wrap(self.ctx.world.flow_statistics("item", self.model, place))
+        return self._production_statistics("item", surface)
 
     @lua_method
     def get_fluid_production_statistics(self, surface: Any) -> Any:
-        place = surface_model(self.ctx, surface, "LuaForce::get_fluid_production_statistics")
-        return self.ctx.wrap(self.ctx.world.flow_statistics("fluid", self.model, place))
+        return self._production_statistics("fluid", surface)
+
+    def _production_statistics(self, kind: str, surface: Any) -> Any:
+        """This force's ``kind`` ("item" or "fluid") flow statistics on ``surface``."""
+        place = surface_model(self.ctx, surface, f"LuaForce::get_{kind}_production_statistics")
+        return self.ctx.wrap(self.ctx.world.flow_statistics(kind, self.model, place))

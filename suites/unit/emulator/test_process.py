@@ -12,7 +12,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from emulator_process import RCON_LINE, emulator_args, make_save, run_to_exit
+from emulator_process import RCON_LINE, EmulatorProcess, emulator_args, make_save, run_to_exit
 
 from fle_testkit.emulator import messages
 
@@ -42,6 +42,15 @@ def tail_after(lines: list[str], pattern: str) -> list[str]:
     """The lines from the first one matching ``pattern`` on, without their prefixes."""
     start = positions(lines, pattern)[0]
     return [line[9:] if PREFIXED.match(line) else line for line in lines[start:]]
+
+
+def remote_quit(server: EmulatorProcess) -> list[str]:
+    """Send ``/quit`` over RCON, check the server exits 0, and return its log lines from ``Quitting`` on."""
+    with server.connect() as client:
+        client.send_command("/quit")
+    assert server.process.wait(20) == 0
+    server.stop()
+    return tail_after(server.lines, "Quitting")
 
 
 class TestStartupLog:
@@ -114,11 +123,7 @@ class TestShutdown:
     def test_remote_quit_saves_the_same_way(self, emulator, write_data: Path) -> None:
         save = make_save(write_data, "world")
         server = emulator("--start-server", "world")
-        with server.connect() as client:
-            client.send_command("/quit")
-        assert server.process.wait(20) == 0
-        server.stop()
-        assert tail_after(server.lines, "Quitting") == [
+        assert remote_quit(server) == [
             "Quitting: remote-quit.",
             messages.SAVING_MAP_AS.format(path=save),
             messages.SAVING_FINISHED,
@@ -127,11 +132,7 @@ class TestShutdown:
 
     def test_remote_quit_on_a_scenario_game(self, emulator) -> None:
         server = emulator("--start-server-load-scenario", "lab")
-        with server.connect() as client:
-            client.send_command("/quit")
-        assert server.process.wait(20) == 0
-        server.stop()
-        assert tail_after(server.lines, "Quitting") == [
+        assert remote_quit(server) == [
             "Quitting: remote-quit.",
             "Can't save to default location: Default location not known",
             "Goodbye",
