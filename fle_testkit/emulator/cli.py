@@ -14,7 +14,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import messages
-from .config import Endpoint, ServerConfig, ServerSettings, UsageError
+from .config import (
+    DEFAULT_LUA_MEMORY_LIMIT_MB,
+    DEFAULT_LUA_TIME_LIMIT,
+    Endpoint,
+    LuaLimits,
+    ServerConfig,
+    ServerSettings,
+    UsageError,
+)
 
 RUNNING_OPTIONS = (
     "--create",
@@ -84,7 +92,41 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--server-banlist", metavar="FILE", help="path to file with server banlist")
     server.add_argument("--server-adminlist", metavar="FILE", help="path to file with server adminlist")
     server.add_argument("--console-log", metavar="FILE", help="console messages will be saved to the specified file")
+
+    # The embedded server's own flags: real Factorio has no such limits.
+    limits = parser.add_argument_group("Lua limits (the embedded server only)")
+    limits.add_argument(
+        "--lua-time-limit",
+        metavar="SECONDS",
+        default=str(DEFAULT_LUA_TIME_LIMIT),
+        help=f"stop a console command or event handler whose Lua runs longer (default {DEFAULT_LUA_TIME_LIMIT:g}; "
+        "0 = no limit, hang as real Factorio does)",
+    )
+    limits.add_argument(
+        "--lua-memory-limit",
+        metavar="MB",
+        default=str(DEFAULT_LUA_MEMORY_LIMIT_MB),
+        help=f"memory the level's Lua may use; beyond it Lua gets 'not enough memory' "
+        f"(default {DEFAULT_LUA_MEMORY_LIMIT_MB}; 0 = no limit)",
+    )
     return parser
+
+
+def _lua_limits(args: argparse.Namespace) -> LuaLimits:
+    """The limits as numbers; a bad value is a usage error (exit code 1), not a traceback."""
+    try:
+        seconds = float(args.lua_time_limit)
+    except ValueError:
+        seconds = -1.0
+    if not (seconds >= 0 and seconds != float("inf")):  # (also refuses nan)
+        raise UsageError(messages.CLI_BAD_LUA_TIME_LIMIT.format(value=args.lua_time_limit))
+    try:
+        megabytes = int(args.lua_memory_limit)
+    except ValueError:
+        megabytes = -1
+    if megabytes < 0:
+        raise UsageError(messages.CLI_BAD_LUA_MEMORY_LIMIT.format(value=args.lua_memory_limit))
+    return LuaLimits(time_limit=seconds, memory_limit_mb=megabytes)
 
 
 def parse(argv: Sequence[str], executable: Path | None = None) -> ServerConfig | str:
@@ -112,6 +154,7 @@ def parse(argv: Sequence[str], executable: Path | None = None) -> ServerConfig |
     if target is True:
         target = None
 
+    lua_limits = _lua_limits(args)
     rcon = _rcon_endpoint(args)
     if rcon is not None and not args.rcon_password:
         raise UsageError("Error: RCON needs a password: pass --rcon-password")
@@ -127,6 +170,7 @@ def parse(argv: Sequence[str], executable: Path | None = None) -> ServerConfig |
         map_gen_seed=args.map_gen_seed,
         console_log=Path(args.console_log) if args.console_log else None,
         mod_directory=Path(args.mod_directory) if args.mod_directory else None,
+        lua_limits=lua_limits,
     )
 
 

@@ -66,6 +66,32 @@ class ServerSettings:
         )
 
 
+DEFAULT_LUA_TIME_LIMIT = 10.0
+DEFAULT_LUA_MEMORY_LIMIT_MB = 1024
+
+
+@dataclass(frozen=True)
+class LuaLimits:
+    """How far one level's Lua may go before the embedded server stops it.
+
+    Real Factorio has neither limit: a runaway command hangs it and a memory
+    bomb takes the host's memory. A test server must stay killable and
+    answer the next test, so both are on by default; 0 turns each off.
+
+    ``time_limit``: seconds one console command or one event handler may run.
+    10 s is far above anything a harness or FLE runs in one command (FLE's
+    longest tool calls take well under a second of Lua), and well below the
+    deadlines harnesses give an RCON reply (FLE's client waits 20-30 s), so a
+    runaway loop is answered with an error before the client gives up.
+    ``memory_limit_mb``: the Lua state's heap. 1024 MB holds a large factory's
+    ``storage`` many times over and stops a memory bomb long before the host
+    (or a CI runner with a few GB) runs out.
+    """
+
+    time_limit: float = DEFAULT_LUA_TIME_LIMIT
+    memory_limit_mb: int = DEFAULT_LUA_MEMORY_LIMIT_MB
+
+
 @dataclass(frozen=True)
 class Endpoint:
     host: str
@@ -89,6 +115,7 @@ class ServerConfig:
     map_gen_seed: int | None = None
     console_log: Path | None = None
     mod_directory: Path | None = None
+    lua_limits: LuaLimits = field(default_factory=LuaLimits)
 
     @property
     def saves_dir(self) -> Path:

@@ -58,6 +58,23 @@ ERROR_SAVING_MAP = "Error while saving map: {error}"
 ERROR_AUTOSAVING = "Error while autosaving: {error}"
 ERROR_IN_EVENT = "Error while running event {event}: {message}"
 
+# --- Lua limits (the embedded server's own; real Factorio has none) ----------
+# Real Factorio would hang on a runaway command or handler; these are the
+# emulator's wording (nothing to confirm them against). They reach a client as
+# the message of LUA_ERROR_REPLY, as any Lua error does.
+LUA_TIME_LIMIT = (
+    "the embedded server stopped this Lua after {seconds} s (--lua-time-limit; real Factorio would hang here)"
+)
+LUA_STOPPED_QUITTING = "the embedded server stopped this Lua: the server is quitting"
+# Lua's own wording for a failed allocation (LUA_ERRMEM), as real Factorio reports it too.
+LUA_NOT_ENOUGH_MEMORY = "not enough memory"
+# The log line for a handler over the time limit: logged once, then the handler
+# is unregistered (its next run would take as long again, every tick).
+EVENT_HANDLER_STOPPED = "Error while running event {event}: {message}; the embedded server unregistered this handler"
+# A handler error repeated tick after tick is logged once; when it stops
+# repeating (or another error comes), one line says how often it came again.
+EVENT_ERROR_REPEATED = "The previous event error was repeated {count} more times"
+
 # --- console replies (RCON bodies) ------------------------------------------
 LUA_ERROR_REPLY = "Cannot execute command. Error: {message}"
 # The reply to /time: "1 day, 11 hours, 1 minute and 26 seconds".
@@ -84,6 +101,9 @@ CLI_UNKNOWN_OPTION = "Error: unrecognised option '{option}'"
 CLI_MISSING_VALUE = "Error: the required argument for option '{option}' is missing"
 CLI_TWO_RUNNING_OPTIONS = "Error: options {first} and {second} cannot be used together"
 CLI_NO_RUNNING_OPTION = "Error: no running option given (--create, --start-server, --start-server-load-latest or --start-server-load-scenario)"
+# The embedded server's own flags (no Factorio wording exists for them).
+CLI_BAD_LUA_TIME_LIMIT = "Error: --lua-time-limit {value!r} is not a number of seconds >= 0 (0 = no limit)"
+CLI_BAD_LUA_MEMORY_LIMIT = "Error: --lua-memory-limit {value!r} is not a whole number of MB >= 0 (0 = no limit)"
 SCENARIO_NOT_FOUND = "Error: scenario {name!r} not found (looked in {places})"
 CORRUPT_SAVE = "Cannot load map {path}: {reason}"
 

@@ -22,7 +22,7 @@ from .console import Console
 from .errors import EmulatorError
 from .gamedata import load_vanilla
 from .level import Level
-from .lua.runtime import LuaRuntimeError
+from .lua.runtime import LuaRuntimeError, StopRequest
 from .lua.storage_codec import StorageError
 from .model.errors import StateError
 from .model.world import World
@@ -57,6 +57,8 @@ class Server:
         self._wake = asyncio.Event()
         self._udp: socket.socket | None = None
         self._autosave_slot = 0
+        # Shared with the level's Lua: a signal stops Lua that holds the thread.
+        self._lua_stop = StopRequest()
 
     # --- the console's view ---------------------------------------------
     @property
@@ -115,6 +117,8 @@ class Server:
             script_output=config.script_output_dir,
             core_lualib=CORE_LUALIB,
             auto_paused=config.settings.auto_pause,
+            lua_limits=config.lua_limits,
+            stop=self._lua_stop,
         )
         if config.mode == "start-server-load-scenario":
             directory = self._find_scenario(config.target or "")
@@ -218,9 +222,7 @@ class Server:
     async def serve(self) -> int:
         # Signals are handled from the first line on: a harness may stop the
         # server the moment it reads a line, even the readiness line.
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, self._on_signal, signum)
+        self._handle_signals(asyncio.get_running_loop())
         self.log.banner()
         self._state("Ready", "PreparedToHostGame")
         self._state("PreparedToHostGame", "CreatingGame")
@@ -228,6 +230,13 @@ class Server:
             self.level = self._open_level()
             self._bind_game_port(self.config.game)
         except (StartupError, LuaRuntimeError, EmulatorError) as error:
+            if self._lua_stop.reason is not None:
+                # A signal stopped the level's Lua while it loaded: a clean
+                # quit with nothing loaded to save over, not a failed start.
+                await self._stop.wait()
+                self.log.line(self._quit_reason or messages.QUITTING_SIGNAL)
+                self.log.line(messages.CANT_SAVE_DEFAULT)
+                return self._finish(EXIT_OK)
             self.log.line(
                 str(error) if isinstance(error, StartupError) else messages.ERROR_LOADING_LEVEL.format(error=error)
             )
@@ -270,6 +279,24 @@ class Server:
         self.log.close()
         return code
 
+    def _handle_signals(self, loop: asyncio.AbstractEventLoop) -> None:
+        """SIGTERM and SIGINT stop the server from any state, busy Lua included.
+
+        asyncio's own signal handlers run on the event loop, which Lua holds
+        for as long as a command or handler runs: a runaway loop made the
+        server deaf to SIGTERM. A plain Python handler runs between any two
+        Python bytecodes, which the Lua count hook provides: it asks the Lua
+        to stop (the hook then aborts the chunk), and wakes the loop, which
+        runs the quit path (log, save, Goodbye) as for an idle server.
+        """
+
+        def handler(signum: int, frame: object) -> None:
+            self._lua_stop.stop(messages.LUA_STOPPED_QUITTING)
+            loop.call_soon_threadsafe(self._on_signal, signum)
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, handler)
+
     def _on_signal(self, signum: int) -> None:
         if self._stop.is_set():
             return
@@ -308,14 +335,8 @@ class Server:
 
 def _ignore_late_signals() -> None:
     """From Goodbye on the process only exits: a SIGTERM sent then must not
-    turn exit code 0 into -15 (asyncio would restore the default action)."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        loop = None
+    turn exit code 0 into -15, nor call a handler whose loop has gone."""
     for signum in (signal.SIGTERM, signal.SIGINT):
-        if loop is not None:
-            loop.remove_signal_handler(signum)
         signal.signal(signum, signal.SIG_IGN)
 
 

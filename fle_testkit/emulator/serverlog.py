@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import sys
 import time
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import TextIO
 
@@ -74,6 +75,45 @@ class ServerLog:
             if handle:
                 handle.close()
         self._file = self._console = None
+
+
+class RepeatFilter:
+    """Collapses one error repeated over and over into one line and a count.
+
+    An ``on_tick`` handler that fails fails 60 times a second; a log with
+    each of those lines buries everything else (and fills the disk). Only the
+    event errors go through here: the lines harnesses wait for (readiness,
+    saves, quitting) never do, so none of them is ever held back.
+
+    The first occurrence is written at once. Repeats of the same ``key`` are
+    counted; the count is written as one line when something else happens
+    (another error, the handler succeeding: ``flush``) or every ``every``
+    repeats, so an endless repeat still shows it is going on.
+    """
+
+    def __init__(self, write: Callable[[str], None], every: int = 3600) -> None:
+        self._write = write
+        self._every = every
+        self._key: Hashable | None = None
+        self._repeats = 0
+
+    def report(self, key: Hashable, line: str) -> None:
+        if key == self._key:
+            self._repeats += 1
+            if self._repeats >= self._every:
+                self.flush(keep=True)
+            return
+        self.flush()
+        self._key = key
+        self._write(line)
+
+    def flush(self, *, keep: bool = False) -> None:
+        """Write the pending count, if any; ``keep``: go on counting the same error."""
+        if self._repeats:
+            self._write(messages.EVENT_ERROR_REPEATED.format(count=self._repeats))
+        self._repeats = 0
+        if not keep:
+            self._key = None
 
 
 def _open_rotated(path: Path) -> TextIO:

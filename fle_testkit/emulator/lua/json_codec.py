@@ -62,12 +62,41 @@ def table_to_json(runtime: Any, value: Any, walker: Any = None) -> str:
     if isinstance(snap, Unserialisable):
         what = "a key" if snap.is_key else "a value"
         raise JsonError(messages.JSON_CANNOT_CONVERT_TYPE.format(what=what, lua_type=snap.lua_type))
-    out: list[str] = []
+    out = _Output(_memory_left(runtime))
     try:
         _write(snap, snap.root, out, set())
     except RecursionError as exc:
         raise JsonError(messages.JSON_NESTED_TOO_DEEPLY) from exc
     return "".join(out)
+
+
+def _memory_left(runtime: Any) -> int | None:
+    """What the Lua state may still allocate (None: no limit).
+
+    The text is built in Python, outside Lua's allocator, and then handed to
+    Lua as a string: text larger than what Lua may still hold could never
+    arrive. Without this bound, a table that holds the same table twice, 40
+    levels deep, is a few KB of Lua and 2^40 entries of JSON.
+    """
+    limit = runtime.get_max_memory() if hasattr(runtime, "get_max_memory") else None
+    if not limit:
+        return None
+    return max(0, int(limit) - int(runtime.get_memory_used()))
+
+
+class _Output(list[str]):
+    """The JSON pieces, refusing to grow past ``budget`` characters (Lua's "not enough memory")."""
+
+    def __init__(self, budget: int | None) -> None:
+        super().__init__()
+        self._left = budget
+
+    def append(self, piece: str) -> None:
+        if self._left is not None:
+            self._left -= len(piece)
+            if self._left < 0:
+                raise JsonError(messages.LUA_NOT_ENOUGH_MEMORY)
+        super().append(piece)
 
 
 def _write(snap: Snapshot, value: Any, out: list[str], open_tables: set[int]) -> None:

@@ -13,12 +13,14 @@ that is not ``LuaExposed`` is refused, so no Python internals leak to Lua.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from lupa import lua52
 
 from .. import messages
+from ..config import LuaLimits
 from ..errors import EmulatorError
 from .walk import compile_walker
 
@@ -35,6 +37,23 @@ class LuaRuntimeError(EmulatorError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class StopRequest:
+    """Asks the Lua that is running now, and all Lua after it, to stop.
+
+    Set from a signal handler (the quit path), read by the sandbox's count
+    hook: it is a plain attribute, so setting it is safe at any bytecode.
+    One object is shared by the server and its level's sandbox, so a signal
+    stops Lua even while the level is still being built.
+    """
+
+    def __init__(self) -> None:
+        self.reason: str | None = None
+
+    def stop(self, reason: str) -> None:
+        if self.reason is None:
+            self.reason = reason
 
 
 class LuaApiError(EmulatorError):
@@ -89,8 +108,16 @@ METHOD = _Method()
 # object) and these hooks.
 FAILED, VALUE, IS_METHOD = 0, 1, 2
 
+# Instructions between two looks at the clock and the stop request. A look is
+# one call into Python (about a microsecond); at ~10^8 Lua instructions a
+# second this is ~10^4 looks a second: a stop lands within a millisecond or so
+# of a tight loop, for about one percent of its speed.
+HOOK_EVERY = 10_000
+
 
 def _failure(error: Exception) -> tuple[int, str]:
+    if isinstance(error, MemoryError):  # lupa's LuaMemoryError is one: a host call hit the memory limit
+        return FAILED, messages.LUA_NOT_ENOUGH_MEMORY
     if isinstance(error, EmulatorError):
         return FAILED, str(error)
     return FAILED, f"internal error in the emulator ({type(error).__name__}: {error})"
@@ -161,7 +188,7 @@ def _newindex(obj: Any, key: Any, value: Any) -> None:
 # API objects their metamethods, swaps in the safe functions and then removes
 # what a level must not reach. Every name it needs arrives as an argument.
 _SETUP = r"""
-local sample, hooks, finder, removed = ...
+local sample, hooks, finder, removed, check, hook_count = ...
 local mt = debug.getmetatable(sample)
 -- lupa keeps the userdata of Python objects in a weak-valued registry table,
 -- indexed by luaL_ref. A userdata awaiting its finalizer has already lost its
@@ -223,13 +250,26 @@ local function as_message(e)
   return e
 end
 local raw_pcall, raw_xpcall, raw_load = pcall, xpcall, load
+-- The limits (time, a quit signal): a count hook asks the host every
+-- `hook_count` instructions whether the running chunk must stop. Once it
+-- must, `aborting` holds the reason and no pcall of the level's can swallow
+-- it: each re-raises it, so the chunk unwinds to the top.
+local aborting = nil
+local function limit_hook()
+  local stop = check()
+  if stop ~= nil then
+    aborting = stop
+    error(stop, 0)
+  end
+end
 local function fix(ok, ...)
+  if aborting ~= nil then error(aborting, 0) end
   if ok then return ok, ... end
   return ok, as_message((...))
 end
 pcall = function(f, ...) return fix(raw_pcall(f, ...)) end
 xpcall = function(f, handler, ...)
-  return raw_xpcall(f, function(e) return handler(as_message(e)) end, ...)
+  return fix(raw_xpcall(f, function(e) return handler(as_message(e)) end, ...))
 end
 -- Text chunks only: binary chunks can break out of any Lua sandbox.
 load = function(chunk, name, mode, env)
@@ -269,21 +309,29 @@ local function message_of(e)
   if type(e) == "string" then return e end
   return tostring(e)
 end
-local function run(code, chunkname)
-  local chunk, err = raw_load(code, chunkname, "t")
-  if not chunk then return false, err end
-  local ok, e = raw_xpcall(chunk, message_of)
+local function outcome(ok, e)
+  local stopped = aborting
+  aborting = nil
+  if stopped ~= nil then return false, stopped end
   if ok then return true end
   return false, e
 end
+local function run(code, chunkname)
+  aborting = nil
+  local chunk, err = raw_load(code, chunkname, "t")
+  if not chunk then return false, err end
+  return outcome(raw_xpcall(chunk, message_of))
+end
 local function invoke(f, ...)
-  local ok, e = raw_xpcall(f, message_of, ...)
-  if ok then return true end
-  return false, e
+  aborting = nil
+  return outcome(raw_xpcall(f, message_of, ...))
 end
 
 string.dump = nil
 for _, name in ipairs(removed) do _G[name] = nil end
+-- Installed from here, before `debug` is cut down: the level never sees
+-- sethook, so it can neither remove the hook nor install its own.
+if hook_count > 0 then debug.sethook(limit_hook, "", hook_count) end
 debug = { traceback = debug.traceback, getinfo = debug.getinfo }
 return run, protect, compact, invoke
 """
@@ -296,12 +344,21 @@ class LuaSandbox:
     Lua's message, never a Python traceback.
     """
 
-    def __init__(self, find_module: ModuleFinder) -> None:
+    def __init__(
+        self, find_module: ModuleFinder, limits: LuaLimits | None = None, stop: StopRequest | None = None
+    ) -> None:
+        self.limits = limits if limits is not None else LuaLimits()
+        self.stop_request = stop if stop is not None else StopRequest()
+        self._depth = 0  # nesting of run/call: limits apply only while level code runs
+        self._deadline: float | None = None
+        self._timed_out: str | None = None
+        memory = self.limits.memory_limit_mb * 2**20
         self.lua = lua52.LuaRuntime(
             unpack_returned_tuples=True,
             register_eval=False,
             register_builtins=False,
             attribute_handlers=(_index, _newindex),
+            max_memory=memory or None,
         )
         self.globals = self.lua.globals()
         hooks = self.table_from(
@@ -324,9 +381,12 @@ class LuaSandbox:
         # Compiled now, while the base functions are still the real ones.
         self.walker = compile_walker(self.lua)
         self._sample = LuaExposed()  # whose metatable all host objects share; kept alive
+        # Installed even with no time limit: it is also how a signal stops Lua.
+        hook_count = HOOK_EVERY
         self._run, self._protect, self._compact, self._invoke = setup(
-            self._sample, hooks, finder, self.table_from(list(REMOVED_GLOBALS))
+            self._sample, hooks, finder, self.table_from(list(REMOVED_GLOBALS)), self._check, hook_count
         )
+        self._collect = self.lua.eval("function() collectgarbage('collect') end")
 
     def compact(self) -> None:
         """Free host objects Lua no longer reaches; call only between commands."""
@@ -350,11 +410,63 @@ class LuaSandbox:
 
     def run(self, code: str, chunkname: str) -> None:
         """Run ``code``; ``chunkname`` is what Lua names it in error messages."""
-        _raise_failure(lambda: self._run(code, chunkname))
+        self._limited(lambda: self._run(code, chunkname))
 
     def call(self, function: Any, *args: Any) -> None:
         """Call a Lua function (a handler) under protection; its results are dropped."""
-        _raise_failure(lambda: self._invoke(function, *args))
+        self._limited(lambda: self._invoke(function, *args))
+
+    @property
+    def stopped(self) -> bool:
+        """True once a stop was requested: no more level code runs."""
+        return self.stop_request.reason is not None
+
+    def _limited(self, protected_call: Callable[[], Any]) -> None:
+        """Run level code under the time limit, the stop request and the memory limit.
+
+        The deadline is the outermost call's: Lua a host function calls back
+        into (``helpers``, serpent) counts against the command that called it.
+        """
+        if self.stop_request.reason is not None:
+            raise LuaStopped(self.stop_request.reason)
+        outer = self._depth == 0
+        if outer:
+            limit = self.limits.time_limit
+            self._deadline = time.monotonic() + limit if limit > 0 else None
+            self._timed_out = None
+        self._depth += 1
+        try:
+            _raise_failure(protected_call)
+        except LuaRuntimeError as error:
+            if error.message == messages.LUA_NOT_ENOUGH_MEMORY:
+                self._collect()  # give the memory back before anything else runs
+            if outer and self.stop_request.reason is not None and error.message == self.stop_request.reason:
+                raise LuaStopped(error.message) from None
+            if outer and self._timed_out is not None and error.message == self._timed_out:
+                raise LuaTimeLimitError(error.message) from None
+            raise
+        finally:
+            self._depth -= 1
+            if outer:
+                self._deadline = None
+                self._timed_out = None
+
+    def _check(self) -> str | None:
+        """The count hook's question: must the running level code stop, and why?
+
+        Calling into Python here also lets Python run a signal handler that
+        arrived while Lua held the thread (Python runs them between bytecodes).
+        """
+        if self._depth == 0:
+            return None  # the emulator's own Lua (walks for saves) is not limited
+        if self.stop_request.reason is not None:
+            return self.stop_request.reason
+        if self._timed_out is None and self._deadline is not None and time.monotonic() > self._deadline:
+            # Real Factorio has no such limit: it would run this Lua forever
+            # and hang. The embedded server stops it so a harness never waits
+            # on a process that can only be killed.
+            self._timed_out = messages.LUA_TIME_LIMIT.format(seconds=_seconds(self.limits.time_limit))
+        return self._timed_out
 
     def table_from(self, value: Any) -> Any:
         """A Lua table from a Python list (1-based) or dict, recursively."""
@@ -377,6 +489,18 @@ class LuaSandbox:
         return self.lua.table(*items, **fields)
 
 
+class LuaTimeLimitError(LuaRuntimeError):
+    """Level code ran past ``--lua-time-limit`` and the embedded server stopped it."""
+
+
+class LuaStopped(LuaRuntimeError):
+    """Level code was stopped because the server is quitting (a signal)."""
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}"
+
+
 def _raise_failure(protected_call: Callable[[], Any]) -> None:
     """Raise LuaRuntimeError for a failed protected call, whatever bytes its message holds.
 
@@ -388,6 +512,9 @@ def _raise_failure(protected_call: Callable[[], Any]) -> None:
         result = protected_call()
     except UnicodeDecodeError as error:
         raise LuaRuntimeError(bytes(error.object).decode("utf-8", "replace")) from None
+    except lua52.LuaMemoryError:
+        # The allocator refused outside any Lua pcall (lupa converting a value).
+        raise LuaRuntimeError(messages.LUA_NOT_ENOUGH_MEMORY) from None
     if isinstance(result, tuple) and not result[0]:
         raise LuaRuntimeError(str(result[1]))
 

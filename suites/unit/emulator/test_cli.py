@@ -244,3 +244,42 @@ def write_config(write_data: Path) -> Path:
     ini = write_data / "config.ini"
     ini.write_text(f"[path]\nwrite-data={write_data}\n")
     return ini
+
+
+class TestLuaLimitFlags:
+    """The embedded server's own flags: documented in --help, checked, exit 1 on bad values."""
+
+    def test_help_names_both_flags_and_their_defaults(self) -> None:
+        text = parse(["--help"])
+        assert isinstance(text, str)
+        assert "--lua-time-limit SECONDS" in text and "default 10" in text
+        assert "--lua-memory-limit MB" in text and "default 1024" in text
+
+    def test_defaults_and_values(self) -> None:
+        config = parse(["--start-server", "x"])
+        assert not isinstance(config, str)
+        assert (config.lua_limits.time_limit, config.lua_limits.memory_limit_mb) == (10.0, 1024)
+        config = parse(["--start-server", "x", "--lua-time-limit", "0.5", "--lua-memory-limit", "0"])
+        assert not isinstance(config, str)
+        assert (config.lua_limits.time_limit, config.lua_limits.memory_limit_mb) == (0.5, 0)
+
+    @pytest.mark.parametrize(
+        "flag, value",
+        [
+            ("--lua-time-limit", "-1"),
+            ("--lua-time-limit", "soon"),
+            ("--lua-time-limit", "nan"),
+            ("--lua-time-limit", "inf"),
+            ("--lua-memory-limit", "-5"),
+            ("--lua-memory-limit", "1.5"),
+            ("--lua-memory-limit", "lots"),
+        ],
+    )
+    def test_bad_values_are_refused(self, flag: str, value: str) -> None:
+        with pytest.raises(UsageError, match=re.escape(f"{flag} {value!r}")):
+            parse(["--start-server", "x", flag, value])
+
+    def test_a_bad_value_exits_1_with_the_error_on_stderr(self, tmp_path: Path) -> None:
+        done = run_to_exit(["--start-server", "x", "--lua-time-limit", "soon"], cwd=tmp_path)
+        assert done.returncode == 1
+        assert "--lua-time-limit 'soon'" in done.stderr

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from fle_testkit.emulator import messages, serverlog
-from fle_testkit.emulator.serverlog import ServerLog
+from fle_testkit.emulator.serverlog import RepeatFilter, ServerLog
 
 BANNER = re.compile(r"^   0\.000 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d; Factorio 2\.0\.73 \(build \d+, linux64, headless\)$")
 DATED = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ")
@@ -133,3 +133,21 @@ class TestFiles:
         log, _ = make_log(tmp_path, log_file=tmp_path / "f.log", console_log=tmp_path / "c.log")
         log.close()
         log.close()  # must not raise
+
+
+class TestRepeatFilter:
+    def test_a_repeated_error_is_written_once_then_counted(self) -> None:
+        lines: list[str] = []
+        repeats = RepeatFilter(lines.append, every=1000)
+        for _ in range(5):
+            repeats.report("a", "error a")
+        repeats.report("b", "error b")
+        repeats.flush()
+        assert lines == ["error a", messages.EVENT_ERROR_REPEATED.format(count=4), "error b"]
+
+    def test_an_endless_repeat_writes_its_count_every_n(self) -> None:
+        lines: list[str] = []
+        repeats = RepeatFilter(lines.append, every=10)
+        for _ in range(21):
+            repeats.report("a", "error a")
+        assert lines == ["error a"] + [messages.EVENT_ERROR_REPEATED.format(count=10)] * 2
