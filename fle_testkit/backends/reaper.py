@@ -55,6 +55,16 @@ class Reaper:
     def forget_container(self, container_id: str) -> None:
         self._send(f"-container {container_id}", start=False)
 
+    def close(self) -> None:
+        """End the pipe now, as the harness's exit would: the reaper ends what is registered, then exits."""
+        with self._lock:
+            pipe, process = self._pipe, self._process
+            self._pipe = self._process = None
+        if pipe is not None:
+            pipe.close()
+        if process is not None:
+            process.wait(timeout=GRACE + 10)
+
     def _send(self, line: str, *, start: bool = True) -> None:
         with self._lock:
             if self._owner != os.getpid():  # a forked child: the pipe is its parent's

@@ -19,6 +19,7 @@ from .config import (
     DEFAULT_LUA_TIME_LIMIT,
     Endpoint,
     LuaLimits,
+    RconLimits,
     ServerConfig,
     ServerSettings,
     UsageError,
@@ -93,21 +94,37 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--server-adminlist", metavar="FILE", help="path to file with server adminlist")
     server.add_argument("--console-log", metavar="FILE", help="console messages will be saved to the specified file")
 
-    # The embedded server's own flags: real Factorio has no such limits.
-    limits = parser.add_argument_group("Lua limits (the embedded server only)")
-    limits.add_argument(
+    # The emulator's own flags: real Factorio has none of them (and no such
+    # limits), so a harness that passes one cannot run the real game with the
+    # same command line.
+    emulator = parser.add_argument_group("Emulator options (the embedded server only)")
+    emulator.add_argument(
         "--lua-time-limit",
         metavar="SECONDS",
         default=str(DEFAULT_LUA_TIME_LIMIT),
         help=f"stop a console command or event handler whose Lua runs longer (default {DEFAULT_LUA_TIME_LIMIT:g}; "
         "0 = no limit, hang as real Factorio does)",
     )
-    limits.add_argument(
+    emulator.add_argument(
         "--lua-memory-limit",
         metavar="MB",
         default=str(DEFAULT_LUA_MEMORY_LIMIT_MB),
         help=f"memory the level's Lua may use; beyond it Lua gets 'not enough memory' "
         f"(default {DEFAULT_LUA_MEMORY_LIMIT_MB}; 0 = no limit)",
+    )
+    emulator.add_argument(
+        "--rcon-max-connections",
+        metavar="N",
+        type=int,
+        default=RconLimits.max_connections,
+        help=f"RCON connections open at once; more are closed at accept (default {RconLimits.max_connections})",
+    )
+    emulator.add_argument(
+        "--rcon-auth-timeout",
+        metavar="SECONDS",
+        type=float,
+        default=RconLimits.auth_timeout,
+        help=f"close an RCON connection that has not logged in after SECONDS (default {RconLimits.auth_timeout:g})",
     )
     return parser
 
@@ -158,12 +175,18 @@ def parse(argv: Sequence[str], executable: Path | None = None) -> ServerConfig |
     rcon = _rcon_endpoint(args)
     if rcon is not None and not args.rcon_password:
         raise UsageError("Error: RCON needs a password: pass --rcon-password")
+    if args.rcon_max_connections < 1:
+        raise UsageError(
+            messages.CLI_BAD_VALUE.format(option="--rcon-max-connections", value=args.rcon_max_connections)
+        )
+    if not args.rcon_auth_timeout > 0:
+        raise UsageError(messages.CLI_BAD_VALUE.format(option="--rcon-auth-timeout", value=args.rcon_auth_timeout))
 
     return ServerConfig(
         mode=mode,
         target=target,
         write_data=_write_data(args.config, executable),
-        game=_game_endpoint(args),
+        game=_game_endpoint(args, rcon),
         rcon=rcon,
         rcon_password=args.rcon_password,
         settings=ServerSettings.from_file(Path(args.server_settings)) if args.server_settings else ServerSettings(),
@@ -171,6 +194,7 @@ def parse(argv: Sequence[str], executable: Path | None = None) -> ServerConfig |
         console_log=Path(args.console_log) if args.console_log else None,
         mod_directory=Path(args.mod_directory) if args.mod_directory else None,
         lua_limits=lua_limits,
+        rcon_limits=RconLimits(max_connections=args.rcon_max_connections, auth_timeout=args.rcon_auth_timeout),
     )
 
 
@@ -184,8 +208,15 @@ def _split_host_port(value: str, flag: str) -> tuple[str, int | None]:
         raise UsageError(f"Error: {flag} {value!r} is not ADDRESS:PORT") from None
 
 
-def _game_endpoint(args: argparse.Namespace) -> Endpoint:
-    host, port = "0.0.0.0", None
+def _game_endpoint(args: argparse.Namespace, rcon: Endpoint | None) -> Endpoint:
+    """Where the UDP game port is bound.
+
+    Real Factorio binds it on 0.0.0.0. The emulator plays no multiplayer, so it
+    binds where RCON binds (127.0.0.1 unless ``--rcon-bind`` names an address;
+    DESIGN, "Safety"), or on loopback without RCON. ``--bind`` wins, as in
+    real Factorio.
+    """
+    host, port = (rcon.host if rcon is not None else "127.0.0.1"), None
     if args.bind:
         host, port = _split_host_port(args.bind, "--bind")
     port = args.port if args.port is not None else port

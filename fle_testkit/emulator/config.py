@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TypeVar, cast
 
 from .errors import EmulatorError
+from .rcon.codec import MAX_PACKET_SIZE
 
 T = TypeVar("T")
 
@@ -93,6 +94,35 @@ class LuaLimits:
 
 
 @dataclass(frozen=True)
+class RconLimits:
+    """What one RCON listener lets clients hold (issue 9): memory, sockets, time.
+
+    Real Factorio's limits are unknown; these are the emulator's own, chosen so
+    that nobody without the password can make the server hold more than a few
+    KB per socket, while an authenticated client may send several-MB requests
+    (DESIGN, "RCON": FLE uploads 68 KB scripts; some tools send whole blobs).
+
+    - ``pre_auth_packet_size``: the largest size field before authentication.
+      An auth packet is 10 bytes plus the password, so 4096 (Valve's own packet
+      limit) leaves room for any sane password and caps what an unauthenticated
+      socket can make the server buffer at a few KB.
+    - ``max_packet_size``: the largest size field after authentication
+      (the codec's 16 MiB).
+    - ``max_connections``: open RCON connections at once; one more is closed at
+      accept. 64 is far above what a harness opens (one or two per worker) and
+      keeps the worst case of unauthenticated memory at well under 1 MB.
+    - ``auth_timeout``: seconds a connection may stay open without logging in.
+      Clients authenticate in their first round trip, so 10 s only ever hits a
+      peer that connected and went silent.
+    """
+
+    pre_auth_packet_size: int = 4096
+    max_packet_size: int = MAX_PACKET_SIZE
+    max_connections: int = 64
+    auth_timeout: float = 10.0
+
+
+@dataclass(frozen=True)
 class Endpoint:
     host: str
     port: int
@@ -116,6 +146,7 @@ class ServerConfig:
     console_log: Path | None = None
     mod_directory: Path | None = None
     lua_limits: LuaLimits = field(default_factory=LuaLimits)
+    rcon_limits: RconLimits = field(default_factory=RconLimits)
 
     @property
     def saves_dir(self) -> Path:

@@ -132,16 +132,25 @@ class Level:
             return None
         data = self.scenario_files.get(path + ".lua")
         if data is not None:
-            return data.decode("utf-8"), "@" + LEVEL_PREFIX + path + ".lua"
+            try:
+                return data.decode("utf-8"), "@" + LEVEL_PREFIX + path + ".lua"
+            except UnicodeDecodeError:
+                return None  # not Lua text; the codec's message must not reach the client
         return self._core_module(path)
 
     def _core_module(self, path: str) -> tuple[str, str] | None:
         if ".." in path.split("/") or path.startswith("/"):
             return None
         file = self._core_lualib / (path + ".lua")
-        if not file.is_file():
+        try:
+            if not file.is_file():
+                return None
+            source = file.read_text(encoding="utf-8-sig")
+        except (OSError, ValueError):
+            # A name too long, with a NUL, or not UTF-8: not a module. The error's own
+            # text names a host path (site-packages) and must not reach the client.
             return None
-        return file.read_text(encoding="utf-8-sig"), "@" + CORE_LUALIB + path + ".lua"
+        return source, "@" + CORE_LUALIB + path + ".lua"
 
     # --- commands ---------------------------------------------------------
     def run_command(self, code: str, chunkname: str) -> str:

@@ -100,6 +100,8 @@ SAVE_CANNOT_WRITE = "cannot write {path}: {reason}"
 CLI_UNKNOWN_OPTION = "Error: unrecognised option '{option}'"
 CLI_MISSING_VALUE = "Error: the required argument for option '{option}' is missing"
 CLI_TWO_RUNNING_OPTIONS = "Error: options {first} and {second} cannot be used together"
+# The emulator's own (its flags have no Factorio wording to follow).
+CLI_BAD_VALUE = "Error: the value {value!r} is not allowed for option '{option}'"
 CLI_NO_RUNNING_OPTION = "Error: no running option given (--create, --start-server, --start-server-load-latest or --start-server-load-scenario)"
 # The embedded server's own flags (no Factorio wording exists for them).
 CLI_BAD_LUA_TIME_LIMIT = "Error: --lua-time-limit {value!r} is not a number of seconds >= 0 (0 = no limit)"
@@ -161,3 +163,36 @@ CANNOT_SERIALISE = "Cannot serialise lua {plural}"
 # What follows CANNOT_SERIALISE: where the value lies. The emulator's own addition.
 CANNOT_SERIALISE_KEY = "{headline}: {path} has a key of type {lua_type}"
 CANNOT_SERIALISE_VALUE = "{headline}: {path} is a {lua_type}"
+
+# --- RCON hardening (issue 9): limits, rate-limited lines, safe errors -------
+# None of these is Factorio's wording: what Factorio logs for a refused, idle or
+# oversized RCON connection, a flood of them, or running out of file descriptors
+# is not known. They are this emulator's own diagnostics, kept short and free of
+# Python text. Every line a client can cause is rate-limited (see ratelimit.py);
+# the lines harnesses wait for (RCON_STARTING, SAVING_FINISHED, QUITTING_*,
+# GOODBYE) never go through the limiter.
+RCON_CLOSED = "RCON connection from {addr} closed: {reason}"
+RCON_LOST = "RCON connection from {addr} lost: {reason}"
+RCON_FAILED = "RCON connection from {addr} failed: {error}"
+RCON_IGNORED_TYPE = "RCON: ignored packet of type {type} from {addr}"
+RCON_NOT_UTF8 = "RCON: command from {addr} is not valid UTF-8 (bad byte at {position}); using U+FFFD"
+RCON_REFUSED_FULL = "RCON connection from {addr} refused: {count} connections open (the limit)"
+RCON_SUPPRESSED = "RCON: {count} more lines like '{kind}' suppressed in the last {seconds:.1f} s"
+RCON_ACCEPT_FAILED = "RCON: cannot accept connections: {reason}; retrying"
+RCON_LOOP_ERROR = "RCON: internal error: {error}"
+# Reasons a connection ended (the {reason} of RCON_CLOSED).
+REASON_PEER_CLOSED = "peer closed the connection"
+REASON_PEER_CLOSED_MID_PACKET = "peer closed in the middle of a packet ({unread} bytes unread)"
+REASON_MALFORMED = "malformed packet: {error}"
+REASON_COMMAND_BEFORE_AUTH = "command before authentication (not executed)"
+REASON_WRONG_PASSWORD = "wrong RCON password"
+REASON_AUTH_TIMEOUT = "no authentication within {seconds:g} s"
+# Replies and Lua errors that stand in for a Python or OS error, whose own text
+# (``[Errno 36] ...``, ``'utf-8' codec can't decode ...``, a host path) must
+# never reach a client. Real Factorio's wording for these cases is not known.
+INTERNAL_ERROR = "internal error in the emulator ({kind})"
+CANNOT_WRITE_SCRIPT_OUTPUT = "Cannot write file {filename}: {reason}"
+SAVE_CANNOT_WRITE_PUBLIC = "cannot write {name}: {reason}"
+# An OS error's strerror is the C library's short text ("File name too long");
+# anything else is reduced to this.
+OS_ERROR_REASON = "the operating system refused it"

@@ -88,7 +88,16 @@ class Server:
                 # The console saves into saves/ only: a path would write anywhere.
                 raise SaveFileError(messages.SAVE_NAME_NOT_BARE.format(name=name))
             path = self.config.save_path(name)
-        self._save(path, messages.SAVING_GAME.format(path=path))
+        try:
+            self._save(path, messages.SAVING_GAME.format(path=path))
+        except (SaveFileError, OSError, ValueError) as error:
+            cause = error.__cause__ if isinstance(error, SaveFileError) else error
+            if not isinstance(cause, (OSError, ValueError)):
+                raise  # the emulator's own words (a function in storage, ...): safe to show
+            # The full error, host path included, goes to the log; the reply says only why.
+            self.log.line(messages.ERROR_SAVING_MAP.format(error=error))
+            reason = (cause.strerror if isinstance(cause, OSError) else None) or messages.OS_ERROR_REASON
+            raise SaveFileError(messages.SAVE_CANNOT_WRITE_PUBLIC.format(name=path.name, reason=reason)) from error
         return messages.SAVE_DONE_REPLY
 
     def request_quit(self) -> None:
@@ -246,8 +255,17 @@ class Server:
         rcon = None
         if self.config.rcon is not None and self.config.rcon_password:
             console = Console(self, self.log)
+            limits = self.config.rcon_limits
             rcon = RconServer(
-                self.config.rcon.host, self.config.rcon.port, self.config.rcon_password, console.handle, self.log.line
+                self.config.rcon.host,
+                self.config.rcon.port,
+                self.config.rcon_password,
+                console.handle,
+                self.log.line,
+                max_packet_size=limits.max_packet_size,
+                pre_auth_packet_size=limits.pre_auth_packet_size,
+                max_connections=limits.max_connections,
+                auth_timeout=limits.auth_timeout,
             )
             try:
                 await rcon.start()

@@ -120,7 +120,15 @@ def _failure(error: Exception) -> tuple[int, str]:
         return FAILED, messages.LUA_NOT_ENOUGH_MEMORY
     if isinstance(error, EmulatorError):
         return FAILED, str(error)
-    return FAILED, f"internal error in the emulator ({type(error).__name__}: {error})"
+    # A Python or OS error's text may name host paths: only its type reaches Lua.
+    return FAILED, messages.INTERNAL_ERROR.format(kind=type(error).__name__)
+
+
+def _host_error_message(error: BaseException) -> str:
+    """What Lua sees of a Python exception that escaped into it (never its host text)."""
+    if isinstance(error, EmulatorError):
+        return str(error)
+    return messages.INTERNAL_ERROR.format(kind=type(error).__name__)
 
 
 def _hook_index(obj: Any, key: Any) -> tuple[int, Any]:
@@ -244,9 +252,10 @@ mt.__concat = function(a, b) return tostring(a) .. tostring(b) end
 -- metamethods (which reach the host) stay out of the level's hands.
 mt.__metatable = "private"
 
-local is_host_error, tostring, type, select, error = hooks.is_host_error, tostring, type, select, error
+local is_host_error, host_error_message = hooks.is_host_error, hooks.host_error_message
+local tostring, type, select, error = tostring, type, select, error
 local function as_message(e)
-  if type(e) == "userdata" and is_host_error(e) then return tostring(e) end
+  if type(e) == "userdata" and is_host_error(e) then return host_error_message(e) end
   return e
 end
 local raw_pcall, raw_xpcall, raw_load = pcall, xpcall, load
@@ -370,6 +379,7 @@ class LuaSandbox:
                 "len": _hook_len,
                 "equals": lambda a, b: isinstance(a, LuaExposed) and a.lua_equals(b),
                 "is_host_error": lambda e: isinstance(e, BaseException),
+                "host_error_message": _host_error_message,
             }
         )
 

@@ -36,6 +36,12 @@ class LuaHelpers(LuaObject):
         if path.is_absolute() or ".." in path.parts or not path.parts:
             raise LuaApiError(messages.FILENAME_OUTSIDE_SCRIPT_OUTPUT.format(filename=filename))
         target = self.ctx.level.script_output.joinpath(*path.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "a" if append else "w", encoding="utf-8") as handle:
-            handle.write(localised_text(self.ctx, data))
+        text = localised_text(self.ctx, data)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "a" if append else "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except (OSError, ValueError) as error:
+            # The OS error names the host path of script-output: say only why.
+            reason = (error.strerror if isinstance(error, OSError) else None) or messages.OS_ERROR_REASON
+            raise LuaApiError(messages.CANNOT_WRITE_SCRIPT_OUTPUT.format(filename=filename, reason=reason)) from error

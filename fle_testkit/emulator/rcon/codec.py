@@ -102,27 +102,59 @@ class PacketDecoder:
         self._failure: str | None = None
 
     @property
+    def max_size(self) -> int:
+        """The largest size field accepted now."""
+        return self._max_size
+
+    @max_size.setter
+    def max_size(self, value: int) -> None:
+        """Change the limit for packets not yet started (a server raises it after
+        authentication: see ``RconServer``)."""
+        if value < MIN_PACKET_SIZE:
+            raise RconError(f"max_size {value} is below the minimum size field {MIN_PACKET_SIZE}")
+        self._max_size = value
+
+    @property
     def buffered(self) -> int:
         """Bytes received that do not form a complete packet yet."""
         return len(self._buffer)
 
     def feed(self, data: bytes) -> list[Packet]:
         """Add ``data``; return every packet completed by it, in stream order."""
+        self.append(data)
+        packets: list[Packet] = []
+        try:
+            while (packet := self.next_packet()) is not None:
+                packets.append(packet)
+        except MalformedPacket as exc:
+            raise MalformedPacket(str(exc), tuple(packets)) from None
+        return packets
+
+    def append(self, data: bytes) -> None:
+        """Add ``data`` without decoding; :meth:`next_packet` takes packets out one by one.
+
+        One at a time lets a server change :attr:`max_size` between two packets
+        of the same read (an AUTH packet pipelined with a large command).
+        """
         if self._failure is not None:
             raise MalformedPacket(f"stream already failed: {self._failure}")
         self._buffer += data
-        packets: list[Packet] = []
-        offset = 0
+
+    def next_packet(self) -> Packet | None:
+        """The next complete packet, or None until more bytes come."""
+        if self._failure is not None:
+            raise MalformedPacket(f"stream already failed: {self._failure}")
         try:
-            while (packet_end := self._complete_packet_end(offset)) is not None:
-                packets.append(self._parse(offset, packet_end))
-                offset = packet_end
+            end = self._complete_packet_end(0)
+            if end is None:
+                return None
+            packet = self._parse(0, end)
         except MalformedPacket as exc:
             self._failure = str(exc)
             self._buffer.clear()
-            raise MalformedPacket(str(exc), tuple(packets)) from None
-        del self._buffer[:offset]
-        return packets
+            raise
+        del self._buffer[:end]
+        return packet
 
     def _complete_packet_end(self, offset: int) -> int | None:
         """End offset of the packet starting at ``offset``, or None if still incomplete.

@@ -176,7 +176,17 @@ class TestMeanings:
         assert parse(["--start-server-load-latest"]).rcon is None
 
     def test_game_port_defaults_and_bind(self) -> None:
-        assert str(parse(["--start-server-load-latest"]).game) == f"0.0.0.0:{cli.DEFAULT_GAME_PORT}"
+        # The game port binds where RCON binds (loopback by default), not 0.0.0.0.
+        assert str(parse(["--start-server-load-latest"]).game) == f"127.0.0.1:{cli.DEFAULT_GAME_PORT}"
+        rcon_everywhere = ["--rcon-bind", "0.0.0.0:27015", "--rcon-password", "pw"]
+        assert str(parse(["--start-server-load-latest", *rcon_everywhere]).game) == f"0.0.0.0:{cli.DEFAULT_GAME_PORT}"
+        assert str(parse(["--start-server-load-latest", "--rcon-port", "1", "--rcon-password", "pw"]).game).startswith(
+            "127.0.0.1:"
+        )
+        # --bind wins, as in real Factorio.
+        assert str(parse(["--start-server-load-latest", *rcon_everywhere, "--bind", "127.0.0.1:4000"]).game) == (
+            "127.0.0.1:4000"
+        )
         assert str(parse(["--start-server-load-latest", "--bind", "127.0.0.1:4000"]).game) == "127.0.0.1:4000"
         # --port wins over the port of --bind.
         assert (
@@ -283,3 +293,22 @@ class TestLuaLimitFlags:
         done = run_to_exit(["--start-server", "x", "--lua-time-limit", "soon"], cwd=tmp_path)
         assert done.returncode == 1
         assert "--lua-time-limit 'soon'" in done.stderr
+
+
+class TestRconLimits:
+    def test_defaults(self) -> None:
+        limits = parse(["--start-server-load-latest"]).rcon_limits
+        assert (limits.max_connections, limits.auth_timeout) == (64, 10.0)
+        assert limits.pre_auth_packet_size == 4096
+
+    def test_flags(self) -> None:
+        args = ["--start-server-load-latest", "--rcon-max-connections", "3", "--rcon-auth-timeout", "0.5"]
+        limits = parse(args).rcon_limits
+        assert (limits.max_connections, limits.auth_timeout) == (3, 0.5)
+
+    @pytest.mark.parametrize(
+        "flag", [("--rcon-max-connections", "0"), ("--rcon-auth-timeout", "0"), ("--rcon-auth-timeout", "nan")]
+    )
+    def test_bad_values_are_refused(self, flag: tuple[str, str]) -> None:
+        with pytest.raises(UsageError, match=flag[0]):
+            parse(["--start-server-load-latest", *flag])

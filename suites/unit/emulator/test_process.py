@@ -225,12 +225,12 @@ class TestStartupFailures:
 
     def test_game_port_in_use(self, write_data: Path) -> None:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
-            taken.bind(("0.0.0.0", 0))
+            taken.bind(("127.0.0.1", 0))
             port = taken.getsockname()[1]
             args = emulator_args(write_data, ["--start-server-load-scenario", "lab"], "--port", str(port))
             done = run_to_exit(args, cwd=write_data)
         assert done.returncode == 1
-        assert f"0.0.0.0:{port}" in done.stdout
+        assert f"127.0.0.1:{port}" in done.stdout
         assert not RCON_LINE.search(done.stdout)
 
     def test_rcon_port_in_use(self, write_data: Path) -> None:
