@@ -26,6 +26,9 @@ from .timings import Timings
 
 RCON_READY = re.compile(r"Starting RCON interface at IP ADDR")
 SAVING_FINISHED = re.compile(r"Saving finished")
+# A save that failed after its reply was sent (a server that writes saves in the
+# background, as the embedded one does) says so in the log instead.
+SAVE_ENDED = re.compile(r"Saving finished|Error while saving")
 PRISTINE = "pristine"
 LOG_TAIL = 30
 
@@ -282,12 +285,15 @@ class FactorioServer:
 
     def _wait_saved(self, process: ServerProcess, target: Path, before: int, mark: int) -> None:
         """Done when the log says so (where there is one) and the zip is rewritten with no temp file left."""
+        deadline = Deadline(self.command_timeout)
         settled = FileSettled(target, before, target.with_name(target.name[: -len(".zip")] + ".tmp.zip"))
-        conditions: list[WaitCondition] = [settled]
-        if self.backend.capabilities.has_log:
-            conditions.insert(0, LogLine(process.log, SAVING_FINISHED, since=mark))
         try:
-            AllOf(conditions).wait(Deadline(self.command_timeout))
+            if self.backend.capabilities.has_log:
+                ended = LogLine(process.log, SAVE_ENDED, since=mark)
+                ended.wait(deadline)
+                if ended.line is not None and not SAVING_FINISHED.search(ended.line):
+                    raise WaitFailed(ended.line.strip())
+            settled.wait(deadline)
         except (WaitTimeout, WaitFailed) as error:
             raise ServerError(
                 f"{self.label}: {target.name} not saved: {error.what}", log_tail=process.log.tail(LOG_TAIL)

@@ -287,9 +287,14 @@ class Level:
         return None if following is None else following + 1
 
     # --- saving -----------------------------------------------------------
-    def snapshot(self) -> SaveContents:
-        """Everything a save holds. Raises StorageError if storage can't be saved."""
-        self.advance()
+    def snapshot(self, *, advance: bool = True) -> SaveContents:
+        """Everything a save holds. Raises StorageError if storage can't be saved.
+
+        ``advance=False`` takes the game as it stands: a forked save writer
+        must not run handlers (they would log from the child).
+        """
+        if advance:
+            self.advance()
         storage = storage_codec.encode_storage(
             self.sandbox.lua, self.sandbox.globals.storage, references.reference_of, walker=self.sandbox.walker
         )

@@ -85,9 +85,10 @@ PLAYERS_REPLY = "Players ({count}):"
 ONLINE_PLAYERS_REPLY = "Online players ({count}):"
 SEED_REPLY = "{seed}"
 VERSION_REPLY = FACTORIO_VERSION
-# Not found in any real log: what /save replies. The emulator saves before it
-# replies and answers with an empty body on success; harnesses wait for the
-# "Saving finished" log line or the file, which works on both.
+# Not found in any real log: what /save replies. The emulator replies with an
+# empty body once the save has started (it is written in the background, see
+# background_save.py); harnesses wait for the "Saving finished" log line or the
+# file, which works on both. A failure while writing is logged (SAVE_FAILED).
 SAVE_DONE_REPLY = ""
 # "Map cannot be saved: ..." is the start of the real error (YARM issue #172).
 SAVE_ERROR_REPLY = "Map cannot be saved: {message}"
@@ -95,6 +96,18 @@ SAVE_ERROR_REPLY = "Map cannot be saved: {message}"
 SAVE_NAME_NOT_BARE = "save name {name!r} must be a bare name: saves go into saves/"
 # The emulator's own wording for a save it cannot write (follows SAVE_ERROR_REPLY).
 SAVE_CANNOT_WRITE = "cannot write {path}: {reason}"
+
+# --- saves written in the background, loads with a size bound ----------------
+# The emulator's own wording (Factorio's is not known): a forked save writer that
+# died without saying how its save went (killed, out of memory).
+SAVE_WRITER_DIED = "the writer of {path} died ({how}); the previous save is kept"
+# A save member larger than the bound: refused before it fills memory (a zip bomb).
+SAVE_MEMBER_TOO_LARGE = "{path}: member {member} unpacks to more than {bound} bytes, the bound for one file of a save"
+SAVE_TOTAL_TOO_LARGE = "{path}: its files unpack to more than {bound} bytes, the bound for a whole save"
+# zipfile stops at the declared size and checks the CRC: a header that lies is caught there.
+# The log line of a console /save that failed in the background (the reply came first).
+SAVE_FAILED = "Error while saving {path}: Map cannot be saved: {error}"
+SAVE_MEMBER_DAMAGED = "{path}: member {member} is damaged or its size header lies ({reason})"
 
 # --- command line ----------------------------------------------------------
 CLI_UNKNOWN_OPTION = "Error: unrecognised option '{option}'"

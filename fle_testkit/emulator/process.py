@@ -4,6 +4,10 @@ The log follows real Factorio's order, which harnesses read to know the state:
 ``Loading map`` → ``Hosting game`` → ``... to(InGame)`` → ``Starting RCON
 interface``. SIGTERM, SIGINT and ``/quit`` save over the file that was loaded
 (a game started from a scenario has none) and exit 0.
+
+While serving, ``/save`` and autosaves are written in the background
+(:mod:`.background_save`): the game keeps ticking and answering RCON, and a
+quit waits for a save in flight before its own.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 import draftsman
 
 from . import messages
+from .background_save import BackgroundSaves, SaveRequest
 from .config import Endpoint, ServerConfig
 from .console import Console
 from .errors import EmulatorError
@@ -59,6 +64,7 @@ class Server:
         self._autosave_slot = 0
         # Shared with the level's Lua: a signal stops Lua that holds the thread.
         self._lua_stop = StopRequest()
+        self._saves: BackgroundSaves | None = None  # while serving
 
     # --- the console's view ---------------------------------------------
     @property
@@ -88,8 +94,16 @@ class Server:
                 # The console saves into saves/ only: a path would write anywhere.
                 raise SaveFileError(messages.SAVE_NAME_NOT_BARE.format(name=name))
             path = self.config.save_path(name)
+        announce = messages.SAVING_GAME.format(path=path)
+        if self._saves is not None:
+            # Written by a forked child while the game goes on; a failure is logged (with its path: the log
+            # is the operator's), and the reply has already been sent.
+            self._saves.request(
+                SaveRequest(path, announce, lambda error: messages.SAVE_FAILED.format(path=path, error=error))
+            )
+            return messages.SAVE_DONE_REPLY
         try:
-            self._save(path, messages.SAVING_GAME.format(path=path))
+            self._save(path, announce)
         except (SaveFileError, OSError, ValueError) as error:
             cause = error.__cause__ if isinstance(error, SaveFileError) else error
             if not isinstance(cause, (OSError, ValueError)):
@@ -251,6 +265,8 @@ class Server:
             )
             return self._finish(EXIT_ERROR)
         self._state("CreatingGame", "InGame", tick=self.level.tick)
+        level = self.level
+        saves = self._saves = BackgroundSaves(self.log.line, level.advance, lambda: level.snapshot(advance=False))
 
         rcon = None
         if self.config.rcon is not None and self.config.rcon_password:
@@ -280,6 +296,7 @@ class Server:
         if rcon is not None:
             await rcon.close()
         self.log.line(self._quit_reason or messages.QUITTING_SIGNAL)
+        await saves.drain()  # a save in flight (or queued) is finished first
         if self.loaded_from is not None:
             try:
                 self._save(self.loaded_from, messages.SAVING_MAP_AS.format(path=self.loaded_from))
@@ -343,10 +360,19 @@ class Server:
                 next_autosave = (level.tick // interval + 1) * interval
 
     def _autosave(self) -> None:
+        """Start an autosave; one due while a save is being written is skipped."""
+        if self._saves is not None and self._saves.busy:
+            return
         self._autosave_slot = self._autosave_slot % self.config.settings.autosave_slots + 1
         path = self.config.saves_dir / f"_autosave{self._autosave_slot}.zip"
+        announce = messages.AUTOSAVING.format(slot=self._autosave_slot, path=path)
+        if self._saves is not None:
+            self._saves.request(
+                SaveRequest(path, announce, lambda error: messages.ERROR_AUTOSAVING.format(error=error))
+            )
+            return
         try:
-            self._save(path, messages.AUTOSAVING.format(slot=self._autosave_slot, path=path))
+            self._save(path, announce)
         except EmulatorError as error:
             self.log.line(messages.ERROR_AUTOSAVING.format(error=error))
 

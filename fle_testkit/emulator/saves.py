@@ -9,6 +9,11 @@ so a real save is recognised and refused with a clear error, never a crash.
 A save is written to ``NAME.tmp.zip`` and renamed over ``NAME.zip``: a server
 killed mid-save never leaves a half-written save behind. Those rules, and which
 save loads as the latest, are in :mod:`.save_rules`, which the harness reads too.
+
+Reading is bounded: every member is streamed in chunks with a cap on what it
+unpacks to, checked against its header first and counted while reading (a
+header can lie), so a zip bomb is refused with a clear error instead of
+filling memory.
 """
 
 from __future__ import annotations
@@ -27,6 +32,16 @@ from .save_rules import LEVEL_STATE_FILES, save_name, temporary_path
 
 WORLD_MAGIC = b"FLE-TESTKIT-EMULATOR-LEVEL\n"
 FORMAT_VERSION = 1
+
+# Bounds on what a save unpacks to. A save is held in memory whole while it
+# loads (script.dat is parsed as one JSON document), so the bound is what the
+# emulator can afford, not what a zip can claim: 1 GiB is ~70 times the
+# script.dat of 200,000 storage entries (14 MB) and far beyond any test
+# world, yet small enough that a refused save never exhausts a CI machine.
+# One bound serves both, per member and in total.
+MAX_MEMBER_BYTES = 1 << 30
+MAX_TOTAL_BYTES = 1 << 30
+_CHUNK = 1 << 20
 
 
 class SaveFileError(EmulatorError):
@@ -89,7 +104,7 @@ def read_save(path: Path) -> SaveContents:
         with zipfile.ZipFile(path) as archive:
             names = [n for n in archive.namelist() if not n.endswith("/")]
             top = _single_top_folder(path, names)
-            files = {n[len(top) + 1 :]: archive.read(n) for n in names}
+            files = _read_members(path, archive, names, top)
     except FileNotFoundError as error:
         raise SaveFileError(f"{path} does not exist") from error
     except (zipfile.BadZipFile, zlib.error, EOFError) as error:
@@ -122,6 +137,40 @@ def read_save(path: Path) -> SaveContents:
         storage=storage,
         meta=document.get("meta", {}),
     )
+
+
+def _read_members(path: Path, archive: zipfile.ZipFile, names: list[str], top: str) -> dict[str, bytes]:
+    """Every member's bytes, refusing before a member or the whole passes its bound."""
+    member_bound, total_bound = MAX_MEMBER_BYTES, MAX_TOTAL_BYTES
+    declared = 0
+    for name in names:
+        size = archive.getinfo(name).file_size
+        if size > member_bound:
+            raise SaveFileError(messages.SAVE_MEMBER_TOO_LARGE.format(path=path, member=name, bound=member_bound))
+        declared += size
+        if declared > total_bound:
+            raise SaveFileError(messages.SAVE_TOTAL_TOO_LARGE.format(path=path, bound=total_bound))
+    files: dict[str, bytes] = {}
+    total = 0
+    for name in names:
+        parts: list[bytes] = []
+        count = 0
+        try:
+            with archive.open(name) as member:
+                while chunk := member.read(_CHUNK):
+                    count += len(chunk)
+                    total += len(chunk)
+                    if count > member_bound:
+                        raise SaveFileError(
+                            messages.SAVE_MEMBER_TOO_LARGE.format(path=path, member=name, bound=member_bound)
+                        )
+                    if total > total_bound:
+                        raise SaveFileError(messages.SAVE_TOTAL_TOO_LARGE.format(path=path, bound=total_bound))
+                    parts.append(chunk)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+            raise SaveFileError(messages.SAVE_MEMBER_DAMAGED.format(path=path, member=name, reason=error)) from error
+        files[name[len(top) + 1 :]] = b"".join(parts)
+    return files
 
 
 def _single_top_folder(path: Path, names: list[str]) -> str:

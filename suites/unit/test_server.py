@@ -327,3 +327,14 @@ def test_a_server_busy_in_lua_dies_with_the_process_that_started_it(tmp_path, sc
     except psutil.TimeoutExpired:
         psutil.Process(server_pid).kill()
         pytest.fail(f"server {server_pid}, busy in Lua, outlived its owner")
+
+
+def test_a_save_that_fails_says_why_at_once(save_root, servers, scenario) -> None:
+    """Factorio refuses to save functions in storage; the server's log says so, and save() fails with it."""
+    server = embedded(save_root, servers, command_timeout=120)
+    server.bootstrap(scenario)
+    server.start()
+    server.client.lua("storage.f = function() end")
+    with pytest.raises(ServerError, match=r"broken.zip not saved: .*Error while saving"):
+        server.save("broken")
+    assert not (server.saves_path / "broken.zip").exists()

@@ -202,7 +202,8 @@ class TestThroughRcon:
         server.wait_for(re.escape("[CHAT] <server>: hello from the test"), timeout=10)
 
     def test_save_with_a_name_writes_the_save(self, client, server) -> None:
-        assert client.send_command("/save from-console") is None
+        assert client.send_command("/save from-console") is None  # the reply comes when the save starts
+        server.wait_for(re.escape(messages.SAVING_FINISHED), timeout=10)
         assert (server.write_data / "saves" / "from-console.zip").is_file()
 
     @pytest.mark.parametrize("command", ["/save", "/server-save"])

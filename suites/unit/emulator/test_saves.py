@@ -7,6 +7,7 @@ renamed, so a failed save never leaves a half-written NAME.zip.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -301,11 +302,16 @@ class TestThroughTheProcess:
         path = write_data / "saves" / "guarded.zip"
         with server.connect() as client:
             client.send_command("/save guarded")
+            server.wait_for(re.escape(messages.SAVING_FINISHED), timeout=10)
             before = path.read_bytes()
             client.send_command("/sc storage.callback = function() end")
-            reply = client.send_command("/save guarded")
-            assert reply.startswith("Map cannot be saved: ")
-            assert "function" in reply
+            assert client.send_command("/save guarded") is None  # written in the background: the log says how it went
+            failure = server.wait_for("Map cannot be saved: ", timeout=10)
+            assert failure.endswith(
+                messages.SAVE_FAILED.format(
+                    path=path, error="Cannot serialise lua functions: storage.callback is a function"
+                )
+            )
             assert client.send_command("/sc rcon.print('alive')") == "alive"
         assert path.read_bytes() == before
         assert not list((write_data / "saves").glob("*.tmp.zip"))
@@ -404,3 +410,91 @@ class TestConsoleSaveNames:
         assert outside.startswith("Map cannot be saved: save name '/tmp/outside-the-saves' must be a bare name")
         assert dotted.startswith("Map cannot be saved: save name '../up' must be a bare name")
         assert not Path("/tmp/outside-the-saves.zip").exists()
+
+
+# --- reading with a size bound (zip bombs) ---------------------------------------------
+def lie_about_size(path: Path, member: str, size: int) -> None:
+    """Rewrite the uncompressed size that ``member``'s headers declare (local and central)."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(member)
+    data[info.header_offset + 22 : info.header_offset + 26] = size.to_bytes(4, "little")
+    central = data.find(b"PK\x01\x02")
+    while central != -1:
+        name_length = int.from_bytes(data[central + 28 : central + 30], "little")
+        if data[central + 46 : central + 46 + name_length] == member.encode():
+            data[central + 24 : central + 28] = size.to_bytes(4, "little")
+        central = data.find(b"PK\x01\x02", central + 4)
+    path.write_bytes(bytes(data))
+
+
+def bomb(path: Path, payload: int, declared: int | None = None) -> Path:
+    """A save whose script.dat is ``payload`` zero bytes (deflate packs them ~1000:1)."""
+    zip_with(path, {"bomb/level.dat0": level_dat(), "bomb/control.lua": b""})
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("bomb/script.dat", "w") as member:
+            for _ in range(payload // (1 << 20)):
+                member.write(bytes(1 << 20))
+    if declared is not None:
+        lie_about_size(path, "bomb/script.dat", declared)
+    return path
+
+
+class TestReadBounds:
+    @pytest.fixture(autouse=True)
+    def small_bounds(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(saves, "MAX_MEMBER_BYTES", 1 << 20)
+        monkeypatch.setattr(saves, "MAX_TOTAL_BYTES", 3 << 19)
+
+    def test_a_member_over_the_bound_is_refused_by_its_header(self, tmp_path: Path) -> None:
+        path = bomb(tmp_path / "bomb.zip", 2 << 20)
+        assert path.stat().st_size < 20_000
+        with pytest.raises(SaveFileError) as caught:
+            read_save(path)
+        assert str(caught.value) == messages.SAVE_MEMBER_TOO_LARGE.format(
+            path=path, member="bomb/script.dat", bound=1 << 20
+        )
+
+    def test_members_over_the_total_bound_are_refused(self, tmp_path: Path) -> None:
+        path = zip_with(
+            tmp_path / "many.zip",
+            {"many/level.dat0": level_dat(), "many/a.bin": bytes(1 << 20), "many/b.bin": bytes(1 << 20)},
+        )
+        with pytest.raises(SaveFileError, match="its files unpack to more than 1572864 bytes"):
+            read_save(path)
+
+    def test_a_header_that_understates_the_size_is_caught_while_streaming(self, tmp_path: Path) -> None:
+        path = bomb(tmp_path / "liar.zip", 2 << 20, declared=1000)
+        with pytest.raises(SaveFileError) as caught:
+            read_save(path)
+        assert f"{path}: member bomb/script.dat is damaged or its size header lies" in str(caught.value)
+
+    def test_a_stream_longer_than_its_header_is_stopped_at_the_bound(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # zipfile stops at the declared size; were a reader to go on, the count while reading stops it.
+        path = bomb(tmp_path / "stream.zip", 1 << 20, declared=1000)
+        real_open = zipfile.ZipFile.open
+
+        def endless(self: zipfile.ZipFile, name: str, *args: object, **kwargs: object) -> io.BytesIO:
+            if name.endswith("script.dat"):
+                return io.BytesIO(bytes(2 << 20))
+            return real_open(self, name, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(zipfile.ZipFile, "open", endless)
+        with pytest.raises(SaveFileError, match="member bomb/script.dat unpacks to more than 1048576 bytes"):
+            read_save(path)
+
+    def test_a_save_within_the_bounds_reads(self, tmp_path: Path) -> None:
+        write_save(tmp_path / "fine.zip", contents())
+        assert read_save(tmp_path / "fine.zip").storage == b"storage-bytes"
+
+
+def test_a_zip_bomb_is_refused_at_start_with_the_file_and_the_bound(write_data: Path) -> None:
+    path = bomb(write_data / "saves" / "bad.zip", 1 << 20, declared=saves.MAX_MEMBER_BYTES + 1)
+    done = run_to_exit(emulator_args(write_data, ["--start-server", "bad"]), cwd=write_data)
+    assert done.returncode == 1
+    refusal = [line for line in done.stdout.splitlines() if f"Cannot load map {path}" in line]
+    assert len(refusal) == 1, done.stdout
+    assert f"unpacks to more than {saves.MAX_MEMBER_BYTES} bytes" in refusal[0]
+    assert "Traceback" not in done.stdout + done.stderr

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+
+from fle_testkit.emulator import messages
 
 pytestmark = pytest.mark.rcon_client
 
@@ -46,11 +50,13 @@ def test_an_object_with_no_saveable_form_fails_the_save_and_keeps_the_old_one(em
     server = emulator("--start-server-load-scenario", "lab")
     with server.connect() as client:
         client.send_command("/save kept")
+        server.wait_for(re.escape(messages.SAVING_FINISHED), timeout=10)
         before = (server.write_data / "saves" / "kept.zip").read_bytes()
         client.send_command("/sc storage.research = game.forces.player.technologies")  # a LuaCustomTable
-        reply = client.send_command("/save kept")
+        assert client.send_command("/save kept") is None  # written in the background: the log says how it went
+        failure = server.wait_for("Map cannot be saved: ", timeout=10)
     server.stop()
-    assert reply == "Map cannot be saved: Cannot serialise lua userdata: storage.research is a userdata"
+    assert failure.endswith("Map cannot be saved: Cannot serialise lua userdata: storage.research is a userdata")
     assert (server.write_data / "saves" / "kept.zip").read_bytes() == before
 
 
