@@ -52,6 +52,8 @@ NO_LATEST_SAVE = "Error CommandLineMultiplayer.cpp:283: No latest save file foun
 # The emulator's own log lines for its failures (not confirmed against Factorio's).
 HOST_ADDRESS_IN_USE = "Host address is already in use: {addr} ({reason})"
 LEVEL_DATA_DAMAGED = "its level data is damaged ({kind}: {error})"
+# The emulator's own words (real Factorio has no Lua memory limit).
+LEVEL_OVER_LUA_MEMORY = "its Lua state does not fit the embedded server's --lua-memory-limit of {limit} MB"
 ERROR_LOADING_LEVEL = "Error while loading the level: {error}"
 ERROR_CREATING = "Error while creating {path}: {error}"
 ERROR_SAVING_MAP = "Error while saving map: {error}"

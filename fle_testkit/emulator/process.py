@@ -181,6 +181,11 @@ class Server:
             raise StartupError(
                 messages.MULTIPLAYER_FAILED.format(reason=messages.CORRUPT_SAVE.format(path=path, reason=reason))
             ) from error
+        except MemoryError as error:  # lupa's LuaMemoryError: the save's storage does not fit --lua-memory-limit
+            reason = messages.LEVEL_OVER_LUA_MEMORY.format(limit=self.config.lua_limits.memory_limit_mb)
+            raise StartupError(
+                messages.MULTIPLAYER_FAILED.format(reason=messages.CORRUPT_SAVE.format(path=path, reason=reason))
+            ) from error
         self.loaded_from = path
         return level
 
