@@ -21,6 +21,7 @@ from emulator_process import write_scenario
 
 from fle_testkit.emulator import messages
 from fle_testkit.emulator.saves import read_save
+from fle_testkit.readiness import Deadline, poll
 
 BIG = 10_000  # storage entries: big enough that the child writes for a while, small enough to keep tests short
 KILL_ROUNDS = 20
@@ -80,12 +81,11 @@ class TestBackgroundSave:
             client.send_command("/save second")
             client.send_command("/save first")  # the same file again: queued, never two writers
         saves = big / "saves"
-        finished = re.escape(messages.SAVING_FINISHED)
-        deadline = time.monotonic() + 60
-        while sum(messages.SAVING_FINISHED in line for line in server.lines) < 3:
-            assert time.monotonic() < deadline, server.log()
-            server.wait_for(finished, timeout=30)
-            time.sleep(0.05)
+        poll(
+            lambda: True if sum(messages.SAVING_FINISHED in line for line in server.lines) >= 3 else None,
+            Deadline(60),
+            on_timeout=lambda attempts: AssertionError("three saves did not finish:\n" + server.log()),
+        )
         assert saving_lines(server.lines) == [
             messages.SAVING_GAME.format(path=saves / "first.zip"),
             messages.SAVING_FINISHED,
