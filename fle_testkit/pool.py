@@ -111,9 +111,9 @@ class ServerPool:
 
     def recover(self, hangs: list[Hang]) -> None:
         """Bring back the servers these hangs ended, so the next test runs on a healthy one."""
-        ended = {hang.server for hang in hangs if hang.ended}
         for owned in self._owned:
-            if owned.server.label in ended:
+            found = owned.watchdog.hangs if owned.watchdog is not None else []
+            if any(hang.ended and hang in found for hang in hangs):
                 set_aside = owned.game.recover()
                 self.config.progress(
                     f"{owned.server.label}: recovered after a hang in {owned.server.timings.last('recover'):.2f} s"

@@ -227,3 +227,15 @@ def leftover_emulators(root: Path, timeout: float = 5.0) -> list[str]:
         )
     except WaitTimeout:
         return emulator_processes(root)
+
+
+def outlives(pid: int, timeout: float = 20.0) -> bool:
+    """Whether process ``pid`` is still alive after ``timeout`` s (then it is killed, so nothing leaks)."""
+    try:
+        psutil.Process(pid).wait(timeout=timeout)
+    except psutil.NoSuchProcess:
+        return False
+    except psutil.TimeoutExpired:
+        psutil.Process(pid).kill()
+        return True
+    return False

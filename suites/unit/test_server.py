@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from emulator_process import write_scenario
+from emulator_process import outlives, write_scenario
 
 from fle_testkit.backends import BinaryBackend, EmbeddedBackend, Endpoint, ExternalBackend
 from fle_testkit.errors import BackendUnavailable, ServerError, UnsupportedOperation
@@ -210,8 +210,6 @@ def test_servers_die_with_the_process_that_started_them(tmp_path, scenario) -> N
     """A harness killed with SIGKILL leaves no server behind (Linux parent-death signal)."""
     import subprocess
 
-    import psutil
-
     script = tmp_path / "owner.py"
     script.write_text(
         "import sys, time\n"
@@ -226,12 +224,7 @@ def test_servers_die_with_the_process_that_started_them(tmp_path, scenario) -> N
     server_pid = int(owner.stdout.readline())
     owner.kill()
     owner.wait()
-    try:
-        psutil.Process(server_pid).wait(timeout=20)  # exits (or is already gone) once its owner died
-    except psutil.NoSuchProcess:
-        pass
-    except psutil.TimeoutExpired:
-        pytest.fail(f"server {server_pid} outlived its owner")
+    assert not outlives(server_pid), f"server {server_pid} outlived its owner"
 
 
 def test_two_save_roots_side_by_side_never_share_a_run_directory(tmp_path, scenario) -> None:
@@ -303,8 +296,6 @@ def test_a_server_busy_in_lua_dies_with_the_process_that_started_it(tmp_path, sc
     """SIGTERM may not end a server whose Lua is busy; the reaper's SIGKILL does, once the harness is gone."""
     import subprocess
 
-    import psutil
-
     script = tmp_path / "owner.py"
     script.write_text(
         "import threading, time\n"
@@ -320,13 +311,7 @@ def test_a_server_busy_in_lua_dies_with_the_process_that_started_it(tmp_path, sc
     server_pid = int(owner.stdout.readline())
     owner.kill()
     owner.wait()
-    try:
-        psutil.Process(server_pid).wait(timeout=20)
-    except psutil.NoSuchProcess:
-        pass
-    except psutil.TimeoutExpired:
-        psutil.Process(server_pid).kill()
-        pytest.fail(f"server {server_pid}, busy in Lua, outlived its owner")
+    assert not outlives(server_pid), f"server {server_pid}, busy in Lua, outlived its owner"
 
 
 def test_a_save_that_fails_says_why_at_once(save_root, servers, scenario) -> None:
