@@ -56,12 +56,17 @@ def test_sigkill_of_the_pytest_master_with_a_hung_server_leaves_no_process(pytes
         """
         from pathlib import Path
 
+        def publish(name, pid):
+            # Written whole, then renamed: the outer test never reads a half-written file.
+            Path("." + name).write_text(str(pid))
+            Path("." + name).rename(name)
+
         def test_hangs_and_waits(factorio_session, worker_id):
-            Path(f"hung-{worker_id}").write_text(str(factorio_session.server.process.pid))
+            publish(f"hung-{worker_id}", factorio_session.server.process.pid)
             factorio_session.client.send("/sc while true do end", timeout=600)
 
         def test_other(factorio_session, worker_id):
-            Path(f"other-{worker_id}").write_text(str(factorio_session.server.process.pid))
+            publish(f"other-{worker_id}", factorio_session.server.process.pid)
             factorio_session.client.send("/sc while true do end", timeout=600)
         """
     )
