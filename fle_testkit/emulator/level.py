@@ -105,8 +105,9 @@ class Level:
         level._run_control()
         if contents.storage:
             level.sandbox.globals.storage = storage_codec.decode_storage(
-                level.sandbox.lua, contents.storage, references.resolver(level.ctx)
+                level.sandbox.lua, contents.storage, references.resolver(level.ctx), check=level.sandbox.check_memory
             )
+            level.sandbox.fit_memory_limit()
         if level.events.on_load is not None:
             level.sandbox.call(level.events.on_load)
         level.sandbox.globals.game = level._game

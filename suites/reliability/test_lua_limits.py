@@ -92,6 +92,27 @@ class TestInProcess:
             level.run_command("local t = {1} for i = 1, 40 do t = {t, t} end helpers.table_to_json(t)", "c")
         assert level.run_command("rcon.print(helpers.table_to_json({1, 2}))", "c") == "[1,2]\n"
 
+    def test_tables_built_by_the_host_past_the_memory_limit_are_refused_not_a_panic(self, tmp_path: Path) -> None:
+        # lupa builds host-made tables with unprotected Lua API calls: an allocation refused
+        # inside one would make Lua panic and abort the process, not raise.
+        level = level_with(tmp_path, LuaLimits(time_limit=0, memory_limit_mb=16))
+        big_json = "local s = '[' .. string.rep('[1,2,3],', 300000) .. '1]' "
+        with pytest.raises(LuaRuntimeError, match=messages.LUA_NOT_ENOUGH_MEMORY):
+            level.run_command(big_json + "local t = helpers.json_to_table(s)", "c")
+        with pytest.raises(LuaRuntimeError, match=messages.LUA_NOT_ENOUGH_MEMORY):
+            level.run_command(
+                "local keep = {} while true do keep[#keep + 1] = helpers.json_to_table('[[1],[2]]') end", "c"
+            )
+        assert level.run_command("rcon.print(#helpers.json_to_table('[1,2,3]'))", "c") == "3\n"
+
+    def test_a_long_json_to_table_is_stopped_by_the_time_limit(self, tmp_path: Path) -> None:
+        level = level_with(tmp_path, LuaLimits(time_limit=0.2, memory_limit_mb=0))
+        with pytest.raises(LuaTimeLimitError):
+            level.run_command(
+                "local s = '[' .. string.rep('[[[1]]],', 1000000) .. '1]' local t = helpers.json_to_table(s)", "c"
+            )
+        assert level.run_command("rcon.print('after')", "c") == "after\n"
+
 
 @pytest.fixture(scope="module")
 def limited(module_emulator):

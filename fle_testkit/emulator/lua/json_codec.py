@@ -33,10 +33,12 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 from fle_testkit.emulator import messages
 from fle_testkit.emulator.errors import EmulatorError
+from fle_testkit.emulator.lua.runtime import every
 from fle_testkit.emulator.lua.walk import (
     Snapshot,
     TableRef,
@@ -53,35 +55,33 @@ class JsonError(EmulatorError):
     """A Lua value that has no JSON form."""
 
 
+#: Entries converted between two calls of a build's ``check``.
+CHECK_EVERY = 1024
+
+
 # --- table_to_json --------------------------------------------------------------
 
 
-def table_to_json(runtime: Any, value: Any, walker: Any = None) -> str:
-    """JSON text for `value` (a Lua value of `runtime`), as Factorio writes it."""
+def table_to_json(runtime: Any, value: Any, walker: Any = None, memory_left: int | None = None) -> str:
+    """JSON text for `value` (a Lua value of `runtime`), as Factorio writes it.
+
+    The text is built in Python, outside Lua's allocator, and then handed to
+    Lua as a string: text longer than ``memory_left`` (what the Lua state may
+    still allocate; None: no limit) could never arrive, so the build stops
+    there with Lua's "not enough memory". Without this bound, a table that
+    holds the same table twice, 40 levels deep, is a few KB of Lua and 2^40
+    entries of JSON.
+    """
     snap = snapshot(runtime, value, walker=walker)
     if isinstance(snap, Unserialisable):
         what = "a key" if snap.is_key else "a value"
         raise JsonError(messages.JSON_CANNOT_CONVERT_TYPE.format(what=what, lua_type=snap.lua_type))
-    out = _Output(_memory_left(runtime))
+    out = _Output(memory_left)
     try:
         _write(snap, snap.root, out, set())
     except RecursionError as exc:
         raise JsonError(messages.JSON_NESTED_TOO_DEEPLY) from exc
     return "".join(out)
-
-
-def _memory_left(runtime: Any) -> int | None:
-    """What the Lua state may still allocate (None: no limit).
-
-    The text is built in Python, outside Lua's allocator, and then handed to
-    Lua as a string: text larger than what Lua may still hold could never
-    arrive. Without this bound, a table that holds the same table twice, 40
-    levels deep, is a few KB of Lua and 2^40 entries of JSON.
-    """
-    limit = runtime.get_max_memory() if hasattr(runtime, "get_max_memory") else None
-    if not limit:
-        return None
-    return max(0, int(limit) - int(runtime.get_memory_used()))
 
 
 class _Output(list[str]):
@@ -176,12 +176,15 @@ def _json_string(raw: bytes) -> str:
 # --- json_to_table --------------------------------------------------------------
 
 
-def json_to_table(runtime: Any, text: str | bytes) -> Any:
+def json_to_table(runtime: Any, text: str | bytes, check: Callable[[], None] | None = None) -> Any:
     """The Lua value (of `runtime`) that JSON `text` describes, or None.
 
     None (nil in Lua) for text that is not JSON and for a top-level ``null``.
     Tables come back as new Lua tables, strings as bytes (which lupa hands to
     Lua unchanged whatever the runtime's encoding), numbers as floats.
+    ``check`` is called every few entries of a long build and may raise (the
+    memory or time limit): the text is bounded by Lua's memory, the tables it
+    expands to are not.
     """
     try:
         if isinstance(text, (bytes, bytearray)):
@@ -192,7 +195,7 @@ def json_to_table(runtime: Any, text: str | bytes) -> Any:
     except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         return None
     try:
-        return _to_lua(runtime, parsed)
+        return _to_lua(runtime, parsed, every(CHECK_EVERY, check))
     except RecursionError:
         return None
 
@@ -205,7 +208,7 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _to_lua(runtime: Any, value: Any) -> Any:
+def _to_lua(runtime: Any, value: Any, tick: Callable[[], None]) -> Any:
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -220,10 +223,12 @@ def _to_lua(runtime: Any, value: Any) -> Any:
     table = runtime.table()
     if isinstance(value, _Object):
         for key, item in value:  # a repeated key: the last one wins
-            converted = _to_lua(runtime, item)
+            tick()
+            converted = _to_lua(runtime, item, tick)
             table[key.encode("utf-8", "surrogatepass")] = converted
     else:
         for index, item in enumerate(value, start=1):
+            tick()
             if item is not None:
-                table[float(index)] = _to_lua(runtime, item)
+                table[float(index)] = _to_lua(runtime, item, tick)
     return table

@@ -114,6 +114,9 @@ FAILED, VALUE, IS_METHOD = 0, 1, 2
 # of a tight loop, for about one percent of its speed.
 HOOK_EVERY = 10_000
 
+# The allocator's limit while host code runs: none (see LuaSandbox._host_call).
+UNLIMITED_MEMORY = 2**62
+
 
 def _failure(error: Exception) -> tuple[int, str]:
     if isinstance(error, MemoryError):  # lupa's LuaMemoryError is one: a host call hit the memory limit
@@ -370,13 +373,17 @@ class LuaSandbox:
             max_memory=memory or None,
         )
         self.globals = self.lua.globals()
+        # Lua's allocator refuses only while level Lua runs; see _host_call.
+        self._memory_limit = memory
+        self._enforcing = True  # lupa starts with the limit set
+        self._lift_memory_limit()
         hooks = self.table_from(
             {
-                "index": _hook_index,
-                "newindex": _hook_newindex,
-                "call": _hook_call,
-                "pairs": self._pairs,
-                "len": _hook_len,
+                "index": self._host_call(_hook_index),
+                "newindex": self._host_call(_hook_newindex),
+                "call": self._host_call(_hook_call),
+                "pairs": self._host_call(self._pairs),
+                "len": self._host_call(_hook_len),
                 "equals": lambda a, b: isinstance(a, LuaExposed) and a.lua_equals(b),
                 "is_host_error": lambda e: isinstance(e, BaseException),
                 "host_error_message": _host_error_message,
@@ -404,7 +411,77 @@ class LuaSandbox:
 
     def host_function(self, function: Callable[..., Any]) -> Any:
         """``function`` as a Lua function whose failures are ordinary Lua errors."""
-        return self._protect(guarded(function))
+        return self._protect(self._host_call(guarded(function)))
+
+    # --- the memory limit -------------------------------------------------
+    # lupa builds tables and sets their fields with unprotected Lua API calls:
+    # were the allocator to refuse inside one (Python building an event table,
+    # an API result, a decoded storage), Lua would panic and abort the whole
+    # process. So the limit is in force only while level Lua code runs; host
+    # code runs with it lifted, and what host code built is measured against
+    # the limit when it hands back to Lua (``_host_call``) or, for long
+    # builds, every few entries (``check_memory``).
+
+    def _lift_memory_limit(self) -> bool:
+        was, self._enforcing = self._enforcing, False
+        if self._memory_limit and was:
+            self.lua.set_max_memory(UNLIMITED_MEMORY)
+        return was
+
+    def _enforce_memory_limit(self) -> bool:
+        was, self._enforcing = self._enforcing, True
+        if self._memory_limit and not was:
+            self.lua.set_max_memory(self._memory_limit)
+        return was
+
+    def _restore_memory_limit(self, enforced: bool) -> None:
+        if enforced:
+            self._enforce_memory_limit()
+        else:
+            self._lift_memory_limit()
+
+    def over_memory_limit(self) -> bool:
+        """Whether the state holds more than ``--lua-memory-limit`` allows."""
+        return bool(self._memory_limit) and self.lua.get_memory_used() > self._memory_limit
+
+    def memory_left(self) -> int | None:
+        """What the state may still allocate under ``--lua-memory-limit`` (None: no limit)."""
+        if not self._memory_limit:
+            return None
+        return max(0, self._memory_limit - self.lua.get_memory_used())
+
+    def check_memory(self) -> None:
+        """Raise LuaOutOfMemory once host code has built more than the limit allows (long builds call this)."""
+        if self.over_memory_limit():
+            raise LuaOutOfMemory(messages.LUA_NOT_ENOUGH_MEMORY)
+
+    def fit_memory_limit(self) -> None:
+        """Collect garbage if over the limit; raise LuaOutOfMemory if that is not enough."""
+        if self.over_memory_limit():
+            self._collect()
+            self.check_memory()
+
+    def check_host_work(self) -> None:
+        """For long host-side builds: stop at the memory limit, the time limit or a stop request, as Lua would."""
+        self.check_memory()
+        reason = self._check()
+        if reason is not None:
+            raise LuaRuntimeError(reason)
+
+    def _host_call(self, hook: Callable[..., tuple[Any, ...]]) -> Callable[..., tuple[Any, ...]]:
+        """``hook`` (a status-returning host hook) run with the memory limit lifted and checked after."""
+
+        def call(*args: Any) -> tuple[Any, ...]:
+            enforced = self._lift_memory_limit()
+            try:
+                result = hook(*args)
+                if enforced and self.over_memory_limit():
+                    result = (FAILED, messages.LUA_NOT_ENOUGH_MEMORY)  # what it built goes with the reply
+                return result
+            finally:
+                self._restore_memory_limit(enforced)
+
+        return call
 
     def _pairs(self, obj: Any) -> tuple[int, Any, Any]:
         keys, values = [], []
@@ -445,7 +522,12 @@ class LuaSandbox:
             self._deadline = time.monotonic() + limit if limit > 0 else None
             self._timed_out = None
         self._depth += 1
+        enforced = self._enforce_memory_limit()
         try:
+            if self.over_memory_limit():  # host code (a load, an event table) left more than the limit
+                self._collect()
+                if self.over_memory_limit():
+                    raise LuaRuntimeError(messages.LUA_NOT_ENOUGH_MEMORY)
             _raise_failure(protected_call)
         except LuaRuntimeError as error:
             if error.message == messages.LUA_NOT_ENOUGH_MEMORY:
@@ -456,6 +538,7 @@ class LuaSandbox:
                 raise LuaTimeLimitError(error.message) from None
             raise
         finally:
+            self._restore_memory_limit(enforced)
             self._depth -= 1
             if outer:
                 self._deadline = None
@@ -503,6 +586,10 @@ class LuaTimeLimitError(LuaRuntimeError):
     """Level code ran past ``--lua-time-limit`` and the embedded server stopped it."""
 
 
+class LuaOutOfMemory(LuaRuntimeError, MemoryError):
+    """Host code built more Lua data than ``--lua-memory-limit`` allows (Lua's "not enough memory")."""
+
+
 class LuaStopped(LuaRuntimeError):
     """Level code was stopped because the server is quitting (a signal)."""
 
@@ -527,6 +614,21 @@ def _raise_failure(protected_call: Callable[[], Any]) -> None:
         raise LuaRuntimeError(messages.LUA_NOT_ENOUGH_MEMORY) from None
     if isinstance(result, tuple) and not result[0]:
         raise LuaRuntimeError(str(result[1]))
+
+
+def every(n: int, check: Callable[[], None] | None) -> Callable[[], None]:
+    """A function that calls ``check`` once every ``n`` calls (a no-op without ``check``)."""
+    if check is None:
+        return lambda: None
+    count = 0
+
+    def tick() -> None:
+        nonlocal count
+        count += 1
+        if count % n == 0:
+            check()
+
+    return tick
 
 
 def lua_type(value: Any) -> str | None:

@@ -33,10 +33,12 @@ import base64
 import json
 import math
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from fle_testkit.emulator import messages
 from fle_testkit.emulator.errors import EmulatorError
+from fle_testkit.emulator.lua.runtime import every
 from fle_testkit.emulator.lua.walk import (
     LuaValue,
     ObjectRef,
@@ -60,6 +62,8 @@ __all__ = [
 
 FORMAT = "fle-testkit/storage"
 VERSION = 1
+#: Entries decoded between two calls of ``decode_storage``'s ``check``.
+CHECK_EVERY = 1024
 
 _PLURALS = {"function": "functions", "thread": "threads", "userdata": "userdata"}
 
@@ -157,16 +161,23 @@ def _encode_value(value: LuaValue, order: dict[int, int]) -> Any:
 # --- decoding -------------------------------------------------------------------
 
 
-def decode_storage(runtime: Any, data: bytes, resolve: ObjectResolver | None = None) -> Any:
+def decode_storage(
+    runtime: Any, data: bytes, resolve: ObjectResolver | None = None, check: Callable[[], None] | None = None
+) -> Any:
     """The `storage` table (a new Lua value of `runtime`) that `data` holds.
 
     ``resolve`` turns saved API-object references back into objects. Raises
     StorageError, saying what is wrong, for anything that is not a document
-    `encode_storage` wrote.
+    `encode_storage` wrote. ``check`` is called every few entries and may
+    raise (a storage that does not fit the Lua memory limit).
     """
     document = _load_document(data)
     raw_tables = document["tables"]
-    tables = [runtime.table() for _ in raw_tables]
+    tick = every(CHECK_EVERY, check)
+    tables = []
+    for _ in raw_tables:
+        tick()
+        tables.append(runtime.table())
     for index, entries in enumerate(raw_tables):
         where = f"tables[{index}]"
         if not isinstance(entries, list):
@@ -174,6 +185,7 @@ def decode_storage(runtime: Any, data: bytes, resolve: ObjectResolver | None = N
         table = tables[index]
         seen_keys: set = set()
         for position, entry in enumerate(entries):
+            tick()
             if not (isinstance(entry, list) and len(entry) == 2):
                 raise _corrupt(f"{where}[{position}] is not a [key, value] pair")
             key = _decode_value(entry[0], tables, f"{where}[{position}] key", resolve)

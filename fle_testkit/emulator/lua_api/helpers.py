@@ -22,13 +22,15 @@ class LuaHelpers(LuaObject):
 
     @lua_method
     def table_to_json(self, data: Any) -> str:
-        return json_codec.table_to_json(self.ctx.sandbox.lua, data, walker=self.ctx.sandbox.walker)
+        return json_codec.table_to_json(
+            self.ctx.sandbox.lua, data, walker=self.ctx.sandbox.walker, memory_left=self.ctx.sandbox.memory_left()
+        )
 
     @lua_method
     def json_to_table(self, json: Any) -> Any:
         if not isinstance(json, str):
             raise LuaApiError(messages.JSON_TEXT_EXPECTED)
-        return json_codec.json_to_table(self.ctx.sandbox.lua, json)
+        return json_codec.json_to_table(self.ctx.sandbox.lua, json, check=self.ctx.sandbox.check_host_work)
 
     @lua_method
     def write_file(self, filename: Any, data: Any, append: Any = False, for_player: Any = None) -> None:

@@ -501,11 +501,6 @@ def test_a_zip_bomb_is_refused_at_start_with_the_file_and_the_bound(write_data: 
 
 
 class TestLuaMemoryOnLoad:
-    @pytest.mark.xfail(
-        strict=True,
-        reason="known bug (issue 9): storage is rebuilt with lupa table calls outside a protected call, so running "
-        "out of Lua memory there makes Lua panic and abort the process (SIGABRT) instead of refusing the save",
-    )
     def test_a_save_whose_storage_does_not_fit_the_lua_memory_limit_is_refused(
         self, emulator, write_data: Path
     ) -> None:
