@@ -173,6 +173,7 @@ def _run_child(parent: int, report: int, path: Path, capture: Callable[[], SaveC
         for signum in (signal.SIGTERM, signal.SIGINT):  # the parent's asyncio handlers are not ours
             signal.signal(signum, signal.SIG_DFL)
         signal.set_wakeup_fd(-1)
+        _yield_to_the_game()
         os.closerange(3, report)
         os.closerange(report + 1, _CHILD_FD_LIMIT)
         try:
@@ -186,6 +187,14 @@ def _run_child(parent: int, report: int, path: Path, capture: Callable[[], SaveC
         code = 1
     finally:
         os._exit(code)
+
+
+def _yield_to_the_game() -> None:
+    """Lower the writer's CPU priority: on a machine with few cores the game loop goes first."""
+    try:
+        os.nice(10)
+    except OSError:
+        pass  # a priority we may not change: the save is written all the same
 
 
 def _die_with(parent: int) -> None:

@@ -31,7 +31,8 @@ from .serverlog import RepeatFilter
 CORE_LUALIB = "__core__/lualib/"
 LEVEL_PREFIX = "__level__/"
 ON_TICK = 0  # defines.events.on_tick
-COMPACT_EVERY = 256  # commands between frees of host objects Lua no longer reaches
+COMPACT_EVERY = 256  # commands between frees of host objects Lua no longer reaches...
+COMPACT_GROWTH = 256  # ...when at least this many more were handed to Lua since the last
 
 
 class Level:
@@ -170,7 +171,7 @@ class Level:
             self._commands += 1
             if self._commands % COMPACT_EVERY == 0:
                 self.ctx.forget_invalid()
-                self.sandbox.compact()
+                self.sandbox.compact(COMPACT_GROWTH)
 
     def rcon_print(self, text: str) -> None:
         if self._output is not None:

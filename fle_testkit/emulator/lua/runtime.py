@@ -213,12 +213,25 @@ local weak_values, collect = {__mode = "v"}, collectgarbage
 setmetatable(references, nil)
 -- Between commands (nothing is being pushed), unreachable userdata may go:
 -- weak for two full cycles, so each is both cleared and finalized (its slot
--- returned to luaL_ref's free list) before anything is pushed again.
-local function compact()
+-- returned to luaL_ref's free list) before anything is pushed again. A full
+-- cycle costs the whole heap (tens of ms with a large storage), so it runs
+-- only once the table has grown by `min_growth` slots since the last one.
+local compacted_size = 0
+local function reference_slots()  -- held objects; luaL_ref's free list is numbers
+  local n = 0
+  for _, v in next, references do
+    if type(v) ~= "number" then n = n + 1 end
+  end
+  return n
+end
+local function compact(min_growth)
+  if reference_slots() < compacted_size + min_growth then return false end
   setmetatable(references, weak_values)
   collect("collect")
   collect("collect")
   setmetatable(references, nil)
+  compacted_size = reference_slots()
+  return true
 end
 local hook_index, hook_newindex, hook_call, hook_pairs, hook_len = hooks.index, hooks.newindex, hooks.call, hooks.pairs, hooks.len
 -- A host failure comes back as (0, message) and is raised here, as Lua's own error.
@@ -405,9 +418,12 @@ class LuaSandbox:
         )
         self._collect = self.lua.eval("function() collectgarbage('collect') end")
 
-    def compact(self) -> None:
-        """Free host objects Lua no longer reaches; call only between commands."""
-        self._compact()
+    def compact(self, min_growth: int = 0) -> bool:
+        """Free host objects Lua no longer reaches, if ``min_growth`` more were handed to Lua since last time.
+
+        Call only between commands. True when it collected.
+        """
+        return bool(self._compact(min_growth))
 
     def host_function(self, function: Callable[..., Any]) -> Any:
         """``function`` as a Lua function whose failures are ordinary Lua errors."""

@@ -65,3 +65,18 @@ def test_destroyed_entities_do_not_pile_up_and_survivors_stay_themselves(level: 
         "rcon.print(storage.keeper == game.surfaces[1].find_entity('wooden-chest', {-4.5, -4.5}))", "check"
     )
     assert same == "true\n"
+
+
+def test_compaction_runs_only_once_enough_host_objects_were_handed_to_lua(level: Level) -> None:
+    # A full collection costs the whole heap: with nothing new handed to Lua it is skipped,
+    # so a large `storage` does not stall the game loop every few hundred commands.
+    level.sandbox.compact()
+    assert level.sandbox.compact(min_growth=64) is False
+    level.run_command(
+        "storage.chests = {} for i = 1, 100 do storage.chests[i] = game.surfaces[1].create_entity"
+        "{name = 'iron-chest', position = {i + 10.5, 20.5}, force = 'player'} end",
+        "many",
+    )
+    assert level.sandbox.compact(min_growth=64) is True
+    assert level.sandbox.compact(min_growth=64) is False
+    assert level.run_command("rcon.print(storage.chests[7].position.x)", "check") == "17.5\n"
