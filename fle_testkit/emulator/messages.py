@@ -211,3 +211,13 @@ SAVE_CANNOT_WRITE_PUBLIC = "cannot write {name}: {reason}"
 # An OS error's strerror is the C library's short text ("File name too long");
 # anything else is reduced to this.
 OS_ERROR_REASON = "the operating system refused it"
+
+# --- game and force level API: research, rendering, map settings (fle-game) ---
+# Not confirmed word for word against a real 2.0 server: shaped like the other
+# "Invalid argument" texts above.
+TECHNOLOGY_ID_EXPECTED = (
+    "Invalid argument to {function}: technology name, LuaTechnology or prototype expected, got {got}."
+)
+RESEARCH_PROGRESS_RANGE = "Invalid value for {what}: {value} is not a number in the range [0, 1]."
+NO_RESEARCH_IN_PROGRESS = "Cannot set research progress: the force has no research in progress."
+MAP_SETTING_TYPE = "Invalid value for {path}: {expected} expected, got {got}."
