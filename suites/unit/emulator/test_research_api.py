@@ -242,3 +242,9 @@ class TestGame:
         run(level, "game.forces.enemy.kill_all_units()")
         assert value(level, "{storage.b1.valid, storage.b2.valid, storage.nest.valid}") == [False, True, True]
         run(level, "storage.b2.destroy() storage.nest.destroy()")
+
+
+def test_resource_categories_of_drills_and_characters(level: Level) -> None:
+    assert value(level, "prototypes.entity['electric-mining-drill'].resource_categories") == {"basic-solid": True}
+    assert value(level, "prototypes.entity['character'].resource_categories") == {"basic-solid": True}
+    assert value(level, "prototypes.entity['iron-chest'].resource_categories == nil") is True
