@@ -221,3 +221,9 @@ TECHNOLOGY_ID_EXPECTED = (
 RESEARCH_PROGRESS_RANGE = "Invalid value for {what}: {value} is not a number in the range [0, 1]."
 NO_RESEARCH_IN_PROGRESS = "Cannot set research progress: the force has no research in progress."
 MAP_SETTING_TYPE = "Invalid value for {path}: {expected} expected, got {got}."
+RENDER_MEMBER_NOT_OF_TYPE = "LuaRenderObject::{key} is not available for render objects of type {type}."
+INVALID_COLOR = "Invalid argument to {function}: color must be a table of numbers (r, g, b, a)."
+INVALID_RENDER_TARGET = (
+    "Invalid argument to {function}: {field} must be a LuaEntity, a MapPosition or a ScriptRenderTargetTable."
+)
+TABLE_FIELD_TYPE = "Invalid argument to {function}: {field} must be a {expected}, got {got}."

@@ -114,6 +114,13 @@ class LuaEntityPrototype(LuaObject):
         return self.table(_box(self.model.selection_box))
 
     @lua_property
+    def resource_categories(self) -> Any:
+        """Mining drills' and characters' categories as a set-like table; nil for other entities."""
+        if self.model.type not in ("mining-drill", "character"):
+            return None
+        return self.table({category: True for category in self.model.resource_categories})
+
+    @lua_property
     def crafting_categories(self) -> Any:
         return self.table({category: True for category in self.model.crafting_categories})
 

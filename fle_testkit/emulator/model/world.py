@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidArgumentError, ModelError, NotFoundError, StateError
 from .force import Force
+from .rendering import Rendering
 from .statistics import FlowStatistics
 from .surface import Surface
 
@@ -38,6 +39,7 @@ class World:
         "unit_number_counter",
         "entity_id_counter",
         "map_settings",
+        "rendering",
     )
 
     def __init__(self, gamedata: GameData, seed: int) -> None:
@@ -52,6 +54,8 @@ class World:
         self.entity_id_counter = 1
         # LuaGameScript::map_settings: nested plain values, changed in place by scripts.
         self.map_settings: dict[str, Any] = copy.deepcopy(gamedata.map_settings)
+        # Render objects are not saved (a deviation: Factorio saves them); their ids stay unique.
+        self.rendering = Rendering(self.surfaces)
 
     @classmethod
     def new(cls, gamedata: GameData, seed: int) -> World:
@@ -160,6 +164,7 @@ class World:
             "surfaces": [surface.to_state() for _, surface in sorted(self.surfaces.items())],
             "statistics": [stats.to_state() for _, stats in sorted(self.statistics.items())],
             "map_settings": copy.deepcopy(self.map_settings),
+            "next_render_id": self.rendering.next_id,
         }
 
     @classmethod
@@ -188,6 +193,7 @@ class World:
                 stats.load_state(stats_state)
             if "map_settings" in state:  # absent in states written before it existed
                 world.map_settings = copy.deepcopy(state["map_settings"])
+            world.rendering.next_id = int(state.get("next_render_id", 1))
             world.unit_number_counter = int(state["unit_number_counter"])
             world.entity_id_counter = int(state["entity_id_counter"])
         except ModelError as error:

@@ -7,6 +7,7 @@ import pytest
 from fle_testkit.emulator import gamedata, model
 from fle_testkit.emulator.lua_api import registry
 from fle_testkit.emulator.lua_api.base import LuaObject
+from fle_testkit.emulator.model.rendering import RenderObject
 from fle_testkit.emulator.model.statistics import FlowStatistics
 
 SHOWN = {
@@ -17,6 +18,7 @@ SHOWN = {
     model.Recipe: "LuaRecipe",
     model.Inventory: "LuaInventory",
     FlowStatistics: "LuaFlowStatistics",
+    RenderObject: "LuaRenderObject",
     gamedata.ItemPrototype: "LuaItemPrototype",
     gamedata.EntityPrototype: "LuaEntityPrototype",
     gamedata.RecipePrototype: "LuaRecipePrototype",

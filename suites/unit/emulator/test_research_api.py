@@ -4,35 +4,17 @@ get_research_progress and save/load_research_state use them."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
+from level_lua import error, lab_level, run, value
 
-from fle_testkit.emulator.gamedata import load_vanilla
 from fle_testkit.emulator.level import Level
-from fle_testkit.emulator.lua.runtime import LuaRuntimeError
 from fle_testkit.emulator.model.research import MAX_QUEUE
 from fle_testkit.emulator.model.world import World
-from fle_testkit.emulator.process import CORE_LUALIB
-from fle_testkit.emulator.saves import read_scenario
-from fle_testkit.scenario import ScenarioBuilder
 
 
 @pytest.fixture(scope="module")
 def level(tmp_path_factory: pytest.TempPathFactory) -> Level:
-    root = tmp_path_factory.mktemp("research-api")
-    scenario = ScenarioBuilder("lab", out_root=root / "scenarios").build()
-    gamedata = load_vanilla()
-    return Level.new(
-        gamedata=gamedata,
-        name="lab",
-        scenario_files=read_scenario(scenario.path),
-        world=World.new(gamedata, 1),
-        log=lambda line: None,
-        script_log=lambda line: None,
-        script_output=root / "script-output",
-        core_lualib=CORE_LUALIB,
-    )
+    return lab_level(tmp_path_factory.mktemp("research-api"))
 
 
 @pytest.fixture
@@ -42,20 +24,6 @@ def force(level: Level) -> Level:
         "local f = game.forces.player f.reset() f.technologies['automation-science-pack'].researched = true", "reset"
     )
     return level
-
-
-def run(level: Level, code: str) -> str:
-    return level.run_command(code, "test")
-
-
-def value(level: Level, expression: str):
-    return json.loads(run(level, f"rcon.print(helpers.table_to_json({{v = {expression}}}))")).get("v")
-
-
-def error(level: Level, code: str) -> str:
-    with pytest.raises(LuaRuntimeError) as raised:
-        run(level, code)
-    return str(raised.value)
 
 
 F = "game.forces.player"
@@ -274,3 +242,9 @@ class TestGame:
         run(level, "game.forces.enemy.kill_all_units()")
         assert value(level, "{storage.b1.valid, storage.b2.valid, storage.nest.valid}") == [False, True, True]
         run(level, "storage.b2.destroy() storage.nest.destroy()")
+
+
+def test_resource_categories_of_drills_and_characters(level: Level) -> None:
+    assert value(level, "prototypes.entity['electric-mining-drill'].resource_categories") == {"basic-solid": True}
+    assert value(level, "prototypes.entity['character'].resource_categories") == {"basic-solid": True}
+    assert value(level, "prototypes.entity['iron-chest'].resource_categories == nil") is True
