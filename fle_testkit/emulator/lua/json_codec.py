@@ -55,10 +55,6 @@ class JsonError(EmulatorError):
     """A Lua value that has no JSON form."""
 
 
-#: Entries converted between two calls of a build's ``check``.
-CHECK_EVERY = 1024
-
-
 # --- table_to_json --------------------------------------------------------------
 
 
@@ -195,7 +191,7 @@ def json_to_table(runtime: Any, text: str | bytes, check: Callable[[], None] | N
     except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         return None
     try:
-        return _to_lua(runtime, parsed, every(CHECK_EVERY, check))
+        return _to_lua(runtime, parsed, every(check))
     except RecursionError:
         return None
 

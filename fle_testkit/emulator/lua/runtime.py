@@ -116,6 +116,8 @@ HOOK_EVERY = 10_000
 
 # The allocator's limit while host code runs: none (see LuaSandbox._host_call).
 UNLIMITED_MEMORY = 2**62
+# Entries a long host-side build (JSON, a loaded storage) makes between two checks of the limits.
+HOST_CHECK_EVERY = 1024
 
 
 def _failure(error: Exception) -> tuple[int, str]:
@@ -632,7 +634,7 @@ def _raise_failure(protected_call: Callable[[], Any]) -> None:
         raise LuaRuntimeError(str(result[1]))
 
 
-def every(n: int, check: Callable[[], None] | None) -> Callable[[], None]:
+def every(check: Callable[[], None] | None, n: int = HOST_CHECK_EVERY) -> Callable[[], None]:
     """A function that calls ``check`` once every ``n`` calls (a no-op without ``check``)."""
     if check is None:
         return lambda: None

@@ -62,8 +62,6 @@ __all__ = [
 
 FORMAT = "fle-testkit/storage"
 VERSION = 1
-#: Entries decoded between two calls of ``decode_storage``'s ``check``.
-CHECK_EVERY = 1024
 
 _PLURALS = {"function": "functions", "thread": "threads", "userdata": "userdata"}
 
@@ -173,7 +171,7 @@ def decode_storage(
     """
     document = _load_document(data)
     raw_tables = document["tables"]
-    tick = every(CHECK_EVERY, check)
+    tick = every(check)
     tables = []
     for _ in raw_tables:
         tick()
