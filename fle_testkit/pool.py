@@ -1,8 +1,9 @@
 """The servers of one process (one pytest worker), started on first use.
 
 Each distinct scenario gets its own server and save directory: the worker's
-own ``.fle/saves/{n}`` for the default scenario, the next free ones for
-others. Everything is stopped and released by ``close()``, also after
+own ``.fle/saves/{n}`` for the first one started, the next free ones for
+others. A tenant (FLE's fixtures) gets servers of its own, so what it leaves in
+a game never reaches other tests. Everything is stopped and released by ``close()``, also after
 failures; timings of every server stay readable afterwards for the report.
 """
 
@@ -70,20 +71,27 @@ class ServerPool:
         """False for servers someone else runs: they are connected to, never bootstrapped, reset or stopped."""
         return self.config.backend.capabilities.owns_process
 
-    def game(self, scenario: str | Path | None = None) -> GameSession:
-        """The shared, running game of ``scenario`` (default: the configured one)."""
+    def game(self, scenario: str | Path | None = None, *, tenant: str | None = None) -> GameSession:
+        """The shared, running game of ``scenario`` (default: the configured one).
+
+        A ``tenant`` gets a shared game of its own: FLE's instance keeps its
+        functions in ``storage``, which no save can hold, and other tests on
+        that server could not save any more. Servers someone else runs cannot
+        be multiplied; there every tenant shares the worker's one server.
+        """
         key = str(scenario or self.config.scenario)
+        slot = key if tenant is None or not self.owns_servers else f"{key} [{tenant}]"
         if self._unusable is not None:
             raise ServerUnusable(self._unusable)
-        if key in self._failed:
-            raise self._failed[key]  # one failed bootstrap is enough: don't retry it per test
-        if key not in self._games:
+        if slot in self._failed:
+            raise self._failed[slot]  # one failed bootstrap is enough: don't retry it per test
+        if slot not in self._games:
             try:
-                self._games[key] = self._start(key, shared=True)
+                self._games[slot] = self._start(key, shared=True, tenant=tenant if slot != key else None)
             except TestkitError as error:
-                self._failed[key] = error
+                self._failed[slot] = error
                 raise
-        return self._games[key]
+        return self._games[slot]
 
     def dedicated(self, scenario: str | Path | None = None) -> GameSession:
         """A server of its own (for a test that needs one); stop it with ``release``."""
@@ -136,9 +144,11 @@ class ServerPool:
             raise TestkitError("stopping servers failed:\n" + "\n".join(failures))
 
     # --- internals --------------------------------------------------------
-    def _start(self, scenario_key: str, *, shared: bool) -> GameSession:
+    def _start(self, scenario_key: str, *, shared: bool, tenant: str | None = None) -> GameSession:
         save_dir = self._claim(first_choice=shared and not self._owned)
         label = self.config.label if shared and len(self._owned) == 0 else f"{self.config.label} #{len(self._owned)}"
+        if tenant is not None:
+            label = f"{label} ({tenant})"
         server = FactorioServer(
             self.config.backend,
             save_dir,

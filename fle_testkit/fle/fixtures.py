@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 
 from ..backends.external import Endpoint
+from ..fixtures.servers import shared_game
 from ..plugin.runtime import RUNTIME_KEY
+from ..pool import ServerPool
 from ..server import FactorioServer
 
 # What FLE 0.4.3's tests/conftest.py gives its `instance`.
@@ -41,6 +43,7 @@ DEFAULT_SPEED = 10.0  # FLE's conftest: instance.set_speed(10.0)
 
 FLE_FIXTURES = frozenset({"instance", "namespace", "game", "configure_game", "unresearched_instance"})
 RESETS_ITSELF = frozenset({"configure_game", "unresearched_instance"})  # as FLE's conftest skips configure_game
+FLE_TENANT = "fle"  # the pool's name for the FLE fixtures' servers
 INSTALL_HINT = "pip install 'fle-testkit[fle]'"
 
 
@@ -93,11 +96,16 @@ def _fle_fixtures_used(request: pytest.FixtureRequest) -> set[str]:
 
 
 @pytest.fixture(scope="session")
-def fle_server(factorio_server: FactorioServer) -> Iterator[FactorioServer]:
-    """The worker's server, its address exported as FLE's tests read it (FACTORIO_HOST, FACTORIO_RCON_PORT)."""
+def fle_server(factorio_pool: ServerPool) -> Iterator[FactorioServer]:
+    """The worker's FLE server, its address exported as FLE's tests read it (FACTORIO_HOST, FACTORIO_RCON_PORT).
+
+    A server of its own: FLE keeps functions in ``storage``, so a server FLE
+    has used cannot save any more, and other tests must not share it.
+    """
+    server = shared_game(factorio_pool, tenant=FLE_TENANT).server
     with pytest.MonkeyPatch.context() as monkeypatch:
-        _export(endpoint_of(factorio_server), monkeypatch)
-        yield factorio_server
+        _export(endpoint_of(server), monkeypatch)
+        yield server
 
 
 @pytest.fixture(scope="session")

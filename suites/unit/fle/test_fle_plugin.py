@@ -106,3 +106,23 @@ def test_the_endpoint_is_read_from_the_servers_host_and_port() -> None:
         endpoint = "127.0.0.1:27015"
 
     assert endpoint_of(Server()) == Endpoint("127.0.0.1", 27015)  # type: ignore[arg-type]
+
+
+def test_fle_fixtures_get_a_server_of_their_own_so_other_tests_can_still_save(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        seen = {}
+
+        def test_fle_leaves_a_function_in_storage(fle_server):
+            seen["fle"] = fle_server
+            fle_server.client.lua("storage.fle_tool = function() end")  # as FLE's instance does
+
+        def test_other_tests_servers_still_save(factorio_server):
+            assert factorio_server is not seen["fle"]
+            assert factorio_server.save_dir.path != seen["fle"].save_dir.path
+            assert "(fle)" in seen["fle"].label
+            factorio_server.save("after-fle")
+        """
+    )
+    result = pytester.runpytest_subprocess(*FLE_RUN, "-p", "no:randomly")
+    result.assert_outcomes(passed=2)
