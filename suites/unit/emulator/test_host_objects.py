@@ -10,30 +10,14 @@ commands. Before that fix, the loop below failed within 50 rounds with
 from __future__ import annotations
 
 import pytest
+from lab_level import lab_level
 
-from fle_testkit.emulator.gamedata import load_vanilla
 from fle_testkit.emulator.level import COMPACT_EVERY, Level
-from fle_testkit.emulator.model.world import World
-from fle_testkit.emulator.process import CORE_LUALIB
-from fle_testkit.emulator.saves import read_scenario
-from fle_testkit.scenario import ScenarioBuilder
 
 
 @pytest.fixture(scope="module")
 def level(tmp_path_factory: pytest.TempPathFactory) -> Level:
-    root = tmp_path_factory.mktemp("host-objects")
-    scenario = ScenarioBuilder("lab", out_root=root / "scenarios").build()
-    gamedata = load_vanilla()
-    return Level.new(
-        gamedata=gamedata,
-        name="lab",
-        scenario_files=read_scenario(scenario.path),
-        world=World.new(gamedata, 1),
-        log=lambda line: None,
-        script_log=lambda line: None,
-        script_output=root / "script-output",
-        core_lualib=CORE_LUALIB,
-    )
+    return lab_level(tmp_path_factory.mktemp("host-objects"))
 
 
 def test_objects_keep_their_identity_through_many_resets_and_snapshots(level: Level) -> None:
