@@ -134,6 +134,38 @@ class LuaEntity(LuaControlMembers):
         return None
 
     @lua_property
+    def active(self) -> bool:
+        return self.model.active
+
+    @lua_setter("active")
+    def set_active(self, value: Any) -> None:
+        self.model.active = bool(value)
+
+    @lua_property
+    def destructible(self) -> bool:
+        return self.model.destructible
+
+    @lua_setter("destructible")
+    def set_destructible(self, value: Any) -> None:
+        self.model.destructible = bool(value)
+
+    @lua_method
+    def get_module_inventory(self) -> Any:
+        """The inventory of module slots (furnace, assembler, drill, lab, beacon, silo), or nil."""
+        for inventory in self.model.inventories.values():
+            if inventory.name.endswith("_modules"):
+                return self.ctx.wrap(inventory)
+        return None
+
+    @lua_property
+    def minable(self) -> bool:
+        return self.model.minable
+
+    @lua_setter("minable")
+    def set_minable(self, value: Any) -> None:
+        self.model.minable_flag = bool(value)
+
+    @lua_property
     def energy(self) -> float:
         return self.model.energy
 

@@ -134,7 +134,7 @@ def mine_entity(miner: Entity, target: Entity, recipes: Mapping[str, RecipeProto
     """
     miner.check_valid()
     target.check_valid()
-    if target.prototype.minable is None:
+    if not target.minable:
         return False
     gained = mining_products(target, random.Random(target.id * 7919 + (target.amount or 0)))
     if target.amount is None:

@@ -79,6 +79,9 @@ class Entity:
         "recipe",
         "character",
         "energy",
+        "minable_flag",
+        "active",
+        "destructible",
         "valid",
         "_x",
         "_y",
@@ -109,6 +112,9 @@ class Entity:
         self.recipe: Recipe | None = None  # an assembling machine's recipe (see crafter.py)
         self.character = CharacterState() if prototype.type == "character" else None
         self.energy = 0.0  # joules in the entity's buffer; nothing fills it without the tick simulation
+        self.minable_flag = True  # a script may make a minable entity unminable (LuaEntity.minable)
+        self.active = True  # a script may stop the entity (kept; nothing runs without the simulation)
+        self.destructible = True  # a script may make it immune to damage (kept; nothing damages it yet)
         self.valid = True
         self._x = float(x)
         self._y = float(y)
@@ -149,6 +155,11 @@ class Entity:
         """The collision box, turned to the entity's direction, in map coordinates."""
         box = rotate_box(BoundingBox.of(self.prototype.collision_box), self._direction)
         return box.moved(self._x, self._y)
+
+    @property
+    def minable(self) -> bool:
+        """Minable by its prototype and not made unminable by a script."""
+        return self.prototype.minable is not None and self.minable_flag
 
     @property
     def rotatable(self) -> bool:
@@ -213,6 +224,9 @@ class Entity:
             "recipe": None if self.recipe is None else self.recipe.name,
             "character": None if self.character is None else self.character.to_state(),
             "energy": self.energy,
+            "minable_flag": self.minable_flag,
+            "active": self.active,
+            "destructible": self.destructible,
         }
 
 

@@ -301,6 +301,9 @@ class Surface:
         entity.health = state["health"]
         entity.amount = state["amount"]
         entity.energy = float(state.get("energy", 0.0))
+        entity.minable_flag = bool(state.get("minable_flag", True))
+        entity.active = bool(state.get("active", True))
+        entity.destructible = bool(state.get("destructible", True))
         if state.get("recipe") is not None:  # before the slots: the recipe sizes the crafter's inventories
             set_recipe(entity, entity.force.recipes[state["recipe"]])
         if state.get("burner") is not None and entity.burner is not None:

@@ -155,12 +155,13 @@ def test_rotate_direction_and_status(level: Level) -> None:
 def test_mine_entity_and_mining_state(level: Level) -> None:
     out = run(
         level,
+        "p(chest.minable, c.minable) furnace.minable = false p(furnace.minable, c.mine_entity(furnace)) "
         "chest.insert{name = 'coal', count = 2} p(c.mine_entity(chest), chest.valid, "
         "c.get_item_count('iron-chest'), c.get_item_count('coal')) "
         "p(c.mining_state.mining) c.mining_state = {mining = true, position = {1, 2}} "
         "p(c.mining_state.mining, c.mining_state.position.x, c.mining_state.position.y)",
     )
-    assert out.split("\n") == ["true false 1 2", "false", "true 1 2"]
+    assert out.split("\n") == ["true false", "false false", "true false 1 2", "false", "true 1 2"]
     assert (
         error_of(level, "c.mine_entity('chest')")
         == "Invalid argument #1 to LuaControl::mine_entity: LuaEntity expected."
@@ -177,3 +178,14 @@ def test_inserter_targets_and_prototype_energy_sources(level: Level) -> None:
         "furnace.prototype.electric_energy_source_prototype, furnace.prototype.burner_prototype.fuel_inventory_size)",
     )
     assert out.split("\n") == ["-10.5 -10.5 true nil nil nil", "LuaElectricEnergySourcePrototype nil 1"]
+
+
+def test_script_flags_and_module_inventory(level: Level) -> None:
+    out = run(
+        level,
+        "p(furnace.active, furnace.destructible) furnace.active = false furnace.destructible = false "
+        "p(furnace.active, furnace.destructible, chest.get_module_inventory()) "
+        "local am2 = game.surfaces[1].create_entity{name = 'assembling-machine-2', position = {40, 40}, force = 'player'} "
+        "p(am2.get_module_inventory().index == defines.inventory.crafter_modules)",
+    )
+    assert out.split("\n") == ["true true", "false false nil", "true"]

@@ -148,6 +148,9 @@ def test_mine_entity_moves_products_and_contents_to_the_miner(world: World) -> N
     assert control.mine_entity(character, ore, GD.recipes) and ore.amount == 1
     assert control.mine_entity(character, ore, GD.recipes) and not ore.valid
     assert control.get_item_count(character, "iron-ore") == 2
+    chest = make(world, "iron-chest", 5, 5)
+    chest.minable_flag = False
+    assert not chest.minable and not control.mine_entity(character, chest, GD.recipes) and chest.valid
 
 
 def test_mining_target_is_a_resource_under_the_drill(world: World) -> None:
