@@ -45,6 +45,13 @@ class Setting:
         return f"{self.option}, ini {self.ini}, env {self.env}"
 
 
+def positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise ValueError("must be greater than 0")
+    return value
+
+
 BACKENDS = ("auto", "embedded", "docker", "binary", "external")
 DEFAULT_IMAGE = "factoriotools/factorio:2.0.73"
 
@@ -93,6 +100,12 @@ SETTINGS: tuple[Setting, ...] = (
         parse=float,
     ),
     Setting(
+        "fle-game-speed",
+        "FLE_TESTKIT_FLE_GAME_SPEED",
+        "game speed of the FLE plugin's instances (default: FLE's own, 10, as its tests set it)",
+        parse=positive_float,
+    ),
+    Setting(
         "latency-budget",
         "FLE_TESTKIT_LATENCY_BUDGET",
         "default budget PHASE=SECONDS (reset, restart, bootstrap, start, save...), repeatable; "
@@ -136,6 +149,7 @@ class Settings:
     factorio_saves: str = ".fle/saves"
     factorio_ready_timeout: float = 120.0
     factorio_command_timeout: float = 60.0
+    fle_game_speed: float | None = None
     latency_budget: tuple[str, ...] = ()
     perf_report: str | None = None
     perf_compare: str | None = None

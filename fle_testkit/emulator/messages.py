@@ -212,6 +212,22 @@ SAVE_CANNOT_WRITE_PUBLIC = "cannot write {name}: {reason}"
 # anything else is reduced to this.
 OS_ERROR_REASON = "the operating system refused it"
 
+# --- game and force level API: research, rendering, map settings (fle-game) ---
+# Not confirmed word for word against a real 2.0 server: shaped like the other
+# "Invalid argument" texts above.
+TECHNOLOGY_ID_EXPECTED = (
+    "Invalid argument to {function}: technology name, LuaTechnology or prototype expected, got {got}."
+)
+RESEARCH_PROGRESS_RANGE = "Invalid value for {what}: {value} is not a number in the range [0, 1]."
+NO_RESEARCH_IN_PROGRESS = "Cannot set research progress: the force has no research in progress."
+MAP_SETTING_TYPE = "Invalid value for {path}: {expected} expected, got {got}."
+RENDER_MEMBER_NOT_OF_TYPE = "LuaRenderObject::{key} is not available for render objects of type {type}."
+INVALID_COLOR = "Invalid argument to {function}: color must be a table of numbers (r, g, b, a)."
+INVALID_RENDER_TARGET = (
+    "Invalid argument to {function}: {field} must be a LuaEntity, a MapPosition or a ScriptRenderTargetTable."
+)
+TABLE_FIELD_TYPE = "Invalid argument to {function}: {field} must be a {expected}, got {got}."
+
 # --- entity-level API: LuaControl, LuaBurner, crafting, recipes (fle-entity) --
 # Not confirmed word for word: shaped like the "Unknown ... name" and
 # "Entity is not a resource." texts above, until checked against a real server.

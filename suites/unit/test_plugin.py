@@ -100,6 +100,7 @@ CASES: dict[str, dict[str, tuple[Any, Any]]] = {
     },
     "factorio_ready_timeout": {"option": ("0", 0.0), "env": ("6.5", 6.5), "ini": ("7.25", 7.25)},
     "factorio_command_timeout": {"option": ("1.5", 1.5), "env": ("2.5", 2.5), "ini": ("3.5", 3.5)},
+    "fle_game_speed": {"option": ("20", 20.0), "env": ("30", 30.0), "ini": ("0.5", 0.5)},
     "latency_budget": {
         "option": (["reset=1", "save=2"], ["reset=1", "save=2"]),
         "env": (["reset=3", "save=4"], ["reset=3", "save=4"]),

@@ -16,7 +16,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .luatables import as_float, box, energy, first, is_table, minable, number, product, products, seq, strings, vector
+from .luatables import (
+    as_float,
+    box,
+    energy,
+    first,
+    is_table,
+    minable,
+    number,
+    product,
+    products,
+    seq,
+    strings,
+    to_python,
+    vector,
+)
 from .prototypes import (
     INFINITE_LEVEL,
     EntityPrototype,
@@ -87,7 +101,18 @@ class Extractor:
             defines=self.defines,
             base_version=base_version,
             draftsman_version=draftsman_version,
+            map_settings=self.map_settings(),
         )
+
+    def map_settings(self) -> dict[str, Any]:
+        """The MapSettings of a new map: the "map-settings" prototype less its own keys.
+
+        Difficulty settings live in LuaGameScript::difficulty_settings in the
+        runtime, not in MapSettings, so they are left out here.
+        """
+        table = self.raw["map-settings"]
+        found = to_python(table["map-settings"]) if table is not None else {}
+        return {k: v for k, v in found.items() if k not in ("type", "name", "difficulty_settings")}
 
     def item(self, name: str, p: Any) -> ItemPrototype:
         tile = p["place_as_tile"]

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Bump whenever a dataclass here changes shape: old cache files are then ignored.
-SCHEMA = 5  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products;
-# 5: the character's reach and pickup distances, inserter and drill vectors, fluid box count
+SCHEMA = (
+    6  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
+)
+# 6: the character's reach and pickup distances, inserter and drill vectors, fluid box count
 #: ``max_level = "infinite"`` reads back as the largest uint32, as in the API.
 INFINITE_LEVEL = 2**32 - 1
 _SI = {
@@ -229,6 +231,8 @@ class GameData:
     base_version: str
     draftsman_version: str
     schema: int = SCHEMA
+    # The "map-settings" prototype's settings (pollution, enemy_evolution, ...), what a new map starts with.
+    map_settings: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 def parse_energy(text: str) -> float:

@@ -263,10 +263,25 @@ def is_table(value: Any) -> bool:
     return lua52.lua_type(value) == "table"
 
 
+def lua_type_name(value: Any) -> str:
+    """Lua's ``type()`` of a value as the host sees it (numbers and strings arrive as Python's)."""
+    if value is None:
+        return "nil"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, (str, bytes)):
+        return "string"
+    if isinstance(value, LuaExposed):
+        return "userdata"
+    return lua52.lua_type(value) or type(value).__name__
+
+
 def table_fields(value: Any, function: str, argument: int = 1) -> dict[Any, Any]:
     """A Lua table argument as a dict (one level), or a Factorio-style error."""
     if not is_table(value):
-        got = lua52.lua_type(value) or type(value).__name__
+        got = lua_type_name(value)
         raise LuaApiError(messages.TABLE_EXPECTED.format(argument=argument, function=function, got=got))
     return dict(value.items())
 

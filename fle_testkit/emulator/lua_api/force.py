@@ -4,17 +4,43 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import messages
+from ..gamedata.prototypes import TechnologyPrototype
+from ..lua.runtime import LuaApiError
+from ..model.errors import InvalidArgumentError
 from ..model.force import Force, Recipe, Technology
-from .base import LuaCustomTable, LuaObject, lua_method, lua_property, lua_setter, named_table
-from .prototypes import product_fields
-from .registry import shows
+from ..model.research import check_progress
+from .base import LuaCustomTable, LuaObject, is_table, lua_method, lua_property, lua_setter, lua_type_name, named_table
+from .prototypes import product_fields, research_unit_count, research_unit_ingredients
+from .registry import is_lua_object_of, shows
 from .statistics import surface_model
+
+
+def progress_arg(value: Any, what: str) -> float:
+    """A research progress fraction in [0, 1], or Factorio-style error."""
+    try:
+        return check_progress(value)
+    except InvalidArgumentError:
+        raise LuaApiError(messages.RESEARCH_PROGRESS_RANGE.format(what=what, value=value)) from None
+
+
+def technology_arg(force: Force, value: Any, function: str) -> Technology:
+    """A TechnologyID (name, LuaTechnology or LuaTechnologyPrototype) as ``force``'s technology."""
+    if is_lua_object_of(value, Technology, TechnologyPrototype):
+        value = value.model.name
+    if not isinstance(value, str):
+        got = lua_type_name(value)
+        raise LuaApiError(messages.TECHNOLOGY_ID_EXPECTED.format(function=function, got=got))
+    technology = force.technologies.get(value)
+    if technology is None:
+        raise LuaApiError(messages.UNKNOWN_TECHNOLOGY.format(name=value))
+    return technology
 
 
 @shows(Technology)
 class LuaTechnology(LuaObject):
     lua_class_name = "LuaTechnology"
-    lua_fields = ("name", "researched", "enabled", "level")
+    lua_fields = ("name", "researched", "enabled", "level", "visible_when_disabled", "saved_progress")
     lua_objects = ("force", "prototype")
 
     @lua_setter("researched")
@@ -25,10 +51,52 @@ class LuaTechnology(LuaObject):
     def set_enabled(self, value: Any) -> None:
         self.model.enabled = bool(value)
 
+    @lua_setter("visible_when_disabled")
+    def set_visible_when_disabled(self, value: Any) -> None:
+        self.model.visible_when_disabled = bool(value)
+
+    @lua_setter("saved_progress")
+    def set_saved_progress(self, value: Any) -> None:
+        self.model.saved_progress = progress_arg(value, "LuaTechnology::saved_progress")
+
+    @lua_property
+    def upgrade(self) -> bool:
+        return self.model.prototype.upgrade
+
     @lua_property
     def prerequisites(self) -> Any:
         technologies = self.model.force.technologies
         return self.table({n: self.ctx.wrap(technologies[n]) for n in self.model.prototype.prerequisites})
+
+    @lua_property
+    def successors(self) -> Any:
+        return self.table({t.name: self.ctx.wrap(t) for t in self.model.successors})
+
+    @lua_property
+    def research_unit_count(self) -> int:
+        return research_unit_count(self.model.prototype, self.model.level)
+
+    @lua_property
+    def research_unit_count_formula(self) -> Any:
+        unit = self.model.prototype.unit
+        return None if unit is None else unit.count_formula
+
+    @lua_property
+    def research_unit_energy(self) -> float:
+        unit = self.model.prototype.unit
+        return unit.time * 60 if unit else 0  # in ticks, as Factorio reports it
+
+    @lua_property
+    def research_unit_ingredients(self) -> Any:
+        return self.table(research_unit_ingredients(self.model.prototype))
+
+    @lua_method
+    def reload(self) -> None:
+        self.model.reload()
+
+    @lua_method
+    def research_recursive(self) -> None:
+        self.model.research_recursive()
 
 
 @shows(Recipe)
@@ -96,8 +164,82 @@ class LuaForce(LuaObject):
         self.model.reset_technology_effects()
 
     @lua_method
+    def reset_technologies(self) -> None:
+        self.model.reset_technologies()
+
+    @lua_method
     def reset(self) -> None:
         self.model.reset()
+
+    # --- research -------------------------------------------------------------
+
+    @lua_property
+    def current_research(self) -> Any:
+        current = self.model.research.current
+        return None if current is None else self.ctx.wrap(current)
+
+    @lua_property
+    def research_progress(self) -> float:
+        return self.model.research.progress
+
+    @lua_setter("research_progress")
+    def set_research_progress(self, value: Any) -> None:
+        progress = progress_arg(value, "LuaForce::research_progress")
+        if self.model.research.current is None:
+            raise LuaApiError(messages.NO_RESEARCH_IN_PROGRESS)
+        self.model.research.progress = progress
+
+    @lua_property
+    def research_queue(self) -> Any:
+        return self.table([self.ctx.wrap(t) for t in self.model.research.queue])
+
+    @lua_setter("research_queue")
+    def set_research_queue(self, value: Any) -> None:
+        """Nil or an array of TechnologyID; what cannot be queued is dropped silently (2.0 docs)."""
+        if value is None:
+            entries: list[Any] = []
+        elif is_table(value):
+            entries = [value[i] for i in range(1, len(value) + 1)]
+        else:
+            got = lua_type_name(value)
+            raise LuaApiError(messages.TABLE_EXPECTED.format(argument=1, function="LuaForce::research_queue", got=got))
+        self.model.research.set_queue([technology_arg(self.model, e, "LuaForce::research_queue") for e in entries])
+
+    @lua_property
+    def previous_research(self) -> Any:
+        previous = self.model.research.previous
+        return None if previous is None else self.ctx.wrap(previous)
+
+    @lua_setter("previous_research")
+    def set_previous_research(self, value: Any) -> None:
+        research = self.model.research
+        research.previous = None if value is None else technology_arg(self.model, value, "LuaForce::previous_research")
+
+    @lua_property
+    def research_enabled(self) -> bool:
+        return self.model.research.enabled
+
+    @lua_method
+    def enable_research(self) -> None:
+        self.model.research.enabled = True
+
+    @lua_method
+    def disable_research(self) -> None:
+        self.model.research.enabled = False
+
+    @lua_method
+    def add_research(self, technology: Any) -> bool:
+        """Queue at the back (2.0's queue is always enabled); on_research_started is not raised."""
+        return self.model.research.add(technology_arg(self.model, technology, "LuaForce::add_research"))
+
+    @lua_method
+    def cancel_current_research(self) -> None:
+        self.model.research.cancel_current()
+
+    @lua_method
+    def kill_all_units(self) -> None:
+        """Units (biters) of this force vanish: no corpse, no on_entity_died (neither is modelled)."""
+        self.ctx.world.kill_all_units(self.model)
 
     @lua_method
     def get_item_production_statistics(self, surface: Any) -> Any:

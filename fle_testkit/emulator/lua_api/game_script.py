@@ -9,6 +9,7 @@ from ..lua.runtime import LuaApiError
 from ..model.errors import NotFoundError
 from .base import LuaCustomTable, LuaObject, lua_method, lua_property, lua_setter
 from .bootstrap import localised_text
+from .map_settings import LuaMapSettingsStruct
 
 
 class LuaGameScript(LuaObject):
@@ -54,6 +55,19 @@ class LuaGameScript(LuaObject):
     @lua_property
     def connected_players(self) -> Any:
         return self.table([])
+
+    @lua_property
+    def player(self) -> Any:
+        """The player typing a console command: nil, as for every RCON command (no player types them)."""
+        return None
+
+    @lua_property
+    def map_settings(self) -> Any:
+        return LuaMapSettingsStruct(self.ctx, self.ctx.world.map_settings)
+
+    @lua_method
+    def reset_game_state(self) -> None:
+        """Reset scenario state (game_finished, player_won...): the emulator keeps none, so nothing changes."""
 
     @lua_property
     def surfaces(self) -> LuaCustomTable:

@@ -16,6 +16,7 @@ from .context import ApiContext
 from .game_script import LuaGameScript
 from .helpers import LuaHelpers
 from .prototypes import LuaPrototypes
+from .rendering import LuaRendering
 
 # The real defines table of Factorio 2.0, as draftsman ships it.
 DEFINES_FILE = Path(draftsman.__file__).parent / "compatibility" / "defines.lua"  # draftsman 3.x: 2.0.60
@@ -51,6 +52,7 @@ def install_globals(ctx: ApiContext) -> LuaGameScript:
     g.rcon = LuaRCON(ctx)
     g.helpers = LuaHelpers(ctx)
     g.prototypes = LuaPrototypes(ctx)
+    g.rendering = LuaRendering(ctx)
     g.localised_print = sandbox.host_function(lambda message: _print(localised_text(ctx, message)))
     setup = sandbox.lua.execute("return function(...) " + _LUA_HELPERS + " end")
     setup(

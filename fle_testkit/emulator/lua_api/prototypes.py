@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..gamedata.prototypes import (
+    INFINITE_LEVEL,
     EntityPrototype,
     FluidPrototype,
     ItemPrototype,
@@ -16,6 +17,7 @@ from ..gamedata.prototypes import (
     TechnologyPrototype,
     TilePrototype,
 )
+from ..model.formula import evaluate_count_formula
 from .base import LuaCustomTable, LuaObject, lua_method, lua_property, named_table
 from .registry import shows
 
@@ -38,6 +40,26 @@ def product_fields(product: Any) -> dict[str, Any]:
         if value is not None:
             fields[key] = value
     return fields
+
+
+def research_unit_count(prototype: TechnologyPrototype, level: int) -> int:
+    """Units to research ``prototype`` at ``level``: its count, or its formula of L; 0 for trigger research."""
+    unit = prototype.unit
+    if unit is None:
+        return 0
+    if unit.count is not None:
+        return int(unit.count)
+    try:
+        count = evaluate_count_formula(unit.count_formula or "0", level)
+    except OverflowError:
+        count = INFINITE_LEVEL
+    return int(min(max(count, 0), INFINITE_LEVEL))  # a uint32, as the API types it
+
+
+def research_unit_ingredients(prototype: TechnologyPrototype) -> list[dict[str, Any]]:
+    """ResearchIngredient tables (2.0: name and amount, no type)."""
+    unit = prototype.unit
+    return [{"name": n, "amount": a} for n, a in unit.ingredients] if unit else []
 
 
 @shows(ItemPrototype)
@@ -104,6 +126,13 @@ class LuaEntityPrototype(LuaObject):
     @lua_property
     def selection_box(self) -> Any:
         return self.table(_box(self.model.selection_box))
+
+    @lua_property
+    def resource_categories(self) -> Any:
+        """Mining drills' and characters' categories as a set-like table; nil for other entities."""
+        if self.model.type not in ("mining-drill", "character"):
+            return None
+        return self.table({category: True for category in self.model.resource_categories})
 
     @lua_property
     def crafting_categories(self) -> Any:
@@ -214,7 +243,11 @@ class LuaTechnologyPrototype(LuaObject):
 
     @lua_property
     def research_unit_count(self) -> Any:
-        return self.model.unit.count if self.model.unit else 0
+        return research_unit_count(self.model, self.model.level)
+
+    @lua_property
+    def research_unit_count_formula(self) -> Any:
+        return None if self.model.unit is None else self.model.unit.count_formula
 
     @lua_property
     def research_unit_energy(self) -> Any:
@@ -223,8 +256,7 @@ class LuaTechnologyPrototype(LuaObject):
 
     @lua_property
     def research_unit_ingredients(self) -> Any:
-        unit = self.model.unit
-        return self.table([{"type": "item", "name": n, "amount": a} for n, a in unit.ingredients] if unit else [])
+        return self.table(research_unit_ingredients(self.model))
 
 
 @shows(TilePrototype)

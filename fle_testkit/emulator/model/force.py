@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .errors import NotFoundError
+from .research import Research
 
 if TYPE_CHECKING:
     from ..gamedata import GameData, RecipePrototype, TechnologyPrototype
@@ -34,7 +35,7 @@ class Recipe:
 
 
 class Technology:
-    __slots__ = ("prototype", "force", "_researched", "enabled", "level")
+    __slots__ = ("prototype", "force", "_researched", "enabled", "level", "visible_when_disabled", "saved_progress")
 
     def __init__(self, prototype: TechnologyPrototype, force: Force) -> None:
         self.prototype = prototype
@@ -42,6 +43,9 @@ class Technology:
         self._researched = False
         self.enabled = prototype.enabled
         self.level = prototype.level
+        # The data's default (TechnologyPrototype::visible_when_disabled); not in the extracted data.
+        self.visible_when_disabled = False
+        self.saved_progress = 0.0  # fraction in [0, 1); the current research's is the force's progress
 
     @property
     def name(self) -> str:
@@ -59,15 +63,36 @@ class Technology:
         self._researched = bool(value)
         if self._researched:
             self.force._apply_effects(self.prototype)
+            self.force.research.finished(self)
+
+    @property
+    def successors(self) -> list[Technology]:
+        """The force's technologies that have this one as a prerequisite."""
+        return [t for t in self.force.technologies.values() if self.name in t.prototype.prerequisites]
+
+    def reload(self) -> None:
+        """Back to the prototype (enabled, level, visibility); research state is kept."""
+        self.enabled = self.prototype.enabled
+        self.level = self.prototype.level
+        self.visible_when_disabled = False
+
+    def research_recursive(self) -> None:
+        """Research this technology and, first, every prerequisite not yet researched."""
+        for name in self.prototype.prerequisites:
+            prerequisite = self.force.technologies.get(name)
+            if prerequisite is not None and not prerequisite.researched:
+                prerequisite.research_recursive()
+        if not self.researched:
+            self.researched = True
 
     def _reset(self) -> None:
         self._researched = False
-        self.enabled = self.prototype.enabled
-        self.level = self.prototype.level
+        self.saved_progress = 0.0
+        self.reload()
 
 
 class Force:
-    __slots__ = ("index", "name", "gamedata", "technologies", "recipes")
+    __slots__ = ("index", "name", "gamedata", "technologies", "recipes", "research")
 
     def __init__(self, gamedata: GameData, index: int, name: str) -> None:
         self.gamedata = gamedata
@@ -75,6 +100,7 @@ class Force:
         self.name = name
         self.technologies = {n: Technology(p, self) for n, p in gamedata.technologies.items()}
         self.recipes = {n: Recipe(p, self) for n, p in gamedata.recipes.items()}
+        self.research = Research(self)
 
     def __repr__(self) -> str:
         return f"<Force {self.index} {self.name!r}>"
@@ -123,8 +149,15 @@ class Force:
             if technology.researched:
                 self._apply_effects(technology.prototype)
 
+    def reset_technologies(self) -> None:
+        """Technologies as in their prototypes, research state kept (LuaForce::reset_technologies)."""
+        for technology in self.technologies.values():
+            technology.reload()
+
     def reset(self) -> None:
-        """Technologies unresearched and as in their prototypes; recipes likewise."""
+        """Technologies unresearched and as in their prototypes, no research queued; recipes likewise."""
+        self.research.clear()
+        self.research.previous = None
         for technology in self.technologies.values():
             technology._reset()
         self.reset_recipes()
@@ -135,18 +168,28 @@ class Force:
         return {
             "index": self.index,
             "name": self.name,
-            "technologies": {n: [t.researched, t.enabled, t.level] for n, t in self.technologies.items()},
+            "technologies": {
+                n: [t.researched, t.enabled, t.level, t.visible_when_disabled, t.saved_progress]
+                for n, t in self.technologies.items()
+            },
             "recipes": {n: r.enabled for n, r in self.recipes.items()},
+            "research": self.research.to_state(),
         }
 
     def load_state(self, state: dict[str, object]) -> None:
         """Restore research and recipes exactly (no effects are re-applied)."""
         technologies: Any = state["technologies"]
         recipes: Any = state["recipes"]
-        for name, (researched, enabled, level) in technologies.items():
+        for name, (researched, enabled, level, *more) in technologies.items():
             technology = self.technology(name)
             technology._researched = bool(researched)
             technology.enabled = bool(enabled)
             technology.level = int(level)
+            if more:  # absent in states written before research was modelled
+                technology.visible_when_disabled = bool(more[0])
+                technology.saved_progress = float(more[1])
         for name, enabled in recipes.items():
             self.recipe(name).enabled = bool(enabled)
+        research: Any = state.get("research")
+        if research is not None:
+            self.research.load_state(research)

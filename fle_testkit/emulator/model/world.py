@@ -8,10 +8,12 @@ so a save holds the world without pickling Python objects.
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidArgumentError, ModelError, NotFoundError, StateError
 from .force import Force
+from .rendering import Rendering
 from .statistics import FlowStatistics
 from .surface import Surface
 
@@ -28,7 +30,17 @@ DEFAULT_SURFACE = "nauvis"
 
 
 class World:
-    __slots__ = ("gamedata", "seed", "surfaces", "forces", "statistics", "unit_number_counter", "entity_id_counter")
+    __slots__ = (
+        "gamedata",
+        "seed",
+        "surfaces",
+        "forces",
+        "statistics",
+        "unit_number_counter",
+        "entity_id_counter",
+        "map_settings",
+        "rendering",
+    )
 
     def __init__(self, gamedata: GameData, seed: int) -> None:
         """An empty world; use :meth:`new` for a new game's."""
@@ -40,6 +52,10 @@ class World:
         self.statistics: dict[tuple[str, int, int], FlowStatistics] = {}
         self.unit_number_counter = 1  # the next unit number to hand out
         self.entity_id_counter = 1
+        # LuaGameScript::map_settings: nested plain values, changed in place by scripts.
+        self.map_settings: dict[str, Any] = copy.deepcopy(gamedata.map_settings)
+        # Render objects are not saved (a deviation: Factorio saves them); their ids stay unique.
+        self.rendering = Rendering(self.surfaces)
 
     @classmethod
     def new(cls, gamedata: GameData, seed: int) -> World:
@@ -112,6 +128,13 @@ class World:
             raise NotFoundError(f"no force {key!r}")
         return force
 
+    def kill_all_units(self, force: Force) -> int:
+        """Remove every unit (biter, "unit" type) of ``force`` on every surface; how many."""
+        units = [e for s in self.surfaces.values() for e in s.find_entities_filtered(type="unit", force=force)]
+        for unit in units:
+            unit.destroy()
+        return len(units)
+
     def flow_statistics(self, kind: str, force: Force | int | str, surface: Surface | int | str) -> FlowStatistics:
         """The ``kind`` ("item" or "fluid") production statistics of a force on a surface."""
         owner = self.get_force(force)
@@ -140,6 +163,8 @@ class World:
             "forces": [force.to_state() for _, force in sorted(self.forces.items())],
             "surfaces": [surface.to_state() for _, surface in sorted(self.surfaces.items())],
             "statistics": [stats.to_state() for _, stats in sorted(self.statistics.items())],
+            "map_settings": copy.deepcopy(self.map_settings),
+            "next_render_id": self.rendering.next_id,
         }
 
     @classmethod
@@ -166,6 +191,9 @@ class World:
                     str(stats_state["kind"]), int(stats_state["force"]), int(stats_state["surface"])
                 )
                 stats.load_state(stats_state)
+            if "map_settings" in state:  # absent in states written before it existed
+                world.map_settings = copy.deepcopy(state["map_settings"])
+            world.rendering.next_id = int(state.get("next_render_id", 1))
             world.unit_number_counter = int(state["unit_number_counter"])
             world.entity_id_counter = int(state["entity_id_counter"])
         except ModelError as error:

@@ -9,6 +9,7 @@ from fle_testkit.emulator.lua_api import registry
 from fle_testkit.emulator.lua_api.base import LuaObject
 from fle_testkit.emulator.model.burner import Burner
 from fle_testkit.emulator.model.inventory import SlotRef
+from fle_testkit.emulator.model.rendering import RenderObject
 from fle_testkit.emulator.model.statistics import FlowStatistics
 
 SHOWN = {
@@ -21,6 +22,7 @@ SHOWN = {
     SlotRef: "LuaItemStack",
     Burner: "LuaBurner",
     FlowStatistics: "LuaFlowStatistics",
+    RenderObject: "LuaRenderObject",
     gamedata.ItemPrototype: "LuaItemPrototype",
     gamedata.EntityPrototype: "LuaEntityPrototype",
     gamedata.RecipePrototype: "LuaRecipePrototype",
