@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from lab_level import lab_level
+from level_lua import lab_level
 
 from fle_testkit.emulator.gamedata import load_vanilla
 from fle_testkit.emulator.level import Level

@@ -10,7 +10,7 @@ commands. Before that fix, the loop below failed within 50 rounds with
 from __future__ import annotations
 
 import pytest
-from lab_level import lab_level
+from level_lua import lab_level
 
 from fle_testkit.emulator.level import COMPACT_EVERY, Level
 
