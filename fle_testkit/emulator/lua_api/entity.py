@@ -206,6 +206,11 @@ class LuaEntity(LuaControlMembers):
         return self.table([{"name": name, "count": count, "quality": "normal"} for name, count in removed])
 
     @lua_method
+    def can_be_destroyed(self) -> bool:
+        """Always true: nothing the emulator models (rocket parts, platform hubs) refuses destroy()."""
+        return True
+
+    @lua_method
     def destroy(self, options: Any = None) -> bool:
         self.model.destroy()
         return True

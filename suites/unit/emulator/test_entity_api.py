@@ -183,9 +183,9 @@ def test_inserter_targets_and_prototype_energy_sources(level: Level) -> None:
 def test_script_flags_and_module_inventory(level: Level) -> None:
     out = run(
         level,
-        "p(furnace.active, furnace.destructible) furnace.active = false furnace.destructible = false "
+        "p(furnace.can_be_destroyed()) p(furnace.active, furnace.destructible) furnace.active = false furnace.destructible = false "
         "p(furnace.active, furnace.destructible, chest.get_module_inventory()) "
         "local am2 = game.surfaces[1].create_entity{name = 'assembling-machine-2', position = {40, 40}, force = 'player'} "
         "p(am2.get_module_inventory().index == defines.inventory.crafter_modules)",
     )
-    assert out.split("\n") == ["true true", "false false nil", "true"]
+    assert out.split("\n") == ["true", "true true", "false false nil", "true"]
