@@ -227,3 +227,21 @@ INVALID_RENDER_TARGET = (
     "Invalid argument to {function}: {field} must be a LuaEntity, a MapPosition or a ScriptRenderTargetTable."
 )
 TABLE_FIELD_TYPE = "Invalid argument to {function}: {field} must be a {expected}, got {got}."
+
+# --- entity-level API: LuaControl, LuaBurner, crafting, recipes (fle-entity) --
+# Not confirmed word for word: shaped like the "Unknown ... name" and
+# "Entity is not a resource." texts above, until checked against a real server.
+UNKNOWN_RECIPE_NAME = "Unknown recipe name: {name}"
+NOT_A_CHARACTER = "Entity is not a character."
+NOT_A_CRAFTING_MACHINE = "Entity is not a crafting machine."
+RECIPE_NOT_ALLOWED = "Recipe {recipe} can't be set in {entity}."
+FIXED_RECIPE = "Entity {entity} has a fixed recipe."
+RECIPE_EXPECTED = "Invalid argument to {function}: recipe must be a name, LuaRecipe or LuaRecipePrototype."
+ENTITY_EXPECTED = "Invalid argument #1 to {function}: LuaEntity expected."
+ITEM_EXPECTED = "Invalid argument #1 to {function}: item name, LuaItemPrototype or table expected."
+COUNT_EXPECTED = "Invalid argument to {function}: {field} must be a number >= {least}."
+CRAFTING_QUEUE_INDEX = "Invalid crafting queue index: {index}."
+NOT_A_FUEL = "Item {name} is not a fuel this burner can burn."
+FLUIDBOX_INDEX = "Fluidbox index {index} out of range (this entity has {count})."
+# Not confirmed word for word: reading name, count... of an empty LuaItemStack.
+ITEM_STACK_EMPTY = "LuaItemStack API call when LuaItemStack was not valid for read."

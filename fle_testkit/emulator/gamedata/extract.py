@@ -29,6 +29,7 @@ from .luatables import (
     seq,
     strings,
     to_python,
+    vector,
 )
 from .prototypes import (
     INFINITE_LEVEL,
@@ -216,6 +217,12 @@ class Extractor:
             infinite_resource=bool(p["infinite"]) if type_name == "resource" else False,
             fixed_recipe=str(p["fixed_recipe"]) if p["fixed_recipe"] else None,
             rocket_parts_required=int(p["rocket_parts_required"]) if p["rocket_parts_required"] else None,
+            **(_character_distances(p) if type_name == "character" else {}),
+            pickup_position=vector(p["pickup_position"]) if type_name == "inserter" else None,
+            insert_position=vector(p["insert_position"]) if type_name == "inserter" else None,
+            vector_to_place_result=vector(p["vector_to_place_result"]) if type_name == "mining-drill" else None,
+            resource_searching_radius=as_float(p["resource_searching_radius"]) if type_name == "mining-drill" else None,
+            fluid_box_count=_fluid_box_count(p),
         )
 
     def technology(self, name: str, p: Any) -> TechnologyPrototype:
@@ -282,3 +289,24 @@ class Extractor:
             items_to_place_this=tuple(placers.get(name, ())),
             order=str(p["order"] or ""),
         )
+
+
+#: The character prototype's distances (CharacterPrototype); vanilla data sets every one.
+_CHARACTER_DISTANCES = (
+    "reach_distance",
+    "reach_resource_distance",
+    "build_distance",
+    "drop_item_distance",
+    "item_pickup_distance",
+    "loot_pickup_distance",
+)
+
+
+def _character_distances(p: Any) -> dict[str, float | None]:
+    return {key: as_float(p[key]) for key in _CHARACTER_DISTANCES}
+
+
+def _fluid_box_count(p: Any) -> int:
+    """The entity's own fluid boxes (not its energy source's)."""
+    single = sum(1 for key in ("fluid_box", "input_fluid_box", "output_fluid_box") if p[key] is not None)
+    return single + len(seq(p["fluid_boxes"]))

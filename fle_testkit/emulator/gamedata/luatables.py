@@ -56,6 +56,15 @@ def box(table: Any) -> Box:
     return (corners[0], corners[1])
 
 
+def vector(table: Any) -> tuple[float, float] | None:
+    """A Vector (``{x, y}`` or ``{x=, y=}``), or None when absent."""
+    if table is None:
+        return None
+    x = table[1] if table[1] is not None else table["x"]
+    y = table[2] if table[2] is not None else table["y"]
+    return (float(x), float(y))
+
+
 def energy(value: Any, default: float = 0.0) -> float:
     return default if value is None else parse_energy(value)
 

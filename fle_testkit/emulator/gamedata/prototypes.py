@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Bump whenever a dataclass here changes shape: old cache files are then ignored.
-SCHEMA = 5  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings
+SCHEMA = (
+    6  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
+)
+# 6: the character's reach and pickup distances, inserter and drill vectors, fluid box count
 #: ``max_level = "infinite"`` reads back as the largest uint32, as in the API.
 INFINITE_LEVEL = 2**32 - 1
 _SI = {
@@ -143,6 +146,21 @@ class EntityPrototype:
     infinite_resource: bool = False
     fixed_recipe: str | None = None  # assembling machines and rocket silos with one recipe
     rocket_parts_required: int | None = None  # rocket silos
+    # Characters only (None for other entities): how far the character reaches, in tiles.
+    reach_distance: float | None = None
+    reach_resource_distance: float | None = None
+    build_distance: float | None = None
+    drop_item_distance: float | None = None
+    item_pickup_distance: float | None = None
+    loot_pickup_distance: float | None = None
+    # Inserters: where they take from and put to; mining drills: where the result goes, and
+    # how far from the centre they mine. Vectors for the entity facing north.
+    pickup_position: tuple[float, float] | None = None
+    insert_position: tuple[float, float] | None = None
+    vector_to_place_result: tuple[float, float] | None = None
+    resource_searching_radius: float | None = None
+    # How many fluid boxes the entity has (fluid_box, fluid_boxes, input/output_fluid_box).
+    fluid_box_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)

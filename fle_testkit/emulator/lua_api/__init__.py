@@ -4,6 +4,16 @@ Importing the package imports every module whose classes show a model type to
 Lua, so each has registered itself (:mod:`.registry`) before any Lua runs.
 """
 
-from . import entity, force, inventory, prototypes, rendering, statistics, surface
+from . import burner, entity, force, inventory, itemstack, prototypes, rendering, statistics, surface
 
-__all__ = ["entity", "force", "inventory", "prototypes", "rendering", "statistics", "surface"]
+__all__ = [
+    "burner",
+    "entity",
+    "force",
+    "inventory",
+    "itemstack",
+    "prototypes",
+    "rendering",
+    "statistics",
+    "surface",
+]

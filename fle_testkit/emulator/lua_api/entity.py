@@ -6,18 +6,20 @@ from typing import Any
 
 from .. import messages
 from ..lua.runtime import LuaApiError
+from ..model import crafter, targets
 from ..model.entity import Entity
-from .base import LuaObject, lua_method, lua_property, lua_setter, position_arg
+from ..model.status import status as entity_status
+from .base import lua_method, lua_property, lua_setter, position_arg, table_fields
+from .control import LuaControlMembers
+from .fluidbox import LuaFluidBox
 from .registry import shows
 
-# The defines.inventory names Factorio 2.0 calls an entity's main inventory.
-MAIN_INVENTORIES = frozenset(
-    {"character_main", "chest", "car_trunk", "spider_trunk", "cargo_wagon", "cargo_unit", "god_main", "editor_main"}
-)
+#: Each crafting machine type's output inventory (``get_output_inventory``).
+OUTPUT_INVENTORIES = ("furnace_result", "assembling_machine_output", "rocket_silo_output")
 
 
 @shows(Entity)
-class LuaEntity(LuaObject):
+class LuaEntity(LuaControlMembers):
     """An entity on a surface. Only the members listed here are built."""
 
     lua_class_name = "LuaEntity"
@@ -67,13 +69,146 @@ class LuaEntity(LuaObject):
         return None if inventory is None else self.ctx.wrap(inventory)
 
     @lua_method
-    def get_main_inventory(self) -> Any:
-        """The character's, container's, vehicle's or wagon's main inventory; nil for others
-        (a furnace's inventory 1 is its fuel, not a main inventory)."""
+    def get_output_inventory(self) -> Any:
         for inventory in self.model.inventories.values():
-            if inventory.name in MAIN_INVENTORIES:
+            if inventory.name in OUTPUT_INVENTORIES:
                 return self.ctx.wrap(inventory)
         return None
+
+    @lua_property
+    def burner(self) -> Any:
+        """nil for an entity without a burner energy source, as in Factorio."""
+        burner = self.model.burner
+        return None if burner is None else self.ctx.wrap(burner)
+
+    @lua_property
+    def status(self) -> Any:
+        """A defines.entity_status number, or nil; worked out without the tick simulation (see model/status.py)."""
+        name = entity_status(self.model)
+        return None if name is None else self.ctx.gamedata.defines["entity_status"][name]
+
+    # Inserter and drill targets (model/targets.py). Factorio's behaviour for entities
+    # that are neither is not known; they read nil here, which FLE's checks expect.
+
+    def _position_table(self, position: Any) -> Any:
+        return None if position is None else self.table({"x": position.x, "y": position.y})
+
+    def _entity_or_nil(self, entity: Any) -> Any:
+        return None if entity is None else self.ctx.wrap(entity)
+
+    @lua_property
+    def pickup_position(self) -> Any:
+        return self._position_table(targets.pickup_position(self.model))
+
+    @lua_property
+    def drop_position(self) -> Any:
+        return self._position_table(targets.drop_position(self.model))
+
+    @lua_property
+    def pickup_target(self) -> Any:
+        surface: Any = self.model.surface
+        return self._entity_or_nil(targets.target_at(self.model, targets.pickup_position(self.model), surface))
+
+    @lua_property
+    def drop_target(self) -> Any:
+        surface: Any = self.model.surface
+        return self._entity_or_nil(targets.target_at(self.model, targets.drop_position(self.model), surface))
+
+    @lua_property
+    def mining_target(self) -> Any:
+        surface: Any = self.model.surface
+        return self._entity_or_nil(targets.mining_target(self.model, surface))
+
+    @lua_property
+    def electric_network_id(self) -> Any:
+        """nil: no electric networks are modelled yet, so nothing is connected to one."""
+        return None
+
+    @lua_property
+    def fluidbox(self) -> Any:
+        return self.ctx.wrapper(LuaFluidBox, self.model)
+
+    @lua_property
+    def grid(self) -> Any:
+        """Equipment grids are not modelled: always nil (a car or armoured character would have one)."""
+        return None
+
+    @lua_property
+    def active(self) -> bool:
+        return self.model.active
+
+    @lua_setter("active")
+    def set_active(self, value: Any) -> None:
+        self.model.active = bool(value)
+
+    @lua_property
+    def destructible(self) -> bool:
+        return self.model.destructible
+
+    @lua_setter("destructible")
+    def set_destructible(self, value: Any) -> None:
+        self.model.destructible = bool(value)
+
+    @lua_method
+    def get_module_inventory(self) -> Any:
+        """The inventory of module slots (furnace, assembler, drill, lab, beacon, silo), or nil."""
+        for inventory in self.model.inventories.values():
+            if inventory.name.endswith("_modules"):
+                return self.ctx.wrap(inventory)
+        return None
+
+    @lua_property
+    def minable(self) -> bool:
+        return self.model.minable
+
+    @lua_setter("minable")
+    def set_minable(self, value: Any) -> None:
+        self.model.minable_flag = bool(value)
+
+    @lua_property
+    def energy(self) -> float:
+        return self.model.energy
+
+    @lua_setter("energy")
+    def set_energy(self, value: Any) -> None:
+        if not isinstance(value, (int, float)):
+            raise LuaApiError(messages.COUNT_EXPECTED.format(function="LuaEntity::energy", field="value", least=0))
+        self.model.energy = max(0.0, float(value))
+
+    @lua_method
+    def rotate(self, options: Any = None) -> bool:
+        """``rotate{reverse=, by_player=}``: a quarter turn; false when the entity cannot turn."""
+        fields = {} if options is None else table_fields(options, "LuaEntity::rotate")
+        return self.model.rotate(reverse=bool(fields.get("reverse")))
+
+    @lua_method
+    def get_recipe(self) -> Any:
+        """The recipe (Factorio 2.0 also returns its quality as a second value, which is not modelled)."""
+        try:
+            recipe = crafter.get_recipe(self.model)
+        except crafter.NotACraftingMachineError as error:
+            raise LuaApiError(messages.NOT_A_CRAFTING_MACHINE) from error
+        return None if recipe is None else self.ctx.wrap(recipe)
+
+    @lua_method
+    def set_recipe(self, recipe: Any = None, quality: Any = None) -> Any:
+        """Returns the items taken out of the machine, as ``{name=, count=, quality=}`` entries."""
+        chosen = None if recipe is None else self.recipe_arg(recipe, "LuaEntity::set_recipe")
+        try:
+            removed = crafter.set_recipe(self.model, chosen)
+        except crafter.NotACraftingMachineError as error:
+            raise LuaApiError(messages.NOT_A_CRAFTING_MACHINE) from error
+        except crafter.RecipeNotAllowedError as error:
+            if self.model.prototype.fixed_recipe is not None:
+                raise LuaApiError(messages.FIXED_RECIPE.format(entity=self.model.name)) from error
+            name = chosen.name if chosen is not None else None
+            raise LuaApiError(messages.RECIPE_NOT_ALLOWED.format(recipe=name, entity=self.model.name)) from error
+        return self.table([{"name": name, "count": count, "quality": "normal"} for name, count in removed])
+
+    @lua_method
+    def can_be_destroyed(self) -> bool:
+        """Always true: nothing the emulator models (rocket parts, platform hubs) refuses destroy()."""
+        return True
 
     @lua_method
     def destroy(self, options: Any = None) -> bool:

@@ -30,11 +30,7 @@ def item_stack(value: Any, function: str) -> tuple[str, int]:
 
 @shows(Inventory)
 class LuaInventory(LuaObject):
-    """A slot inventory of an entity. Item quality is always "normal".
-
-    Difference from Factorio: `inventory[i]` gives a plain table `{name=, count=, valid_for_read=true}`
-    (`{valid_for_read=false}` when empty), not a LuaItemStack, which is not built yet.
-    """
+    """A slot inventory of an entity. Item quality is always "normal"; ``inventory[i]`` is a LuaItemStack."""
 
     lua_class_name = "LuaInventory"
 
@@ -54,11 +50,8 @@ class LuaInventory(LuaObject):
         return len(self.model)
 
     def index_other(self, key: Any) -> Any:
-        if isinstance(key, (int, float)) and 1 <= key <= len(self.model):
-            stack = self.model[int(key) - 1]
-            return self.table(
-                {"name": stack[0], "count": stack[1], "valid_for_read": True} if stack else {"valid_for_read": False}
-            )
+        if isinstance(key, (int, float)) and 1 <= key <= len(self.model) and key == int(key):
+            return self.ctx.wrap(self.model.slot(int(key) - 1))
         return super().index_other(key)
 
     def lua_pairs(self) -> Iterable[tuple[Any, Any]]:

@@ -106,6 +106,20 @@ class LuaEntityPrototype(LuaObject):
         return self.model.crafting_speed
 
     @lua_property
+    def electric_energy_source_prototype(self) -> Any:
+        """nil unless the entity runs on electricity (see LuaElectricEnergySourcePrototype)."""
+        if self.model.energy_source != "electric":
+            return None
+        return self.ctx.wrapper(LuaElectricEnergySourcePrototype, self.model)
+
+    @lua_property
+    def burner_prototype(self) -> Any:
+        """nil unless the entity burns fuel (see LuaBurnerPrototype)."""
+        if self.model.energy_source != "burner":
+            return None
+        return self.ctx.wrapper(LuaBurnerPrototype, self.model)
+
+    @lua_property
     def collision_box(self) -> Any:
         return self.table(_box(self.model.collision_box))
 
@@ -145,6 +159,33 @@ class LuaEntityPrototype(LuaObject):
                 ),
             }
         )
+
+
+class LuaElectricEnergySourcePrototype(LuaObject):
+    """An electric energy source; none of its members (buffer, drain, priority) are built yet.
+
+    ``self.model`` is the owning EntityPrototype.
+    """
+
+    lua_class_name = "LuaElectricEnergySourcePrototype"
+
+
+class LuaBurnerPrototype(LuaObject):
+    """A burner energy source of an entity prototype; ``self.model`` is the owning EntityPrototype."""
+
+    lua_class_name = "LuaBurnerPrototype"
+
+    @lua_property
+    def fuel_categories(self) -> Any:
+        return self.table({category: True for category in self.model.fuel_categories})
+
+    @lua_property
+    def fuel_inventory_size(self) -> int:
+        return int(self.model.fuel_inventory_size)
+
+    @lua_property
+    def burnt_inventory_size(self) -> int:
+        return int(self.model.burnt_inventory_size)
 
 
 @shows(RecipePrototype)

@@ -11,13 +11,45 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+from .burner import Burner
+from .character import CharacterState
 from .errors import InvalidObjectError
 from .geometry import BoundingBox, Position, check_direction, rotate_box
 from .inventory import Inventory
 
 if TYPE_CHECKING:
     from ..gamedata import EntityPrototype
-    from .force import Force
+    from .force import Force, Recipe
+
+
+#: Entity types that have a direction a player can turn (Factorio 2.0 vanilla).
+ROTATABLE_TYPES = frozenset(
+    {
+        "transport-belt",
+        "underground-belt",
+        "splitter",
+        "loader",
+        "loader-1x1",
+        "inserter",
+        "pipe-to-ground",
+        "pump",
+        "offshore-pump",
+        "mining-drill",
+        "boiler",
+        "generator",
+        "storage-tank",
+        "assembling-machine",
+        "train-stop",
+        "rail-signal",
+        "rail-chain-signal",
+        "arithmetic-combinator",
+        "decider-combinator",
+        "selector-combinator",
+        "constant-combinator",
+        "gate",
+        "burner-generator",
+    }
+)
 
 
 class Place(Protocol):
@@ -43,6 +75,13 @@ class Entity:
         "health",
         "amount",
         "inventories",
+        "burner",
+        "recipe",
+        "character",
+        "energy",
+        "minable_flag",
+        "active",
+        "destructible",
         "valid",
         "_x",
         "_y",
@@ -69,6 +108,13 @@ class Entity:
         self.health: float | None = prototype.max_health if prototype.has_health else None
         self.amount: int | None = None  # what is left in a resource entity
         self.inventories = inventories
+        self.burner = _burner(self, inventories)
+        self.recipe: Recipe | None = None  # an assembling machine's recipe (see crafter.py)
+        self.character = CharacterState() if prototype.type == "character" else None
+        self.energy = 0.0  # joules in the entity's buffer; nothing fills it without the tick simulation
+        self.minable_flag = True  # a script may make a minable entity unminable (LuaEntity.minable)
+        self.active = True  # a script may stop the entity (kept; nothing runs without the simulation)
+        self.destructible = True  # a script may make it immune to damage (kept; nothing damages it yet)
         self.valid = True
         self._x = float(x)
         self._y = float(y)
@@ -78,7 +124,7 @@ class Entity:
         state = "" if self.valid else " invalid"
         return f"<Entity {self.name} #{self.unit_number or '-'} at ({self._x}, {self._y}){state}>"
 
-    def _check_valid(self) -> None:
+    def check_valid(self) -> None:
         if not self.valid:
             raise InvalidObjectError(f"entity {self.prototype.name} is no longer valid")
 
@@ -100,7 +146,7 @@ class Entity:
 
     @direction.setter
     def direction(self, value: int) -> None:
-        self._check_valid()
+        self.check_valid()
         direction = check_direction(value)
         self.surface.reindex_entity(self, lambda: setattr(self, "_direction", direction))
 
@@ -110,9 +156,41 @@ class Entity:
         box = rotate_box(BoundingBox.of(self.prototype.collision_box), self._direction)
         return box.moved(self._x, self._y)
 
+    @property
+    def minable(self) -> bool:
+        """Minable by its prototype and not made unminable by a script."""
+        return self.prototype.minable is not None and self.minable_flag
+
+    @property
+    def rotatable(self) -> bool:
+        """Whether ``rotate`` turns it: a directional type without the "not-rotatable" flag.
+
+        An assembling machine turns only with a fluid recipe (its fluid boxes are what turns),
+        as in Factorio 2.0 without mods.
+        """
+        if "not-rotatable" in self.prototype.flags or self.type not in ROTATABLE_TYPES:
+            return False
+        if self.type == "assembling-machine":
+            recipe = None if self.recipe is None else self.recipe.prototype
+            return recipe is not None and (
+                any(i.type == "fluid" for i in recipe.ingredients) or any(p.type == "fluid" for p in recipe.results)
+            )
+        return True
+
+    def rotate(self, reverse: bool = False) -> bool:
+        """Turn a quarter clockwise (anticlockwise with ``reverse``); False if it cannot turn.
+
+        Not checked: whether a turned non-square entity would collide with its neighbours.
+        """
+        self.check_valid()
+        if not self.rotatable:
+            return False
+        self.direction = (self._direction + (-4 if reverse else 4)) % 16
+        return True
+
     def teleport(self, x: float, y: float) -> None:
         """Move to exactly (x, y) on the same surface."""
-        self._check_valid()
+        self.check_valid()
         self.surface.reindex_entity(self, lambda: self._move(x, y))
 
     def _move(self, x: float, y: float) -> None:
@@ -120,12 +198,12 @@ class Entity:
 
     def get_inventory(self, index: int) -> Inventory | None:
         """The inventory with this ``defines.inventory`` number, or None if it has none."""
-        self._check_valid()
+        self.check_valid()
         return self.inventories.get(index)
 
     def destroy(self) -> None:
         """Remove from the surface; the entity and its inventories become invalid."""
-        self._check_valid()
+        self.check_valid()
         self.surface.remove_entity(self)
         for inventory in self.inventories.values():
             inventory.invalidate()
@@ -142,4 +220,23 @@ class Entity:
             "health": self.health,
             "amount": self.amount,
             "inventories": [[index, inv.to_state()] for index, inv in sorted(self.inventories.items())],
+            "burner": None if self.burner is None else self.burner.to_state(),
+            "recipe": None if self.recipe is None else self.recipe.name,
+            "character": None if self.character is None else self.character.to_state(),
+            "energy": self.energy,
+            "minable_flag": self.minable_flag,
+            "active": self.active,
+            "destructible": self.destructible,
         }
+
+
+def _burner(entity: Entity, inventories: dict[int, Inventory]) -> Burner | None:
+    """The burner energy source of a burner entity, over its fuel and burnt-result inventories."""
+    prototype = entity.prototype
+    if prototype.energy_source != "burner":
+        return None
+    by_name = {inventory.name: inventory for inventory in inventories.values()}
+    fuel = by_name.get("fuel")
+    if fuel is None:
+        return None
+    return Burner(entity, fuel, by_name.get("burnt_result"), prototype.fuel_categories)

@@ -95,6 +95,14 @@ def rotate_box(box: BoundingBox, direction: int) -> BoundingBox:
     return box
 
 
+def rotate_vector(x: float, y: float, direction: int) -> tuple[float, float]:
+    """A prototype vector (facing north) turned to ``direction`` (quarter turns only, as boxes are)."""
+    turns = _quarter_turns(direction)
+    for _ in range(turns):
+        x, y = -y, x
+    return x, y
+
+
 def rotated_size(width: int, height: int, direction: int) -> tuple[int, int]:
     return (height, width) if _quarter_turns(direction) % 2 else (width, height)
 

@@ -39,7 +39,7 @@ class ItemFilter:
 class Inventory:
     """One inventory of an entity, known by its ``defines.inventory`` index and name."""
 
-    __slots__ = ("index", "name", "_items", "_slots", "filter", "valid")
+    __slots__ = ("index", "name", "_items", "_slots", "filter", "valid", "_refs")
 
     def __init__(
         self, index: int, name: str, size: int, items: Mapping[str, ItemPrototype], filter: ItemFilter | None = None
@@ -52,6 +52,7 @@ class Inventory:
         self._slots: list[Stack | None] = [None] * size
         self.filter = filter
         self.valid = True
+        self._refs: dict[int, SlotRef] = {}
 
     def __repr__(self) -> str:
         return f"<Inventory {self.name} ({self.index}) {len(self._slots)} slots>"
@@ -98,6 +99,19 @@ class Inventory:
         """The stack in ``slot`` as (name, count), or None when the slot is empty."""
         self._check_valid()
         return self._slots[self._check_slot(slot)]
+
+    def slot(self, slot: int) -> SlotRef:
+        """The one reference to ``slot`` (a LuaItemStack's model), made when first asked for."""
+        self._check_valid()
+        self._check_slot(slot)
+        ref = self._refs.get(slot)
+        if ref is None:
+            ref = self._refs[slot] = SlotRef(self, slot)
+        return ref
+
+    def item(self, name: str) -> ItemPrototype:
+        """The prototype of an item this inventory knows (UnknownPrototypeError otherwise)."""
+        return self._item(name)
 
     def __iter__(self) -> Iterator[Stack | None]:
         self._check_valid()
@@ -207,6 +221,24 @@ class Inventory:
         self._check_valid()
         self._slots = [None] * len(self._slots)
 
+    def resize(self, size: int, filter: ItemFilter | None = None) -> list[Stack]:
+        """Give the inventory ``size`` slots and a new filter (a crafter's inputs follow its recipe).
+
+        Returns the stacks that no longer fit or are no longer accepted, for the caller to place elsewhere.
+        """
+        self._check_valid()
+        if size < 0:
+            raise InvalidArgumentError(f"inventory size must be >= 0, got {size}")
+        kept = [stack for stack in self._slots if stack is not None]
+        self._slots = [None] * size
+        self.filter = filter
+        dropped: list[Stack] = []
+        for name, count in kept:
+            placed = self.insert(name, count)
+            if placed < count:
+                dropped.append((name, count - placed))
+        return dropped
+
     def invalidate(self) -> None:
         """Called when the owner goes away: the contents are gone with it."""
         self._slots = []
@@ -228,3 +260,27 @@ class Inventory:
             if stack is not None:
                 name, count = stack
                 self.set_slot(slot, str(name), int(cast(int, count)))
+
+
+class SlotRef:
+    """One slot of an inventory, as a LuaItemStack sees it: valid while the slot exists."""
+
+    __slots__ = ("inventory", "slot")
+
+    def __init__(self, inventory: Inventory, slot: int) -> None:
+        self.inventory = inventory
+        self.slot = slot
+
+    def __repr__(self) -> str:
+        return f"<SlotRef {self.inventory.name}[{self.slot}]>"
+
+    @property
+    def valid(self) -> bool:
+        return self.inventory.valid and self.slot < len(self.inventory)
+
+    @property
+    def stack(self) -> Stack | None:
+        return self.inventory[self.slot] if self.valid else None
+
+    def set(self, name: str | None, count: int = 0) -> None:
+        self.inventory.set_slot(self.slot, name, count)

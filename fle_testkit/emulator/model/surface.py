@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .crafter import set_recipe
 from .entity import Entity
 from .errors import InvalidArgumentError, UnknownPrototypeError
 from .geometry import OFF_GRID_FLAG, BoundingBox, Position, check_direction, rotated_size
@@ -299,6 +300,16 @@ class Surface:
         )
         entity.health = state["health"]
         entity.amount = state["amount"]
+        entity.energy = float(state.get("energy", 0.0))
+        entity.minable_flag = bool(state.get("minable_flag", True))
+        entity.active = bool(state.get("active", True))
+        entity.destructible = bool(state.get("destructible", True))
+        if state.get("recipe") is not None:  # before the slots: the recipe sizes the crafter's inventories
+            set_recipe(entity, entity.force.recipes[state["recipe"]])
+        if state.get("burner") is not None and entity.burner is not None:
+            entity.burner.load_state(state["burner"], self.world.gamedata.items)
+        if state.get("character") is not None and entity.character is not None:
+            entity.character.load_state(state["character"])
         saved = {int(index): slots for index, slots in state["inventories"]}
         if set(saved) != set(entity.inventories):
             raise InvalidArgumentError(

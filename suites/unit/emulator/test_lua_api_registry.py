@@ -7,6 +7,8 @@ import pytest
 from fle_testkit.emulator import gamedata, model
 from fle_testkit.emulator.lua_api import registry
 from fle_testkit.emulator.lua_api.base import LuaObject
+from fle_testkit.emulator.model.burner import Burner
+from fle_testkit.emulator.model.inventory import SlotRef
 from fle_testkit.emulator.model.rendering import RenderObject
 from fle_testkit.emulator.model.statistics import FlowStatistics
 
@@ -17,6 +19,8 @@ SHOWN = {
     model.Technology: "LuaTechnology",
     model.Recipe: "LuaRecipe",
     model.Inventory: "LuaInventory",
+    SlotRef: "LuaItemStack",
+    Burner: "LuaBurner",
     FlowStatistics: "LuaFlowStatistics",
     RenderObject: "LuaRenderObject",
     gamedata.ItemPrototype: "LuaItemPrototype",

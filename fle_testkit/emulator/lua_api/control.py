@@ -1,0 +1,197 @@
+"""LuaControl: what LuaEntity shares with a player (items in and out, reach, crafting, mining).
+
+In Factorio 2.0 LuaEntity extends LuaControl, so every entity has these
+members; the character-only ones (reach distances, crafting, mining) raise
+"Entity is not a character." on other entities (wording not confirmed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import messages
+from ..gamedata import ItemPrototype, RecipePrototype
+from ..lua.runtime import LuaApiError
+from ..model import control, crafting
+from ..model.entity import Entity
+from ..model.force import Recipe
+from .base import LuaObject, is_table, lua_method, lua_property, lua_setter, position_arg, table_fields
+from .inventory import item_stack
+from .registry import is_lua_object_of
+
+
+def item_name_arg(value: Any, function: str) -> str | None:
+    """An ItemWithQualityID (a name, a LuaItemPrototype or ``{name=, quality=}``); nil stays None."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if is_lua_object_of(value, ItemPrototype):
+        return str(value.model.name)
+    if is_table(value) and isinstance(value["name"], str):
+        return str(value["name"])
+    raise LuaApiError(messages.ITEM_EXPECTED.format(function=function))
+
+
+def count_arg(value: Any, function: str, field: str, least: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < least:
+        raise LuaApiError(messages.COUNT_EXPECTED.format(function=function, field=field, least=least))
+    return int(value)
+
+
+def _distance(key: str) -> Any:
+    """A read-only member giving the character prototype's ``key`` distance."""
+
+    def read(self: LuaControlMembers) -> float:
+        return float(getattr(self.character().prototype, key))
+
+    return lua_property(read)
+
+
+class LuaControlMembers(LuaObject):
+    """The LuaControl members of LuaEntity; ``self.model`` is an :class:`Entity`."""
+
+    model: Entity
+
+    # --- reading the world's recipes -----------------------------------------
+
+    def recipe_arg(self, value: Any, function: str) -> Recipe:
+        """A RecipeID (a name, LuaRecipe or LuaRecipePrototype) as the entity's force's recipe."""
+        if is_lua_object_of(value, Recipe, RecipePrototype):
+            value = value.model.name
+        if not isinstance(value, str):
+            raise LuaApiError(messages.RECIPE_EXPECTED.format(function=function))
+        recipe = self.model.force.recipes.get(value)
+        if recipe is None:
+            raise LuaApiError(messages.UNKNOWN_RECIPE_NAME.format(name=value))
+        return recipe
+
+    def character(self) -> Entity:
+        if self.model.character is None:
+            raise LuaApiError(messages.NOT_A_CHARACTER)
+        return self.model
+
+    # --- items -----------------------------------------------------------------
+
+    @lua_method
+    def get_main_inventory(self) -> Any:
+        """The character's, container's, vehicle's or wagon's main inventory; nil for others
+        (a furnace's inventory 1 is its fuel, not a main inventory)."""
+        inventory = control.main_inventory(self.model)
+        return None if inventory is None else self.ctx.wrap(inventory)
+
+    @lua_method
+    def get_item_count(self, item: Any = None) -> int:
+        name = item_name_arg(item, "LuaControl::get_item_count")
+        return control.get_item_count(self.model, name)
+
+    @lua_method
+    def insert(self, items: Any) -> int:
+        name, count = item_stack(items, "LuaControl::insert")
+        return control.insert(self.model, name, count, self.ctx.gamedata.recipes)
+
+    @lua_method
+    def can_insert(self, items: Any) -> bool:
+        name, count = item_stack(items, "LuaControl::can_insert")
+        return count > 0 and control.insertable_count(self.model, name, self.ctx.gamedata.recipes) > 0
+
+    @lua_method
+    def remove_item(self, items: Any) -> int:
+        name, count = item_stack(items, "LuaControl::remove_item")
+        return control.remove_item(self.model, name, count)
+
+    @lua_method
+    def clear_items_inside(self) -> None:
+        control.clear_items_inside(self.model)
+
+    # --- reach (the character prototype's distances; force bonuses are 0) ----
+
+    reach_distance = _distance("reach_distance")
+    resource_reach_distance = _distance("reach_resource_distance")
+    build_distance = _distance("build_distance")
+    drop_item_distance = _distance("drop_item_distance")
+    item_pickup_distance = _distance("item_pickup_distance")
+    loot_pickup_distance = _distance("loot_pickup_distance")
+
+    # --- hand crafting ---------------------------------------------------------
+
+    @lua_method
+    def begin_crafting(self, params: Any) -> int:
+        function = "LuaControl::begin_crafting"
+        fields = table_fields(params, function)
+        if "count" not in fields:
+            raise LuaApiError(messages.ARGUMENT_REQUIRED.format(function=function, field="count"))
+        if "recipe" not in fields:
+            raise LuaApiError(messages.ARGUMENT_REQUIRED.format(function=function, field="recipe"))
+        count = count_arg(fields["count"], function, "count")
+        recipe = self.recipe_arg(fields["recipe"], function)
+        return crafting.begin_crafting(self.character(), recipe, count)
+
+    @lua_method
+    def cancel_crafting(self, params: Any) -> None:
+        function = "LuaControl::cancel_crafting"
+        fields = table_fields(params, function)
+        index = count_arg(fields.get("index"), function, "index", 1)
+        count = count_arg(fields.get("count"), function, "count", 1)
+        character = self.character()
+        assert character.character is not None
+        if index > len(character.character.crafting_queue):
+            raise LuaApiError(messages.CRAFTING_QUEUE_INDEX.format(index=index))
+        crafting.cancel_crafting(character, index, count, character.force.recipes)
+
+    @lua_method
+    def get_craftable_count(self, recipe: Any) -> int:
+        return crafting.craftable_count(self.character(), self.recipe_arg(recipe, "LuaControl::get_craftable_count"))
+
+    @lua_property
+    def crafting_queue(self) -> Any:
+        """Array of CraftingQueueItem, or nil when the queue is empty (as the API docs say)."""
+        state = self.character().character
+        assert state is not None
+        if not state.crafting_queue:
+            return None
+        return self.table(
+            [
+                {"index": i, "recipe": c.recipe, "count": c.count, "prerequisite": c.prerequisite}
+                for i, c in enumerate(state.crafting_queue, 1)
+            ]
+        )
+
+    @lua_property
+    def crafting_queue_size(self) -> int:
+        state = self.character().character
+        assert state is not None
+        return len(state.crafting_queue)
+
+    @lua_property
+    def crafting_queue_progress(self) -> float:
+        self.character()
+        return 0.0  # nothing advances without the tick simulation
+
+    # --- mining ---------------------------------------------------------------
+
+    @lua_method
+    def mine_entity(self, entity: Any, force: Any = False) -> bool:
+        if not is_lua_object_of(entity, Entity):
+            raise LuaApiError(messages.ENTITY_EXPECTED.format(function="LuaControl::mine_entity"))
+        entity.check_valid()
+        return control.mine_entity(self.model, entity.model, self.ctx.gamedata.recipes, bool(force))
+
+    @lua_property
+    def mining_state(self) -> Any:
+        state = self.character().character
+        assert state is not None
+        if not state.mining or state.mining_position is None:
+            return self.table({"mining": state.mining})
+        x, y = state.mining_position
+        return self.table({"mining": True, "position": {"x": x, "y": y}})
+
+    @lua_setter("mining_state")
+    def set_mining_state(self, value: Any) -> None:
+        """Kept as written; nothing is mined without the tick simulation."""
+        fields = table_fields(value, "LuaControl::mining_state")
+        state = self.character().character
+        assert state is not None
+        state.mining = bool(fields.get("mining"))
+        position = fields.get("position")
+        state.mining_position = position_arg(position) if state.mining and position is not None else None

@@ -1,0 +1,81 @@
+"""An entity's status (LuaEntity.status) as far as it follows from the entity alone.
+
+Factorio works a status out while it updates the entity each tick; the
+emulator has no tick simulation yet and no electric networks, so this gives
+the status an entity shows from its own state:
+
+- types without a status (chests, belts, poles, walls, resources...) have none (nil);
+- a burner entity with no fuel and nothing burning: ``no_fuel``;
+- an electric entity: ``not_plugged_in_electric_network`` (no networks are modelled);
+- an assembling machine without a recipe: ``no_recipe``; a crafting machine whose
+  inputs lack an ingredient: ``no_ingredients`` (furnace) or
+  ``item_ingredient_shortage`` (assembler);
+- an inserter, which has nothing to move without the simulation: ``waiting_for_source_items``;
+- otherwise ``working``.
+
+The answer is a ``defines.entity_status`` name; the Lua layer turns it into the number.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .entity import Entity
+
+#: Entity types that report a status (the machines; Factorio 2.0 vanilla).
+WITH_STATUS = frozenset(
+    {
+        "furnace",
+        "assembling-machine",
+        "rocket-silo",
+        "mining-drill",
+        "inserter",
+        "lab",
+        "boiler",
+        "generator",
+        "burner-generator",
+        "offshore-pump",
+        "pump",
+        "radar",
+        "beacon",
+        "roboport",
+        "reactor",
+        "ammo-turret",
+        "electric-turret",
+        "fluid-turret",
+        "solar-panel",
+        "accumulator",
+    }
+)
+
+
+def _has_ingredients(entity: Entity) -> bool:
+    for inventory in entity.inventories.values():
+        if inventory.name in ("furnace_source", "assembling_machine_input"):
+            if entity.recipe is None:
+                return not inventory.is_empty()
+            return all(
+                inventory.get_item_count(i.name) >= i.amount
+                for i in entity.recipe.prototype.ingredients
+                if i.type == "item"
+            )
+    return True
+
+
+def status(entity: Entity) -> str | None:
+    entity.check_valid()
+    if entity.type not in WITH_STATUS:
+        return None
+    burner = entity.burner
+    if burner is not None and burner.currently_burning is None and burner.inventory.is_empty():
+        return "no_fuel"
+    if entity.prototype.energy_source == "electric":
+        return "not_plugged_in_electric_network"
+    if entity.type == "assembling-machine" and entity.recipe is None:
+        return "no_recipe"
+    if entity.type in ("furnace", "assembling-machine") and not _has_ingredients(entity):
+        return "no_ingredients" if entity.type == "furnace" else "item_ingredient_shortage"
+    if entity.type == "inserter":
+        return "waiting_for_source_items"
+    return "working"

@@ -1,0 +1,191 @@
+"""LuaEntity's LuaControl members, LuaBurner, LuaItemStack and the crafter and character API, from Lua."""
+
+from __future__ import annotations
+
+import pytest
+from level_lua import lab_level
+
+from fle_testkit.emulator.gamedata import load_vanilla
+from fle_testkit.emulator.level import Level
+
+SETUP = """
+function p(...)
+  local parts = {}
+  for i = 1, select('#', ...) do parts[i] = tostring((select(i, ...))) end
+  rcon.print(table.concat(parts, ' '))
+end
+for _, e in pairs(game.surfaces[1].find_entities()) do e.destroy() end
+local s = game.surfaces[1]
+c = s.create_entity{name = 'character', position = {0, 0}, force = 'player'}
+furnace = s.create_entity{name = 'stone-furnace', position = {10, 10}, force = 'player'}
+chest = s.create_entity{name = 'iron-chest', position = {-10.5, -10.5}, force = 'player'}
+am = s.create_entity{name = 'assembling-machine-1', position = {20.5, 20.5}, force = 'player'}
+"""
+
+
+@pytest.fixture(scope="module")
+def level(tmp_path_factory: pytest.TempPathFactory) -> Level:
+    return lab_level(tmp_path_factory.mktemp("entity-api"))
+
+
+def run(level: Level, code: str) -> str:
+    """Run ``code`` on a fresh set of entities; returns what it printed."""
+    return level.run_command(SETUP + code, "test").strip()
+
+
+def error_of(level: Level, code: str) -> str:
+    """The error message ``code`` raises (run in a pcall after the setup)."""
+    return run(level, f"local ok, e = pcall(function() {code} end) p(ok and 'no error' or e)")
+
+
+def test_character_items_go_in_count_and_come_out(level: Level) -> None:
+    out = run(
+        level,
+        "p(c.insert{name = 'iron-plate', count = 150}) "
+        "p(c.get_item_count('iron-plate'), c.get_item_count(prototypes.item['iron-plate'])) "
+        "p(c.get_item_count{name = 'iron-plate', quality = 'normal'}, c.get_item_count()) "
+        "p(c.can_insert('coal'), c.can_insert{name = 'coal', count = 0}) "
+        "p(c.remove_item{name = 'iron-plate', count = 200}) "
+        "c.insert('coal') c.clear_items_inside() p(c.get_item_count())",
+    )
+    assert out.split("\n") == ["150", "150 150", "150 150", "true false", "150", "0"]
+
+
+def test_character_reach_comes_from_the_prototype(level: Level) -> None:
+    out = run(
+        level,
+        "p(c.reach_distance, c.resource_reach_distance, c.build_distance, "
+        "c.drop_item_distance, c.item_pickup_distance, c.loot_pickup_distance)",
+    )
+    character = load_vanilla().entities["character"]
+    assert [float(v) for v in out.split()] == [
+        character.reach_distance,
+        character.reach_resource_distance,
+        character.build_distance,
+        character.drop_item_distance,
+        character.item_pickup_distance,
+        character.loot_pickup_distance,
+    ]
+    assert error_of(level, "return chest.reach_distance") == "Entity is not a character."
+
+
+def test_entity_insert_routes_fuel_and_ingredients(level: Level) -> None:
+    out = run(
+        level,
+        "p(furnace.insert{name = 'coal', count = 5}, furnace.insert{name = 'iron-ore', count = 3}) "
+        "p(furnace.get_inventory(defines.inventory.fuel).get_item_count('coal'), "
+        "furnace.get_inventory(defines.inventory.furnace_source).get_item_count('iron-ore')) "
+        "p(furnace.get_main_inventory(), furnace.get_output_inventory().index)",
+    )
+    assert out.split("\n") == ["5 3", "5 3", "nil 3"]
+
+
+def test_burner_is_nil_without_one_and_shares_the_fuel_inventory(level: Level) -> None:
+    out = run(
+        level,
+        "local b = furnace.burner p(chest.burner, b.object_name, b.owner == furnace) "
+        "p(b.inventory == furnace.get_inventory(defines.inventory.fuel), b.burnt_result_inventory) "
+        "p(b.currently_burning, b.remaining_burning_fuel, b.heat, b.fuel_categories.chemical) "
+        "b.currently_burning = 'coal' p(b.currently_burning.name.name, b.remaining_burning_fuel) "
+        "b.currently_burning = nil p(b.currently_burning)",
+    )
+    coal = load_vanilla().items["coal"].fuel_value
+    assert out.split("\n") == ["nil LuaBurner true", "true nil", "nil 0 0 true", f"coal {coal:.0f}", "nil"]
+    assert error_of(level, "furnace.burner.currently_burning = 'iron-plate'") == (
+        "Item iron-plate is not a fuel this burner can burn."
+    )
+
+
+def test_item_stacks_read_and_write_slots(level: Level) -> None:
+    out = run(
+        level,
+        "local inv = chest.get_inventory(defines.inventory.chest) inv.insert{name = 'iron-plate', count = 30} "
+        "local s = inv[1] p(s.object_name, s.valid_for_read, s.name, s.count, s.prototype.stack_size, s.type) "
+        "s.count = 7 p(inv.get_item_count('iron-plate'), inv[2].valid_for_read) "
+        "p(inv[2].set_stack{name = 'coal', count = 3}, inv.get_item_count('coal')) "
+        "inv[2].clear() p(inv[2].valid_for_read, inv[1] == inv[1])",
+    )
+    assert out.split("\n") == ["LuaItemStack true iron-plate 30 100 item", "7 false", "true 3", "false true"]
+    assert error_of(level, "return chest.get_inventory(1)[1].name") == (
+        "LuaItemStack API call when LuaItemStack was not valid for read."
+    )
+
+
+def test_begin_crafting_queues_and_takes_the_ingredients(level: Level) -> None:
+    out = run(
+        level,
+        "c.insert{name = 'iron-plate', count = 10} "
+        "p(c.get_craftable_count('iron-gear-wheel'), c.crafting_queue, c.crafting_queue_size) "
+        "p(c.begin_crafting{count = 3, recipe = 'iron-gear-wheel'}, c.get_item_count('iron-plate')) "
+        "local q = c.crafting_queue[1] p(q.index, q.recipe, q.count, q.prerequisite, c.crafting_queue_size) "
+        "c.cancel_crafting{index = 1, count = 3} p(c.crafting_queue, c.get_item_count('iron-plate'))",
+    )
+    assert out.split("\n") == ["5 nil 0", "3 4", "1 iron-gear-wheel 3 false 1", "nil 10"]
+    assert error_of(level, "c.begin_crafting{count = 1, recipe = 'no-such'}") == "Unknown recipe name: no-such"
+    assert error_of(level, "c.begin_crafting{recipe = 'iron-gear-wheel'}") == (
+        "Invalid argument to LuaControl::begin_crafting: count is required."
+    )
+
+
+def test_set_recipe_and_get_recipe(level: Level) -> None:
+    out = run(
+        level,
+        "p(am.get_recipe(), furnace.get_recipe()) am.set_recipe('iron-gear-wheel') "
+        "p(am.get_recipe().name, #am.get_inventory(defines.inventory.crafter_input)) "
+        "am.insert{name = 'iron-plate', count = 4} local removed = am.set_recipe(nil) "
+        "p(am.get_recipe(), removed[1].name, removed[1].count)",
+    )
+    assert out.split("\n") == ["nil nil", "iron-gear-wheel 1", "nil iron-plate 4"]
+    assert error_of(level, "chest.get_recipe()") == "Entity is not a crafting machine."
+    assert error_of(level, "am.set_recipe('iron-plate')") == "Recipe iron-plate can't be set in assembling-machine-1."
+
+
+def test_rotate_direction_and_status(level: Level) -> None:
+    out = run(
+        level,
+        "local i = game.surfaces[1].create_entity{name = 'burner-inserter', position = {30, 30}, force = 'player'} "
+        "p(i.rotate(), i.direction, i.rotate{reverse = true}, i.direction, chest.rotate()) "
+        "p(furnace.status == defines.entity_status.no_fuel, chest.status, "
+        "am.status == defines.entity_status.not_plugged_in_electric_network) "
+        "p(#furnace.fluidbox, furnace.fluidbox.owner == furnace, furnace.energy, furnace.grid)",
+    )
+    assert out.split("\n") == ["true 4 true 0 false", "true nil true", "0 true 0 nil"]
+
+
+def test_mine_entity_and_mining_state(level: Level) -> None:
+    out = run(
+        level,
+        "p(chest.minable, c.minable) furnace.minable = false p(furnace.minable, c.mine_entity(furnace)) "
+        "chest.insert{name = 'coal', count = 2} p(c.mine_entity(chest), chest.valid, "
+        "c.get_item_count('iron-chest'), c.get_item_count('coal')) "
+        "p(c.mining_state.mining) c.mining_state = {mining = true, position = {1, 2}} "
+        "p(c.mining_state.mining, c.mining_state.position.x, c.mining_state.position.y)",
+    )
+    assert out.split("\n") == ["true false", "false false", "true false 1 2", "false", "true 1 2"]
+    assert (
+        error_of(level, "c.mine_entity('chest')")
+        == "Invalid argument #1 to LuaControl::mine_entity: LuaEntity expected."
+    )
+
+
+def test_inserter_targets_and_prototype_energy_sources(level: Level) -> None:
+    out = run(
+        level,
+        "local i = game.surfaces[1].create_entity{name = 'burner-inserter', position = {-10.5, -9.5}, force = 'player'} "
+        "p(i.pickup_position.x, i.pickup_position.y, i.pickup_target == chest, i.drop_target, "
+        "i.electric_network_id, chest.drop_position) "
+        "p(am.prototype.electric_energy_source_prototype.object_name, "
+        "furnace.prototype.electric_energy_source_prototype, furnace.prototype.burner_prototype.fuel_inventory_size)",
+    )
+    assert out.split("\n") == ["-10.5 -10.5 true nil nil nil", "LuaElectricEnergySourcePrototype nil 1"]
+
+
+def test_script_flags_and_module_inventory(level: Level) -> None:
+    out = run(
+        level,
+        "p(furnace.can_be_destroyed()) p(furnace.active, furnace.destructible) furnace.active = false furnace.destructible = false "
+        "p(furnace.active, furnace.destructible, chest.get_module_inventory()) "
+        "local am2 = game.surfaces[1].create_entity{name = 'assembling-machine-2', position = {40, 40}, force = 'player'} "
+        "p(am2.get_module_inventory().index == defines.inventory.crafter_modules)",
+    )
+    assert out.split("\n") == ["true", "true true", "false false nil", "true"]
