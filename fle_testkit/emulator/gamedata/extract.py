@@ -29,6 +29,7 @@ from .prototypes import (
     TechnologyEffect,
     TechnologyPrototype,
     TechnologyUnit,
+    TileBuildabilityRule,
     TilePrototype,
     tile_size,
 )
@@ -43,9 +44,13 @@ NUMBERED_WITHOUT_OWNER = frozenset({"item-request-proxy", "entity-ghost"})
 class Extractor:
     """Reads ``data.raw`` of one finished data stage."""
 
-    def __init__(self, lua: Any, defines: dict[str, Any]) -> None:
+    def __init__(
+        self, lua: Any, defines: dict[str, Any], default_masks: dict[str, tuple[str, ...]] | None = None
+    ) -> None:
         self.raw = lua.globals().data.raw
         self.defines = defines
+        # Entity type -> the layers of its default collision mask (core's collision-mask-defaults.lua).
+        self.default_masks = default_masks or {}
         self.with_health = frozenset(
             type_name
             for type_name in defines["prototypes"]["entity"]
@@ -192,6 +197,19 @@ class Extractor:
             infinite_resource=bool(p["infinite"]) if type_name == "resource" else False,
             fixed_recipe=str(p["fixed_recipe"]) if p["fixed_recipe"] else None,
             rocket_parts_required=int(p["rocket_parts_required"]) if p["rocket_parts_required"] else None,
+            collision_layers=mask_layers(p["collision_mask"])
+            if p["collision_mask"] is not None
+            else self.default_masks.get(type_name, ()),
+            resource_searching_radius=as_float(p["resource_searching_radius"]),
+            tile_buildability_rules=tuple(
+                TileBuildabilityRule(
+                    area=box(rule["area"]),
+                    required=mask_layers(rule["required_tiles"]),
+                    colliding=mask_layers(rule["colliding_tiles"]),
+                    remove_on_collision=bool(rule["remove_on_collision"]),
+                )
+                for rule in seq(p["tile_buildability_rules"])
+            ),
         )
 
     def technology(self, name: str, p: Any) -> TechnologyPrototype:
@@ -249,12 +267,16 @@ class Extractor:
         )
 
     def tile(self, name: str, p: Any, placers: dict[str, list[str]]) -> TilePrototype:
-        mask = p["collision_mask"]
-        layers = mask["layers"] if mask is not None else None
         return TilePrototype(
             name=name,
-            collision_layers=tuple(sorted(str(k) for k, v in layers.items() if v)) if layers is not None else (),
+            collision_layers=mask_layers(p["collision_mask"]),
             minable=minable(p["minable"]),
             items_to_place_this=tuple(placers.get(name, ())),
             order=str(p["order"] or ""),
         )
+
+
+def mask_layers(mask: Any) -> tuple[str, ...]:
+    """A CollisionMaskConnector's layers (``{layers = {object = true, ...}}``), sorted; none for nil."""
+    layers = mask["layers"] if mask is not None else None
+    return tuple(sorted(str(k) for k, v in layers.items() if v)) if layers is not None else ()

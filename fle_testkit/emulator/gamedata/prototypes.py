@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Bump whenever a dataclass here changes shape: old cache files are then ignored.
-SCHEMA = 4  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products
+SCHEMA = 5  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products;
+# 5: collision_layers, resource_searching_radius, tile_buildability_rules
 #: ``max_level = "infinite"`` reads back as the largest uint32, as in the API.
 INFINITE_LEVEL = 2**32 - 1
 _SI = {
@@ -108,6 +109,17 @@ class RecipePrototype:
 
 
 @dataclass(frozen=True, slots=True)
+class TileBuildabilityRule:
+    """One of a prototype's ``tile_buildability_rules`` (offshore pumps): the tiles under
+    ``area`` (facing north) must each have a ``required`` layer and no ``colliding`` one."""
+
+    area: Box
+    required: tuple[str, ...]
+    colliding: tuple[str, ...]
+    remove_on_collision: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class EntityPrototype:
     name: str
     type: str
@@ -143,6 +155,10 @@ class EntityPrototype:
     infinite_resource: bool = False
     fixed_recipe: str | None = None  # assembling machines and rocket silos with one recipe
     rocket_parts_required: int | None = None  # rocket silos
+    # The collision mask's layers: the prototype's own, or its type's default (core's collision-mask-defaults.lua).
+    collision_layers: tuple[str, ...] = ()
+    resource_searching_radius: float | None = None  # mining drills
+    tile_buildability_rules: tuple[TileBuildabilityRule, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
