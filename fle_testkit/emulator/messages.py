@@ -211,3 +211,14 @@ SAVE_CANNOT_WRITE_PUBLIC = "cannot write {name}: {reason}"
 # An OS error's strerror is the C library's short text ("File name too long");
 # anything else is reduced to this.
 OS_ERROR_REASON = "the operating system refused it"
+
+# --- surfaces: tiles, placing, paths (fle-map helper) -------------------------
+# Not confirmed word for word: shaped like the other "Unknown ... name" texts.
+UNKNOWN_TILE_NAME = "Unknown tile name: {name}"
+COLLISION_LAYER_EXPECTED = "Invalid argument #1 to {function}: collision layer name (string) expected."
+# Not confirmed: the emulator's wording for numbers Factorio requires.
+NUMBER_EXPECTED = "Invalid argument to {function}: {field} must be a number."
+BOOLEAN_EXPECTED = "Invalid argument to {function}: {field} must be a boolean."
+COLLISION_MASK_EXPECTED = "Invalid argument to {function}: collision_mask must be a table of layers."
+# The emulator's own: a scenario names a map the emulator does not have.
+UNKNOWN_MAP = "Error: scenario {name!r}: its {file} cannot be used: {reason}"

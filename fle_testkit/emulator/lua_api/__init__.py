@@ -4,6 +4,6 @@ Importing the package imports every module whose classes show a model type to
 Lua, so each has registered itself (:mod:`.registry`) before any Lua runs.
 """
 
-from . import entity, force, inventory, prototypes, statistics, surface
+from . import entity, force, inventory, prototypes, statistics, surface, tile
 
-__all__ = ["entity", "force", "inventory", "prototypes", "statistics", "surface"]
+__all__ = ["entity", "force", "inventory", "prototypes", "statistics", "surface", "tile"]

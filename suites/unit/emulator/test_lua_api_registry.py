@@ -8,6 +8,7 @@ from fle_testkit.emulator import gamedata, model
 from fle_testkit.emulator.lua_api import registry
 from fle_testkit.emulator.lua_api.base import LuaObject
 from fle_testkit.emulator.model.statistics import FlowStatistics
+from fle_testkit.emulator.model.tiles import TileAt
 
 SHOWN = {
     model.Entity: "LuaEntity",
@@ -17,6 +18,7 @@ SHOWN = {
     model.Recipe: "LuaRecipe",
     model.Inventory: "LuaInventory",
     FlowStatistics: "LuaFlowStatistics",
+    TileAt: "LuaTile",
     gamedata.ItemPrototype: "LuaItemPrototype",
     gamedata.EntityPrototype: "LuaEntityPrototype",
     gamedata.RecipePrototype: "LuaRecipePrototype",
