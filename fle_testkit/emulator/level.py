@@ -24,6 +24,7 @@ from .lua.runtime import LuaRuntimeError, LuaSandbox, LuaStopped, LuaTimeLimitEr
 from .lua_api import references
 from .lua_api.context import ApiContext
 from .lua_api.globals import install_globals
+from .model.pathfinding import find_path
 from .model.world import World
 from .saves import SaveContents
 from .serverlog import RepeatFilter
@@ -213,14 +214,40 @@ class Level:
         due = self.clock.due_tick() if until is None else until
         if due <= self._tick or self._advancing or self.sandbox.stopped:
             return  # (stopped: the server is quitting; the game stays at the tick it reached)
-        if not self.events.wants_ticks(ON_TICK):
-            self._tick = due
-            return
         self._advancing = True
         try:
-            self._run_due_ticks(due)
+            if not self.events.wants_ticks(ON_TICK):
+                self._tick = due
+            else:
+                self._run_due_ticks(due)
+            self._answer_path_requests()
         finally:
             self._advancing = False
+
+    def _answer_path_requests(self) -> None:
+        """Raise on_script_path_request_finished for each request_path made before the tick just run.
+
+        A request made on tick T is answered on tick T + 1. The answers come
+        after that batch's on_tick handlers, not between them: only the order
+        within one batch of ticks differs from Factorio's.
+        """
+        world = self.world
+        ready = [r for r in world.path_requests if r.tick + 1 < self._tick]
+        if not ready:
+            return
+        world.path_requests = [r for r in world.path_requests if r.tick + 1 >= self._tick]
+        event_id = self.gamedata.defines["events"]["on_script_path_request_finished"]
+        for request in ready:
+            path = find_path(request)
+            handler = self.events.handlers.get(event_id)
+            if handler is None or self.sandbox.stopped:
+                continue
+            event: dict[str, Any] = {"name": event_id, "tick": request.tick + 1, "id": request.id}
+            if path is not None:
+                event["path"] = [{"position": {"x": p.x, "y": p.y}, "needs_destroy_to_reach": False} for p in path]
+            else:
+                event["try_again_later"] = False
+            self._dispatch(handler, event, ("on_event", event_id), self.events.set_handler)
 
     def _run_due_ticks(self, due: int) -> None:
         while self._tick < due and not self.sandbox.stopped:
@@ -286,6 +313,9 @@ class Level:
         if ON_TICK in self.events.handlers:
             return self._tick + 1
         following = self.events.next_nth_tick(self._tick - 1)
+        if self.world.path_requests:  # answered once the tick after the request has run
+            answer = min(r.tick for r in self.world.path_requests) + 2
+            following = answer - 1 if following is None else min(following, answer - 1)
         return None if following is None else following + 1
 
     # --- saving -----------------------------------------------------------

@@ -245,3 +245,14 @@ NOT_A_FUEL = "Item {name} is not a fuel this burner can burn."
 FLUIDBOX_INDEX = "Fluidbox index {index} out of range (this entity has {count})."
 # Not confirmed word for word: reading name, count... of an empty LuaItemStack.
 ITEM_STACK_EMPTY = "LuaItemStack API call when LuaItemStack was not valid for read."
+
+# --- surfaces: tiles, placing, paths (fle-map helper) -------------------------
+# Not confirmed word for word: shaped like the other "Unknown ... name" texts.
+UNKNOWN_TILE_NAME = "Unknown tile name: {name}"
+COLLISION_LAYER_EXPECTED = "Invalid argument #1 to {function}: collision layer name (string) expected."
+# Not confirmed: the emulator's wording for numbers Factorio requires.
+NUMBER_EXPECTED = "Invalid argument to {function}: {field} must be a number."
+BOOLEAN_EXPECTED = "Invalid argument to {function}: {field} must be a boolean."
+COLLISION_MASK_EXPECTED = "Invalid argument to {function}: collision_mask must be a table of layers."
+# The emulator's own: a scenario names a map the emulator does not have.
+UNKNOWN_MAP = "Error: scenario {name!r}: its {file} cannot be used: {reason}"

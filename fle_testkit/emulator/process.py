@@ -33,6 +33,7 @@ from .model.errors import StateError
 from .model.world import World
 from .rcon import RconServer
 from .saves import SaveFileError, latest_save, read_save, read_scenario, write_save
+from .scenario_map import MAP_FILE, ScenarioMapError, scenario_layout
 from .serverlog import ServerLog
 
 CORE_LUALIB = Path(draftsman.__file__).parent / "factorio-data" / "core" / "lualib"
@@ -147,10 +148,19 @@ class Server:
             directory = self._find_scenario(config.target or "")
             self.log.line(messages.LOADING_LEVEL.format(size=_size_of(directory)))
             self.log.line(messages.MAP_VERSION.format(version=messages.FACTORIO_VERSION))
+            files = read_scenario(directory)
+            try:
+                layout = scenario_layout(files, gamedata)
+            except ScenarioMapError as error:
+                raise StartupError(
+                    messages.MULTIPLAYER_FAILED.format(
+                        reason=messages.UNKNOWN_MAP.format(file=MAP_FILE, name=directory.name, reason=error)
+                    )
+                ) from error
             return Level.new(
                 name=directory.name,
-                scenario_files=read_scenario(directory),
-                world=World.new(gamedata, self.seed),
+                scenario_files=files,
+                world=World.new(gamedata, self.seed, layout),
                 **common,
             )
         if config.mode == "start-server-load-latest":

@@ -39,7 +39,19 @@ def build_vanilla(game_path: str | None = None) -> GameData:
         mod_list += [{"name": name, "enabled": False} for name in _DLC_MODS]
         Path(mods, "mod-list.json").write_text(json.dumps({"mods": mod_list}))
         lua = run_data_lifecycle(game_path=game_path, mods_path=mods, owned_dlc=[])
-    return Extractor(lua, read_defines(defines_path(root))).game_data(base_version, draftsman_version)
+    masks = read_default_masks(root / "factorio-data" / "core" / "lualib" / "collision-mask-defaults.lua")
+    return Extractor(lua, read_defines(defines_path(root)), masks).game_data(base_version, draftsman_version)
+
+
+def read_default_masks(path: Path) -> dict[str, tuple[str, ...]]:
+    """Entity type -> layers of its default collision mask, from core's ``collision-mask-defaults.lua``."""
+    import lupa.lua52 as lua52
+
+    from .extract import mask_layers
+
+    runtime = lua52.LuaRuntime()
+    table = runtime.execute(path.read_text(encoding="utf-8"))
+    return {str(type_name): mask_layers(mask) for type_name, mask in table.items()}
 
 
 def read_defines(path: Path) -> dict[str, Any]:

@@ -1,13 +1,16 @@
 """Where the extracted data is cached, and the cache's read and write.
 
 The file name carries draftsman's version, the base mod's version and
-:data:`SCHEMA`, all read from files without importing draftsman (:mod:`.locate`). Writes go to
+:data:`SCHEMA` and a digest of the prototype classes' fields (so two branches that each
+bumped SCHEMA never read each other's file), all read from files without importing draftsman (:mod:`.locate`). Writes go to
 a temporary file renamed over the target, so concurrent processes only ever
 see a whole file; an unreadable file is rebuilt, never fatal.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import logging
 import os
 import pickle
@@ -15,6 +18,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from . import prototypes
 from .locate import versions
 from .prototypes import SCHEMA, GameData
 
@@ -31,7 +35,17 @@ def cache_dir() -> Path:
 
 def cache_path() -> Path:
     draftsman, base = versions()
-    return cache_dir() / f"vanilla-draftsman{draftsman}-base{base}-schema{SCHEMA}.pickle"
+    return cache_dir() / f"vanilla-draftsman{draftsman}-base{base}-schema{SCHEMA}-{shape_digest()}.pickle"
+
+
+def shape_digest() -> str:
+    """8 hex digits naming the fields of every prototype dataclass."""
+    shape = sorted(
+        (name, tuple(f.name for f in dataclasses.fields(klass)))
+        for name, klass in vars(prototypes).items()
+        if isinstance(klass, type) and dataclasses.is_dataclass(klass)
+    )
+    return hashlib.sha256(repr(shape).encode()).hexdigest()[:8]
 
 
 def _read_cache(path: Path) -> GameData | None:

@@ -43,6 +43,7 @@ from .prototypes import (
     TechnologyEffect,
     TechnologyPrototype,
     TechnologyUnit,
+    TileBuildabilityRule,
     TilePrototype,
     tile_size,
 )
@@ -57,9 +58,13 @@ NUMBERED_WITHOUT_OWNER = frozenset({"item-request-proxy", "entity-ghost"})
 class Extractor:
     """Reads ``data.raw`` of one finished data stage."""
 
-    def __init__(self, lua: Any, defines: dict[str, Any]) -> None:
+    def __init__(
+        self, lua: Any, defines: dict[str, Any], default_masks: dict[str, tuple[str, ...]] | None = None
+    ) -> None:
         self.raw = lua.globals().data.raw
         self.defines = defines
+        # Entity type -> the layers of its default collision mask (core's collision-mask-defaults.lua).
+        self.default_masks = default_masks or {}
         self.with_health = frozenset(
             type_name
             for type_name in defines["prototypes"]["entity"]
@@ -223,6 +228,18 @@ class Extractor:
             vector_to_place_result=vector(p["vector_to_place_result"]) if type_name == "mining-drill" else None,
             resource_searching_radius=as_float(p["resource_searching_radius"]) if type_name == "mining-drill" else None,
             fluid_box_count=_fluid_box_count(p),
+            collision_layers=mask_layers(p["collision_mask"])
+            if p["collision_mask"] is not None
+            else self.default_masks.get(type_name, ()),
+            tile_buildability_rules=tuple(
+                TileBuildabilityRule(
+                    area=box(rule["area"]),
+                    required=mask_layers(rule["required_tiles"]),
+                    colliding=mask_layers(rule["colliding_tiles"]),
+                    remove_on_collision=bool(rule["remove_on_collision"]),
+                )
+                for rule in seq(p["tile_buildability_rules"])
+            ),
         )
 
     def technology(self, name: str, p: Any) -> TechnologyPrototype:
@@ -280,11 +297,9 @@ class Extractor:
         )
 
     def tile(self, name: str, p: Any, placers: dict[str, list[str]]) -> TilePrototype:
-        mask = p["collision_mask"]
-        layers = mask["layers"] if mask is not None else None
         return TilePrototype(
             name=name,
-            collision_layers=tuple(sorted(str(k) for k, v in layers.items() if v)) if layers is not None else (),
+            collision_layers=mask_layers(p["collision_mask"]),
             minable=minable(p["minable"]),
             items_to_place_this=tuple(placers.get(name, ())),
             order=str(p["order"] or ""),
@@ -310,3 +325,9 @@ def _fluid_box_count(p: Any) -> int:
     """The entity's own fluid boxes (not its energy source's)."""
     single = sum(1 for key in ("fluid_box", "input_fluid_box", "output_fluid_box") if p[key] is not None)
     return single + len(seq(p["fluid_boxes"]))
+
+
+def mask_layers(mask: Any) -> tuple[str, ...]:
+    """A CollisionMaskConnector's layers (``{layers = {object = true, ...}}``), sorted; none for nil."""
+    layers = mask["layers"] if mask is not None else None
+    return tuple(sorted(str(k) for k, v in layers.items() if v)) if layers is not None else ()

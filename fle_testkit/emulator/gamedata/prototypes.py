@@ -13,9 +13,10 @@ from typing import Any
 
 #: Bump whenever a dataclass here changes shape: old cache files are then ignored.
 SCHEMA = (
-    6  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
+    7  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
 )
-# 6: the character's reach and pickup distances, inserter and drill vectors, fluid box count
+# 6: the character's reach and pickup distances, inserter and drill vectors, fluid box count;
+# 7: collision_layers, tile_buildability_rules
 #: ``max_level = "infinite"`` reads back as the largest uint32, as in the API.
 INFINITE_LEVEL = 2**32 - 1
 _SI = {
@@ -111,6 +112,17 @@ class RecipePrototype:
 
 
 @dataclass(frozen=True, slots=True)
+class TileBuildabilityRule:
+    """One of a prototype's ``tile_buildability_rules`` (offshore pumps): the tiles under
+    ``area`` (facing north) must each have a ``required`` layer and no ``colliding`` one."""
+
+    area: Box
+    required: tuple[str, ...]
+    colliding: tuple[str, ...]
+    remove_on_collision: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class EntityPrototype:
     name: str
     type: str
@@ -161,6 +173,9 @@ class EntityPrototype:
     resource_searching_radius: float | None = None
     # How many fluid boxes the entity has (fluid_box, fluid_boxes, input/output_fluid_box).
     fluid_box_count: int = 0
+    # The collision mask's layers: the prototype's own, or its type's default (core's collision-mask-defaults.lua).
+    collision_layers: tuple[str, ...] = ()
+    tile_buildability_rules: tuple[TileBuildabilityRule, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

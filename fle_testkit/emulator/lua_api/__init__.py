@@ -4,7 +4,7 @@ Importing the package imports every module whose classes show a model type to
 Lua, so each has registered itself (:mod:`.registry`) before any Lua runs.
 """
 
-from . import burner, entity, force, inventory, itemstack, prototypes, rendering, statistics, surface
+from . import burner, entity, force, inventory, itemstack, prototypes, rendering, statistics, surface, tile
 
 __all__ = [
     "burner",
@@ -16,4 +16,5 @@ __all__ = [
     "rendering",
     "statistics",
     "surface",
+    "tile",
 ]

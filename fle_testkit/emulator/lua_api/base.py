@@ -64,6 +64,7 @@ UNKNOWN_NAME = {
     "entity": messages.UNKNOWN_ENTITY_NAME,
     "item": messages.UNKNOWN_ITEM_NAME,
     "technology": messages.UNKNOWN_TECHNOLOGY,
+    "tile": messages.UNKNOWN_TILE_NAME,
 }
 
 

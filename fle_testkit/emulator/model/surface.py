@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
+from . import collision
 from .crafter import set_recipe
 from .entity import Entity
 from .errors import InvalidArgumentError, UnknownPrototypeError
@@ -21,6 +22,7 @@ from .geometry import OFF_GRID_FLAG, BoundingBox, Position, check_direction, rot
 from .geometry import snap_to_grid as snap_position
 from .inventory import Inventory
 from .layout import inventory_specs
+from .tiles import Tiles
 
 if TYPE_CHECKING:
     from ..gamedata import GameData
@@ -75,12 +77,14 @@ def _name_set(names: Names) -> frozenset[str] | None:
 
 
 class Surface:
-    __slots__ = ("index", "name", "world", "_entities", "_chunks", "_entity_chunks")
+    __slots__ = ("index", "name", "world", "tiles", "always_day", "_entities", "_chunks", "_entity_chunks")
 
     def __init__(self, world: Owner, index: int, name: str) -> None:
         self.world = world
         self.index = index
         self.name = name
+        self.tiles = Tiles(world.gamedata.tiles)
+        self.always_day = False  # LuaSurface::always_day: a new surface has a day-night cycle
         self._entities: dict[int, Entity] = {}  # by Entity.id, in creation order
         self._chunks: dict[tuple[int, int], dict[int, Entity]] = {}
         self._entity_chunks: dict[int, list[tuple[int, int]]] = {}
@@ -272,6 +276,63 @@ class Surface:
             force = [force]
         return frozenset(self.world.get_force(f).name for f in force)
 
+    # --- tiles and placing ------------------------------------------------------
+
+    def find_tiles_filtered(
+        self,
+        area: AreaLike | None = None,
+        position: PositionLike | None = None,
+        radius: float | None = None,
+        name: Names = None,
+        limit: int | None = None,
+        invert: bool = False,
+    ) -> list[tuple[int, int, str]]:
+        """Tiles as (x, y, name): in ``area``, or within ``radius`` of ``position`` (by tile
+        centre), or the tile at ``position``; ``name`` filters, ``invert`` flips the name test."""
+        if area is not None and position is not None:
+            raise InvalidArgumentError("give either an area or a position, not both")
+        if limit is not None and (not isinstance(limit, int) or limit < 0):
+            raise InvalidArgumentError(f"limit must be a whole number >= 0, got {limit!r}")
+        names = None if name is None else self.tiles.check_names(_name_set(name) or ())
+        centre = None
+        if area is not None:
+            box: BoundingBox | None = _area(area)
+        elif position is not None:
+            x, y = _xy(position)
+            if radius is None:
+                box = BoundingBox(x, y, x, y)
+            else:
+                if radius < 0:
+                    raise InvalidArgumentError(f"radius must be >= 0, got {radius!r}")
+                centre = (x, y)
+                box = BoundingBox(x - radius, y - radius, x + radius, y + radius)
+        else:
+            box = None
+        return self.tiles.find(box, centre, radius, names, invert, limit)
+
+    def count_tiles_filtered(self, **filters: Any) -> int:
+        return len(self.find_tiles_filtered(**filters))
+
+    def can_place_entity(self, name: str, position: PositionLike, direction: int = 0) -> bool:
+        prototype = self.world.gamedata.entities.get(name) if isinstance(name, str) else None
+        if prototype is None:
+            raise UnknownPrototypeError("entity", name)
+        x, y = _xy(position)
+        return collision.can_place(self, prototype, x, y, check_direction(direction))
+
+    def find_non_colliding_position(
+        self, name: str, center: PositionLike, radius: float, precision: float, force_to_tile_center: bool = False
+    ) -> Position | None:
+        prototype = self.world.gamedata.entities.get(name) if isinstance(name, str) else None
+        if prototype is None:
+            raise UnknownPrototypeError("entity", name)
+        if precision <= 0:
+            raise InvalidArgumentError(f"precision must be > 0, got {precision!r}")
+        x, y = _xy(center)
+        return collision.non_colliding_position(
+            self, prototype, Position(x, y), radius, precision, force_to_tile_center
+        )
+
     # --- state ----------------------------------------------------------------
 
     def to_state(self) -> dict[str, object]:
@@ -279,7 +340,15 @@ class Surface:
             "index": self.index,
             "name": self.name,
             "entities": [entity.to_state() for entity in self._entities.values()],
+            "tiles": self.tiles.to_state(),
+            "always_day": self.always_day,
         }
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """What :meth:`to_state` wrote besides the entities (absent from states older than tiles)."""
+        if "tiles" in state:
+            self.tiles.load_state(state["tiles"])
+        self.always_day = bool(state.get("always_day", False))
 
     def restore_entity(self, state: dict[str, Any]) -> Entity:
         """Recreate an entity exactly as :meth:`Entity.to_state` wrote it (no snapping)."""

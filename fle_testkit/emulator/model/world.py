@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidArgumentError, ModelError, NotFoundError, StateError
 from .force import Force
+from .mapgen import MapLayout
+from .pathfinding import PathRequest
 from .rendering import Rendering
 from .statistics import FlowStatistics
 from .surface import Surface
@@ -40,6 +42,8 @@ class World:
         "entity_id_counter",
         "map_settings",
         "rendering",
+        "path_requests",
+        "path_request_counter",
     )
 
     def __init__(self, gamedata: GameData, seed: int) -> None:
@@ -56,14 +60,30 @@ class World:
         self.map_settings: dict[str, Any] = copy.deepcopy(gamedata.map_settings)
         # Render objects are not saved (a deviation: Factorio saves them); their ids stay unique.
         self.rendering = Rendering(self.surfaces)
+        # LuaSurface::request_path calls not answered yet. Not saved: a request
+        # pending at a save is lost (real Factorio's handling of that is unknown).
+        self.path_requests: list[PathRequest] = []
+        self.path_request_counter = 0
 
     @classmethod
-    def new(cls, gamedata: GameData, seed: int) -> World:
+    def new(cls, gamedata: GameData, seed: int, layout: MapLayout | None = None) -> World:
+        """A new game's world; ``layout`` (a generated named map) is laid on nauvis."""
         world = cls(gamedata, seed)
-        world.create_surface(DEFAULT_SURFACE)
+        nauvis = world.create_surface(DEFAULT_SURFACE)
         for name in DEFAULT_FORCES:
             world.create_force(name)
+        if layout is not None:
+            for (tile_x, tile_y), tile in layout.tiles.items():
+                nauvis.tiles.set(tile_x, tile_y, tile)
+            for name, x, y, amount in layout.resources:
+                nauvis.create_entity(name, (x, y), force="neutral", amount=amount)
+            for name, x, y in layout.trees:
+                nauvis.create_entity(name, (x, y), force="neutral")
         return world
+
+    def next_path_request_id(self) -> int:
+        self.path_request_counter += 1
+        return self.path_request_counter
 
     def __repr__(self) -> str:
         return f"<World seed={self.seed} surfaces={len(self.surfaces)} forces={len(self.forces)}>"
@@ -160,6 +180,7 @@ class World:
             "seed": self.seed,
             "unit_number_counter": self.unit_number_counter,
             "entity_id_counter": self.entity_id_counter,
+            "path_request_counter": self.path_request_counter,
             "forces": [force.to_state() for _, force in sorted(self.forces.items())],
             "surfaces": [surface.to_state() for _, surface in sorted(self.surfaces.items())],
             "statistics": [stats.to_state() for _, stats in sorted(self.statistics.items())],
@@ -184,6 +205,7 @@ class World:
             for surface_state in state["surfaces"]:
                 index = int(surface_state["index"])
                 surface = world.surfaces[index] = Surface(world, index, str(surface_state["name"]))
+                surface.load_state(surface_state)
                 for entity_state in surface_state["entities"]:
                     surface.restore_entity(entity_state)
             for stats_state in state.get("statistics", ()):  # absent in states written before it existed
@@ -196,6 +218,7 @@ class World:
             world.rendering.next_id = int(state.get("next_render_id", 1))
             world.unit_number_counter = int(state["unit_number_counter"])
             world.entity_id_counter = int(state["entity_id_counter"])
+            world.path_request_counter = int(state.get("path_request_counter", 0))
         except ModelError as error:
             raise StateError(f"cannot restore the world: {error}") from error
         except (AttributeError, KeyError, TypeError, ValueError) as error:

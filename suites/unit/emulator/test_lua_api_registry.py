@@ -11,6 +11,7 @@ from fle_testkit.emulator.model.burner import Burner
 from fle_testkit.emulator.model.inventory import SlotRef
 from fle_testkit.emulator.model.rendering import RenderObject
 from fle_testkit.emulator.model.statistics import FlowStatistics
+from fle_testkit.emulator.model.tiles import TileAt
 
 SHOWN = {
     model.Entity: "LuaEntity",
@@ -23,6 +24,7 @@ SHOWN = {
     Burner: "LuaBurner",
     FlowStatistics: "LuaFlowStatistics",
     RenderObject: "LuaRenderObject",
+    TileAt: "LuaTile",
     gamedata.ItemPrototype: "LuaItemPrototype",
     gamedata.EntityPrototype: "LuaEntityPrototype",
     gamedata.RecipePrototype: "LuaRecipePrototype",

@@ -1,0 +1,151 @@
+"""Whether an entity fits somewhere: LuaSurface.can_place_entity and find_non_colliding_position.
+
+Two things collide when their boxes' interiors overlap and their collision
+masks share a layer (Factorio 2.0's rule; the masks are the game data's, the
+type defaults from core's collision-mask-defaults.lua). A tile collides with
+an entity over the tile's whole square. Beyond collisions, placing checks what
+2.0 checks for the prototypes FLE builds: a mining drill needs a resource it
+can mine in its mining area, and ``tile_buildability_rules`` (offshore pumps)
+must hold.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from .geometry import OFF_GRID_FLAG, BoundingBox, Position, rotate_box, rotated_size, snap_to_grid
+from .tiles import tile_range
+
+if TYPE_CHECKING:
+    from .entity import Entity
+    from .surface import Surface
+
+#: find_non_colliding_position looks at no more than this many rings of
+#: candidates (precision apart); real Factorio's own bound is not documented.
+MAX_RINGS = 400
+
+
+def placed_position(prototype: Any, x: float, y: float, direction: int) -> tuple[float, float]:
+    """Where an entity asked for at (x, y) would stand: on the tile grid unless placeable off it."""
+    if OFF_GRID_FLAG in prototype.flags:
+        return x, y
+    width, height = rotated_size(prototype.tile_width, prototype.tile_height, direction)
+    return snap_to_grid(x, y, width, height)
+
+
+def box_at(prototype: Any, x: float, y: float, direction: int) -> BoundingBox:
+    return rotate_box(BoundingBox.of(prototype.collision_box), direction).moved(x, y)
+
+
+def tiles_under(box: BoundingBox) -> Iterator[tuple[int, int]]:
+    """Tiles whose square overlaps the box's interior (for a point box: the tile holding it)."""
+    xs, ys = tile_range(box)
+    for y in ys:
+        for x in xs:
+            yield x, y
+
+
+def tile_blocks(surface: Surface, box: BoundingBox, layers: frozenset[str]) -> bool:
+    """Whether a tile under ``box`` has a layer of ``layers``."""
+    tiles = surface.world.gamedata.tiles
+    tile_layers = surface.tiles
+    if box.is_empty or not layers:
+        return False
+    return any(not layers.isdisjoint(tiles[tile_layers.name_at(x, y)].collision_layers) for x, y in tiles_under(box))
+
+
+def entity_blocks(
+    surface: Surface, box: BoundingBox, layers: frozenset[str], ignore: Iterable[Entity] = ()
+) -> Entity | None:
+    """The first entity whose box overlaps ``box`` and whose mask shares a layer with ``layers``."""
+    if box.is_empty or not layers:
+        return None
+    skipped = {id(e) for e in ignore}
+    for other in surface.find_entities_filtered(area=box):
+        if id(other) in skipped:
+            continue
+        other_box = other.bounding_box
+        if other_box.is_empty or not other_box.overlaps(box):
+            continue
+        if not layers.isdisjoint(other.prototype.collision_layers):
+            return other
+    return None
+
+
+def _rule_holds(surface: Surface, rule: Any, x: float, y: float, direction: int) -> bool:
+    tiles = surface.world.gamedata.tiles
+    area = rotate_box(BoundingBox.of(rule.area), direction).moved(x, y)
+    required, colliding = frozenset(rule.required), frozenset(rule.colliding)
+    for tx, ty in tiles_under(area):
+        layers = tiles[surface.tiles.name_at(tx, ty)].collision_layers
+        if required and required.isdisjoint(layers):
+            return False
+        if not colliding.isdisjoint(layers):
+            return False
+    return True
+
+
+def has_resource_to_mine(surface: Surface, prototype: Any, x: float, y: float) -> bool:
+    """A resource the drill can mine whose position lies in its mining area.
+
+    Real Factorio looks for resources under the mining area; here a resource
+    counts when its position (a tile centre) is inside the area.
+    """
+    radius = prototype.resource_searching_radius or 0.0
+    area = BoundingBox(x - radius, y - radius, x + radius, y + radius)
+    categories = set(prototype.resource_categories)
+    for found in surface.find_entities_filtered(area=area, type="resource"):
+        if found.prototype.resource_category in categories and area.contains(found.position.x, found.position.y):
+            return True
+    return False
+
+
+def can_place(surface: Surface, prototype: Any, x: float, y: float, direction: int) -> bool:
+    """LuaSurface.can_place_entity: fits among tiles and entities, and the prototype's own rules."""
+    x, y = placed_position(prototype, x, y, direction)
+    box = box_at(prototype, x, y, direction)
+    layers = frozenset(prototype.collision_layers)
+    if tile_blocks(surface, box, layers) or entity_blocks(surface, box, layers) is not None:
+        return False
+    if not all(_rule_holds(surface, rule, x, y, direction) for rule in prototype.tile_buildability_rules):
+        return False
+    if prototype.type == "mining-drill":
+        return has_resource_to_mine(surface, prototype, x, y)
+    return True
+
+
+def collides(surface: Surface, prototype: Any, x: float, y: float) -> bool:
+    box = box_at(prototype, x, y, 0)
+    layers = frozenset(prototype.collision_layers)
+    return tile_blocks(surface, box, layers) or entity_blocks(surface, box, layers) is not None
+
+
+def non_colliding_position(
+    surface: Surface, prototype: Any, centre: Position, radius: float, precision: float, tile_centre: bool
+) -> Position | None:
+    """The nearest spot to ``centre``, on a grid ``precision`` apart, where the entity collides with nothing.
+
+    Candidates come in square rings around the centre, nearest first within
+    each ring; ``radius`` 0 means no limit but :data:`MAX_RINGS`.
+    """
+    step = max(precision, 0.01)
+    cx, cy = (math.floor(centre.x) + 0.5, math.floor(centre.y) + 0.5) if tile_centre else (centre.x, centre.y)
+    if tile_centre:
+        step = max(1.0, round(step))
+    rings = MAX_RINGS if radius <= 0 else min(MAX_RINGS, math.ceil(radius / step))
+    for ring in range(rings + 1):
+        candidates = [
+            (cx + i * step, cy + j * step)
+            for i in range(-ring, ring + 1)
+            for j in range(-ring, ring + 1)
+            if max(abs(i), abs(j)) == ring
+        ]
+        candidates.sort(key=lambda p: (math.hypot(p[0] - centre.x, p[1] - centre.y), p[1], p[0]))
+        for x, y in candidates:
+            if radius > 0 and math.hypot(x - centre.x, y - centre.y) > radius:
+                continue
+            if not collides(surface, prototype, x, y):
+                return Position(x, y)
+    return None

@@ -1,0 +1,134 @@
+"""Tiles, can_place_entity, find_non_colliding_position and paths on a model surface."""
+
+from __future__ import annotations
+
+import pytest
+
+from fle_testkit.emulator.gamedata import load_vanilla
+from fle_testkit.emulator.model.errors import InvalidArgumentError, UnknownPrototypeError
+from fle_testkit.emulator.model.geometry import BoundingBox, Position
+from fle_testkit.emulator.model.pathfinding import PathRequest, find_path
+from fle_testkit.emulator.model.surface import Surface
+from fle_testkit.emulator.model.tiles import DEFAULT_TILE
+from fle_testkit.emulator.model.world import World
+
+
+@pytest.fixture
+def surface() -> Surface:
+    return World.new(load_vanilla(), 1).get_surface("nauvis")
+
+
+def _water(surface: Surface, xs: range, ys: range) -> None:
+    for x in xs:
+        for y in ys:
+            surface.tiles.set(x, y, "water")
+
+
+def test_land_everywhere_until_a_tile_is_set(surface: Surface) -> None:
+    assert surface.tiles.name_at(1000, -1000) == DEFAULT_TILE
+    surface.tiles.set(3, 4, "water")
+    assert surface.tiles.name_at(3, 4) == "water"
+    with pytest.raises(UnknownPrototypeError):
+        surface.tiles.set(0, 0, "lava")
+
+
+def test_find_tiles_by_area_position_and_radius(surface: Surface) -> None:
+    _water(surface, range(0, 3), range(0, 2))
+    assert len(surface.find_tiles_filtered(area=((-500, -500), (500, 500)), name="water")) == 6
+    assert surface.find_tiles_filtered(area=((0, 0), (1, 1)), name="water") == [(0, 0, "water")]
+    assert surface.find_tiles_filtered(position=(2.5, 1.5)) == [(2, 1, "water")]
+    near = surface.find_tiles_filtered(position=(0.5, 0.5), radius=1.0, name="water")
+    assert sorted((x, y) for x, y, _ in near) == [(0, 0), (0, 1), (1, 0)]
+    land = surface.find_tiles_filtered(area=((0, 0), (4, 2)), name="water", invert=True)
+    assert [(x, y) for x, y, _ in land] == [(3, 0), (3, 1)]
+    assert surface.count_tiles_filtered(area=((0, 0), (4, 2)), limit=3) == 3
+    with pytest.raises(UnknownPrototypeError):
+        surface.find_tiles_filtered(name="lava")
+    with pytest.raises(InvalidArgumentError):
+        surface.find_tiles_filtered(area=((0, 0), (1, 1)), position=(0, 0))
+
+
+def test_tiles_survive_a_world_state_round_trip(surface: Surface) -> None:
+    _water(surface, range(5, 7), range(5, 6))
+    surface.always_day = True
+    world = World.from_state(surface.world.gamedata, surface.world.to_state())  # type: ignore[attr-defined]
+    again = world.get_surface("nauvis")
+    assert again.tiles.name_at(6, 5) == "water" and again.tiles.name_at(7, 5) == DEFAULT_TILE
+    assert again.always_day is True
+
+
+def test_water_and_entities_block_buildings(surface: Surface) -> None:
+    _water(surface, range(10, 12), range(10, 12))
+    assert surface.can_place_entity("stone-furnace", (5, 5))
+    assert not surface.can_place_entity("stone-furnace", (11, 11))
+    assert not surface.can_place_entity("stone-furnace", (12, 12))  # a 2x2 furnace overlaps tile (11, 11)
+    assert surface.can_place_entity("stone-furnace", (13, 13))
+    surface.create_entity("iron-chest", (20.5, 20.5), force="player")
+    assert not surface.can_place_entity("iron-chest", (20.5, 20.5))
+    assert surface.can_place_entity("iron-chest", (21.5, 20.5))
+    with pytest.raises(UnknownPrototypeError):
+        surface.can_place_entity("no-such-thing", (0, 0))
+
+
+def test_ore_does_not_block_a_chest_but_a_drill_needs_it(surface: Surface) -> None:
+    assert not surface.can_place_entity("burner-mining-drill", (1, 1))
+    surface.create_entity("iron-ore", (0.5, 0.5), force="neutral", amount=100)
+    assert surface.can_place_entity("burner-mining-drill", (1, 1))
+    assert surface.can_place_entity("iron-chest", (0.5, 0.5))
+    assert not surface.can_place_entity("pumpjack", (0.5, 0.5))  # pumpjacks mine crude oil only
+    surface.create_entity("crude-oil", (10.5, 10.5), force="neutral", amount=300000)
+    assert surface.can_place_entity("pumpjack", (10.5, 10.5))
+
+
+def test_an_offshore_pump_needs_land_under_it_and_water_ahead(surface: Surface) -> None:
+    _water(surface, range(-5, 6), range(-10, 0))  # a lake north of row y = 0
+    assert surface.can_place_entity("offshore-pump", (0.5, 0.5), 0)  # facing north, water ahead
+    assert not surface.can_place_entity("offshore-pump", (0.5, 0.5), 8)  # facing south: land ahead
+    assert not surface.can_place_entity("offshore-pump", (0.5, -3.5), 0)  # standing in water
+
+
+def test_find_non_colliding_position_steps_off_water(surface: Surface) -> None:
+    _water(surface, range(-2, 3), range(-2, 3))
+    found = surface.find_non_colliding_position("iron-chest", (0.5, 0.5), 10, 1, True)
+    assert found is not None and max(abs(found.x - 0.5), abs(found.y - 0.5)) == 3
+    assert surface.find_non_colliding_position("iron-chest", (0.5, 0.5), 1, 1, True) is None
+    assert surface.find_non_colliding_position("iron-chest", (9.5, 9.5), 10, 1, True) == Position(9.5, 9.5)
+
+
+def _request(surface: Surface, start: tuple[float, float], goal: tuple[float, float], radius: float = 0) -> PathRequest:
+    return PathRequest(
+        id=1,
+        surface=surface,
+        tick=0,
+        box=BoundingBox(-0.2, -0.2, 0.2, 0.2),
+        layers=frozenset({"player", "water_tile", "object"}),
+        start=Position(*start),
+        goal=Position(*goal),
+        radius=radius,
+        ignore=None,
+    )
+
+
+def test_a_path_goes_round_a_wall_of_water(surface: Surface) -> None:
+    _water(surface, range(5, 6), range(-10, 11))  # a wall at x = 5 from y = -10 to 10
+    path = find_path(_request(surface, (0.5, 0.5), (10.5, 0.5)))
+    assert path is not None
+    assert path[0] == Position(0.5, 0.5) and path[-1] == Position(10.5, 0.5)
+    assert any(abs(p.y - 0.5) > 10 for p in path)  # it went round an end of the wall
+    for p in path:
+        assert surface.tiles.name_at(int(p.x // 1), int(p.y // 1)) != "water"
+
+
+def test_a_straight_path_is_one_segment(surface: Surface) -> None:
+    path = find_path(_request(surface, (0.5, 0.5), (20.5, 0.5)))
+    assert path == [Position(0.5, 0.5), Position(20.5, 0.5)]
+
+
+def test_no_path_into_a_sealed_room_but_radius_reaches_its_wall(surface: Surface) -> None:
+    for x in range(-3, 4):
+        for y in range(-3, 4):
+            if max(abs(x), abs(y)) == 3:
+                surface.create_entity("stone-wall", (x + 0.5, y + 0.5), force="player")
+    assert find_path(_request(surface, (20.5, 0.5), (0.5, 0.5))) is None
+    path = find_path(_request(surface, (20.5, 0.5), (0.5, 0.5), radius=4))
+    assert path is not None and path[-1].x == pytest.approx(4.5)
