@@ -54,6 +54,16 @@ class LuaEntity(LuaControlMembers):
             raise LuaApiError(messages.NOT_A_RESOURCE)
         return self.model.amount
 
+    @lua_setter("amount")
+    def set_amount(self, value: Any) -> None:
+        """Resources only (FLE's reset refills ore with it). Real Factorio's answer to 0 is
+        unknown; any whole count >= 0 is taken here, fractions truncated as uint32 casts do."""
+        if self.model.amount is None:
+            raise LuaApiError(messages.NOT_A_RESOURCE)
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            raise LuaApiError(messages.COUNT_EXPECTED.format(function="LuaEntity::amount", field="amount", least=0))
+        self.model.amount = int(value)
+
     @lua_property
     def bounding_box(self) -> Any:
         box = self.model.bounding_box

@@ -5,24 +5,19 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import pytest
-
 from fle_testkit.fle.fixtures import DEFAULT_INVENTORY
 
 # Until the emulator has LuaGameScript.reset_game_state, FLE's reset aborts on its
 # first line and never sets inventory or research (issue 10, part 3).
-RESET_ABORTS = pytest.mark.xfail(strict=True, reason="the emulator lacks reset_game_state: FLE's reset aborts")
 
 RESEARCHED = "/sc rcon.print(tostring(game.forces.player.technologies['automation'].researched))"
 
 
-@RESET_ABORTS
 def test_each_test_starts_with_fles_default_inventory(namespace: Any) -> None:
     inventory = namespace.inspect_inventory()
     assert {item: inventory[item] for item in DEFAULT_INVENTORY} == DEFAULT_INVENTORY
 
 
-@RESET_ABORTS
 def test_configure_game_gives_exactly_the_inventory_asked_for(configure_game: Any) -> None:
     namespace = configure_game(inventory={"iron-plate": 7, "coal": 3})
     inventory = namespace.inspect_inventory()
@@ -31,7 +26,6 @@ def test_configure_game_gives_exactly_the_inventory_asked_for(configure_game: An
     assert inventory["stone-furnace"] == 0
 
 
-@RESET_ABORTS
 def test_configure_game_merges_into_the_default_inventory(configure_game: Any) -> None:
     namespace = configure_game(inventory={"iron-gear-wheel": 4}, merge=True)
     inventory = namespace.inspect_inventory()
@@ -39,7 +33,6 @@ def test_configure_game_merges_into_the_default_inventory(configure_game: Any) -
     assert inventory["stone-furnace"] == DEFAULT_INVENTORY["stone-furnace"]
 
 
-@RESET_ABORTS
 def test_the_instance_has_every_technology_researched(instance: Any) -> None:
     assert instance.rcon_client.send_command(RESEARCHED) == "true"
 

@@ -189,3 +189,17 @@ def test_script_flags_and_module_inventory(level: Level) -> None:
         "p(am2.get_module_inventory().index == defines.inventory.crafter_modules)",
     )
     assert out.split("\n") == ["true", "true true", "false false nil", "true"]
+
+
+def test_a_resources_amount_can_be_set_and_nothing_elses(level: Level) -> None:
+    out = run(
+        level,
+        "local ore = game.surfaces[1].create_entity{name = 'iron-ore', position = {40.5, 40.5}, amount = 50} "
+        "ore.amount = 10000 p(ore.amount) "
+        "p(pcall(function() ore.amount = -1 end)) "
+        "p(pcall(function() chest.amount = 5 end))",
+    )
+    refill, negative, not_ore = out.splitlines()
+    assert refill == "10000"
+    assert negative.startswith("false") and "amount must be a number >= 0" in negative
+    assert not_ore == "false Entity is not a resource."
