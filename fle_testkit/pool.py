@@ -1,8 +1,8 @@
 """The servers of one process (one pytest worker), started on first use.
 
 Each distinct scenario gets its own server and save directory: the worker's
-own ``.fle/saves/{n}`` for the first one started, the next free ones for
-others. A tenant (FLE's fixtures) gets servers of its own, so what it leaves in
+own ``.fle/saves/{n}`` for the configured scenario, the next free ones for
+others, whichever starts first. A tenant (FLE's fixtures) gets servers of its own, so what it leaves in
 a game never reaches other tests. Everything is stopped and released by ``close()``, also after
 failures; timings of every server stay readable afterwards for the report.
 """
@@ -145,8 +145,10 @@ class ServerPool:
 
     # --- internals --------------------------------------------------------
     def _start(self, scenario_key: str, *, shared: bool, tenant: str | None = None) -> GameSession:
-        save_dir = self._claim(first_choice=shared and not self._owned)
-        label = self.config.label if shared and len(self._owned) == 0 else f"{self.config.label} #{len(self._owned)}"
+        # The worker's own directory belongs to its default game, whichever game starts first.
+        own = shared and tenant is None and scenario_key == str(self.config.scenario)
+        save_dir = self._claim(first_choice=own)
+        label = self.config.label if own else f"{self.config.label} #{len(self._owned)}"
         if tenant is not None:
             label = f"{label} ({tenant})"
         server = FactorioServer(
