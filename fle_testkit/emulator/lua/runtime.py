@@ -68,6 +68,11 @@ class LuaExposed:
     """
 
     lua_class_name = "LuaObject"
+    # True where every member reads the same for the object's whole life (the
+    # prototypes): Lua keeps what it read and asks the host only once per
+    # member. A table read is kept as a template and each read gets a fresh
+    # copy, as Factorio hands out a new table on every read.
+    lua_constant = False
 
     def lua_index(self, key: Any) -> Any:
         raise LuaApiError(messages.DOESNT_CONTAIN_KEY.format(cls=self.lua_class_name, key=key))
@@ -106,7 +111,7 @@ METHOD = _Method()
 # released is still awaiting Lua's garbage collector (lupa issue #294), so the
 # only Python objects Lua holds are long-lived: API objects (cached per model
 # object) and these hooks.
-FAILED, VALUE, IS_METHOD = 0, 1, 2
+FAILED, VALUE, IS_METHOD, CONSTANT = 0, 1, 2, 3
 
 # Instructions between two looks at the clock and the stop request. A look is
 # one call into Python (about a microsecond); at ~10^8 Lua instructions a
@@ -143,7 +148,9 @@ def _hook_index(obj: Any, key: Any) -> tuple[int, Any]:
         value = obj.lua_index(key)
     except Exception as error:
         return _failure(error)
-    return (IS_METHOD, None) if value is METHOD else (VALUE, value)
+    if value is METHOD:
+        return IS_METHOD, None
+    return (CONSTANT if obj.lua_constant else VALUE), value
 
 
 def _hook_newindex(obj: Any, key: Any, value: Any) -> tuple[int, Any]:
@@ -236,10 +243,34 @@ local function compact(min_growth)
   return true
 end
 local hook_index, hook_newindex, hook_call, hook_pairs, hook_len = hooks.index, hooks.newindex, hooks.call, hooks.pairs, hooks.len
+-- Members of constant objects (LuaExposed.lua_constant), by object: read
+-- from here without a call into the host; tables are copied on every read.
+local constants = setmetatable({}, {__mode = "k"})
+local function copy(t)
+  local c = {}
+  for k, v in next, t do
+    if type(v) == "table" then c[k] = copy(v) else c[k] = v end
+  end
+  return c
+end
 -- A host failure comes back as (0, message) and is raised here, as Lua's own error.
 mt.__index = function(o, k)
+  local known = constants[o]
+  if known ~= nil then
+    local v = known[k]
+    if v ~= nil then
+      if type(v) == "table" then return copy(v) end
+      return v
+    end
+  end
   local status, value = hook_index(o, k)
   if status == 1 then return value end
+  if status == 3 then
+    if known == nil then known = {}; constants[o] = known end
+    known[k] = value
+    if type(value) == "table" then return copy(value) end
+    return value
+  end
   if status == 2 then
     return function(...)
       local s, r = hook_call(o, k, ...)
@@ -580,21 +611,12 @@ class LuaSandbox:
         return self._timed_out
 
     def table_from(self, value: Any) -> Any:
-        """A Lua table from a Python list (1-based) or dict, recursively."""
-        if isinstance(value, dict):
-            table = self.lua.table()
-            for key, item in value.items():
-                table[key] = self._convert(item)
-            return table
-        table = self.lua.table()
-        for index, item in enumerate(value, start=1):
-            table[index] = self._convert(item)
-        return table
+        """A Lua table from a Python list (1-based) or dict, recursively (nested dicts, lists and tuples).
 
-    def _convert(self, value: Any) -> Any:
-        if isinstance(value, (dict, list, tuple)):
-            return self.table_from(value)
-        return value
+        lupa builds it in one call: twice as fast as setting item by item, and
+        prototype reads (FLE's score walks every recipe) build many.
+        """
+        return self.lua.table_from(value, recursive=True)
 
     def table(self, *items: Any, **fields: Any) -> Any:
         return self.lua.table(*items, **fields)

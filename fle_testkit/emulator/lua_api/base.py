@@ -8,8 +8,7 @@ y."), so the emulator cannot grow an API Factorio does not have by accident.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -48,16 +47,16 @@ def lua_method(function: Member) -> Member:
     return _mark(function, "method")
 
 
-@contextmanager
-def factorio_wording() -> Iterator[None]:
-    """Model errors reach Lua worded as Factorio words them."""
-    try:
-        yield
-    except UnknownPrototypeError as error:
+def factorio_worded(error: ModelError) -> LuaApiError:
+    """A model error as Factorio words it, for Lua.
+
+    Used in plain ``except`` clauses, not a context manager: every member read
+    from Lua passes here, and FLE's reads run into the tens of thousands.
+    """
+    if isinstance(error, UnknownPrototypeError):
         template = UNKNOWN_NAME.get(error.kind, messages.UNKNOWN_ENTITY_NAME)
-        raise LuaApiError(template.format(name=error.name)) from error
-    except ModelError as error:
-        raise LuaApiError(str(error)) from error
+        return LuaApiError(template.format(name=error.name))
+    return LuaApiError(str(error))
 
 
 UNKNOWN_NAME = {
@@ -162,8 +161,10 @@ class LuaObject(LuaExposed):
         cached = self._lua_cache.get(key)
         if cached is not None:
             return cached
-        with factorio_wording():
+        try:
             value = getter(self)
+        except ModelError as error:
+            raise factorio_worded(error) from error
         if isinstance(value, LuaCustomTable):
             # Its contents are read live, so one per owner and key is enough; and a
             # long-lived object is what Lua may safely hold (see runtime.METHOD).
@@ -181,8 +182,10 @@ class LuaObject(LuaExposed):
                 raise LuaApiError(messages.READ_ONLY_KEY.format(cls=self.lua_class_name, key=key))
             raise LuaApiError(messages.DOESNT_CONTAIN_KEY.format(cls=self.lua_class_name, key=key))
         self.check_valid()
-        with factorio_wording():
+        try:
             setter(self, value)
+        except ModelError as error:
+            raise factorio_worded(error) from error
 
     def check_valid(self) -> None:
         if not self.is_valid():
@@ -204,8 +207,10 @@ class LuaObject(LuaExposed):
                 )
             )
         self.check_valid()
-        with factorio_wording():
+        try:
             return method(self, *args)
+        except ModelError as error:
+            raise factorio_worded(error) from error
 
     # Conversions every API class needs.
     def table(self, value: Any) -> Any:

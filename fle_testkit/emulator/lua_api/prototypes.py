@@ -65,6 +65,7 @@ def research_unit_ingredients(prototype: TechnologyPrototype) -> list[dict[str, 
 @shows(ItemPrototype)
 class LuaItemPrototype(LuaObject):
     lua_class_name = "LuaItemPrototype"
+    lua_constant = True  # prototypes never change while the game runs
     lua_fields = ("name", "type", "stack_size", "fuel_value", "fuel_category", "order", "hidden")
 
     @lua_property
@@ -85,6 +86,7 @@ class LuaItemPrototype(LuaObject):
 @shows(EntityPrototype)
 class LuaEntityPrototype(LuaObject):
     lua_class_name = "LuaEntityPrototype"
+    lua_constant = True  # prototypes never change while the game runs
     # resource_category, fixed_recipe and rocket_parts_required are nil where they
     # do not apply, as Wube's production-score.lua relies on (it reads
     # resource_category on every entity prototype).
@@ -168,12 +170,14 @@ class LuaElectricEnergySourcePrototype(LuaObject):
     """
 
     lua_class_name = "LuaElectricEnergySourcePrototype"
+    lua_constant = True  # prototypes never change while the game runs
 
 
 class LuaBurnerPrototype(LuaObject):
     """A burner energy source of an entity prototype; ``self.model`` is the owning EntityPrototype."""
 
     lua_class_name = "LuaBurnerPrototype"
+    lua_constant = True  # prototypes never change while the game runs
 
     @lua_property
     def fuel_categories(self) -> Any:
@@ -191,6 +195,7 @@ class LuaBurnerPrototype(LuaObject):
 @shows(RecipePrototype)
 class LuaRecipePrototype(LuaObject):
     lua_class_name = "LuaRecipePrototype"
+    lua_constant = True  # prototypes never change while the game runs
     lua_fields = ("name", "category", "enabled", "hidden", "order", "allow_decomposition")
 
     @lua_property
@@ -216,12 +221,14 @@ class LuaRecipePrototype(LuaObject):
 @shows(FluidPrototype)
 class LuaFluidPrototype(LuaObject):
     lua_class_name = "LuaFluidPrototype"
+    lua_constant = True  # prototypes never change while the game runs
     lua_fields = ("name", "default_temperature", "max_temperature", "heat_capacity", "fuel_value", "order", "hidden")
 
 
 @shows(TechnologyPrototype)
 class LuaTechnologyPrototype(LuaObject):
     lua_class_name = "LuaTechnologyPrototype"
+    lua_constant = True  # prototypes never change while the game runs
     lua_fields = ("name", "enabled", "hidden", "upgrade", "level", "max_level")
 
     @lua_property
@@ -262,6 +269,7 @@ class LuaTechnologyPrototype(LuaObject):
 @shows(TilePrototype)
 class LuaTilePrototype(LuaObject):
     lua_class_name = "LuaTilePrototype"
+    lua_constant = True  # prototypes never change while the game runs
     lua_fields = ("name", "order")
 
 

@@ -64,3 +64,21 @@ def test_compaction_runs_only_once_enough_host_objects_were_handed_to_lua(level:
     assert level.sandbox.compact(min_growth=64) is True
     assert level.sandbox.compact(min_growth=64) is False
     assert level.run_command("rcon.print(storage.chests[7].position.x)", "check") == "17.5\n"
+
+
+def test_prototype_members_are_read_once_and_tables_are_fresh_on_every_read(level: Level) -> None:
+    """Prototypes are constant: Lua keeps what it read, but hands out a new table each time, as Factorio does."""
+    out = level.run_command(
+        "local recipe = prototypes.recipe['iron-gear-wheel'] "
+        "local first = recipe.ingredients "
+        "first[1].amount = 99 first[2] = 'added' "
+        "local second = recipe.ingredients "
+        "rcon.print(table.concat({tostring(first ~= second), second[1].amount, tostring(second[2]), recipe.name}, ' '))",
+        "constant",
+    )
+    fresh, amount, added, name = out.split()
+    assert (fresh, amount, added, name) == ("true", "2", "nil", "iron-gear-wheel")
+    error = level.run_command(
+        "rcon.print(select(2, pcall(function() return prototypes.recipe['iron-gear-wheel'].nope end)))", "e"
+    )
+    assert "doesn't contain key nope" in error, "an unknown member is still an error on every read"
