@@ -67,6 +67,19 @@ def _factorio_instance_class() -> Any:
     return FactorioInstance
 
 
+def build_instance(factorio_instance: Any, endpoint: Endpoint, **options: Any) -> Any:
+    """A FactorioInstance as FLE's tests/conftest.py builds it (``options`` add to FLE's)."""
+    return factorio_instance(
+        address=endpoint.host,
+        tcp_port=endpoint.port,
+        all_technologies_researched=True,
+        cache_scripts=True,
+        fast=True,
+        inventory=dict(DEFAULT_INVENTORY),
+        **options,
+    )
+
+
 def _uses_fle(module: ModuleType | None) -> bool:
     """Whether a test module imported anything from FLE (so it may build its own FactorioInstance)."""
     if module is None:
@@ -114,15 +127,7 @@ def instance(request: pytest.FixtureRequest) -> Iterator[Any]:
     factorio_instance = _factorio_instance_class()  # before the server: without FLE, nothing starts
     endpoint = endpoint_of(request.getfixturevalue("fle_server"))
     speed = request.config.stash[RUNTIME_KEY].settings.fle_game_speed or DEFAULT_SPEED
-    made = factorio_instance(
-        address=endpoint.host,
-        tcp_port=endpoint.port,
-        all_technologies_researched=True,
-        cache_scripts=True,
-        fast=True,
-        inventory=dict(DEFAULT_INVENTORY),
-        reset_speed=speed,
-    )
+    made = build_instance(factorio_instance, endpoint, reset_speed=speed)
     try:
         made.set_speed(speed)
         made.default_initial_inventory = dict(made.initial_inventory)
