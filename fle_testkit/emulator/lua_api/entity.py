@@ -10,6 +10,7 @@ from ..model import crafter, targets
 from ..model.entity import Entity
 from ..model.status import status as entity_status
 from .base import lua_method, lua_property, lua_setter, position_arg, table_fields
+from .belts import LuaBeltMembers
 from .control import LuaControlMembers
 from .fluidbox import LuaFluidBox
 from .registry import shows
@@ -19,7 +20,7 @@ OUTPUT_INVENTORIES = ("furnace_result", "assembling_machine_output", "rocket_sil
 
 
 @shows(Entity)
-class LuaEntity(LuaControlMembers):
+class LuaEntity(LuaControlMembers, LuaBeltMembers):
     """An entity on a surface. Only the members listed here are built."""
 
     lua_class_name = "LuaEntity"
