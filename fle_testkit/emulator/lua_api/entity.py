@@ -45,6 +45,15 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
             raise LuaApiError(messages.INVALID_DIRECTION)
         self.model.direction = int(value)
 
+    @lua_setter("health")
+    def set_health(self, value: Any) -> None:
+        """Kept between 0 and the prototype's max health; an entity without health ignores it
+        (real Factorio's answer there is not known). Writing 0 does not kill, as in Factorio."""
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise LuaApiError(messages.COUNT_EXPECTED.format(function="LuaEntity::health", field="value", least=0))
+        if self.model.health is not None:
+            self.model.health = min(max(0.0, float(value)), self.model.prototype.max_health)
+
     @lua_property
     def surface_index(self) -> int:
         return self.model.surface.index
