@@ -256,3 +256,9 @@ BOOLEAN_EXPECTED = "Invalid argument to {function}: {field} must be a boolean."
 COLLISION_MASK_EXPECTED = "Invalid argument to {function}: collision_mask must be a table of layers."
 # The emulator's own: a scenario names a map the emulator does not have.
 UNKNOWN_MAP = "Error: scenario {name!r}: its {file} cannot be used: {reason}"
+
+# --- belts and fluid boxes (fle-belts helper) ----------------------------------
+# Not confirmed word for word: shaped like the "Entity is not a resource." text above.
+NOT_A_BELT = "Entity {name} is not a belt connectable."
+TRANSPORT_LINE_INDEX = "Invalid transport line index {index} (this entity has {count})."
+SPLITTER_PRIORITY = "Invalid splitter priority: {value} (expected left, none or right)."

@@ -34,10 +34,12 @@ from .luatables import (
 from .prototypes import (
     INFINITE_LEVEL,
     EntityPrototype,
+    FluidBoxPrototype,
     FluidPrototype,
     GameData,
     Ingredient,
     ItemPrototype,
+    PipeConnectionDefinition,
     RecipePrototype,
     ResearchTrigger,
     TechnologyEffect,
@@ -228,6 +230,9 @@ class Extractor:
             vector_to_place_result=vector(p["vector_to_place_result"]) if type_name == "mining-drill" else None,
             resource_searching_radius=as_float(p["resource_searching_radius"]) if type_name == "mining-drill" else None,
             fluid_box_count=_fluid_box_count(p),
+            fluid_boxes=tuple(fluid_box(b) for b in _fluid_box_tables(p)),
+            belt_speed=as_float(p["speed"]) if type_name in BELT_TYPES else None,
+            max_underground_distance=number(p["max_distance"]) if type_name == "underground-belt" else None,
             collision_layers=mask_layers(p["collision_mask"])
             if p["collision_mask"] is not None
             else self.default_masks.get(type_name, ()),
@@ -321,10 +326,44 @@ def _character_distances(p: Any) -> dict[str, float | None]:
     return {key: as_float(p[key]) for key in _CHARACTER_DISTANCES}
 
 
+#: Entity types that carry items on belt lanes (BeltConnectable in the prototype docs).
+BELT_TYPES = frozenset({"transport-belt", "underground-belt", "splitter", "loader", "loader-1x1", "linked-belt"})
+
+
 def _fluid_box_count(p: Any) -> int:
     """The entity's own fluid boxes (not its energy source's)."""
-    single = sum(1 for key in ("fluid_box", "input_fluid_box", "output_fluid_box") if p[key] is not None)
-    return single + len(seq(p["fluid_boxes"]))
+    return len(_fluid_box_tables(p))
+
+
+def _fluid_box_tables(p: Any) -> list[Any]:
+    single = [p[key] for key in ("fluid_box", "input_fluid_box", "output_fluid_box") if p[key] is not None]
+    return single + seq(p["fluid_boxes"])
+
+
+def fluid_box(b: Any) -> FluidBoxPrototype:
+    """A FluidBox table; defaults as the prototype docs give them."""
+    return FluidBoxPrototype(
+        volume=float(b["volume"] or 0.0),
+        pipe_connections=tuple(pipe_connection(c) for c in seq(b["pipe_connections"])),
+        production_type=str(b["production_type"] or "none"),
+        filter=str(b["filter"]) if b["filter"] else None,
+        minimum_temperature=as_float(b["minimum_temperature"]),
+        maximum_temperature=as_float(b["maximum_temperature"]),
+    )
+
+
+def pipe_connection(c: Any) -> PipeConnectionDefinition:
+    """A PipeConnectionDefinition; ``positions`` (one per direction) when there is no ``position``."""
+    positions = tuple(p for p in (vector(v) for v in seq(c["positions"])) if p is not None)
+    position = vector(c["position"]) or (positions[0] if positions else (0.0, 0.0))
+    return PipeConnectionDefinition(
+        direction=int(c["direction"] or 0),
+        position=position,
+        positions=positions,
+        connection_type=str(c["connection_type"] or "normal"),
+        flow_direction=str(c["flow_direction"] or "input-output"),
+        max_underground_distance=int(c["max_underground_distance"] or 0),
+    )
 
 
 def mask_layers(mask: Any) -> tuple[str, ...]:

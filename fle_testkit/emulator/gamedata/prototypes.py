@@ -13,10 +13,10 @@ from typing import Any
 
 #: Bump whenever a dataclass here changes shape: old cache files are then ignored.
 SCHEMA = (
-    7  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
+    8  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
 )
 # 6: the character's reach and pickup distances, inserter and drill vectors, fluid box count;
-# 7: collision_layers, tile_buildability_rules
+# 7: collision_layers, tile_buildability_rules; 8: fluid_boxes, belt_speed, max_underground_distance
 #: ``max_level = "infinite"`` reads back as the largest uint32, as in the API.
 INFINITE_LEVEL = 2**32 - 1
 _SI = {
@@ -123,6 +123,34 @@ class TileBuildabilityRule:
 
 
 @dataclass(frozen=True, slots=True)
+class PipeConnectionDefinition:
+    """One of a fluid box's ``pipe_connections``, for the entity facing north.
+
+    ``positions`` holds the 4 per-direction positions when the data gives them
+    instead of one ``position`` (then ``position`` is the first of them).
+    """
+
+    direction: int
+    position: tuple[float, float]
+    positions: tuple[tuple[float, float], ...] = ()
+    connection_type: str = "normal"  # "normal" | "underground" | "linked"
+    flow_direction: str = "input-output"  # "input" | "output" | "input-output"
+    max_underground_distance: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FluidBoxPrototype:
+    """One of an entity's own fluid boxes (FluidBox in the prototype docs)."""
+
+    volume: float
+    pipe_connections: tuple[PipeConnectionDefinition, ...] = ()
+    production_type: str = "none"  # "input" | "output" | "input-output" | "none"
+    filter: str | None = None
+    minimum_temperature: float | None = None
+    maximum_temperature: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class EntityPrototype:
     name: str
     type: str
@@ -173,6 +201,12 @@ class EntityPrototype:
     resource_searching_radius: float | None = None
     # How many fluid boxes the entity has (fluid_box, fluid_boxes, input/output_fluid_box).
     fluid_box_count: int = 0
+    # Those fluid boxes, in the same order (fluid_box, input_fluid_box, output_fluid_box, fluid_boxes...).
+    fluid_boxes: tuple[FluidBoxPrototype, ...] = ()
+    # Belt connectables (transport belts, undergrounds, splitters, loaders): tiles a tick.
+    belt_speed: float | None = None
+    # Underground belts: how many tiles apart an entrance and its exit may stand.
+    max_underground_distance: int | None = None
     # The collision mask's layers: the prototype's own, or its type's default (core's collision-mask-defaults.lua).
     collision_layers: tuple[str, ...] = ()
     tile_buildability_rules: tuple[TileBuildabilityRule, ...] = ()

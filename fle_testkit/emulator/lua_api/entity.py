@@ -10,6 +10,7 @@ from ..model import crafter, targets
 from ..model.entity import Entity
 from ..model.status import status as entity_status
 from .base import lua_method, lua_property, lua_setter, position_arg, table_fields
+from .belts import LuaBeltMembers
 from .control import LuaControlMembers
 from .fluidbox import LuaFluidBox
 from .registry import shows
@@ -19,7 +20,7 @@ OUTPUT_INVENTORIES = ("furnace_result", "assembling_machine_output", "rocket_sil
 
 
 @shows(Entity)
-class LuaEntity(LuaControlMembers):
+class LuaEntity(LuaControlMembers, LuaBeltMembers):
     """An entity on a surface. Only the members listed here are built."""
 
     lua_class_name = "LuaEntity"
@@ -43,6 +44,15 @@ class LuaEntity(LuaControlMembers):
         if not isinstance(value, (int, float)):
             raise LuaApiError(messages.INVALID_DIRECTION)
         self.model.direction = int(value)
+
+    @lua_setter("health")
+    def set_health(self, value: Any) -> None:
+        """Kept between 0 and the prototype's max health; an entity without health ignores it
+        (real Factorio's answer there is not known). Writing 0 does not kill, as in Factorio."""
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise LuaApiError(messages.COUNT_EXPECTED.format(function="LuaEntity::health", field="value", least=0))
+        if self.model.health is not None:
+            self.model.health = min(max(0.0, float(value)), self.model.prototype.max_health)
 
     @lua_property
     def surface_index(self) -> int:

@@ -1,9 +1,10 @@
 """LuaFluidBox: an entity's fluid boxes (``entity.fluidbox``), as far as they exist without fluids.
 
-Fluids do not flow without the tick simulation and fluid segments are not
-modelled, so every box reads empty (``fluidbox[i]`` is nil, as for an empty
-box in Factorio); ``#fluidbox`` is the prototype's number of boxes. No
-method of LuaFluidBox (get_connections, get_fluid_segment_id...) is built yet.
+Fluids do not flow without the tick simulation, so every box reads empty
+(``fluidbox[i]`` is nil, as for an empty box in Factorio) and every segment
+holds nothing; ``#fluidbox`` is the prototype's number of boxes (an assembling
+machine's boxes do not come and go with its recipe here). Connections and
+segments follow the prototypes' pipe connections (model/fluids.py).
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from .. import messages
+from ..gamedata import EntityPrototype
 from ..lua.runtime import LuaApiError
-from .base import LuaObject, lua_property
+from ..model import fluids
+from .base import LuaObject, lua_method, lua_property
 
 
 class LuaFluidBox(LuaObject):
@@ -27,6 +30,72 @@ class LuaFluidBox(LuaObject):
     def owner(self) -> Any:
         return self.ctx.wrap(self.model)
 
+    def _box(self, index: Any) -> int:
+        count = self.model.prototype.fluid_box_count
+        if not isinstance(index, (int, float)) or not 1 <= index <= count or index != int(index):
+            raise LuaApiError(messages.FLUIDBOX_INDEX.format(index=index, count=count))
+        return int(index)
+
+    @lua_method
+    def get_prototype(self, index: Any) -> Any:
+        # A new object each call: one per (prototype, index) would need a key ctx.wrapper has not.
+        return LuaFluidBoxPrototype(self.ctx, self.model.prototype, self._box(index))
+
+    @lua_method
+    def get_capacity(self, index: Any) -> float:
+        return self.model.prototype.fluid_boxes[self._box(index) - 1].volume
+
+    @lua_method
+    def get_filter(self, index: Any) -> Any:
+        """The prototype's filter as a FluidBoxFilter (``set_filter`` is not built)."""
+        box = self.model.prototype.fluid_boxes[self._box(index) - 1]
+        if box.filter is None:
+            return None
+        fluid = self.ctx.gamedata.fluids[box.filter]
+        low = box.minimum_temperature if box.minimum_temperature is not None else fluid.default_temperature
+        high = box.maximum_temperature if box.maximum_temperature is not None else fluid.max_temperature
+        return self.table({"name": box.filter, "minimum_temperature": low, "maximum_temperature": high})
+
+    @lua_method
+    def get_locked_fluid(self, index: Any) -> Any:
+        """nil: a box is locked to a fluid only once fluid has been in it."""
+        self._box(index)
+        return None
+
+    @lua_method
+    def get_connections(self, index: Any) -> Any:
+        found = fluids.connected_boxes(self.model, self._box(index), self.model.surface)
+        return self.table([self.ctx.wrapper(LuaFluidBox, owner) for owner, _ in found])
+
+    @lua_method
+    def get_pipe_connections(self, index: Any) -> Any:
+        surface = self.model.surface
+        result = []
+        for connection in fluids.connections(self.model, self._box(index)):
+            entry: dict[str, Any] = {
+                "flow_direction": connection.flow_direction,
+                "connection_type": connection.connection_type,
+                "position": _position(connection.position),
+                "target_position": _position(fluids.target_position(connection, surface)),
+            }
+            other = fluids.target(connection, surface)
+            if other is not None:
+                entry["target"] = self.ctx.wrapper(LuaFluidBox, other.owner)
+                entry["target_fluidbox_index"] = other.box
+                entry["target_pipe_connection_index"] = other.index
+            result.append(entry)
+        return self.table(result)
+
+    @lua_method
+    def get_fluid_segment_id(self, index: Any) -> int:
+        return fluids.segment_id(self.model, self._box(index), self.model.surface)
+
+    @lua_method
+    def get_fluid_segment_contents(self, index: Any) -> Any:
+        """Empty: nothing flows without the simulation."""
+        self._box(index)
+        return self.table({})
+
     def lua_len(self) -> int:
         self.check_valid()
         return int(self.model.prototype.fluid_box_count)
@@ -38,3 +107,65 @@ class LuaFluidBox(LuaObject):
                 return None  # empty: nothing flows without the simulation
             raise LuaApiError(messages.FLUIDBOX_INDEX.format(index=key, count=self.model.prototype.fluid_box_count))
         return super().index_other(key)
+
+
+def _position(xy: tuple[float, float]) -> dict[str, float]:
+    return {"x": xy[0], "y": xy[1]}
+
+
+class LuaFluidBoxPrototype(LuaObject):
+    """``self.model`` is the owning EntityPrototype; the second argument the 1-based box index."""
+
+    lua_class_name = "LuaFluidBoxPrototype"
+    lua_constant = True  # prototypes never change while the game runs
+
+    def __init__(self, ctx: Any, model: EntityPrototype, index: int) -> None:
+        super().__init__(ctx, model)
+        self.box_index = index
+        self.box = model.fluid_boxes[index - 1]
+
+    @lua_property
+    def entity(self) -> Any:
+        return self.ctx.wrap(self.model)
+
+    @lua_property
+    def index(self) -> int:
+        return self.box_index
+
+    @lua_property
+    def volume(self) -> float:
+        return self.box.volume
+
+    @lua_property
+    def production_type(self) -> str:
+        return self.box.production_type
+
+    @lua_property
+    def filter(self) -> Any:
+        return None if self.box.filter is None else self.ctx.wrap(self.ctx.gamedata.fluids[self.box.filter])
+
+    @lua_property
+    def minimum_temperature(self) -> Any:
+        return self.box.minimum_temperature
+
+    @lua_property
+    def maximum_temperature(self) -> Any:
+        return self.box.maximum_temperature
+
+    @lua_property
+    def pipe_connections(self) -> Any:
+        """PipeConnectionDefinitions as the prototype gives them (facing north)."""
+        result = []
+        for c in self.box.pipe_connections:
+            entry: dict[str, Any] = {
+                "direction": c.direction,
+                "connection_type": c.connection_type,
+                "flow_direction": c.flow_direction,
+                "max_underground_distance": c.max_underground_distance,
+            }
+            if c.positions:
+                entry["positions"] = [_position(p) for p in c.positions]
+            else:
+                entry["position"] = _position(c.position)
+            result.append(entry)
+        return self.table(result)

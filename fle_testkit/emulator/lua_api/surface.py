@@ -59,6 +59,7 @@ class LuaSurface(LuaObject):
             direction=int(fields.get("direction", 0)),
             force=force_arg(force),
             amount=fields.get("amount"),
+            belt_to_ground_type=fields["type"] if isinstance(fields.get("type"), str) else None,
         )
         return self.ctx.wrap(entity)
 

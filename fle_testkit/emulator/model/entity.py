@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+from .belts import BELT_TYPES, BeltState
 from .burner import Burner
 from .character import CharacterState
 from .errors import InvalidObjectError
@@ -76,6 +77,7 @@ class Entity:
         "amount",
         "inventories",
         "burner",
+        "belt",
         "recipe",
         "character",
         "energy",
@@ -109,6 +111,7 @@ class Entity:
         self.amount: int | None = None  # what is left in a resource entity
         self.inventories = inventories
         self.burner = _burner(self, inventories)
+        self.belt = BeltState(self) if prototype.type in BELT_TYPES else None  # lanes, underground type
         self.recipe: Recipe | None = None  # an assembling machine's recipe (see crafter.py)
         self.character = CharacterState() if prototype.type == "character" else None
         self.energy = 0.0  # joules in the entity's buffer; nothing fills it without the tick simulation
@@ -185,6 +188,11 @@ class Entity:
         self.check_valid()
         if not self.rotatable:
             return False
+        if self.belt is not None and self.belt.belt_to_ground_type is not None:
+            # An underground belt turns round by swapping entrance and exit (Factorio's rotate).
+            self.belt.belt_to_ground_type = "output" if self.belt.belt_to_ground_type == "input" else "input"
+            self.direction = (self._direction + 8) % 16
+            return True
         self.direction = (self._direction + (-4 if reverse else 4)) % 16
         return True
 
@@ -221,6 +229,7 @@ class Entity:
             "amount": self.amount,
             "inventories": [[index, inv.to_state()] for index, inv in sorted(self.inventories.items())],
             "burner": None if self.burner is None else self.burner.to_state(),
+            "belt": None if self.belt is None else self.belt.to_state(),
             "recipe": None if self.recipe is None else self.recipe.name,
             "character": None if self.character is None else self.character.to_state(),
             "energy": self.energy,

@@ -6,7 +6,8 @@ the status an entity shows from its own state:
 
 - types without a status (chests, belts, poles, walls, resources...) have none (nil);
 - a burner entity with no fuel and nothing burning: ``no_fuel``;
-- an electric entity: ``not_plugged_in_electric_network`` (no networks are modelled);
+- an electric entity, as no networks are modelled: ``not_plugged_in_electric_network`` for
+  generators and solar panels (the define's documented users), ``no_power`` for consumers;
 - an assembling machine without a recipe: ``no_recipe``; a crafting machine whose
   inputs lack an ingredient: ``no_ingredients`` (furnace) or
   ``item_ingredient_shortage`` (assembler);
@@ -50,6 +51,10 @@ WITH_STATUS = frozenset(
 )
 
 
+#: Electric entities that give power rather than take it.
+PRODUCERS = frozenset({"generator", "solar-panel"})
+
+
 def _has_ingredients(entity: Entity) -> bool:
     for inventory in entity.inventories.values():
         if inventory.name in ("furnace_source", "assembling_machine_input"):
@@ -71,7 +76,7 @@ def status(entity: Entity) -> str | None:
     if burner is not None and burner.currently_burning is None and burner.inventory.is_empty():
         return "no_fuel"
     if entity.prototype.energy_source == "electric":
-        return "not_plugged_in_electric_network"
+        return "not_plugged_in_electric_network" if entity.type in PRODUCERS else "no_power"
     if entity.type == "assembling-machine" and entity.recipe is None:
         return "no_recipe"
     if entity.type in ("furnace", "assembling-machine") and not _has_ingredients(entity):

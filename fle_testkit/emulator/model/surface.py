@@ -106,6 +106,7 @@ class Surface:
         force: Force | str | int = "enemy",
         snap_to_grid: bool = True,
         amount: int | None = None,
+        belt_to_ground_type: str | None = None,
     ) -> Entity:
         """Create an entity; like Factorio, the force defaults to "enemy".
 
@@ -135,6 +136,12 @@ class Surface:
         )
         if prototype.type == "resource" and amount is not None:
             entity.amount = int(amount)
+        if entity.belt is not None and prototype.type == "underground-belt" and belt_to_ground_type is not None:
+            if belt_to_ground_type not in ("input", "output"):
+                raise InvalidArgumentError(
+                    f"underground belt type must be 'input' or 'output', got {belt_to_ground_type!r}"
+                )
+            entity.belt.belt_to_ground_type = belt_to_ground_type
         self._add(entity)
         return entity
 
@@ -377,6 +384,8 @@ class Surface:
             set_recipe(entity, entity.force.recipes[state["recipe"]])
         if state.get("burner") is not None and entity.burner is not None:
             entity.burner.load_state(state["burner"], self.world.gamedata.items)
+        if state.get("belt") is not None and entity.belt is not None:
+            entity.belt.load_state(state["belt"])
         if state.get("character") is not None and entity.character is not None:
             entity.character.load_state(state["character"])
         saved = {int(index): slots for index, slots in state["inventories"]}

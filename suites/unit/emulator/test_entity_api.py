@@ -146,7 +146,7 @@ def test_rotate_direction_and_status(level: Level) -> None:
         "local i = game.surfaces[1].create_entity{name = 'burner-inserter', position = {30, 30}, force = 'player'} "
         "p(i.rotate(), i.direction, i.rotate{reverse = true}, i.direction, chest.rotate()) "
         "p(furnace.status == defines.entity_status.no_fuel, chest.status, "
-        "am.status == defines.entity_status.not_plugged_in_electric_network) "
+        "am.status == defines.entity_status.no_power) "
         "p(#furnace.fluidbox, furnace.fluidbox.owner == furnace, furnace.energy, furnace.grid)",
     )
     assert out.split("\n") == ["true 4 true 0 false", "true nil true", "0 true 0 nil"]

@@ -7,6 +7,7 @@ import pytest
 from fle_testkit.emulator import gamedata, model
 from fle_testkit.emulator.lua_api import registry
 from fle_testkit.emulator.lua_api.base import LuaObject
+from fle_testkit.emulator.model.belts import TransportLine
 from fle_testkit.emulator.model.burner import Burner
 from fle_testkit.emulator.model.inventory import SlotRef
 from fle_testkit.emulator.model.rendering import RenderObject
@@ -22,6 +23,7 @@ SHOWN = {
     model.Inventory: "LuaInventory",
     SlotRef: "LuaItemStack",
     Burner: "LuaBurner",
+    TransportLine: "LuaTransportLine",
     FlowStatistics: "LuaFlowStatistics",
     RenderObject: "LuaRenderObject",
     TileAt: "LuaTile",

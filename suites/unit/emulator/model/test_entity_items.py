@@ -167,7 +167,8 @@ def test_status_from_the_entity_alone(world: World) -> None:
     assert status(furnace) == "no_ingredients"
     control.insert(furnace, "iron-ore", 1, GD.recipes)
     assert status(furnace) == "working"
-    assert status(make(world, "assembling-machine-1", 10, 10)) == "not_plugged_in_electric_network"
+    assert status(make(world, "assembling-machine-1", 10, 10)) == "no_power"
+    assert status(make(world, "steam-engine", 30, 30)) == "not_plugged_in_electric_network"
     assert status(make(world, "iron-chest", 20, 20)) is None
 
 

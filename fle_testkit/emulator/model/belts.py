@@ -1,0 +1,205 @@
+"""Belt connectables (transport belts, underground belts, splitters): lanes and who feeds whom.
+
+Items do not move without the tick simulation. A transport line here is the
+list of items resting on one lane of one entity: ``insert_at_back`` adds one
+while the lane has room, and nothing ever carries it on. Which belts feed
+which is worked out from positions and directions each time it is asked, as
+Factorio's rules for belt connections give it:
+
+- an entity's lane tiles each output into the tile in front (an underground
+  entrance outputs underground instead, to its exit: ``neighbours``);
+- a belt takes input from anything outputting into one of its tiles except
+  head-on; a splitter only from straight behind; an underground entrance from
+  behind or the sides, an underground exit only from the sides (its back is
+  underground);
+- an underground entrance pairs with the first underground of its own name on
+  its axis within ``max_distance`` tiles ahead, if that is an exit facing the
+  same way (any other one on the axis ends the search).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .geometry import rotate_vector
+
+if TYPE_CHECKING:
+    from .entity import Entity
+
+#: Entity types that carry items on lanes (BeltConnectable).
+BELT_TYPES = frozenset({"transport-belt", "underground-belt", "splitter", "loader", "loader-1x1", "linked-belt"})
+#: ``get_max_transport_line_index`` by type (Factorio 2.0); 2 for the others.
+LINE_COUNTS = {"transport-belt": 2, "underground-belt": 4, "splitter": 8}
+#: Items one lane holds while nothing moves them: a straight belt lane holds 4 in Factorio 2.0
+#: (item spacing 0.25 on a lane of length 1). The shorter lanes of undergrounds and splitters are
+#: taken to hold 2: not checked against the game.
+LINE_CAPACITY = {"transport-belt": 4}
+SHORT_LINE_CAPACITY = 2
+SPLITTER_PRIORITIES = ("left", "none", "right")
+
+
+class Place(Protocol):
+    """What belt lookups need of a surface."""
+
+    def find_entities_filtered(self, **filters: Any) -> list[Entity]: ...
+
+
+class TransportLine:
+    """One lane of one entity: the names of the items on it, back first."""
+
+    __slots__ = ("owner", "index", "capacity", "items")
+
+    def __init__(self, owner: Entity, index: int, capacity: int) -> None:
+        self.owner = owner
+        self.index = index
+        self.capacity = capacity
+        self.items: list[str] = []
+
+    def can_insert_at_back(self) -> bool:
+        return len(self.items) < self.capacity
+
+    def insert_at_back(self, name: str) -> bool:
+        if not self.can_insert_at_back():
+            return False
+        self.items.append(name)
+        return True
+
+    def contents(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for name in self.items:
+            counts[name] = counts.get(name, 0) + 1
+        return counts
+
+    def remove_item(self, name: str, count: int) -> int:
+        removed = 0
+        while removed < count and name in self.items:
+            self.items.remove(name)
+            removed += 1
+        return removed
+
+
+class BeltState:
+    """What a belt connectable holds besides its position: lanes, underground type, splitter settings."""
+
+    __slots__ = ("lines", "belt_to_ground_type", "input_priority", "output_priority", "filter")
+
+    def __init__(self, entity: Entity) -> None:
+        count = LINE_COUNTS.get(entity.type, 2)
+        capacity = LINE_CAPACITY.get(entity.type, SHORT_LINE_CAPACITY)
+        self.lines = [TransportLine(entity, i + 1, capacity) for i in range(count)]
+        self.belt_to_ground_type: str | None = "input" if entity.type == "underground-belt" else None
+        self.input_priority = "none"
+        self.output_priority = "none"
+        self.filter: str | None = None
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "lines": [list(line.items) for line in self.lines],
+            "belt_to_ground_type": self.belt_to_ground_type,
+            "input_priority": self.input_priority,
+            "output_priority": self.output_priority,
+            "filter": self.filter,
+        }
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        for line, items in zip(self.lines, state.get("lines", ()), strict=False):
+            line.items = [str(name) for name in items]
+        self.belt_to_ground_type = state.get("belt_to_ground_type", self.belt_to_ground_type)
+        self.input_priority = str(state.get("input_priority", "none"))
+        self.output_priority = str(state.get("output_priority", "none"))
+        self.filter = state.get("filter")
+
+
+def forward(direction: int) -> tuple[float, float]:
+    """The unit step an entity facing ``direction`` moves items along."""
+    return rotate_vector(0.0, -1.0, direction)
+
+
+def lane_tiles(entity: Entity) -> list[tuple[float, float]]:
+    """Tile centres the entity carries items on: a splitter's two, else its own."""
+    x, y = entity.position.x, entity.position.y
+    if entity.type != "splitter":
+        return [(x, y)]
+    dx, dy = rotate_vector(0.5, 0.0, entity.direction)
+    return [(x - dx, y - dy), (x + dx, y + dy)]
+
+
+def _belts_at(surface: Place, x: float, y: float) -> list[Entity]:
+    return surface.find_entities_filtered(position=(x, y), type=sorted(BELT_TYPES))
+
+
+def _outputs_ahead(entity: Entity) -> bool:
+    """An underground entrance sends its items underground, not into the tile in front."""
+    return not (entity.type == "underground-belt" and _belt(entity).belt_to_ground_type == "input")
+
+
+def _accepts(target: Entity, from_direction: int) -> bool:
+    """Whether ``target`` takes items from a neighbour outputting into it facing ``from_direction``."""
+    if (from_direction - target.direction) % 16 == 8:  # head-on
+        return False
+    same = from_direction == target.direction
+    if target.type == "splitter":
+        return same
+    if target.type == "underground-belt" and _belt(target).belt_to_ground_type == "output":
+        return not same
+    return True
+
+
+def _fed_by(entity: Entity, surface: Place) -> Iterator[Entity]:
+    """Entities whose output lands on one of ``entity``'s tiles and which it accepts."""
+    seen: set[int] = set()
+    for x, y in lane_tiles(entity):
+        for direction in (0, 4, 8, 12):
+            dx, dy = forward(direction)
+            for other in _belts_at(surface, x - dx, y - dy):
+                if other is entity or other.id in seen or other.direction != direction or not _outputs_ahead(other):
+                    continue
+                if any(abs(tx + dx - x) < 1e-6 and abs(ty + dy - y) < 1e-6 for tx, ty in lane_tiles(other)):
+                    if _accepts(entity, other.direction):
+                        seen.add(other.id)
+                        yield other
+
+
+def _feeds(entity: Entity, surface: Place) -> Iterator[Entity]:
+    if not _outputs_ahead(entity):
+        return
+    dx, dy = forward(entity.direction)
+    seen: set[int] = set()
+    for x, y in lane_tiles(entity):
+        for other in _belts_at(surface, x + dx, y + dy):
+            if other is not entity and other.id not in seen and _accepts(other, entity.direction):
+                seen.add(other.id)
+                yield other
+
+
+def belt_neighbours(entity: Entity, surface: Place) -> tuple[list[Entity], list[Entity]]:
+    """(inputs, outputs), each in creation order."""
+    inputs = sorted(_fed_by(entity, surface), key=lambda e: e.id)
+    outputs = sorted(_feeds(entity, surface), key=lambda e: e.id)
+    return inputs, outputs
+
+
+def underground_partner(entity: Entity, surface: Place) -> Entity | None:
+    """The other end of an underground belt, or None."""
+    state = _belt(entity)
+    reach = entity.prototype.max_underground_distance or 0
+    dx, dy = forward(entity.direction)
+    sign = 1 if state.belt_to_ground_type == "input" else -1
+    wanted = "output" if state.belt_to_ground_type == "input" else "input"
+    x, y = entity.position.x, entity.position.y
+    for step in range(1, reach + 1):
+        px, py = x + sign * step * dx, y + sign * step * dy
+        for other in surface.find_entities_filtered(position=(px, py), name=entity.name):
+            if other.direction % 8 != entity.direction % 8:
+                continue  # across the axis: passed under
+            ok = other.direction == entity.direction and _belt(other).belt_to_ground_type == wanted
+            return other if ok else None
+    return None
+
+
+def _belt(entity: Entity) -> BeltState:
+    state = entity.belt
+    if state is None:
+        raise TypeError(f"{entity.name} is not a belt connectable")
+    return state

@@ -1,0 +1,111 @@
+"""LuaTransportLine, LuaEntity's belt members and LuaFluidBox's connection methods, from Lua."""
+
+from __future__ import annotations
+
+import pytest
+from level_lua import lab_level
+
+from fle_testkit.emulator.level import Level
+
+SETUP = """
+function p(...)
+  local parts = {}
+  for i = 1, select('#', ...) do parts[i] = tostring((select(i, ...))) end
+  rcon.print(table.concat(parts, ' '))
+end
+for _, e in pairs(game.surfaces[1].find_entities()) do e.destroy() end
+s = game.surfaces[1]
+"""
+
+
+@pytest.fixture(scope="module")
+def level(tmp_path_factory: pytest.TempPathFactory) -> Level:
+    return lab_level(tmp_path_factory.mktemp("belts-api"))
+
+
+def run(level: Level, code: str) -> str:
+    return level.run_command(SETUP + code, "test").strip()
+
+
+def test_transport_lines_take_items_until_full(level: Level) -> None:
+    out = run(
+        level,
+        "local b = s.create_entity{name = 'transport-belt', position = {0.5, 0.5}, force = 'player'} "
+        "local l = b.get_transport_line(1) "
+        "for i = 1, 5 do l.insert_at_back{name = 'iron-ore', count = 1} end "
+        "p(l.can_insert_at_back(), #l, l.get_item_count('iron-ore'), l.owner == b, b.get_max_transport_line_index()) "
+        "local c = l.get_contents() p(c[1].name, c[1].count, c[1].quality) "
+        "p(pcall(b.get_transport_line, 3)) "
+        "p(pcall(l.insert_at_back, {name = 'nope'}))",
+    )
+    lines = out.split("\n")
+    assert lines[:2] == ["false 4 4 true 2", "iron-ore 4 normal"]
+    assert lines[2].startswith("false Invalid transport line index 3")
+    assert lines[3] == "false Unknown item name: nope"
+
+
+def test_belt_neighbours_and_underground_pairs(level: Level) -> None:
+    out = run(
+        level,
+        "local a = s.create_entity{name = 'transport-belt', position = {0.5, 0.5}, direction = 4, force = 'player'} "
+        "local b = s.create_entity{name = 'transport-belt', position = {1.5, 0.5}, direction = 4, force = 'player'} "
+        "local n = a.belt_neighbours p(#n.inputs, #n.outputs, n.outputs[1] == b) "
+        "local i = s.create_entity{name = 'underground-belt', position = {0.5, 5.5}, direction = 4, type = 'input', "
+        "force = 'player'} "
+        "local o = s.create_entity{name = 'underground-belt', position = {3.5, 5.5}, direction = 4, type = 'output', "
+        "force = 'player'} "
+        "p(i.belt_to_ground_type, o.belt_to_ground_type, i.neighbours == o, o.neighbours == i) "
+        "p(pcall(function() return a.belt_to_ground_type end))",
+    )
+    lines = out.split("\n")
+    assert lines[:2] == ["0 1 true", "input output true true"]
+    assert lines[2] == "false Entity transport-belt is not a belt connectable."
+
+
+def test_splitter_settings(level: Level) -> None:
+    out = run(
+        level,
+        "local sp = s.create_entity{name = 'splitter', position = {0, 0.5}, force = 'player'} "
+        "p(sp.splitter_input_priority, sp.splitter_filter) "
+        "sp.splitter_output_priority = 'left' sp.splitter_filter = 'iron-plate' "
+        "p(sp.splitter_output_priority, sp.splitter_filter.name, sp.get_max_transport_line_index()) "
+        "p(pcall(function() sp.splitter_input_priority = 'up' end))",
+    )
+    lines = out.split("\n")
+    assert lines[:2] == ["none nil", "left iron-plate 8"]
+    assert lines[2].startswith("false Invalid splitter priority: up")
+
+
+def test_fluidbox_connections_prototype_and_segments(level: Level) -> None:
+    out = run(
+        level,
+        "local a = s.create_entity{name = 'pipe', position = {0.5, 0.5}, force = 'player'} "
+        "local b = s.create_entity{name = 'pipe', position = {1.5, 0.5}, force = 'player'} "
+        "local fb = a.fluidbox p(#fb.get_pipe_connections(1), fb.get_capacity(1), #fb.get_connections(1)) "
+        "for _, c in pairs(fb.get_pipe_connections(1)) do if c.target then "
+        "p(c.target_position.x, c.target_position.y, c.target.owner == b, c.target_fluidbox_index, c.connection_type) "
+        "end end "
+        "p(fb.get_fluid_segment_id(1) == b.fluidbox.get_fluid_segment_id(1), next(fb.get_fluid_segment_contents(1))) "
+        "local proto = fb.get_prototype(1) p(proto.object_name, proto.volume, proto.index, #proto.pipe_connections) "
+        "local boiler = s.create_entity{name = 'boiler', position = {10, 10.5}, force = 'player'} "
+        "p(boiler.fluidbox.get_filter(1).name, boiler.fluidbox.get_prototype(2).production_type) "
+        "p(pcall(fb.get_capacity, 2))",
+    )
+    lines = out.split("\n")
+    assert lines[:5] == [
+        "4 100 1",
+        "1.5 0.5 true 1 normal",
+        "true nil",
+        "LuaFluidBoxPrototype 100 1 4",
+        "water output",
+    ]
+    assert lines[5].startswith("false Fluidbox index 2 out of range")
+
+
+def test_health_is_writable_within_bounds(level: Level) -> None:
+    out = run(
+        level,
+        "local c = s.create_entity{name = 'iron-chest', position = {0.5, 0.5}, force = 'player'} "
+        "c.health = 50 p(c.health) c.health = 1e9 p(c.health) c.health = -5 p(c.health, c.valid)",
+    )
+    assert out.split("\n") == ["50", "200", "0 true"]
