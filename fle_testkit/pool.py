@@ -148,9 +148,12 @@ class ServerPool:
         # The worker's own directory belongs to its default game, whichever game starts first.
         own = shared and tenant is None and scenario_key == str(self.config.scenario)
         save_dir = self._claim(first_choice=own)
-        label = self.config.label if own else f"{self.config.label} #{len(self._owned)}"
-        if tenant is not None:
-            label = f"{label} ({tenant})"
+        if own:
+            label = self.config.label
+        elif tenant is not None:
+            label = f"{self.config.label} ({tenant})"
+        else:
+            label = f"{self.config.label} #{len(self._owned)}"
         server = FactorioServer(
             self.config.backend,
             save_dir,

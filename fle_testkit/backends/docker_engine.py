@@ -8,6 +8,7 @@ Never a container's or a bridge's address (DESIGN, "Docker").
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -51,14 +52,26 @@ def publish_address(host: str | None = None) -> str:
     return "127.0.0.1" if rcon_host(host) == "127.0.0.1" else "0.0.0.0"
 
 
+#: The modules of the 'docker' extra the backend imports (the SDK comes with testcontainers,
+#: but other packages bring it too, so it alone does not tell the extra is there).
+DOCKER_EXTRA_MODULES = ("docker", "testcontainers")
+
+
+def missing_docker_extra() -> str | None:
+    """Why the docker backend cannot run in this environment (a module of its extra is missing), or None."""
+    for module in DOCKER_EXTRA_MODULES:
+        if importlib.util.find_spec(module) is None:
+            return f"the docker backend needs the docker extra ({module} is missing): pip install 'fle-testkit[docker]'"
+    return None
+
+
 def docker_client(timeout: float = 30.0) -> Any:  # a docker.DockerClient (the SDK has no types)
     """A client of the engine, or BackendUnavailable saying how to get one."""
-    try:
-        import docker
-    except ImportError as error:
-        raise BackendUnavailable(
-            "the docker backend needs the docker extra: pip install 'fle-testkit[docker]'"
-        ) from error
+    missing = missing_docker_extra()
+    if missing is not None:
+        raise BackendUnavailable(missing)
+    import docker
+
     host = docker_host()
     try:
         client = (

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import BackendUnavailable, ConfigurationError
 from .base import Backend
-from .docker_engine import docker_client  # DOCKER_HOST and docker contexts, as the backend uses
+from .docker_engine import docker_client, missing_docker_extra  # DOCKER_HOST and docker contexts, as the backend uses
 from .external import Endpoint, ExternalBackend
 from .local import BinaryBackend, EmbeddedBackend
 
@@ -24,10 +24,11 @@ class Choice:
 
 def docker_status(image: str, timeout: float = 2.0) -> tuple[bool, str]:
     """(usable, why): an engine that answers and ``image`` present locally."""
-    try:
-        import docker  # the docker SDK, installed with the 'docker' extra (testcontainers)
-    except ImportError:
-        return False, "the docker extra is not installed (pip install 'fle-testkit[docker]')"
+    missing = missing_docker_extra()
+    if missing is not None:
+        return False, missing
+    import docker
+
     try:
         client = docker_client(timeout=timeout)
     except BackendUnavailable:

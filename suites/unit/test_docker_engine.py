@@ -26,3 +26,22 @@ def test_a_docker_context_is_honoured(tmp_path, monkeypatch) -> None:
     meta.mkdir(parents=True)
     (meta / "meta.json").write_text(json.dumps({"Endpoints": {"docker": {"Host": "tcp://remote.example:2376"}}}))
     assert docker_host() == "tcp://remote.example:2376"
+
+
+def test_without_testcontainers_the_docker_backend_is_unavailable_and_says_how_to_install(monkeypatch) -> None:
+    """The docker SDK alone (other packages bring it) is not the docker extra."""
+    import importlib.util
+
+    import pytest
+
+    from fle_testkit.backends import docker_engine, select
+    from fle_testkit.errors import BackendUnavailable
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "testcontainers" else real_find_spec(name, *a)
+    )
+    usable, why = select.docker_status("any/image:1")
+    assert not usable and "testcontainers is missing" in why and "fle-testkit[docker]" in why
+    with pytest.raises(BackendUnavailable, match="testcontainers is missing"):
+        docker_engine.docker_client(timeout=1)
