@@ -7,9 +7,12 @@ collides with no tile or entity sharing a layer with the request's mask (the
 entity to ignore excepted). A diagonal step needs both side steps free, so
 paths never cut a corner. The search stops at the goal's node or at a free
 node within ``radius`` of the goal; the path then ends at the goal itself when
-a box there is free (a step from that node), else at that node;
-collinear steps are merged into one waypoint, as Factorio's straightened
-paths are. The search gives up after :data:`MAX_NODES` nodes, which is then a
+a box there is free (a step from that node), else at that node.
+Every node of the path is a waypoint, one tile apart (diagonal steps
+included): FLE, written against real Factorio, lays belts along a path's
+waypoints and fills only gaps longer than two tiles, so real paths are at
+least that dense. ``path_resolution_modifier`` is not modelled: the grid is
+always one tile (real Factorio doubles or halves it per step). The search gives up after :data:`MAX_NODES` nodes, which is then a
 "not found".
 """
 
@@ -116,14 +119,7 @@ def _walk_back(came: dict[tuple[int, int], tuple[int, int] | None], node: tuple[
 
 
 def _waypoints(request: PathRequest, nodes: list[tuple[int, int]], goal_free: bool) -> list[Position]:
-    kept = [nodes[0]]
-    for i in range(1, len(nodes) - 1):
-        before, here, after = nodes[i - 1], nodes[i], nodes[i + 1]
-        if (here[0] - before[0], here[1] - before[1]) != (after[0] - here[0], after[1] - here[1]):
-            kept.append(here)
-    if len(nodes) > 1:
-        kept.append(nodes[-1])
-    points = [request.start] + [Position(x + 0.5, y + 0.5) for x, y in kept[1:]]
+    points = [request.start] + [Position(x + 0.5, y + 0.5) for x, y in nodes[1:]]
     if goal_free and points[-1] != request.goal:
         points.append(request.goal)  # the free goal is one step from the last node
     return points

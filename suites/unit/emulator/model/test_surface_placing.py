@@ -119,9 +119,9 @@ def test_a_path_goes_round_a_wall_of_water(surface: Surface) -> None:
         assert surface.tiles.name_at(int(p.x // 1), int(p.y // 1)) != "water"
 
 
-def test_a_straight_path_is_one_segment(surface: Surface) -> None:
+def test_a_straight_path_has_a_waypoint_on_every_tile(surface: Surface) -> None:
     path = find_path(_request(surface, (0.5, 0.5), (20.5, 0.5)))
-    assert path == [Position(0.5, 0.5), Position(20.5, 0.5)]
+    assert path == [Position(x + 0.5, 0.5) for x in range(21)]
 
 
 def test_no_path_into_a_sealed_room_but_radius_reaches_its_wall(surface: Surface) -> None:
