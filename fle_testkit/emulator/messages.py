@@ -256,3 +256,12 @@ BOOLEAN_EXPECTED = "Invalid argument to {function}: {field} must be a boolean."
 COLLISION_MASK_EXPECTED = "Invalid argument to {function}: collision_mask must be a table of layers."
 # The emulator's own: a scenario names a map the emulator does not have.
 UNKNOWN_MAP = "Error: scenario {name!r}: its {file} cannot be used: {reason}"
+
+# --- harvest, inventories and placing (fle-place helper) ----------------------
+# Not confirmed word for word against a real 2.0 server: shaped like the other
+# "Invalid argument" texts above.
+INVENTORY_NOT_DESTROYABLE = "Only inventories created by LuaGameScript::create_inventory can be destroyed."
+INVENTORY_SIZE_RANGE = "Invalid argument to {function}: size {size} is out of range (at most {most})."
+INVENTORY_EXPECTED = "Invalid argument to {function}: {field} must be a LuaInventory."
+FLAG_EXPECTED = "Invalid argument #1 to {function}: string expected."
+NOT_A_GENERATOR = "Entity is not a generator."
