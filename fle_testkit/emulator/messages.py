@@ -262,3 +262,12 @@ UNKNOWN_MAP = "Error: scenario {name!r}: its {file} cannot be used: {reason}"
 NOT_A_BELT = "Entity {name} is not a belt connectable."
 TRANSPORT_LINE_INDEX = "Invalid transport line index {index} (this entity has {count})."
 SPLITTER_PRIORITY = "Invalid splitter priority: {value} (expected left, none or right)."
+
+# --- harvest, inventories and placing (fle-place helper) ----------------------
+# Not confirmed word for word against a real 2.0 server: shaped like the other
+# "Invalid argument" texts above.
+INVENTORY_NOT_DESTROYABLE = "Only inventories created by LuaGameScript::create_inventory can be destroyed."
+INVENTORY_SIZE_RANGE = "Invalid argument to {function}: size {size} is out of range (at most {most})."
+INVENTORY_EXPECTED = "Invalid argument to {function}: {field} must be a LuaInventory."
+FLAG_EXPECTED = "Invalid argument #1 to {function}: string expected."
+NOT_A_GENERATOR = "Entity is not a generator."

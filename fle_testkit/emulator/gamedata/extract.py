@@ -136,6 +136,7 @@ class Extractor:
             order=str(p["order"] or ""),
             hidden=bool(p["hidden"]),
             rocket_launch_products=tuple(product(q) for q in seq(p["rocket_launch_products"])),
+            flags=strings(p["flags"]),
         )
 
     def fluid(self, name: str, p: Any) -> FluidPrototype:

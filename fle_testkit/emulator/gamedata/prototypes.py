@@ -13,10 +13,10 @@ from typing import Any
 
 #: Bump whenever a dataclass here changes shape: old cache files are then ignored.
 SCHEMA = (
-    8  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
+    9  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
 )
 # 6: the character's reach and pickup distances, inserter and drill vectors, fluid box count;
-# 7: collision_layers, tile_buildability_rules; 8: fluid_boxes, belt_speed, max_underground_distance
+# 7: collision_layers, tile_buildability_rules; 8: fluid_boxes, belt_speed, max_underground_distance; 9: item flags
 #: ``max_level = "infinite"`` reads back as the largest uint32, as in the API.
 INFINITE_LEVEL = 2**32 - 1
 _SI = {
@@ -81,6 +81,7 @@ class ItemPrototype:
     order: str = ""
     hidden: bool = False
     rocket_launch_products: tuple[Product, ...] = ()
+    flags: tuple[str, ...] = ()  # ItemPrototypeFlags ("only-in-cursor", "spawnable"...)
 
 
 @dataclass(frozen=True, slots=True)

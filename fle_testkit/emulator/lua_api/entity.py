@@ -6,14 +6,15 @@ from typing import Any
 
 from .. import messages
 from ..lua.runtime import LuaApiError
-from ..model import crafter, targets
+from ..model import control, crafter, targets
 from ..model.entity import Entity
+from ..model.inventory import Inventory
 from ..model.status import status as entity_status
 from .base import lua_method, lua_property, lua_setter, position_arg, table_fields
 from .belts import LuaBeltMembers
 from .control import LuaControlMembers
 from .fluidbox import LuaFluidBox
-from .registry import shows
+from .registry import is_lua_object_of, shows
 
 #: Each crafting machine type's output inventory (``get_output_inventory``).
 OUTPUT_INVENTORIES = ("furnace_result", "assembling_machine_output", "rocket_silo_output")
@@ -53,6 +54,19 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
             raise LuaApiError(messages.COUNT_EXPECTED.format(function="LuaEntity::health", field="value", least=0))
         if self.model.health is not None:
             self.model.health = min(max(0.0, float(value)), self.model.prototype.max_health)
+
+    @lua_property
+    def orientation(self) -> float:
+        """The direction as a RealOrientation (0 north, 0.25 east...). Vehicles turn smoothly, but the
+        emulator has none, so every entity's orientation is its direction over 16 (and is not writable)."""
+        return self.model.direction / 16
+
+    @lua_method
+    def has_flag(self, flag: Any) -> bool:
+        """Whether the entity's prototype has this EntityPrototypeFlag."""
+        if not isinstance(flag, str):
+            raise LuaApiError(messages.FLAG_EXPECTED.format(function="LuaEntity::has_flag"))
+        return flag in self.model.prototype.flags
 
     @lua_property
     def surface_index(self) -> int:
@@ -138,6 +152,13 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
     def mining_target(self) -> Any:
         surface: Any = self.model.surface
         return self._entity_or_nil(targets.mining_target(self.model, surface))
+
+    @lua_property
+    def energy_generated_last_tick(self) -> float:
+        """Generators only. 0: no electric network is simulated, so no generator has produced anything."""
+        if self.model.type not in ("generator", "burner-generator"):
+            raise LuaApiError(messages.NOT_A_GENERATOR)
+        return 0.0
 
     @lua_property
     def electric_network_id(self) -> Any:
@@ -234,6 +255,26 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
     def destroy(self, options: Any = None) -> bool:
         self.model.destroy()
         return True
+
+    @lua_method
+    def mine(self, options: Any = None) -> bool:
+        """``mine{inventory=, force=, raise_destroyed=, ignore_minable=}``; see model/control.py ``mine``.
+
+        ``raise_destroyed`` is accepted but raises nothing: the emulator raises no events.
+        """
+        function = "LuaEntity::mine"
+        fields = {} if options is None else table_fields(options, function)
+        inventory = fields.get("inventory")
+        if inventory is not None:
+            if not is_lua_object_of(inventory, Inventory):
+                raise LuaApiError(messages.INVENTORY_EXPECTED.format(function=function, field="inventory"))
+            inventory.check_valid()
+        return control.mine(
+            self.model,
+            None if inventory is None else inventory.model,
+            force=bool(fields.get("force")),
+            ignore_minable=bool(fields.get("ignore_minable")),
+        )
 
     @lua_method
     def teleport(self, position: Any, surface: Any = None) -> bool:

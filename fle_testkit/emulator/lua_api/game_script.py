@@ -7,6 +7,7 @@ from typing import Any
 from .. import messages
 from ..lua.runtime import LuaApiError
 from ..model.errors import NotFoundError
+from ..model.script_inventories import MAX_SIZE
 from .base import LuaCustomTable, LuaObject, lua_method, lua_property, lua_setter
 from .bootstrap import localised_text
 from .map_settings import LuaMapSettingsStruct
@@ -102,6 +103,17 @@ class LuaGameScript(LuaObject):
             return self.ctx.wrap(self.ctx.world.get_force(key))
         except NotFoundError:
             return None
+
+    @lua_method
+    def create_inventory(self, size: Any, gui_title: Any = None) -> Any:
+        """A script inventory of ``size`` slots (a uint16), owned by no entity; see model/script_inventories.py."""
+        function = "LuaGameScript::create_inventory"
+        if isinstance(size, bool) or not isinstance(size, (int, float)) or size < 0:
+            raise LuaApiError(messages.COUNT_EXPECTED.format(function=function, field="size", least=0))
+        if size > MAX_SIZE:
+            raise LuaApiError(messages.INVENTORY_SIZE_RANGE.format(function=function, size=size, most=MAX_SIZE))
+        title = None if gui_title is None else localised_text(self.ctx, gui_title)
+        return self.ctx.wrap(self.ctx.world.script_inventories.create(int(size), title))
 
     @lua_method
     def print_(self, message: Any, print_settings: Any = None) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from .. import messages
 from ..lua.runtime import LuaApiError
 from ..model.inventory import Inventory
+from ..model.script_inventories import ScriptInventory
 from .base import LuaObject, is_table, lua_method, lua_property
 from .registry import shows
 
@@ -38,12 +39,20 @@ class LuaInventory(LuaObject):
         return self.model.valid
 
     @lua_property
-    def index(self) -> int:
-        return self.model.index
+    def index(self) -> int | None:
+        """nil for a script inventory, which has no ``defines.inventory`` index."""
+        return None if isinstance(self.model, ScriptInventory) else self.model.index
 
     @lua_property
-    def name(self) -> str:
-        return self.model.name
+    def name(self) -> str | None:
+        return None if isinstance(self.model, ScriptInventory) else self.model.name
+
+    @lua_method
+    def destroy(self) -> None:
+        """Only inventories made by ``LuaGameScript::create_inventory`` can be destroyed."""
+        if not isinstance(self.model, ScriptInventory):
+            raise LuaApiError(messages.INVENTORY_NOT_DESTROYABLE)
+        self.ctx.world.script_inventories.destroy(self.model)
 
     def lua_len(self) -> int:
         self.check_valid()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import messages
 from ..gamedata.prototypes import (
     INFINITE_LEVEL,
     EntityPrototype,
@@ -17,6 +18,7 @@ from ..gamedata.prototypes import (
     TechnologyPrototype,
     TilePrototype,
 )
+from ..lua.runtime import LuaApiError
 from ..model.formula import evaluate_count_formula
 from .base import LuaCustomTable, LuaObject, lua_method, lua_property, named_table
 from .registry import shows
@@ -62,11 +64,22 @@ def research_unit_ingredients(prototype: TechnologyPrototype) -> list[dict[str, 
     return [{"name": n, "amount": a} for n, a in unit.ingredients] if unit else []
 
 
+def flag_arg(value: Any, function: str) -> str:
+    if not isinstance(value, str):
+        raise LuaApiError(messages.FLAG_EXPECTED.format(function=function))
+    return value
+
+
 @shows(ItemPrototype)
 class LuaItemPrototype(LuaObject):
     lua_class_name = "LuaItemPrototype"
     lua_constant = True  # prototypes never change while the game runs
     lua_fields = ("name", "type", "stack_size", "fuel_value", "fuel_category", "order", "hidden")
+
+    @lua_method
+    def has_flag(self, flag: Any) -> bool:
+        """Whether the item prototype has this ItemPrototypeFlag; an unknown flag is simply not set."""
+        return flag_arg(flag, "LuaItemPrototype::has_flag") in self.model.flags
 
     @lua_property
     def place_result(self) -> Any:
@@ -101,6 +114,25 @@ class LuaEntityPrototype(LuaObject):
         "fixed_recipe",
         "rocket_parts_required",
     )
+
+    @lua_method
+    def has_flag(self, flag: Any) -> bool:
+        """Whether the entity prototype has this EntityPrototypeFlag; an unknown flag is simply not set."""
+        return flag_arg(flag, "LuaEntityPrototype::has_flag") in self.model.flags
+
+    @lua_property
+    def mining_drill_radius(self) -> Any:
+        """How far from its centre a mining drill mines (its resource_searching_radius); nil for other entities."""
+        if self.model.type != "mining-drill":
+            return None
+        return self.model.resource_searching_radius
+
+    @lua_property
+    def infinite_resource(self) -> Any:
+        """Whether a resource is infinite (crude oil); nil for other entities."""
+        if self.model.type != "resource":
+            return None
+        return self.model.infinite_resource
 
     @lua_method
     def get_crafting_speed(self, quality: Any = None) -> Any:

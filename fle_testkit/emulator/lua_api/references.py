@@ -13,6 +13,7 @@ from typing import Any
 
 from ..model.entity import Entity
 from ..model.force import Force, Recipe, Technology
+from ..model.script_inventories import ScriptInventory
 from ..model.surface import Surface
 from .base import LuaObject
 from .context import ApiContext
@@ -41,6 +42,8 @@ def reference_of(obj: Any) -> str | None:
         return obj.reference
     if is_lua_object_of(obj, Entity):
         return f"LuaEntity:{obj.model.id}"
+    if is_lua_object_of(obj, ScriptInventory) and isinstance(obj.model, ScriptInventory):
+        return f"LuaInventory:script:{obj.model.script_id}"
     if is_lua_object_of(obj, Surface, Force):
         return f"{obj.lua_class_name}:{obj.model.index}"
     if is_lua_object_of(obj, Technology, Recipe):
@@ -69,6 +72,10 @@ def resolver(ctx: ApiContext) -> Callable[[str], Any]:
                 entities.update((e.id, e) for s in world.surfaces.values() for e in s.entities)
             entity = entities.get(int(rest))
             return None if entity is None else ctx.wrap(entity)
+        if class_name == "LuaInventory":
+            owner, _, number = rest.partition(":")
+            inventory = world.script_inventories.get(int(number)) if owner == "script" else None
+            return None if inventory is None else ctx.wrap(inventory)
         if class_name == "LuaSurface":
             surface = world.surfaces.get(int(rest))
             return None if surface is None else ctx.wrap(surface)

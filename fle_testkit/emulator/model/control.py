@@ -121,35 +121,72 @@ def mining_products(target: Entity, rng: random.Random) -> dict[str, int]:
     return products
 
 
-def mine_entity(miner: Entity, target: Entity, recipes: Mapping[str, RecipePrototype], force: bool = False) -> bool:
-    """Mine ``target`` into ``miner`` as a character mining it would.
+def _mined_items(target: Entity) -> dict[str, int]:
+    """What mining ``target`` once gives: its products, and for a non-resource what it holds.
 
-    A resource gives one mining's products and loses one unit of amount (it
-    is removed at 0, an infinite one is not); anything else is removed and
-    its products and contents go to the miner. Without ``force`` nothing
-    happens, and the answer is False, when the miner cannot take it all; with
-    ``force`` what does not fit is lost (Factorio spills it on the ground,
-    which is not modelled). The draw of random products is seeded by the
-    target, so it is repeatable.
+    The draw of random products is seeded by the target, so it is repeatable.
     """
-    miner.check_valid()
-    target.check_valid()
-    if not target.minable:
-        return False
     gained = mining_products(target, random.Random(target.id * 7919 + (target.amount or 0)))
     if target.amount is None:
         for inventory in target.inventories.values():
             for stack in inventory:
                 if stack is not None:
                     gained[stack[0]] = gained.get(stack[0], 0) + stack[1]
+    return gained
+
+
+def _take(target: Entity) -> None:
+    """A resource loses one unit of amount (removed at 0, an infinite one never); anything else is removed."""
+    if target.amount is not None:
+        target.amount -= 1
+        if target.prototype.infinite_resource:
+            target.amount = max(target.amount, 1)
+            return
+        if target.amount > 0:
+            return
+    target.destroy()
+
+
+def mine_entity(miner: Entity, target: Entity, recipes: Mapping[str, RecipePrototype], force: bool = False) -> bool:
+    """Mine ``target`` into ``miner`` as a character mining it would (LuaControl::mine_entity).
+
+    A resource gives one mining's products and loses one unit of amount;
+    anything else is removed and its products and contents go to the miner.
+    Without ``force`` nothing happens, and the answer is False, when the miner
+    cannot take it all; with ``force`` what does not fit is lost (Factorio
+    spills it on the ground, which is not modelled).
+    """
+    miner.check_valid()
+    target.check_valid()
+    if not target.minable:
+        return False
+    gained = _mined_items(target)
     if not force and any(insertable_count(miner, name, recipes) < count for name, count in gained.items()):
         return False
     for name, count in gained.items():
         insert(miner, name, count, recipes)
-    if target.amount is not None:
-        target.amount -= 1
-        if target.amount > 0 or target.prototype.infinite_resource:
-            target.amount = max(target.amount, 1) if target.prototype.infinite_resource else target.amount
-            return True
-    target.destroy()
+    _take(target)
+    return True
+
+
+def mine(target: Entity, inventory: Inventory | None, force: bool = False, ignore_minable: bool = False) -> bool:
+    """LuaEntity::mine: mine ``target`` into ``inventory``, or with none destroy what it gives (2.0 docs).
+
+    Without ``force``, when ``inventory`` cannot take it all nothing happens
+    and the answer is False; with ``force`` what does not fit is lost
+    (Factorio drops it on the ground, which is not modelled). A resource
+    loses one unit of amount, as when a character mines it: real Factorio's
+    handling of a resource here is not documented, and one unit is what
+    FLE's harvest_resource expects (it mines the same ore tile repeatedly).
+    """
+    target.check_valid()
+    if not ignore_minable and not target.minable:
+        return False
+    gained = _mined_items(target)
+    if inventory is not None:
+        if not force and any(inventory.get_insertable_count(name) < count for name, count in gained.items()):
+            return False
+        for name, count in gained.items():
+            inventory.insert(name, count)
+    _take(target)
     return True

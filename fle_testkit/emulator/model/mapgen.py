@@ -10,7 +10,8 @@ The generator's rules (``random.Random(seed)`` drives every choice):
 * Every ore patch is an ellipse of tile centres. A resource with a ``nearest``
   fact is centred beyond that tile, on the ray from spawn through it, and
   trimmed so no tile of it is as near to spawn as that tile, the tile itself
-  kept. Other ores, the crude oil (3 to 5 wells at least 4 tiles apart), the
+  kept. Other ores, the crude oil (3 to 5 wells at least 4 tiles apart, plus a
+  ``second_well`` at its offset from the nearest one, 3 or more from the rest), the
   lake (an ellipse of ``water`` tiles) and the grove (25 to 40 trees within
   8 tiles of its centre) are put at a random bearing 24 to 64 tiles from spawn.
 * Nothing is put within :data:`CLEAR_MARGIN` tiles (a square) of a ``clear``
@@ -279,12 +280,44 @@ class _Generator:
                 max(w[0] for w in wells) + 1.5,
                 max(w[1] for w in wells) + 1.5,
             )
-            if len(wells) < OIL_WELLS[0] or not self._free(box):
+            if len(wells) < OIL_WELLS[0]:
+                continue
+            if "second_well" in fact:
+                paired = self._with_second_well(wells, fact["second_well"])
+                if paired is None:
+                    continue
+                wells = paired
+                box = (
+                    min(w[0] for w in wells) - 1.5,
+                    min(w[1] for w in wells) - 1.5,
+                    max(w[0] for w in wells) + 1.5,
+                    max(w[1] for w in wells) + 1.5,
+                )
+            if not self._free(box):
                 continue
             self.taken.append(box)
             for x, y in wells:
                 self.layout.resources.append(("crude-oil", x, y, self.rng.randint(*OIL_AMOUNT)))
             return
+
+    def _with_second_well(
+        self, wells: list[tuple[float, float]], offset: list[int]
+    ) -> list[tuple[float, float]] | None:
+        """The wells plus one at ``offset`` tiles from the nearest (which must stay the nearest), or None.
+
+        The pair may stand closer than the field's spacing: a pumpjack is 3 tiles wide, so wells 3 apart
+        can both be pumped.
+        """
+        sx, sy = self.spawn
+        nearest = min(wells, key=lambda w: math.hypot(w[0] - sx, w[1] - sy))
+        second = (nearest[0] + offset[0], nearest[1] + offset[1])
+        reach = math.hypot(nearest[0] - sx, nearest[1] - sy)
+        if math.hypot(second[0] - sx, second[1] - sy) <= reach + 1e-9:
+            return None
+        others = [w for w in wells if w is not nearest]
+        if any(max(abs(second[0] - w[0]), abs(second[1] - w[1])) < 3 for w in others):
+            return None
+        return [*wells, second]
 
     def _lake(self, fact: dict[str, Any]) -> None:
         tile = fact.get("tile", "water")

@@ -16,6 +16,7 @@ from .force import Force
 from .mapgen import MapLayout
 from .pathfinding import PathRequest
 from .rendering import Rendering
+from .script_inventories import ScriptInventories
 from .statistics import FlowStatistics
 from .surface import Surface
 
@@ -44,6 +45,7 @@ class World:
         "rendering",
         "path_requests",
         "path_request_counter",
+        "script_inventories",
     )
 
     def __init__(self, gamedata: GameData, seed: int) -> None:
@@ -64,6 +66,8 @@ class World:
         # pending at a save is lost (real Factorio's handling of that is unknown).
         self.path_requests: list[PathRequest] = []
         self.path_request_counter = 0
+        # LuaGameScript::create_inventory's inventories, saved with the world as Factorio saves them.
+        self.script_inventories = ScriptInventories(gamedata.items)
 
     @classmethod
     def new(cls, gamedata: GameData, seed: int, layout: MapLayout | None = None) -> World:
@@ -186,6 +190,7 @@ class World:
             "statistics": [stats.to_state() for _, stats in sorted(self.statistics.items())],
             "map_settings": copy.deepcopy(self.map_settings),
             "next_render_id": self.rendering.next_id,
+            "script_inventories": self.script_inventories.to_state(),
         }
 
     @classmethod
@@ -216,6 +221,7 @@ class World:
             if "map_settings" in state:  # absent in states written before it existed
                 world.map_settings = copy.deepcopy(state["map_settings"])
             world.rendering.next_id = int(state.get("next_render_id", 1))
+            world.script_inventories.load_state(state.get("script_inventories", {}))  # absent in older states
             world.unit_number_counter = int(state["unit_number_counter"])
             world.entity_id_counter = int(state["entity_id_counter"])
             world.path_request_counter = int(state.get("path_request_counter", 0))

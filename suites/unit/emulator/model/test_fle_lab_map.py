@@ -190,3 +190,12 @@ def test_facts_that_cannot_be_met_are_refused() -> None:
     impossible = {"name": "x", "resource": [{"name": "copper-ore", "full_square": 9, "no_full_box": [7, 11]}]}
     with pytest.raises(mapgen.MapError, match="no copper-ore patch"):
         mapgen.generate(impossible, load_vanilla())
+
+
+def test_a_second_well_lies_where_the_pumpjack_test_places_its_pumpjack(facts: dict, world: World) -> None:
+    fact = next(r for r in facts["resource"] if r["name"] == "crude-oil")
+    found = world.get_surface("nauvis").find_entities_filtered(area=_search_area(facts), name="crude-oil")
+    wells = {(e.position.x, e.position.y) for e in found}
+    nx, ny = _nearest([(e.position.x, e.position.y) for e in found], tuple(facts["spawn"]["position"]))
+    dx, dy = fact["second_well"]
+    assert (nx + dx, ny + dy) in wells
