@@ -48,3 +48,26 @@ def error(level: Level, code: str) -> str:
     with pytest.raises(LuaRuntimeError) as raised:
         run(level, code)
     return str(raised.value)
+
+
+# Lua run before each snippet of the API tests that build entities: p(...) prints its
+# arguments space-separated, the surface starts with no entities, and `s` is nauvis.
+EMPTY_SURFACE = """
+function p(...)
+  local parts = {}
+  for i = 1, select('#', ...) do parts[i] = tostring((select(i, ...))) end
+  rcon.print(table.concat(parts, ' '))
+end
+for _, e in pairs(game.surfaces[1].find_entities()) do e.destroy() end
+s = game.surfaces[1]
+"""
+
+
+def run_on_empty_surface(level: Level, code: str, setup: str = "") -> str:
+    """Run ``setup`` then ``code`` after :data:`EMPTY_SURFACE`; returns what they printed."""
+    return level.run_command(EMPTY_SURFACE + setup + code, "test").strip()
+
+
+def error_on_empty_surface(level: Level, code: str, setup: str = "") -> str:
+    """The error message ``code`` raises (run in a pcall after the setup), or 'no error'."""
+    return run_on_empty_surface(level, f"local ok, e = pcall(function() {code} end) p(ok and 'no error' or e)", setup)

@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import pytest
 from level_lua import lab_level
+from level_lua import run_on_empty_surface as run
 
 from fle_testkit.emulator.level import Level
-
-SETUP = """
-function p(...)
-  local parts = {}
-  for i = 1, select('#', ...) do parts[i] = tostring((select(i, ...))) end
-  rcon.print(table.concat(parts, ' '))
-end
-for _, e in pairs(game.surfaces[1].find_entities()) do e.destroy() end
-s = game.surfaces[1]
-"""
 
 
 @pytest.fixture(scope="module")
 def level(tmp_path_factory: pytest.TempPathFactory) -> Level:
     return lab_level(tmp_path_factory.mktemp("belts-api"))
-
-
-def run(level: Level, code: str) -> str:
-    return level.run_command(SETUP + code, "test").strip()
 
 
 def test_transport_lines_take_items_until_full(level: Level) -> None:

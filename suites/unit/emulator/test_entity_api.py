@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from level_lua import lab_level
+from level_lua import error_on_empty_surface, lab_level, run_on_empty_surface
 
 from fle_testkit.emulator.gamedata import load_vanilla
 from fle_testkit.emulator.level import Level
 
-SETUP = """
-function p(...)
-  local parts = {}
-  for i = 1, select('#', ...) do parts[i] = tostring((select(i, ...))) end
-  rcon.print(table.concat(parts, ' '))
-end
-for _, e in pairs(game.surfaces[1].find_entities()) do e.destroy() end
-local s = game.surfaces[1]
+ENTITIES = """
 c = s.create_entity{name = 'character', position = {0, 0}, force = 'player'}
 furnace = s.create_entity{name = 'stone-furnace', position = {10, 10}, force = 'player'}
 chest = s.create_entity{name = 'iron-chest', position = {-10.5, -10.5}, force = 'player'}
@@ -30,12 +23,12 @@ def level(tmp_path_factory: pytest.TempPathFactory) -> Level:
 
 def run(level: Level, code: str) -> str:
     """Run ``code`` on a fresh set of entities; returns what it printed."""
-    return level.run_command(SETUP + code, "test").strip()
+    return run_on_empty_surface(level, code, ENTITIES)
 
 
 def error_of(level: Level, code: str) -> str:
     """The error message ``code`` raises (run in a pcall after the setup)."""
-    return run(level, f"local ok, e = pcall(function() {code} end) p(ok and 'no error' or e)")
+    return error_on_empty_surface(level, code, ENTITIES)
 
 
 def test_character_items_go_in_count_and_come_out(level: Level) -> None:

@@ -4,33 +4,17 @@ prototype flags and drill radii, orientation, and generators' output."""
 from __future__ import annotations
 
 import pytest
+from level_lua import error_on_empty_surface as error_of
 from level_lua import lab_level
+from level_lua import run_on_empty_surface as run
 
 from fle_testkit.emulator import messages
 from fle_testkit.emulator.level import Level
-
-SETUP = """
-function p(...)
-  local parts = {}
-  for i = 1, select('#', ...) do parts[i] = tostring((select(i, ...))) end
-  rcon.print(table.concat(parts, ' '))
-end
-for _, e in pairs(game.surfaces[1].find_entities()) do e.destroy() end
-s = game.surfaces[1]
-"""
 
 
 @pytest.fixture(scope="module")
 def level(tmp_path_factory: pytest.TempPathFactory) -> Level:
     return lab_level(tmp_path_factory.mktemp("harvest-api"))
-
-
-def run(level: Level, code: str) -> str:
-    return level.run_command(SETUP + code, "test").strip()
-
-
-def error_of(level: Level, code: str) -> str:
-    return run(level, f"local ok, e = pcall(function() {code} end) p(ok and 'no error' or e)")
 
 
 def test_create_inventory_gives_an_inventory_without_index_or_name(level: Level) -> None:
