@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .. import messages
@@ -104,8 +105,12 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
 
     @lua_method
     def get_output_inventory(self) -> Any:
+        return self._first_inventory(lambda name: name in OUTPUT_INVENTORIES)
+
+    def _first_inventory(self, wanted: Callable[[str], bool]) -> Any:
+        """The entity's first inventory whose name is ``wanted``, or nil."""
         for inventory in self.model.inventories.values():
-            if inventory.name in OUTPUT_INVENTORIES:
+            if wanted(inventory.name):
                 return self.ctx.wrap(inventory)
         return None
 
@@ -193,10 +198,7 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
     @lua_method
     def get_module_inventory(self) -> Any:
         """The inventory of module slots (furnace, assembler, drill, lab, beacon, silo), or nil."""
-        for inventory in self.model.inventories.values():
-            if inventory.name.endswith("_modules"):
-                return self.ctx.wrap(inventory)
-        return None
+        return self._first_inventory(lambda name: name.endswith("_modules"))
 
     @lua_property
     def minable(self) -> bool:
