@@ -225,7 +225,7 @@ class Extractor:
             infinite_resource=bool(p["infinite"]) if type_name == "resource" else False,
             fixed_recipe=str(p["fixed_recipe"]) if p["fixed_recipe"] else None,
             rocket_parts_required=int(p["rocket_parts_required"]) if p["rocket_parts_required"] else None,
-            **(_character_distances(p) if type_name == "character" else {}),
+            **(_character_fields(p) if type_name == "character" else {}),
             pickup_position=vector(p["pickup_position"]) if type_name == "inserter" else None,
             insert_position=vector(p["insert_position"]) if type_name == "inserter" else None,
             vector_to_place_result=vector(p["vector_to_place_result"]) if type_name == "mining-drill" else None,
@@ -309,11 +309,13 @@ class Extractor:
             minable=minable(p["minable"]),
             items_to_place_this=tuple(placers.get(name, ())),
             order=str(p["order"] or ""),
+            walking_speed_modifier=as_float(p["walking_speed_modifier"]) or 1.0,
         )
 
 
-#: The character prototype's distances (CharacterPrototype); vanilla data sets every one.
-_CHARACTER_DISTANCES = (
+#: The character prototype's distances and its running speed (CharacterPrototype); vanilla data sets every one.
+_CHARACTER_FIELDS = (
+    "running_speed",
     "reach_distance",
     "reach_resource_distance",
     "build_distance",
@@ -323,8 +325,8 @@ _CHARACTER_DISTANCES = (
 )
 
 
-def _character_distances(p: Any) -> dict[str, float | None]:
-    return {key: as_float(p[key]) for key in _CHARACTER_DISTANCES}
+def _character_fields(p: Any) -> dict[str, float | None]:
+    return {key: as_float(p[key]) for key in _CHARACTER_FIELDS}
 
 
 #: Entity types that carry items on belt lanes (BeltConnectable in the prototype docs).

@@ -13,10 +13,11 @@ from typing import Any
 
 #: Bump whenever a dataclass here changes shape: old cache files are then ignored.
 SCHEMA = (
-    9  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
+    10  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
 )
 # 6: the character's reach and pickup distances, inserter and drill vectors, fluid box count;
-# 7: collision_layers, tile_buildability_rules; 8: fluid_boxes, belt_speed, max_underground_distance; 9: item flags
+# 7: collision_layers, tile_buildability_rules; 8: fluid_boxes, belt_speed, max_underground_distance; 9: item flags;
+# 10: the character's running_speed, tiles' walking_speed_modifier
 #: ``max_level = "infinite"`` reads back as the largest uint32, as in the API.
 INFINITE_LEVEL = 2**32 - 1
 _SI = {
@@ -187,7 +188,8 @@ class EntityPrototype:
     infinite_resource: bool = False
     fixed_recipe: str | None = None  # assembling machines and rocket silos with one recipe
     rocket_parts_required: int | None = None  # rocket silos
-    # Characters only (None for other entities): how far the character reaches, in tiles.
+    # Characters only (None for other entities): tiles a tick it runs, how far it reaches, in tiles.
+    running_speed: float | None = None
     reach_distance: float | None = None
     reach_resource_distance: float | None = None
     build_distance: float | None = None
@@ -263,6 +265,7 @@ class TilePrototype:
     minable: Minable | None = None
     items_to_place_this: tuple[str, ...] = ()
     order: str = ""
+    walking_speed_modifier: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)

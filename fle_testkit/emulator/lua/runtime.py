@@ -301,6 +301,64 @@ mt.__concat = function(a, b) return tostring(a) .. tostring(b) end
 -- metamethods (which reach the host) stay out of the level's hands.
 mt.__metatable = "private"
 
+-- Factorio's pairs() is deterministic (auxiliary docs, "Libraries and
+-- functions"): the first 1024 integer keys come in order, the others in
+-- insertion order. Plain Lua cannot see insertion order, so the emulator
+-- takes the nearest order it can keep deterministic: integer keys ascending,
+-- then strings sorted, then booleans; keys that cannot be ordered (tables,
+-- functions, API objects) last, as `next` finds them. A table constructor
+-- written in sorted order ({a = ..., b = ...}, as FLE's wrapped calls are)
+-- thus iterates as in the game. `next` itself stays raw.
+local raw_pairs, raw_next, getmt, rawget, rawlen = pairs, next, debug.getmetatable, rawget, rawlen
+local key_rank = {number = 1, string = 2, boolean = 3}
+local function key_before(a, b)
+  local ta, tb = type(a), type(b)
+  if ta ~= tb then return key_rank[ta] < key_rank[tb] end
+  if ta == "boolean" then return b and not a end
+  return a < b
+end
+local function sorted_keys(t)
+  local ordered, rest = {}, {}
+  for k in raw_next, t do
+    if key_rank[type(k)] then ordered[#ordered + 1] = k else rest[#rest + 1] = k end
+  end
+  table.sort(ordered, key_before)
+  for i = 1, #rest do ordered[#ordered + 1] = rest[i] end
+  return ordered
+end
+local function by_keys(t, keys)
+  local i = 0
+  return function()
+    while true do
+      i = i + 1
+      local k = keys[i]
+      if k == nil then return nil end
+      local v = rawget(t, k)
+      if v ~= nil then return k, v end  -- a field set to nil while iterating is skipped
+    end
+  end
+end
+local function by_index(t, n)
+  local i = 0
+  return function()
+    while i < n do
+      i = i + 1
+      local v = rawget(t, i)
+      if v ~= nil then return i, v end
+    end
+  end
+end
+pairs = function(t)
+  if type(t) ~= "table" then return raw_pairs(t) end
+  local meta = getmt(t)
+  if meta ~= nil and rawget(meta, "__pairs") ~= nil then return raw_pairs(t) end
+  local n = rawlen(t)
+  for k in raw_next, t do
+    if type(k) ~= "number" or k < 1 or k > n or k % 1 ~= 0 then return by_keys(t, sorted_keys(t)), t, nil end
+  end
+  return by_index(t, n), t, nil
+end
+
 local is_host_error, host_error_message = hooks.is_host_error, hooks.host_error_message
 local tostring, type, select, error = tostring, type, select, error
 local function as_message(e)

@@ -7,6 +7,7 @@ members; the character-only ones (reach distances, crafting, mining) raise
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .. import messages
@@ -14,8 +15,10 @@ from ..gamedata import ItemPrototype, RecipePrototype
 from ..lua.runtime import LuaApiError
 from ..model import control, crafting
 from ..model.entity import Entity
+from ..model.errors import ModelError
 from ..model.force import Recipe
-from .base import LuaObject, is_table, lua_method, lua_property, lua_setter, position_arg, table_fields
+from ..model.geometry import check_direction
+from .base import LuaObject, factorio_worded, is_table, lua_method, lua_property, lua_setter, position_arg, table_fields
 from .inventory import item_stack
 from .registry import is_lua_object_of
 
@@ -112,6 +115,58 @@ class LuaControlMembers(LuaObject):
     drop_item_distance = _distance("drop_item_distance")
     item_pickup_distance = _distance("item_pickup_distance")
     loot_pickup_distance = _distance("loot_pickup_distance")
+
+    # --- running (the character prototype's speed, the tile under it) -----------
+
+    @lua_property
+    def character_running_speed(self) -> float:
+        """The prototype's running_speed times (1 + the character's modifier) times the
+        walking_speed_modifier of the tile under it. Real Factorio also counts exoskeletons,
+        stickers and the force's modifier, none of which the emulator has."""
+        character = self.character()
+        state = character.character
+        assert state is not None
+        position = character.position
+        tile = character.surface.tiles.name_at(math.floor(position.x), math.floor(position.y))
+        speed = character.prototype.running_speed or 0.0
+        return speed * (1.0 + state.running_speed_modifier) * self.ctx.gamedata.tiles[tile].walking_speed_modifier
+
+    @lua_property
+    def character_running_speed_modifier(self) -> float:
+        state = self.character().character
+        assert state is not None
+        return state.running_speed_modifier
+
+    @lua_setter("character_running_speed_modifier")
+    def set_character_running_speed_modifier(self, value: Any) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise LuaApiError(
+                messages.NUMBER_EXPECTED.format(function="LuaControl::character_running_speed_modifier", field="value")
+            )
+        state = self.character().character
+        assert state is not None
+        state.running_speed_modifier = float(value)
+
+    @lua_property
+    def walking_state(self) -> Any:
+        state = self.character().character
+        assert state is not None
+        return self.table({"walking": state.walking, "direction": state.walking_direction})
+
+    @lua_setter("walking_state")
+    def set_walking_state(self, value: Any) -> None:
+        """Kept as written; the character walks only with the tick simulation. A state without a
+        direction keeps the last one (FLE writes ``{walking = false}``)."""
+        fields = table_fields(value, "LuaControl::walking_state")
+        state = self.character().character
+        assert state is not None
+        direction = fields.get("direction")
+        if direction is not None:
+            try:
+                state.walking_direction = check_direction(direction)
+            except ModelError as error:
+                raise factorio_worded(error) from None
+        state.walking = bool(fields.get("walking"))
 
     # --- hand crafting ---------------------------------------------------------
 

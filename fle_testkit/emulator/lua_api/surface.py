@@ -202,8 +202,9 @@ class LuaSurface(LuaObject):
                 raise LuaApiError(messages.ARGUMENT_REQUIRED.format(function=function, field=field))
         (x1, y1), (x2, y2) = area_arg(fields["bounding_box"])
         start, goal = position_arg(fields["start"], "start"), position_arg(fields["goal"], "goal")
-        self.ctx.world.get_force(force_arg(fields["force"]))
+        force = self.ctx.world.get_force(force_arg(fields["force"]))
         ignore = fields.get("entity_to_ignore")
+        flags = table_fields(fields["pathfind_flags"], function) if fields.get("pathfind_flags") is not None else {}
         world = self.ctx.world
         request = PathRequest(
             id=world.next_path_request_id(),
@@ -215,6 +216,7 @@ class LuaSurface(LuaObject):
             goal=Position(*goal),
             radius=_number(fields.get("radius", 0), function, "radius"),
             ignore=ignore.model if ignore is not None and is_lua_object_of(ignore, Entity) else None,
+            passable_force=force if flags.get("allow_paths_through_own_entities") else None,
         )
         world.path_requests.append(request)
         return request.id

@@ -20,6 +20,7 @@ from .tiles import tile_range
 
 if TYPE_CHECKING:
     from .entity import Entity
+    from .force import Force
     from .surface import Surface
 
 #: find_non_colliding_position looks at no more than this many rings of
@@ -57,14 +58,19 @@ def tile_blocks(surface: Surface, box: BoundingBox, layers: frozenset[str]) -> b
 
 
 def entity_blocks(
-    surface: Surface, box: BoundingBox, layers: frozenset[str], ignore: Iterable[Entity] = ()
+    surface: Surface,
+    box: BoundingBox,
+    layers: frozenset[str],
+    ignore: Iterable[Entity] = (),
+    passable_force: Force | None = None,
 ) -> Entity | None:
-    """The first entity whose box overlaps ``box`` and whose mask shares a layer with ``layers``."""
+    """The first entity whose box overlaps ``box`` and whose mask shares a layer with ``layers``;
+    entities of ``passable_force`` never block."""
     if box.is_empty or not layers:
         return None
     skipped = {id(e) for e in ignore}
     for other in surface.find_entities_filtered(area=box):
-        if id(other) in skipped:
+        if id(other) in skipped or (passable_force is not None and other.force is passable_force):
             continue
         other_box = other.bounding_box
         if other_box.is_empty or not other_box.overlaps(box):

@@ -17,6 +17,7 @@ from .character import CharacterState
 from .errors import InvalidObjectError
 from .geometry import BoundingBox, Position, check_direction, rotate_box
 from .inventory import Inventory
+from .tiles import Tiles
 
 if TYPE_CHECKING:
     from ..gamedata import EntityPrototype
@@ -60,6 +61,7 @@ class Place(Protocol):
     """
 
     index: int
+    tiles: Tiles
 
     def reindex_entity(self, entity: Entity, change: Callable[[], None]) -> None: ...
 

@@ -28,6 +28,7 @@ from .geometry import BoundingBox, Position
 
 if TYPE_CHECKING:
     from .entity import Entity
+    from .force import Force
     from .surface import Surface
 
 MAX_NODES = 60_000
@@ -47,6 +48,9 @@ class PathRequest:
     goal: Position
     radius: float
     ignore: Entity | None
+    # pathfind_flags.allow_paths_through_own_entities: the request's force's entities do not
+    # block. Real Factorio may still prefer to go round them (its cost is not documented).
+    passable_force: Force | None = None
 
 
 def find_path(request: PathRequest) -> list[Position] | None:
@@ -54,6 +58,9 @@ def find_path(request: PathRequest) -> list[Position] | None:
     ignore = [request.ignore] if request.ignore is not None else []
     origin_x, origin_y = math.floor(request.start.x), math.floor(request.start.y)
     free_cache: dict[tuple[int, int], bool] = {}
+
+    def blocker(placed: BoundingBox) -> Entity | None:
+        return entity_blocks(surface, placed, layers, ignore, request.passable_force)
 
     def centre(node: tuple[int, int]) -> tuple[float, float]:
         return node[0] + 0.5, node[1] + 0.5
@@ -63,13 +70,13 @@ def find_path(request: PathRequest) -> list[Position] | None:
         if found is None:
             x, y = centre(node)
             placed = box.moved(x, y)
-            found = not tile_blocks(surface, placed, layers) and entity_blocks(surface, placed, layers, ignore) is None
+            found = not tile_blocks(surface, placed, layers) and blocker(placed) is None
             free_cache[node] = found
         return found
 
     goal_node = (math.floor(request.goal.x), math.floor(request.goal.y))
     goal_box = box.moved(request.goal.x, request.goal.y)
-    goal_clear = not tile_blocks(surface, goal_box, layers) and entity_blocks(surface, goal_box, layers, ignore) is None
+    goal_clear = not tile_blocks(surface, goal_box, layers) and blocker(goal_box) is None
     reach = max(request.radius, 0.0)
 
     def at_goal(node: tuple[int, int]) -> bool:

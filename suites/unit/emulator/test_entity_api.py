@@ -62,6 +62,36 @@ def test_character_reach_comes_from_the_prototype(level: Level) -> None:
     assert error_of(level, "return chest.reach_distance") == "Entity is not a character."
 
 
+def test_character_running_speed_counts_its_modifier_and_the_tile_under_it(level: Level) -> None:
+    character, concrete = load_vanilla().entities["character"], load_vanilla().tiles["concrete"]
+    speed = float(run(level, "p(c.character_running_speed)"))
+    assert speed == pytest.approx(character.running_speed)
+    faster = run(
+        level, "c.character_running_speed_modifier = 1 p(c.character_running_speed_modifier, c.character_running_speed)"
+    )
+    assert [float(v) for v in faster.split()] == pytest.approx([1.0, 2 * speed])
+    tiles = level.world.get_surface("nauvis").tiles
+    tiles.set(0, 0, "concrete")
+    try:
+        on_concrete = float(run(level, "c.teleport{0.5, 0.5} p(c.character_running_speed)"))
+    finally:
+        tiles.set(0, 0, tiles.default)
+    assert on_concrete == pytest.approx(speed * concrete.walking_speed_modifier)
+    assert error_of(level, "return chest.character_running_speed") == "Entity is not a character."
+
+
+def test_walking_state_is_kept_as_written(level: Level) -> None:
+    out = run(
+        level,
+        "local w = c.walking_state p(w.walking, w.direction) "
+        "c.walking_state = {walking = true, direction = defines.direction.southeast} "
+        "w = c.walking_state p(w.walking, w.direction) "
+        "c.walking_state = {walking = false} w = c.walking_state p(w.walking, w.direction)",
+    )
+    assert out.split("\n") == ["false 0", "true 6", "false 6"]
+    assert "direction" in error_of(level, "c.walking_state = {walking = true, direction = 99}")
+
+
 def test_entity_insert_routes_fuel_and_ingredients(level: Level) -> None:
     out = run(
         level,

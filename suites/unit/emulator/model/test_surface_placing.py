@@ -95,7 +95,9 @@ def test_find_non_colliding_position_steps_off_water(surface: Surface) -> None:
     assert surface.find_non_colliding_position("iron-chest", (9.5, 9.5), 10, 1, True) == Position(9.5, 9.5)
 
 
-def _request(surface: Surface, start: tuple[float, float], goal: tuple[float, float], radius: float = 0) -> PathRequest:
+def _request(
+    surface: Surface, start: tuple[float, float], goal: tuple[float, float], radius: float = 0, **options: object
+) -> PathRequest:
     return PathRequest(
         id=1,
         surface=surface,
@@ -106,6 +108,7 @@ def _request(surface: Surface, start: tuple[float, float], goal: tuple[float, fl
         goal=Position(*goal),
         radius=radius,
         ignore=None,
+        **options,  # type: ignore[arg-type]
     )
 
 
@@ -132,3 +135,13 @@ def test_no_path_into_a_sealed_room_but_radius_reaches_its_wall(surface: Surface
     assert find_path(_request(surface, (20.5, 0.5), (0.5, 0.5))) is None
     path = find_path(_request(surface, (20.5, 0.5), (0.5, 0.5), radius=4))
     assert path is not None and path[-1].x == pytest.approx(4.5)
+
+
+def test_own_entities_are_passable_only_when_the_request_allows_it(surface: Surface) -> None:
+    for y in range(-40, 41):  # a wall too long to go round within the search
+        surface.create_entity("stone-wall", (5.5, y + 0.5), force="player")
+    player, enemy = surface.world.get_force("player"), surface.world.get_force("enemy")
+    through = find_path(_request(surface, (0.5, 0.5), (10.5, 0.5), passable_force=player))
+    assert through == [Position(x + 0.5, 0.5) for x in range(11)]
+    around = find_path(_request(surface, (0.5, 0.5), (10.5, 0.5), passable_force=enemy))
+    assert around is not None and any(abs(p.y - 0.5) > 40 for p in around)
