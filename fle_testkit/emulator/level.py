@@ -34,6 +34,11 @@ LEVEL_PREFIX = "__level__/"
 ON_TICK = 0  # defines.events.on_tick
 COMPACT_EVERY = 256  # commands between frees of host objects Lua no longer reaches...
 COMPACT_GROWTH = 256  # ...when at least this many more were handed to Lua since the last
+#: Most wall seconds one advance spends running tick handlers. A game whose handlers cannot
+#: keep up with 60 x game.speed ticks a second runs slower, as a real server under load
+#: does: the clock restarts from the tick reached and the ticks it fell behind are never
+#: owed. Without the bound every command would first wait for a catch-up that never ends.
+CATCH_UP_SECONDS = 0.05
 
 
 class Level:
@@ -57,8 +62,11 @@ class Level:
         now: Callable[[], float] = time.monotonic,
         lua_limits: LuaLimits | None = None,
         stop: StopRequest | None = None,
+        catch_up_seconds: float = CATCH_UP_SECONDS,
     ) -> None:
         self.gamedata = gamedata
+        self.catch_up_seconds = catch_up_seconds
+        self.ticks_fallen_behind = 0  # ticks the wall clock made due that the game never ran
         self.level_name = name
         self.scenario_files = scenario_files
         self.world = world
@@ -71,6 +79,7 @@ class Level:
         self._tick = tick
         self._tick_paused = tick_paused
         self._auto_paused = auto_paused
+        self._now = now
         self.clock = GameClock(tick, speed, now=now)  # `now`: a fake time source in tests
         self.clock.reanchor(tick, paused=tick_paused or auto_paused)
         self._output: list[str] | None = None
@@ -219,7 +228,7 @@ class Level:
             if not self.events.wants_ticks(ON_TICK):
                 self._tick = due
             else:
-                self._run_due_ticks(due)
+                self._run_due_ticks(due, limited=until is None)
             self._answer_path_requests()
         finally:
             self._advancing = False
@@ -249,8 +258,13 @@ class Level:
                 event["try_again_later"] = False
             self._dispatch(handler, event, ("on_event", event_id), self.events.set_handler)
 
-    def _run_due_ticks(self, due: int) -> None:
+    def _run_due_ticks(self, due: int, limited: bool) -> None:
+        deadline = self._now() + self.catch_up_seconds if limited else None
         while self._tick < due and not self.sandbox.stopped:
+            if deadline is not None and self._now() > deadline:
+                self.ticks_fallen_behind += due - self._tick
+                self.clock.reanchor(self._tick)  # run slower from here: see CATCH_UP_SECONDS
+                return
             if ON_TICK not in self.events.handlers:
                 following = self.events.next_nth_tick(self._tick - 1)
                 if following is None or following >= due:  # (tick 0 is a real tick, not "none")

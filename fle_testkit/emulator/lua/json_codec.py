@@ -172,7 +172,12 @@ def _json_string(raw: bytes) -> str:
 # --- json_to_table --------------------------------------------------------------
 
 
-def json_to_table(runtime: Any, text: str | bytes, check: Callable[[], None] | None = None) -> Any:
+def json_to_table(
+    runtime: Any,
+    text: str | bytes,
+    check: Callable[[], None] | None = None,
+    keep_order: Callable[[Any, Any], None] | None = None,
+) -> Any:
     """The Lua value (of `runtime`) that JSON `text` describes, or None.
 
     None (nil in Lua) for text that is not JSON and for a top-level ``null``.
@@ -180,7 +185,8 @@ def json_to_table(runtime: Any, text: str | bytes, check: Callable[[], None] | N
     Lua unchanged whatever the runtime's encoding), numbers as floats.
     ``check`` is called every few entries of a long build and may raise (the
     memory or time limit): the text is bounded by Lua's memory, the tables it
-    expands to are not.
+    expands to are not. ``keep_order(table, keys)``, where given, is told each
+    object's keys in document order (Factorio iterates them in that order).
     """
     try:
         if isinstance(text, (bytes, bytearray)):
@@ -191,7 +197,7 @@ def json_to_table(runtime: Any, text: str | bytes, check: Callable[[], None] | N
     except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         return None
     try:
-        return _to_lua(runtime, parsed, every(check))
+        return _to_lua(runtime, parsed, every(check), keep_order)
     except RecursionError:
         return None
 
@@ -204,7 +210,7 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _to_lua(runtime: Any, value: Any, tick: Callable[[], None]) -> Any:
+def _to_lua(runtime: Any, value: Any, tick: Callable[[], None], keep_order: Callable[[Any, Any], None] | None) -> Any:
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -218,13 +224,18 @@ def _to_lua(runtime: Any, value: Any, tick: Callable[[], None]) -> Any:
         return value.encode("utf-8", "surrogatepass")
     table = runtime.table()
     if isinstance(value, _Object):
-        for key, item in value:  # a repeated key: the last one wins
+        order: dict[bytes, None] = {}  # a repeated key keeps its first place, the last value wins
+        for key, item in value:
             tick()
-            converted = _to_lua(runtime, item, tick)
-            table[key.encode("utf-8", "surrogatepass")] = converted
+            converted = _to_lua(runtime, item, tick, keep_order)
+            name = key.encode("utf-8", "surrogatepass")
+            table[name] = converted
+            order[name] = None
+        if keep_order is not None and len(order) > 1:
+            keep_order(table, runtime.table_from(list(order)))
     else:
         for index, item in enumerate(value, start=1):
             tick()
             if item is not None:
-                table[float(index)] = _to_lua(runtime, item, tick)
+                table[float(index)] = _to_lua(runtime, item, tick, keep_order)
     return table

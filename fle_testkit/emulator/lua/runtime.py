@@ -308,7 +308,11 @@ mt.__metatable = "private"
 -- then strings sorted, then booleans; keys that cannot be ordered (tables,
 -- functions, API objects) last, as `next` finds them. A table constructor
 -- written in sorted order ({a = ..., b = ...}, as FLE's wrapped calls are)
--- thus iterates as in the game. `next` itself stays raw.
+-- thus iterates as in the game. Tables the engine builds know their
+-- insertion order (`key_order`, filled by remember_order: json_to_table's
+-- objects, in document order); keys added to them later come after, sorted.
+-- The order is not saved: after a load those tables iterate sorted. `next`
+-- itself stays raw.
 local raw_pairs, raw_next, getmt, rawget, rawlen = pairs, next, debug.getmetatable, rawget, rawlen
 local key_rank = {number = 1, string = 2, boolean = 3}
 local function key_before(a, b)
@@ -325,6 +329,23 @@ local function sorted_keys(t)
   table.sort(ordered, key_before)
   for i = 1, #rest do ordered[#ordered + 1] = rest[i] end
   return ordered
+end
+local key_order = setmetatable({}, {__mode = "k"})
+local function remember_order(t, keys) key_order[t] = keys end
+local function known_keys(t, recorded)
+  local keys, seen, extra, more = {}, {}, {}, false
+  for i = 1, #recorded do
+    local k = recorded[i]
+    if rawget(t, k) ~= nil then keys[#keys + 1] = k; seen[k] = true end
+  end
+  for k in raw_next, t do
+    if not seen[k] then extra[k] = true; more = true end
+  end
+  if more then
+    local later = sorted_keys(extra)
+    for i = 1, #later do keys[#keys + 1] = later[i] end
+  end
+  return keys
 end
 local function by_keys(t, keys)
   local i = 0
@@ -352,6 +373,8 @@ pairs = function(t)
   if type(t) ~= "table" then return raw_pairs(t) end
   local meta = getmt(t)
   if meta ~= nil and rawget(meta, "__pairs") ~= nil then return raw_pairs(t) end
+  local recorded = key_order[t]
+  if recorded ~= nil then return by_keys(t, known_keys(t, recorded)), t, nil end
   local n = rawlen(t)
   for k in raw_next, t do
     if type(k) ~= "number" or k < 1 or k > n or k % 1 ~= 0 then return by_keys(t, sorted_keys(t)), t, nil end
@@ -449,7 +472,7 @@ for _, name in ipairs(removed) do _G[name] = nil end
 -- sethook, so it can neither remove the hook nor install its own.
 if hook_count > 0 then debug.sethook(limit_hook, "", hook_count) end
 debug = { traceback = debug.traceback, getinfo = debug.getinfo }
-return run, protect, compact, invoke
+return run, protect, compact, invoke, remember_order
 """
 
 
@@ -504,7 +527,7 @@ class LuaSandbox:
         self._sample = LuaExposed()  # whose metatable all host objects share; kept alive
         # Installed even with no time limit: it is also how a signal stops Lua.
         hook_count = HOOK_EVERY
-        self._run, self._protect, self._compact, self._invoke = setup(
+        self._run, self._protect, self._compact, self._invoke, self.remember_order = setup(
             self._sample, hooks, finder, self.table_from(list(REMOVED_GLOBALS)), self._check, hook_count
         )
         self._collect = self.lua.eval("function() collectgarbage('collect') end")

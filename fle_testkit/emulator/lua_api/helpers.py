@@ -30,7 +30,10 @@ class LuaHelpers(LuaObject):
     def json_to_table(self, json: Any) -> Any:
         if not isinstance(json, str):
             raise LuaApiError(messages.JSON_TEXT_EXPECTED)
-        return json_codec.json_to_table(self.ctx.sandbox.lua, json, check=self.ctx.sandbox.check_host_work)
+        sandbox = self.ctx.sandbox
+        return json_codec.json_to_table(
+            sandbox.lua, json, check=sandbox.check_host_work, keep_order=sandbox.remember_order
+        )
 
     @lua_method
     def write_file(self, filename: Any, data: Any, append: Any = False, for_player: Any = None) -> None:

@@ -90,6 +90,7 @@ class Entity:
         "_x",
         "_y",
         "_direction",
+        "_box",
     )
 
     def __init__(
@@ -124,6 +125,7 @@ class Entity:
         self._x = float(x)
         self._y = float(y)
         self._direction = direction
+        self._box: BoundingBox | None = None  # bounding_box, until the entity moves or turns
 
     def __repr__(self) -> str:
         state = "" if self.valid else " invalid"
@@ -153,13 +155,16 @@ class Entity:
     def direction(self, value: int) -> None:
         self.check_valid()
         direction = check_direction(value)
-        self.surface.reindex_entity(self, lambda: setattr(self, "_direction", direction))
+        self.surface.reindex_entity(self, lambda: self._turn(direction))
 
     @property
     def bounding_box(self) -> BoundingBox:
         """The collision box, turned to the entity's direction, in map coordinates."""
-        box = rotate_box(BoundingBox.of(self.prototype.collision_box), self._direction)
-        return box.moved(self._x, self._y)
+        box = self._box
+        if box is None:
+            turned = rotate_box(BoundingBox.of(self.prototype.collision_box), self._direction)
+            box = self._box = turned.moved(self._x, self._y)
+        return box
 
     @property
     def minable(self) -> bool:
@@ -205,6 +210,11 @@ class Entity:
 
     def _move(self, x: float, y: float) -> None:
         self._x, self._y = float(x), float(y)
+        self._box = None
+
+    def _turn(self, direction: int) -> None:
+        self._direction = direction
+        self._box = None
 
     def get_inventory(self, index: int) -> Inventory | None:
         """The inventory with this ``defines.inventory`` number, or None if it has none."""

@@ -225,6 +225,26 @@ class TestLevelTime:
         level.advance()
         assert lua(level, "rcon.print(#seen)") == "210"
 
+    def test_a_game_that_cannot_keep_up_runs_slower_and_owes_no_ticks(self, gamedata, tmp_path: Path) -> None:
+        class Busy(FakeTime):
+            """Every look at the clock finds 10 ms gone, as if each tick's handlers took that long."""
+
+            def __call__(self) -> float:
+                self.now += 0.01
+                return self.now
+
+        busy = Busy()
+        level, _ = make_level(gamedata, busy, tmp_path, control=RECORD_TICKS)
+        busy.sleep(10)  # 600 ticks due
+        level.advance()
+        ran = level.tick
+        assert 0 < ran < 60  # stopped after CATCH_UP_SECONDS of work, not 6 s of it
+        assert level.ticks_fallen_behind >= 600 - ran - 1
+        assert level.clock.due_tick() - ran < 10  # the clock goes on from the tick reached
+        assert lua(level, "rcon.print(#seen)") != ""  # a command is answered, not held behind a catch-up
+        level.advance(until=ran + 100)  # an explicit target is always reached
+        assert level.tick == ran + 100
+
     def test_on_nth_tick_runs_on_multiples(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
         control = "fired = {} script.on_nth_tick(10, function(e) fired[#fired + 1] = e.tick .. ':' .. e.nth_tick end)"
         level, _ = make_level(gamedata, fake, tmp_path, control=control)

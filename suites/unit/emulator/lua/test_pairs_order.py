@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fle_testkit.emulator.lua.json_codec import json_to_table
 from fle_testkit.emulator.lua.runtime import LuaSandbox
 
 #: Prints "key=value;" for every pair, in the order pairs() gives them.
@@ -72,3 +73,13 @@ def test_tables_with_their_own_pairs_keep_it(sandbox: LuaSandbox) -> None:
         "local seen = {} for k in pairs(t) do seen[#seen + 1] = k end return table.concat(seen, ',')"
     )
     assert seen == "own"
+
+
+def test_json_objects_iterate_in_document_order_and_later_keys_after(sandbox: LuaSandbox) -> None:
+    text = '{"zeta": 1, "alpha": 2, "mid": {"y": 1, "x": 2}, "alpha": 3}'
+    sandbox.globals.t = json_to_table(sandbox.lua, text, keep_order=sandbox.remember_order)
+    assert sandbox.lua.execute(ORDER.replace("local out", "t.mid = nil t.c = 0 t.b = 0 local out")) == (
+        "zeta=1;alpha=3;b=0;c=0"
+    )
+    sandbox.globals.t = json_to_table(sandbox.lua, '{"list": [{"y": 1, "x": 2}]}', keep_order=sandbox.remember_order)
+    assert sandbox.lua.execute(ORDER.replace("pairs(t)", "pairs(t.list[1])")) == "y=1;x=2"
