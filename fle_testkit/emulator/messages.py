@@ -271,3 +271,4 @@ INVENTORY_SIZE_RANGE = "Invalid argument to {function}: size {size} is out of ra
 INVENTORY_EXPECTED = "Invalid argument to {function}: {field} must be a LuaInventory."
 FLAG_EXPECTED = "Invalid argument #1 to {function}: string expected."
 NOT_A_GENERATOR = "Entity is not a generator."
+NOT_AN_ELECTRIC_POLE = "Entity is not an electric pole."

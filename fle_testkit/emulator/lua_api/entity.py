@@ -10,6 +10,7 @@ from ..lua.runtime import LuaApiError
 from ..model import control, crafter, targets
 from ..model.entity import Entity
 from ..model.inventory import Inventory
+from ..model.statistics import FlowStatistics
 from ..model.status import status as entity_status
 from .base import lua_method, lua_property, lua_setter, position_arg, table_fields
 from .belts import LuaBeltMembers
@@ -164,6 +165,21 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
         if self.model.type not in ("generator", "burner-generator"):
             raise LuaApiError(messages.NOT_A_GENERATOR)
         return 0.0
+
+    @lua_property
+    def electric_network_statistics(self) -> Any:
+        """Electric poles only. Electric networks are not modelled yet (no wires, no power flows),
+        so each pole stands for a network of its own, whose statistics stay empty unless a script
+        writes to them; they are not saved."""
+        if self.model.type != "electric-pole":
+            raise LuaApiError(messages.NOT_AN_ELECTRIC_POLE)
+        stats = self.model.electric_statistics
+        if stats is None:
+            force, surface = self.model.force.index, self.model.surface.index
+            stats = self.model.electric_statistics = FlowStatistics(
+                "electric", force, surface, self.ctx.gamedata.entities
+            )
+        return self.ctx.wrap(stats)
 
     @lua_property
     def electric_network_id(self) -> Any:

@@ -17,6 +17,7 @@ from .character import CharacterState
 from .errors import InvalidObjectError
 from .geometry import BoundingBox, Position, check_direction, rotate_box
 from .inventory import Inventory
+from .statistics import FlowStatistics
 from .tiles import Tiles
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ class Entity:
         "_y",
         "_direction",
         "_box",
+        "electric_statistics",
     )
 
     def __init__(
@@ -126,6 +128,8 @@ class Entity:
         self._y = float(y)
         self._direction = direction
         self._box: BoundingBox | None = None  # bounding_box, until the entity moves or turns
+        # An electric pole's network statistics, made when first read (LuaEntity.electric_network_statistics).
+        self.electric_statistics: FlowStatistics | None = None
 
     def __repr__(self) -> str:
         state = "" if self.valid else " invalid"

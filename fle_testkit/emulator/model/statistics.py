@@ -22,8 +22,11 @@ from typing import Any
 
 from .errors import InvalidArgumentError, UnknownPrototypeError
 
-#: The statistics kinds a force keeps per surface, and the prototypes each counts.
-FLOW_KINDS = ("item", "fluid")
+#: The statistics kinds: a force keeps "item" and "fluid" per surface (items and fluids counted),
+#: an electric network keeps "electric" (entities counted: what produced and consumed its energy).
+FLOW_KINDS = ("item", "fluid", "electric")
+#: The kind of prototype each statistics kind counts.
+COUNTED = {"item": "item", "fluid": "fluid", "electric": "entity"}
 #: ``defines.flow_precision_index`` value -> the window's length in ticks.
 PRECISION_TICKS = {
     0: 5 * 60,  # five_seconds
@@ -42,7 +45,7 @@ TICKS_PER_MINUTE = 3600
 
 
 class FlowStatistics:
-    """Totals per prototype name of one kind ("item" or "fluid") for one force on one surface."""
+    """Totals per prototype name of one kind ("item", "fluid" or "electric") for one force on one surface."""
 
     __slots__ = ("kind", "force_index", "surface_index", "_names", "input_counts", "output_counts")
 
@@ -64,7 +67,7 @@ class FlowStatistics:
 
     def _name(self, name: Any) -> str:
         if not isinstance(name, str) or name not in self._names:
-            raise UnknownPrototypeError(self.kind, name)
+            raise UnknownPrototypeError(COUNTED[self.kind], name)
         return name
 
     @staticmethod

@@ -92,6 +92,24 @@ def test_walking_state_is_kept_as_written(level: Level) -> None:
     assert "direction" in error_of(level, "c.walking_state = {walking = true, direction = 99}")
 
 
+def test_an_electric_pole_has_network_statistics(level: Level) -> None:
+    out = run(
+        level,
+        "local pole = s.create_entity{name = 'small-electric-pole', position = {5.5, 5.5}, force = 'player'} "
+        "local stats = pole.electric_network_statistics "
+        "p(table_size(stats.input_counts), stats.force.name, stats.get_input_count('steam-engine')) "
+        "stats.set_input_count('steam-engine', 90) p(pole.electric_network_statistics.get_input_count('steam-engine'))",
+    )
+    assert out.split("\n") == ["0 player 0", "90"]
+    assert error_of(level, "return chest.electric_network_statistics") == "Entity is not an electric pole."
+    unknown = error_of(
+        level,
+        "s.create_entity{name = 'small-electric-pole', position = {7.5, 7.5}, force = 'player'}"
+        ".electric_network_statistics.get_input_count('iron-plate')",
+    )
+    assert "iron-plate" in unknown
+
+
 def test_entity_insert_routes_fuel_and_ingredients(level: Level) -> None:
     out = run(
         level,
