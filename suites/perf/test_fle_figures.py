@@ -32,6 +32,7 @@ from fle_testkit.server import FactorioServer
 COLD_ROUNDS = 3
 WARM_ROUNDS = 3
 RESETS = 20
+RAISED_SPEED = 100.0  # --fle-game-speed for the second tests/actions figure
 CHECKOUT_VARIABLE = "FLE_TESTKIT_FLE_CHECKOUT"
 OUTCOME = re.compile(r"(\d+) (passed|failed|errors?|skipped)")
 
@@ -80,15 +81,21 @@ def test_reset_between_tests(server: FactorioServer, perf_figures) -> None:
         instance.cleanup()
 
 
-def test_fles_actions_tests_under_eight_workers(perf_figures) -> None:
+@pytest.mark.parametrize("speed", [None, RAISED_SPEED], ids=["fle-speed", "raised-speed"])
+def test_fles_actions_tests_under_eight_workers(perf_figures, speed: float | None) -> None:
+    """At FLE's own game speed (10) most of the wall is FLE's real-time sleeps (move_to, sleep);
+    ``--fle-game-speed`` raises the speed for the whole run."""
     checkout = os.environ.get(CHECKOUT_VARIABLE)
     if not checkout or not (Path(checkout) / "tests" / "actions").is_dir():
         pytest.skip(f"set {CHECKOUT_VARIABLE} to a checkout of FLE v0.4.3 (with tests/actions) for this figure")
     command = [sys.executable, "-m", "pytest", "-p", "fle_testkit.fle", "--noconftest", "-n", "8", "-q"]
+    if speed is not None:
+        command += ["--fle-game-speed", str(speed)]
+    label = "FLE's speed" if speed is None else f"speed {speed:g}"
     began = time.perf_counter()
     run = subprocess.run([*command, "tests/actions"], cwd=checkout, capture_output=True, text=True, check=False)
-    perf_figures.record("FLE tests/actions -n 8 wall", time.perf_counter() - began)
+    perf_figures.record(f"FLE tests/actions -n 8 wall ({label})", time.perf_counter() - began)
     outcome = {kind.rstrip("s"): int(count) for count, kind in OUTCOME.findall(run.stdout.splitlines()[-1])}
     assert outcome, f"no pytest summary from FLE's tests:\n{run.stdout[-2000:]}\n{run.stderr[-2000:]}"
     total = sum(outcome.values())
-    perf_figures.record("FLE tests/actions passed", 100.0 * outcome.get("passed", 0) / total, unit="%")
+    perf_figures.record(f"FLE tests/actions passed ({label})", 100.0 * outcome.get("passed", 0) / total, unit="%")
