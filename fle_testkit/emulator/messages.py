@@ -272,3 +272,5 @@ INVENTORY_EXPECTED = "Invalid argument to {function}: {field} must be a LuaInven
 FLAG_EXPECTED = "Invalid argument #1 to {function}: string expected."
 NOT_A_GENERATOR = "Entity is not a generator."
 NOT_AN_ELECTRIC_POLE = "Entity is not an electric pole."
+# Not confirmed word for word: shaped like the line above.
+NOT_A_POLE_OR_BEACON = "Entity is not an electric pole or beacon."

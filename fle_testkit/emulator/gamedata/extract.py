@@ -234,6 +234,9 @@ class Extractor:
             fluid_boxes=tuple(fluid_box(b) for b in _fluid_box_tables(p)),
             belt_speed=as_float(p["speed"]) if type_name in BELT_TYPES else None,
             max_underground_distance=number(p["max_distance"]) if type_name == "underground-belt" else None,
+            # ElectricPolePrototype: maximum_wire_distance is optional (default 0), supply_area_distance required.
+            maximum_wire_distance=as_float(p["maximum_wire_distance"]) or 0.0 if type_name == "electric-pole" else None,
+            supply_area_distance=as_float(p["supply_area_distance"]) if type_name in SUPPLY_AREA_TYPES else None,
             collision_layers=mask_layers(p["collision_mask"])
             if p["collision_mask"] is not None
             else self.default_masks.get(type_name, ()),
@@ -328,6 +331,9 @@ _CHARACTER_FIELDS = (
 def _character_fields(p: Any) -> dict[str, float | None]:
     return {key: as_float(p[key]) for key in _CHARACTER_FIELDS}
 
+
+#: Entity types with a supply area (LuaEntityPrototype::get_supply_area_distance: "electric pole or beacon").
+SUPPLY_AREA_TYPES = frozenset({"electric-pole", "beacon"})
 
 #: Entity types that carry items on belt lanes (BeltConnectable in the prototype docs).
 BELT_TYPES = frozenset({"transport-belt", "underground-belt", "splitter", "loader", "loader-1x1", "linked-belt"})

@@ -13,11 +13,12 @@ from typing import Any
 
 #: Bump whenever a dataclass here changes shape: old cache files are then ignored.
 SCHEMA = (
-    10  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
+    11  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
 )
 # 6: the character's reach and pickup distances, inserter and drill vectors, fluid box count;
 # 7: collision_layers, tile_buildability_rules; 8: fluid_boxes, belt_speed, max_underground_distance; 9: item flags;
-# 10: the character's running_speed, tiles' walking_speed_modifier
+# 10: the character's running_speed, tiles' walking_speed_modifier; 11: electric poles' maximum_wire_distance,
+# supply_area_distance
 #: ``max_level = "infinite"`` reads back as the largest uint32, as in the API.
 INFINITE_LEVEL = 2**32 - 1
 _SI = {
@@ -210,6 +211,10 @@ class EntityPrototype:
     belt_speed: float | None = None
     # Underground belts: how many tiles apart an entrance and its exit may stand.
     max_underground_distance: int | None = None
+    # Electric poles (None for other entities): how far, in tiles, a copper wire reaches to another
+    # pole; and for poles and beacons, the half side of the square around the centre they supply.
+    maximum_wire_distance: float | None = None
+    supply_area_distance: float | None = None
     # The collision mask's layers: the prototype's own, or its type's default (core's collision-mask-defaults.lua).
     collision_layers: tuple[str, ...] = ()
     tile_buildability_rules: tuple[TileBuildabilityRule, ...] = ()

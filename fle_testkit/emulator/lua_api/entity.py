@@ -10,7 +10,6 @@ from ..lua.runtime import LuaApiError
 from ..model import control, crafter, targets
 from ..model.entity import Entity
 from ..model.inventory import Inventory
-from ..model.statistics import FlowStatistics
 from ..model.status import status as entity_status
 from .base import lua_method, lua_property, lua_setter, position_arg, table_fields
 from .belts import LuaBeltMembers
@@ -168,23 +167,17 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
 
     @lua_property
     def electric_network_statistics(self) -> Any:
-        """Electric poles only. Electric networks are not modelled yet (no wires, no power flows),
-        so each pole stands for a network of its own, whose statistics stay empty unless a script
-        writes to them; they are not saved."""
+        """Electric poles only: one statistics object shared by every pole of the network (see
+        model/electric.py). No power flows, so they stay empty unless a script writes to them;
+        they are not saved."""
         if self.model.type != "electric-pole":
             raise LuaApiError(messages.NOT_AN_ELECTRIC_POLE)
-        stats = self.model.electric_statistics
-        if stats is None:
-            force, surface = self.model.force.index, self.model.surface.index
-            stats = self.model.electric_statistics = FlowStatistics(
-                "electric", force, surface, self.ctx.gamedata.entities
-            )
-        return self.ctx.wrap(stats)
+        return self.ctx.wrap(self.model.surface.electric.statistics(self.model, self.ctx.gamedata.entities))
 
     @lua_property
     def electric_network_id(self) -> Any:
-        """nil: no electric networks are modelled yet, so nothing is connected to one."""
-        return None
+        """The network's id, nil off every network; networks follow from positions (model/electric.py)."""
+        return self.model.surface.electric.network_id(self.model)
 
     @lua_property
     def fluidbox(self) -> Any:

@@ -139,6 +139,23 @@ class LuaEntityPrototype(LuaObject):
         """2.0 makes crafting speed a method (quality scales it; only "normal" exists here)."""
         return self.model.crafting_speed
 
+    @lua_method
+    def get_max_wire_distance(self, quality: Any = None) -> float:
+        """An electric pole's copper wire reach; 0 for entities that take no wires, as the 2.0 docs say.
+
+        Quality would lengthen it; only "normal" exists here. The circuit wire reach of
+        combinators and power switches' copper reach are not extracted, so they read 0 too.
+        """
+        return self.model.maximum_wire_distance or 0.0
+
+    @lua_method
+    def get_supply_area_distance(self, quality: Any = None) -> float:
+        """The supply area's half side of an electric pole or beacon (2.0 docs); others raise."""
+        distance = self.model.supply_area_distance
+        if distance is None:
+            raise LuaApiError(messages.NOT_A_POLE_OR_BEACON)
+        return distance
+
     @lua_property
     def electric_energy_source_prototype(self) -> Any:
         """nil unless the entity runs on electricity (see LuaElectricEnergySourcePrototype)."""

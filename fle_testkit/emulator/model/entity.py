@@ -17,11 +17,11 @@ from .character import CharacterState
 from .errors import InvalidObjectError
 from .geometry import BoundingBox, Position, check_direction, rotate_box
 from .inventory import Inventory
-from .statistics import FlowStatistics
 from .tiles import Tiles
 
 if TYPE_CHECKING:
     from ..gamedata import EntityPrototype
+    from .electric import ElectricNetworks
     from .force import Force, Recipe
 
 
@@ -63,6 +63,7 @@ class Place(Protocol):
 
     index: int
     tiles: Tiles
+    electric: ElectricNetworks
 
     def reindex_entity(self, entity: Entity, change: Callable[[], None]) -> None: ...
 
@@ -92,7 +93,6 @@ class Entity:
         "_y",
         "_direction",
         "_box",
-        "electric_statistics",
     )
 
     def __init__(
@@ -128,8 +128,6 @@ class Entity:
         self._y = float(y)
         self._direction = direction
         self._box: BoundingBox | None = None  # bounding_box, until the entity moves or turns
-        # An electric pole's network statistics, made when first read (LuaEntity.electric_network_statistics).
-        self.electric_statistics: FlowStatistics | None = None
 
     def __repr__(self) -> str:
         state = "" if self.valid else " invalid"

@@ -1,13 +1,15 @@
 """An entity's status (LuaEntity.status) as far as it follows from the entity alone.
 
 Factorio works a status out while it updates the entity each tick; the
-emulator has no tick simulation yet and no electric networks, so this gives
-the status an entity shows from its own state:
+emulator has no tick simulation yet and no power flow (electric networks are
+only a topology, see electric.py), so this gives the status an entity shows
+from its own state:
 
 - types without a status (chests, belts, poles, walls, resources...) have none (nil);
 - a burner entity with no fuel and nothing burning: ``no_fuel``;
-- an electric entity, as no networks are modelled: ``not_plugged_in_electric_network`` for
-  generators and solar panels (the define's documented users), ``no_power`` for consumers;
+- an electric entity, as no power flows: ``not_plugged_in_electric_network`` for generators
+  and solar panels (the define's documented users; exact off every network, a stand-in on
+  one, where the real status depends on the flow), ``no_power`` for consumers;
 - an assembling machine without a recipe: ``no_recipe``; a crafting machine whose
   inputs lack an ingredient: ``no_ingredients`` (furnace) or
   ``item_ingredient_shortage`` (assembler);

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from . import collision
 from .crafter import set_recipe
+from .electric import ElectricNetworks
 from .entity import Entity
 from .errors import InvalidArgumentError, UnknownPrototypeError
 from .geometry import OFF_GRID_FLAG, BoundingBox, Position, check_direction, rotated_size
@@ -77,7 +78,7 @@ def _name_set(names: Names) -> frozenset[str] | None:
 
 
 class Surface:
-    __slots__ = ("index", "name", "world", "tiles", "always_day", "_entities", "_chunks", "_entity_chunks")
+    __slots__ = ("index", "name", "world", "tiles", "always_day", "electric", "_entities", "_chunks", "_entity_chunks")
 
     def __init__(self, world: Owner, index: int, name: str) -> None:
         self.world = world
@@ -85,6 +86,7 @@ class Surface:
         self.name = name
         self.tiles = Tiles(world.gamedata.tiles)
         self.always_day = False  # LuaSurface::always_day: a new surface has a day-night cycle
+        self.electric = ElectricNetworks(self)  # derived from the entities' positions; told of their changes
         self._entities: dict[int, Entity] = {}  # by Entity.id, in creation order
         self._chunks: dict[tuple[int, int], dict[int, Entity]] = {}
         self._entity_chunks: dict[int, list[tuple[int, int]]] = {}
@@ -166,6 +168,7 @@ class Surface:
         self._entity_chunks[entity.id] = chunks
         for chunk in chunks:
             self._chunks.setdefault(chunk, {})[entity.id] = entity
+        self.electric.added(entity)
 
     def _unindex(self, entity: Entity) -> None:
         for chunk in self._entity_chunks.pop(entity.id, ()):
@@ -179,6 +182,7 @@ class Surface:
         """Take an entity off this surface; only :meth:`Entity.destroy` calls it (it also invalidates)."""
         self._unindex(entity)
         del self._entities[entity.id]
+        self.electric.removed(entity)
 
     def reindex_entity(self, entity: Entity, change: Callable[[], None]) -> None:
         """Apply a change of an entity's position or direction and keep the index right."""
@@ -188,6 +192,7 @@ class Surface:
         self._entity_chunks[entity.id] = chunks
         for chunk in chunks:
             self._chunks.setdefault(chunk, {})[entity.id] = entity
+        self.electric.moved(entity)
 
     def _candidates(self, box: BoundingBox | None) -> Iterator[Entity]:
         if box is None:

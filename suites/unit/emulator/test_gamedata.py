@@ -213,6 +213,13 @@ def test_entities(gd: GameData) -> None:
     assert gd.entities["transport-belt"].items_to_place_this == ("transport-belt",)
     assert "placeable-off-grid" in gd.entities["character"].flags
     assert gd.entities["lab"].lab_inputs[0] == "automation-science-pack"
+    poles = {name: (gd.entities[name].maximum_wire_distance, gd.entities[name].supply_area_distance) for name in POLES}
+    assert poles == {"small-electric-pole": (7.5, 2.5), "medium-electric-pole": (9, 3.5), "substation": (18, 9)}
+    assert gd.entities["beacon"].supply_area_distance == 3 and gd.entities["beacon"].maximum_wire_distance is None
+    assert gd.entities["iron-chest"].supply_area_distance is None
+
+
+POLES = ("small-electric-pole", "medium-electric-pole", "substation")
 
 
 def test_health_and_unit_numbers(gd: GameData) -> None:
