@@ -4,7 +4,9 @@ The order of things follows Factorio: a new game runs ``control.lua`` then
 ``on_init``; a loaded game runs ``control.lua``, restores ``storage``, then
 ``on_load``. ``game`` is nil in ``control.lua``'s main chunk and in
 ``on_load``, as in Factorio. Handlers are not saved: they come from
-``control.lua`` each time.
+``control.lua`` each time, and so do the metatables it registers
+(``script.register_metatable``), which the restored ``storage`` is relinked
+to.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from .config import LuaLimits
 from .events import EventRegistry
 from .gamedata import GameData
 from .lua import storage_codec
+from .lua.metatables import MetatableRegistry
 from .lua.runtime import LuaRuntimeError, LuaSandbox, LuaStopped, LuaTimeLimitError, StopRequest
 from .lua_api import references
 from .lua_api.context import ApiContext
@@ -86,6 +89,9 @@ class Level:
         self._commands = 0
         self._advancing = False
         self.sandbox = LuaSandbox(self._find_module, lua_limits, stop)
+        # Keeps Lua functions of its own, taken before any level code runs.
+        self.metatables = MetatableRegistry(self.sandbox.lua)
+        self.in_main_chunk = False  # control.lua's main chunk is running
         self.ctx = ApiContext(sandbox=self.sandbox, gamedata=gamedata, world=world, level=self)
         self._game = install_globals(self.ctx)
 
@@ -116,7 +122,11 @@ class Level:
         level._run_control()
         if contents.storage:
             level.sandbox.globals.storage = storage_codec.decode_storage(
-                level.sandbox.lua, contents.storage, references.resolver(level.ctx), check=level.sandbox.check_memory
+                level.sandbox.lua,
+                contents.storage,
+                references.resolver(level.ctx),
+                check=level.sandbox.check_memory,
+                restore_metatable=level.metatables.restore,
             )
             level.sandbox.fit_memory_limit()
         if level.events.on_load is not None:
@@ -129,7 +139,11 @@ class Level:
         if source is None:
             raise LuaRuntimeError(f"level {self.level_name!r} has no control.lua")
         self.sandbox.globals.game = None
-        self.sandbox.run(source.decode("utf-8"), "@" + LEVEL_PREFIX + "control.lua")
+        self.in_main_chunk = True
+        try:
+            self.sandbox.run(source.decode("utf-8"), "@" + LEVEL_PREFIX + "control.lua")
+        finally:
+            self.in_main_chunk = False
 
     def _find_module(self, name: str) -> tuple[str, str] | None:
         """Factorio's require: scenario files first, then core lualib."""
@@ -342,7 +356,11 @@ class Level:
         if advance:
             self.advance()
         storage = storage_codec.encode_storage(
-            self.sandbox.lua, self.sandbox.globals.storage, references.reference_of, walker=self.sandbox.walker
+            self.sandbox.lua,
+            self.sandbox.globals.storage,
+            references.reference_of,
+            walker=self.sandbox.walker,
+            metatable_names=self.metatables.names,
         )
         return SaveContents(
             name=self.level_name,
