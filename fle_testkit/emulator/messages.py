@@ -195,9 +195,11 @@ STORAGE_MODIFIED_IN_ON_LOAD = (
 # LuaBootstrap::register_metatable "can not be used in the console, in event
 # listeners or during a remote.call()" (runtime docs); the error's wording is
 # not known. The emulator allows it in control.lua's main chunk only.
-REGISTER_METATABLE_NOT_HERE = "register_metatable can only be used in the main chunk of control.lua."
+REGISTER_METATABLE_NOT_HERE = "LuaBootstrap::register_metatable can only be used in the main chunk of control.lua."
 # "Names must be unique per mod" (runtime docs); the error's wording is not known.
-METATABLE_NAME_TAKEN = "Invalid argument #1 to register_metatable: a metatable named {name} is already registered."
+METATABLE_NAME_TAKEN = (
+    "Invalid argument #1 to LuaBootstrap::register_metatable: a metatable named {name} is already registered."
+)
 # The emulator's own: a save names a metatable that control.lua no longer registers.
 METATABLE_NOT_REGISTERED = (
     "Cannot restore storage: its tables were saved with the metatable {name}, "
