@@ -4,7 +4,9 @@ The order of things follows Factorio: a new game runs ``control.lua`` then
 ``on_init``; a loaded game runs ``control.lua``, restores ``storage``, then
 ``on_load``. ``game`` is nil in ``control.lua``'s main chunk and in
 ``on_load``, as in Factorio. Handlers are not saved: they come from
-``control.lua`` each time.
+``control.lua`` each time, and so do the metatables it registers
+(``script.register_metatable``), which the restored ``storage`` is relinked
+to. An on_load that changes ``storage`` fails the load, as in Factorio.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from .config import LuaLimits
 from .events import EventRegistry
 from .gamedata import GameData
 from .lua import storage_codec
+from .lua.metatables import MetatableRegistry
 from .lua.runtime import LuaRuntimeError, LuaSandbox, LuaStopped, LuaTimeLimitError, StopRequest
+from .lua.storage_guard import StorageGuard, StorageModifiedInOnLoad
 from .lua_api import references
 from .lua_api.context import ApiContext
 from .lua_api.globals import install_globals
@@ -86,6 +90,10 @@ class Level:
         self._commands = 0
         self._advancing = False
         self.sandbox = LuaSandbox(self._find_module, lua_limits, stop)
+        # Both keep Lua functions of their own, taken before any level code runs.
+        self.metatables = MetatableRegistry(self.sandbox.lua)
+        self._storage_guard = StorageGuard(self.sandbox.lua)
+        self.in_main_chunk = False  # control.lua's main chunk is running
         self.ctx = ApiContext(sandbox=self.sandbox, gamedata=gamedata, world=world, level=self)
         self._game = install_globals(self.ctx)
 
@@ -116,11 +124,14 @@ class Level:
         level._run_control()
         if contents.storage:
             level.sandbox.globals.storage = storage_codec.decode_storage(
-                level.sandbox.lua, contents.storage, references.resolver(level.ctx), check=level.sandbox.check_memory
+                level.sandbox.lua,
+                contents.storage,
+                references.resolver(level.ctx),
+                check=level.sandbox.check_memory,
+                restore_metatable=level.metatables.restore,
             )
             level.sandbox.fit_memory_limit()
-        if level.events.on_load is not None:
-            level.sandbox.call(level.events.on_load)
+        level._run_on_load()
         level.sandbox.globals.game = level._game
         return level
 
@@ -129,7 +140,26 @@ class Level:
         if source is None:
             raise LuaRuntimeError(f"level {self.level_name!r} has no control.lua")
         self.sandbox.globals.game = None
-        self.sandbox.run(source.decode("utf-8"), "@" + LEVEL_PREFIX + "control.lua")
+        self.in_main_chunk = True
+        try:
+            self.sandbox.run(source.decode("utf-8"), "@" + LEVEL_PREFIX + "control.lua")
+        finally:
+            self.in_main_chunk = False
+
+    def _run_on_load(self) -> None:
+        """on_load, then Factorio's check that it left ``storage`` as it was; a change fails the load.
+
+        The record of ``storage`` lives in the Lua state while on_load runs;
+        it is the host's, so ``--lua-memory-limit`` grows by its size meanwhile.
+        """
+        handler = self.events.on_load
+        if handler is None:
+            return
+        recorded = self._storage_guard.record(self.sandbox.globals.storage)
+        with self.sandbox.host_memory(recorded.size):
+            self.sandbox.call(handler)
+        if not self._storage_guard.unchanged(recorded, self.sandbox.globals.storage):
+            raise StorageModifiedInOnLoad(messages.STORAGE_MODIFIED_IN_ON_LOAD)
 
     def _find_module(self, name: str) -> tuple[str, str] | None:
         """Factorio's require: scenario files first, then core lualib."""
@@ -342,7 +372,11 @@ class Level:
         if advance:
             self.advance()
         storage = storage_codec.encode_storage(
-            self.sandbox.lua, self.sandbox.globals.storage, references.reference_of, walker=self.sandbox.walker
+            self.sandbox.lua,
+            self.sandbox.globals.storage,
+            references.reference_of,
+            walker=self.sandbox.walker,
+            metatable_names=self.metatables.names,
         )
         return SaveContents(
             name=self.level_name,

@@ -179,6 +179,34 @@ CANNOT_SERIALISE = "Cannot serialise lua {plural}"
 CANNOT_SERIALISE_KEY = "{headline}: {path} has a key of type {lua_type}"
 CANNOT_SERIALISE_VALUE = "{headline}: {path} is a {lua_type}"
 
+# --- storage across a load: registered metatables, on_load -------------------
+# Writing to storage in on_load fails the load (auxiliary docs, "Storage": "it
+# is disallowed to write to storage during on_load, as doing so will lead to
+# an error to prevent desyncs"). The words: 0.13 printed "Detected
+# modifications to the 'global' table:" followed by CRCs before and after
+# (Blu3wolf/Treefarm-Lite issue #60); a 2.0 mod quotes "Detected
+# modifications to the 'storage' table ... on_load() should never change the
+# storage table" as seen on a real server (morganchristiansson/
+# EverythingOnNauvis, control.lua). What stands behind the "..." is not known
+# (the mod's name, CRCs?): the emulator joins the two known halves.
+STORAGE_MODIFIED_IN_ON_LOAD = (
+    "Detected modifications to the 'storage' table: on_load() should never change the storage table."
+)
+# LuaBootstrap::register_metatable "can not be used in the console, in event
+# listeners or during a remote.call()" (runtime docs); the error's wording is
+# not known. The emulator allows it in control.lua's main chunk only.
+REGISTER_METATABLE_NOT_HERE = "LuaBootstrap::register_metatable can only be used in the main chunk of control.lua."
+# "Names must be unique per mod" (runtime docs); the error's wording is not known.
+METATABLE_NAME_TAKEN = (
+    "Invalid argument #1 to LuaBootstrap::register_metatable: a metatable named {name} is already registered."
+)
+# The emulator's own: a save names a metatable that control.lua no longer registers.
+METATABLE_NOT_REGISTERED = (
+    "Cannot restore storage: its tables were saved with the metatable {name}, "
+    "which control.lua does not register (script.register_metatable)."
+)
+STRING_EXPECTED = "Invalid argument #{argument} to {function}: string expected, got {got}."
+
 # --- RCON hardening (issue 9): limits, rate-limited lines, safe errors -------
 # None of these is Factorio's wording: what Factorio logs for a refused, idle or
 # oversized RCON connection, a flood of them, or running out of file descriptors

@@ -14,7 +14,8 @@ that is not ``LuaExposed`` is refused, so no Python internals leak to Lua.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from lupa import lua52
@@ -590,6 +591,25 @@ class LuaSandbox:
         if self.over_memory_limit():
             self._collect()
             self.check_memory()
+
+    @contextmanager
+    def host_memory(self, size: int) -> Iterator[None]:
+        """Level code in this block may use ``size`` more bytes: what the host keeps in the state meanwhile is not the level's.
+
+        For host data that must live while level code runs (the on_load
+        guard's record of storage): counted against the limit, it would make a
+        level fail for memory the game itself would not have used.
+        """
+        if not self._memory_limit or size <= 0:
+            yield
+            return
+        self._memory_limit += size
+        try:
+            yield
+        finally:
+            self._memory_limit -= size
+            if self._enforcing:
+                self.lua.set_max_memory(self._memory_limit)
 
     def check_host_work(self) -> None:
         """For long host-side builds: stop at the memory limit, the time limit or a stop request, as Lua would."""

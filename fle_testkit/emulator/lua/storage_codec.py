@@ -6,25 +6,31 @@ several paths (shared, even cyclic, references stay one table), `1` apart from
 `"1"`, float keys, strings as arbitrary bytes, and every double including
 infinities, NaN values and -0. Functions are refused with an error, and so
 (until the emulator can name API objects in a save) are threads and userdata.
-Metatables are not saved (Factorio keeps only those registered with
-`script.register_metatable`, which is the lua_api layer's concern).
+
+A table is saved as what it holds (read raw: its ``__index`` and ``__pairs``
+are never called). Its metatable is not saved; as in Factorio (auxiliary docs,
+"Storage"), one registered with ``script.register_metatable`` is recorded by
+its name and relinked on load, and any other is dropped: the table loads plain.
 
 The document is our own, not Factorio's binary format: UTF-8 JSON,
 
-    {"format": "fle-testkit/storage", "version": 1,
-     "root": VALUE, "tables": [[[KEY, VALUE], ...], ...]}
+    {"format": "fle-testkit/storage", "version": 2,
+     "root": VALUE, "tables": [[[KEY, VALUE], ...], ...],
+     "metatables": [[INDEX, NAME], ...]}
 
 where a KEY or VALUE is a JSON string (a Lua string that is valid UTF-8),
 ``{"bytes": BASE64}`` (any other Lua string), a JSON number (a finite double;
 integral ones are written without a fraction and read back as doubles),
 ``{"number": "inf" | "-inf" | "nan"}``, ``true``/``false``, or
-``{"table": INDEX}`` (an index into ``tables``). Tables are numbered by a
-breadth-first walk in sorted key order, so one storage always gives the same
-bytes.
+``{"table": INDEX}`` (an index into ``tables``). ``metatables`` lists, by
+ascending INDEX, the tables with a registered metatable and its NAME (a
+string as above). Tables are numbered by a breadth-first walk in sorted key
+order, so one storage always gives the same bytes. Version 1 (no
+``metatables``) is still read.
 
 The walk over the live table is ``walk.py``'s. Decoding builds the tables from
 Python and hands lupa bytes objects, which reach Lua unchanged whatever the
-runtime's encoding.
+runtime's encoding; metatables are attached last, once every table is filled.
 """
 
 from __future__ import annotations
@@ -61,7 +67,11 @@ __all__ = [
 ]
 
 FORMAT = "fle-testkit/storage"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
+
+MetatableRestorer = Callable[[Any, bytes], None]
+"""Gives a loaded table the metatable registered under a name, or raises when none is."""
 
 _PLURALS = {"function": "functions", "thread": "threads", "userdata": "userdata"}
 
@@ -82,15 +92,23 @@ class StorageError(EmulatorError):
 # --- encoding -------------------------------------------------------------------
 
 
-def encode_storage(runtime: Any, storage: Any, object_ref: ObjectReferencer | None = None, walker: Any = None) -> bytes:
+def encode_storage(
+    runtime: Any,
+    storage: Any,
+    object_ref: ObjectReferencer | None = None,
+    walker: Any = None,
+    metatable_names: Any = None,
+) -> bytes:
     """The bytes for `script.dat` holding `storage` (a Lua table of `runtime`).
 
     API objects are saved by the reference ``object_ref`` gives them, as
-    Factorio keeps a LuaEntity in storage across a save. Raises StorageError
-    naming the path and type of the first function, thread or other userdata
-    found in `storage` (as key or value).
+    Factorio keeps a LuaEntity in storage across a save. A table whose
+    metatable ``metatable_names`` (a Lua table: metatable -> name) names is
+    saved with that name. Raises StorageError naming the path and type of the
+    first function, thread or other userdata found in `storage` (as key or
+    value).
     """
-    snap = snapshot(runtime, storage, object_ref, walker)
+    snap = snapshot(runtime, storage, object_ref, walker, metatable_names)
     if isinstance(snap, Unserialisable):
         raise _unserialisable_error(snap)
     order, tables = _canonical_order(snap)
@@ -99,6 +117,10 @@ def encode_storage(runtime: Any, storage: Any, object_ref: ObjectReferencer | No
         "version": VERSION,
         "root": _encode_value(snap.root, order),
         "tables": [[[_encode_value(k, order), _encode_value(v, order)] for k, v in entries] for entries in tables],
+        "metatables": [
+            [index, _encode_value(name, order)]
+            for index, name in sorted((order[old], name) for old, name in snap.metatables.items())
+        ],
     }
     text = json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return text.encode("utf-8")
@@ -160,14 +182,20 @@ def _encode_value(value: LuaValue, order: dict[int, int]) -> Any:
 
 
 def decode_storage(
-    runtime: Any, data: bytes, resolve: ObjectResolver | None = None, check: Callable[[], None] | None = None
+    runtime: Any,
+    data: bytes,
+    resolve: ObjectResolver | None = None,
+    check: Callable[[], None] | None = None,
+    restore_metatable: MetatableRestorer | None = None,
 ) -> Any:
     """The `storage` table (a new Lua value of `runtime`) that `data` holds.
 
-    ``resolve`` turns saved API-object references back into objects. Raises
-    StorageError, saying what is wrong, for anything that is not a document
-    `encode_storage` wrote. ``check`` is called every few entries and may
-    raise (a storage that does not fit the Lua memory limit).
+    ``resolve`` turns saved API-object references back into objects;
+    ``restore_metatable`` relinks each table saved with a metatable name, once
+    all tables are filled (what it raises for an unknown name goes through).
+    Raises StorageError, saying what is wrong, for anything that is not a
+    document `encode_storage` wrote. ``check`` is called every few entries and
+    may raise (a storage that does not fit the Lua memory limit).
     """
     document = _load_document(data)
     raw_tables = document["tables"]
@@ -195,7 +223,37 @@ def decode_storage(
                 raise _corrupt(f"{where}[{position}] repeats the key {entry[0]!r}")
             seen_keys.add(marker)
             table[key] = value
-    return _decode_value(document["root"], tables, "root", resolve)
+    root = _decode_value(document["root"], tables, "root", resolve)
+    _restore_metatables(document.get("metatables", []), tables, restore_metatable)
+    return root
+
+
+def _restore_metatables(links: Any, tables: list, restore: MetatableRestorer | None) -> None:
+    """Relink saved metatable names, after every table is filled (so no ``__newindex`` runs while loading)."""
+    if not isinstance(links, list):
+        raise _corrupt('"metatables" is not a list')
+    named = []
+    previous = -1
+    for position, link in enumerate(links):
+        where = f"metatables[{position}]"
+        if not (isinstance(link, list) and len(link) == 2):
+            raise _corrupt(f"{where} is not an [index, name] pair")
+        index, raw_name = link
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(tables):
+            raise _corrupt(f"{where} refers to table {index!r}, but there are {len(tables)}")
+        if index <= previous:
+            raise _corrupt(f"{where} is out of order or repeats table {index}")
+        previous = index
+        name = _decode_value(raw_name, tables, f"{where} name")
+        if not isinstance(name, bytes):
+            raise _corrupt(f"{where} has a name that is not a string")
+        named.append((tables[index], name))
+    if not named:
+        return
+    if restore is None:
+        raise _corrupt(f"it names the metatable {named[0][1]!r} and nothing can restore it")
+    for table, name in named:
+        restore(table, name)
 
 
 def _key_identity(key: Any) -> tuple:
@@ -218,10 +276,12 @@ def _load_document(data: bytes) -> dict:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise _corrupt(f'it has no "format": {FORMAT!r} marker (a real Factorio script.dat is binary)')
     version = document.get("version")
-    if version != VERSION:
-        raise _corrupt(f"its version is {version!r}; this emulator reads version {VERSION}")
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
+        raise _corrupt(f"its version is {version!r}; this emulator reads versions {READABLE_VERSIONS}")
     if "root" not in document or not isinstance(document.get("tables"), list):
         raise _corrupt('it lacks "root" or a "tables" list')
+    if version == 1 and "metatables" in document:
+        raise _corrupt('a version 1 document has no "metatables"')
     return document
 
 

@@ -1,6 +1,7 @@
 """Reading a live Lua value, and every table it reaches, exactly (for saves and JSON).
 
-The walk runs inside Lua, because lupa cannot hand Python a Lua string that is
+The walk is raw (``next``, never ``pairs`` or indexing), so a table is read as
+what it holds, whatever its ``__index`` or ``__pairs`` would show. The walk runs inside Lua, because lupa cannot hand Python a Lua string that is
 not valid UTF-8 when the runtime decodes strings (its default), nor a -0 (it
 turns integral doubles into ints), and reports a fresh coroutine as a function.
 Lua renders every value as ASCII text; Python parses that into a ``Snapshot``.
@@ -12,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -28,17 +29,20 @@ class WalkError(EmulatorError):
 # Compiled once per Lua state (compile_walker), before level code runs: it
 # captures the base functions when it is compiled.
 #
-# Returns true, TEXT or false, TYPE, WHERE ("value" | "key"), PATH where TEXT is
-# the root token on the first line and then one line per table (table N on
-# line N+1), each a tab-separated list KEY, VALUE, KEY, VALUE, ...; PATH is the
-# tab-separated key tokens from the root to the bad value (or to the table
-# holding the bad key). Tokens: s<percent-escaped bytes>, n<%.17g>, T, F,
-# t<table number>. Everything is ASCII.
+# Returns true, TEXT, MARKS or false, TYPE, WHERE ("value" | "key"), PATH where
+# TEXT is the root token on the first line and then one line per table (table
+# N on line N+1), each a tab-separated list KEY, VALUE, KEY, VALUE, ...; MARKS
+# is a tab-separated list N, NAME, N, NAME... of the tables whose metatable
+# `metatable_names` names (NAME a string token); PATH is the tab-separated key
+# tokens from the root to the bad value (or to the table holding the bad key).
+# Tokens: s<percent-escaped bytes>, n<%.17g>, T, F, t<table number>.
+# Everything is ASCII.
 _SNAPSHOT_LUA = r"""
 local next, type, format, gsub, char, concat = next, type, string.format, string.gsub, string.char, table.concat
+local rawget, getmetatable = rawget, debug and debug.getmetatable or getmetatable
 local escape = {}
 for byte = 0, 255 do escape[char(byte)] = format("%%%02X", byte) end
-return function(root, object_ref)
+return function(root, object_ref, metatable_names)
   local id_of, tables, parent, via = {}, {}, {}, {}
   local function token(v, owner, key_token)
     local tv = type(v)
@@ -71,7 +75,7 @@ return function(root, object_ref)
   end
   local root_token, bad = token(root, nil, nil)
   if not root_token then return false, bad, "value", "" end
-  local lines = {root_token}
+  local lines, marks = {root_token}, {}
   local i = 1
   while tables[i] do
     local t, parts = tables[i], {}
@@ -86,9 +90,17 @@ return function(root, object_ref)
       k, v = next(t, k)
     end
     lines[i + 1] = concat(parts, "\t")
+    if metatable_names then
+      local meta = getmetatable(t)
+      local name = meta ~= nil and rawget(metatable_names, meta)
+      if name then
+        marks[#marks + 1] = i
+        marks[#marks + 1] = "s" .. gsub(name, "[%%%c\128-\255]", escape)
+      end
+    end
     i = i + 1
   end
-  return true, concat(lines, "\n")
+  return true, concat(lines, "\n"), concat(marks, "\t")
 end
 """
 
@@ -119,10 +131,15 @@ ObjectResolver = Callable[[str], Any]
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """A Lua value and every table reachable from it, as plain Python."""
+    """A Lua value and every table reachable from it, as plain Python.
+
+    ``metatables`` names, by table index, the tables whose metatable the walk
+    was asked to name (the registered ones, for a save).
+    """
 
     root: LuaValue
     tables: list[list[tuple[LuaValue, LuaValue]]]
+    metatables: dict[int, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,13 +175,21 @@ def compile_walker(runtime: Any) -> Any:
 
 
 def snapshot(
-    runtime: Any, value: Any, object_ref: ObjectReferencer | None = None, walker: Any = None
+    runtime: Any,
+    value: Any,
+    object_ref: ObjectReferencer | None = None,
+    walker: Any = None,
+    metatable_names: Any = None,
 ) -> Snapshot | Unserialisable:
-    """Read `value` (a Lua value of `runtime`) and all it reaches, exactly."""
+    """Read `value` (a Lua value of `runtime`) and all it reaches, exactly.
+
+    ``metatable_names`` (a Lua table: metatable -> name) names the tables
+    whose metatable it holds; other metatables are not looked at.
+    """
     walk = walker if walker is not None else compile_walker(runtime)
-    result = walk(value, object_ref)  # several Lua results always arrive as a tuple
+    result = walk(value, object_ref, metatable_names)  # several Lua results always arrive as a tuple
     if result[0] is True:
-        return _parse_snapshot(_ascii(result[1]))
+        return _parse_snapshot(_ascii(result[1]), _ascii(result[2]))
     _, lua_type, where, path = result
     path_text = _ascii(path)
     tokens = [_parse_token(t) for t in path_text.split("\t")] if path_text else []
@@ -193,13 +218,18 @@ def _parse_token(token: str) -> LuaValue:
     raise WalkError(f"cannot read the walk of a Lua value: unknown token {token!r}")
 
 
-def _parse_snapshot(text: str) -> Snapshot:
+def _parse_snapshot(text: str, marks: str = "") -> Snapshot:
     lines = text.split("\n")
     tables = []
     for line in lines[1:]:
         tokens = [_parse_token(t) for t in line.split("\t")] if line else []
         tables.append(list(zip(tokens[0::2], tokens[1::2], strict=False)))
-    return Snapshot(root=_parse_token(lines[0]), tables=tables)
+    metatables = {}
+    if marks:
+        fields = marks.split("\t")
+        for number, name in zip(fields[0::2], fields[1::2], strict=True):
+            metatables[int(number) - 1] = unquote_to_bytes(name[1:])
+    return Snapshot(root=_parse_token(lines[0]), tables=tables, metatables=metatables)
 
 
 # --- paths, as Lua would write them ---------------------------------------------

@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import messages
 from ..lua.runtime import LuaApiError
-from .base import LuaObject, is_table, lua_method, lua_property
+from .base import LuaObject, is_table, lua_method, lua_property, lua_type_name
 
 
 class LuaBootstrap(LuaObject):
@@ -15,6 +15,30 @@ class LuaBootstrap(LuaObject):
     Only the registration half of LuaBootstrap is built: ``raise_event``,
     ``register_on_object_destroyed`` and the rest are not yet.
     """
+
+    @lua_method
+    def register_metatable(self, name: Any, metatable: Any) -> None:
+        """Tables in storage with this metatable keep it across a save and load (by name).
+
+        Only in control.lua's main chunk: the runtime docs say it "can not be
+        used in the console, in event listeners or during a remote.call()",
+        and the metatable must be registered again on every load before
+        storage is restored. Registering the same metatable under the same name
+        again (a module required twice) does nothing; a taken name is an error,
+        as "Names must be unique per mod".
+        """
+        level = self.ctx.level
+        if not level.in_main_chunk:
+            raise LuaApiError(messages.REGISTER_METATABLE_NOT_HERE)
+        function = "LuaBootstrap::register_metatable"
+        if not isinstance(name, (str, bytes)):
+            raise LuaApiError(messages.STRING_EXPECTED.format(argument=1, function=function, got=lua_type_name(name)))
+        if not is_table(metatable):
+            got = lua_type_name(metatable)
+            raise LuaApiError(messages.TABLE_EXPECTED.format(argument=2, function=function, got=got))
+        key = name.encode("utf-8") if isinstance(name, str) else name
+        if not level.metatables.register(key, metatable):
+            raise LuaApiError(messages.METATABLE_NAME_TAKEN.format(name=key.decode("utf-8", "replace")))
 
     lua_class_name = "LuaBootstrap"
 

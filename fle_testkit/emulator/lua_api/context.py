@@ -11,6 +11,7 @@ from .registry import lua_class_of
 if TYPE_CHECKING:
     from ..events import EventRegistry
     from ..gamedata import GameData
+    from ..lua.metatables import MetatableRegistry
     from ..lua.runtime import LuaSandbox
     from ..model.world import World
 
@@ -21,6 +22,8 @@ class LevelHooks(Protocol):
     events: EventRegistry
     level_name: str
     script_output: Path  # where helpers.write_file writes (Factorio's script-output)
+    metatables: MetatableRegistry  # script.register_metatable's registrations
+    in_main_chunk: bool  # control.lua's main chunk is running (register_metatable's only time)
 
     @property
     def tick(self) -> int: ...

@@ -12,7 +12,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from emulator_process import RCON_LINE, EmulatorProcess, emulator_args, make_save, run_to_exit
+from emulator_process import RCON_LINE, EmulatorProcess, emulator_args, make_save, run_to_exit, write_scenario
 
 from fle_testkit.emulator import messages
 
@@ -222,6 +222,18 @@ class TestStartupFailures:
         code, lines = self.run(write_data, "--start-server-load-scenario", "broken")
         assert code == 1
         assert any("control.lua is broken" in line for line in lines)
+
+    def test_a_save_whose_on_load_writes_storage(self, write_data: Path) -> None:
+        """Factorio refuses to load it: the error, then Goodbye, exit code 1."""
+        control = (
+            "script.on_init(function() storage.loads = 0 end)\n"
+            "script.on_load(function() storage.loads = storage.loads + 1 end)\n"
+        )
+        write_scenario(write_data, "counting", control=control)
+        make_save(write_data, "counting", scenario="counting")
+        code, lines = self.run(write_data, "--start-server", "counting")
+        assert code == 1
+        assert any(line.endswith(messages.STORAGE_MODIFIED_IN_ON_LOAD) for line in lines)
 
     def test_game_port_in_use(self, write_data: Path) -> None:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:

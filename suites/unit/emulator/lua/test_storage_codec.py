@@ -13,6 +13,7 @@ from lupa import lua52
 from fle_testkit.emulator.errors import EmulatorError
 from fle_testkit.emulator.lua.storage_codec import (
     FORMAT,
+    VERSION,
     StorageError,
     decode_storage,
     encode_storage,
@@ -146,6 +147,122 @@ def test_metatables_are_not_saved(lua) -> None:
     assert lua.eval("function(t) return getmetatable(t.obj) == nil and t.obj.y == nil and t.obj.x == 1 end")(copy)
 
 
+# --- metatables registered by name ----------------------------------------------------
+
+# A level's registrations, as MetatableRegistry keeps them: `names` (metatable ->
+# name) for the save's walk, and a restorer for the load.
+REGISTERED_LUA = r"""
+local point = {__index = function(t, k) if k == "sum" then return rawget(t, "x") + rawget(t, "y") end end}
+local tagged = {__index = {kind = "tagged"}}
+local names = {[point] = "point", [tagged] = "tag\255ged"}
+local by_name = {point = point, ["tag\255ged"] = tagged}
+local function restore(t, name)
+  local meta = by_name[name]
+  if meta == nil then error("unknown metatable " .. name) end
+  setmetatable(t, meta)
+end
+return names, restore, point, tagged
+"""
+
+
+def registered(lua):
+    names, restore, point, tagged = lua.execute(REGISTERED_LUA)
+    return names, (lambda table, name: restore(table, name)), point, tagged
+
+
+def test_a_registered_metatable_is_saved_by_name_and_relinked(lua) -> None:
+    names, restore, point, tagged = registered(lua)
+    build = lua.eval(
+        "function(point, tagged) return {p = setmetatable({x = 1, y = 2}, point), t = setmetatable({}, tagged)} end"
+    )
+    storage = build(point, tagged)
+    data = encode_storage(lua, storage, metatable_names=names)
+    document = json.loads(data)
+    assert document["metatables"] == [[1, "point"], [2, {"bytes": "dGFn/2dlZA=="}]]
+    copy = decode_storage(lua, data, restore_metatable=restore)
+    check = lua.eval(
+        "function(t, point, tagged) return t.p.sum == 3 and getmetatable(t.p) == point"
+        " and t.t.kind == 'tagged' and getmetatable(t.t) == tagged end"
+    )
+    assert check(copy, point, tagged) is True
+
+
+def test_an_unregistered_metatable_is_dropped(lua) -> None:
+    names, restore, point, _ = registered(lua)
+    storage = lua.eval(
+        "function(point) return {p = setmetatable({x = 1, y = 2}, point), q = setmetatable({}, {}) } end"
+    )(point)
+    copy = decode_storage(lua, encode_storage(lua, storage, metatable_names=names), restore_metatable=restore)
+    assert lua.eval("function(t) return getmetatable(t.p) ~= nil and getmetatable(t.q) == nil end")(copy) is True
+
+
+def test_a_table_is_saved_as_its_raw_contents_whatever_its_metamethods_show(lua) -> None:
+    names, restore, _, _ = registered(lua)
+    storage = lua.execute(
+        """
+        local shown = {__index = function() return "shown" end,
+                       __newindex = function() error("no writes") end,
+                       __pairs = function(t) return next, {fake = true}, nil end,
+                       __len = function() return 99 end}
+        return {obj = setmetatable({real = 1}, shown)}
+        """
+    )
+    data = encode_storage(lua, storage, metatable_names=names)
+    assert json.loads(data)["tables"][1] == [["real", 1]]
+    copy = decode_storage(lua, data, restore_metatable=restore)
+    assert lua.eval("function(t) return t.obj.real == 1 and rawget(t.obj, 'fake') == nil end")(copy) is True
+
+
+def test_a_named_table_is_filled_before_its_metatable_is_attached(lua) -> None:
+    # (lupa sets fields with lua_settable: a __newindex that raised there would abort the process.)
+    names, _, _, _ = lua.execute(REGISTERED_LUA)
+    watched, ran = lua.execute("local ran = {} return {__newindex = function(t, k, v) ran[#ran + 1] = k end}, ran")
+    names[watched] = b"watched"
+    storage = lua.eval("function(m) return {g = setmetatable({a = 1, b = {}}, m)} end")(watched)
+    attach = lua.eval("function(t, m) setmetatable(t, m) end")
+    data = encode_storage(lua, storage, metatable_names=names)
+    copy = decode_storage(lua, data, restore_metatable=lambda table, _: attach(table, watched))
+    assert len(ran) == 0
+    assert lua.eval("function(t) return rawget(t.g, 'a') == 1 and type(rawget(t.g, 'b')) == 'table' end")(copy) is True
+
+
+def test_metatable_names_keep_the_bytes_deterministic(lua) -> None:
+    names, _, point, tagged = registered(lua)
+    build = lua.eval(
+        "function(point, tagged) local shared = setmetatable({x = 1, y = 1}, point)"
+        " return {b = shared, a = {shared, setmetatable({}, tagged)}, c = setmetatable({}, tagged)} end"
+    )
+    first = encode_storage(lua, build(point, tagged), metatable_names=names)
+    assert first == encode_storage(lua, build(point, tagged), metatable_names=names)
+    # Breadth-first in key order: a = 1, b = the shared point = 2, c = 3, then a[2] = 4.
+    tagged_name = {"bytes": "dGFn/2dlZA=="}
+    assert json.loads(first)["metatables"] == [[2, "point"], [3, tagged_name], [4, tagged_name]]
+
+
+def test_a_name_the_restorer_does_not_know_fails_the_load_with_its_error(lua) -> None:
+    names, _, point, _ = registered(lua)
+    data = encode_storage(lua, lua.eval("function(p) return {setmetatable({}, p)} end")(point), metatable_names=names)
+
+    def refuse(table, name: bytes) -> None:
+        raise EmulatorError(f"not registered: {name!r}")
+
+    with pytest.raises(EmulatorError, match="not registered: b'point'"):
+        decode_storage(lua, data, restore_metatable=refuse)
+
+
+def test_a_named_table_cannot_be_read_without_a_restorer(lua) -> None:
+    names, _, point, _ = registered(lua)
+    data = encode_storage(lua, lua.eval("function(p) return {setmetatable({}, p)} end")(point), metatable_names=names)
+    with pytest.raises(StorageError, match="names the metatable b'point' and nothing can restore it"):
+        decode_storage(lua, data)
+
+
+def test_a_version_1_document_still_loads(lua) -> None:
+    data = b'{"format":"fle-testkit/storage","version":1,"root":{"table":0},"tables":[[["a",{"table":1}]],[[1,"x"]]]}'
+    copy = decode_storage(lua, data)
+    assert lua.eval("function(t) return t.a[1] == 'x' end")(copy) is True
+
+
 def test_decoding_into_another_runtime_gives_the_same_document() -> None:
     first, second = new_runtime("utf8"), new_runtime("bytes")
     storage = first.execute(r'local s = {"\255"} return {s, s, x = {y = {z = 1.25}}, [{}] = true}')
@@ -160,7 +277,14 @@ def test_the_same_storage_always_gives_the_same_bytes(lua) -> None:
 
 def test_document_is_versioned_utf8_json(lua) -> None:
     document = json.loads(encode_storage(lua, lua.execute("return {a = 'b'}")).decode("utf-8"))
-    assert document == {"format": FORMAT, "version": 1, "root": {"table": 0}, "tables": [[["a", "b"]]]}
+    assert document == {
+        "format": FORMAT,
+        "version": VERSION,
+        "root": {"table": 0},
+        "tables": [[["a", "b"]]],
+        "metatables": [],
+    }
+    assert VERSION == 2
 
 
 # --- what cannot be saved -----------------------------------------------------------
@@ -207,6 +331,7 @@ def test_a_python_object_in_storage_is_refused(lua) -> None:
 # --- what cannot be read ------------------------------------------------------------
 
 DOC = '{"format":"fle-testkit/storage","version":1,'
+DOC2 = '{"format":"fle-testkit/storage","version":2,"root":{"table":0},"tables":[[],[]],'
 
 
 @pytest.mark.parametrize(
@@ -232,6 +357,16 @@ DOC = '{"format":"fle-testkit/storage","version":1,'
         (DOC + '"root":"\\ud800","tables":[]}').encode(),
         (DOC + '"root":1' + "0" * 400 + ',"tables":[]}').encode(),
         (DOC + '"root":{"table":0},"tables":["x"]}').encode(),
+        (DOC + '"root":{"table":0},"tables":[[]],"metatables":[]}').encode(),
+        (DOC2 + '"metatables":{}}').encode(),
+        (DOC2 + '"metatables":[[0]]}').encode(),
+        (DOC2 + '"metatables":[[2,"m"]]}').encode(),
+        (DOC2 + '"metatables":[[true,"m"]]}').encode(),
+        (DOC2 + '"metatables":[[1,"m"],[0,"m"]]}').encode(),
+        (DOC2 + '"metatables":[[0,"m"],[0,"n"]]}').encode(),
+        (DOC2 + '"metatables":[[0,7]]}').encode(),
+        (DOC2 + '"metatables":[[0,"m"]]}').encode(),
+        b'{"format":"fle-testkit/storage","version":true,"root":1,"tables":[]}',
     ],
 )
 def test_corrupt_or_foreign_documents_are_refused_clearly(data: bytes) -> None:
