@@ -71,15 +71,18 @@ class ServerPool:
         """False for servers someone else runs: they are connected to, never bootstrapped, reset or stopped."""
         return self.config.backend.capabilities.owns_process
 
-    def game(self, scenario: str | Path | None = None, *, tenant: str | None = None) -> GameSession:
+    def game(self, scenario: str | Path | Scenario | None = None, *, tenant: str | None = None) -> GameSession:
         """The shared, running game of ``scenario`` (default: the configured one).
+
+        ``scenario`` is a base scenario to build the harness's scenario from
+        (a name or a directory), or a ``Scenario`` already built (FLE's).
 
         A ``tenant`` gets a shared game of its own: FLE's instance keeps its
         functions in ``storage``, which no save can hold, and other tests on
         that server could not save any more. Servers someone else runs cannot
         be multiplied; there every tenant shares the worker's one server.
         """
-        key = str(scenario or self.config.scenario)
+        key = self._key(scenario)
         slot = key if tenant is None or not self.owns_servers else f"{key} [{tenant}]"
         if self._unusable is not None:
             raise ServerUnusable(self._unusable)
@@ -93,9 +96,9 @@ class ServerPool:
                 raise
         return self._games[slot]
 
-    def dedicated(self, scenario: str | Path | None = None) -> GameSession:
+    def dedicated(self, scenario: str | Path | Scenario | None = None) -> GameSession:
         """A server of its own (for a test that needs one); stop it with ``release``."""
-        return self._start(str(scenario or self.config.scenario), shared=False)
+        return self._start(self._key(scenario), shared=False)
 
     def release(self, game: GameSession) -> None:
         for owned in list(self._owned):
@@ -199,6 +202,14 @@ class ServerPool:
                 )
                 return save_dir
         return self.root.claim_any(start=self.config.reserved)
+
+    def _key(self, scenario: str | Path | Scenario | None) -> str:
+        """The name a scenario's games go by; a built scenario is remembered under it."""
+        if isinstance(scenario, Scenario):
+            key = str(scenario.path)
+            self._scenarios[key] = scenario
+            return key
+        return str(scenario or self.config.scenario)
 
     def _scenario(self, key: str) -> Scenario:
         if key not in self._scenarios:

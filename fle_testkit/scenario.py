@@ -22,7 +22,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -117,11 +117,21 @@ class ScenarioBuilder:
     """
 
     def __init__(
-        self, base: Path | str = "lab", modules_dir: Path | None = None, out_root: Path | str = DEFAULT_OUT_ROOT
+        self,
+        base: Path | str = "lab",
+        modules_dir: Path | None = None,
+        out_root: Path | str = DEFAULT_OUT_ROOT,
+        *,
+        extra_files: Mapping[str, bytes] | None = None,
+        control_tail: str = "",
     ) -> None:
         self.base = _resolve_base(base)
         self.modules_dir = Path(modules_dir) if modules_dir is not None else harness_lua_dir()
         self.out_root = Path(out_root).absolute()  # fixed now, whatever the working directory later
+        # More files (``/``-separated paths) and Lua run at the end of control.lua: how a
+        # scenario of its own (FLE's, see fle_testkit.fle.scenario) adds what it needs.
+        self.extra_files = dict(extra_files or {})
+        self.control_tail = control_tail
 
     def __repr__(self) -> str:
         return f"ScenarioBuilder(base={str(self.base)!r}, modules_dir={str(self.modules_dir)!r}, out_root={str(self.out_root)!r})"
@@ -173,8 +183,17 @@ class ScenarioBuilder:
                 )
             files[rel] = path.read_bytes()
             origins[rel] = str(path)
+        for rel, data in self.extra_files.items():
+            if rel in files or rel == "control.lua":
+                raise ScenarioError(
+                    f"{rel!r} is both an extra file and in base scenario {str(self.base)!r} or the harness "
+                    f"modules {str(self.modules_dir)!r}. Fix: rename one of them."
+                )
+            files[rel] = data
+            origins[rel] = f"<{rel} added to {self.base.name}>"
         base_require = BASE_REQUIRE.format(module=BASE_CONTROL[: -len(".lua")]) if "control.lua" in base_files else ""
-        files["control.lua"] = GENERATED_CONTROL.format(base=self.base.name, base_require=base_require).encode()
+        control = GENERATED_CONTROL.format(base=self.base.name, base_require=base_require) + self.control_tail
+        files["control.lua"] = control.encode()
         origins["control.lua"] = f"<control.lua generated for {self.base}>"
         return files, origins
 

@@ -15,6 +15,7 @@ fle-testkit.
 from .fixtures import (
     _fle_reset_between_tests,
     configure_game,
+    fle_game,
     fle_server,
     game,
     instance,
@@ -26,6 +27,7 @@ from .hooks import pytest_configure
 __all__ = [
     "_fle_reset_between_tests",
     "configure_game",
+    "fle_game",
     "fle_server",
     "game",
     "instance",

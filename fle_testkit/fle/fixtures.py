@@ -1,9 +1,13 @@
 """FLE's fixtures, as FLE 0.4.3's ``tests/conftest.py`` defines them, on the worker's server.
 
-One ``FactorioInstance`` per worker (session scope), built on the server
+One ``FactorioInstance`` per worker (session scope), built on the FLE server
 fle-testkit gives that worker; FLE's own ``reset()`` between the tests that use
-it. Tests that use no FLE fixture are left alone, so the plugin can be active
-for a whole tree.
+it. Where fle-testkit starts the servers, that server plays FLE's scenario with
+FLE's Lua in it (``fle_testkit.fle.scenario``), so an instance uploads no script,
+and ``@pytest.mark.factorio(reset="save")`` restarts it from the scenario's
+pristine save before the test (the instance follows the server to its new
+address). Tests that use no FLE fixture are left alone, so the plugin can be
+active for a whole tree.
 """
 
 from __future__ import annotations
@@ -15,10 +19,13 @@ from typing import Any
 import pytest
 
 from ..backends.external import Endpoint
-from ..fixtures.servers import shared_game
+from ..errors import ScenarioError
+from ..fixtures.servers import marker_options, shared_game
 from ..plugin.runtime import RUNTIME_KEY
 from ..pool import ServerPool
 from ..server import FactorioServer
+from ..session import GameSession
+from .scenario import build_fle_scenario
 
 # What FLE 0.4.3's tests/conftest.py gives its `instance`.
 DEFAULT_INVENTORY = {
@@ -108,26 +115,80 @@ def _fle_fixtures_used(request: pytest.FixtureRequest) -> set[str]:
     return used
 
 
-@pytest.fixture(scope="session")
-def fle_server(factorio_pool: ServerPool) -> Iterator[FactorioServer]:
-    """The worker's FLE server, its address exported as FLE's tests read it (FACTORIO_HOST, FACTORIO_RCON_PORT).
+class FleGame:
+    """The worker's FLE game, and the address its clients know it by.
 
-    A server of its own: FLE keeps functions in ``storage``, so a server FLE
-    has used cannot save any more, and other tests must not share it.
+    A restart (a save reset, a recovery) gives the server a new RCON port:
+    ``follow`` moves the instance's RCON client there (FLE's own ``reconnect``)
+    and exports the new address for tests that build their own instance.
     """
-    server = shared_game(factorio_pool, tenant=FLE_TENANT).server
+
+    def __init__(self, game: GameSession, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.game = game
+        self._monkeypatch = monkeypatch
+        self._known: dict[int, object] = {}  # id(instance) -> the server process it is connected to
+        self.export()
+
+    @property
+    def server(self) -> FactorioServer:
+        return self.game.server
+
+    def export(self) -> None:
+        _export(endpoint_of(self.server), self._monkeypatch)
+
+    def connected(self, instance: Any) -> None:
+        """Record that ``instance`` was built on the server as it runs now."""
+        self._known[id(instance)] = self.server.process
+
+    def follow(self, instance: Any) -> None:
+        """Reconnect ``instance`` when the server was restarted since it last connected."""
+        self.export()
+        if self._known.get(id(instance)) is self.server.process:
+            return
+        endpoint = endpoint_of(self.server)
+        instance.rcon_client.close()
+        instance.rcon_client.ip_address, instance.rcon_client.port = endpoint.host, endpoint.port
+        instance.address, instance.tcp_port = endpoint.host, endpoint.port
+        instance.reconnect()
+        self.connected(instance)
+
+
+def _fle_scenario(pool: ServerPool) -> Any:
+    """FLE's scenario where fle-testkit starts the servers; None (the servers as they are) elsewhere."""
+    if not pool.owns_servers:
+        return None
+    try:
+        return build_fle_scenario(pool.config.scenario_root)
+    except ScenarioError as error:
+        pytest.skip(f"FLE's scenario cannot be built: {error}")
+
+
+@pytest.fixture(scope="session")
+def fle_game(factorio_pool: ServerPool) -> Iterator[FleGame]:
+    """The worker's FLE game, its address exported as FLE's tests read it (FACTORIO_HOST, FACTORIO_RCON_PORT).
+
+    A server of its own, on FLE's scenario: what FLE leaves in a game never
+    reaches other tests.
+    """
+    game = shared_game(factorio_pool, _fle_scenario(factorio_pool), tenant=FLE_TENANT)
     with pytest.MonkeyPatch.context() as monkeypatch:
-        _export(endpoint_of(server), monkeypatch)
-        yield server
+        yield FleGame(game, monkeypatch)
+
+
+@pytest.fixture(scope="session")
+def fle_server(fle_game: FleGame) -> FactorioServer:
+    """The worker's FLE server."""
+    return fle_game.server
 
 
 @pytest.fixture(scope="session")
 def instance(request: pytest.FixtureRequest) -> Iterator[Any]:
     """FLE's FactorioInstance on the worker's server: every technology researched, FLE's test inventory."""
     factorio_instance = _factorio_instance_class()  # before the server: without FLE, nothing starts
-    endpoint = endpoint_of(request.getfixturevalue("fle_server"))
+    fle: FleGame = request.getfixturevalue("fle_game")
     speed = request.config.stash[RUNTIME_KEY].settings.fle_game_speed or DEFAULT_SPEED
-    made = build_instance(factorio_instance, endpoint, reset_speed=speed)
+    made = build_instance(factorio_instance, endpoint_of(fle.server), reset_speed=speed)
+    fle.connected(made)
     try:
         made.set_speed(speed)
         made.default_initial_inventory = dict(made.initial_inventory)
@@ -144,18 +205,25 @@ def _restore_default_inventory(instance: Any) -> None:
 def _fle_reset_between_tests(request: pytest.FixtureRequest) -> None:
     """FLE's reset before each test that uses an FLE fixture; other tests are not touched.
 
-    A test of a module that imports FLE but uses none of its fixtures (it builds
-    its own instance from FACTORIO_RCON_PORT) gets the worker's server started
-    and its address exported.
+    With ``@pytest.mark.factorio(reset="save")`` (and for a server a test
+    stopped) the server first restarts from the FLE scenario's pristine save.
+    A test of a module that imports FLE but uses none of its fixtures (it
+    builds its own instance from FACTORIO_RCON_PORT) gets the worker's server
+    started and its address exported.
     """
     names = _fle_fixtures_used(request)
     if names:
+        fle: FleGame = request.getfixturevalue("fle_game")
+        pool: ServerPool = request.getfixturevalue("factorio_pool")
+        if pool.owns_servers and (marker_options(request.node).get("reset") == "save" or not fle.server.is_alive()):
+            fle.game.reset("save")
+        fle_instance = request.getfixturevalue("instance")
+        fle.follow(fle_instance)
         if not names & RESETS_ITSELF:
-            fle_instance = request.getfixturevalue("instance")
             _restore_default_inventory(fle_instance)
             fle_instance.reset(reset_position=True)
     elif _uses_fle(getattr(request, "module", None)):
-        request.getfixturevalue("fle_server")
+        request.getfixturevalue("fle_game").export()
 
 
 @pytest.fixture
