@@ -118,9 +118,11 @@ def _fle_fixtures_used(request: pytest.FixtureRequest) -> set[str]:
 class FleGame:
     """The worker's FLE game, and the address its clients know it by.
 
-    A restart (a save reset, a recovery) gives the server a new RCON port:
-    ``follow`` moves the instance's RCON client there (FLE's own ``reconnect``)
-    and exports the new address for tests that build their own instance.
+    A restart (a save reset, a recovery) gives the server a new RCON port and
+    maybe a game FLE never saw (the pristine save has no agent characters):
+    ``follow`` moves the instance's RCON client there (FLE's own ``reconnect``),
+    has FLE initialise the game again, and exports the new address for tests
+    that build their own instance.
     """
 
     def __init__(self, game: GameSession, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -150,6 +152,7 @@ class FleGame:
         instance.rcon_client.ip_address, instance.rcon_client.port = endpoint.host, endpoint.port
         instance.address, instance.tcp_port = endpoint.host, endpoint.port
         instance.reconnect()
+        instance.initialise(instance.fast, instance.all_technologies_researched)  # as FLE's construction does
         self.connected(instance)
 
 

@@ -59,7 +59,6 @@ class FleScript:
     key: str  # "utils" for a library, "agent/move_to/server.lua" for a tool's script
     path: str  # where it goes in the scenario
     text: str
-    checksummed: bool = True  # FLE sends its checksum script every time, and never records its sum
 
     @property
     def module(self) -> str:
@@ -89,7 +88,7 @@ def fle_scripts(package: Path | None = None) -> list[FleScript]:
     root = package if package is not None else fle_package_dir()
     mods = Path(os.environ.get("FLE_MODS_DIR") or root / "env" / "mods")
     tools = Path(os.environ.get("FLE_TOOLS_DIR") or root / "env" / "tools")
-    scripts = [_library(mods, "checksum", checksummed=False), _library(mods, "initialise")]
+    scripts = [_library(mods, "checksum"), _library(mods, "initialise")]
     for tool_dir in sorted(_tool_dirs(tools)):
         names = sorted(p.name for p in tool_dir.iterdir() if p.suffix == ".lua")
         for name in sorted(names, key=lambda n: n == "server.lua"):
@@ -99,8 +98,8 @@ def fle_scripts(package: Path | None = None) -> list[FleScript]:
     return scripts
 
 
-def _library(mods: Path, name: str, *, checksummed: bool = True) -> FleScript:
-    return FleScript(name, f"{SCRIPTS_DIR}/mods/{name}.lua", _read(mods / f"{name}.lua"), checksummed)
+def _library(mods: Path, name: str) -> FleScript:
+    return FleScript(name, f"{SCRIPTS_DIR}/mods/{name}.lua", _read(mods / f"{name}.lua"))
 
 
 def _tool_dirs(tools: Path) -> list[Path]:
@@ -129,7 +128,8 @@ def wrapped(script: FleScript) -> bytes:
 def control_tail(scripts: list[FleScript], version: str) -> str:
     """The Lua appended to the generated control.lua: FLE's files, when they run, their sums."""
     requires = "".join(f'  require("{s.module}"),\n' for s in scripts)
-    sums = "".join(f'  ["{s.key}"] = "{s.md5}",\n' for s in scripts if s.checksummed)
+    # FLE's checksum script among them: FLE sends it on every connection all the same.
+    sums = "".join(f'  ["{s.key}"] = "{s.md5}",\n' for s in scripts)
     return (
         f"-- FLE {version}'s Lua, run as FLE would send it; see fle_testkit/fle/scenario.py.\n"
         'local fle_storage = require("fle_testkit.fle_storage")\n'

@@ -127,3 +127,34 @@ def test_fle_fixtures_get_a_server_of_their_own_so_other_tests_can_still_save(py
     )
     result = pytester.runpytest_subprocess(*FLE_RUN, "-p", "no:randomly")
     result.assert_outcomes(passed=2)
+
+
+def test_reset_save_restarts_the_fle_server_from_its_pristine_save(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import os
+        import pytest
+
+        seen = {}
+        LEFT = "rcon.print(tostring(storage.left_behind))"
+
+        def test_leaves_something_behind(instance, fle_server):
+            fle_server.client.lua("storage.left_behind = 'first'")
+            seen["process"] = fle_server.process
+
+        @pytest.mark.factorio(reset="save")
+        def test_starts_from_the_pristine_save(instance, fle_server):
+            assert fle_server.process is not seen["process"]
+            assert fle_server.client.lua(LEFT) == "nil"
+            assert os.environ["FACTORIO_RCON_PORT"] == fle_server.endpoint.rsplit(":", 1)[1]
+            assert instance.namespace.inspect_inventory()["iron-plate"] == 50  # FLE's reset ran after
+            fle_server.client.lua("storage.left_behind = 'second'")
+            seen["process"] = fle_server.process
+
+        def test_an_unmarked_test_resets_in_place(instance, fle_server):
+            assert fle_server.process is seen["process"]
+            assert fle_server.client.lua(LEFT) == "second"
+        """
+    )
+    result = pytester.runpytest_subprocess(*FLE_RUN, "-p", "no:randomly")
+    result.assert_outcomes(passed=3)
