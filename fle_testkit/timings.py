@@ -42,8 +42,13 @@ class Timings:
         """Time a phase; a phase that fails is not recorded (it would skew the figures)."""
         started_at, began = time.time(), time.perf_counter()
         yield
-        seconds = time.perf_counter() - began
-        self.records.append(PhaseTiming(phase, seconds, started_at, self.label, detail, next(_SEQUENCE)))
+        self.add(phase, time.perf_counter() - began, started_at, detail)
+
+    def add(self, phase: str, seconds: float, started_at: float, detail: str = "") -> PhaseTiming:
+        """Record a duration measured elsewhere (a call timed whether it failed or not)."""
+        record = PhaseTiming(phase, seconds, started_at, self.label, detail, next(_SEQUENCE))
+        self.records.append(record)
+        return record
 
     def of(self, phase: str) -> list[float]:
         return [r.seconds for r in self.records if r.phase == phase]

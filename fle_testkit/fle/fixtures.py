@@ -26,6 +26,7 @@ from ..pool import ServerPool
 from ..server import FactorioServer
 from ..session import GameSession
 from .scenario import build_fle_scenario
+from .tool_timing import time_tools
 
 # What FLE 0.4.3's tests/conftest.py gives its `instance`.
 DEFAULT_INVENTORY = {
@@ -186,12 +187,16 @@ def fle_server(fle_game: FleGame) -> FactorioServer:
 
 @pytest.fixture(scope="session")
 def instance(request: pytest.FixtureRequest) -> Iterator[Any]:
-    """FLE's FactorioInstance on the worker's server: every technology researched, FLE's test inventory."""
+    """FLE's FactorioInstance on the worker's server: every technology researched, FLE's test inventory.
+
+    Every tool call on it is timed (``fle_testkit.fle.tool_timing``).
+    """
     factorio_instance = _factorio_instance_class()  # before the server: without FLE, nothing starts
     fle: FleGame = request.getfixturevalue("fle_game")
     speed = request.config.stash[RUNTIME_KEY].settings.fle_game_speed or DEFAULT_SPEED
     made = build_instance(factorio_instance, endpoint_of(fle.server), reset_speed=speed)
     fle.connected(made)
+    time_tools(made, fle.server.timings)
     try:
         made.set_speed(speed)
         made.default_initial_inventory = dict(made.initial_inventory)
