@@ -45,15 +45,17 @@ def pytest_terminal_summary(terminalreporter) -> None:
     if not _FIGURES.figures:
         return
     terminalreporter.section("benchmark figures")
-    header = f"{'figure':<44} {'n':>5} {'median':>11} {'p95':>11} {'min':>11} {'max':>11}"
+    width = max(len("figure"), *(len(name) for name in _FIGURES.figures))
+    header = f"{'figure':<{width}} {'n':>5} {'median':>11} {'p95':>11} {'min':>11} {'max':>11}"
     terminalreporter.write_line(header)
     for figure in _FIGURES.figures.values():
         median, p95, low, high = figure.summary()
         cells = " ".join(f"{_fmt(v, figure.unit):>11}" for v in (median, p95, low, high))
-        terminalreporter.write_line(f"{figure.name:<44} {len(figure.samples):>5} {cells}")
+        terminalreporter.write_line(f"{figure.name:<{width}} {len(figure.samples):>5} {cells}")
 
 
 def _fmt(value: float, unit: str) -> str:
     if unit == "s":
         return f"{value * 1000:.3f} ms" if value < 1 else f"{value:.3f} s"
-    return f"{value:,.1f} {unit}" if abs(value) < 100 else f"{value:,.0f} {unit}"
+    text = f"{value:,.1f}" if abs(value) < 100 and not float(value).is_integer() else f"{value:,.0f}"
+    return f"{text} {unit}".rstrip()

@@ -1,8 +1,13 @@
-"""Issue 10's figures: FLE 0.4.3 on the embedded backend.
+"""FLE 0.4.3 on the embedded backend (issues 10 and 11).
 
-- construction of FLE's ``FactorioInstance``: cold (a server FLE never used,
-  so FLE loads all its Lua) and warm (FLE's Lua already in the game);
-- FLE's ``reset()`` between tests (goal: 50 ms);
+- construction of FLE's ``FactorioInstance`` on the harness's plain scenario
+  (FLE uploads its Lua: cold on a server FLE never used, warm once its Lua is
+  in the game) and on FLE's scenario (FLE's Lua comes with the game), on a
+  fresh server and on one restarted from its save (goal: 0.3 s); with the
+  bytes and commands each construction sends, the decisive figure on real
+  Factorio, where every command waits for the game loop;
+- FLE's ``reset()`` in place (goal: 50 ms) against a reset from the FLE
+  scenario's pristine save (a restart the instance follows);
 - the wall time and outcome of FLE's own ``tests/actions`` under ``-n 8``
   (goal: 45 s on a 2-core machine). FLE's tests are not in its wheel: this one
   runs where ``FLE_TESTKIT_FLE_CHECKOUT`` names a checkout of FLE at v0.4.3.
@@ -20,65 +25,108 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rcon_tap import RconTap
 
 from fle_testkit.backends import EmbeddedBackend
 from fle_testkit.backends.external import Endpoint
-from fle_testkit.fle.fixtures import INSTALL_HINT, build_instance
+from fle_testkit.fle.fixtures import INSTALL_HINT, FleGame, build_instance
 from fle_testkit.fle.hooks import FLE_RCON_PASSWORD
+from fle_testkit.fle.scenario import build_fle_scenario
 from fle_testkit.savedir import SaveRoot
-from fle_testkit.scenario import ScenarioBuilder
+from fle_testkit.scenario import Scenario, ScenarioBuilder
 from fle_testkit.server import FactorioServer
+from fle_testkit.session import GameSession
 
-COLD_ROUNDS = 3
+ROUNDS = 3
 WARM_ROUNDS = 3
 RESETS = 20
+SAVE_RESETS = 5
 RAISED_SPEED = 100.0  # --fle-game-speed for the second tests/actions figure
 CHECKOUT_VARIABLE = "FLE_TESTKIT_FLE_CHECKOUT"
 OUTCOME = re.compile(r"(\d+) (passed|failed|errors?|skipped)")
+SCENARIOS = {
+    "plain scenario": lambda root: ScenarioBuilder("lab", out_root=root).build(),
+    "FLE scenario": build_fle_scenario,
+}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FactorioServer]:
+def _game(root: Path, scenario: Scenario, label: str) -> GameSession:
+    server = FactorioServer(
+        EmbeddedBackend(), SaveRoot(root / "saves").claim_any(), password=FLE_RCON_PASSWORD, label=label
+    )
+    server.bootstrap(scenario)
+    game = GameSession(server)
+    game.start()
+    return game
+
+
+@pytest.fixture(scope="module", params=list(SCENARIOS))
+def game(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GameSession]:
     pytest.importorskip("fle.env", reason=f"FLE is not installed: {INSTALL_HINT}")
     root = tmp_path_factory.mktemp("fle-figures")
-    scenario = ScenarioBuilder("lab", out_root=root / "scenarios").build()
-    save_dir = SaveRoot(root / "saves").claim_any()
-    made = FactorioServer(EmbeddedBackend(), save_dir, password=FLE_RCON_PASSWORD, label="fle figures")
-    made.bootstrap(scenario)
-    made.start()
+    made = _game(root, SCENARIOS[request.param](root / "scenarios"), f"fle figures ({request.param})")
+    made.label = request.param  # type: ignore[attr-defined]
     yield made
-    made.stop()
-    save_dir.release()
+    made.server.kill()
+    made.server.save_dir.release()
 
 
-def construct(server: FactorioServer) -> Any:
+def construct(endpoint: Endpoint) -> Any:
     """FLE's instance as FLE's tests/conftest.py builds it."""
     from fle.env import FactorioInstance
 
-    return build_instance(FactorioInstance, Endpoint.parse(server.endpoint))
+    return build_instance(FactorioInstance, endpoint)
 
 
-def test_instance_construction_cold_and_warm(server: FactorioServer, perf_figures) -> None:
-    for _ in range(COLD_ROUNDS):
-        server.restart()  # loads the bootstrap save: none of FLE's Lua is in the game
-        for round_ in range(1 + WARM_ROUNDS):
-            began = time.perf_counter()
-            instance = construct(server)
-            elapsed = time.perf_counter() - began
-            instance.cleanup()
-            perf_figures.record("FLE instance construction " + ("cold" if round_ == 0 else "warm"), elapsed)
-
-
-def test_reset_between_tests(server: FactorioServer, perf_figures) -> None:
-    instance = construct(server)
-    try:
-        for _ in range(RESETS):
-            instance.namespace.place_entity(instance.namespace.Prototype.IronChest, position=(5, 5))
-            began = time.perf_counter()
-            instance.reset(reset_position=True)
-            perf_figures.record("FLE reset()", time.perf_counter() - began)
-    finally:
+def measure_construction(game: GameSession, perf_figures: Any, name: str) -> None:
+    with RconTap(Endpoint.parse(game.server.endpoint).port) as tap:
+        began = time.perf_counter()
+        instance = construct(Endpoint("127.0.0.1", tap.port))
+        elapsed = time.perf_counter() - began
         instance.cleanup()
+    perf_figures.record(f"construction, {name}", elapsed)
+    perf_figures.record(f"construction, {name}: bytes sent", tap.bytes_sent, unit="B")
+    perf_figures.record(f"construction, {name}: commands", len(tap.commands), unit="")
+
+
+def test_instance_construction(game: GameSession, perf_figures: Any) -> None:
+    """Fresh: the server started from the save its scenario bootstrapped. Restarted: stopped after
+    FLE used it and started from that save; a game that FLE's functions keep from saving (the plain
+    scenario) restarts from the pristine save instead, as a real server would have to."""
+    label = game.label  # type: ignore[attr-defined]
+    for _ in range(ROUNDS):
+        game.reset("save")  # the pristine save: none of FLE's state in the game
+        measure_construction(game, perf_figures, f"{label}, fresh server")
+        for _ in range(WARM_ROUNDS):
+            measure_construction(game, perf_figures, f"{label}, warm")
+        try:
+            game.server.restart()
+        except Exception:  # noqa: BLE001 - FLE's functions in storage: the save is refused
+            game.reset("save")
+        measure_construction(game, perf_figures, f"{label}, restarted server")
+
+
+def test_reset_in_place_and_from_the_save(game: GameSession, perf_figures: Any) -> None:
+    if game.label != "FLE scenario":  # type: ignore[attr-defined]
+        pytest.skip("a reset from the save is the FLE scenario's: the plain one reloads without FLE's Lua")
+    instance = construct(Endpoint.parse(game.server.endpoint))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fle = FleGame(game, monkeypatch)
+        fle.connected(instance)
+        try:
+            for _ in range(RESETS):
+                instance.namespace.place_entity(instance.namespace.Prototype.IronChest, position=(5, 5))
+                began = time.perf_counter()
+                instance.reset(reset_position=True)
+                perf_figures.record("FLE reset() in place", time.perf_counter() - began)
+            for _ in range(SAVE_RESETS):
+                began = time.perf_counter()
+                game.reset("save")
+                fle.follow(instance)
+                instance.reset(reset_position=True)
+                perf_figures.record("FLE reset from the pristine save", time.perf_counter() - began)
+        finally:
+            instance.cleanup()
 
 
 @pytest.mark.parametrize("speed", [None, RAISED_SPEED], ids=["fle-speed", "raised-speed"])
