@@ -158,3 +158,25 @@ def test_reset_save_restarts_the_fle_server_from_its_pristine_save(pytester: pyt
     )
     result = pytester.runpytest_subprocess(*FLE_RUN, "-p", "no:randomly")
     result.assert_outcomes(passed=3)
+
+
+def test_the_instances_idle_executor_threads_are_gone_before_fles_cleanup_joins_threads() -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fle_testkit.fle.fixtures import _clean_up
+
+    class Instance:
+        def __init__(self) -> None:
+            self._executor = ThreadPoolExecutor(max_workers=2)
+            self._executor.submit(lambda: None).result()  # an idle worker thread now exists
+            self.waited_for: list[str] = []
+
+        def cleanup(self) -> None:  # FLE's: joins every live non-daemon thread, 5 s each
+            self.waited_for = [t.name for t in threading.enumerate() if t in self._threads and t.is_alive()]
+
+    instance = Instance()
+    instance._threads = set(instance._executor._threads)  # type: ignore[attr-defined]
+    assert instance._threads, "the stand-in must start an executor thread"  # type: ignore[attr-defined]
+    _clean_up(instance)
+    assert instance.waited_for == []
