@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigurationError
+from .timings import unknown_phase
 
 UNSET: Any = object()
 
@@ -206,6 +207,9 @@ def parse_budgets(entries: Iterable[str], origin: str = "--latency-budget") -> d
             try:
                 if not sep or not phase:
                     raise ValueError("expected PHASE=SECONDS")
+                problem = unknown_phase(phase.strip())
+                if problem is not None:
+                    raise ValueError(problem)
                 budgets[phase.strip()] = float(seconds)
             except ValueError as error:
                 raise ConfigurationError(

@@ -8,8 +8,30 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-# The phases DESIGN names; a phase is any string, these are the common ones.
-PHASES = ("spawn", "ready", "bootstrap", "save", "stop", "start", "restart", "reset", "script_upload")
+# Every phase fle-testkit measures: the lifecycle phases DESIGN names, a hung
+# server's recovery, and FLE's tool calls (fle_testkit.fle.tool_timing).
+PHASES = (
+    "spawn",
+    "ready",
+    "bootstrap",
+    "save",
+    "stop",
+    "start",
+    "restart",
+    "reset",
+    "recover",
+    "script_upload",
+    "fle_tool",
+    "fle_tool_failed",
+)
+
+
+def unknown_phase(name: str) -> str | None:
+    """Why a budget's name is no phase (``resett``), or None for ``reset`` and ``reset[lua]``."""
+    phase, bracket, detail = name.partition("[")
+    if phase in PHASES and (not bracket or (detail.endswith("]") and len(detail) > 1)):
+        return None
+    return f"{name!r} is not a phase; phases are {', '.join(PHASES)} (a detail in brackets: reset[lua])"
 
 
 _SEQUENCE = itertools.count(1)

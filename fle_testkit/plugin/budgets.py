@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from ..timings import PhaseTiming
+from ..timings import PhaseTiming, unknown_phase
 
 
 def budgets_for(item: pytest.Item, defaults: dict[str, float]) -> dict[str, float]:
@@ -23,6 +23,9 @@ def budgets_for(item: pytest.Item, defaults: dict[str, float]) -> dict[str, floa
                 f"got positional {list(marker.args)!r}"
             )
         for phase, seconds in marker.kwargs.items():
+            problem = unknown_phase(phase)
+            if problem is not None:  # a misspelt budget would silently never apply
+                raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.latency_budget: {problem}")
             if seconds is None:
                 continue
             try:

@@ -23,7 +23,7 @@ from .runtime import RUNTIME_KEY, WORKER_OUTPUT_KEY, Runtime
 MARKERS = (
     "factorio(variant='researched'|'unresearched', inventory={name: count}, scenario='lab'|path, reset='lua'|'save'): "
     "the game a test gets from factorio_session: research variant, character inventory, scenario and reset mode",
-    "latency_budget(reset=None, restart=None, bootstrap=None, start=None, save=None, stop=None, recover=None): "
+    "latency_budget(reset=None, restart=None, bootstrap=None, start=None, save=None, stop=None, recover=None, ...): "
     "seconds each lifecycle phase may take during this test; over budget fails the test with the figure",
 )
 _MARK = pytest.StashKey[int]()  # the timings sequence number when a test's protocol began

@@ -320,6 +320,10 @@ def test_markers_pass_strict_markers(pytester: pytest.Pytester) -> None:
             "@pytest.mark.latency_budget(reset='fast'): a budget is a number of seconds >= 0",
         ),
         (
+            "latency_budget(rest=0.5)",
+            "@pytest.mark.latency_budget: 'rest' is not a phase; phases are spawn, ready,",
+        ),
+        (
             "latency_budget(0.5)",
             "@pytest.mark.latency_budget takes keywords PHASE=SECONDS (e.g. reset=0.5); got positional [0.5]",
         ),
@@ -330,6 +334,7 @@ def test_markers_pass_strict_markers(pytester: pytest.Pytester) -> None:
         "factorio-variant",
         "factorio-reset",
         "budget-not-a-number",
+        "budget-typo",
         "budget-positional",
     ],
 )
@@ -389,8 +394,19 @@ def test_old_fixture_names_work_and_warn_naming_the_new_one(pytester: pytest.Pyt
         (["--perf-compare-fail=speed:10%"], {}, "*--perf-compare-fail: rule 'speed:10%' names field 'speed'*"),
         ([], {"FLE_TESTKIT_BACKEND": "podman"}, "*--factorio-backend: 'podman' is not one of auto, embedded*"),
         ([], {"FLE_TESTKIT_READY_TIMEOUT": "soon"}, "*--factorio-ready-timeout: 'soon' is not valid*"),
+        (["--latency-budget=resett=0.5"], {}, "*--latency-budget: 'resett=0.5' * 'resett' is not a phase; phases *"),
+        (["--latency-budget=reset[=0.5"], {}, "*'reset[' is not a phase*"),
     ],
-    ids=["budget-option", "budget-env", "rule-syntax", "rule-field", "backend-env", "timeout-env"],
+    ids=[
+        "budget-option",
+        "budget-env",
+        "rule-syntax",
+        "rule-field",
+        "backend-env",
+        "timeout-env",
+        "budget-typo",
+        "budget-detail",
+    ],  # fmt: skip
 )
 def test_bad_setting_is_a_usage_error_at_startup(
     args: list[str], env: dict[str, str], message: str, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch

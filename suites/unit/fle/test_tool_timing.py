@@ -81,3 +81,10 @@ def test_timing_twice_wraps_once_and_covers_every_agent() -> None:
     for namespace in instance.namespaces:
         namespace.place_entity("chest")  # type: ignore[attr-defined]
     assert len(timings.of(TOOL_PHASE)) == 2
+
+
+def test_tool_phases_are_phases_a_budget_may_name() -> None:
+    from fle_testkit.timings import unknown_phase
+
+    assert unknown_phase(f"{TOOL_PHASE}[place_entity]") is None
+    assert unknown_phase(FAILED_TOOL_PHASE) is None
