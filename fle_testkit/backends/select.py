@@ -44,7 +44,16 @@ def docker_status(image: str, timeout: float = 2.0) -> tuple[bool, str]:
     return True, f"a Docker engine answered and image {image} is present"
 
 
-def choose(requested: str, image: str) -> Choice:
+def choose(requested: str, image: str, external: tuple[str, ...] | list[str] = ()) -> Choice:
+    """The backend to use. Endpoints of running servers (``--factorio-external``) mean
+    external: ``auto`` takes them, and any other backend beside them is a contradiction."""
+    if external and requested not in ("auto", "external"):
+        raise ConfigurationError(
+            f"--factorio-external names running servers ({', '.join(external)}) but --factorio-backend is "
+            f"{requested!r}, which starts its own. Fix: --factorio-backend=external, or drop --factorio-external"
+        )
+    if external:
+        return Choice("external", "asked for" if requested == "external" else "auto: --factorio-external given")
     if requested != "auto":
         return Choice(requested, "asked for")
     usable, why = docker_status(image)

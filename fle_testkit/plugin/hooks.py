@@ -62,9 +62,9 @@ def pytest_configure(config: pytest.Config) -> None:
         parse_budgets(settings.latency_budget)
         for rule in settings.perf_compare_fail:
             perf.parse_rule(rule, source="--perf-compare-fail")
+        runtime = Runtime.for_config(config, settings)
     except TestkitError as error:
         raise pytest.UsageError(str(error)) from error
-    runtime = Runtime.for_config(config, settings)
     config.stash[RUNTIME_KEY] = runtime
     if getattr(config, "workerinput", None) is None:  # the controller, or a run without xdist
         config.pluginmanager.register(Controller(runtime), "fle_testkit_controller")

@@ -258,6 +258,12 @@ def test_embedded_asked_for_says_so(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["fle-testkit: backend embedded (asked for); saves .fle/saves"])
 
 
+def test_external_endpoints_alone_choose_the_external_backend_and_say_so(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_nothing(): pass")
+    result = pytester.runpytest(*QUIET, "--factorio-external=127.0.0.1:27015")
+    result.stdout.fnmatch_lines(["fle-testkit: backend external (auto: --factorio-external given); saves .fle/saves"])
+
+
 def test_binary_backend_without_binary_is_a_clear_error(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(USES_SERVER)
     result = pytester.runpytest(*QUIET, "--factorio-backend=binary")
@@ -396,6 +402,11 @@ def test_old_fixture_names_work_and_warn_naming_the_new_one(pytester: pytest.Pyt
         ([], {"FLE_TESTKIT_READY_TIMEOUT": "soon"}, "*--factorio-ready-timeout: 'soon' is not valid*"),
         (["--latency-budget=resett=0.5"], {}, "*--latency-budget: 'resett=0.5' * 'resett' is not a phase; phases *"),
         (["--latency-budget=reset[=0.5"], {}, "*'reset[' is not a phase*"),
+        (
+            ["--factorio-external=127.0.0.1:1", "--factorio-backend=embedded"],
+            {},
+            "*--factorio-external names running servers (127.0.0.1:1) but --factorio-backend is 'embedded'*",
+        ),
     ],
     ids=[
         "budget-option",
@@ -406,7 +417,8 @@ def test_old_fixture_names_work_and_warn_naming_the_new_one(pytester: pytest.Pyt
         "timeout-env",
         "budget-typo",
         "budget-detail",
-    ],  # fmt: skip
+        "external-beside-embedded",
+    ],
 )
 def test_bad_setting_is_a_usage_error_at_startup(
     args: list[str], env: dict[str, str], message: str, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
