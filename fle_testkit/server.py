@@ -183,10 +183,9 @@ class FactorioServer:
         return self.process is not None and self.process.is_alive()
 
     def logs(self, n: int | None = None) -> list[str]:
-        if self.process is None:
-            return list(self._last_log)
-        lines = self.process.log.lines()
-        return lines if n is None else lines[-n:]
+        """The server's log lines (the last ``n``), also once it has stopped."""
+        lines = list(self._last_log) if self.process is None else self.process.log.lines()
+        return lines if n is None else lines[-n:] if n > 0 else []
 
     @property
     def client(self) -> FactorioClient:

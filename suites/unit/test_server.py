@@ -48,6 +48,15 @@ def test_bootstrap_writes_the_pristine_save_into_its_own_directory(save_root, se
     assert not first.is_alive()
 
 
+def test_the_last_log_lines_are_the_last_n_also_once_the_server_stopped(save_root, servers, scenario) -> None:
+    server = embedded(save_root, servers)
+    server.bootstrap(scenario)  # the server has stopped: its log is kept
+    everything = server.logs()
+    assert len(everything) > 3
+    assert server.logs(2) == everything[-2:]
+    assert server.logs(0) == []
+
+
 def test_restart_from_the_latest_save_keeps_storage_and_entities(save_root, servers, scenario) -> None:
     server = embedded(save_root, servers)
     server.bootstrap(scenario)
