@@ -7,6 +7,7 @@ A budget comes from ``--latency-budget`` (the run's default) and the
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 
@@ -52,6 +53,20 @@ def over_budget(records: list[PhaseTiming], budgets: dict[str, float]) -> list[s
                 f"over its budget of {format_seconds(limit)} s ({record.label or 'server'})"
             )
     return lines
+
+
+def budget_failure(violations: list[str]) -> Any:
+    """A test's failure for phases over budget, with the first figure in the message.
+
+    An exception's representation (not a string), so the short summary shows
+    the figure (``FAILED ... - AssertionError: Latency budget exceeded: reset[lua]
+    took ...``) and xdist carries it from the worker intact.
+    """
+    message = "Latency budget exceeded: " + "\n  ".join(violations)
+    try:
+        raise AssertionError(message)
+    except AssertionError as error:
+        return pytest.ExceptionInfo.from_exception(error).getrepr(style="value")
 
 
 def format_seconds(value: float) -> str:

@@ -16,7 +16,7 @@ from .. import perf, timings
 from ..errors import TestkitError
 from ..pool import ServerPool
 from ..settings import SETTINGS, Settings, parse_budgets
-from .budgets import budgets_for, over_budget, phase_name
+from .budgets import budget_failure, budgets_for, over_budget, phase_name
 from .report import Controller
 from .runtime import RUNTIME_KEY, WORKER_OUTPUT_KEY, Runtime
 
@@ -105,7 +105,7 @@ def pytest_runtest_makereport(
         violations = over_budget(measured, budgets_for(item, runtime.budgets))
         if violations:
             report.outcome = "failed"
-            report.longrepr = "Latency budget exceeded:\n" + "\n".join("  " + v for v in violations)
+            report.longrepr = budget_failure(violations)
     return report
 
 
