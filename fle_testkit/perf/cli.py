@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from .compare import compare, parse_rules
 from .errors import ReportError
@@ -87,12 +88,12 @@ def _storage(args: argparse.Namespace) -> Storage:
     return Storage(args.storage, args.machine_id)
 
 
-def _write(target: str, text: str) -> None:
+def _write(target: str, text: str, human: TextIO) -> None:
     if target == "-":
         sys.stdout.write(text)
     else:
         Path(target).write_text(text, encoding="utf-8")
-        print(f"wrote {target}")
+        print(f"wrote {target}", file=human)
 
 
 def list_runs(args: argparse.Namespace) -> int:
@@ -117,19 +118,25 @@ def list_runs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _human(args: argparse.Namespace) -> TextIO:
+    """Where the text for people goes: standard error when standard output carries the Markdown."""
+    return sys.stderr if args.markdown == "-" else sys.stdout
+
+
 def show_report(args: argparse.Namespace) -> int:
     storage = _storage(args)
     path = storage.resolve(args.run)
     report = Report.load(path)
-    print(f"{report.name}: {report.run.backend}, {report.run.workers} workers, {report.datetime}")
+    human = _human(args)
+    print(f"{report.name}: {report.run.backend}, {report.run.workers} workers, {report.datetime}", file=human)
     for line in table_lines(report):
-        print(line)
+        print(line, file=human)
     if args.markdown:
-        _write(args.markdown, markdown(report))
+        _write(args.markdown, markdown(report), human)
     if args.chart:
         reports = _chart_runs(storage, report, args.chart_runs)
         chart(reports, args.chart)
-        print(f"wrote {args.chart}")
+        print(f"wrote {args.chart}", file=human)
     return 0
 
 
@@ -155,8 +162,9 @@ def compare_runs(args: argparse.Namespace) -> int:
     baseline = Report.load(storage.resolve(args.baseline))
     current = Report.load(storage.resolve(args.current))
     comparison = compare(current, baseline, rules)
+    human = _human(args)
     for line in comparison_lines(comparison):
-        print(line)
+        print(line, file=human)
     if args.markdown:
-        _write(args.markdown, comparison_markdown(comparison))
+        _write(args.markdown, comparison_markdown(comparison), human)
     return 1 if comparison.failed else 0

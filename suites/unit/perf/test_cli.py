@@ -49,10 +49,19 @@ def test_report_latest_with_markdown_and_chart(storage: Storage, tmp_path: Path,
     assert png.read_bytes()[:8] == PNG_MAGIC
 
 
-def test_report_by_number_to_stdout_markdown(storage: Storage, capsys) -> None:
+def test_report_by_number_to_stdout_is_markdown_only(storage: Storage, capsys) -> None:
     assert run(storage, "report", "1", "--markdown", "-") == 0
-    out = capsys.readouterr().out
-    assert "# fle-testkit perf report: 0001_base" in out and "100.000 ms" in out
+    captured = capsys.readouterr()
+    assert captured.out.startswith("# fle-testkit perf report: 0001_base")  # nothing but Markdown
+    assert "100.000 ms" in captured.out
+    assert captured.err.startswith("0001_base: embedded, 2 workers")  # the table for people goes aside
+
+
+def test_compare_to_stdout_is_markdown_only(storage: Storage, capsys) -> None:
+    assert run(storage, "compare", "1", "2", "--markdown", "-") == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("#")
+    assert captured.err.startswith("0002_slow against 0001_base")
 
 
 def test_compare_fails_on_a_regression(storage: Storage, capsys) -> None:
