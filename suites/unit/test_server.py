@@ -332,3 +332,25 @@ def test_a_save_that_fails_says_why_at_once(save_root, servers, scenario) -> Non
     with pytest.raises(ServerError, match=r"broken.zip not saved: .*Error while saving"):
         server.save("broken")
     assert not (server.saves_path / "broken.zip").exists()
+
+
+def test_a_start_that_waits_says_what_it_waits_for(save_root, servers) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    said: list[str] = []
+    server = FactorioServer(
+        ExternalBackend([Endpoint("127.0.0.1", closed)]),
+        save_root.claim_any(),
+        label="worker gw9",
+        ready_timeout=1.0,
+        progress=said.append,
+        progress_interval=0.05,
+    )
+    servers.append(server)
+    with pytest.raises(ServerError):
+        server.start()
+    assert said, "no word while waiting"
+    assert said[0].startswith(f"worker gw9: still waiting for an answer over RCON at 127.0.0.1:{closed} (")

@@ -255,3 +255,23 @@ class TestStartupFailures:
         assert done.returncode == 1
         assert f"127.0.0.1:{port}" in done.stdout
         assert done.stdout.splitlines()[-1].endswith(" Goodbye")
+
+
+def test_a_first_start_logs_that_it_builds_the_game_data_cache(
+    write_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fle_testkit.emulator import process
+    from fle_testkit.emulator.cli import parse
+
+    config = parse(emulator_args(write_data, ["--start-server-load-latest"]))
+    assert not isinstance(config, str)
+    server = process.Server(config)
+    missing, present = tmp_path / "missing.pickle", tmp_path / "present.pickle"
+    present.write_bytes(b"")
+    monkeypatch.setattr(process, "load_vanilla", lambda: "game data")
+    for cache in (missing, present):
+        monkeypatch.setattr(process, "cache_path", lambda cache=cache: cache)
+        assert server._game_data() == "game data"
+    logged = (write_data / "factorio-current.log").read_text()
+    assert logged.count("building the embedded server's game-data cache") == 1
+    assert str(missing) in logged
