@@ -35,7 +35,13 @@ end
 local function set_inventories(opts)
   local inserted = {}
   local names = common.sorted_keys(opts.inventory)
-  for _, found in ipairs(common.characters(opts)) do
+  local characters = common.characters(opts)
+  if #characters == 0 then  -- an inventory for nobody would pass unnoticed
+    error("fle_testkit.reset: an inventory was asked for, but the game has no agent character "
+      .. "(none given, and storage.agent_characters holds none): the scenario must create one, "
+      .. "as fle-testkit's lab scenario does", 3)
+  end
+  for _, found in ipairs(characters) do
     local inventory = found.entity.get_inventory(defines.inventory.character_main)
     if inventory ~= nil then
       inventory.clear()

@@ -64,11 +64,7 @@ def test_the_ready_made_unresearched_session(factorio_session_unresearched: Game
 
 
 @pytest.mark.factorio(inventory={"iron-plate": 40, "coal": 10})
-def test_a_custom_inventory(factorio_session: GameSession) -> None:
-    factorio_session.client.lua(
-        "storage.agent_characters = {game.surfaces[1].create_entity{name = 'character', position = {0, 0}, force = 'player'}}"
-    )
-    factorio_session.reset(inventory={"iron-plate": 40, "coal": 10})
+def test_a_custom_inventory_is_the_lab_agents_inventory(factorio_session: GameSession) -> None:
     from fle_testkit.session import AgentSession
 
     assert AgentSession(factorio_session).inventory() == {"iron-plate": 40, "coal": 10}

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.rcon_client
 
 SETUP = """/sc
 local surface = game.surfaces[1]
-storage.agent_characters = {surface.create_entity{name = "character", position = {0, 0}, force = "player"}}
+-- the lab scenario's agent character: storage.agent_characters[1]
 storage.agent_characters[1].get_inventory(defines.inventory.character_main).insert{name = "coal", count = 5}
 local chest = surface.create_entity{name = "iron-chest", position = {4, 4}, force = "player"}
 chest.get_inventory(defines.inventory.chest).insert{name = "iron-plate", count = 30}
@@ -116,6 +116,12 @@ def test_snapshot_reports_flows_research_entities_and_characters(server) -> None
     assert enemy["entities"] == {"wooden-chest": 1}
     assert enemy["characters"] == {}  # an empty Lua table is `{}` in table_to_json
     assert enemy["production"]["items"] == {"input": {}, "output": {}}
+
+
+def test_an_inventory_for_a_game_without_agent_characters_is_an_error_that_says_so(server) -> None:
+    with server.connect() as client:
+        reply = client.send_command("/sc fle_testkit.reset.run{inventory = {coal = 1}, characters = {}}")
+    assert "an inventory was asked for, but the game has no agent character" in reply
 
 
 def test_reset_clears_entities_and_sets_inventories(server) -> None:

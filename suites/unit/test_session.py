@@ -45,7 +45,8 @@ def test_an_in_place_reset_clears_what_a_test_built(session: GameSession) -> Non
     session.client.lua(ADD_CHEST)
     assert session.checksum() != pristine
     session.reset("lua")
-    assert session.client.eval("#game.surfaces[1].find_entities_filtered{force = 'player'}") == 0
+    assert session.client.eval("#game.surfaces[1].find_entities_filtered{force = 'player', name = 'iron-chest'}") == 0
+    assert session.client.eval("#game.surfaces[1].find_entities_filtered{force = 'player'}") == 1  # the agent stays
 
 
 def test_a_reset_from_the_save_restores_the_pristine_game_exactly(session: GameSession) -> None:
