@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ..errors import ConfigurationError
-from .report import Report
+from .report import Report, differences
 from .stats import Stats
 
 FIELDS = Stats.TIMES  # min, max, mean, median, p95
@@ -170,8 +170,13 @@ class Comparison:
     only_in_current: tuple[str, ...] = ()
     regressions: tuple[Regression, ...] = ()
     rules: tuple[Rule, ...] = ()
+    differences: tuple[str, ...] = ()  # how the runs differ in kind or machine (report.differences)
 
     NOT_COMPARED: ClassVar[str] = "Benchmarks not compared:"
+    UNLIKE: ClassVar[str] = "The runs differ (not like with like):"
+
+    def difference_lines(self) -> list[str]:
+        return [self.UNLIKE, *(f"\t{line}" for line in self.differences)] if self.differences else []
 
     @property
     def failed(self) -> bool:
@@ -235,6 +240,7 @@ def compare(
         only_in_current=tuple(name for name in now if name not in before),
         regressions=tuple(found),
         rules=parsed,
+        differences=tuple(differences(current, baseline)),
     )
 
 

@@ -137,7 +137,7 @@ def markdown(report: Report, *, title: str | None = None) -> str:
 
 def comparison_lines(comparison: Comparison, fields: Sequence[str] = ("median", "p95")) -> list[str]:
     """Terminal table of the changes, then the regression and not-compared blocks."""
-    lines = [f"{comparison.current_name} against {comparison.baseline_name}"]
+    lines = [f"{comparison.current_name} against {comparison.baseline_name}", *comparison.difference_lines()]
     if comparison.changes:
         rows = [["benchmark", "field", comparison.baseline_name, comparison.current_name, "change"]]
         for change in comparison.changes:
@@ -161,6 +161,9 @@ def comparison_lines(comparison: Comparison, fields: Sequence[str] = ("median", 
 def comparison_markdown(comparison: Comparison, fields: Sequence[str] = ("median", "p95")) -> str:
     """A comparison as Markdown: changes per benchmark and field, regressions, one-sided benchmarks."""
     lines = [f"# fle-testkit perf: {comparison.current_name} against {comparison.baseline_name}", ""]
+    if comparison.differences:
+        lines += ["**The runs differ (not like with like):**", ""]
+        lines += [f"- {line}" for line in comparison.differences] + [""]
     if comparison.changes:
         rows = []
         for change in comparison.changes:

@@ -144,13 +144,23 @@ class CommitInfo:
 
 @dataclass(frozen=True)
 class RunInfo:
-    """The ``fle_testkit`` section: what was measured, with which backend and how many workers."""
+    """The ``fle_testkit`` section: what was measured, with which backend and how many workers.
+
+    ``suite`` is what pytest was asked to run (paths relative to the rootdir,
+    ``-k``/``-m`` expressions): with the backend, image and worker count it
+    makes a run's *kind*, and only runs of one kind compare like with like.
+    """
 
     backend: str
     image: str | None = None
     workers: int = 1
     missing_workers: tuple[str, ...] = ()  # workers whose timings never reached the controller
     version: str = field(default_factory=testkit_version)
+    suite: tuple[str, ...] = ()
+
+    def kind(self) -> dict[str, Any]:
+        suite = " ".join(self.suite) or "(unknown)"
+        return {"suite": suite, "backend": self.backend, "image": self.image, "workers": self.workers}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -159,6 +169,7 @@ class RunInfo:
             "workers": self.workers,
             "missing_workers": list(self.missing_workers),
             "version": self.version,
+            "suite": list(self.suite),
         }
 
     @classmethod
@@ -169,7 +180,20 @@ class RunInfo:
             workers=int(data.get("workers", 1)),
             missing_workers=tuple(data.get("missing_workers", ())),
             version=str(data.get("version", "unknown")),
+            suite=tuple(str(part) for part in data.get("suite") or ()),
         )
+
+
+def differences(current: Report, baseline: Report) -> list[str]:
+    """How two runs differ in kind or machine, one line each (``workers: 1 -> 8``); [] when alike."""
+    before, now = baseline.run.kind(), current.run.kind()
+    lines = [f"{key}: {before[key]} -> {now[key]}" for key in now if before[key] != now[key]]
+    machine = ("node", "cpu_count", "python_version")
+    for key in machine:
+        was, is_ = getattr(baseline.machine_info, key), getattr(current.machine_info, key)
+        if was != is_:
+            lines.append(f"machine {key}: {was} -> {is_}")
+    return lines
 
 
 @dataclass(frozen=True)
@@ -244,6 +268,7 @@ class Report:
         image: str | None = None,
         workers: int = 1,
         missing_workers: Sequence[str] = (),
+        suite: Sequence[str] = (),
         machine_info: MachineInfo | None = None,
         commit_info: CommitInfo | None = None,
         when: dt.datetime | None = None,
@@ -271,7 +296,13 @@ class Report:
             machine_info=machine_info or MachineInfo.current(),
             commit_info=commit_info if commit_info is not None else CommitInfo.from_git(cwd),
             datetime=(when or dt.datetime.now(dt.UTC)).isoformat(),
-            run=RunInfo(backend=backend, image=image, workers=workers, missing_workers=tuple(missing_workers)),
+            run=RunInfo(
+                backend=backend,
+                image=image,
+                workers=workers,
+                missing_workers=tuple(missing_workers),
+                suite=tuple(suite),
+            ),
             benchmarks=benchmarks,
             summary=summary_of(by_phase),
         )

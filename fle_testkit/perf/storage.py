@@ -21,6 +21,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from ..errors import ConfigurationError
+from .errors import ReportError
 from .report import Report
 
 DEFAULT_ROOT = Path(".fle") / "perf"
@@ -85,6 +86,21 @@ class Storage:
     def latest(self) -> StoredRun | None:
         runs = self.list_runs()
         return runs[-1] if runs else None
+
+    def latest_like(self, report: Report) -> Report | None:
+        """The newest saved run of ``report``'s kind (suite, backend, image, workers), or None.
+
+        Unreadable reports are passed over: they cannot be of any kind.
+        """
+        wanted = report.run.kind()
+        for run in reversed(self.list_runs()):
+            try:
+                saved = Report.load(run.path)
+            except ReportError:
+                continue
+            if saved.run.kind() == wanted:
+                return saved
+        return None
 
     def save(self, report: Report, name: str | None = None) -> Path:
         """Write ``report`` as the next numbered run; returns its path."""

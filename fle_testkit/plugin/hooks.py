@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .. import perf, timings
-from ..errors import TestkitError
+from ..errors import ConfigurationError, TestkitError
 from ..pool import ServerPool
 from ..settings import SETTINGS, Settings, parse_budgets
 from .budgets import budget_failure, budgets_for, over_budget, phase_name
@@ -62,12 +63,31 @@ def pytest_configure(config: pytest.Config) -> None:
         parse_budgets(settings.latency_budget)
         for rule in settings.perf_compare_fail:
             perf.parse_rule(rule, source="--perf-compare-fail")
+        _check_not_a_test_path(config, "--perf-report", settings.perf_report)
+        _check_not_a_test_path(config, "--perf-compare", settings.perf_compare)
         runtime = Runtime.for_config(config, settings)
     except TestkitError as error:
         raise pytest.UsageError(str(error)) from error
     config.stash[RUNTIME_KEY] = runtime
     if getattr(config, "workerinput", None) is None:  # the controller, or a run without xdist
         config.pluginmanager.register(Controller(runtime), "fle_testkit_controller")
+
+
+def _check_not_a_test_path(config: pytest.Config, option: str, value: str | None) -> None:
+    """``pytest --perf-compare suites/functional`` gives the path to the option, not to pytest.
+
+    The option's value is optional, so argparse takes the next word: the run
+    would silently test the wrong thing. A value that names a test directory or
+    file (and not a saved report, which is JSON) is that mistake.
+    """
+    if value is None:
+        return
+    path = Path(config.invocation_params.dir) / value
+    if path.is_dir() or (path.suffix == ".py" and path.is_file()):
+        raise ConfigurationError(
+            f"{option} took {value!r}, a test path, as its value (the value is optional). "
+            f"Fix: {option}=VALUE, or put the test paths before {option}"
+        )
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -87,16 +87,22 @@ class Controller:
             image=settings.factorio_image if self.runtime.choice.name == "docker" else None,
             workers=max(1, self.workers),
             missing_workers=self.missing_workers,
+            suite=_suite(self.runtime.config),
             cwd=str(self.runtime.config.rootpath),
         )
         storage = perf.Storage(Path(self.runtime.config.rootpath) / ".fle" / "perf")
         # The baseline is read before this run is saved, so "latest" is never this run.
         spec = _compare_spec(settings.perf_compare)
         baseline = None
-        if wants_compare and spec is None and storage.latest() is None:
-            # As pytest-benchmark does: a first run has nothing to compare with, and
-            # must still be able to save the report that later runs compare against.
-            self.report_lines.append("fle-testkit: no saved perf report to compare with yet: nothing compared")
+        if wants_compare and spec is None:
+            # The newest run of this kind (suite, backend, image, workers). As pytest-benchmark
+            # does, a first run has nothing to compare with and must still save its report.
+            baseline = storage.latest_like(report)
+            if baseline is None:
+                kind = ", ".join(f"{key} {value}" for key, value in report.run.kind().items())
+                self.report_lines.append(
+                    f"fle-testkit: no saved perf report of this kind ({kind}) to compare with yet: nothing compared"
+                )
         elif wants_compare:
             baseline = storage.load(spec)
         if settings.perf_report is not None:
@@ -143,6 +149,22 @@ def _line_writer(reporter: Any) -> Callable[[str], None]:
         reporter.write_line(line)
 
     return write
+
+
+def _suite(config: pytest.Config) -> list[str]:
+    """What pytest was asked to run: its arguments relative to the rootdir, and -k / -m expressions."""
+    root = Path(config.rootpath)
+    parts = []
+    for arg in config.args:
+        path, sep, rest = str(arg).partition("::")
+        absolute = (Path(config.invocation_params.dir) / path).resolve()
+        if absolute.is_relative_to(root):
+            path = absolute.relative_to(root).as_posix() or "."
+        parts.append(path + sep + rest)
+    for flag, value in (("-k", config.option.keyword), ("-m", config.option.markexpr)):
+        if value:
+            parts.append(f"{flag} {value}")
+    return parts
 
 
 def _compare_spec(value: str | None) -> str | None:

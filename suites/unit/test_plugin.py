@@ -847,7 +847,33 @@ def test_a_first_compare_run_saves_its_report_and_compares_nothing(pytester: pyt
         *QUIET, "--factorio-backend=embedded", "--perf-report", "--perf-compare-fail=median:10%"
     )
     assert result.ret == 0
-    result.stdout.fnmatch_lines(["*no saved perf report to compare with yet*", "*perf report saved to *0001_*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*no saved perf report of this kind (suite *, backend embedded, *) to compare with yet*",
+            "*perf report saved to *0001_*",
+        ]
+    )
+
+
+def test_perf_compare_alone_takes_the_latest_run_of_the_same_kind(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_a=USES_SERVER, test_b=USES_SERVER)
+    run = (*QUIET, "--factorio-backend=embedded")
+    assert pytester.runpytest_subprocess(*run, "test_a.py", "--perf-report").ret == 0  # 0001: test_a.py
+    assert pytester.runpytest_subprocess(*run, "test_b.py", "--perf-report").ret == 0  # 0002: test_b.py, newer
+    result = pytester.runpytest_subprocess(*run, "test_a.py", "--perf-compare")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["this run against 0001_*"])
+    result = pytester.runpytest_subprocess(*run, "test_a.py", "--perf-compare=2")
+    result.stdout.fnmatch_lines(
+        ["this run against 0002_*", "The runs differ (not like with like):", "\tsuite: test_b.py -> test_a.py"]
+    )
+
+
+def test_a_test_path_taken_as_a_perf_options_value_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_a="def test_nothing(): pass")
+    result = pytester.runpytest(*QUIET, "--perf-compare", "test_a.py")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--perf-compare took 'test_a.py', a test path, as its value*"])
 
 
 def test_a_test_that_hangs_its_server_fails_saying_so_and_the_next_gets_a_recovered_server(

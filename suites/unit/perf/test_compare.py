@@ -113,3 +113,25 @@ def test_comparison_changes_every_field(make_report) -> None:
     assert set(change.fields) == {"min", "max", "mean", "median", "p95"}
     assert change.change_of("median").percent == pytest.approx(100.0)
     assert change.change_of("max").seconds == pytest.approx(0.3)
+
+
+def test_runs_of_different_kinds_say_how_they_differ(make_report) -> None:
+    from dataclasses import replace
+
+    baseline = make_report({"reset[lua]": [0.001]}, workers=1, suite=["suites/unit/test_x.py"])
+    current = make_report({"reset[lua]": [0.001]}, workers=8, suite=["suites/functional"])
+    current = replace(current, machine_info=replace(current.machine_info, cpu_count=2))
+    comparison = compare(current, baseline)
+    assert comparison.differences == (
+        "suite: suites/unit/test_x.py -> suites/functional",
+        "workers: 1 -> 8",
+        "machine cpu_count: 8 -> 2",
+    )
+    assert compare(current, current).differences == ()
+    from fle_testkit.perf.render import comparison_lines, comparison_markdown
+
+    assert comparison_lines(comparison)[1:3] == [
+        "The runs differ (not like with like):",
+        "\tsuite: suites/unit/test_x.py -> suites/functional",
+    ]
+    assert "- workers: 1 -> 8" in comparison_markdown(comparison)

@@ -85,3 +85,14 @@ def test_resolve_latest_with_nothing_saved(tmp_path: Path) -> None:
     Storage(tmp_path, machine="other-machine").directory.mkdir(parents=True)
     with pytest.raises(ConfigurationError, match="no saved perf runs .*other machines: other-machine"):
         Storage(tmp_path, machine="m").resolve(None)
+
+
+def test_the_latest_run_of_a_kind_passes_over_newer_runs_of_other_kinds(tmp_path: Path, make_report) -> None:
+    storage = Storage(tmp_path, machine="m")
+    functional = make_report({"reset[lua]": [0.001]}, workers=8, suite=["suites/functional"])
+    storage.save(functional, name="eight")
+    storage.save(make_report({"reset[lua]": [0.002]}, workers=1, suite=["suites/functional"]), name="one")
+    (storage.directory / "0003_broken.json").write_text("{")  # unreadable: of no kind
+    found = storage.latest_like(functional)
+    assert found is not None and found.name == "0001_eight"
+    assert storage.latest_like(make_report({}, workers=4, suite=["suites/functional"])) is None
