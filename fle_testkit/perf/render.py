@@ -10,6 +10,7 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from .compare import HEADING, Comparison
 from .errors import PlotsUnavailable
@@ -218,21 +219,38 @@ def chart(
     phases: Sequence[str] = DEFAULT_CHART_PHASES,
     labels: Sequence[str] | None = None,
 ) -> Path:
-    """A PNG of ``phases`` across runs: per benchmark, the median with a whisker up to the p95.
+    """A PNG of ``phases`` across runs (see ``chart_figure``)."""
+    figure = chart_figure(reports, phases=phases, labels=labels)
+    path = Path(path)
+    figure.savefig(path, format="png", dpi=100)
+    return path
+
+
+def chart_figure(
+    reports: Sequence[Report], *, phases: Sequence[str] = DEFAULT_CHART_PHASES, labels: Sequence[str] | None = None
+) -> Any:  # matplotlib.figure.Figure
+    """Per phase, per benchmark: the median with a whisker up to the p95, across runs.
 
     One panel per phase, one series per benchmark (``reset[lua]``,
     ``reset[save]``), runs along the x axis in the order given, labelled by
-    ``labels`` or the reports' names. Uses matplotlib's object API without
-    pyplot, so no global backend is chosen or changed.
+    ``labels`` or the reports' names, with each run's date under it. The y
+    axis is logarithmic: a phase's benchmarks differ by orders of magnitude
+    (``reset[lua]`` takes a millisecond, ``reset[save]`` a second). The legend
+    sits beside the panel, never over the data. Uses matplotlib's object API
+    without pyplot, so no global backend is chosen or changed.
     """
     Figure = _matplotlib_figure()
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
     labels = list(labels) if labels is not None else [report.name for report in reports]
-    figure = Figure(figsize=(max(6.0, 1.0 + 0.6 * len(reports)), 3.2 * len(phases)), layout="constrained")
+    dated = [
+        f"{label}\n{report.datetime[:10]}" if report.datetime else label
+        for label, report in zip(labels, reports, strict=True)
+    ]
+    figure = Figure(figsize=(max(7.0, 2.5 + 0.7 * len(reports)), 3.2 * len(phases)), layout="constrained")
     axes_list = figure.subplots(len(phases), 1, sharex=True, squeeze=False)[:, 0]
     for axes, phase in zip(axes_list, phases, strict=True):
         names = sorted({b.name for r in reports for b in r.benchmarks if b.group == phase})
-        values = [b.stats.p95 for r in reports for b in r.benchmarks if b.group == phase]
-        scale, unit = (1000.0, "ms") if values and max(values) < 1 else (1.0, "s")
         for index, name in enumerate(names):
             offset = (index - (len(names) - 1) / 2) * 0.08  # keep whiskers of series apart
             xs, medians, ups = [], [], []
@@ -240,21 +258,25 @@ def chart(
                 found = report.benchmark(name)
                 if found is not None:
                     xs.append(x + offset)
-                    medians.append(found.stats.median * scale)
-                    ups.append((found.stats.p95 - found.stats.median) * scale)
+                    medians.append(found.stats.median)
+                    ups.append(found.stats.p95 - found.stats.median)
             axes.errorbar(xs, medians, yerr=[[0.0] * len(ups), ups], marker="o", capsize=3, label=name)
         axes.set_title(f"{phase}: median, whisker to p95")
-        axes.set_ylabel(unit)
-        axes.set_ylim(bottom=0)
         if names:
-            axes.legend(fontsize="small")
+            axes.set_yscale("log")
+            seconds = FuncFormatter(lambda value, _: format_seconds(value))
+            axes.yaxis.set_major_formatter(seconds)
+            low, high = axes.get_ylim()
+            if high < 10 * low:  # within a decade there are only minor ticks: label those
+                axes.yaxis.set_minor_formatter(seconds)
+            else:
+                axes.yaxis.set_minor_formatter(NullFormatter())
+            axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
         else:
             axes.text(0.5, 0.5, f"no {phase} timings in these runs", ha="center", va="center", transform=axes.transAxes)
-        axes.grid(True, axis="y", alpha=0.3)
+        axes.grid(True, axis="y", which="both", alpha=0.3)
     last = axes_list[-1]
-    last.set_xticks(range(len(reports)), labels, rotation=30, ha="right", fontsize="small")
+    last.set_xticks(range(len(reports)), dated, rotation=30, ha="right", fontsize="small")
     if reports:
         last.set_xlim(-0.5, len(reports) - 0.5)
-    path = Path(path)
-    figure.savefig(path, format="png", dpi=100)
-    return path
+    return figure

@@ -87,6 +87,21 @@ def test_chart_is_a_png(make_report, tmp_path: Path) -> None:
     assert path.read_bytes()[:8] == PNG_MAGIC
 
 
+def test_chart_axes_are_logarithmic_dated_and_the_legend_is_beside_the_data(make_report) -> None:
+    pytest.importorskip("matplotlib")
+    from fle_testkit.perf.render import chart_figure
+
+    runs = [make_report({"reset[lua]": [0.001, 0.002], "reset[save]": [0.9, 1.1], "restart": [1.0]})] * 2
+    figure = chart_figure(runs, labels=["0001", "0002"])
+    reset, restart = figure.axes
+    assert reset.get_yscale() == "log" and restart.get_yscale() == "log"
+    assert [tick.get_text() for tick in restart.get_xticklabels()] == ["0001\n2024-05-01", "0002\n2024-05-01"]
+    legend = reset.get_legend()
+    assert [text.get_text() for text in legend.get_texts()] == ["reset[lua]", "reset[save]"]
+    anchor_x = legend.get_bbox_to_anchor().transformed(reset.transAxes.inverted()).x0
+    assert anchor_x > 1.0  # right of the panel, over no data
+
+
 def test_chart_without_matplotlib_says_what_to_install(make_report, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
