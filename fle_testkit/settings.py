@@ -53,6 +53,13 @@ def positive_float(text: str) -> float:
     return value
 
 
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError("must be 1 or more")
+    return value
+
+
 BACKENDS = ("auto", "embedded", "docker", "binary", "external")
 DEFAULT_IMAGE = "factoriotools/factorio:2.0.73"
 
@@ -124,8 +131,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "perf-compare-fail",
         "FLE_TESTKIT_PERF_COMPARE_FAIL",
-        "fail the run when FIELD regressed beyond a limit, e.g. median:10% (fields min, max, mean, median, p95)",
+        "fail the run when FIELD is slower beyond a limit, e.g. median:10% (fields min, max, mean, median, p95), "
+        "and beyond the run-to-run noise of the baseline runs",
         multiple=True,
+    ),
+    Setting(
+        "perf-baseline-runs",
+        "FLE_TESTKIT_PERF_BASELINE_RUNS",
+        "how many saved runs of the same kind make the baseline of --perf-compare (3 at least to judge)",
+        default=5,
+        parse=positive_int,
     ),
 )
 
@@ -155,6 +170,7 @@ class Settings:
     perf_report: str | None = None
     perf_compare: str | None = None
     perf_compare_fail: tuple[str, ...] = ()
+    perf_baseline_runs: int = 5
 
     @classmethod
     def resolve(

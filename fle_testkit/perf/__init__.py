@@ -7,25 +7,30 @@ the stored reports without running tests.
 - ``stats``: samples -> ``Stats``; records -> benchmarks by name (``reset[lua]``)
 - ``report``: ``Report`` and its JSON, in pytest-benchmark's shape, ``"schema": 1``
 - ``storage``: ``.fle/perf/<machine-id>/NNNN_<name>.json``, numbered runs
-- ``compare``: a report against a baseline, rules such as ``median:10%``
+- ``compare``: a report beside another (the changes), rules such as ``median:10%``
+- ``verdict``: a run against the last K runs of its kind: regressed only beyond a
+  rule's limit and beyond the run-to-run noise
 - ``render``: terminal table, Markdown, PNG chart (matplotlib, the ``plots`` extra)
 """
 
 from __future__ import annotations
 
-from .compare import Comparison, Regression, compare, format_regressions, parse_rule, regressions
+from .compare import Comparison, compare, parse_rule
 from .errors import PlotsUnavailable, ReportError
 from .report import Benchmark, CommitInfo, MachineInfo, Report, RunInfo
 from .stats import Stats, benchmark_name, summarise
 from .storage import Storage, StoredRun, machine_id
+from .verdict import DISPLAY_RULE, Judged, Judgement, judge
 
 __all__ = [
+    "DISPLAY_RULE",
     "Benchmark",
     "CommitInfo",
     "Comparison",
     "MachineInfo",
+    "Judged",
+    "Judgement",
     "PlotsUnavailable",
-    "Regression",
     "Report",
     "ReportError",
     "RunInfo",
@@ -34,9 +39,8 @@ __all__ = [
     "StoredRun",
     "benchmark_name",
     "compare",
-    "format_regressions",
+    "judge",
     "machine_id",
     "parse_rule",
-    "regressions",
     "summarise",
 ]

@@ -11,11 +11,12 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from .compare import compare, parse_rules
+from .compare import parse_rules
 from .errors import ReportError
-from .render import chart, comparison_lines, comparison_markdown, markdown, table_lines
+from .render import chart, judgement_lines, judgement_markdown, markdown, table_lines
 from .report import Report
 from .storage import DEFAULT_ROOT, Storage
+from .verdict import DEFAULT_RUNS, DISPLAY_RULE, judge
 
 RUN_HELP = "a run number (3), a saved run's name (0003_abc12345), or a report file's path"
 
@@ -65,10 +66,14 @@ def register(groups: argparse._SubParsersAction) -> None:
     comparison = commands.add_parser(
         "compare",
         parents=[common],
-        help="compare a run with a baseline; exit 1 on a regression",
-        description="Compare CURRENT with BASELINE. With --fail, exit 1 and print the regressions when a rule fails.",
+        help="judge a run against its baseline runs; exit 1 on a regression",
+        description=(
+            "Judge CURRENT against BASELINE and the runs of its kind before it (--runs in all): a benchmark "
+            "regressed when it is slower beyond a --fail rule's limit and beyond the run-to-run noise of "
+            "those runs. With --fail, exit 1 on a regression; too few runs to judge is inconclusive (exit 0)."
+        ),
     )
-    comparison.add_argument("baseline", metavar="BASELINE", help=RUN_HELP)
+    comparison.add_argument("baseline", metavar="BASELINE", help=RUN_HELP + " (the newest baseline run)")
     comparison.add_argument("current", nargs="?", metavar="CURRENT", help=RUN_HELP + " (default: the latest)")
     comparison.add_argument(
         "--fail",
@@ -77,6 +82,13 @@ def register(groups: argparse._SubParsersAction) -> None:
         metavar="RULE",
         help="fail on a slowdown: FIELD:N%% or FIELD:N (seconds), FIELD one of min, max, mean, median, p95; "
         "repeatable (e.g. --fail median:10%% --fail p95:0.5)",
+    )
+    comparison.add_argument(
+        "--runs",
+        type=int,
+        default=DEFAULT_RUNS,
+        metavar="K",
+        help=f"baseline runs: BASELINE and the runs of its kind before it, K in all (default: {DEFAULT_RUNS})",
     )
     comparison.add_argument(
         "--markdown", metavar="FILE", help="write the comparison as Markdown ('-': standard output)"
@@ -159,12 +171,16 @@ def _chart_runs(storage: Storage, chosen: Report, limit: int) -> list[Report]:
 def compare_runs(args: argparse.Namespace) -> int:
     rules = parse_rules(args.fail, source="--fail")
     storage = _storage(args)
-    baseline = Report.load(storage.resolve(args.baseline))
+    baseline_path = storage.resolve(args.baseline)
+    baseline = Report.load(baseline_path)
     current = Report.load(storage.resolve(args.current))
-    comparison = compare(current, baseline, rules)
+    baselines = storage.runs_like(baseline, max(1, args.runs), up_to=baseline_path) or [baseline]
+    judgement = judge(current, baselines, rules or [DISPLAY_RULE])
     human = _human(args)
-    for line in comparison_lines(comparison):
+    for line in judgement_lines(judgement):
         print(line, file=human)
+    if not rules:
+        print(f"(verdicts under {DISPLAY_RULE}; without --fail nothing fails)", file=human)
     if args.markdown:
-        _write(args.markdown, comparison_markdown(comparison), human)
-    return 1 if comparison.failed else 0
+        _write(args.markdown, judgement_markdown(judgement), human)
+    return 1 if rules and judgement.failed else 0

@@ -1,20 +1,20 @@
-"""A report against a baseline: the change of every field, and the rules that fail.
+"""A report beside another: the change of every field; and the rules a verdict applies.
 
 Rules are pytest-benchmark's ``--benchmark-compare-fail`` forms:
-``median:10%`` fails when the median is more than 10 % slower than the
-baseline's, ``median:0.05`` (or ``0.05s``, ``50ms``) when it is more than
-0.05 s slower. Only slowdowns fail; a faster run always passes.
+``median:10%`` is a limit of 10 % slower than the baseline's median,
+``median:0.05`` (or ``0.05s``, ``50ms``) of 0.05 s slower. Whether a change
+beyond the limit is a regression (and not run-to-run noise) is the verdict's
+to say (``verdict.py``); this module only describes.
 
 A benchmark on one side only is listed in ``Comparison.only_in_baseline`` /
-``only_in_current`` and in the rendered lines, never a failure: a run
-filtered with ``-k`` measures fewer phases than its baseline.
+``only_in_current``: a run filtered with ``-k`` measures fewer phases.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -23,7 +23,6 @@ from .report import Report, differences
 from .stats import Stats
 
 FIELDS = Stats.TIMES  # min, max, mean, median, p95
-HEADING = "Performance has regressed:"
 
 _RULE = re.compile(r"^(?P<field>[A-Za-z0-9_]+):(?P<value>\d+(?:\.\d*)?|\.\d+)(?P<unit>%|s|ms)?$")
 ACCEPTED_FORMS = (
@@ -39,15 +38,6 @@ class PercentageRegressionCheck:
     field: str
     threshold: float  # percent
 
-    def change(self, current: Stats, baseline: Stats) -> float:
-        now, before = getattr(current, self.field), getattr(baseline, self.field)
-        if before == 0:
-            return math.inf if now > 0 else 0.0
-        return (now / before - 1) * 100
-
-    def describe(self, value: float) -> str:
-        return f"{value:.3f}% > {self.threshold:.3f}%"
-
     def __str__(self) -> str:
         return f"{self.field}:{self.threshold:g}%"
 
@@ -58,12 +48,6 @@ class DifferenceRegressionCheck:
 
     field: str
     threshold: float  # seconds
-
-    def change(self, current: Stats, baseline: Stats) -> float:
-        return getattr(current, self.field) - getattr(baseline, self.field)
-
-    def describe(self, value: float) -> str:
-        return f"{value:.6f}s > {self.threshold:.6f}s"
 
     def __str__(self) -> str:
         return f"{self.field}:{self.threshold:g}s"
@@ -92,40 +76,6 @@ def parse_rule(text: str, *, source: str = "--perf-compare-fail") -> Rule:
 
 def parse_rules(texts: Iterable[str], *, source: str = "--perf-compare-fail") -> list[Rule]:
     return [parse_rule(text, source=source) for text in texts]
-
-
-@dataclass(frozen=True)
-class Regression:
-    """A benchmark that failed a rule against the baseline."""
-
-    benchmark: str
-    baseline_name: str
-    rule: Rule
-    value: float  # the rule's measure of the change: percent or seconds
-    baseline: float  # the field's value in the baseline, seconds
-    current: float  # and in this run
-
-    def line(self) -> str:
-        """pytest-benchmark's words, then the field's values (baseline -> current), on one line::
-
-        reset[save] (0003_abc) - Field 'median' has failed PercentageRegressionCheck: 23.000% > 10.000%
-        (0.100000s -> 0.123000s)
-        """
-        return (
-            f"{self.benchmark} ({self.baseline_name}) - Field {self.rule.field!r} has failed "
-            f"{type(self.rule).__name__}: {self.rule.describe(self.value)} "
-            f"({self.baseline:.6f}s -> {self.current:.6f}s)"
-        )
-
-    def __str__(self) -> str:
-        return self.line()
-
-
-def format_regressions(found: Sequence[Regression]) -> str:
-    """pytest-benchmark's block: the heading, then one tab-indented line per regression ("" if none)."""
-    if not found:
-        return ""
-    return "\n".join([HEADING, *("\t" + regression.line() for regression in found)])
 
 
 @dataclass(frozen=True)
@@ -161,15 +111,13 @@ class BenchmarkChange:
 
 @dataclass(frozen=True)
 class Comparison:
-    """This run against a baseline: changes of the benchmarks both have, rule failures, one-sided names."""
+    """This run beside a baseline: changes of the benchmarks both have, one-sided names, unlike kinds."""
 
     current_name: str
     baseline_name: str
     changes: tuple[BenchmarkChange, ...]
     only_in_baseline: tuple[str, ...] = ()
     only_in_current: tuple[str, ...] = ()
-    regressions: tuple[Regression, ...] = ()
-    rules: tuple[Rule, ...] = ()
     differences: tuple[str, ...] = ()  # how the runs differ in kind or machine (report.differences)
 
     NOT_COMPARED: ClassVar[str] = "Benchmarks not compared:"
@@ -177,10 +125,6 @@ class Comparison:
 
     def difference_lines(self) -> list[str]:
         return [self.UNLIKE, *(f"\t{line}" for line in self.differences)] if self.differences else []
-
-    @property
-    def failed(self) -> bool:
-        return bool(self.regressions)
 
     def missing_lines(self) -> list[str]:
         """One tab-indented line per benchmark on one side only, after a heading ([] if none)."""
@@ -193,57 +137,18 @@ class Comparison:
         ]
         return [self.NOT_COMPARED, *lines] if lines else []
 
-    def lines(self) -> list[str]:
-        """The regression block then the not-compared block, as printed at the end of a run."""
-        block = format_regressions(self.regressions)
-        return (block.split("\n") if block else []) + self.missing_lines()
-
 
 def compare(
-    current: Report,
-    baseline: Report,
-    rules: Iterable[Rule | str] = (),
-    *,
-    current_name: str | None = None,
-    baseline_name: str | None = None,
+    current: Report, baseline: Report, *, current_name: str | None = None, baseline_name: str | None = None
 ) -> Comparison:
-    """Compare ``current`` with ``baseline``; rules may be given parsed or as text (``"median:10%"``).
-
-    Names default to the reports' own (their file stem, ``this run`` when unsaved).
-    """
-    parsed = tuple(parse_rule(rule) if isinstance(rule, str) else rule for rule in rules)
-    current_name = current_name or current.name
-    baseline_name = baseline_name or baseline.name
+    """Describe ``current`` beside ``baseline``; names default to the reports' own (their file stem)."""
     before = {b.name: b for b in baseline.benchmarks}
     now = {b.name: b for b in current.benchmarks}
-    changes = tuple(BenchmarkChange(name, before[name].stats, now[name].stats) for name in now if name in before)
-    found = []
-    for change in changes:
-        for rule in parsed:
-            value = rule.change(change.current, change.baseline)
-            if value > rule.threshold:
-                found.append(
-                    Regression(
-                        benchmark=change.name,
-                        baseline_name=baseline_name,
-                        rule=rule,
-                        value=value,
-                        baseline=getattr(change.baseline, rule.field),
-                        current=getattr(change.current, rule.field),
-                    )
-                )
     return Comparison(
-        current_name=current_name,
-        baseline_name=baseline_name,
-        changes=changes,
+        current_name=current_name or current.name,
+        baseline_name=baseline_name or baseline.name,
+        changes=tuple(BenchmarkChange(name, before[name].stats, now[name].stats) for name in now if name in before),
         only_in_baseline=tuple(name for name in before if name not in now),
         only_in_current=tuple(name for name in now if name not in before),
-        regressions=tuple(found),
-        rules=parsed,
         differences=tuple(differences(current, baseline)),
     )
-
-
-def regressions(current: Report, baseline: Report, rules: Iterable[Rule | str]) -> list[Regression]:
-    """The rule failures of ``current`` against ``baseline`` (see ``compare`` for everything else)."""
-    return list(compare(current, baseline, rules).regressions)

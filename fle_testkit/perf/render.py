@@ -12,10 +12,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .compare import HEADING, Comparison
+from .compare import Comparison
 from .errors import PlotsUnavailable
 from .report import Report
 from .stats import Stats, group_of
+from .verdict import REGRESSED, Judgement
 
 DEFAULT_CHART_PHASES = ("reset", "restart")
 
@@ -137,7 +138,7 @@ def markdown(report: Report, *, title: str | None = None) -> str:
 
 
 def comparison_lines(comparison: Comparison, fields: Sequence[str] = ("median", "p95")) -> list[str]:
-    """Terminal table of the changes, then the regression and not-compared blocks."""
+    """Terminal table of the changes, after how the runs differ and before what was not compared."""
     lines = [f"{comparison.current_name} against {comparison.baseline_name}", *comparison.difference_lines()]
     if comparison.changes:
         rows = [["benchmark", "field", comparison.baseline_name, comparison.current_name, "change"]]
@@ -156,11 +157,11 @@ def comparison_lines(comparison: Comparison, fields: Sequence[str] = ("median", 
         lines += _columns(rows, right={2, 3, 4})
     else:
         lines.append("no benchmark in common")
-    return lines + comparison.lines()
+    return lines + comparison.missing_lines()
 
 
 def comparison_markdown(comparison: Comparison, fields: Sequence[str] = ("median", "p95")) -> str:
-    """A comparison as Markdown: changes per benchmark and field, regressions, one-sided benchmarks."""
+    """A comparison as Markdown: how the runs differ, changes per benchmark and field, one-sided benchmarks."""
     lines = [f"# fle-testkit perf: {comparison.current_name} against {comparison.baseline_name}", ""]
     if comparison.differences:
         lines += ["**The runs differ (not like with like):**", ""]
@@ -185,20 +186,90 @@ def comparison_markdown(comparison: Comparison, fields: Sequence[str] = ("median
     else:
         lines.append("No benchmark in common.")
     lines.append("")
-    if comparison.rules:
-        lines.append("Rules: " + ", ".join(f"`{rule}`" for rule in comparison.rules))
-        lines.append("")
-    if comparison.regressions:
-        lines += ["## " + HEADING.rstrip(":"), ""]
-        lines += [f"- `{regression.line()}`" for regression in comparison.regressions]
-        lines.append("")
-    elif comparison.rules:
-        lines += ["No regression.", ""]
     if comparison.only_in_baseline or comparison.only_in_current:
         lines += ["## Not compared", ""]
         lines += [f"- `{name}`: in the baseline only" for name in comparison.only_in_baseline]
         lines += [f"- `{name}`: in this run only" for name in comparison.only_in_current]
         lines.append("")
+    return "\n".join(lines)
+
+
+REGRESSED_HEADING = "Performance has regressed:"
+
+
+def _ratio(value: float) -> str:
+    return "-" if not math.isfinite(value) else f"{value:.2f}x"
+
+
+def _judged_rows(judgement: Judgement) -> list[list[str]]:
+    rows = []
+    for judged in judgement.judged:
+        interval = "-" if not math.isfinite(judged.low) else f"{judged.low:.2f}-{judged.high:.2f}"
+        verdict = judged.verdict.upper() if judged.verdict == REGRESSED else judged.verdict
+        rows.append(
+            [
+                judged.benchmark,
+                str(judged.rule),
+                format_seconds(judged.baseline),
+                format_seconds(judged.current),
+                _ratio(judged.ratio),
+                interval,
+                verdict,
+            ]
+        )
+    return rows
+
+
+JUDGED_HEADER = ["benchmark", "rule", "baseline", "this run", "ratio", "95% if unchanged", "verdict"]
+
+
+def judgement_title(judgement: Judgement) -> str:
+    names = judgement.baseline_names
+    runs = f"{names[0]}" if len(names) == 1 else f"{len(names)} runs ({names[0]} .. {names[-1]})"
+    return f"{judgement.current_name} against {runs}; family-wise alpha {judgement.alpha:g}"
+
+
+def judgement_lines(judgement: Judgement) -> list[str]:
+    """The verdict per benchmark and rule: baseline (geometric mean of the runs), this run, the
+    ratio, where it would fall with no change, the verdict; then regressions and inconclusive ones."""
+    lines = [judgement_title(judgement)]
+    if judgement.differences:
+        lines += ["The runs differ (not like with like):", *(f"\t{line}" for line in judgement.differences)]
+    lines += _columns([JUDGED_HEADER, *_judged_rows(judgement)], right={2, 3, 4, 5}) if judgement.judged else []
+    if judgement.regressions:
+        lines.append(REGRESSED_HEADING)
+        lines += [
+            f"\t{j.benchmark} - {j.rule}: {format_seconds(j.baseline)} -> {format_seconds(j.current)} "
+            f"({_ratio(j.ratio)}, p={j.p_value:.2g})"
+            for j in judgement.regressions
+        ]
+    if judgement.inconclusive:
+        lines.append(f"Inconclusive ({len(judgement.inconclusive)}): not judged, neither passed nor failed:")
+        lines += [f"\t{j.benchmark} - {j.reason}" for j in judgement.inconclusive]
+    return lines
+
+
+def judgement_markdown(judgement: Judgement) -> str:
+    """The verdict as Markdown, for a CI job's summary."""
+    lines = [f"# fle-testkit perf: {judgement_title(judgement)}", ""]
+    if judgement.differences:
+        lines += ["**The runs differ (not like with like):**", ""]
+        lines += [f"- {line}" for line in judgement.differences] + [""]
+    rows = [[f"`{row[0]}`", *row[1:]] for row in _judged_rows(judgement)]
+    lines += _md_table(JUDGED_HEADER, rows, right_from=2) if rows else ["Nothing to judge."]
+    lines.append("")
+    if judgement.regressions:
+        lines += ["## " + REGRESSED_HEADING.rstrip(":"), ""]
+        lines += [f"- `{j.benchmark}` ({j.rule}): {_ratio(j.ratio)}, p={j.p_value:.2g}" for j in judgement.regressions]
+    else:
+        lines.append(
+            "No regression."
+            if not judgement.inconclusive or len(judgement.inconclusive) < len(judgement.judged)
+            else "Inconclusive."
+        )
+    lines.append("")
+    if judgement.inconclusive:
+        lines += ["## Inconclusive", ""] + [f"- `{j.benchmark}`: {j.reason}" for j in judgement.inconclusive] + [""]
     return "\n".join(lines)
 
 

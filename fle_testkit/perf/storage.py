@@ -87,20 +87,33 @@ class Storage:
         runs = self.list_runs()
         return runs[-1] if runs else None
 
-    def latest_like(self, report: Report) -> Report | None:
-        """The newest saved run of ``report``'s kind (suite, backend, image, workers), or None.
+    def runs_like(self, report: Report, count: int, *, up_to: Path | None = None) -> list[Report]:
+        """The newest ``count`` saved runs of ``report``'s kind (suite, backend, image, workers), oldest first.
 
-        Unreadable reports are passed over: they cannot be of any kind.
+        ``up_to``: only that run and older ones. Unreadable reports are passed
+        over: they cannot be of any kind.
         """
         wanted = report.run.kind()
-        for run in reversed(self.list_runs()):
+        runs = self.list_runs()
+        if up_to is not None:
+            position = next((i for i, run in enumerate(runs) if run.path.resolve() == up_to.resolve()), None)
+            runs = runs[: position + 1] if position is not None else []
+        found: list[Report] = []
+        for run in reversed(runs):
+            if len(found) >= count:
+                break
             try:
                 saved = Report.load(run.path)
             except ReportError:
                 continue
             if saved.run.kind() == wanted:
-                return saved
-        return None
+                found.append(saved)
+        return found[::-1]
+
+    def latest_like(self, report: Report) -> Report | None:
+        """The newest saved run of ``report``'s kind, or None."""
+        found = self.runs_like(report, 1)
+        return found[0] if found else None
 
     def save(self, report: Report, name: str | None = None) -> Path:
         """Write ``report`` as the next numbered run; returns its path."""

@@ -93,26 +93,30 @@ class Controller:
         storage = perf.Storage(Path(self.runtime.config.rootpath) / ".fle" / "perf")
         # The baseline is read before this run is saved, so "latest" is never this run.
         spec = _compare_spec(settings.perf_compare)
-        baseline = None
+        baselines: list[perf.Report] = []
         if wants_compare and spec is None:
-            # The newest run of this kind (suite, backend, image, workers). As pytest-benchmark
+            # The newest runs of this kind (suite, backend, image, workers). As pytest-benchmark
             # does, a first run has nothing to compare with and must still save its report.
-            baseline = storage.latest_like(report)
-            if baseline is None:
+            baselines = storage.runs_like(report, settings.perf_baseline_runs)
+            if not baselines:
                 kind = ", ".join(f"{key} {value}" for key, value in report.run.kind().items())
                 self.report_lines.append(
                     f"fle-testkit: no saved perf report of this kind ({kind}) to compare with yet: nothing compared"
                 )
         elif wants_compare:
-            baseline = storage.load(spec)
+            baselines = [storage.load(spec)]
         if settings.perf_report is not None:
             path = storage.save(report, None if settings.perf_report == "run" else settings.perf_report)
             self.report_lines.append(f"fle-testkit: perf report saved to {path}")
-        if baseline is not None:
-            rules = [perf.parse_rule(rule, source="--perf-compare-fail") for rule in settings.perf_compare_fail]
-            comparison = perf.compare(report, baseline, rules)
-            self.report_lines.extend(render.comparison_lines(comparison))  # ends with the regressions, if any
-            if comparison.regressions:
+        if baselines:
+            rules = list(settings.perf_compare_fail) or [perf.DISPLAY_RULE]
+            judgement = perf.judge(report, baselines, rules)
+            self.report_lines.extend(render.judgement_lines(judgement))
+            if not settings.perf_compare_fail:
+                self.report_lines.append(
+                    f"(verdicts under {perf.DISPLAY_RULE}; without --perf-compare-fail nothing fails)"
+                )
+            elif judgement.failed:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:

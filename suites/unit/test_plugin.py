@@ -23,7 +23,8 @@ from emulator_process import emulator_processes  # noqa: E402
 from plugin_helpers import INNER_CONFTEST, Run, SharedRuns, run_servers  # noqa: E402
 
 from fle_testkit.emulator.gamedata.cache import cache_dir  # noqa: E402
-from fle_testkit.perf.compare import HEADING as REGRESSED  # noqa: E402
+from fle_testkit.perf.render import REGRESSED_HEADING as REGRESSED  # noqa: E402
+from fle_testkit.perf.storage import machine_id  # noqa: E402
 from fle_testkit.settings import SETTINGS, Settings  # noqa: E402
 
 pytest_plugins = ["pytester"]
@@ -118,6 +119,7 @@ CASES: dict[str, dict[str, tuple[Any, Any]]] = {
         "env": (["median:11%", "p95:21%"], ["median:11%", "p95:21%"]),
         "ini": (["median:12%", "p95:22%"], ["median:12%", "p95:22%"]),
     },
+    "perf_baseline_runs": {"option": ("7", 7), "env": ("8", 8), "ini": ("9", 9)},
 }
 BY_DEST = {s.dest: s for s in SETTINGS}
 
@@ -733,15 +735,22 @@ def test_crashed_worker_leaves_no_server_and_frees_its_dir(crash_run: Run) -> No
 # pytester directory, so their own run names its test file to leave test_single.py out.
 
 
-def doctored_baseline(single_run: Run, directory: Path) -> Path:
-    """single_run's report with every time 1000x smaller: any real run is a regression against it."""
+def doctored_baselines(single_run: Run, root: Path, runs: int = 3) -> list[Path]:
+    """single_run's report, every time 1000x smaller, saved ``runs`` times as runs of test_compare.py's
+    kind under ``root``'s perf storage: any real run of that kind is a regression against them."""
     name = next(n for n in single_run.files if n.startswith(".fle/perf/"))
-    report = json.loads(single_run.files[name])
-    for benchmark in report["benchmarks"]:
-        benchmark["stats"] = {k: v if k == "rounds" else v / 1000 for k, v in benchmark["stats"].items()}
-    path = directory / "baseline.json"
-    path.write_text(json.dumps(report))
-    return path
+    paths = []
+    for number in range(1, runs + 1):
+        report = json.loads(single_run.files[name])
+        report["fle_testkit"].update(suite=["test_compare.py"], workers=1)
+        for benchmark in report["benchmarks"]:
+            scale = 1000 * (1 + number / 100)  # runs differ a little, as real runs do
+            benchmark["stats"] = {k: v if k == "rounds" else v / scale for k, v in benchmark["stats"].items()}
+        path = root / ".fle" / "perf" / machine_id() / f"{number:04d}_baseline.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report))
+        paths.append(path)
+    return paths
 
 
 COMPARE_TESTS = """
@@ -751,23 +760,21 @@ def test_one(factorio_session, factorio_saves, record):
 
 
 def test_perf_compare_fail_rule_fails_the_run_on_regression(single_run: Run, pytester: pytest.Pytester) -> None:
-    baseline = doctored_baseline(single_run, pytester.path)
+    doctored_baselines(single_run, pytester.path)
     pytester.makeconftest(INNER_CONFTEST)
     pytester.makepyfile(test_compare=COMPARE_TESTS)
     run = run_servers(
         pytester,
         *SERVER_RUN,
         "--factorio-saves=custom",
-        f"--perf-compare={baseline}",
-        "--perf-compare-fail=median:10%",
         "test_compare.py",
+        "--perf-compare",
+        "--perf-compare-fail=median:10%",
     )
     run.result.assert_outcomes(passed=1)
     assert run.result.ret == pytest.ExitCode.TESTS_FAILED
-    run.result.stdout.fnmatch_lines([REGRESSED])
-    run.result.stdout.re_match_lines(
-        [r"^\treset\[lua\] \(baseline\) - Field 'median' has failed PercentageRegressionCheck: "]
-    )
+    run.result.stdout.fnmatch_lines(["this run against 3 runs (0001_baseline .. 0003_baseline); *", REGRESSED])
+    run.result.stdout.re_match_lines([r"^reset\[lua\] +median:10% .* REGRESSED$", r"^\treset\[lua\] - median:10%: "])
     # The save root from the option is where the server's directory landed.
     run.result.stdout.fnmatch_lines(["fle-testkit: backend * saves custom"])
     assert Path(run.out["saves"]) == run.path / "custom" / "0"
@@ -777,20 +784,34 @@ def test_perf_compare_fail_rule_fails_the_run_on_regression(single_run: Run, pyt
 def test_perf_compare_with_generous_rule_passes(
     single_run: Run, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    baseline = doctored_baseline(single_run, pytester.path)
+    doctored_baselines(single_run, pytester.path)
     monkeypatch.setenv("FLE_TESTKIT_SAVES", "env-saves")
     pytester.makeconftest(INNER_CONFTEST)
     pytester.makepyfile(test_compare=COMPARE_TESTS)
     run = run_servers(
-        pytester, *SERVER_RUN, f"--perf-compare={baseline}", "--perf-compare-fail=median:100000000%", "test_compare.py"
+        pytester, *SERVER_RUN, "test_compare.py", "--perf-compare", "--perf-compare-fail=median:100000000%"
     )
     assert run.result.ret == pytest.ExitCode.OK
-    run.result.stdout.fnmatch_lines(["this run against baseline"])
-    run.result.stdout.re_match_lines([r"^reset\[lua\] +median "])
+    run.result.stdout.fnmatch_lines(["this run against 3 runs *"])
+    run.result.stdout.re_match_lines([r"^reset\[lua\] +median:1e\+08% .* within limit$"])
     assert REGRESSED not in run.stdout
     # The save root from the environment is where the server's directory landed.
     assert Path(run.out["saves"]) == run.path / "env-saves" / "0"
     assert run.leftovers == []
+
+
+def test_one_baseline_run_is_inconclusive_and_fails_nothing(single_run: Run, pytester: pytest.Pytester) -> None:
+    (baseline, *_) = doctored_baselines(single_run, pytester.path, runs=1)
+    pytester.makeconftest(INNER_CONFTEST)
+    pytester.makepyfile(test_compare=COMPARE_TESTS)
+    run = run_servers(
+        pytester, *SERVER_RUN, "test_compare.py", f"--perf-compare={baseline}", "--perf-compare-fail=median:10%"
+    )
+    assert run.result.ret == pytest.ExitCode.OK
+    run.result.stdout.fnmatch_lines(
+        ["*Inconclusive (*): not judged, neither passed nor failed:", "*1 baseline run measured it; 3 needed*"]
+    )
+    assert REGRESSED not in run.stdout
 
 
 def test_a_failing_test_carries_its_servers_last_log_lines(pytester: pytest.Pytester) -> None:

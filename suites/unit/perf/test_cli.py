@@ -21,6 +21,16 @@ def storage(tmp_path: Path, make_report) -> Storage:
     return storage
 
 
+@pytest.fixture
+def history(tmp_path: Path, make_report) -> Storage:
+    """Four steady runs of one kind (reset[save] 100 ms +- 1 %), then 0005_slow: reset[save] 50 % slower."""
+    storage = Storage(tmp_path / "history", machine="test-machine")
+    for number, median in enumerate([0.100, 0.101, 0.099, 0.100], start=1):
+        storage.save(make_report({"reset[save]": [median], "restart": [1.0]}), name=f"steady{number}")
+    storage.save(make_report({"reset[save]": [0.15], "restart": [0.9]}), name="slow")
+    return storage
+
+
 def run(storage: Storage, *args: str) -> int:
     return main(["perf", *args, "--storage", str(storage.root), "--machine-id", storage.machine])
 
@@ -60,22 +70,29 @@ def test_report_by_number_to_stdout_is_markdown_only(storage: Storage, capsys) -
 def test_compare_to_stdout_is_markdown_only(storage: Storage, capsys) -> None:
     assert run(storage, "compare", "1", "2", "--markdown", "-") == 0
     captured = capsys.readouterr()
-    assert captured.out.startswith("#")
+    assert captured.out.startswith("# fle-testkit perf: 0002_slow against 0001_base")
     assert captured.err.startswith("0002_slow against 0001_base")
 
 
-def test_compare_fails_on_a_regression(storage: Storage, capsys) -> None:
-    assert run(storage, "compare", "1", "2", "--fail", "median:10%") == 1
+def test_compare_fails_on_a_regression_beyond_the_run_to_run_noise(history: Storage, capsys) -> None:
+    assert run(history, "compare", "4", "5", "--fail", "median:10%") == 1
     out = capsys.readouterr().out
-    assert "Performance has regressed:\n\treset[save] (0001_base) - Field 'median' has failed " in out
-    assert "restart (0001_base)" not in out  # restart got faster
+    assert out.startswith("0005_slow against 4 runs (0001_steady1 .. 0004_steady4); family-wise alpha 0.01")
+    assert "Performance has regressed:\n\treset[save] - median:10%: 99.997 ms -> 150.000 ms (1.50x" in out
+    assert "restart" in out and "\trestart -" not in out  # restart got faster
 
 
-def test_compare_passes_within_the_rule(storage: Storage, capsys) -> None:
-    assert run(storage, "compare", "1", "--fail", "median:25%") == 0  # CURRENT defaults to the latest
+def test_compare_passes_within_the_rule(history: Storage, capsys) -> None:
+    assert run(history, "compare", "4", "--fail", "median:60%") == 0  # CURRENT defaults to the latest
     out = capsys.readouterr().out
-    assert out.startswith("0002_slow against 0001_base")
-    assert "+20.0%" in out and "regressed" not in out
+    assert "within limit" in out and "regressed" not in out
+
+
+def test_compare_with_too_few_baseline_runs_is_inconclusive(storage: Storage, capsys) -> None:
+    assert run(storage, "compare", "1", "2", "--fail", "median:10%") == 0
+    out = capsys.readouterr().out
+    assert "Inconclusive (2): not judged, neither passed nor failed:" in out
+    assert "1 baseline run measured it; 3 needed" in out
 
 
 def test_compare_with_a_bad_rule_is_a_usage_error(storage: Storage, capsys) -> None:
@@ -112,21 +129,21 @@ def test_help_everywhere(args: list[str], capsys) -> None:
     assert capsys.readouterr().out.startswith("usage: fle-testkit")
 
 
-def test_console_script_is_installed(storage: Storage) -> None:
+def test_console_script_is_installed(history: Storage) -> None:
     script = Path(sys.executable).with_name("fle-testkit")
     done = subprocess.run(
         [
             str(script),
             "perf",
             "compare",
-            "1",
-            "2",
+            "4",
+            "5",
             "--fail",
             "median:10%",
             "--storage",
-            str(storage.root),
+            str(history.root),
             "--machine-id",
-            storage.machine,
+            history.machine,
         ],
         capture_output=True,
         text=True,

@@ -1,19 +1,9 @@
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from fle_testkit.errors import ConfigurationError
-from fle_testkit.perf.compare import (
-    HEADING,
-    DifferenceRegressionCheck,
-    PercentageRegressionCheck,
-    compare,
-    format_regressions,
-    parse_rule,
-    regressions,
-)
+from fle_testkit.perf.compare import DifferenceRegressionCheck, PercentageRegressionCheck, compare, parse_rule
 from fle_testkit.perf.report import Report
 
 
@@ -52,54 +42,14 @@ def _named(report: Report, name: str) -> Report:
     return report.with_source(Path(f"/runs/{name}.json"))
 
 
-def test_slower_median_fails_a_percentage_rule(make_report) -> None:
-    baseline = _named(make_report({"reset[save]": [0.1, 0.1, 0.1]}), "0003_abc")
-    current = make_report({"reset[save]": [0.12, 0.12, 0.12]})
-    found = regressions(current, baseline, ["median:10%"])
-    assert len(found) == 1
-    assert found[0].value == pytest.approx(20.0)
-    assert format_regressions(found) == (
-        "Performance has regressed:\n"
-        "\treset[save] (0003_abc) - Field 'median' has failed PercentageRegressionCheck: "
-        "20.000% > 10.000% (0.100000s -> 0.120000s)"
-    )
-    assert format_regressions(found).splitlines()[0] == HEADING == "Performance has regressed:"
-
-
-def test_faster_run_passes(make_report) -> None:
-    baseline = make_report({"reset[save]": [0.1, 0.1]})
-    current = make_report({"reset[save]": [0.05, 0.05]})
-    assert regressions(current, baseline, ["median:10%", "p95:0.001", "max:0%"]) == []
-    assert format_regressions([]) == ""
-
-
-def test_difference_rule(make_report) -> None:
-    baseline = _named(make_report({"restart": [1.0, 2.0]}), "0001_base")
-    current = make_report({"restart": [1.0, 2.1]})
-    assert regressions(current, baseline, ["max:0.2"]) == []
-    (found,) = regressions(current, baseline, ["max:0.05"])
-    assert found.line() == (
-        "restart (0001_base) - Field 'max' has failed DifferenceRegressionCheck: "
-        "0.100000s > 0.050000s (2.000000s -> 2.100000s)"
-    )
-
-
-def test_zero_baseline_counts_as_infinitely_slower(make_report) -> None:
-    baseline = make_report({"reset": [0.0]})
-    current = make_report({"reset": [0.01]})
-    (found,) = regressions(current, baseline, ["median:10%"])
-    assert math.isinf(found.value)
-
-
 def test_missing_benchmarks_are_reported_not_failed(make_report) -> None:
     baseline = _named(make_report({"reset[lua]": [0.1], "reset[save]": [0.2]}), "0003_abc")
     current = make_report({"reset[lua]": [0.1], "start[latest]": [1.0]})
-    comparison = compare(current, baseline, ["median:10%"])
+    comparison = compare(current, baseline)
     assert comparison.only_in_baseline == ("reset[save]",)
     assert comparison.only_in_current == ("start[latest]",)
-    assert not comparison.failed
     assert [change.name for change in comparison.changes] == ["reset[lua]"]
-    assert comparison.lines() == [
+    assert comparison.missing_lines() == [
         "Benchmarks not compared:",
         "\treset[save] (0003_abc) - in the baseline, not measured in this run",
         "\tstart[latest] (0003_abc) - measured in this run, not in the baseline",

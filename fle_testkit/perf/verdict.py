@@ -1,0 +1,188 @@
+"""Whether a run regressed: beyond a rule's limit *and* beyond the run-to-run noise.
+
+Why this method. On a shared CI machine most of the noise lies *between*
+runs: the whole machine is slower for a while (other jobs, thermal limits,
+a neighbour's disk), so every sample of one run shifts together. A test of
+one run's samples against another run's (Mann-Whitney, a t-test on the
+samples) sees thousands of samples, a tiny standard error, and calls that
+drift significant: an A/A run fails. So the unit of evidence here is the run.
+
+For each benchmark and each rule's field (the median, say), the baseline is
+that field in each of the last K saved runs of the same kind (suite, backend,
+image, workers). On a log scale (times are positive, noise multiplies, rules
+speak of ratios) the K values estimate the run-to-run mean and spread; under
+"no change" the current run's value is one more draw, so
+
+    t = (ln current - mean(ln baseline)) / (s * sqrt(1 + 1/K))
+
+follows Student's t with K - 1 degrees of freedom (a prediction test: the
+spread s includes drift and each run's own sampling noise). A benchmark
+*regressed* when its change is beyond the rule's limit (the ratio of the
+current value to the baseline's geometric mean, or their difference in
+seconds) *and* the one-sided p-value for "slower" survives Holm's step-down
+correction at ``alpha`` over every test made in the comparison (~15 phases,
+times the rules): the chance of one false alarm in a whole A/A comparison is
+at most ``alpha``, not ``alpha`` per phase.
+
+Fewer than ``min_runs`` baseline runs (the spread cannot be estimated) makes a
+benchmark *inconclusive*: printed as such, never a pass or a fail in disguise.
+The printed interval is the 95 % prediction interval of the ratio: where the
+current value would fall, relative to the baseline, with no change at all.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from scipy import stats as scipy_stats
+
+from .compare import DifferenceRegressionCheck, Rule, parse_rule
+from .report import Report, differences
+
+DEFAULT_ALPHA = 0.01  # family-wise: the chance of any false alarm in one comparison
+DEFAULT_RUNS = 5  # baseline runs of the same kind, K
+MIN_RUNS = 3  # two degrees of freedom: fewer and the spread is a guess
+# The least run-to-run spread assumed (1 % on a log scale): K identical values
+# (a coarse clock, synthetic data) would otherwise make any change "certain".
+MIN_LOG_SPREAD = 0.01
+INTERVAL = 0.95
+DISPLAY_RULE = "median:10%"  # what a comparison without rules judges by, to show a verdict (nothing fails)
+
+REGRESSED, NOT_SIGNIFICANT, WITHIN, FASTER, INCONCLUSIVE = (
+    "regressed",
+    "slower, within noise",
+    "within limit",
+    "faster",
+    "inconclusive",
+)
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One benchmark under one rule: the values compared, the ratio and its interval, the verdict."""
+
+    benchmark: str
+    rule: Rule
+    baseline: float  # geometric mean of the field over the baseline runs, seconds
+    current: float
+    runs: int  # baseline runs that measured this benchmark
+    ratio: float
+    low: float  # 95 % prediction interval of the ratio under "no change"
+    high: float
+    p_value: float  # one-sided, "slower"; nan when inconclusive
+    beyond_limit: bool
+    verdict: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A run against its baseline runs: every benchmark judged, and how the runs differ."""
+
+    current_name: str
+    baseline_names: tuple[str, ...]
+    judged: tuple[Judged, ...]
+    alpha: float
+    differences: tuple[str, ...] = ()
+
+    @property
+    def regressions(self) -> tuple[Judged, ...]:
+        return tuple(j for j in self.judged if j.verdict == REGRESSED)
+
+    @property
+    def inconclusive(self) -> tuple[Judged, ...]:
+        return tuple(j for j in self.judged if j.verdict == INCONCLUSIVE)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.regressions)
+
+
+def judge(
+    current: Report,
+    baselines: Sequence[Report],
+    rules: Iterable[Rule | str],
+    *,
+    alpha: float = DEFAULT_ALPHA,
+    min_runs: int = MIN_RUNS,
+) -> Judgement:
+    """Judge ``current`` against ``baselines`` (oldest first) under ``rules`` (``median:10%``...)."""
+    parsed = [parse_rule(rule) if isinstance(rule, str) else rule for rule in rules]
+    pending: list[tuple[str, Rule, list[float], float]] = []
+    for benchmark in current.benchmarks:
+        for rule in parsed:
+            history = [
+                getattr(found.stats, rule.field)
+                for report in baselines
+                if (found := report.benchmark(benchmark.name)) is not None
+            ]
+            pending.append((benchmark.name, rule, history, getattr(benchmark.stats, rule.field)))
+    raw = [_test(name, rule, history, value, min_runs) for name, rule, history, value in pending]
+    judged = _holm(raw, alpha)
+    latest = baselines[-1] if baselines else None
+    return Judgement(
+        current_name=current.name,
+        baseline_names=tuple(report.name for report in baselines),
+        judged=tuple(judged),
+        alpha=alpha,
+        differences=tuple(differences(current, latest)) if latest is not None else (),
+    )
+
+
+def _test(name: str, rule: Rule, history: list[float], current: float, min_runs: int) -> Judged:
+    runs = len(history)
+    positive = [value for value in history if value > 0]
+    if runs < min_runs or len(positive) < runs or current <= 0:
+        reason = (
+            f"{runs} baseline run{'s' if runs != 1 else ''} measured it; {min_runs} needed to know the run-to-run spread"
+            if runs < min_runs
+            else "a zero time cannot be compared as a ratio"
+        )
+        baseline = math.exp(statistics.fmean(map(math.log, positive))) if positive else math.nan
+        ratio = current / baseline if baseline and baseline > 0 else math.nan
+        nan = math.nan
+        return Judged(name, rule, baseline, current, runs, ratio, nan, nan, nan, False, INCONCLUSIVE, reason)
+    logs = [math.log(value) for value in history]
+    centre = statistics.fmean(logs)
+    spread = max(statistics.stdev(logs), MIN_LOG_SPREAD)
+    scale = spread * math.sqrt(1 + 1 / runs)
+    shift = math.log(current) - centre
+    degrees = runs - 1
+    p_value = float(scipy_stats.t.sf(shift / scale, degrees))
+    half = float(scipy_stats.t.ppf(0.5 + INTERVAL / 2, degrees)) * scale
+    baseline = math.exp(centre)
+    ratio = math.exp(shift)
+    if isinstance(rule, DifferenceRegressionCheck):
+        beyond = current - baseline > rule.threshold
+    else:
+        beyond = (ratio - 1) * 100 > rule.threshold
+    low, high = ratio / math.exp(half), ratio * math.exp(half)
+    return Judged(name, rule, baseline, current, runs, ratio, low, high, p_value, beyond, verdict="")
+
+
+def _holm(tests: list[Judged], alpha: float) -> list[Judged]:
+    """Verdicts with Holm's step-down over the conclusive tests (family-wise error at ``alpha``)."""
+    conclusive = sorted((t for t in tests if t.verdict != INCONCLUSIVE), key=lambda t: t.p_value)
+    significant: set[int] = set()
+    for rank, test in enumerate(conclusive):
+        if test.p_value > alpha / (len(conclusive) - rank):
+            break  # this one and every larger p-value are not significant
+        significant.add(id(test))
+    judged = []
+    for test in tests:
+        if test.verdict == INCONCLUSIVE:
+            judged.append(test)
+            continue
+        if test.beyond_limit and id(test) in significant:
+            verdict = REGRESSED
+        elif test.beyond_limit:
+            verdict = NOT_SIGNIFICANT
+        elif test.ratio < 1:
+            verdict = FASTER
+        else:
+            verdict = WITHIN
+        judged.append(replace(test, verdict=verdict))
+    return judged
