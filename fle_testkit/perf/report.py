@@ -1,11 +1,16 @@
-"""A run's report and its JSON, in the shape pytest-benchmark users know.
+"""A run's report and its JSON, in pytest-benchmark's own format plus our sections.
 
 ::
 
-    {"schema": 1, "machine_info": {...}, "commit_info": {...}, "datetime": "...",
-     "fle_testkit": {"backend": ..., "image": ..., "workers": N, "missing_workers": [...], "version": ...},
-     "benchmarks": [{"name": "reset[lua]", "group": "reset", "stats": {...}, "unit": "s", "extra": {...}}],
+    {"schema": 2, "machine_info": {...}, "commit_info": {...}, "datetime": "...", "version": "<pytest-benchmark's>",
+     "fle_testkit": {"backend": ..., "image": ..., "workers": N, "missing_workers": [...], "version": ..., "suite": [...]},
+     "benchmarks": [{"name": "reset[lua]", "fullname": "fle-testkit::reset[lua]", "group": "reset",
+                     "params": null, "param": null, "options": {}, "extra_info": {...}, "stats": {...}, "unit": "s"}],
      "summary": {"reset_s_median": ..., "restart_s_p95": ..., "reset_rounds": ...}}
+
+Every field pytest-benchmark's ``compare``, ``list`` and histogram read is
+there (schema 2), so ``pytest-benchmark --storage file://.fle/perf compare``
+works on saved runs. Schema 1 reports (before that) are still read.
 
 The summary is per phase, over the samples of every detail of that phase
 (``reset`` covers ``reset[lua]`` and ``reset[save]``); its keys carry their
@@ -29,9 +34,17 @@ from typing import Any
 from .errors import ReportError
 from .stats import Record, Stats, group_of, group_records
 
-SCHEMA = 1
+SCHEMA = 2
 UNIT = "s"
 SUMMARY_STATS = ("min", "median", "mean", "p95", "max")
+
+
+def benchmark_version() -> str:
+    """pytest-benchmark's version, which its own files carry at the top."""
+    try:
+        return metadata.version("pytest-benchmark")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def testkit_version() -> str:
@@ -210,10 +223,14 @@ class Benchmark:
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
+            "fullname": f"fle-testkit::{self.name}",
             "group": self.group,
+            "params": None,
+            "param": None,
+            "options": {},
+            "extra_info": dict(self.extra),
             "stats": self.stats.to_dict(),
             "unit": self.unit,
-            "extra": dict(self.extra),
         }
 
     @classmethod
@@ -228,7 +245,7 @@ class Benchmark:
             group=str(data.get("group") or group_of(name)),
             stats=stats,
             unit=str(data.get("unit", UNIT)),
-            extra=dict(data.get("extra") or {}),
+            extra=dict(data.get("extra_info") or data.get("extra") or {}),  # "extra": schema 1
         )
 
 
@@ -310,6 +327,7 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,
+            "version": benchmark_version(),
             "machine_info": self.machine_info.to_dict(),
             "commit_info": self.commit_info.to_dict(),
             "datetime": self.datetime,

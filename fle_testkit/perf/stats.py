@@ -8,10 +8,11 @@ the phase.
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar
+
+from pytest_benchmark.stats import Stats as BenchmarkStats
 
 from ..timings import PHASES, PhaseTiming
 from .errors import ReportError
@@ -23,14 +24,15 @@ Record = PhaseTiming | Mapping[str, Any]
 
 @dataclass(frozen=True)
 class Stats:
-    """Summary of one benchmark's samples, in seconds (``rounds`` is a count).
+    """Summary of one benchmark's samples, in seconds (``rounds``, ``iterations``: counts).
 
-    ``stddev`` is the sample standard deviation (n - 1, as pytest-benchmark),
-    0 for a single sample. ``p95`` is the 95th percentile by linear
-    interpolation between the closest ranks (numpy's default, Hyndman-Fan
-    type 7): position ``0.95 * (n - 1)`` in the sorted samples. It never lies
-    outside the samples, and moves smoothly as samples are added, which
-    nearest-rank does not for the small counts a test run gives.
+    Every field pytest-benchmark stores (its own ``Stats`` computes them:
+    quartiles, Tukey fences, outlier counts, ``ops``), so its ``compare``,
+    ``list`` and histograms read our reports; plus ``p95``, the 95th percentile
+    by linear interpolation between the closest ranks (numpy's default,
+    Hyndman-Fan type 7): position ``0.95 * (n - 1)`` in the sorted samples. It
+    never lies outside the samples, and moves smoothly as samples are added,
+    which nearest-rank does not for the small counts a test run gives.
     """
 
     rounds: int
@@ -41,38 +43,70 @@ class Stats:
     stddev: float
     p95: float
     total: float
+    iqr: float = math.nan
+    q1: float = math.nan
+    q3: float = math.nan
+    ld15iqr: float = math.nan
+    hd15iqr: float = math.nan
+    ops: float = math.nan
+    iqr_outliers: int = 0
+    stddev_outliers: int = 0
+    outliers: str = ""
+    iterations: int = 1  # pytest-benchmark times N iterations per round; a phase is one
 
     # The fields a comparison rule may name, in table order.
     TIMES: ClassVar[tuple[str, ...]] = ("min", "max", "mean", "median", "p95")
+    # Fields reports of schema 1 lack (NaN or their default when read).
+    LATER: ClassVar[tuple[str, ...]] = (
+        "iqr", "q1", "q3", "ld15iqr", "hd15iqr", "ops", "iqr_outliers", "stddev_outliers", "outliers", "iterations",
+    )  # fmt: skip
 
     @classmethod
     def of(cls, samples: Iterable[float]) -> Stats:
-        ordered = sorted(float(sample) for sample in samples)
-        if not ordered:
+        computed = BenchmarkStats()
+        for sample in samples:
+            computed.update(float(sample))
+        if not computed:
             raise ReportError("cannot summarise a benchmark without samples")
+        values = computed.as_dict()
         return cls(
-            rounds=len(ordered),
-            min=ordered[0],
-            max=ordered[-1],
-            mean=statistics.fmean(ordered),
-            median=statistics.median(ordered),
-            stddev=statistics.stdev(ordered) if len(ordered) > 1 else 0.0,
-            p95=percentile(ordered, 95),
-            total=math.fsum(ordered),
+            rounds=int(values["rounds"]),
+            min=values["min"],
+            max=values["max"],
+            mean=values["mean"],
+            median=values["median"],
+            stddev=float(values["stddev"]),
+            p95=percentile(computed.sorted_data, 95),
+            total=math.fsum(computed.data),
+            iqr=values["iqr"],
+            q1=values["q1"],
+            q3=values["q3"],
+            ld15iqr=values["ld15iqr"],
+            hd15iqr=values["hd15iqr"],
+            ops=float(values["ops"]),
+            iqr_outliers=int(values["iqr_outliers"]),
+            stddev_outliers=int(values["stddev_outliers"]),
+            outliers=str(values["outliers"]),
         )
 
-    def to_dict(self) -> dict[str, float | int]:
+    def to_dict(self) -> dict[str, float | int | str]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Stats:
+        counts = {"rounds", "iqr_outliers", "stddev_outliers", "iterations"}
         try:
-            return cls(
-                rounds=int(data["rounds"]),
-                **{f.name: float(data[f.name]) for f in fields(cls) if f.name != "rounds"},
-            )
+            values: dict[str, Any] = {}
+            for f in fields(cls):
+                if f.name not in data:
+                    if f.name in cls.LATER:
+                        continue  # a report of schema 1: the dataclass default
+                    raise KeyError(f.name)
+                raw = data[f.name]
+                values[f.name] = int(raw) if f.name in counts else str(raw) if f.name == "outliers" else float(raw)
+            return cls(**values)
         except (KeyError, TypeError, ValueError) as error:
-            wanted = [f.name for f in fields(cls)]
+            wanted = [f.name for f in fields(cls) if f.name not in cls.LATER]
             raise ReportError(f"benchmark stats {dict(data)!r} need numbers for {wanted!r}") from error
 
 

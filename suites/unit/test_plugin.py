@@ -552,11 +552,11 @@ def test_junit_xml_carries_phase_properties(single_run: Run) -> None:
     assert "fle_testkit.bootstrap_s" in properties["test_default_session"]  # the first test starts the server
 
 
-def test_perf_report_is_saved_with_schema_1(single_run: Run) -> None:
+def test_perf_report_is_saved_with_schema_2(single_run: Run) -> None:
     reports = [name for name in single_run.files if name.startswith(".fle/perf/")]
     assert len(reports) == 1 and re.fullmatch(r"\.fle/perf/[^/]+/0001_[^/]+\.json", reports[0]), reports
     report = json.loads(single_run.files[reports[0]])
-    assert report["schema"] == 1
+    assert report["schema"] == 2
     assert {"reset[lua]", "reset[save]", "bootstrap"} <= {b["name"] for b in report["benchmarks"]}
     single_run.result.stdout.fnmatch_lines(["fle-testkit: perf report saved to */.fle/perf/*/0001_*.json"])
 
@@ -745,7 +745,9 @@ def doctored_baselines(single_run: Run, root: Path, runs: int = 3) -> list[Path]
         report["fle_testkit"].update(suite=["test_compare.py"], workers=1)
         for benchmark in report["benchmarks"]:
             scale = 1000 * (1 + number / 100)  # runs differ a little, as real runs do
-            benchmark["stats"] = {k: v if k == "rounds" else v / scale for k, v in benchmark["stats"].items()}
+            benchmark["stats"] = {
+                k: v / scale if isinstance(v, float) and k != "ops" else v for k, v in benchmark["stats"].items()
+            }
         path = root / ".fle" / "perf" / machine_id() / f"{number:04d}_baseline.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(report))

@@ -17,8 +17,10 @@ def test_report_shape(make_report) -> None:
         missing_workers=["gw3"],
     )
     data = json.loads(report.to_json())
-    assert data["schema"] == SCHEMA == 1
-    assert set(data) == {"schema", "machine_info", "commit_info", "datetime", "fle_testkit", "benchmarks", "summary"}
+    assert data["schema"] == SCHEMA == 2
+    assert set(data) == {
+        "schema", "version", "machine_info", "commit_info", "datetime", "fle_testkit", "benchmarks", "summary"
+    }  # fmt: skip
     assert data["machine_info"]["cpu"] == {"count": 8}
     assert data["commit_info"] == {
         "id": "abc1234567890def",
@@ -37,7 +39,10 @@ def test_report_shape(make_report) -> None:
     assert first["name"] == "reset[lua]" and first["group"] == "reset" and first["unit"] == "s"
     assert first["stats"]["rounds"] == 3 and first["stats"]["median"] == 0.2
     assert set(first["stats"]) >= {"min", "max", "mean", "median", "stddev", "rounds", "p95"}
-    assert first["extra"] == {"labels": {"worker gw0": 3}}
+    # Every field pytest-benchmark's compare, list and histogram read.
+    assert set(first["stats"]) >= {"iqr", "q1", "q3", "ld15iqr", "hd15iqr", "ops", "outliers", "iterations"}
+    assert {"fullname", "params", "param", "options"} <= set(first)
+    assert first["extra_info"] == {"labels": {"worker gw0": 3}}
 
 
 def test_summary_is_per_phase_with_units_in_keys(make_report) -> None:
@@ -73,13 +78,13 @@ def test_commit_info_without_git_repository(tmp_path: Path) -> None:
 
 def test_newer_schema_is_refused_clearly(make_report, tmp_path: Path) -> None:
     data = make_report({"reset": [0.1]}).to_dict()
-    data["schema"] = 2
+    data["schema"] = 3
     path = tmp_path / "0001_future.json"
     path.write_text(json.dumps(data))
     with pytest.raises(ReportError) as raised:
         Report.load(path)
     message = str(raised.value)
-    assert "0001_future.json" in message and "schema 2" in message and "reads schema 1" in message
+    assert "0001_future.json" in message and "schema 3" in message and "reads schema 2" in message
     assert "pip install -U fle-testkit" in message
 
 
@@ -99,3 +104,40 @@ def test_unreadable_reports(tmp_path: Path) -> None:
     (tmp_path / "partial.json").write_text(json.dumps({"schema": 1, "fle_testkit": {"backend": "embedded"}}))
     with pytest.raises(ReportError, match="'benchmarks'"):
         Report.load(tmp_path / "partial.json")
+
+
+def test_a_schema_1_report_is_still_read(make_report, tmp_path: Path) -> None:
+    data = make_report({"reset": [0.1, 0.3]}).to_dict()
+    data["schema"] = 1
+    for benchmark in data["benchmarks"]:
+        benchmark["extra"] = benchmark.pop("extra_info")
+        for key in ("iqr", "q1", "q3", "ld15iqr", "hd15iqr", "ops", "iqr_outliers", "stddev_outliers", "outliers"):
+            del benchmark["stats"][key]
+    path = tmp_path / "0001_old.json"
+    path.write_text(json.dumps(data))
+    (benchmark,) = Report.load(path).benchmarks
+    assert benchmark.stats.median == pytest.approx(0.2)
+    assert benchmark.extra == {"labels": {"worker gw0": 2}}
+
+
+def test_pytest_benchmark_compares_and_lists_saved_runs(make_report, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from fle_testkit.perf.storage import Storage
+
+    storage = Storage(tmp_path / "perf")
+    storage.save(make_report({"reset[lua]": [0.001, 0.002], "restart": [0.4]}), name="first")
+    storage.save(make_report({"reset[lua]": [0.003, 0.002], "restart": [0.5]}), name="second")
+    script = str(Path(sys.executable).with_name("pytest-benchmark"))
+
+    def run(command: str) -> str:
+        done = subprocess.run(
+            [script, "--storage", f"file://{storage.root}", command], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    compared = run("compare")
+    assert "reset[lua] (0001_first)" in compared and "restart (0002_second)" in compared
+    assert "0002_second.json" in run("list")
