@@ -15,8 +15,15 @@ speak of ratios) the K values estimate the run-to-run mean and spread; under
 
     t = (ln current - mean(ln baseline)) / (s * sqrt(1 + 1/K))
 
-follows Student's t with K - 1 degrees of freedom (a prediction test: the
-spread s includes drift and each run's own sampling noise). A benchmark
+follows Student's t (a prediction test: the spread s includes drift and each
+run's own sampling noise). With K - 1 = 4 degrees of freedom alone, and a
+correction for ~15 tests, the bar would sit at 7 spreads: nothing short of a
+collapse could pass it. But drift is the machine's, shared by every phase of
+a run, so the phases' spreads are alike: each benchmark's variance is shrunk
+toward the mean variance of the comparison's benchmarks, a prior worth
+``PRIOR_DF`` degrees of freedom (Smyth's moderated t, 2004, as limma uses for
+many genes measured on few arrays), and t has K - 1 + ``PRIOR_DF`` of them.
+A benchmark
 *regressed* when its change is beyond the rule's limit (the ratio of the
 current value to the baseline's geometric mean, or their difference in
 seconds) *and* the one-sided p-value for "slower" survives Holm's step-down
@@ -49,6 +56,10 @@ MIN_RUNS = 3  # two degrees of freedom: fewer and the spread is a guess
 # (a coarse clock, synthetic data) would otherwise make any change "certain".
 MIN_LOG_SPREAD = 0.01
 INTERVAL = 0.95
+# How much the pooled run-to-run variance weighs against a benchmark's own, in
+# degrees of freedom: as much as 9 runs of its own. Chosen, not estimated (limma
+# estimates it from the data): with ~15 phases there is too little data for that.
+PRIOR_DF = 8
 DISPLAY_RULE = "median:10%"  # what a comparison without rules judges by, to show a verdict (nothing fails)
 
 REGRESSED, NOT_SIGNIFICANT, WITHIN, FASTER, INCONCLUSIVE = (
@@ -120,7 +131,8 @@ def judge(
                 if (found := report.benchmark(benchmark.name)) is not None
             ]
             pending.append((benchmark.name, rule, history, getattr(benchmark.stats, rule.field)))
-    raw = [_test(name, rule, history, value, min_runs) for name, rule, history, value in pending]
+    pooled = _pooled_variance([history for _, _, history, _ in pending], min_runs)
+    raw = [_test(name, rule, history, value, min_runs, pooled) for name, rule, history, value in pending]
     judged = _holm(raw, alpha)
     latest = baselines[-1] if baselines else None
     return Judgement(
@@ -132,7 +144,17 @@ def judge(
     )
 
 
-def _test(name: str, rule: Rule, history: list[float], current: float, min_runs: int) -> Judged:
+def _log_variance(history: list[float]) -> float:
+    return max(statistics.variance([math.log(value) for value in history]), MIN_LOG_SPREAD**2)
+
+
+def _pooled_variance(histories: list[list[float]], min_runs: int) -> float | None:
+    """The mean run-to-run variance (log scale) of the benchmarks that can be judged; None if none."""
+    usable = [_log_variance(h) for h in histories if len(h) >= min_runs and all(value > 0 for value in h)]
+    return statistics.fmean(usable) if usable else None
+
+
+def _test(name: str, rule: Rule, history: list[float], current: float, min_runs: int, pooled: float | None) -> Judged:
     runs = len(history)
     positive = [value for value in history if value > 0]
     if runs < min_runs or len(positive) < runs or current <= 0:
@@ -145,12 +167,13 @@ def _test(name: str, rule: Rule, history: list[float], current: float, min_runs:
         ratio = current / baseline if baseline and baseline > 0 else math.nan
         nan = math.nan
         return Judged(name, rule, baseline, current, runs, ratio, nan, nan, nan, False, INCONCLUSIVE, reason)
-    logs = [math.log(value) for value in history]
-    centre = statistics.fmean(logs)
-    spread = max(statistics.stdev(logs), MIN_LOG_SPREAD)
-    scale = spread * math.sqrt(1 + 1 / runs)
+    centre = statistics.fmean(math.log(value) for value in history)
+    own = runs - 1
+    prior = PRIOR_DF if pooled is not None else 0
+    variance = (own * _log_variance(history) + prior * (pooled or 0.0)) / (own + prior)
+    scale = math.sqrt(variance * (1 + 1 / runs))
     shift = math.log(current) - centre
-    degrees = runs - 1
+    degrees = own + prior
     p_value = float(scipy_stats.t.sf(shift / scale, degrees))
     half = float(scipy_stats.t.ppf(0.5 + INTERVAL / 2, degrees)) * scale
     baseline = math.exp(centre)
