@@ -290,8 +290,7 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
     @lua_method
     def teleport(self, position: Any, surface: Any = None) -> bool:
         x, y = position_arg(position)
-        self.model.teleport(x, y)
-        return True
+        return self.model.teleport(x, y)
 
     def lua_equals(self, other: Any) -> bool:
         return isinstance(other, LuaEntity) and other.model is self.model

@@ -205,10 +205,20 @@ class Entity:
         self.direction = (self._direction + (-4 if reverse else 4)) % 16
         return True
 
-    def teleport(self, x: float, y: float) -> None:
-        """Move to exactly (x, y) on the same surface."""
+    def teleport(self, x: float, y: float) -> bool:
+        """Move to exactly (x, y) on the same surface; False (and no move) for a belt.
+
+        Factorio 2.0's LuaControl::teleport: "Some entities may not be teleported.
+        For instance, transport belts won't allow teleportation and this method will
+        always return false when used on any such entity." The docs name only
+        transport belts; every belt connectable (undergrounds, splitters, loaders)
+        refuses here too, as the most plausible reading of "any such entity".
+        """
         self.check_valid()
+        if self.belt is not None:
+            return False
         self.surface.reindex_entity(self, lambda: self._move(x, y))
+        return True
 
     def _move(self, x: float, y: float) -> None:
         self._x, self._y = float(x), float(y)

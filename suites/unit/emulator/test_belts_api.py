@@ -96,3 +96,16 @@ def test_health_is_writable_within_bounds(level: Level) -> None:
         "c.health = 50 p(c.health) c.health = 1e9 p(c.health) c.health = -5 p(c.health, c.valid)",
     )
     assert out.split("\n") == ["50", "200", "0 true"]
+
+
+def test_belts_refuse_teleport_where_other_entities_move(level: Level) -> None:
+    """LuaControl::teleport: transport belts won't allow teleportation (false, and no move)."""
+    out = run(
+        level,
+        "local b = s.create_entity{name = 'transport-belt', position = {0.5, 0.5}, force = 'player'} "
+        "local u = s.create_entity{name = 'underground-belt', position = {2.5, 0.5}, type = 'input', force = 'player'} "
+        "local c = s.create_entity{name = 'iron-chest', position = {4.5, 0.5}, force = 'player'} "
+        "p(b.teleport{0, 0}, b.position.x, b.position.y, u.teleport{2, 0}, u.position.x) "
+        "p(c.teleport{4, 0}, c.position.x, c.position.y)",
+    )
+    assert out.split("\n") == ["false 0.5 0.5 false 2.5", "true 4 0"]
