@@ -18,7 +18,7 @@ from .report import Report
 from .storage import DEFAULT_ROOT, Storage
 from .verdict import DEFAULT_RUNS, DISPLAY_RULE, judge
 
-RUN_HELP = "a run number (3), a saved run's name (0003_abc12345), or a report file's path"
+RUN_HELP = "a run number (3), latest or latest~N (the Nth before it), a saved run's name (0003_abc12345), or a report file's path"
 
 
 def register(groups: argparse._SubParsersAction) -> None:

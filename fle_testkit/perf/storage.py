@@ -27,6 +27,7 @@ from .report import Report
 DEFAULT_ROOT = Path(".fle") / "perf"
 _RUN_FILE = re.compile(r"^(?P<number>\d{4,})_(?P<name>.+)\.json$")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_LATEST = re.compile(r"^latest(?:~(?P<steps>\d+))?$")
 
 
 def machine_id() -> str:
@@ -143,15 +144,19 @@ class Storage:
     def resolve(self, spec: int | str | os.PathLike[str] | None = None) -> Path:
         """The report file ``spec`` names, as ``--perf-compare[=N|PATH]`` and ``fle-testkit perf`` take it.
 
-        ``None``: the latest run; an int or digits: run number N; an existing
-        file: itself; otherwise a saved run's name (``0003_abc``) or its
-        suffix (``abc``).
+        ``None`` or ``latest``: the latest run; ``latest~N``: the Nth before
+        it (as git counts); an int or digits: run number N; an existing file:
+        itself; otherwise a saved run's name (``0003_abc``) or its suffix (``abc``).
         """
         runs = self.list_runs()
-        if spec is None:
+        back = _LATEST.match(str(spec)) if spec is not None else None
+        if spec is None or back is not None:
+            steps = int(back["steps"] or 0) if back is not None else 0
             if not runs:
                 raise ConfigurationError(self._nothing_saved())
-            return runs[-1].path
+            if steps >= len(runs):
+                raise ConfigurationError(self._unknown(f"{spec!r} is before the first saved run", runs))
+            return runs[-1 - steps].path
         if isinstance(spec, int) or (isinstance(spec, str) and spec.isdigit()):
             number = int(spec)
             found = [run for run in runs if run.number == number]

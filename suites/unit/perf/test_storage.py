@@ -96,3 +96,13 @@ def test_the_latest_run_of_a_kind_passes_over_newer_runs_of_other_kinds(tmp_path
     found = storage.latest_like(functional)
     assert found is not None and found.name == "0001_eight"
     assert storage.latest_like(make_report({}, workers=4, suite=["suites/functional"])) is None
+
+
+def test_latest_and_the_runs_before_it_are_named_as_git_counts(tmp_path: Path, make_report) -> None:
+    storage = Storage(tmp_path, machine="m")
+    for name in ("a", "b", "c"):
+        storage.save(make_report({"reset": [0.1]}), name=name)
+    assert storage.resolve("latest").name == "0003_c.json"
+    assert storage.resolve("latest~2").name == "0001_a.json"
+    with pytest.raises(ConfigurationError, match="'latest~3' is before the first saved run"):
+        storage.resolve("latest~3")
