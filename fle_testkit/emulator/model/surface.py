@@ -325,12 +325,15 @@ class Surface:
     def count_tiles_filtered(self, **filters: Any) -> int:
         return len(self.find_tiles_filtered(**filters))
 
-    def can_place_entity(self, name: str, position: PositionLike, direction: int = 0) -> bool:
+    def can_place_entity(
+        self, name: str, position: PositionLike, direction: int = 0, build_check_type: str = "manual"
+    ) -> bool:
+        """``build_check_type`` is a ``defines.build_check_type`` name (see collision.DIRECTION_AS_GIVEN)."""
         prototype = self.world.gamedata.entities.get(name) if isinstance(name, str) else None
         if prototype is None:
             raise UnknownPrototypeError("entity", name)
         x, y = _xy(position)
-        return collision.can_place(self, prototype, x, y, check_direction(direction))
+        return collision.can_place(self, prototype, x, y, check_direction(direction), build_check_type)
 
     def find_non_colliding_position(
         self, name: str, center: PositionLike, radius: float, precision: float, force_to_tile_center: bool = False
