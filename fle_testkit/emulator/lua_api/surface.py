@@ -78,7 +78,7 @@ class LuaSurface(LuaObject):
         for key in ("radius", "limit"):
             if key in fields:
                 filters[key] = fields[key] if key == "radius" else int(fields[key])
-        for key in ("name", "type"):
+        for key in ("name", "type", "collision_mask"):
             if key in fields:
                 filters[key] = string_list(fields[key])
         if "force" in fields:
@@ -129,7 +129,8 @@ class LuaSurface(LuaObject):
     def _tile_filters(self, params: Any, function: str) -> dict[str, Any]:
         """find_tiles_filtered's filters: the area ones entity searches take too, but no type or force."""
         filters = self._filters(params, function)
-        for key in ("type", "force"):
+        # A tile search's collision_mask is not modelled: it is read and ignored.
+        for key in ("type", "force", "collision_mask"):
             filters.pop(key, None)
         if "radius" in filters:
             filters["radius"] = _number(filters["radius"], function, "radius")

@@ -175,3 +175,16 @@ def test_can_place_entity_defaults_to_ghost_revive_which_lets_an_offshore_pump_t
         lua(
             level, "game.surfaces[1].can_place_entity{name = 'offshore-pump', position = {0, 0}, build_check_type = 99}"
         )
+
+
+def test_find_entities_filtered_reads_collision_mask(level: Level) -> None:
+    # FLE's is_placeable: nothing with the "player" layer at a tile holding only ore.
+    out = lua(
+        level,
+        "local s = game.surfaces[1] "
+        "local ore = s.find_entities_filtered{type = 'resource', limit = 1}[1] "
+        "rcon.print(#s.find_entities_filtered{position = ore.position} .. ' ' .. "
+        "#s.find_entities_filtered{position = ore.position, collision_mask = 'player'} .. ' ' .. "
+        "#s.find_entities_filtered{position = ore.position, collision_mask = {'resource'}})",
+    )
+    assert out == "1 0 1"
