@@ -184,6 +184,14 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
         return self.ctx.wrapper(LuaFluidBox, self.model)
 
     @lua_property
+    def player(self) -> Any:
+        """The player connected to this character: always nil, as the emulated headless
+        server has no players (game.players is empty); a character is made by script.
+        On anything but a character it is refused as LuaControl's character members are."""
+        self.character()
+        return None
+
+    @lua_property
     def grid(self) -> Any:
         """Equipment grids are not modelled: always nil (a car or armoured character would have one)."""
         return None

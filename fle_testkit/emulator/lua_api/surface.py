@@ -78,7 +78,7 @@ class LuaSurface(LuaObject):
         for key in ("radius", "limit"):
             if key in fields:
                 filters[key] = fields[key] if key == "radius" else int(fields[key])
-        for key in ("name", "type"):
+        for key in ("name", "type", "collision_mask"):
             if key in fields:
                 filters[key] = string_list(fields[key])
         if "force" in fields:
@@ -129,7 +129,8 @@ class LuaSurface(LuaObject):
     def _tile_filters(self, params: Any, function: str) -> dict[str, Any]:
         """find_tiles_filtered's filters: the area ones entity searches take too, but no type or force."""
         filters = self._filters(params, function)
-        for key in ("type", "force"):
+        # A tile search's collision_mask is not modelled: it is read and ignored.
+        for key in ("type", "force", "collision_mask"):
             filters.pop(key, None)
         if "radius" in filters:
             filters["radius"] = _number(filters["radius"], function, "radius")
@@ -160,8 +161,9 @@ class LuaSurface(LuaObject):
 
     @lua_method
     def can_place_entity(self, params: Any) -> bool:
-        """``build_check_type``, ``forced`` and ``force`` are read but change nothing: the
-        emulator applies the same collision rules for every build check type."""
+        """``forced`` and ``force`` are read but change nothing. ``build_check_type`` (default
+        ``ghost_revive``, as documented) decides only whether an entity with the
+        ``filter-directions`` flag may turn to fit (model/collision.py, DIRECTION_AS_GIVEN)."""
         function = "LuaSurface::can_place_entity"
         fields = table_fields(params, function)
         name = fields.get("name")
@@ -172,7 +174,13 @@ class LuaSurface(LuaObject):
         direction = fields.get("direction", 0)
         if not isinstance(direction, (int, float)):
             raise LuaApiError(messages.INVALID_DIRECTION)
-        return self.model.can_place_entity(name, position_arg(fields["position"]), int(direction))
+        check_type = fields.get("build_check_type", self.ctx.gamedata.defines["build_check_type"]["ghost_revive"])
+        check_names = {number: key for key, number in self.ctx.gamedata.defines["build_check_type"].items()}
+        if check_type not in check_names:
+            raise LuaApiError(messages.INVALID_BUILD_CHECK_TYPE)
+        return self.model.can_place_entity(
+            name, position_arg(fields["position"]), int(direction), check_names[check_type]
+        )
 
     @lua_method
     def find_non_colliding_position(

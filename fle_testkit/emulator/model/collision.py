@@ -6,7 +6,8 @@ type defaults from core's collision-mask-defaults.lua). A tile collides with
 an entity over the tile's whole square. Beyond collisions, placing checks what
 2.0 checks for the prototypes FLE builds: a mining drill needs a resource it
 can mine in its mining area, and ``tile_buildability_rules`` (offshore pumps)
-must hold.
+must hold. Whether the direction asked for binds depends on the build check
+type (see :data:`DIRECTION_AS_GIVEN`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,21 @@ if TYPE_CHECKING:
 #: find_non_colliding_position looks at no more than this many rings of
 #: candidates (precision apart); real Factorio's own bound is not documented.
 MAX_RINGS = 400
+
+#: The prototype flag Factorio documents as "used to automatically detect the proper
+#: direction, if possible" (the offshore pump, train stops, rail signals).
+FILTER_DIRECTIONS_FLAG = "filter-directions"
+
+#: Build check types (``defines.build_check_type`` names) that hold an entity to the
+#: direction it is asked for. Under the others (``script``, ``script_ghost``,
+#: ``blueprint_ghost``, ``ghost_revive``, LuaSurface.can_place_entity's default) an entity
+#: whose prototype has :data:`FILTER_DIRECTIONS_FLAG` fits when it fits turned to any of
+#: its directions. Real Factorio does not document which checks turn the entity; this
+#: choice is the one FLE 0.4.3's place_entity needs on real 2.0.73 (its shore search asks
+#: the default check about an offshore pump facing away from the water, then builds it
+#: facing the water; FLE's CHANGELOG 0.4.2 reports those tests passing), while its
+#: ``manual`` check of a pump facing away from water must fail. Change it here.
+DIRECTION_AS_GIVEN = frozenset({"manual", "manual_ghost"})
 
 
 def placed_position(prototype: Any, x: float, y: float, direction: int) -> tuple[float, float]:
@@ -108,8 +124,27 @@ def has_resource_to_mine(surface: Surface, prototype: Any, x: float, y: float) -
     return False
 
 
-def can_place(surface: Surface, prototype: Any, x: float, y: float, direction: int) -> bool:
-    """LuaSurface.can_place_entity: fits among tiles and entities, and the prototype's own rules."""
+def building_directions(prototype: Any) -> tuple[int, ...]:
+    """The directions a prototype can be built in: 4, or 8 or 16 with the building-direction flags."""
+    if "building-direction-16-way" in prototype.flags:
+        return tuple(range(16))
+    if "building-direction-8-way" in prototype.flags:
+        return tuple(range(0, 16, 2))
+    return (0, 4, 8, 12)
+
+
+def can_place(
+    surface: Surface, prototype: Any, x: float, y: float, direction: int, build_check_type: str = "manual"
+) -> bool:
+    """LuaSurface.can_place_entity: fits among tiles and entities, and the prototype's own rules,
+    facing ``direction`` or, where the check lets the entity turn, any of its directions."""
+    if build_check_type in DIRECTION_AS_GIVEN or FILTER_DIRECTIONS_FLAG not in prototype.flags:
+        return _fits(surface, prototype, x, y, direction)
+    others = (d for d in building_directions(prototype) if d != direction)
+    return any(_fits(surface, prototype, x, y, d) for d in (direction, *others))
+
+
+def _fits(surface: Surface, prototype: Any, x: float, y: float, direction: int) -> bool:
     x, y = placed_position(prototype, x, y, direction)
     box = box_at(prototype, x, y, direction)
     layers = frozenset(prototype.collision_layers)

@@ -12,7 +12,8 @@ The generator's rules (``random.Random(seed)`` drives every choice):
   trimmed so no tile of it is as near to spawn as that tile, the tile itself
   kept. Other ores, the crude oil (3 to 5 wells at least 4 tiles apart, plus a
   ``second_well`` at its offset from the nearest one, 3 or more from the rest), the
-  lake (an ellipse of ``water`` tiles) and the grove (25 to 40 trees within
+  lake (an ellipse of ``water`` tiles, straight at its sides' middles when the
+  ``flat_shore`` fact asks, its nearest tile on its east shore when ``land_east`` does) and the grove (25 to 40 trees within
   8 tiles of its centre) are put at a random bearing 24 to 64 tiles from spawn.
 * Nothing is put within :data:`CLEAR_MARGIN` tiles (a square) of a ``clear``
   position, and features keep :data:`FEATURE_GAP` tiles apart.
@@ -109,6 +110,32 @@ def full_boxes(cells: set[TileKey], width: int, height: int) -> list[TileKey]:
         if all((x + dx, y + dy) in cells for dx in range(width) for dy in range(height)):
             found.append((x, y))
     return found
+
+
+def flat_shore(cells: set[TileKey], reach: int) -> bool:
+    """The two outermost rows and columns of ``cells`` hold every tile within ``reach`` of
+    their side's middle (both middle tiles, where the side is an even number of tiles)."""
+    xs, ys = [x for x, _ in cells], [y for _, y in cells]
+    left, right, top, bottom = min(xs), max(xs), min(ys), max(ys)
+    across_x = range((left + right) // 2 - reach, (left + right + 1) // 2 + reach + 1)
+    across_y = range((top + bottom) // 2 - reach, (top + bottom + 1) // 2 + reach + 1)
+    for depth in (0, 1):
+        rows = ((x, y) for x in across_x for y in (top + depth, bottom - depth))
+        columns = ((x, y) for y in across_y for x in (left + depth, right - depth))
+        if not all(cell in cells for cell in (*rows, *columns)):
+            return False
+    return True
+
+
+def land_east(cells: set[TileKey], spawn: tuple[float, float], reach: int, band: int) -> bool:
+    """No cell lies within ``reach`` tiles east of a cell nearest to spawn (every one, if
+    several tie), nor in the ``band`` rows above and below it."""
+    distance = {cell: math.hypot(cell[0] - spawn[0], cell[1] - spawn[1]) for cell in cells}
+    closest = min(distance.values())
+    nearest = [cell for cell, d in distance.items() if d == closest]
+    return not any(
+        (x + dx, y + dy) in cells for x, y in nearest for dx in range(1, reach + 1) for dy in range(-band, band + 1)
+    )
 
 
 def disjoint_count(corners: list[TileKey], size: int) -> int:
@@ -327,6 +354,10 @@ class _Generator:
             a = self.rng.uniform(LAKE_AXES[0], min(LAKE_AXES[1], limit))
             b = self.rng.uniform(LAKE_AXES[0], min(LAKE_AXES[1], limit))
             cells = self._ellipse(cx, cy, a, b)
+            if "flat_shore" in fact and not flat_shore(cells, int(fact["flat_shore"])):
+                continue
+            if "land_east" in fact and not land_east(cells, self.spawn, *fact["land_east"]):
+                continue
             box = self._bounds(cells)
             if not self._free(box):
                 continue

@@ -216,7 +216,11 @@ class Surface:
         force: Force | str | int | Iterable[Force | str | int] | None = None,
         limit: int | None = None,
         invert: bool = False,
+        collision_mask: Names = None,
     ) -> list[Entity]:
+        """``collision_mask``: entities whose prototype's collision mask holds one of these
+        layers. ``invert`` flips the name, type, force and collision_mask tests together,
+        never the area or position."""
         if area is not None and position is not None:
             raise InvalidArgumentError("give either an area or a position, not both")
         if radius is not None and position is None:
@@ -224,7 +228,7 @@ class Surface:
         if limit is not None and (not isinstance(limit, int) or limit < 0):
             raise InvalidArgumentError(f"limit must be a whole number >= 0, got {limit!r}")
         region, box = self._region(area, position, radius)
-        names, types = _name_set(name), _name_set(type)
+        names, types, layers = _name_set(name), _name_set(type), _name_set(collision_mask)
         forces = None if force is None else self._force_set(force)
 
         def wanted(entity: Entity) -> bool:
@@ -232,6 +236,7 @@ class Surface:
                 (names is None or entity.name in names)
                 and (types is None or entity.type in types)
                 and (forces is None or entity.force.name in forces)
+                and (layers is None or not layers.isdisjoint(entity.prototype.collision_layers))
             )
             return matched != invert
 
@@ -325,12 +330,15 @@ class Surface:
     def count_tiles_filtered(self, **filters: Any) -> int:
         return len(self.find_tiles_filtered(**filters))
 
-    def can_place_entity(self, name: str, position: PositionLike, direction: int = 0) -> bool:
+    def can_place_entity(
+        self, name: str, position: PositionLike, direction: int = 0, build_check_type: str = "manual"
+    ) -> bool:
+        """``build_check_type`` is a ``defines.build_check_type`` name (see collision.DIRECTION_AS_GIVEN)."""
         prototype = self.world.gamedata.entities.get(name) if isinstance(name, str) else None
         if prototype is None:
             raise UnknownPrototypeError("entity", name)
         x, y = _xy(position)
-        return collision.can_place(self, prototype, x, y, check_direction(direction))
+        return collision.can_place(self, prototype, x, y, check_direction(direction), build_check_type)
 
     def find_non_colliding_position(
         self, name: str, center: PositionLike, radius: float, precision: float, force_to_tile_center: bool = False

@@ -244,3 +244,9 @@ def test_a_resources_amount_can_be_set_and_nothing_elses(level: Level) -> None:
     assert refill == "10000"
     assert negative.startswith("false") and "amount must be a number >= 0" in negative
     assert not_ore == "false Entity is not a resource."
+
+
+def test_a_script_made_character_has_no_player(level: Level) -> None:
+    # FLE's render reads character.player; the headless server has no players to connect.
+    assert run(level, "p(c.player == nil)") == "true"
+    assert "not a character" in error_of(level, "local _ = chest.player")

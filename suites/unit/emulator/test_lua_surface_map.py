@@ -147,3 +147,44 @@ def test_a_scenario_without_the_file_has_no_map_and_a_bad_one_is_refused() -> No
         scenario_layout({MAP_FILE: b'{"map": "atlantis"}'}, load_vanilla())
     with pytest.raises(ScenarioMapError, match="must be"):
         scenario_layout({MAP_FILE: b'["fle-lab"]'}, load_vanilla())
+
+
+def test_can_place_entity_defaults_to_ghost_revive_which_lets_an_offshore_pump_turn(level: Level) -> None:
+    # FLE's shore search asks the default check about a pump facing away from the water; its
+    # own manual check must refuse that direction.
+    out = lua(
+        level,
+        "local s = game.surfaces[1] "
+        "local water = s.find_tiles_filtered{area = {{-500, -500}, {500, 500}}, name = 'water'} "
+        "local found = {} "
+        "for _, t in ipairs(water) do "
+        "  local land = {x = t.position.x + 1.5, y = t.position.y + 0.5} "
+        "  local away = {name = 'offshore-pump', position = land, direction = defines.direction.east} "
+        "  local facing = {name = 'offshore-pump', position = land, direction = defines.direction.west, "
+        "                  build_check_type = defines.build_check_type.manual} "
+        "  if s.get_tile(land.x, land.y).name ~= 'water' and s.can_place_entity(facing) then "
+        "    local manual = {name = 'offshore-pump', position = land, direction = defines.direction.east, "
+        "                    build_check_type = defines.build_check_type.manual} "
+        "    found = {s.can_place_entity(away), s.can_place_entity(manual)} break "
+        "  end "
+        "end "
+        "rcon.print(tostring(found[1]) .. ' ' .. tostring(found[2]))",
+    )
+    assert out == "true false"
+    with pytest.raises(LuaRuntimeError, match="build_check_type"):
+        lua(
+            level, "game.surfaces[1].can_place_entity{name = 'offshore-pump', position = {0, 0}, build_check_type = 99}"
+        )
+
+
+def test_find_entities_filtered_reads_collision_mask(level: Level) -> None:
+    # FLE's is_placeable: nothing with the "player" layer at a tile holding only ore.
+    out = lua(
+        level,
+        "local s = game.surfaces[1] "
+        "local ore = s.find_entities_filtered{type = 'resource', limit = 1}[1] "
+        "rcon.print(#s.find_entities_filtered{position = ore.position} .. ' ' .. "
+        "#s.find_entities_filtered{position = ore.position, collision_mask = 'player'} .. ' ' .. "
+        "#s.find_entities_filtered{position = ore.position, collision_mask = {'resource'}})",
+    )
+    assert out == "1 0 1"

@@ -159,6 +159,10 @@ def test_the_nearest_lake_is_water_and_whole_within_the_patch_radius(facts: dict
     assert (max(xs), middle_y) in {(x, y) for x, y, _ in patch}
     assert (middle_x, min(ys)) in {(x, y) for x, y, _ in patch}
     assert (middle_x, max(ys)) in {(x, y) for x, y, _ in patch}
+    # ...and the shore is straight there, so a pump turned to the first water it meets faces out.
+    assert mapgen.flat_shore({(int(x), int(y)) for x, y, _ in patch}, water["flat_shore"])
+    # The nearest tile is on the east shore, with land east of it for a boiler and its pipes.
+    assert mapgen.land_east({(int(x), int(y)) for x, y, _ in patch}, spawn, *water["land_east"])
 
 
 def test_enough_wood_near_the_nearest_tree(facts: dict, world: World) -> None:

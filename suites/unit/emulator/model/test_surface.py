@@ -111,6 +111,19 @@ def test_find_entities_filtered(surface: Surface) -> None:
     assert surface.count_entities_filtered(position=(100, 100), radius=1) == 1
 
 
+def test_find_entities_filtered_by_collision_mask(surface: Surface) -> None:
+    # A layer of the prototype's collision mask: FLE asks for "player" to find what blocks a
+    # building and must not get the ore under it (a resource's mask is "resource" alone).
+    ore = surface.create_entity("iron-ore", (0.5, 0.5), amount=100)
+    chest = surface.create_entity("iron-chest", (3.5, 0.5))
+    belt = surface.create_entity("transport-belt", (5.5, 0.5))
+    find = surface.find_entities_filtered
+    assert find(position=(0.5, 0.5), collision_mask="player") == []
+    assert find(collision_mask="player") == [chest]
+    assert find(collision_mask=["resource", "transport_belt"]) == [ore, belt]
+    assert find(collision_mask="water_tile", invert=True) == [ore]
+
+
 def test_radius_looks_at_entity_centres(surface: Surface) -> None:
     assembler = surface.create_entity("assembling-machine-1", (0.5, 0.5))
     assert surface.find_entities_filtered(position=(2.5, 0.5), radius=1.9) == []  # box is 1.2 away

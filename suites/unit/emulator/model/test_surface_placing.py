@@ -87,6 +87,18 @@ def test_an_offshore_pump_needs_land_under_it_and_water_ahead(surface: Surface) 
     assert not surface.can_place_entity("offshore-pump", (0.5, -3.5), 0)  # standing in water
 
 
+def test_checks_other_than_manual_let_an_offshore_pump_turn_to_the_water(surface: Surface) -> None:
+    # "filter-directions": the direction is detected where it can be; only a manual check holds it.
+    _water(surface, range(-5, 6), range(-10, 0))
+    for check in ("script", "ghost_revive", "script_ghost", "blueprint_ghost"):
+        assert surface.can_place_entity("offshore-pump", (0.5, 0.5), 8, check)  # turns north
+    for check in ("manual", "manual_ghost"):
+        assert not surface.can_place_entity("offshore-pump", (0.5, 0.5), 8, check)
+    # No direction helps a pump with no water beside it, or a chest (no flag) on water.
+    assert not surface.can_place_entity("offshore-pump", (0.5, 5.5), 0, "ghost_revive")
+    assert not surface.can_place_entity("wooden-chest", (0.5, -3.5), 0, "ghost_revive")
+
+
 def test_find_non_colliding_position_steps_off_water(surface: Surface) -> None:
     _water(surface, range(-2, 3), range(-2, 3))
     found = surface.find_non_colliding_position("iron-chest", (0.5, 0.5), 10, 1, True)
