@@ -60,7 +60,11 @@ def test_harvest_resource_adds_what_it_mined_to_the_inventory(tools: Any) -> Non
 
 def test_harvest_resource_cuts_trees_for_wood(tools: Any) -> None:
     tree = tools.nearest(Resource.Wood)
-    tools.move_to(Position(x=tree.x, y=tree.y - 2))  # beside it: the tree itself blocks the path
+    # Beside it, on the side facing the character: the nearest tree is the grove's edge there,
+    # and the tree itself blocks a path to its own position.
+    here = tools.player_location
+    away = max(_distance(here, tree), 1e-9)
+    tools.move_to(Position(x=tree.x + 1.5 * (here.x - tree.x) / away, y=tree.y + 1.5 * (here.y - tree.y) / away))
     before = tools.inspect_inventory()[Prototype.Wood]
     harvested = tools.harvest_resource(tree, quantity=4, radius=5)
     assert harvested >= 4
