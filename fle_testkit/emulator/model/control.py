@@ -135,7 +135,7 @@ def _mined_items(target: Entity) -> dict[str, int]:
     return gained
 
 
-def _take(target: Entity) -> None:
+def take_one(target: Entity) -> None:
     """A resource loses one unit of amount (removed at 0, an infinite one never); anything else is removed."""
     if target.amount is not None:
         target.amount -= 1
@@ -165,7 +165,7 @@ def mine_entity(miner: Entity, target: Entity, recipes: Mapping[str, RecipeProto
         return False
     for name, count in gained.items():
         insert(miner, name, count, recipes)
-    _take(target)
+    take_one(target)
     return True
 
 
@@ -188,5 +188,5 @@ def mine(target: Entity, inventory: Inventory | None, force: bool = False, ignor
             return False
         for name, count in gained.items():
             inventory.insert(name, count)
-    _take(target)
+    take_one(target)
     return True
