@@ -38,12 +38,23 @@ def main_inventory(entity: Entity) -> Inventory | None:
     return next((inv for inv in entity.inventories.values() if inv.name in MAIN_INVENTORIES), None)
 
 
+#: smelts' answers by (id of the recipes, crafting categories, item); each keeps its recipes alive,
+#: so an id is never reused while its answers are here. Prototypes never change in a game.
+_SMELTS: dict[tuple[int, tuple[str, ...], str], tuple[Mapping[str, RecipePrototype], bool]] = {}
+
+
 def smelts(entity: Entity, item: str, recipes: Mapping[str, RecipePrototype]) -> bool:
     """Whether a recipe of the entity's crafting categories takes ``item`` (what a furnace source accepts)."""
     categories = entity.prototype.crafting_categories
-    return any(
-        recipe.category in categories and any(i.name == item for i in recipe.ingredients) for recipe in recipes.values()
-    )
+    key = (id(recipes), categories, item)
+    found = _SMELTS.get(key)
+    if found is None:
+        answer = any(
+            recipe.category in categories and any(i.name == item for i in recipe.ingredients)
+            for recipe in recipes.values()
+        )
+        found = _SMELTS[key] = (recipes, answer)
+    return found[1]
 
 
 def insert_targets(entity: Entity, item: str, recipes: Mapping[str, RecipePrototype]) -> list[Inventory]:

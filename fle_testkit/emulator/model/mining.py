@@ -20,6 +20,7 @@ Choices where the game's exact behaviour is not known, easy to change here:
 
 from __future__ import annotations
 
+import math
 import random
 from typing import TYPE_CHECKING, Any
 
@@ -35,12 +36,14 @@ ITEM_ON_GROUND = "item-on-ground"
 
 
 class MiningDrill(BurnerMachine):
-    __slots__ = ("target", "mined")
+    __slots__ = ("target", "mined", "destination", "looked")
 
     def __init__(self, entity: Entity, sim: Simulation, burner: Burner) -> None:
         super().__init__(entity, sim, burner)
         self.target: Entity | None = None
         self.mined = 0  # minings so far: seeds the draw of products with a probability
+        self.destination: Entity | None = None  # the entity at the drop position, once looked for
+        self.looked = False  # whether ``destination`` is what is there (see surroundings_changed)
 
     # --- a tick ---------------------------------------------------------------
 
@@ -87,7 +90,10 @@ class MiningDrill(BurnerMachine):
         entity = self.entity
         surface: Any = entity.surface
         position = targets.drop_position(entity)
-        destination = targets.target_at(entity, position, surface)
+        destination = self.destination
+        if not self.looked or (destination is not None and not destination.valid):
+            destination = self.destination = targets.target_at(entity, position, surface)
+            self.looked = True
         while self.held:
             name, count = self.held[0]
             if destination is not None:
@@ -116,18 +122,23 @@ class MiningDrill(BurnerMachine):
 
     # --- wakes and saving -------------------------------------------------------
 
-    def near(self, entity: Entity) -> bool:
-        """An entity at the drop position, or a resource within reach of the mining area."""
-        position = targets.drop_position(self.entity)
-        if position is not None and (
-            entity.bounding_box.contains(position.x, position.y) or entity.position == position
-        ):
-            return True
-        if entity.type != "resource":
-            return False
-        reach = (self.entity.prototype.resource_searching_radius or 0.0) + 1.0
-        centre, at = self.entity.position, entity.position
-        return abs(centre.x - at.x) <= reach and abs(centre.y - at.y) <= reach
+    def watched_tiles(self) -> list[tuple[int, int]]:
+        """The tile of the drop position and the tiles of the mining area."""
+        entity = self.entity
+        tiles = []
+        position = targets.drop_position(entity)
+        if position is not None:
+            tiles.append((math.floor(position.x), math.floor(position.y)))
+        radius = entity.prototype.resource_searching_radius or 0.0
+        centre = entity.position
+        for x in range(math.floor(centre.x - radius), math.ceil(centre.x + radius)):
+            for y in range(math.floor(centre.y - radius), math.ceil(centre.y + radius)):
+                if (x, y) not in tiles:
+                    tiles.append((x, y))
+        return tiles
+
+    def surroundings_changed(self) -> None:
+        self.looked = False
 
     def to_state(self) -> dict[str, Any]:
         return {**super().to_state(), "mined": self.mined}

@@ -15,8 +15,10 @@ and costs nothing; it is woken by the change that may unblock it:
 
 - any change to its own entity's inventories (:meth:`Simulation.changed`);
 - a change to the inventories of an entity it waits on (a full chest it outputs into);
-- an entity appearing, leaving or moving near it, when it waits on its
-  surroundings (a chest placed at a drill's drop position, ore placed under it).
+- an entity appearing, leaving or moving on a tile it watches (:meth:`Machine.watched_tiles`:
+  a drill's drop position and mining area), when it waits on its surroundings (a chest placed
+  at a drill's drop position, ore placed under it). The same changes tell an awake machine
+  that what it found there may have changed (:meth:`Machine.surroundings_changed`).
 
 A woken machine steps at the current tick; if it is still blocked it sleeps
 again, so a wake that changed nothing costs one step. A steady factory costs a
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -50,10 +53,34 @@ def exact(value: float) -> Fraction:
     return Fraction(repr(float(value)))
 
 
+def covered_tiles(entity: Entity) -> list[tuple[int, int]]:
+    """The tiles an entity's collision box touches (a box-less entity: the tile of its centre)."""
+    box = entity.bounding_box
+    if box.is_empty:
+        centre = entity.position
+        return [(math.floor(centre.x), math.floor(centre.y))]
+    return [
+        (x, y)
+        for x in range(math.floor(box.left), math.ceil(box.right))
+        for y in range(math.floor(box.top), math.ceil(box.bottom))
+    ]
+
+
 class Machine:
     """One simulated entity. Subclasses define a tick (:meth:`step`) and how many plain ticks follow."""
 
-    __slots__ = ("entity", "sim", "synced", "asleep", "due", "version", "state", "waits_on", "waits_near")
+    __slots__ = (
+        "entity",
+        "sim",
+        "synced",
+        "asleep",
+        "due",
+        "version",
+        "state",
+        "waits_on",
+        "waits_near",
+        "tiles",
+    )
 
     def __init__(self, entity: Entity, sim: Simulation) -> None:
         self.entity = entity
@@ -65,7 +92,8 @@ class Machine:
         # The status its last step found (a defines.entity_status name); None before its first step.
         self.state: str | None = None
         self.waits_on: frozenset[int] = frozenset()  # entity ids whose inventory changes wake it
-        self.waits_near = False  # woken by entities appearing or leaving near it
+        self.waits_near = False  # woken by entities appearing or leaving on its watched tiles
+        self.tiles: tuple[tuple[int, int], ...] = ()  # the tiles it is registered on
 
     # --- what a kind of machine defines -------------------------------------
 
@@ -80,9 +108,12 @@ class Machine:
     def run_plain(self, ticks: int) -> None:
         """Run ``ticks`` plain ticks at once."""
 
-    def near(self, entity: Entity) -> bool:
-        """Whether ``entity`` appearing or leaving may unblock this machine (``waits_near``)."""
-        return False
+    def watched_tiles(self) -> Iterable[tuple[int, int]]:
+        """The tiles whose entities matter to it (what it puts into, what it mines)."""
+        return ()
+
+    def surroundings_changed(self) -> None:
+        """An entity appeared, left or moved on a watched tile (drop what was found there)."""
 
     def to_state(self) -> dict[str, Any]:
         return {}
@@ -123,7 +154,7 @@ class Simulation:
         "_queue",
         "_seq",
         "_waiting",
-        "_near",
+        "_tiles",
         "_running",
         "steps_run",
         "recipes",
@@ -145,7 +176,7 @@ class Simulation:
         self._queue: list[tuple[int, int, int, Machine]] = []  # (tick, order, version, machine)
         self._seq = itertools.count()
         self._waiting: dict[int, set[Machine]] = {}  # entity id -> machines its changes wake
-        self._near: set[Machine] = set()  # asleep machines woken by entities appearing near them
+        self._tiles: dict[tuple[int, int], set[Machine]] = {}  # tile -> machines watching it
         self._running: Machine | None = None  # the machine whose step is running
         self.steps_run = 0  # steps run since the game started here (a figure, not saved)
 
@@ -165,22 +196,30 @@ class Simulation:
                 machine.load_state(state)
             self.machines[entity.id] = machine
             entity.machine = machine
+            self._watch(machine)
             self._schedule(machine)
-        self._wake_near(entity)
+        self._surroundings(entity)
 
     def removed(self, entity: Entity) -> None:
         machine = self.machines.pop(entity.id, None)
         if machine is not None:
             self._unwait(machine)
+            self._unwatch(machine)
             machine.version += 1
             machine.due = None
         self._wake(self._waiting.pop(entity.id, ()))
-        self._wake_near(entity)
+        self._surroundings(entity)
 
-    def moved(self, entity: Entity) -> None:
-        """Moved or turned: its own machine and whatever waits on it or near it look again."""
+    def moved(self, entity: Entity, before: Iterable[tuple[int, int]] = ()) -> None:
+        """Moved or turned (``before``: the tiles it covered): its own machine, and whatever waits
+        on it or watches where it was or is, look again."""
+        machine = self.machines.get(entity.id)
+        if machine is not None:
+            self._unwatch(machine)
+            self._watch(machine)
+            machine.surroundings_changed()
         self.changed(entity)
-        self._wake_near(entity)
+        self._surroundings(entity, before)
 
     def changed(self, entity: Entity) -> None:
         """The contents of one of the entity's inventories changed (or its settings did)."""
@@ -195,9 +234,35 @@ class Simulation:
         for machine in machines:
             self.touch(machine)
 
-    def _wake_near(self, entity: Entity) -> None:
-        if self._near:
-            self._wake([m for m in self._near if m.entity is not entity and m.near(entity)])
+    def _watch(self, machine: Machine) -> None:
+        machine.tiles = tuple(machine.watched_tiles())
+        for tile in machine.tiles:
+            self._tiles.setdefault(tile, set()).add(machine)
+
+    def _unwatch(self, machine: Machine) -> None:
+        for tile in machine.tiles:
+            watchers = self._tiles.get(tile)
+            if watchers is not None:
+                watchers.discard(machine)
+                if not watchers:
+                    del self._tiles[tile]
+        machine.tiles = ()
+
+    def _surroundings(self, entity: Entity, before: Iterable[tuple[int, int]] = ()) -> None:
+        """An entity appeared, left or moved: the machines watching its tiles look again."""
+        if not self._tiles:
+            return
+        found: set[Machine] = set()
+        for tile in itertools.chain(covered_tiles(entity), before):
+            watchers = self._tiles.get(tile)
+            if watchers:
+                found |= watchers
+        for machine in sorted(found, key=lambda m: m.entity.id):  # (a set's order is not repeatable)
+            if machine.entity is entity:
+                continue
+            machine.surroundings_changed()
+            if machine.asleep and machine.waits_near:
+                self.touch(machine)
 
     def touch(self, machine: Machine) -> None:
         """Something the machine depends on changed at the current tick: wake it, or plan again."""
@@ -217,7 +282,6 @@ class Simulation:
                 if not waiting:
                     del self._waiting[entity_id]
         machine.waits_on = frozenset()
-        self._near.discard(machine)
 
     def _schedule(self, machine: Machine) -> None:
         machine.version += 1
@@ -225,8 +289,6 @@ class Simulation:
             machine.due = None
             for entity_id in machine.waits_on:
                 self._waiting.setdefault(entity_id, set()).add(machine)
-            if machine.waits_near:
-                self._near.add(machine)
             return
         due = machine.synced + machine.plain_ticks()
         machine.due = due

@@ -67,6 +67,12 @@ class Furnace(BurnerMachine):
             if product.type == "item" and self.result.get_insertable_count(product.name) < _amount(product):
                 self.sleep("full_output")
                 return False
+        if not self.burner.has_fuel():
+            # Ingredients stay in the source until there is fuel to smelt them with, as an
+            # unpowered machine keeps its inputs (the most plausible reading; not confirmed).
+            self.entity.energy = 0.0
+            self.sleep("no_fuel")
+            return False
         statistics = self.statistics()
         for ingredient in prototype.ingredients:
             if ingredient.type == "item":

@@ -23,6 +23,7 @@ from .geometry import OFF_GRID_FLAG, BoundingBox, Position, check_direction, rot
 from .geometry import snap_to_grid as snap_position
 from .inventory import Inventory
 from .layout import inventory_specs
+from .simulation import covered_tiles
 from .tiles import Tiles
 
 if TYPE_CHECKING:
@@ -198,6 +199,7 @@ class Surface:
 
     def reindex_entity(self, entity: Entity, change: Callable[[], None]) -> None:
         """Apply a change of an entity's position or direction and keep the index right."""
+        before = covered_tiles(entity)
         self._unindex(entity)
         change()
         chunks = list(self._index_box(entity).chunks())
@@ -205,7 +207,7 @@ class Surface:
         for chunk in chunks:
             self._chunks.setdefault(chunk, {})[entity.id] = entity
         self.electric.moved(entity)
-        self.world.simulation.moved(entity)
+        self.world.simulation.moved(entity, before)
 
     def _candidates(self, box: BoundingBox | None) -> Iterator[Entity]:
         if box is None:

@@ -232,11 +232,12 @@ class TestStoneFurnace:
         assert furnace.machine is not None and furnace.machine.state == "full_output"
         assert inventory(furnace, "fuel").get_item_count("coal") == 5
 
-    def test_no_fuel_waits_with_the_craft_under_way(self, world: World, surface: Surface) -> None:
+    def test_no_fuel_keeps_the_ore_in_the_source(self, world: World, surface: Surface) -> None:
         furnace = self.furnace(surface, coal=0)
         world.simulation.run_until(100)
         machine = furnace.machine
-        assert isinstance(machine, Furnace) and machine.state == "no_fuel" and machine.crafting
+        assert isinstance(machine, Furnace) and machine.state == "no_fuel" and not machine.crafting
+        assert inventory(furnace, "furnace_source").get_item_count("iron-ore") == 10
         inventory(furnace, "fuel").insert("wood", 1)
         world.simulation.run_until(100 + FURNACE_TICKS_PER_PLATE)
         assert inventory(furnace, "furnace_result").get_item_count("iron-plate") == 1
@@ -250,6 +251,26 @@ class TestStoneFurnace:
         assert inventory(furnace, "fuel").get_item_count("coal") == 0
         assert furnace.burner is not None
         assert furnace.burner.remaining_burning_fuel == pytest.approx(8e6 - 1500 * (COAL_TICKS_IN_FURNACE + 1))
+
+    def test_a_craft_under_way_waits_for_fuel(self, world: World, surface: Surface) -> None:
+        furnace = self.furnace(surface, coal=0)
+        inventory(furnace, "fuel").insert("wood", 1)  # 2 MJ: 1333 ticks, the 7th plate runs out
+        world.simulation.run_until(2000)
+        machine = furnace.machine
+        assert isinstance(machine, Furnace) and machine.state == "no_fuel" and machine.crafting
+        assert inventory(furnace, "furnace_result").get_item_count("iron-plate") == 6
+        inventory(furnace, "fuel").insert("coal", 1)
+        world.simulation.run_until(2000 + FURNACE_TICKS_PER_PLATE)
+        assert inventory(furnace, "furnace_result").get_item_count("iron-plate") == 7
+
+    def test_a_drill_turned_puts_out_at_its_new_drop_position(self, world: World, surface: Surface) -> None:
+        ore_field(surface)
+        drill = surface.create_entity("burner-mining-drill", (0, 0), force="player")
+        inventory(drill, "fuel").insert("coal", 5)
+        world.simulation.run_until(DRILL_TICKS_PER_ORE * 2)  # one ore on the ground, one held
+        drill.rotate()
+        world.simulation.run_until(DRILL_TICKS_PER_ORE * 2 + 1)
+        assert len(surface.find_entities_filtered(type="item-entity")) == 2
 
 
 class TestEngine:
