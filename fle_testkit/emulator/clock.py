@@ -54,3 +54,27 @@ class GameClock:
             self._speed = speed
         if paused is not None:
             self._paused = paused
+
+
+class UpdateRate:
+    """How many ticks a wall second the game runs while it has work on each tick (machines, handlers).
+
+    A figure, read by benchmarks and logs: ``ups`` is what the game can sustain (ticks run over
+    the wall time spent running them), so a game whose ``ups`` falls below 60 x ``game.speed``
+    runs slower than asked (``Level.ticks_fallen_behind`` counts what it fell behind).
+    """
+
+    __slots__ = ("ticks", "seconds")
+
+    def __init__(self) -> None:
+        self.ticks = 0
+        self.seconds = 0.0
+
+    def record(self, ticks: int, seconds: float) -> None:
+        self.ticks += ticks
+        self.seconds += max(0.0, seconds)
+
+    @property
+    def ups(self) -> float | None:
+        """Ticks per wall second of work; None before any timed work."""
+        return self.ticks / self.seconds if self.seconds > 0 else None

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import messages
-from .clock import GameClock
+from .clock import TICKS_PER_SECOND, GameClock, UpdateRate
 from .config import LuaLimits
 from .events import EventRegistry
 from .gamedata import GameData
@@ -43,6 +43,8 @@ COMPACT_GROWTH = 256  # ...when at least this many more were handed to Lua since
 #: does: the clock restarts from the tick reached and the ticks it fell behind are never
 #: owed. Without the bound every command would first wait for a catch-up that never ends.
 CATCH_UP_SECONDS = 0.05
+#: Wall seconds between two runs of the machines while no command comes (see next_work_tick).
+SIMULATION_BATCH_SECONDS = 0.02
 
 
 class Level:
@@ -71,6 +73,7 @@ class Level:
         self.gamedata = gamedata
         self.catch_up_seconds = catch_up_seconds
         self.ticks_fallen_behind = 0  # ticks the wall clock made due that the game never ran
+        self.rate = UpdateRate()  # the ticks a second the game achieves while it has work each tick
         self.level_name = name
         self.scenario_files = scenario_files
         self.world = world
@@ -81,6 +84,7 @@ class Level:
         self._script_log = script_log
         self._core_lualib = core_lualib
         self._tick = tick
+        world.simulation.now = tick  # the machines' clock is the game's
         self._tick_paused = tick_paused
         self._auto_paused = auto_paused
         self._now = now
@@ -247,18 +251,24 @@ class Level:
     def advance(self, until: int | None = None) -> None:
         """Bring the game up to the tick the wall clock says is due.
 
-        With no per-tick handlers the tick jumps; otherwise each tick's
-        handlers run in order (in one batch when the server was busy).
+        Every tick ``game.tick`` counts has run (the clock contract): the
+        machines of the tick simulation (``world.simulation``) step on the ticks
+        where something happens to them, and each tick's handlers run in order
+        (in one batch when the server was busy). Only when no machine is awake
+        and no handler wants ticks does the tick jump: nothing would change.
         """
         due = self.clock.due_tick() if until is None else until
         if due <= self._tick or self._advancing or self.sandbox.stopped:
             return  # (stopped: the server is quitting; the game stays at the tick it reached)
         self._advancing = True
+        started, first = self._now(), self._tick
         try:
-            if not self.events.wants_ticks(ON_TICK):
-                self._tick = due
+            simulation = self.world.simulation
+            if not self.events.wants_ticks(ON_TICK) and simulation.next_step_tick() is None:
+                self._tick = simulation.now = due
             else:
                 self._run_due_ticks(due, limited=until is None)
+                self.rate.record(self._tick - first, self._now() - started)
             self._answer_path_requests()
         finally:
             self._advancing = False
@@ -289,20 +299,40 @@ class Level:
             self._dispatch(handler, event, ("on_event", event_id), self.events.set_handler)
 
     def _run_due_ticks(self, due: int, limited: bool) -> None:
+        """Run the ticks before ``due``: machines in bulk up to each tick with handlers, then that tick.
+
+        Within one tick the handlers (on_tick, on_nth_tick) run before the machines
+        update. Factorio's own order is not documented for on_tick; handlers-first is
+        the most plausible reading (the event reports the tick about to be simulated).
+        """
         deadline = self._now() + self.catch_up_seconds if limited else None
+        simulation = self.world.simulation
+
+        def out_of_time() -> bool:
+            return deadline is not None and self._now() > deadline
+
         while self._tick < due and not self.sandbox.stopped:
-            if deadline is not None and self._now() > deadline:
-                self.ticks_fallen_behind += due - self._tick
-                self.clock.reanchor(self._tick)  # run slower from here: see CATCH_UP_SECONDS
+            if out_of_time():
+                self._fall_behind(due)
                 return
-            if ON_TICK not in self.events.handlers:
-                following = self.events.next_nth_tick(self._tick - 1)
-                if following is None or following >= due:  # (tick 0 is a real tick, not "none")
-                    self._tick = due
+            if ON_TICK in self.events.handlers:
+                handler_tick: int | None = self._tick
+            else:
+                handler_tick = self.events.next_nth_tick(self._tick - 1)  # (tick 0 is a real tick, not "none")
+            stop = due if handler_tick is None or handler_tick >= due else handler_tick
+            if stop > self._tick:
+                self._tick = simulation.run_until(stop, out_of_time if limited else None)
+                if self._tick < stop:
+                    self._fall_behind(due)
                     return
-                self._tick = following
+                continue
             self._run_tick_handlers(self._tick)
-            self._tick += 1
+            self._tick = simulation.run_until(self._tick + 1)
+
+    def _fall_behind(self, due: int) -> None:
+        """The game could not keep up: it runs slower from here (see CATCH_UP_SECONDS), never skips."""
+        self.ticks_fallen_behind += due - self._tick
+        self.clock.reanchor(self._tick)
 
     def _run_tick_handlers(self, tick: int) -> None:
         handler = self.events.handlers.get(ON_TICK)
@@ -357,6 +387,13 @@ class Level:
         if ON_TICK in self.events.handlers:
             return self._tick + 1
         following = self.events.next_nth_tick(self._tick - 1)
+        step = self.world.simulation.next_step_tick()
+        if step is not None:
+            # Machines are run in batches a few wall milliseconds apart, not on each of their steps:
+            # a command runs whatever is due first anyway, so this only keeps the catch-up short.
+            batch = max(1, int(SIMULATION_BATCH_SECONDS * TICKS_PER_SECOND * self.clock.speed))
+            step = max(step, self._tick + batch - 1)
+            following = step if following is None else min(following, step)
         if self.world.path_requests:  # answered once the tick after the request has run
             answer = min(r.tick for r in self.world.path_requests) + 2
             following = answer - 1 if following is None else min(following, answer - 1)

@@ -307,6 +307,8 @@ INVENTORY_SIZE_RANGE = "Invalid argument to {function}: size {size} is out of ra
 INVENTORY_EXPECTED = "Invalid argument to {function}: {field} must be a LuaInventory."
 FLAG_EXPECTED = "Invalid argument #1 to {function}: string expected."
 NOT_A_GENERATOR = "Entity is not a generator."
+# LuaEntity::mining_progress on another entity; the real wording is not known (worded as its siblings).
+NOT_A_MINING_DRILL = "Entity is not a mining drill."
 NOT_AN_ELECTRIC_POLE = "Entity is not an electric pole."
 # Not confirmed word for word: shaped like the line above.
 NOT_A_POLE_OR_BEACON = "Entity is not an electric pole or beacon."

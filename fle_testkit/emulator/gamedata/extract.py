@@ -207,6 +207,8 @@ class Extractor:
             else (),
             fuel_inventory_size=int(source["fuel_inventory_size"] or 0) if burner else 0,
             burnt_inventory_size=int(source["burnt_inventory_size"] or 0) if burner else 0,
+            effectivity=float(first(source["effectivity"], 1.0)) if burner else 1.0,
+            energy_usage=energy(p["energy_usage"]) if p["energy_usage"] is not None else None,
             inventory_size=number(p["inventory_size"]),
             source_inventory_size=number(p["source_inventory_size"]),
             result_inventory_size=number(p["result_inventory_size"]),

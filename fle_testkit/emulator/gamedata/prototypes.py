@@ -13,12 +13,12 @@ from typing import Any
 
 #: Bump whenever a dataclass here changes shape: old cache files are then ignored.
 SCHEMA = (
-    11  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
+    12  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
 )
 # 6: the character's reach and pickup distances, inserter and drill vectors, fluid box count;
 # 7: collision_layers, tile_buildability_rules; 8: fluid_boxes, belt_speed, max_underground_distance; 9: item flags;
 # 10: the character's running_speed, tiles' walking_speed_modifier; 11: electric poles' maximum_wire_distance,
-# supply_area_distance
+# supply_area_distance; 12: energy_usage, burner effectivity
 #: ``max_level = "infinite"`` reads back as the largest uint32, as in the API.
 INFINITE_LEVEL = 2**32 - 1
 _SI = {
@@ -171,6 +171,10 @@ class EntityPrototype:
     fuel_categories: tuple[str, ...] = ()
     fuel_inventory_size: int = 0
     burnt_inventory_size: int = 0
+    # A burner energy source's efficiency: fuel energy drawn = energy used / effectivity (default 1).
+    effectivity: float = 1.0
+    # Watts the entity uses while working (machines' ``energy_usage``); None when the data has none.
+    energy_usage: float | None = None
     inventory_size: int | None = None
     source_inventory_size: int | None = None
     result_inventory_size: int | None = None

@@ -10,6 +10,8 @@ from ..lua.runtime import LuaApiError
 from ..model import control, crafter, targets
 from ..model.entity import Entity
 from ..model.inventory import Inventory
+from ..model.mining import MiningDrill
+from ..model.smelting import Furnace
 from ..model.status import status as entity_status
 from .base import lua_method, lua_property, lua_setter, position_arg, table_fields
 from .belts import LuaBeltMembers
@@ -122,7 +124,7 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
 
     @lua_property
     def status(self) -> Any:
-        """A defines.entity_status number, or nil; worked out without the tick simulation (see model/status.py)."""
+        """A defines.entity_status number, or nil: what the machine's last tick found (see model/status.py)."""
         name = entity_status(self.model)
         return None if name is None else self.ctx.gamedata.defines["entity_status"][name]
 
@@ -203,6 +205,40 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
     @lua_setter("active")
     def set_active(self, value: Any) -> None:
         self.model.active = bool(value)
+        self.model.changed()  # a stopped machine sleeps, a started one wakes
+
+    @lua_property
+    def mining_progress(self) -> float:
+        """Mining drills: progress towards the next mining, 0..1 (0 for drills the simulation does not run yet)."""
+        if self.model.type != "mining-drill":
+            raise LuaApiError(messages.NOT_A_MINING_DRILL)
+        machine = self.model.machine
+        return machine.mining_progress if isinstance(machine, MiningDrill) else 0.0
+
+    @lua_property
+    def crafting_progress(self) -> float:
+        """Crafting machines: progress of the craft under way, 0..1 (0 for machines not run yet:
+        assembling machines and electric furnaces wait for the power simulation)."""
+        if self.model.type not in crafter.CRAFTING_MACHINE_TYPES:
+            raise LuaApiError(messages.NOT_A_CRAFTING_MACHINE)
+        machine = self.model.machine
+        return machine.crafting_progress if isinstance(machine, Furnace) else 0.0
+
+    @lua_property
+    def products_finished(self) -> int:
+        """Crafting machines: crafts finished in the machine's lifetime."""
+        if self.model.type not in crafter.CRAFTING_MACHINE_TYPES:
+            raise LuaApiError(messages.NOT_A_CRAFTING_MACHINE)
+        machine = self.model.machine
+        return machine.products_finished if isinstance(machine, Furnace) else 0
+
+    @lua_method
+    def is_crafting(self) -> bool:
+        """Crafting machines: whether a craft is under way."""
+        if self.model.type not in crafter.CRAFTING_MACHINE_TYPES:
+            raise LuaApiError(messages.NOT_A_CRAFTING_MACHINE)
+        machine = self.model.machine
+        return isinstance(machine, Furnace) and machine.crafting
 
     @lua_property
     def destructible(self) -> bool:

@@ -38,12 +38,23 @@ def main_inventory(entity: Entity) -> Inventory | None:
     return next((inv for inv in entity.inventories.values() if inv.name in MAIN_INVENTORIES), None)
 
 
+#: smelts' answers by (id of the recipes, crafting categories, item); each keeps its recipes alive,
+#: so an id is never reused while its answers are here. Prototypes never change in a game.
+_SMELTS: dict[tuple[int, tuple[str, ...], str], tuple[Mapping[str, RecipePrototype], bool]] = {}
+
+
 def smelts(entity: Entity, item: str, recipes: Mapping[str, RecipePrototype]) -> bool:
     """Whether a recipe of the entity's crafting categories takes ``item`` (what a furnace source accepts)."""
     categories = entity.prototype.crafting_categories
-    return any(
-        recipe.category in categories and any(i.name == item for i in recipe.ingredients) for recipe in recipes.values()
-    )
+    key = (id(recipes), categories, item)
+    found = _SMELTS.get(key)
+    if found is None:
+        answer = any(
+            recipe.category in categories and any(i.name == item for i in recipe.ingredients)
+            for recipe in recipes.values()
+        )
+        found = _SMELTS[key] = (recipes, answer)
+    return found[1]
 
 
 def insert_targets(entity: Entity, item: str, recipes: Mapping[str, RecipePrototype]) -> list[Inventory]:
@@ -135,7 +146,7 @@ def _mined_items(target: Entity) -> dict[str, int]:
     return gained
 
 
-def _take(target: Entity) -> None:
+def take_one(target: Entity) -> None:
     """A resource loses one unit of amount (removed at 0, an infinite one never); anything else is removed."""
     if target.amount is not None:
         target.amount -= 1
@@ -165,7 +176,7 @@ def mine_entity(miner: Entity, target: Entity, recipes: Mapping[str, RecipeProto
         return False
     for name, count in gained.items():
         insert(miner, name, count, recipes)
-    _take(target)
+    take_one(target)
     return True
 
 
@@ -188,5 +199,5 @@ def mine(target: Entity, inventory: Inventory | None, force: bool = False, ignor
             return False
         for name, count in gained.items():
             inventory.insert(name, count)
-    _take(target)
+    take_one(target)
     return True

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ..gamedata import EntityPrototype
     from .electric import ElectricNetworks
     from .force import Force, Recipe
+    from .simulation import Machine
 
 
 #: Entity types that have a direction a player can turn (Factorio 2.0 vanilla).
@@ -69,6 +70,8 @@ class Place(Protocol):
 
     def remove_entity(self, entity: Entity) -> None: ...
 
+    def entity_changed(self, entity: Entity) -> None: ...
+
 
 class Entity:
     __slots__ = (
@@ -88,6 +91,8 @@ class Entity:
         "minable_flag",
         "active",
         "destructible",
+        "machine",
+        "stack",
         "valid",
         "_x",
         "_y",
@@ -119,9 +124,11 @@ class Entity:
         self.belt = BeltState(self) if prototype.type in BELT_TYPES else None  # lanes, underground type
         self.recipe: Recipe | None = None  # an assembling machine's recipe (see crafter.py)
         self.character = CharacterState() if prototype.type == "character" else None
-        self.energy = 0.0  # joules in the entity's buffer; nothing fills it without the tick simulation
+        self.energy = 0.0  # joules in the entity's buffer (a burner machine's: see burner.py)
         self.minable_flag = True  # a script may make a minable entity unminable (LuaEntity.minable)
-        self.active = True  # a script may stop the entity (kept; nothing runs without the simulation)
+        self.active = True  # a script may stop the entity: its machine then does nothing
+        self.machine: Machine | None = None  # set by the tick simulation for the kinds it runs
+        self.stack: tuple[str, int] | None = None  # an item on the ground (item-entity): what it is
         self.destructible = True  # a script may make it immune to damage (kept; nothing damages it yet)
         self.valid = True
         self._x = float(x)
@@ -228,6 +235,11 @@ class Entity:
         self._direction = direction
         self._box = None
 
+    def changed(self) -> None:
+        """Its contents or settings changed: the tick simulation wakes what depends on it."""
+        if self.valid:
+            self.surface.entity_changed(self)
+
     def get_inventory(self, index: int) -> Inventory | None:
         """The inventory with this ``defines.inventory`` number, or None if it has none."""
         self.check_valid()
@@ -260,6 +272,8 @@ class Entity:
             "minable_flag": self.minable_flag,
             "active": self.active,
             "destructible": self.destructible,
+            "machine": None if self.machine is None else self.machine.to_state(),
+            "stack": None if self.stack is None else list(self.stack),
         }
 
 

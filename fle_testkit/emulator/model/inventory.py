@@ -4,11 +4,15 @@ Slots are indexed from 0 here; the Lua layer adds 1. Stacks never exceed the
 item's ``stack_size``. Inventories that only take some items (a fuel slot, gun
 slots) carry an :class:`ItemFilter`, so ``insert`` of anything else inserts 0,
 as in Factorio. Quality is not modelled: everything is "normal".
+
+An inventory tells its owner of every change of its contents through
+``on_change`` (set by the surface for an entity's inventories): the tick
+simulation wakes the machines that wait on it (fuel arrived, output room freed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -39,7 +43,7 @@ class ItemFilter:
 class Inventory:
     """One inventory of an entity, known by its ``defines.inventory`` index and name."""
 
-    __slots__ = ("index", "name", "_items", "_slots", "filter", "valid", "_refs")
+    __slots__ = ("index", "name", "_items", "_slots", "filter", "valid", "_refs", "on_change")
 
     def __init__(
         self, index: int, name: str, size: int, items: Mapping[str, ItemPrototype], filter: ItemFilter | None = None
@@ -53,6 +57,11 @@ class Inventory:
         self.filter = filter
         self.valid = True
         self._refs: dict[int, SlotRef] = {}
+        self.on_change: Callable[[], None] | None = None  # told after the contents changed
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
 
     def __repr__(self) -> str:
         return f"<Inventory {self.name} ({self.index}) {len(self._slots)} slots>"
@@ -185,6 +194,8 @@ class Inventory:
                 else:
                     continue
                 remaining -= moved
+        if remaining != count:
+            self._changed()
         return count - remaining
 
     def remove(self, name: str, count: int) -> int:
@@ -201,6 +212,8 @@ class Inventory:
             taken = min(remaining, stack[1])
             self._slots[slot] = (name, stack[1] - taken) if stack[1] > taken else None
             remaining -= taken
+        if remaining != count:
+            self._changed()
         return count - remaining
 
     def set_slot(self, slot: int, name: str | None, count: int = 0) -> None:
@@ -209,6 +222,7 @@ class Inventory:
         self._check_slot(slot)
         if name is None or self._check_count(count) == 0:
             self._slots[slot] = None
+            self._changed()
             return
         item = self._item(name)
         if count > item.stack_size:
@@ -216,10 +230,12 @@ class Inventory:
         if self.filter is not None and not self.filter.accepts(item):
             raise InvalidArgumentError(f"inventory {self.name} does not accept {name}")
         self._slots[slot] = (name, count)
+        self._changed()
 
     def clear(self) -> None:
         self._check_valid()
         self._slots = [None] * len(self._slots)
+        self._changed()
 
     def resize(self, size: int, filter: ItemFilter | None = None) -> list[Stack]:
         """Give the inventory ``size`` slots and a new filter (a crafter's inputs follow its recipe).
@@ -237,6 +253,7 @@ class Inventory:
             placed = self.insert(name, count)
             if placed < count:
                 dropped.append((name, count - placed))
+        self._changed()
         return dropped
 
     def invalidate(self) -> None:

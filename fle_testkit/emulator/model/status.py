@@ -1,9 +1,11 @@
-"""An entity's status (LuaEntity.status) as far as it follows from the entity alone.
+"""An entity's status (LuaEntity.status).
 
-Factorio works a status out while it updates the entity each tick; the
-emulator has no tick simulation yet and no power flow (electric networks are
-only a topology, see electric.py), so this gives the status an entity shows
-from its own state:
+Factorio works a status out while it updates the entity each tick. An entity
+the tick simulation runs (see machines.py) shows what its machine's last step
+found (``working``, ``no_fuel``, ``waiting_for_space_in_destination``...). For
+the rest, and for a machine before its first tick, there is no power flow
+(electric networks are only a topology, see electric.py), so this gives the
+status an entity shows from its own state:
 
 - types without a status (chests, belts, poles, walls, resources...) have none (nil);
 - a burner entity with no fuel and nothing burning: ``no_fuel``;
@@ -74,6 +76,9 @@ def status(entity: Entity) -> str | None:
     entity.check_valid()
     if entity.type not in WITH_STATUS:
         return None
+    machine = entity.machine
+    if machine is not None and machine.state is not None:
+        return machine.state
     burner = entity.burner
     if burner is not None and burner.currently_burning is None and burner.inventory.is_empty():
         return "no_fuel"

@@ -23,11 +23,13 @@ from .geometry import OFF_GRID_FLAG, BoundingBox, Position, check_direction, rot
 from .geometry import snap_to_grid as snap_position
 from .inventory import Inventory
 from .layout import inventory_specs
+from .simulation import covered_tiles
 from .tiles import Tiles
 
 if TYPE_CHECKING:
     from ..gamedata import GameData
     from .force import Force
+    from .simulation import Simulation
 
 Names = str | Iterable[str] | None
 PositionLike = Position | tuple[float, float]
@@ -41,6 +43,7 @@ class Owner(Protocol):
     """
 
     gamedata: GameData
+    simulation: Simulation
 
     def get_force(self, key: Force | int | str) -> Force: ...
 
@@ -162,13 +165,22 @@ class Surface:
             return BoundingBox(centre.x, centre.y, centre.x, centre.y)
         return box
 
-    def _add(self, entity: Entity) -> None:
+    def _add(self, entity: Entity, machine_state: dict[str, Any] | None = None) -> None:
         self._entities[entity.id] = entity
         chunks = list(self._index_box(entity).chunks())
         self._entity_chunks[entity.id] = chunks
         for chunk in chunks:
             self._chunks.setdefault(chunk, {})[entity.id] = entity
         self.electric.added(entity)
+        if entity.inventories:
+            simulation = self.world.simulation
+            for inventory in entity.inventories.values():
+                inventory.on_change = lambda: simulation.changed(entity)
+        self.world.simulation.added(entity, machine_state)
+
+    def entity_changed(self, entity: Entity) -> None:
+        """An entity's contents or settings changed (the tick simulation wakes what waits on it)."""
+        self.world.simulation.changed(entity)
 
     def _unindex(self, entity: Entity) -> None:
         for chunk in self._entity_chunks.pop(entity.id, ()):
@@ -183,9 +195,11 @@ class Surface:
         self._unindex(entity)
         del self._entities[entity.id]
         self.electric.removed(entity)
+        self.world.simulation.removed(entity)
 
     def reindex_entity(self, entity: Entity, change: Callable[[], None]) -> None:
         """Apply a change of an entity's position or direction and keep the index right."""
+        before = covered_tiles(entity)
         self._unindex(entity)
         change()
         chunks = list(self._index_box(entity).chunks())
@@ -193,6 +207,7 @@ class Surface:
         for chunk in chunks:
             self._chunks.setdefault(chunk, {})[entity.id] = entity
         self.electric.moved(entity)
+        self.world.simulation.moved(entity, before)
 
     def _candidates(self, box: BoundingBox | None) -> Iterator[Entity]:
         if box is None:
@@ -393,8 +408,13 @@ class Surface:
         entity.minable_flag = bool(state.get("minable_flag", True))
         entity.active = bool(state.get("active", True))
         entity.destructible = bool(state.get("destructible", True))
-        if state.get("recipe") is not None:  # before the slots: the recipe sizes the crafter's inventories
+        if state.get("recipe") is not None and entity.type == "furnace":  # the recipe it is smelting
+            entity.recipe = entity.force.recipes[state["recipe"]]
+        elif state.get("recipe") is not None:  # before the slots: the recipe sizes the crafter's inventories
             set_recipe(entity, entity.force.recipes[state["recipe"]])
+        if state.get("stack") is not None:
+            name, count = state["stack"]
+            entity.stack = (str(name), int(count))
         if state.get("burner") is not None and entity.burner is not None:
             entity.burner.load_state(state["burner"], self.world.gamedata.items)
         if state.get("belt") is not None and entity.belt is not None:
@@ -408,5 +428,5 @@ class Surface:
             )
         for index, slots in saved.items():
             entity.inventories[index].load_state(slots)
-        self._add(entity)
+        self._add(entity, state.get("machine"))
         return entity

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidArgumentError, ModelError, NotFoundError, StateError
 from .force import Force
+from .machines import machine_for
 from .mapgen import MapLayout
 from .pathfinding import PathRequest
 from .rendering import Rendering
 from .script_inventories import ScriptInventories
+from .simulation import Simulation
 from .statistics import FlowStatistics
 from .surface import Surface
 
@@ -46,6 +48,7 @@ class World:
         "path_requests",
         "path_request_counter",
         "script_inventories",
+        "simulation",
     )
 
     def __init__(self, gamedata: GameData, seed: int) -> None:
@@ -68,6 +71,10 @@ class World:
         self.path_request_counter = 0
         # LuaGameScript::create_inventory's inventories, saved with the world as Factorio saves them.
         self.script_inventories = ScriptInventories(gamedata.items)
+        # The machines that run with time (simulation.py); its tick is the game's, kept by the level.
+        self.simulation = Simulation(
+            machine_for, lambda e: self.flow_statistics("item", e.force, e.surface.index), gamedata.recipes
+        )
 
     @classmethod
     def new(cls, gamedata: GameData, seed: int, layout: MapLayout | None = None) -> World:
@@ -178,6 +185,7 @@ class World:
     # --- state ----------------------------------------------------------------
 
     def to_state(self) -> dict[str, Any]:
+        self.simulation.sync_all()  # machines' progress and fuel as of now
         return {
             "format": STATE_FORMAT,
             "version": STATE_VERSION,
@@ -191,6 +199,7 @@ class World:
             "map_settings": copy.deepcopy(self.map_settings),
             "next_render_id": self.rendering.next_id,
             "script_inventories": self.script_inventories.to_state(),
+            "simulation": {"tick": self.simulation.now},
         }
 
     @classmethod
@@ -202,6 +211,7 @@ class World:
             raise StateError(f"world state version {state.get('version')!r} is not {STATE_VERSION}")
         try:
             world = cls(gamedata, state["seed"])
+            world.simulation.now = int(state.get("simulation", {}).get("tick", 0))  # before machines exist
             for force_state in state["forces"]:
                 force = world.forces[int(force_state["index"])] = Force(
                     gamedata, int(force_state["index"]), str(force_state["name"])

@@ -31,6 +31,14 @@ class FakeTime:
         self.now += seconds
 
 
+class Busy(FakeTime):
+    """Every look at the clock finds 10 ms gone, as if each tick's work took that long."""
+
+    def __call__(self) -> float:
+        self.now += 0.01
+        return self.now
+
+
 @pytest.fixture
 def fake() -> FakeTime:
     return FakeTime()
@@ -226,13 +234,6 @@ class TestLevelTime:
         assert lua(level, "rcon.print(#seen)") == "210"
 
     def test_a_game_that_cannot_keep_up_runs_slower_and_owes_no_ticks(self, gamedata, tmp_path: Path) -> None:
-        class Busy(FakeTime):
-            """Every look at the clock finds 10 ms gone, as if each tick's handlers took that long."""
-
-            def __call__(self) -> float:
-                self.now += 0.01
-                return self.now
-
         busy = Busy()
         level, _ = make_level(gamedata, busy, tmp_path, control=RECORD_TICKS)
         busy.sleep(10)  # 600 ticks due
@@ -411,3 +412,64 @@ class TestBytesThatAreNotUtf8:
         level.advance()
         assert level.tick == 60
         assert logged and "\ufffd" in logged[0]
+
+
+# --- the clock contract with machines ---------------------------------------------------
+DRILL_ON_ORE = """
+local s = game.surfaces[1]
+for _, p in pairs({{-0.5, -0.5}, {0.5, -0.5}, {-0.5, 0.5}, {0.5, 0.5}}) do
+  s.create_entity{name = "iron-ore", position = p, amount = 1000}
+end
+drill = s.create_entity{name = "burner-mining-drill", position = {0, 0}, force = "player"}
+chest = s.create_entity{name = "wooden-chest", position = {-0.5, -1.5}, force = "player"}
+drill.insert{name = "coal", count = 5}
+"""
+
+
+class TestMachinesFollowTheClock:
+    def test_every_tick_counted_has_run_for_the_machines(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        level, _ = make_level(gamedata, fake, tmp_path)
+        lua(level, DRILL_ON_ORE)
+        fake.sleep(60)  # a minute: 3600 ticks, a burner drill's 0.25 ore/s makes 15
+        assert lua(level, "rcon.print(game.tick .. ' ' .. chest.get_item_count('iron-ore'))") == "3600 15"
+        assert level.rate.ticks == 3600
+
+    def test_an_idle_game_jumps(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        level, _ = make_level(gamedata, fake, tmp_path)
+        lua(level, "game.surfaces[1].create_entity{name = 'stone-furnace', position = {0, 0}, force = 'player'}")
+        fake.sleep(1)
+        level.advance()  # the furnace's first tick finds nothing to do: it sleeps
+        fake.sleep(100)
+        level.advance()
+        assert level.tick == 6060
+        assert level.world.simulation.next_step_tick() is None
+        assert level.next_work_tick() is None  # the server may sleep until a command comes
+
+    def test_handlers_see_the_machines_of_the_ticks_before(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        control = (
+            "counts = {} script.on_nth_tick(240, function(e) "
+            "counts[#counts + 1] = storage.chest and storage.chest.get_item_count('iron-ore') or -1 end)"
+        )
+        level, _ = make_level(gamedata, fake, tmp_path, control=control)
+        lua(level, DRILL_ON_ORE + " storage.chest = chest")
+        fake.sleep(20)  # ticks 0..1199: handlers on 0, 240, 480, ...: the drill's ores come on 239, 479, ...
+        assert lua(level, "rcon.print(table.concat(counts, ','))") == "0,1,2,3,4"
+
+    def test_a_busy_simulation_runs_slower_and_owes_no_ticks(self, gamedata, tmp_path: Path) -> None:
+        busy = Busy()
+        level, _ = make_level(gamedata, busy, tmp_path)
+        code = "for x = 0, 400, 4 do " + DRILL_ON_ORE.replace("{0, 0}", "{x, 0}").replace(
+            "{-0.5, -1.5}", "{x - 0.5, -1.5}"
+        ).replace("= p,", "= {p[1] + x, p[2]},")
+        lua(level, code + " end")
+        busy.sleep(1000)  # 60,000 ticks due
+        level.advance()
+        assert 0 < level.tick < 60_000
+        assert level.ticks_fallen_behind >= 60_000 - level.tick - 1000
+        assert level.world.simulation.now == level.tick
+
+    def test_next_work_tick_wakes_for_machines_in_batches(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
+        level, _ = make_level(gamedata, fake, tmp_path)
+        lua(level, DRILL_ON_ORE)
+        following = level.next_work_tick()
+        assert following is not None and following > level.tick

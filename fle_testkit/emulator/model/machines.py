@@ -1,0 +1,28 @@
+"""Which entities the tick simulation runs, and as what kind of machine.
+
+Burner mining drills and burner furnaces so far. Electric machines wait for
+the power simulation, inserters and belts for theirs: they get no machine, so
+nothing of them changes with time yet (their status comes from status.py).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .mining import MiningDrill
+from .simulation import Machine, Simulation
+from .smelting import Furnace
+
+if TYPE_CHECKING:
+    from .entity import Entity
+
+
+def machine_for(entity: Entity, sim: Simulation) -> Machine | None:
+    burner = entity.burner
+    if burner is None or not entity.prototype.energy_usage:
+        return None
+    if entity.type == "mining-drill":
+        return MiningDrill(entity, sim, burner)
+    if entity.type == "furnace" and any(i.name == "furnace_source" for i in entity.inventories.values()):
+        return Furnace(entity, sim, burner)
+    return None

@@ -1,0 +1,153 @@
+"""A burner mining drill at work (one :class:`~.simulation.Machine`).
+
+Each working tick adds ``mining_speed / mining_time / 60`` to the mining
+progress, where ``mining_time`` is the resource's (iron ore: 1), and burns one
+tick of fuel (see burner.py). When the progress reaches 1 the drill mines once:
+one unit of the resource's amount goes (a depleted resource is removed) and its
+products go out at the drop position: into the entity there (any inventory
+that takes the item, as ``insert`` fills it: a chest, a furnace's source or
+fuel slot), or, with no entity there, onto the ground as one item entity.
+What does not fit is held, and the drill waits (``waiting_for_space_in_destination``)
+until the entity there changes, or the ground there clears.
+
+Choices where the game's exact behaviour is not known, easy to change here:
+
+- the resource mined is the first one in the mining area (creation order), chosen again at each
+  mining; a resource that changes kind mid-way changes the rate from the next mining on;
+- the ground takes one item entity at the drop position, and blocks while one lies there;
+- mined products count as produced (force item production statistics) when mined.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import TYPE_CHECKING, Any
+
+from . import control, targets
+from .burner import Burner, BurnerMachine
+from .simulation import Simulation, exact
+
+if TYPE_CHECKING:
+    from .entity import Entity
+
+#: The entity that carries one item stack on the ground.
+ITEM_ON_GROUND = "item-on-ground"
+
+
+class MiningDrill(BurnerMachine):
+    __slots__ = ("target", "mined", "destination", "looked")
+
+    def __init__(self, entity: Entity, sim: Simulation, burner: Burner) -> None:
+        super().__init__(entity, sim, burner)
+        self.target: Entity | None = None
+        self.mined = 0  # minings so far: seeds the draw of products with a probability
+        self.destination: Entity | None = None  # the entity at the drop position, once looked for
+        self.looked = False  # whether ``destination`` is what is there (see surroundings_changed)
+
+    # --- a tick ---------------------------------------------------------------
+
+    def step(self, tick: int) -> None:
+        if self.stopped() or (self.held and not self._output()):
+            return
+        target = self._find_target()
+        if target is None:
+            self.sleep("no_minable_resources", near=True)
+            return
+        if self.work():
+            self._mine(target)
+            self._output()
+
+    def ready(self) -> bool:
+        return self.target is not None and self.target.valid
+
+    # --- the parts of a tick ----------------------------------------------------
+
+    def _find_target(self) -> Entity | None:
+        target = self.target
+        if target is None or not target.valid:
+            surface: Any = self.entity.surface
+            target = self.target = targets.mining_target(self.entity, surface)
+            if target is not None and target.prototype.minable is not None:
+                self.rate = (
+                    exact(self.entity.prototype.mining_speed or 0.0) / exact(target.prototype.minable.mining_time) / 60
+                )
+        if target is not None and (target.prototype.minable is None or self.rate <= 0):
+            return None  # (a resource that takes no time or gives nothing is not mined)
+        return target
+
+    def _mine(self, target: Entity) -> None:
+        self.mined += 1
+        products = control.mining_products(target, random.Random(self.entity.id * 7919 + self.mined))
+        statistics = self.statistics()
+        for name, count in products.items():
+            statistics.on_flow(name, count)
+            self.held.append((name, count))
+        control.take_one(target)
+
+    def _output(self) -> bool:
+        """Put the held products out; False (and asleep) when something stays held."""
+        entity = self.entity
+        surface: Any = entity.surface
+        position = targets.drop_position(entity)
+        destination = self.destination
+        if not self.looked or (destination is not None and not destination.valid):
+            destination = self.destination = targets.target_at(entity, position, surface)
+            self.looked = True
+        while self.held:
+            name, count = self.held[0]
+            if destination is not None:
+                placed = 0
+                for inventory in control.insert_targets(destination, name, self.sim.recipes):
+                    placed += inventory.insert(name, count - placed)
+                    if placed == count:
+                        break
+            elif position is not None and not self._ground_taken(surface, position):
+                item = surface.create_entity(ITEM_ON_GROUND, (position.x, position.y), force="neutral")
+                item.stack = (name, 1)
+                placed = 1
+            else:
+                placed = 0
+            if placed < count:
+                self.held[0] = (name, count - placed)
+                waits = () if destination is None else (destination.id,)
+                self.sleep("waiting_for_space_in_destination", waits, near=True)
+                return False
+            self.held.pop(0)
+        return True
+
+    @staticmethod
+    def _ground_taken(surface: Any, position: Any) -> bool:
+        return bool(surface.find_entities_filtered(position=(position.x, position.y), type="item-entity", limit=1))
+
+    # --- wakes and saving -------------------------------------------------------
+
+    def watched_tiles(self) -> list[tuple[int, int]]:
+        """The tile of the drop position and the tiles of the mining area."""
+        entity = self.entity
+        tiles = []
+        position = targets.drop_position(entity)
+        if position is not None:
+            tiles.append((math.floor(position.x), math.floor(position.y)))
+        radius = entity.prototype.resource_searching_radius or 0.0
+        centre = entity.position
+        for x in range(math.floor(centre.x - radius), math.ceil(centre.x + radius)):
+            for y in range(math.floor(centre.y - radius), math.ceil(centre.y + radius)):
+                if (x, y) not in tiles:
+                    tiles.append((x, y))
+        return tiles
+
+    def surroundings_changed(self) -> None:
+        self.looked = False
+
+    def to_state(self) -> dict[str, Any]:
+        return {**super().to_state(), "mined": self.mined}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        super().load_state(state)
+        self.mined = int(state.get("mined", 0))
+
+    @property
+    def mining_progress(self) -> float:
+        self.sync()
+        return float(self.progress)

@@ -1,0 +1,345 @@
+"""The tick simulation: machines over the model, run only while they have something to do.
+
+Factorio updates a working machine every tick and lets a blocked one sleep
+until the change that unblocks it (STYLE.md, "Factorio's own engine"). Here a
+:class:`Machine` goes further: between two ticks on which something discrete
+happens (a fuel item is taken, an ore is mined, a craft finishes) every tick
+only moves continuous state along (progress, remaining fuel) by the same
+amount, so the machine says how many such *plain* ticks lie ahead and the
+engine runs them in one step, exactly as ticking them would (progress and fuel
+are exact fractions, so n plain ticks at once equal n single ones). Only the
+ticks where something happens are *steps*, kept in one queue ordered by tick.
+
+A sleeping machine (no fuel, output full, nothing to mine) is out of the queue
+and costs nothing; it is woken by the change that may unblock it:
+
+- any change to its own entity's inventories (:meth:`Simulation.changed`);
+- a change to the inventories of an entity it waits on (a full chest it outputs into);
+- an entity appearing, leaving or moving on a tile it watches (:meth:`Machine.watched_tiles`:
+  a drill's drop position and mining area), when it waits on its surroundings (a chest placed
+  at a drill's drop position, ore placed under it). The same changes tell an awake machine
+  that what it found there may have changed (:meth:`Machine.surroundings_changed`).
+
+A woken machine steps at the current tick; if it is still blocked it sleeps
+again, so a wake that changed nothing costs one step. A steady factory costs a
+step per discrete event, an idle one nothing, and ``game.speed`` is bounded by
+events, not ticks.
+
+Continuous state between steps is brought up to date only when read
+(:meth:`Machine.sync`), or when the world is saved.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from collections.abc import Callable, Iterable, Mapping
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..gamedata import RecipePrototype
+    from .entity import Entity
+    from .statistics import FlowStatistics
+
+
+def exact(value: float) -> Fraction:
+    """A number of the prototype data as the decimal the data wrote (3.2 is 16/5, not 3.2000000000000002).
+
+    Rates are exact fractions so that a burner drill makes an ore on every 240th tick and a stone
+    furnace a plate on every 192nd, as Factorio's documented rates (0.25/s, 0.3125/s) say.
+    """
+    return Fraction(repr(float(value)))
+
+
+def covered_tiles(entity: Entity) -> list[tuple[int, int]]:
+    """The tiles an entity's collision box touches (a box-less entity: the tile of its centre)."""
+    box = entity.bounding_box
+    if box.is_empty:
+        centre = entity.position
+        return [(math.floor(centre.x), math.floor(centre.y))]
+    return [
+        (x, y)
+        for x in range(math.floor(box.left), math.ceil(box.right))
+        for y in range(math.floor(box.top), math.ceil(box.bottom))
+    ]
+
+
+class Machine:
+    """One simulated entity. Subclasses define a tick (:meth:`step`) and how many plain ticks follow."""
+
+    __slots__ = (
+        "entity",
+        "sim",
+        "synced",
+        "asleep",
+        "due",
+        "version",
+        "state",
+        "waits_on",
+        "waits_near",
+        "tiles",
+    )
+
+    def __init__(self, entity: Entity, sim: Simulation) -> None:
+        self.entity = entity
+        self.sim = sim
+        self.synced = sim.now  # ticks before this one have run for this machine
+        self.asleep = False
+        self.due: int | None = None  # the tick of its next step while awake
+        self.version = 0  # bumped on every reschedule: older queue entries are stale
+        # The status its last step found (a defines.entity_status name); None before its first step.
+        self.state: str | None = None
+        self.waits_on: frozenset[int] = frozenset()  # entity ids whose inventory changes wake it
+        self.waits_near = False  # woken by entities appearing or leaving on its watched tiles
+        self.tiles: tuple[tuple[int, int], ...] = ()  # the tiles it is registered on
+
+    # --- what a kind of machine defines -------------------------------------
+
+    def step(self, tick: int) -> None:
+        """Run tick ``tick`` in full; call :meth:`sleep` when blocked."""
+        raise NotImplementedError
+
+    def plain_ticks(self) -> int:
+        """How many ticks from ``synced`` on change only continuous state (0: the next one is a step)."""
+        return 0
+
+    def run_plain(self, ticks: int) -> None:
+        """Run ``ticks`` plain ticks at once."""
+
+    def watched_tiles(self) -> Iterable[tuple[int, int]]:
+        """The tiles whose entities matter to it (what it puts into, what it mines)."""
+        return ()
+
+    def surroundings_changed(self) -> None:
+        """An entity appeared, left or moved on a watched tile (drop what was found there)."""
+
+    def to_state(self) -> dict[str, Any]:
+        return {}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        pass
+
+    # --- helpers ------------------------------------------------------------
+
+    def sleep(self, state: str, waits_on: Iterable[int] = (), near: bool = False) -> None:
+        """Blocked: no step until a wake. ``state`` is the status it shows meanwhile."""
+        self.asleep = True
+        self.state = state
+        self.waits_on = frozenset(waits_on)
+        self.waits_near = near
+
+    def sync(self) -> None:
+        """Bring continuous state up to the simulation's current tick (before reading or changing it)."""
+        now = self.sim.now
+        if self.synced < now:
+            if not self.asleep:  # (asleep, a tick changes nothing)
+                self.run_plain(now - self.synced)
+            self.synced = now
+
+    def statistics(self) -> FlowStatistics:
+        """The item production statistics of the entity's force on its surface."""
+        return self.sim.item_statistics(self.entity)
+
+
+class Simulation:
+    """The queue of machine steps and the wake-ups; owned by the world, run by the level."""
+
+    __slots__ = (
+        "now",
+        "machines",
+        "_build",
+        "_statistics",
+        "_queue",
+        "_seq",
+        "_waiting",
+        "_tiles",
+        "_running",
+        "steps_run",
+        "recipes",
+        "cache",
+    )
+
+    def __init__(
+        self,
+        build: Callable[[Entity, Simulation], Machine | None],
+        statistics: Callable[[Entity], FlowStatistics],
+        recipes: Mapping[str, RecipePrototype],
+    ) -> None:
+        self.now = 0  # every tick before this one has run
+        self.recipes = recipes  # the game's recipes (what a furnace or an inserted item may use)
+        self.cache: dict[Any, Any] = {}  # what machines work out once from the prototypes
+        self.machines: dict[int, Machine] = {}  # by Entity.id
+        self._build = build
+        self._statistics = statistics
+        self._queue: list[tuple[int, int, int, Machine]] = []  # (tick, order, version, machine)
+        self._seq = itertools.count()
+        self._waiting: dict[int, set[Machine]] = {}  # entity id -> machines its changes wake
+        self._tiles: dict[tuple[int, int], set[Machine]] = {}  # tile -> machines watching it
+        self._running: Machine | None = None  # the machine whose step is running
+        self.steps_run = 0  # steps run since the game started here (a figure, not saved)
+
+    def __repr__(self) -> str:
+        return f"<Simulation tick={self.now} machines={len(self.machines)} queued={len(self._queue)}>"
+
+    def item_statistics(self, entity: Entity) -> FlowStatistics:
+        return self._statistics(entity)
+
+    # --- the model tells it of changes --------------------------------------
+
+    def added(self, entity: Entity, state: dict[str, Any] | None = None) -> None:
+        """A new entity: a machine for it if its kind is simulated (its first step is now)."""
+        machine = self._build(entity, self)
+        if machine is not None:
+            if state:
+                machine.load_state(state)
+            self.machines[entity.id] = machine
+            entity.machine = machine
+            self._watch(machine)
+            self._schedule(machine)
+        self._surroundings(entity)
+
+    def removed(self, entity: Entity) -> None:
+        machine = self.machines.pop(entity.id, None)
+        if machine is not None:
+            self._unwait(machine)
+            self._unwatch(machine)
+            machine.version += 1
+            machine.due = None
+        self._wake(self._waiting.pop(entity.id, ()))
+        self._surroundings(entity)
+
+    def moved(self, entity: Entity, before: Iterable[tuple[int, int]] = ()) -> None:
+        """Moved or turned (``before``: the tiles it covered): its own machine, and whatever waits
+        on it or watches where it was or is, look again."""
+        machine = self.machines.get(entity.id)
+        if machine is not None:
+            self._unwatch(machine)
+            self._watch(machine)
+            machine.surroundings_changed()
+        self.changed(entity)
+        self._surroundings(entity, before)
+
+    def changed(self, entity: Entity) -> None:
+        """The contents of one of the entity's inventories changed (or its settings did)."""
+        machine = self.machines.get(entity.id)
+        if machine is not None:
+            self.touch(machine)
+        waiting = self._waiting.get(entity.id)
+        if waiting:
+            self._wake(list(waiting))
+
+    def _wake(self, machines: Iterable[Machine]) -> None:
+        for machine in machines:
+            self.touch(machine)
+
+    def _watch(self, machine: Machine) -> None:
+        machine.tiles = tuple(machine.watched_tiles())
+        for tile in machine.tiles:
+            self._tiles.setdefault(tile, set()).add(machine)
+
+    def _unwatch(self, machine: Machine) -> None:
+        for tile in machine.tiles:
+            watchers = self._tiles.get(tile)
+            if watchers is not None:
+                watchers.discard(machine)
+                if not watchers:
+                    del self._tiles[tile]
+        machine.tiles = ()
+
+    def _surroundings(self, entity: Entity, before: Iterable[tuple[int, int]] = ()) -> None:
+        """An entity appeared, left or moved: the machines watching its tiles look again."""
+        if not self._tiles:
+            return
+        found: set[Machine] = set()
+        for tile in itertools.chain(covered_tiles(entity), before):
+            watchers = self._tiles.get(tile)
+            if watchers:
+                found |= watchers
+        for machine in sorted(found, key=lambda m: m.entity.id):  # (a set's order is not repeatable)
+            if machine.entity is entity:
+                continue
+            machine.surroundings_changed()
+            if machine.asleep and machine.waits_near:
+                self.touch(machine)
+
+    def touch(self, machine: Machine) -> None:
+        """Something the machine depends on changed at the current tick: wake it, or plan again."""
+        if machine is self._running or machine.entity.id not in self.machines:
+            return  # (running: it plans again when its step ends)
+        machine.sync()
+        if machine.asleep:
+            machine.asleep = False
+            self._unwait(machine)
+        self._schedule(machine)
+
+    def _unwait(self, machine: Machine) -> None:
+        for entity_id in machine.waits_on:
+            waiting = self._waiting.get(entity_id)
+            if waiting is not None:
+                waiting.discard(machine)
+                if not waiting:
+                    del self._waiting[entity_id]
+        machine.waits_on = frozenset()
+
+    def _schedule(self, machine: Machine) -> None:
+        machine.version += 1
+        if machine.asleep:
+            machine.due = None
+            for entity_id in machine.waits_on:
+                self._waiting.setdefault(entity_id, set()).add(machine)
+            return
+        due = machine.synced + machine.plain_ticks()
+        machine.due = due
+        heapq.heappush(self._queue, (due, next(self._seq), machine.version, machine))
+
+    # --- running ------------------------------------------------------------
+
+    def next_step_tick(self) -> int | None:
+        """The tick of the next step, or None when every machine sleeps (nothing would change)."""
+        queue = self._queue
+        while queue and queue[0][3].version != queue[0][2]:
+            heapq.heappop(queue)
+        return queue[0][0] if queue else None
+
+    def run_until(self, end: int, should_stop: Callable[[], bool] | None = None) -> int:
+        """Run every tick before ``end``; returns the tick reached (``end`` unless stopped).
+
+        ``should_stop`` is asked between ticks, every few steps: a game that cannot keep up stops
+        at a tick boundary, with every step before it run (the clock then runs slower).
+        """
+        queue = self._queue
+        checked = self.steps_run
+        while queue:
+            tick, _, version, machine = queue[0]
+            if machine.version != version:
+                heapq.heappop(queue)
+                continue
+            if tick >= end:
+                break
+            if should_stop is not None and tick > self.now and self.steps_run - checked >= 64:
+                checked = self.steps_run
+                if should_stop():
+                    self.now = tick
+                    return tick
+            heapq.heappop(queue)
+            self.now = tick
+            if machine.synced < tick:
+                machine.run_plain(tick - machine.synced)
+            self._running = machine
+            try:
+                machine.step(tick)
+            finally:
+                self._running = None
+            machine.synced = tick + 1
+            self.steps_run += 1
+            if machine.entity.id in self.machines:
+                self._schedule(machine)
+        self.now = max(self.now, end)
+        return self.now
+
+    def sync_all(self) -> None:
+        """Bring every machine's continuous state up to now (before the world is saved)."""
+        for machine in self.machines.values():
+            machine.sync()

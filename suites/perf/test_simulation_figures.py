@@ -1,0 +1,76 @@
+"""Issue 13's figures for the tick simulation: ticks a wall second (UPS) of a burner factory.
+
+A unit is a burner mining drill on iron ore feeding a stone furnace at its drop
+position, both fuelled with coal: two machines, two entities (the ore under it
+is not counted). Factories of 100, 1,000 and 10,000 entities run one game
+minute (3,600 ticks) of steady work, in the model and through ``Level.advance``
+as FLE's ``sleep(60)`` would ask for it. Goals (for the note, not asserted):
+>= 10,000 UPS at 100 entities; a steady factory's cost per tick growing
+sub-linearly with its size; an FLE 60-second holdout <= 0.3 s.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from fle_testkit.emulator.gamedata import load_vanilla
+from fle_testkit.emulator.level import Level
+from fle_testkit.emulator.model.world import World
+from fle_testkit.emulator.process import CORE_LUALIB
+
+MINUTE = 3600
+
+
+def burner_factory(world: World, entities: int) -> None:
+    surface = world.get_surface(1)
+    for unit in range(entities // 2):
+        x, y = (unit % 100) * 4, (unit // 100) * 6
+        for dx in (-0.5, 0.5):
+            for dy in (-0.5, 0.5):
+                surface.create_entity("iron-ore", (x + dx, y + dy), force="neutral", amount=100_000)
+        drill = surface.create_entity("burner-mining-drill", (x, y), force="player")
+        furnace = surface.create_entity("stone-furnace", (x - 0.5, y - 2), force="player")
+        for machine in (drill, furnace):
+            next(i for i in machine.inventories.values() if i.name == "fuel").insert("coal", 50)
+
+
+@pytest.mark.parametrize("entities", [100, 1_000, 10_000])
+def test_burner_factory_ups(perf_figures, entities: int) -> None:
+    world = World.new(load_vanilla(), 1)
+    burner_factory(world, entities)
+    simulation = world.simulation
+    simulation.run_until(MINUTE)  # warm-up: every machine working
+    for minute in range(2, 5):
+        steps = simulation.steps_run
+        began = time.perf_counter()
+        simulation.run_until(minute * MINUTE)
+        elapsed = time.perf_counter() - began
+        perf_figures.record(f"burner factory, {entities:,} entities: UPS", MINUTE / elapsed, "ticks/s")
+        perf_figures.record(
+            f"burner factory, {entities:,} entities: steps/tick", (simulation.steps_run - steps) / MINUTE, "steps"
+        )
+
+
+def test_fle_sleep_60_holdout(perf_figures, tmp_path: Path) -> None:
+    """A game minute of a small burner factory (100 entities) brought up to date as a command would."""
+    gamedata = load_vanilla()
+    for _ in range(5):
+        world = World.new(gamedata, 1)
+        burner_factory(world, 100)
+        level = Level.new(
+            gamedata=gamedata,
+            name="lab",
+            scenario_files={"control.lua": b""},
+            world=world,
+            log=lambda line: None,
+            script_log=lambda line: None,
+            script_output=tmp_path,
+            core_lualib=CORE_LUALIB,
+        )
+        began = time.perf_counter()
+        level.advance(until=MINUTE)
+        perf_figures.record("FLE sleep(60) on 100 burner entities: wall", time.perf_counter() - began)
+        assert level.tick == MINUTE

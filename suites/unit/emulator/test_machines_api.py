@@ -1,0 +1,123 @@
+"""Burner machines as Lua sees them while the game runs: LuaBurner, status, mining and crafting
+progress, the force's production statistics; and a running factory through /save and load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fle_testkit.emulator.gamedata import load_vanilla
+from fle_testkit.emulator.level import Level
+from fle_testkit.emulator.model.world import World
+from fle_testkit.emulator.process import CORE_LUALIB
+from fle_testkit.emulator.saves import read_save, write_save
+
+FACTORY = """
+function p(...)
+  local parts = {}
+  for i = 1, select('#', ...) do parts[i] = tostring((select(i, ...))) end
+  rcon.print(table.concat(parts, ' '))
+end
+function status(e)
+  for name, number in pairs(defines.entity_status) do if number == e.status then return name end end
+end
+local s = game.surfaces[1]
+for _, d in pairs({{-0.5, -0.5}, {0.5, -0.5}, {-0.5, 0.5}, {0.5, 0.5}}) do
+  s.create_entity{name = 'iron-ore', position = d, amount = 500}
+end
+drill = s.create_entity{name = 'burner-mining-drill', position = {0, 0}, force = 'player'}
+furnace = s.create_entity{name = 'stone-furnace', position = {-0.5, -2}, force = 'player'}
+storage.drill, storage.furnace = drill, furnace
+"""
+
+
+def common(tmp_path: Path) -> dict:
+    return dict(
+        gamedata=load_vanilla(),
+        log=lambda line: None,
+        script_log=lambda line: None,
+        script_output=tmp_path / "script-output",
+        core_lualib=CORE_LUALIB,
+    )
+
+
+@pytest.fixture
+def level(tmp_path: Path) -> Level:
+    level = Level.new(
+        name="lab", scenario_files={"control.lua": b""}, world=World.new(load_vanilla(), 1), **common(tmp_path)
+    )
+    lua(level, FACTORY)
+    return level
+
+
+def lua(level: Level, code: str) -> str:
+    return level.run_command(code, "=(test)").rstrip("\n")
+
+
+def test_statuses_as_the_machines_change_state(level: Level) -> None:
+    assert lua(level, "p(status(drill), status(furnace))") == "no_fuel no_fuel"
+    lua(level, "drill.insert{name = 'coal', count = 2} furnace.insert{name = 'coal', count = 2}")
+    level.advance(until=level.tick + 10)
+    assert lua(level, "p(status(drill), status(furnace))") == "working no_ingredients"
+    level.advance(until=level.tick + 240)
+    assert lua(level, "p(status(drill), status(furnace), furnace.get_recipe().name)") == "working working iron-plate"
+
+
+def test_lua_burner_and_progress_read_the_running_machine(level: Level) -> None:
+    lua(level, "drill.insert{name = 'coal', count = 2}")
+    start = level.tick
+    level.advance(until=start + 120)
+    out = lua(
+        level,
+        "local b = drill.burner p(b.currently_burning.name.name, b.remaining_burning_fuel, b.inventory.get_item_count('coal')) "
+        "p(drill.mining_progress, drill.energy > 0, furnace.crafting_progress, furnace.is_crafting())",
+    )
+    assert out.split("\n") == [f"coal {4e6 - 120 * 2500:.0f} 1", "0.5 true 0 false"]
+
+
+def test_production_statistics_count_what_the_machines_make(level: Level) -> None:
+    lua(level, "drill.insert{name = 'coal', count = 5} furnace.insert{name = 'coal', count = 5}")
+    # A minute: 15 ore, 14 plates (each 3.2 s after its ore); coal: 3 for the drill (one per 1600
+    # working ticks, taken when needed), 2 for the furnace (14 x 192 working ticks, 2666 a coal).
+    level.advance(until=level.tick + 60 * 60)
+    out = lua(
+        level,
+        "local st = game.forces.player.get_item_production_statistics(1) "
+        "p(st.get_input_count('iron-ore'), st.get_input_count('iron-plate'), st.get_output_count('iron-ore'), "
+        "st.get_output_count('coal'), furnace.products_finished)",
+    )
+    assert out == "15 14 15 5 14"
+
+
+def test_a_stopped_machine_shows_disabled_by_script(level: Level) -> None:
+    lua(level, "drill.insert{name = 'coal', count = 1} drill.active = false")
+    level.advance(until=level.tick + 600)
+    assert lua(level, "p(status(drill), furnace.get_item_count('iron-ore'))") == "disabled_by_script 0"
+    lua(level, "drill.active = true")
+    level.advance(until=level.tick + 240)
+    assert lua(level, "p(status(drill), furnace.get_item_count('iron-ore'))") == "working 1"
+
+
+def test_a_running_factory_goes_on_after_save_and_load_as_if_never_saved(level: Level, tmp_path: Path) -> None:
+    lua(level, "drill.insert{name = 'coal', count = 3} furnace.insert{name = 'coal', count = 1}")
+    level.advance(until=1000)
+    path = tmp_path / "saves" / "running.zip"
+    write_save(path, level.snapshot(advance=False))
+    loaded = Level.load(read_save(path), **common(tmp_path))
+    for game in (level, loaded):
+        game.advance(until=20_000)
+    probe = (
+        "local d, f = storage.drill, storage.furnace "
+        "p(game.tick, d.burner.remaining_burning_fuel, d.mining_progress, f.crafting_progress, "
+        "f.get_item_count('iron-plate'), f.get_item_count('iron-ore'), status(d), status(f))"
+    )
+    lua(
+        loaded,
+        "function status(e) for n, v in pairs(defines.entity_status) do if v == e.status then return n end end end",
+    )
+    lua(
+        loaded,
+        "function p(...) local t = {} for i = 1, select('#', ...) do t[i] = tostring((select(i, ...))) end rcon.print(table.concat(t, ' ')) end",
+    )
+    assert lua(loaded, probe) == lua(level, probe)
