@@ -86,7 +86,8 @@ def test_nearest_buildable_finds_a_box_wholly_on_ore_for_a_drill(tools: Any) -> 
     assert drill.status == EntityStatus.NO_FUEL
     drill = tools.insert_item(Prototype.Coal, drill, 5)
     assert drill.fuel[Prototype.Coal] == 5
-    assert drill.status != EntityStatus.NO_FUEL
+    tools.sleep(1)  # a machine's status changes as the game ticks
+    assert tools.get_entity(Prototype.BurnerMiningDrill, drill.position).status == EntityStatus.WORKING
 
 
 def test_nearest_buildable_fails_where_no_box_fits(tools: Any) -> None:
