@@ -52,7 +52,7 @@ class MiningDrill(BurnerMachine):
             return
         target = self._find_target()
         if target is None:
-            self.sleep("no_minable_resources", near=True)
+            self.sleep("no_minable_resources" if self.burner.has_fuel() else "no_fuel", near=True)
             return
         if self.work():
             self._mine(target)

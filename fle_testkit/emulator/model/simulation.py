@@ -271,6 +271,9 @@ class Simulation:
         machine.sync()
         if machine.asleep:
             machine.asleep = False
+            # What blocked it may be gone: until its next step its status is read from its
+            # state (status.py), as a script that just gave it fuel or ore expects.
+            machine.state = None
             self._unwait(machine)
         self._schedule(machine)
 

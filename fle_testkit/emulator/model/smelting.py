@@ -60,7 +60,8 @@ class Furnace(BurnerMachine):
         recipe = self._choose()
         if recipe is None:
             self.progress = Fraction(0)
-            self.sleep("no_ingredients")
+            # Without fuel as well, the fuel is what it shows (as an unpowered machine shows no power).
+            self.sleep("no_ingredients" if self.burner.has_fuel() else "no_fuel")
             return False
         prototype = recipe.prototype
         for product in prototype.results:

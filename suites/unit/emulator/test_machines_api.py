@@ -121,3 +121,12 @@ def test_a_running_factory_goes_on_after_save_and_load_as_if_never_saved(level: 
         "function p(...) local t = {} for i = 1, select('#', ...) do t[i] = tostring((select(i, ...))) end rcon.print(table.concat(t, ' ')) end",
     )
     assert lua(loaded, probe) == lua(level, probe)
+
+
+def test_status_follows_an_insert_before_the_next_tick(level: Level) -> None:
+    level.advance(until=level.tick + 10)  # the furnace's first tick: nothing to smelt, no fuel
+    assert lua(level, "p(status(furnace))") == "no_fuel"
+    lua(level, "furnace.insert{name = 'iron-ore', count = 10}")
+    level.advance(until=level.tick + 10)
+    assert lua(level, "p(status(furnace))") == "no_fuel"
+    assert lua(level, "furnace.insert{name = 'coal', count = 5} p(status(furnace))") == "working"
