@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from fle_testkit.emulator.gamedata import load_vanilla
 from fle_testkit.emulator.model import Entity, Surface, World
 
 GD = load_vanilla()
-
-
-@pytest.fixture
-def world() -> World:
-    return World.new(GD, 42)
-
-
-@pytest.fixture
-def surface(world: World) -> Surface:
-    return world.get_surface(1)
 
 
 def pole(

@@ -17,16 +17,6 @@ from fle_testkit.emulator.model import (
 GD = load_vanilla()
 
 
-@pytest.fixture
-def world() -> World:
-    return World.new(GD, 42)
-
-
-@pytest.fixture
-def surface(world: World) -> Surface:
-    return world.get_surface(1)
-
-
 def test_create_entity_snaps_to_the_tile_grid(surface: Surface) -> None:
     chest = surface.create_entity("iron-chest", (0, 0))
     assert (chest.position.x, chest.position.y) == (0.5, 0.5)
