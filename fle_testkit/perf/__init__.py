@@ -7,7 +7,7 @@ the stored reports without running tests.
 - ``stats``: samples -> ``Stats``; records -> benchmarks by name (``reset[lua]``)
 - ``report``: ``Report`` and its JSON, in pytest-benchmark's shape, ``"schema": 1``
 - ``storage``: ``.fle/perf/<machine-id>/NNNN_<name>.json``, numbered runs
-- ``compare``: a report beside another (the changes), rules such as ``median:10%``
+- ``compare``: the rules a comparison applies, such as ``median:10%``
 - ``verdict``: a run against the last K runs of its kind: regressed only beyond a
   rule's limit and beyond the run-to-run noise
 - ``render``: terminal table, Markdown, PNG chart (matplotlib, the ``plots`` extra)
@@ -15,7 +15,7 @@ the stored reports without running tests.
 
 from __future__ import annotations
 
-from .compare import Comparison, compare, parse_rule
+from .compare import parse_rule
 from .errors import PlotsUnavailable, ReportError
 from .report import Benchmark, CommitInfo, MachineInfo, Report, RunInfo
 from .stats import Stats, benchmark_name, summarise
@@ -26,7 +26,6 @@ __all__ = [
     "DISPLAY_RULE",
     "Benchmark",
     "CommitInfo",
-    "Comparison",
     "MachineInfo",
     "Judged",
     "Judgement",
@@ -38,7 +37,6 @@ __all__ = [
     "Storage",
     "StoredRun",
     "benchmark_name",
-    "compare",
     "judge",
     "machine_id",
     "parse_rule",

@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .compare import Comparison
 from .errors import PlotsUnavailable
 from .report import Report
 from .stats import Stats, group_of
@@ -27,10 +26,6 @@ def format_seconds(value: float | None) -> str:
     if not math.isfinite(value):
         return str(value)
     return f"{value * 1000:.3f} ms" if abs(value) < 1 else f"{value:.3f} s"
-
-
-def format_percent(value: float) -> str:
-    return f"{value:+.1f}%" if math.isfinite(value) else f"{'+' if value > 0 else '-'}inf%"
 
 
 def _stats_of(source: Report | Mapping[str, Stats]) -> dict[str, Stats]:
@@ -137,64 +132,8 @@ def markdown(report: Report, *, title: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def comparison_lines(comparison: Comparison, fields: Sequence[str] = ("median", "p95")) -> list[str]:
-    """Terminal table of the changes, after how the runs differ and before what was not compared."""
-    lines = [f"{comparison.current_name} against {comparison.baseline_name}", *comparison.difference_lines()]
-    if comparison.changes:
-        rows = [["benchmark", "field", comparison.baseline_name, comparison.current_name, "change"]]
-        for change in comparison.changes:
-            for name in fields:
-                delta = change.change_of(name)
-                rows.append(
-                    [
-                        change.name,
-                        name,
-                        format_seconds(delta.baseline),
-                        format_seconds(delta.current),
-                        format_percent(delta.percent),
-                    ]
-                )
-        lines += _columns(rows, right={2, 3, 4})
-    else:
-        lines.append("no benchmark in common")
-    return lines + comparison.missing_lines()
-
-
-def comparison_markdown(comparison: Comparison, fields: Sequence[str] = ("median", "p95")) -> str:
-    """A comparison as Markdown: how the runs differ, changes per benchmark and field, one-sided benchmarks."""
-    lines = [f"# fle-testkit perf: {comparison.current_name} against {comparison.baseline_name}", ""]
-    if comparison.differences:
-        lines += ["**The runs differ (not like with like):**", ""]
-        lines += [f"- {line}" for line in comparison.differences] + [""]
-    if comparison.changes:
-        rows = []
-        for change in comparison.changes:
-            for name in fields:
-                delta = change.change_of(name)
-                rows.append(
-                    [
-                        f"`{change.name}`",
-                        name,
-                        format_seconds(delta.baseline),
-                        format_seconds(delta.current),
-                        format_percent(delta.percent),
-                    ]
-                )
-        lines += _md_table(
-            ["benchmark", "field", comparison.baseline_name, comparison.current_name, "change"], rows, right_from=2
-        )
-    else:
-        lines.append("No benchmark in common.")
-    lines.append("")
-    if comparison.only_in_baseline or comparison.only_in_current:
-        lines += ["## Not compared", ""]
-        lines += [f"- `{name}`: in the baseline only" for name in comparison.only_in_baseline]
-        lines += [f"- `{name}`: in this run only" for name in comparison.only_in_current]
-        lines.append("")
-    return "\n".join(lines)
-
-
 REGRESSED_HEADING = "Performance has regressed:"
+NOT_MEASURED = "In the baseline runs, not measured in this run:"
 
 
 def _ratio(value: float) -> str:
@@ -246,6 +185,9 @@ def judgement_lines(judgement: Judgement) -> list[str]:
     if judgement.inconclusive:
         lines.append(f"Inconclusive ({len(judgement.inconclusive)}): not judged, neither passed nor failed:")
         lines += [f"\t{j.benchmark} - {j.reason}" for j in judgement.inconclusive]
+    if judgement.only_in_baseline:
+        lines.append(NOT_MEASURED)
+        lines += [f"\t{name}" for name in judgement.only_in_baseline]
     return lines
 
 
@@ -270,6 +212,8 @@ def judgement_markdown(judgement: Judgement) -> str:
     lines.append("")
     if judgement.inconclusive:
         lines += ["## Inconclusive", ""] + [f"- `{j.benchmark}`: {j.reason}" for j in judgement.inconclusive] + [""]
+    if judgement.only_in_baseline:
+        lines += ["## " + NOT_MEASURED.rstrip(":"), ""] + [f"- `{name}`" for name in judgement.only_in_baseline] + [""]
     return "\n".join(lines)
 
 

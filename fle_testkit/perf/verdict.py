@@ -97,7 +97,8 @@ class Judgement:
     baseline_names: tuple[str, ...]
     judged: tuple[Judged, ...]
     alpha: float
-    differences: tuple[str, ...] = ()
+    differences: tuple[str, ...] = ()  # how this run and the newest baseline run differ (report.differences)
+    only_in_baseline: tuple[str, ...] = ()  # measured by the baseline runs, not by this run (-k, say)
 
     @property
     def regressions(self) -> tuple[Judged, ...]:
@@ -135,12 +136,15 @@ def judge(
     raw = [_test(name, rule, history, value, min_runs, pooled) for name, rule, history, value in pending]
     judged = _holm(raw, alpha)
     latest = baselines[-1] if baselines else None
+    measured = set(current.names)
+    before = dict.fromkeys(name for report in baselines for name in report.names if name not in measured)
     return Judgement(
         current_name=current.name,
         baseline_names=tuple(report.name for report in baselines),
         judged=tuple(judged),
         alpha=alpha,
         differences=tuple(differences(current, latest)) if latest is not None else (),
+        only_in_baseline=tuple(before),
     )
 
 

@@ -215,30 +215,32 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
         machine = self.model.machine
         return machine.mining_progress if isinstance(machine, MiningDrill) else 0.0
 
-    @lua_property
-    def crafting_progress(self) -> float:
-        """Crafting machines: progress of the craft under way, 0..1 (0 for machines not run yet:
-        assembling machines and electric furnaces wait for the power simulation)."""
+    def _furnace(self) -> Furnace | None:
+        """The crafting machine the simulation runs for this entity; None for one it does not run yet
+        (assembling machines and electric furnaces wait for the power simulation). An entity that is
+        no crafting machine at all is an error, as in Factorio."""
         if self.model.type not in crafter.CRAFTING_MACHINE_TYPES:
             raise LuaApiError(messages.NOT_A_CRAFTING_MACHINE)
         machine = self.model.machine
-        return machine.crafting_progress if isinstance(machine, Furnace) else 0.0
+        return machine if isinstance(machine, Furnace) else None
+
+    @lua_property
+    def crafting_progress(self) -> float:
+        """Crafting machines: progress of the craft under way, 0..1 (0 for machines not run yet)."""
+        furnace = self._furnace()
+        return furnace.crafting_progress if furnace is not None else 0.0
 
     @lua_property
     def products_finished(self) -> int:
         """Crafting machines: crafts finished in the machine's lifetime."""
-        if self.model.type not in crafter.CRAFTING_MACHINE_TYPES:
-            raise LuaApiError(messages.NOT_A_CRAFTING_MACHINE)
-        machine = self.model.machine
-        return machine.products_finished if isinstance(machine, Furnace) else 0
+        furnace = self._furnace()
+        return furnace.products_finished if furnace is not None else 0
 
     @lua_method
     def is_crafting(self) -> bool:
         """Crafting machines: whether a craft is under way."""
-        if self.model.type not in crafter.CRAFTING_MACHINE_TYPES:
-            raise LuaApiError(messages.NOT_A_CRAFTING_MACHINE)
-        machine = self.model.machine
-        return isinstance(machine, Furnace) and machine.crafting
+        furnace = self._furnace()
+        return furnace is not None and furnace.crafting
 
     @lua_property
     def destructible(self) -> bool:

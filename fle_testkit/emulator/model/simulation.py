@@ -240,12 +240,7 @@ class Simulation:
             self._tiles.setdefault(tile, set()).add(machine)
 
     def _unwatch(self, machine: Machine) -> None:
-        for tile in machine.tiles:
-            watchers = self._tiles.get(tile)
-            if watchers is not None:
-                watchers.discard(machine)
-                if not watchers:
-                    del self._tiles[tile]
+        _discard(self._tiles, machine.tiles, machine)
         machine.tiles = ()
 
     def _surroundings(self, entity: Entity, before: Iterable[tuple[int, int]] = ()) -> None:
@@ -278,12 +273,7 @@ class Simulation:
         self._schedule(machine)
 
     def _unwait(self, machine: Machine) -> None:
-        for entity_id in machine.waits_on:
-            waiting = self._waiting.get(entity_id)
-            if waiting is not None:
-                waiting.discard(machine)
-                if not waiting:
-                    del self._waiting[entity_id]
+        _discard(self._waiting, machine.waits_on, machine)
         machine.waits_on = frozenset()
 
     def _schedule(self, machine: Machine) -> None:
@@ -346,3 +336,13 @@ class Simulation:
         """Bring every machine's continuous state up to now (before the world is saved)."""
         for machine in self.machines.values():
             machine.sync()
+
+
+def _discard(index: dict[Any, set[Machine]], keys: Iterable[Any], machine: Machine) -> None:
+    """Take ``machine`` out of ``index``'s sets under ``keys``, dropping sets left empty."""
+    for key in keys:
+        found = index.get(key)
+        if found is not None:
+            found.discard(machine)
+            if not found:
+                del index[key]

@@ -5,9 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from fle_testkit.perf.compare import compare
 from fle_testkit.perf.errors import PlotsUnavailable
-from fle_testkit.perf.render import chart, comparison_lines, comparison_markdown, format_seconds, markdown, table_lines
+from fle_testkit.perf.render import chart, format_seconds, markdown, table_lines
 from fle_testkit.perf.stats import Stats
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -52,24 +51,6 @@ def test_markdown_of_a_report(make_report) -> None:
     assert "| benchmark | rounds | min | median | mean | p95 | max | stddev |" in text
     assert "| `reset[lua]` | 2 | 100.000 ms | 150.000 ms |" in text
     assert "| `restart` | 1 | 1.500 s |" in text
-
-
-def test_markdown_of_a_comparison(make_report) -> None:
-    baseline = make_report({"reset[save]": [0.1], "restart": [1.0]}).with_source(Path("0001_base.json"))
-    current = make_report({"reset[save]": [0.12], "start[latest]": [3.0]})
-    text = comparison_markdown(compare(current, baseline))
-    assert text.startswith("# fle-testkit perf: this run against 0001_base\n")
-    assert "| `reset[save]` | median | 100.000 ms | 120.000 ms | +20.0% |" in text
-    assert "- `restart`: in the baseline only" in text
-    assert "- `start[latest]`: in this run only" in text
-
-
-def test_comparison_lines(make_report) -> None:
-    baseline = make_report({"reset": [0.1]}).with_source(Path("0001_base.json"))
-    current = make_report({"reset": [0.05]})
-    lines = comparison_lines(compare(current, baseline))
-    assert lines[0] == "this run against 0001_base"
-    assert lines[2].split() == ["reset", "median", "100.000", "ms", "50.000", "ms", "-50.0%"]
 
 
 def test_judgement_shows_both_medians_the_ratio_its_interval_and_the_verdict(make_report) -> None:

@@ -101,3 +101,36 @@ def test_a_zero_time_is_inconclusive_not_infinitely_slower(make_report: MakeRepo
     baselines = [make_report({"reset": [0.0]}) for _ in range(3)]
     judged = judge(make_report({"reset": [0.01]}), baselines, ["median:10%"]).judged[0]
     assert judged.verdict == INCONCLUSIVE and "zero time" in judged.reason
+
+
+def test_runs_that_differ_say_how_and_what_this_run_did_not_measure(make_report: MakeReport) -> None:
+    from dataclasses import replace
+
+    from fle_testkit.perf.render import judgement_lines, judgement_markdown
+
+    baselines = [
+        make_report({"reset[lua]": [0.001], "reset[save]": [0.3]}, workers=1, suite=["suites/unit/test_x.py"])
+        for _ in range(3)
+    ]
+    current = make_report({"reset[lua]": [0.001], "start[latest]": [1.0]}, workers=8, suite=["suites/functional"])
+    current = replace(current, machine_info=replace(current.machine_info, cpu_count=2))
+    judgement = judge(current, baselines, ["median:10%"])
+    assert judgement.differences == (
+        "suite: suites/unit/test_x.py -> suites/functional",
+        "workers: 1 -> 8",
+        "machine cpu_count: 8 -> 2",
+    )
+    assert judgement.only_in_baseline == ("reset[save]",)
+    assert [(j.benchmark, j.verdict) for j in judgement.judged] == [
+        ("start[latest]", INCONCLUSIVE),
+        ("reset[lua]", WITHIN),
+    ]
+    lines = judgement_lines(judgement)
+    assert lines[1:3] == [
+        "The runs differ (not like with like):",
+        "\tsuite: suites/unit/test_x.py -> suites/functional",
+    ]
+    assert lines[-2:] == ["In the baseline runs, not measured in this run:", "\treset[save]"]
+    text = judgement_markdown(judgement)
+    assert "- workers: 1 -> 8" in text and "- `reset[save]`" in text
+    assert judge(current, [current] * 3, ["median:10%"]).differences == ()

@@ -48,13 +48,18 @@ def inventory(entity: Entity, name: str) -> Any:
     return next(i for i in entity.inventories.values() if i.name == name)
 
 
-def drill_with_chest(surface: Surface, x: float = 0, coal: int = 5, amount: int = 1000) -> tuple[Entity, Entity]:
-    ore_field(surface, x, 0, amount)
+def fuelled_drill(surface: Surface, x: float = 0, coal: int = 5) -> Entity:
+    """A burner mining drill at (x, 0) with ``coal`` in its fuel slot (none for 0)."""
     drill = surface.create_entity("burner-mining-drill", (x, 0), force="player")
-    chest = surface.create_entity("wooden-chest", (x - 0.5, -1.5), force="player")
     if coal:
         inventory(drill, "fuel").insert("coal", coal)
-    return drill, chest
+    return drill
+
+
+def drill_with_chest(surface: Surface, x: float = 0, coal: int = 5, amount: int = 1000) -> tuple[Entity, Entity]:
+    ore_field(surface, x, 0, amount)
+    drill = fuelled_drill(surface, x, coal)
+    return drill, surface.create_entity("wooden-chest", (x - 0.5, -1.5), force="player")
 
 
 class TestBurnerDrill:
@@ -118,8 +123,7 @@ class TestBurnerDrill:
 
     def test_output_onto_the_ground_blocks_until_the_item_is_gone(self, world: World, surface: Surface) -> None:
         ore_field(surface)
-        drill = surface.create_entity("burner-mining-drill", (0, 0), force="player")
-        inventory(drill, "fuel").insert("coal", 5)
+        drill = fuelled_drill(surface)
         sim = world.simulation
         sim.run_until(DRILL_TICKS_PER_ORE * 3)
         items = surface.find_entities_filtered(type="item-entity")
@@ -132,8 +136,7 @@ class TestBurnerDrill:
 
     def test_a_chest_placed_at_the_drop_position_wakes_a_blocked_drill(self, world: World, surface: Surface) -> None:
         ore_field(surface)
-        drill = surface.create_entity("burner-mining-drill", (0, 0), force="player")
-        inventory(drill, "fuel").insert("coal", 5)
+        fuelled_drill(surface)
         sim = world.simulation
         sim.run_until(DRILL_TICKS_PER_ORE * 2)
         chest = surface.create_entity("wooden-chest", (-0.5, -1.5), force="player")
@@ -149,16 +152,14 @@ class TestBurnerDrill:
         assert drill.machine is not None and drill.machine.state == "no_minable_resources"
 
     def test_no_resource_under_it(self, world: World, surface: Surface) -> None:
-        drill = surface.create_entity("burner-mining-drill", (0, 0), force="player")
-        inventory(drill, "fuel").insert("coal", 5)
+        drill = fuelled_drill(surface)
         world.simulation.run_until(100)
         assert drill.machine is not None and drill.machine.state == "no_minable_resources"
         assert inventory(drill, "fuel").get_item_count("coal") == 5  # idle: nothing burnt
 
     def test_a_drill_outputs_coal_into_the_fuel_slot_of_a_furnace(self, world: World, surface: Surface) -> None:
         ore_field(surface, name="coal")
-        drill = surface.create_entity("burner-mining-drill", (0, 0), force="player")
-        inventory(drill, "fuel").insert("coal", 1)
+        fuelled_drill(surface, coal=1)
         furnace = surface.create_entity("stone-furnace", (-0.5, -2), force="player")
         world.simulation.run_until(DRILL_TICKS_PER_ORE)
         assert inventory(furnace, "fuel").get_item_count("coal") == 1
@@ -265,8 +266,7 @@ class TestStoneFurnace:
 
     def test_a_drill_turned_puts_out_at_its_new_drop_position(self, world: World, surface: Surface) -> None:
         ore_field(surface)
-        drill = surface.create_entity("burner-mining-drill", (0, 0), force="player")
-        inventory(drill, "fuel").insert("coal", 5)
+        drill = fuelled_drill(surface)
         world.simulation.run_until(DRILL_TICKS_PER_ORE * 2)  # one ore on the ground, one held
         drill.rotate()
         world.simulation.run_until(DRILL_TICKS_PER_ORE * 2 + 1)
