@@ -111,11 +111,6 @@ class Storage:
                 found.append(saved)
         return found[::-1]
 
-    def latest_like(self, report: Report) -> Report | None:
-        """The newest saved run of ``report``'s kind, or None."""
-        found = self.runs_like(report, 1)
-        return found[0] if found else None
-
     def save(self, report: Report, name: str | None = None) -> Path:
         """Write ``report`` as the next numbered run; returns its path."""
         name = _UNSAFE.sub("-", name or default_name(report)).strip("-") or "run"

@@ -93,9 +93,8 @@ def test_the_latest_run_of_a_kind_passes_over_newer_runs_of_other_kinds(tmp_path
     storage.save(functional, name="eight")
     storage.save(make_report({"reset[lua]": [0.002]}, workers=1, suite=["suites/functional"]), name="one")
     (storage.directory / "0003_broken.json").write_text("{")  # unreadable: of no kind
-    found = storage.latest_like(functional)
-    assert found is not None and found.name == "0001_eight"
-    assert storage.latest_like(make_report({}, workers=4, suite=["suites/functional"])) is None
+    assert [run.name for run in storage.runs_like(functional, 1)] == ["0001_eight"]
+    assert storage.runs_like(make_report({}, workers=4, suite=["suites/functional"]), 5) == []
 
 
 def test_latest_and_the_runs_before_it_are_named_as_git_counts(tmp_path: Path, make_report) -> None:
