@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .collision import entity_blocks, tile_blocks
-from .geometry import BoundingBox, Position
+from .geometry import CHUNK_SIZE, BoundingBox, Position
 
 if TYPE_CHECKING:
     from .entity import Entity
@@ -53,11 +53,62 @@ class PathRequest:
     passable_force: Force | None = None
 
 
+class Obstacles:
+    """The boxes of the entities that can block a request, by the nodes whose box they may touch.
+
+    Filled a chunk of nodes at a time, on the first node asked about there:
+    one area search per chunk instead of one per node. The surface does not
+    change during a search, so what was read stays true.
+    """
+
+    def __init__(self, request: PathRequest) -> None:
+        self.request = request
+        self._loaded: set[tuple[int, int]] = set()
+        self._by_node: dict[tuple[int, int], list[BoundingBox]] = {}
+
+    def blocked(self, node: tuple[int, int], placed: BoundingBox) -> bool:
+        chunk = (node[0] // CHUNK_SIZE, node[1] // CHUNK_SIZE)
+        if chunk not in self._loaded:
+            self._load(chunk)
+        return any(other.overlaps(placed) for other in self._by_node.get(node, ()))
+
+    def _load(self, chunk: tuple[int, int]) -> None:
+        """Index the blockers that a request box centred on a node of ``chunk`` can overlap."""
+        self._loaded.add(chunk)
+        request, box = self.request, self.request.box
+        left, top = chunk[0] * CHUNK_SIZE, chunk[1] * CHUNK_SIZE
+        # Node (x, y) places the box at (x + 0.5, y + 0.5): the chunk's nodes reach this far.
+        reach = BoundingBox(
+            left + 0.5 + box.left,
+            top + 0.5 + box.top,
+            left + CHUNK_SIZE - 0.5 + box.right,
+            top + CHUNK_SIZE - 0.5 + box.bottom,
+        )
+        ignored = request.ignore
+        for other in request.surface.find_entities_filtered(area=reach):
+            if other is ignored or (request.passable_force is not None and other.force is request.passable_force):
+                continue
+            other_box = other.bounding_box
+            if other_box.is_empty or request.layers.isdisjoint(other.prototype.collision_layers):
+                continue
+            # Nodes whose placed box can overlap other_box, kept within this chunk.
+            for x in range(
+                max(left, math.floor(other_box.left - box.right - 0.5)),
+                min(left + CHUNK_SIZE, math.ceil(other_box.right - box.left - 0.5) + 1),
+            ):
+                for y in range(
+                    max(top, math.floor(other_box.top - box.bottom - 0.5)),
+                    min(top + CHUNK_SIZE, math.ceil(other_box.bottom - box.top - 0.5) + 1),
+                ):
+                    self._by_node.setdefault((x, y), []).append(other_box)
+
+
 def find_path(request: PathRequest) -> list[Position] | None:
     surface, box, layers = request.surface, request.box, request.layers
     ignore = [request.ignore] if request.ignore is not None else []
     origin_x, origin_y = math.floor(request.start.x), math.floor(request.start.y)
     free_cache: dict[tuple[int, int], bool] = {}
+    obstacles = Obstacles(request)
 
     def blocker(placed: BoundingBox) -> Entity | None:
         return entity_blocks(surface, placed, layers, ignore, request.passable_force)
@@ -70,7 +121,7 @@ def find_path(request: PathRequest) -> list[Position] | None:
         if found is None:
             x, y = centre(node)
             placed = box.moved(x, y)
-            found = not tile_blocks(surface, placed, layers) and blocker(placed) is None
+            found = not tile_blocks(surface, placed, layers) and not obstacles.blocked(node, placed)
             free_cache[node] = found
         return found
 

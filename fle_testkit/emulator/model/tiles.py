@@ -96,9 +96,14 @@ class Tiles:
             return True
 
         found: list[tuple[int, int, str]] = []
-        if not wanted(self.default):
-            keys: Iterable[TileKey] = sorted(self._changed, key=lambda k: (k[1], k[0]))
-            candidates: Iterator[TileKey] = (k for k in keys if inside(*k))
+        if not wanted(self.default):  # only set tiles can match: walk them or the box, whichever is fewer
+            xs, ys = tile_range(box) if box is not None else (range(0), range(0))
+            if box is not None and len(xs) * len(ys) < len(self._changed):
+                changed = self._changed
+                candidates: Iterator[TileKey] = ((x, y) for y in ys for x in xs if (x, y) in changed and inside(x, y))
+            else:
+                keys: Iterable[TileKey] = sorted(self._changed, key=lambda k: (k[1], k[0]))
+                candidates = (k for k in keys if inside(*k))
         else:
             if box is None:
                 raise TileSearchTooLarge("a search that matches land tiles needs an area or a position")

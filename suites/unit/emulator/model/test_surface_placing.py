@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fle_testkit.emulator.gamedata import load_vanilla
+from fle_testkit.emulator.model.collision import entity_blocks
 from fle_testkit.emulator.model.errors import InvalidArgumentError, UnknownPrototypeError
 from fle_testkit.emulator.model.geometry import BoundingBox, Position
-from fle_testkit.emulator.model.pathfinding import PathRequest, find_path
+from fle_testkit.emulator.model.pathfinding import Obstacles, PathRequest, find_path
 from fle_testkit.emulator.model.surface import Surface
 from fle_testkit.emulator.model.tiles import DEFAULT_TILE
 from fle_testkit.emulator.model.world import World
@@ -157,3 +160,53 @@ def test_own_entities_are_passable_only_when_the_request_allows_it(surface: Surf
     assert through == [Position(x + 0.5, 0.5) for x in range(11)]
     around = find_path(_request(surface, (0.5, 0.5), (10.5, 0.5), passable_force=enemy))
     assert around is not None and any(abs(p.y - 0.5) > 40 for p in around)
+
+
+# Coordinates cluster at chunk edges (multiples of 32), where the index splits its work.
+_COORDINATE = st.one_of(st.integers(-40, 40), st.integers(-2, 2).map(lambda d: d + 32), st.integers(-34, -30))
+_OBSTACLES = st.lists(
+    st.tuples(
+        st.sampled_from(["stone-wall", "iron-chest", "stone-furnace", "assembling-machine-1", "tree-01", "iron-ore"]),
+        _COORDINATE,
+        _COORDINATE,
+        st.sampled_from(["player", "enemy"]),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(placed=_OBSTACLES, box=st.sampled_from([(-0.2, -0.2, 0.2, 0.2), (-0.4, -0.4, 0.4, 0.4), (-1.2, -0.6, 1.2, 0.6)]))
+def test_the_search_sees_exactly_the_entities_that_collide(placed: list[tuple[str, int, int, str]], box: tuple) -> None:
+    """The per-chunk obstacle index answers every node as a direct collision check would."""
+    surface = World.new(load_vanilla(), 1).get_surface("nauvis")
+    for name, x, y, force in placed:
+        if surface.can_place_entity(name, (x + 0.5, y + 0.5)):
+            surface.create_entity(name, (x + 0.5, y + 0.5), force=force)
+    request = _request(surface, (0.5, 0.5), (1.5, 0.5), passable_force=surface.world.get_force("player"))
+    request.box = BoundingBox(*box)
+    obstacles = Obstacles(request)
+    for x in range(-45, 45):
+        for y in range(-45, 45):
+            placed_box = request.box.moved(x + 0.5, y + 0.5)
+            expected = entity_blocks(surface, placed_box, request.layers, (), request.passable_force) is not None
+            assert obstacles.blocked((x, y), placed_box) == expected, (x, y)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    water=st.sets(st.tuples(st.integers(-12, 12), st.integers(-12, 12)), max_size=120),
+    corner=st.tuples(st.integers(-15, 10), st.integers(-15, 10)),
+    size=st.tuples(st.integers(1, 20), st.integers(1, 20)),
+)
+def test_a_search_for_set_tiles_finds_them_in_row_major_order(
+    water: set[tuple[int, int]], corner: tuple[int, int], size: tuple[int, int]
+) -> None:
+    """Whether it walks the set tiles or the box, the answer is the box's water in row-major order."""
+    surface = World.new(load_vanilla(), 1).get_surface("nauvis")
+    for x, y in water:
+        surface.tiles.set(x, y, "water")
+    (left, top), (width, height) = corner, size
+    found = surface.find_tiles_filtered(area=((left, top), (left + width, top + height)), name="water")
+    expected = [(x, y, "water") for y in range(top, top + height) for x in range(left, left + width) if (x, y) in water]
+    assert found == expected
