@@ -12,7 +12,7 @@ until the entity there changes, or the ground there clears.
 
 Choices where the game's exact behaviour is not known, easy to change here:
 
-- the resource mined is the first one in the mining area (creation order), chosen again at each
+- the resource mined is the first one a search of the mining area finds (newest first), chosen again at each
   mining; a resource that changes kind mid-way changes the rate from the next mining on;
 - the ground takes one item entity at the drop position, and blocks while one lies there;
 - mined products count as produced (force item production statistics) when mined.

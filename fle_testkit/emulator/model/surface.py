@@ -5,8 +5,16 @@ with an ``area``, entities whose collision box overlaps it; with a
 ``position``, entities whose collision box contains it; with a ``position``
 and a ``radius``, entities whose *centre* lies within the radius; with
 neither, the whole surface. ``name``/``type``/``force`` filters must all
-match (``invert`` negates that match, never the area); results come in
-creation order.
+match (``invert`` negates that match, never the area); results come newest
+first.
+
+The order of a search's results is not documented; the emulator's choice,
+newest first, is the most plausible reading of what FLE (run against real
+Factorio 2.0) relies on: its place_entity answers with the first entity of the
+placed name found in an area around the build position, and FLE's tests expect
+that to be the entity just built even where an older one of that name overlaps
+the area (a splitter placed at another's output). Real Factorio searches chunk
+by chunk; that chunk order is not modelled.
 """
 
 from __future__ import annotations
@@ -210,13 +218,14 @@ class Surface:
         self.world.simulation.moved(entity, before)
 
     def _candidates(self, box: BoundingBox | None) -> Iterator[Entity]:
+        """Entities that may lie in ``box`` (every entity without one), newest first."""
         if box is None:
-            yield from list(self._entities.values())
+            yield from reversed(list(self._entities.values()))
             return
         found: dict[int, Entity] = {}
         for chunk in box.chunks():
             found.update(self._chunks.get(chunk, {}))
-        for entity_id in sorted(found):
+        for entity_id in sorted(found, reverse=True):
             yield found[entity_id]
 
     # --- searching ------------------------------------------------------------

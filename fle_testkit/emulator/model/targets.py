@@ -2,7 +2,7 @@
 
 Positions come from the prototype's vectors (inserter ``pickup_position`` and
 ``insert_position``, drill ``vector_to_place_result``) turned to the entity's
-direction. The target at a position is the first entity (in creation order)
+direction. The target at a position is the first entity a search finds (newest first)
 whose collision box holds it, other than the entity itself; item entities on
 the ground and resources are not targets. A drill's mining target is the
 first resource within its ``resource_searching_radius`` of its centre.

@@ -81,24 +81,35 @@ def test_find_entities_filtered(surface: Surface) -> None:
     far = surface.create_entity("iron-chest", (100, 100), force="enemy")
     belt = surface.create_entity("transport-belt", (-40, -40), force="neutral")
     find = surface.find_entities_filtered
-    assert find() == [chest, furnace, far, belt]
-    assert find(name="iron-chest") == [chest, far]
-    assert find(name=["stone-furnace", "transport-belt"]) == [furnace, belt]
+    assert find() == [belt, far, furnace, chest]  # newest first
+    assert find(name="iron-chest") == [far, chest]
+    assert find(name=["stone-furnace", "transport-belt"]) == [belt, furnace]
     assert find(type="furnace") == [furnace]
     assert find(force="enemy") == [far]
-    assert find(force=["player", "neutral"]) == [chest, furnace, belt]
-    assert find(area=((-1, -1), (5, 1))) == [chest, furnace]
+    assert find(force=["player", "neutral"]) == [belt, furnace, chest]
+    assert find(area=((-1, -1), (5, 1))) == [furnace, chest]
     assert find(area=((0.9, 0.9), (3.2, 2))) == []  # touches nothing but empty ground
     assert find(area=((-50, -50), (50, 50)), name="iron-chest") == [chest]
     assert find(position=(0.6, 0.4)) == [chest]
     assert find(position=(0.95, 0.5)) == []  # inside the tile, outside the collision box
-    assert find(position=(0, 0), radius=4) == [chest, furnace]
+    assert find(position=(0, 0), radius=4) == [furnace, chest]
     assert find(position=(0, 0), radius=0.75) == [chest]
     assert find(position=(0, 0), radius=0.7) == []
-    assert find(limit=2) == [chest, furnace]
-    assert find(name="iron-chest", invert=True) == [furnace, belt]
+    assert find(limit=2) == [belt, far]
+    assert find(name="iron-chest", invert=True) == [belt, furnace]
     assert surface.count_entities_filtered(type="container") == 2
     assert surface.count_entities_filtered(position=(100, 100), radius=1) == 1
+
+
+def test_the_entity_built_last_is_found_first(surface: Surface) -> None:
+    """An area holding an old and a new entity of one name answers the new one first, across chunks too."""
+    old = surface.create_entity("splitter", (0, 2), direction=0, force="player")
+    new = surface.create_entity("splitter", (-0.5, 1.5), direction=8, force="player")
+    assert surface.find_entities_filtered(area=((-2, 0.5), (1, 2.5)), name="splitter") == [new, old]
+    west = surface.create_entity("iron-chest", (-0.5, 5.5), force="player")  # chunk -1
+    east = surface.create_entity("iron-chest", (0.5, 5.5), force="player")  # chunk 0
+    assert surface.find_entities_filtered(area=((-1, 5), (1, 6))) == [east, west]
+    assert surface.find_entities_filtered(name="iron-chest", limit=1) == [east]
 
 
 def test_find_entities_filtered_by_collision_mask(surface: Surface) -> None:
@@ -110,7 +121,7 @@ def test_find_entities_filtered_by_collision_mask(surface: Surface) -> None:
     find = surface.find_entities_filtered
     assert find(position=(0.5, 0.5), collision_mask="player") == []
     assert find(collision_mask="player") == [chest]
-    assert find(collision_mask=["resource", "transport_belt"]) == [ore, belt]
+    assert find(collision_mask=["resource", "transport_belt"]) == [belt, ore]
     assert find(collision_mask="water_tile", invert=True) == [ore]
 
 
