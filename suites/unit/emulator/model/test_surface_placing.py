@@ -142,6 +142,16 @@ def test_a_straight_path_has_a_waypoint_on_every_tile(surface: Surface) -> None:
     assert path == [Position(x + 0.5, 0.5) for x in range(21)]
 
 
+def test_among_equally_short_paths_the_diagonal_steps_come_first(surface: Surface) -> None:
+    """Ties go to the node farthest along, so a path steps diagonally before it runs straight."""
+    path = find_path(_request(surface, (1.5, -0.5), (-1.5, 0.5)))
+    assert path == [Position(1.5, -0.5), Position(0.5, 0.5), Position(-0.5, 0.5), Position(-1.5, 0.5)]
+    path = find_path(_request(surface, (0.5, 0.5), (3.5, 3.5)))
+    assert path == [Position(0.5 + i, 0.5 + i) for i in range(4)]
+    path = find_path(_request(surface, (0.5, 0.5), (5.5, 2.5)))
+    assert path is not None and path[1:3] == [Position(1.5, 1.5), Position(2.5, 2.5)]
+
+
 def test_no_path_into_a_sealed_room_but_radius_reaches_its_wall(surface: Surface) -> None:
     for x in range(-3, 4):
         for y in range(-3, 4):
