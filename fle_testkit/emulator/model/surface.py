@@ -140,6 +140,12 @@ class Surface:
             unit_number,
             self._new_inventories(prototype),
         )
+        if entity.burner is not None and prototype.initial_fuel is not None:
+            # Built with fuel burning (2.0's initial_fuel): whether a script's create_entity gets it
+            # too is not documented; it does here, as the most plausible reading of "when built".
+            entity.burner.start_burning(
+                self.world.gamedata.items[prototype.initial_fuel], prototype.initial_fuel_percent
+            )
         if prototype.type == ground.ITEM_ENTITY:
             if stack is None or stack[0] not in self.world.gamedata.items or stack[1] < 1:
                 raise InvalidArgumentError(f"an item on the ground needs a stack of a known item, got {stack!r}")
