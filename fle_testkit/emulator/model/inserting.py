@@ -229,7 +229,8 @@ class Inserter(BurnerMachine):
     def _drop(self) -> bool:
         """Empty the hand at the drop position; False (asleep) while something stays in it."""
         self._look()
-        assert self.hand is not None
+        if self.hand is None:
+            return True
         name, count = self.hand
         destination = self.destination
         if destination is not None:
@@ -287,8 +288,7 @@ def _from_inventory(inventory: Inventory) -> Any:
 
 def _from_ground(item: Entity) -> Any:
     def take(name: str, count: int) -> int:
-        assert item.stack is not None
-        have = item.stack[1]
+        have = item.stack[1] if item.stack is not None else 0
         taken = min(count, have)
         if taken == have:
             item.destroy()
