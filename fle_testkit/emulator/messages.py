@@ -310,5 +310,7 @@ NOT_A_GENERATOR = "Entity is not a generator."
 # LuaEntity::mining_progress on another entity; the real wording is not known (worded as its siblings).
 NOT_A_MINING_DRILL = "Entity is not a mining drill."
 NOT_AN_ELECTRIC_POLE = "Entity is not an electric pole."
+# LuaEntity::stack on an entity that is no item on the ground; wording not confirmed (shaped as its siblings).
+NOT_AN_ITEM_ENTITY = "Entity is not an item entity."
 # Not confirmed word for word: shaped like the line above.
 NOT_A_POLE_OR_BEACON = "Entity is not an electric pole or beacon."

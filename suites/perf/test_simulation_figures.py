@@ -1,4 +1,5 @@
-"""Issue 13's figures for the tick simulation: ticks a wall second (UPS) of a burner factory.
+"""Issue 13's figures for the tick simulation: ticks a wall second (UPS) of a burner factory, and of
+one with inserters (drills -> furnaces -> inserters -> chests -> inserters -> chests).
 
 A unit is a burner mining drill on iron ore feeding a stone furnace at its drop
 position, both fuelled with coal: two machines, two entities (the ore under it
@@ -52,6 +53,44 @@ def test_burner_factory_ups(perf_figures, entities: int) -> None:
         perf_figures.record(
             f"burner factory, {entities:,} entities: steps/tick", (simulation.steps_run - steps) / MINUTE, "steps"
         )
+
+
+def inserter_factory(world: World, entities: int) -> None:
+    """Units of five entities: a burner drill on iron ore drops into a stone furnace, a burner inserter
+    takes its plates into a chest, and a second inserter takes them on into a second chest."""
+    surface = world.get_surface(1)
+    for unit in range(entities // 5):
+        x, y = (unit % 100) * 4, (unit // 100) * 10
+        for dx in (-0.5, 0.5):
+            for dy in (-0.5, 0.5):
+                surface.create_entity("iron-ore", (x + dx, y + dy), force="neutral", amount=100_000)
+        drill = surface.create_entity("burner-mining-drill", (x, y), force="player")  # drops at (x - 0.5, y - 1.3)
+        furnace = surface.create_entity("stone-furnace", (x - 0.5, y - 2), force="player")
+        first = surface.create_entity("burner-inserter", (x - 0.5, y - 3.5), force="player", direction=8)
+        surface.create_entity("wooden-chest", (x - 0.5, y - 4.5), force="player")
+        second = surface.create_entity("burner-inserter", (x - 0.5, y - 5.5), force="player", direction=8)
+        surface.create_entity("wooden-chest", (x - 0.5, y - 6.5), force="player")
+        for machine in (drill, furnace, first, second):
+            next(i for i in machine.inventories.values() if i.name == "fuel").insert("coal", 50)
+
+
+@pytest.mark.parametrize("entities", [100, 1_000])
+def test_inserter_factory_ups(perf_figures, entities: int) -> None:
+    world = World.new(load_vanilla(), 1)
+    inserter_factory(world, entities)
+    simulation = world.simulation
+    simulation.run_until(MINUTE)  # warm-up: plates reach the chests
+    for minute in range(2, 5):
+        steps = simulation.steps_run
+        began = time.perf_counter()
+        simulation.run_until(minute * MINUTE)
+        elapsed = time.perf_counter() - began
+        perf_figures.record(f"inserter factory, {entities:,} entities: UPS", MINUTE / elapsed, "ticks/s")
+        perf_figures.record(
+            f"inserter factory, {entities:,} entities: steps/tick", (simulation.steps_run - steps) / MINUTE, "steps"
+        )
+    chests = world.get_surface(1).find_entities_filtered(name="wooden-chest")
+    assert sum(c.inventories[1].get_item_count("iron-plate") for c in chests) > 0  # (the line runs)
 
 
 def test_fle_sleep_60_holdout(perf_figures, tmp_path: Path) -> None:

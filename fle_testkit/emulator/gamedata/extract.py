@@ -208,6 +208,8 @@ class Extractor:
             fuel_inventory_size=int(source["fuel_inventory_size"] or 0) if burner else 0,
             burnt_inventory_size=int(source["burnt_inventory_size"] or 0) if burner else 0,
             effectivity=float(first(source["effectivity"], 1.0)) if burner else 1.0,
+            initial_fuel=str(source["initial_fuel"]) if burner and source["initial_fuel"] else None,
+            initial_fuel_percent=float(first(source["initial_fuel_percent"], 0.0)) if burner else 0.0,
             energy_usage=energy(p["energy_usage"]) if p["energy_usage"] is not None else None,
             inventory_size=number(p["inventory_size"]),
             source_inventory_size=number(p["source_inventory_size"]),
@@ -230,6 +232,7 @@ class Extractor:
             **(_character_fields(p) if type_name == "character" else {}),
             pickup_position=vector(p["pickup_position"]) if type_name == "inserter" else None,
             insert_position=vector(p["insert_position"]) if type_name == "inserter" else None,
+            **(_inserter_fields(p) if type_name == "inserter" else {}),
             vector_to_place_result=vector(p["vector_to_place_result"]) if type_name == "mining-drill" else None,
             resource_searching_radius=as_float(p["resource_searching_radius"]) if type_name == "mining-drill" else None,
             fluid_box_count=_fluid_box_count(p),
@@ -330,8 +333,20 @@ _CHARACTER_FIELDS = (
 )
 
 
-def _character_fields(p: Any) -> dict[str, float | None]:
+def _character_fields(p: Any) -> dict[str, Any]:
     return {key: as_float(p[key]) for key in _CHARACTER_FIELDS}
+
+
+def _inserter_fields(p: Any) -> dict[str, Any]:
+    """InserterPrototype's speeds and energy (energy_per_* default 0, uses_inserter_stack_size_bonus true)."""
+    return {
+        "rotation_speed": as_float(p["rotation_speed"]),
+        "extension_speed": as_float(p["extension_speed"]),
+        "energy_per_rotation": energy(p["energy_per_rotation"]) if p["energy_per_rotation"] is not None else 0.0,
+        "energy_per_movement": energy(p["energy_per_movement"]) if p["energy_per_movement"] is not None else 0.0,
+        "bulk": bool(p["bulk"]),
+        "uses_inserter_stack_size_bonus": p["uses_inserter_stack_size_bonus"] is not False,
+    }
 
 
 #: Entity types with a supply area (LuaEntityPrototype::get_supply_area_distance: "electric pole or beacon").

@@ -7,8 +7,9 @@ from typing import Any
 
 from .. import messages
 from ..lua.runtime import LuaApiError
-from ..model import control, crafter, targets
+from ..model import control, crafter, ground, targets
 from ..model.entity import Entity
+from ..model.ground import GroundStack
 from ..model.inventory import Inventory
 from ..model.mining import MiningDrill
 from ..model.smelting import Furnace
@@ -154,6 +155,17 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
     def drop_target(self) -> Any:
         surface: Any = self.model.surface
         return self._entity_or_nil(targets.target_at(self.model, targets.drop_position(self.model), surface))
+
+    @lua_property
+    def stack(self) -> Any:
+        """Item entities (items on the ground): the stack it carries, a LuaItemStack."""
+        if self.model.type != ground.ITEM_ENTITY:
+            raise LuaApiError(messages.NOT_AN_ITEM_ENTITY)
+        # One stack object per entity (kept by this one LuaEntity), so two reads are the same LuaItemStack.
+        found = self._lua_cache.get(GroundStack)  # (a key no Lua member name can be)
+        if found is None:
+            found = self._lua_cache[GroundStack] = GroundStack(self.model, self.ctx.gamedata.items)
+        return self.ctx.wrap(found)
 
     @lua_property
     def mining_target(self) -> Any:

@@ -1,4 +1,5 @@
-"""LuaItemStack: one slot of an inventory (``inventory[i]``).
+"""LuaItemStack: one slot of an inventory (``inventory[i]``), or the stack an item on the ground carries
+(``LuaEntity.stack``).
 
 Only plain items are modelled: no quality other than "normal", no health,
 durability, ammo, labels, tags, grids or nested inventories; the members for
@@ -13,13 +14,13 @@ from typing import Any
 from .. import messages
 from ..lua.runtime import LuaApiError
 from ..model.errors import ModelError
-from ..model.inventory import SlotRef
+from ..model.inventory import StackRef
 from .base import LuaObject, lua_method, lua_property, lua_setter
 from .inventory import item_stack
 from .registry import shows
 
 
-@shows(SlotRef)
+@shows(StackRef)
 class LuaItemStack(LuaObject):
     lua_class_name = "LuaItemStack"
 
@@ -75,8 +76,8 @@ class LuaItemStack(LuaObject):
             self.model.set(None)
             return True
         name, count = item_stack(stack, "LuaItemStack::set_stack")
-        item = self.model.inventory.item(name)
-        if not self.model.inventory.accepts(name):
+        item = self.model.item(name)
+        if not self.model.accepts(name):
             return False
         try:
             self.model.set(name, min(count, item.stack_size))
@@ -89,4 +90,4 @@ class LuaItemStack(LuaObject):
         if stack is None:
             return True
         name, _ = item_stack(stack, "LuaItemStack::can_set_stack")
-        return self.model.inventory.accepts(name)
+        return self.model.accepts(name)

@@ -14,6 +14,7 @@ from ..model.pathfinding import PathRequest
 from ..model.surface import Surface
 from ..model.tiles import TileAt
 from .base import LuaObject, is_table, lua_method, lua_property, lua_setter, position_arg, string_list, table_fields
+from .inventory import item_stack
 from .registry import is_lua_object_of, lua_class_of, shows
 
 
@@ -53,6 +54,7 @@ class LuaSurface(LuaObject):
         if "position" not in fields:
             raise LuaApiError(messages.ARGUMENT_REQUIRED.format(function="LuaSurface::create_entity", field="position"))
         force = fields.get("force", "enemy")
+        stack = fields.get("stack")
         entity = self.model.create_entity(
             name,
             position_arg(fields["position"]),
@@ -60,6 +62,8 @@ class LuaSurface(LuaObject):
             force=force_arg(force),
             amount=fields.get("amount"),
             belt_to_ground_type=fields["type"] if isinstance(fields.get("type"), str) else None,
+            # item-entity: the stack it carries (required by Factorio for that type).
+            stack=None if stack is None else item_stack(stack, "LuaSurface::create_entity"),
         )
         return self.ctx.wrap(entity)
 

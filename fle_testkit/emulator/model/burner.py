@@ -162,6 +162,12 @@ class Burner:
         self._remaining_burning_fuel += _whole(Fraction(item.fuel_value))
         return None
 
+    def start_burning(self, item: ItemPrototype, share: float) -> None:
+        """The fuel a new entity is built with: ``item`` burning, ``share`` of its fuel value left
+        (BurnerEnergySource ``initial_fuel`` and ``initial_fuel_percent``: a burner inserter's 25 % of a wood)."""
+        self._currently_burning = item
+        self._remaining_burning_fuel = _whole(Fraction(item.fuel_value) * exact(share))
+
     def has_fuel(self) -> bool:
         """Something burning or something to burn."""
         return self._remaining_burning_fuel > 0 or not self.inventory.is_empty()

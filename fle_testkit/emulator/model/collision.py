@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .geometry import OFF_GRID_FLAG, BoundingBox, Position, rotate_box, rotated_size, snap_to_grid
+from .ground import ITEM_ENTITY
 from .tiles import tile_range
 
 if TYPE_CHECKING:
@@ -81,12 +82,15 @@ def entity_blocks(
     passable_force: Force | None = None,
 ) -> Entity | None:
     """The first entity whose box overlaps ``box`` and whose mask shares a layer with ``layers``;
-    entities of ``passable_force`` never block."""
+    entities of ``passable_force`` never block, nor do items on the ground: a build pushes them
+    aside (ground.py)."""
     if box.is_empty or not layers:
         return None
     skipped = {id(e) for e in ignore}
     for other in surface.find_entities_filtered(area=box):
         if id(other) in skipped or (passable_force is not None and other.force is passable_force):
+            continue
+        if other.type == ITEM_ENTITY:
             continue
         other_box = other.bounding_box
         if other_box.is_empty or not other_box.overlaps(box):

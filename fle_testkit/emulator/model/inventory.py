@@ -279,7 +279,33 @@ class Inventory:
                 self.set_slot(slot, str(name), int(cast(int, count)))
 
 
-class SlotRef:
+class StackRef:
+    """One item stack as a LuaItemStack sees it: an inventory's slot, or what an item on the ground
+    carries (ground.py). ``stack`` is None when empty or gone."""
+
+    __slots__ = ()
+
+    @property
+    def valid(self) -> bool:
+        raise NotImplementedError
+
+    @property
+    def stack(self) -> Stack | None:
+        raise NotImplementedError
+
+    def set(self, name: str | None, count: int = 0) -> None:
+        raise NotImplementedError
+
+    def item(self, name: str) -> ItemPrototype:
+        """The prototype of an item (unknown names raise as the inventory's own lookup does)."""
+        raise NotImplementedError
+
+    def accepts(self, name: str) -> bool:
+        """Whether the item may be put here at all (ignores counts)."""
+        raise NotImplementedError
+
+
+class SlotRef(StackRef):
     """One slot of an inventory, as a LuaItemStack sees it: valid while the slot exists."""
 
     __slots__ = ("inventory", "slot")
@@ -301,3 +327,9 @@ class SlotRef:
 
     def set(self, name: str | None, count: int = 0) -> None:
         self.inventory.set_slot(self.slot, name, count)
+
+    def item(self, name: str) -> ItemPrototype:
+        return self.inventory.item(name)
+
+    def accepts(self, name: str) -> bool:
+        return self.inventory.accepts(name)

@@ -1,14 +1,16 @@
 """Which entities the tick simulation runs, and as what kind of machine.
 
-Burner mining drills and burner furnaces so far. Electric machines wait for
-the power simulation, inserters and belts for theirs: they get no machine, so
-nothing of them changes with time yet (their status comes from status.py).
+Burner mining drills, burner furnaces and burner inserters so far. Electric
+machines (electric inserters too) wait for the power simulation, belts for
+theirs: they get no machine, so nothing of them changes with time yet (their
+status comes from status.py).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .inserting import Inserter
 from .mining import MiningDrill
 from .simulation import Machine, Simulation
 from .smelting import Furnace
@@ -19,7 +21,11 @@ if TYPE_CHECKING:
 
 def machine_for(entity: Entity, sim: Simulation) -> Machine | None:
     burner = entity.burner
-    if burner is None or not entity.prototype.energy_usage:
+    if burner is None:
+        return None
+    if entity.type == "inserter" and entity.prototype.rotation_speed:
+        return Inserter(entity, sim, burner)
+    if not entity.prototype.energy_usage:
         return None
     if entity.type == "mining-drill":
         return MiningDrill(entity, sim, burner)

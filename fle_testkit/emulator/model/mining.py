@@ -24,15 +24,12 @@ import math
 import random
 from typing import TYPE_CHECKING, Any
 
-from . import control, targets
+from . import control, ground, targets
 from .burner import Burner, BurnerMachine
 from .simulation import Simulation, exact
 
 if TYPE_CHECKING:
     from .entity import Entity
-
-#: The entity that carries one item stack on the ground.
-ITEM_ON_GROUND = "item-on-ground"
 
 
 class MiningDrill(BurnerMachine):
@@ -102,9 +99,8 @@ class MiningDrill(BurnerMachine):
                     placed += inventory.insert(name, count - placed)
                     if placed == count:
                         break
-            elif position is not None and not self._ground_taken(surface, position):
-                item = surface.create_entity(ITEM_ON_GROUND, (position.x, position.y), force="neutral")
-                item.stack = (name, 1)
+            elif position is not None and not ground.taken(surface, position):
+                ground.put_down(surface, position, name, 1)
                 placed = 1
             else:
                 placed = 0
@@ -115,10 +111,6 @@ class MiningDrill(BurnerMachine):
                 return False
             self.held.pop(0)
         return True
-
-    @staticmethod
-    def _ground_taken(surface: Any, position: Any) -> bool:
-        return bool(surface.find_entities_filtered(position=(position.x, position.y), type="item-entity", limit=1))
 
     # --- wakes and saving -------------------------------------------------------
 

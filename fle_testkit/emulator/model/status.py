@@ -15,7 +15,7 @@ status an entity shows from its own state:
 - an assembling machine without a recipe: ``no_recipe``; a crafting machine whose
   inputs lack an ingredient: ``no_ingredients`` (furnace) or
   ``item_ingredient_shortage`` (assembler);
-- an inserter, which has nothing to move without the simulation: ``waiting_for_source_items``;
+- an inserter before its first tick: ``waiting_for_source_items``;
 - otherwise ``working``.
 
 The answer is a ``defines.entity_status`` name; the Lua layer turns it into the number.

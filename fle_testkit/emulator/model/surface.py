@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
-from . import collision
+from . import collision, ground
 from .crafter import set_recipe
 from .electric import ElectricNetworks
 from .entity import Entity
@@ -120,6 +120,7 @@ class Surface:
         snap_to_grid: bool = True,
         amount: int | None = None,
         belt_to_ground_type: str | None = None,
+        stack: tuple[str, int] | None = None,
     ) -> Entity:
         """Create an entity; like Factorio, the force defaults to "enemy".
 
@@ -147,6 +148,16 @@ class Surface:
             unit_number,
             self._new_inventories(prototype),
         )
+        if entity.burner is not None and prototype.initial_fuel is not None:
+            # Built with fuel burning (2.0's initial_fuel): whether a script's create_entity gets it
+            # too is not documented; it does here, as the most plausible reading of "when built".
+            entity.burner.start_burning(
+                self.world.gamedata.items[prototype.initial_fuel], prototype.initial_fuel_percent
+            )
+        if prototype.type == ground.ITEM_ENTITY:
+            if stack is None or stack[0] not in self.world.gamedata.items or stack[1] < 1:
+                raise InvalidArgumentError(f"an item on the ground needs a stack of a known item, got {stack!r}")
+            entity.stack = (stack[0], int(stack[1]))
         if prototype.type == "resource" and amount is not None:
             entity.amount = int(amount)
         if entity.belt is not None and prototype.type == "underground-belt" and belt_to_ground_type is not None:
@@ -156,6 +167,7 @@ class Surface:
                 )
             entity.belt.belt_to_ground_type = belt_to_ground_type
         self._add(entity)
+        ground.push_aside(self, entity)
         return entity
 
     def _new_inventories(self, prototype: Any) -> dict[int, Inventory]:

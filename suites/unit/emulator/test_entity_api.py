@@ -250,3 +250,19 @@ def test_a_script_made_character_has_no_player(level: Level) -> None:
     # FLE's render reads character.player; the headless server has no players to connect.
     assert run(level, "p(c.player == nil)") == "true"
     assert "not a character" in error_of(level, "local _ = chest.player")
+
+
+def test_an_item_on_the_ground_shows_its_stack(level: Level) -> None:
+    out = run(
+        level,
+        "local i = s.create_entity{name = 'item-on-ground', position = {3.5, 3.5}, stack = {name = 'coal', count = 3}} "
+        "p(i.type, i.stack.valid_for_read, i.stack.name, i.stack.count, i.stack == i.stack) "
+        "i.stack.count = 2 p(i.stack.count) "
+        "local chest = s.create_entity{name = 'wooden-chest', position = {3.5, 3.5}, force = 'player'} "
+        "p(chest.valid, i.valid, i.position.x ~= 3.5 or i.position.y ~= 3.5)",
+    )
+    assert out.split("\n") == ["item-entity true coal 3 true", "2", "true true true"]
+
+
+def test_stack_is_for_items_on_the_ground_only(level: Level) -> None:
+    assert "Entity is not an item entity." in error_of(level, "return chest.stack")

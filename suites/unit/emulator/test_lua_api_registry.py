@@ -9,7 +9,7 @@ from fle_testkit.emulator.lua_api import registry
 from fle_testkit.emulator.lua_api.base import LuaObject
 from fle_testkit.emulator.model.belts import TransportLine
 from fle_testkit.emulator.model.burner import Burner
-from fle_testkit.emulator.model.inventory import SlotRef
+from fle_testkit.emulator.model.inventory import StackRef
 from fle_testkit.emulator.model.rendering import RenderObject
 from fle_testkit.emulator.model.statistics import FlowStatistics
 from fle_testkit.emulator.model.tiles import TileAt
@@ -21,7 +21,7 @@ SHOWN = {
     model.Technology: "LuaTechnology",
     model.Recipe: "LuaRecipe",
     model.Inventory: "LuaInventory",
-    SlotRef: "LuaItemStack",
+    StackRef: "LuaItemStack",
     Burner: "LuaBurner",
     TransportLine: "LuaTransportLine",
     FlowStatistics: "LuaFlowStatistics",

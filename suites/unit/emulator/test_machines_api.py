@@ -130,3 +130,32 @@ def test_status_follows_an_insert_before_the_next_tick(level: Level) -> None:
     level.advance(until=level.tick + 10)
     assert lua(level, "p(status(furnace))") == "no_fuel"
     assert lua(level, "furnace.insert{name = 'coal', count = 5} p(status(furnace))") == "working"
+
+
+def test_an_inserter_takes_the_plates_out_and_shows_its_status(level: Level, tmp_path: Path) -> None:
+    lua(
+        level,
+        "local s = game.surfaces[1] "
+        "ins = s.create_entity{name = 'burner-inserter', position = {-0.5, -3.5}, direction = defines.direction.south, "
+        "force = 'player'} "
+        "chest = s.create_entity{name = 'wooden-chest', position = {-0.5, -4.5}, force = 'player'} "
+        "storage.ins, storage.chest = ins, chest",
+    )
+    assert lua(level, "p(ins.pickup_target.name, ins.drop_target.name, ins.burner.currently_burning.name.name)") == (
+        "stone-furnace wooden-chest wood"
+    )
+    level.advance(until=level.tick + 2)
+    assert lua(level, "p(status(ins))") == "waiting_for_source_items"
+    lua(level, "drill.insert{name = 'coal', count = 5} furnace.insert{name = 'coal', count = 5} ins.insert('coal')")
+    level.advance(until=level.tick + 60 * 60)
+    out = lua(level, "p(chest.get_item_count('iron-plate'), furnace.get_item_count('iron-plate'), status(ins))")
+    plates, left, state = out.split()
+    assert (plates, left) == ("14", "0") and state in ("waiting_for_source_items", "working")  # all out
+    path = tmp_path / "saves" / "inserting.zip"
+    write_save(path, level.snapshot(advance=False))
+    loaded = Level.load(read_save(path), **common(tmp_path))
+    end = level.tick + 2 * 60 * 60
+    for game in (level, loaded):
+        game.advance(until=end)
+    probe = "rcon.print(storage.chest.get_item_count('iron-plate') .. ' ' .. storage.ins.burner.remaining_burning_fuel)"
+    assert lua(loaded, probe) == lua(level, probe)

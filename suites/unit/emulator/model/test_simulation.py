@@ -274,7 +274,7 @@ class TestStoneFurnace:
 
 
 class TestEngine:
-    def test_bulk_ticks_equal_single_ticks(self, gamedata: Any) -> None:
+    def test_bulk_ticks_equal_single_ticks(self, run_both_ways: Any) -> None:
         """The engine (plain ticks in bulk, steps on events) against every machine stepped every tick."""
 
         def build(world: World) -> list[Entity]:
@@ -289,18 +289,8 @@ class TestEngine:
             inventory(furnace, "furnace_source").insert("iron-ore", 30)
             return [drill, chest, blocked, blocked_box, furnace]
 
-        fast, slow = World.new(gamedata, 1), World.new(gamedata, 1)
-        fast_entities, slow_entities = build(fast), build(slow)
         ticks = 9000
-        fast.simulation.run_until(ticks // 3)
-        fast.simulation.sync_all()
-        fast.simulation.run_until(ticks)
-        for tick in range(ticks):  # every machine, every tick, in creation order
-            slow.simulation.now = tick
-            for machine in list(slow.simulation.machines.values()):
-                machine.step(tick)
-                machine.synced = tick + 1
-        slow.simulation.now = ticks
+        fast_entities, slow_entities, fast, slow = run_both_ways(build, ticks)
         assert fast.simulation.steps_run < ticks // 10
         for a, b in zip(fast_entities, slow_entities, strict=True):
             assert a.to_state() == b.to_state()

@@ -1,0 +1,299 @@
+"""A burner inserter at work (one :class:`~.simulation.Machine`).
+
+The hand swings between the pickup position and the drop position
+(targets.py: the prototype's ``pickup_position`` and ``insert_position``
+turned to the entity's direction). One swing, a *leg*, takes
+``max(ceil(turn / rotation_speed), ceil(|r_drop - r_pickup| / extension_speed))``
+ticks, where ``turn`` is the angle between the two vectors in turns (half a turn
+in vanilla) and ``r`` their lengths: the hand turns and extends at once, and
+picks up and drops on tick boundaries. A burner inserter (rotation speed 0.013)
+moves one item every 2 x 39 ticks chest to chest: 0.769 items/s (suites/oracle.py).
+
+Each leg burns ``energy_per_rotation x turn + energy_per_movement x |r_drop - r_pickup|``
+(70 kJ a swing there and back for the 1.1 burner inserter, 57 swings a coal, as the
+wiki measured), spread evenly over its ticks; an idle inserter burns nothing.
+
+A step at the pickup with an empty hand takes the first item (inventory order,
+then slot order) that the destination takes, up to the hand's stack size, from:
+the pickup target's output inventories (a furnace's result, burnt results) and
+main inventory (a chest), or an item lying on the tile of the pickup position.
+The destination takes an item when some inventory of the entity at the drop
+position accepts it (control.insert_targets: fuel only into fuel slots, a
+furnace's source only what it smelts; never module slots), or, with no entity
+there, when no item lies at the drop position yet (the item is put down there).
+At the drop the hand empties into the destination; what does not fit stays in
+the hand and the inserter waits (``waiting_for_space_in_destination``).
+
+A burner inserter feeds itself: a fuel item it picks up while its fuel slot is
+empty goes into its own fuel slot (it then picks again), and one holding fuel
+when it runs out mid-swing refuels from its hand. Without fuel at all it still
+picks fuel for itself, so it starts from a chest of coal.
+
+Choices where the game's exact behaviour is not known, easy to change here:
+
+- the hand's stack size is 1: the force's ``inserter_stack_size_bonus`` is not modelled;
+- machines' inputs are filled as far as the inventory takes (Factorio stops at an automated
+  insertion limit a few crafts ahead);
+- an inserter feeds itself when its fuel slot is empty (the game's threshold is not documented);
+- belts are neither picked from nor dropped onto yet: an inserter facing one waits.
+
+Electric inserters get no machine: electric networks carry no power yet (electric.py), so
+they stay still and show ``no_power`` (status.py).
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from . import control, ground, targets
+from .burner import Burner, BurnerMachine
+from .simulation import Simulation, exact
+
+if TYPE_CHECKING:
+    from .entity import Entity
+    from .inventory import Inventory
+
+#: Where an inserter takes items from in an entity: its outputs and its main inventory.
+PICKUP_INVENTORIES = control.OUTPUT_INVENTORIES | control.MAIN_INVENTORIES
+
+
+def leg(prototype: Any) -> tuple[int, Fraction]:
+    """Ticks one swing takes, and the joules it burns (see the module docstring)."""
+    (px, py), (dx, dy) = prototype.pickup_position, prototype.insert_position
+    angle = abs(math.atan2(px * dy - py * dx, px * dx + py * dy)) / (2 * math.pi)  # 0..0.5 turn
+    turn = Fraction(1, 2) if math.isclose(angle, 0.5) else Fraction(angle).limit_denominator(10**6)
+    reach = abs(exact(math.hypot(dx, dy)) - exact(math.hypot(px, py)))
+    rotation, extension = exact(prototype.rotation_speed), exact(prototype.extension_speed)
+    ticks = max(math.ceil(turn / rotation), math.ceil(reach / extension) if reach else 0, 1)
+    joules = exact(prototype.energy_per_rotation) * turn + exact(prototype.energy_per_movement) * reach
+    return ticks, joules
+
+
+class Inserter(BurnerMachine):
+    __slots__ = ("hand", "moving", "source", "destination", "looked")
+
+    def __init__(self, entity: Entity, sim: Simulation, burner: Burner) -> None:
+        super().__init__(entity, sim, burner)
+        key = ("inserter-leg", entity.name)
+        found = sim.cache.get(key)
+        if found is None:
+            found = sim.cache[key] = leg(entity.prototype)
+        ticks, joules = found
+        self.need = joules / ticks / exact(entity.prototype.effectivity)
+        if self.need.denominator == 1:
+            self.need = self.need.numerator
+        self.energy_per_tick = float(joules / ticks)
+        self.rate = Fraction(1, ticks)
+        self.hand: tuple[str, int] | None = None  # what the hand holds
+        self.moving = False  # a swing is under way (towards the drop when the hand holds something)
+        self.source: Entity | None = None  # the entities at the pickup and drop positions, once looked for
+        self.destination: Entity | None = None
+        self.looked = False
+
+    # --- a tick ---------------------------------------------------------------
+
+    def step(self, tick: int) -> None:
+        if self.stopped():
+            return
+        if self.moving:
+            if self._work():
+                self.moving = False
+                if self.hand is not None and self._drop():
+                    self.moving = True  # back to the pickup from the next tick on
+            return
+        if self.hand is not None:  # at the drop, waiting for room
+            if self._drop():
+                self.moving = True
+            return
+        if self._pick():
+            self.moving = True
+            if self._work():  # (a leg of one tick)
+                self.moving = False
+                if self._drop():
+                    self.moving = True
+
+    def ready(self) -> bool:
+        return self.moving
+
+    def _work(self) -> bool:
+        """One tick of the swing; a hand holding fuel refuels an inserter that ran out."""
+        arrived = self.work()
+        if self.asleep and self.state == "no_fuel" and self._refuel_from_hand():
+            self.asleep, self.waits_on, self.waits_near = False, frozenset(), False
+            arrived = self.work()
+        return arrived
+
+    # --- what is at either end ----------------------------------------------------
+
+    def _look(self) -> None:
+        if self.looked and (self.source is None or self.source.valid):
+            if self.destination is None or self.destination.valid:
+                return
+        entity = self.entity
+        surface: Any = entity.surface
+        self.source = targets.target_at(entity, targets.pickup_position(entity), surface)
+        self.destination = targets.target_at(entity, targets.drop_position(entity), surface)
+        self.looked = True
+
+    def _wants(self, item: str) -> bool:
+        """Whether the destination takes one of ``item`` now."""
+        destination = self.destination
+        if destination is None:
+            position = targets.drop_position(self.entity)
+            return position is not None and not ground.taken(self.entity.surface, position)
+        return any(i.get_insertable_count(item) > 0 for i in self._drop_inventories(destination, item))
+
+    def _drop_inventories(self, destination: Entity, item: str) -> list[Inventory]:
+        found = control.insert_targets(destination, item, self.sim.recipes)
+        return [i for i in found if not i.name.endswith("_modules")]
+
+    def _feeds_itself(self, item: str) -> bool:
+        fuel = self.burner.inventory
+        return fuel.is_empty() and fuel.accepts(item) and self.burner.inventory.item(item).fuel_value > 0
+
+    def _waits(self) -> tuple[int, ...]:
+        return tuple(e.id for e in (self.source, self.destination) if e is not None)
+
+    # --- picking up -------------------------------------------------------------
+
+    def _pick(self) -> bool:
+        """Take what the destination (or the inserter itself) wants; False (asleep) when nothing."""
+        self._look()
+        for _ in range(2):  # (a fuel item taken for itself, then one for the hand)
+            found = self._find_item()
+            if found is None:
+                break
+            take, item = found
+            itself = self._feeds_itself(item)
+            count = take(item, 1 if itself else self.stack_size())
+            if itself:
+                self.burner.inventory.insert(item, count)
+                continue
+            self.hand = (item, count)
+            if self.burner.has_fuel():
+                return True
+            self.sleep("no_fuel", self._waits(), near=True)
+            return False
+        if not self.burner.has_fuel():
+            self.sleep("no_fuel", self._waits(), near=True)
+        elif self._has_anything():
+            self.sleep("waiting_for_space_in_destination", self._waits(), near=True)
+        else:
+            self.sleep("waiting_for_source_items", self._waits(), near=True)
+        return False
+
+    def stack_size(self) -> int:
+        """Items the hand takes at once: 1 (no stack size bonus is modelled)."""
+        return 1
+
+    def _find_item(self) -> tuple[Any, str] | None:
+        """How to take the first item wanted (a function of name and count), and its name."""
+        source = self.source
+        if source is not None:
+            for inventory in source.inventories.values():
+                if inventory.name not in PICKUP_INVENTORIES:
+                    continue
+                for stack in inventory:
+                    if stack is not None and (self._feeds_itself(stack[0]) or self._wants(stack[0])):
+                        return _from_inventory(inventory), stack[0]
+            return None
+        position = targets.pickup_position(self.entity)
+        if position is None:
+            return None
+        for item in ground.items_on_tile(self.entity.surface, position):
+            name = item.stack[0] if item.stack else None
+            if name is not None and (self._feeds_itself(name) or self._wants(name)):
+                return _from_ground(item), name
+        return None
+
+    def _has_anything(self) -> bool:
+        source = self.source
+        if source is None:
+            position = targets.pickup_position(self.entity)
+            return position is not None and bool(ground.items_on_tile(self.entity.surface, position))
+        return any(not i.is_empty() for i in source.inventories.values() if i.name in PICKUP_INVENTORIES)
+
+    def _refuel_from_hand(self) -> bool:
+        hand = self.hand
+        if hand is None or not self._feeds_itself(hand[0]):
+            return False
+        name, count = hand
+        self.burner.inventory.insert(name, 1)
+        self.hand = (name, count - 1) if count > 1 else None
+        return True
+
+    # --- dropping -----------------------------------------------------------------
+
+    def _drop(self) -> bool:
+        """Empty the hand at the drop position; False (asleep) while something stays in it."""
+        self._look()
+        if self.hand is None:
+            return True
+        name, count = self.hand
+        destination = self.destination
+        if destination is not None:
+            placed = 0
+            for inventory in self._drop_inventories(destination, name):
+                placed += inventory.insert(name, count - placed)
+                if placed == count:
+                    break
+        else:
+            position = targets.drop_position(self.entity)
+            placed = 0
+            if position is not None and not ground.taken(self.entity.surface, position):
+                ground.put_down(self.entity.surface, position, name, count)
+                placed = count
+        if placed < count:
+            self.hand = (name, count - placed)
+            self.sleep("waiting_for_space_in_destination", self._waits(), near=True)
+            return False
+        self.hand = None
+        return True
+
+    # --- wakes and saving -----------------------------------------------------------
+
+    def watched_tiles(self) -> list[tuple[int, int]]:
+        """The tiles of the pickup and drop positions."""
+        tiles = []
+        for position in (targets.pickup_position(self.entity), targets.drop_position(self.entity)):
+            if position is not None:
+                tile = (math.floor(position.x), math.floor(position.y))
+                if tile not in tiles:
+                    tiles.append(tile)
+        return tiles
+
+    def surroundings_changed(self) -> None:
+        self.looked = False
+
+    def to_state(self) -> dict[str, Any]:
+        return {**super().to_state(), "hand": None if self.hand is None else list(self.hand), "moving": self.moving}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        rate = self.rate
+        super().load_state(state)
+        self.rate = rate
+        hand = state.get("hand")
+        self.hand = None if hand is None else (str(hand[0]), int(hand[1]))
+        self.moving = bool(state.get("moving", False))
+
+
+def _from_inventory(inventory: Inventory) -> Any:
+    def take(name: str, count: int) -> int:
+        return inventory.remove(name, min(count, inventory.get_item_count(name)))
+
+    return take
+
+
+def _from_ground(item: Entity) -> Any:
+    def take(name: str, count: int) -> int:
+        have = item.stack[1] if item.stack is not None else 0
+        taken = min(count, have)
+        if taken == have:
+            item.destroy()
+        else:
+            item.stack = (name, have - taken)
+        return taken
+
+    return take
