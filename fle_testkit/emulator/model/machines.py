@@ -1,6 +1,7 @@
 """Which entities the tick simulation runs, and as what kind of machine.
 
-Burner mining drills and burner furnaces so far. Electric machines wait for
+Burner mining drills, burner furnaces and characters (their crafting queue and
+mining, handwork.py) so far. Electric machines wait for
 the power simulation, inserters and belts for theirs: they get no machine, so
 nothing of them changes with time yet (their status comes from status.py).
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .handwork import Handwork
 from .mining import MiningDrill
 from .simulation import Machine, Simulation
 from .smelting import Furnace
@@ -18,6 +20,8 @@ if TYPE_CHECKING:
 
 
 def machine_for(entity: Entity, sim: Simulation) -> Machine | None:
+    if entity.character is not None:
+        return Handwork(entity, sim)
     burner = entity.burner
     if burner is None or not entity.prototype.energy_usage:
         return None
