@@ -102,6 +102,19 @@ class Handwork(Machine):
         self.mine_blocked = False  # a mining is done and its products do not fit
         self.stale = True  # what is at the mined position must be looked up again
         self.mined = 0  # minings so far: seeds the draw of products with a probability
+        self._adopt_ungrouped()
+
+    def _adopt_ungrouped(self) -> None:
+        """Entries of a save from before crafting ran (group 0) took their ingredients when queued:
+        each becomes a call of its own, reserving those ingredients."""
+        state = self.entity.character
+        if state is None:
+            return
+        for entry in state.crafting_queue:
+            if entry.group == 0:
+                entry.group, state.next_group = state.next_group, state.next_group + 1
+                recipe = self.entity.force.recipes[entry.recipe].prototype
+                state.reserved[entry.group] = {i.name: int(i.amount) * entry.count for i in recipe.ingredients}
 
     @property
     def character(self) -> CharacterState:

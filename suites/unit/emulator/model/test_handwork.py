@@ -308,3 +308,17 @@ def test_queue_and_mining_progress_survive_a_save() -> None:
     loaded = World.from_state(GD, saved.to_state())
     loaded.simulation.run_until(2000)
     assert loaded.to_state() == straight.to_state()
+
+
+def test_a_queue_saved_before_crafting_ran_crafts_from_what_it_took() -> None:
+    world = World.new(GD, 5)
+    made = character(world)
+    state = world.to_state()
+    saved = next(e for e in state["surfaces"][0]["entities"] if e["name"] == "character")
+    saved["character"]["crafting_queue"] = [["iron-gear-wheel", 2, False]]  # (the old form: no group)
+    saved["character"].pop("reserved")
+    loaded = World.from_state(GD, state)
+    again = next(e for e in loaded.get_surface(1).find_entities_filtered(name="character"))
+    loaded.simulation.run_until(60)
+    assert control.get_item_count(again, "iron-gear-wheel") == 2 and queue_of(again) == []
+    assert made.valid
