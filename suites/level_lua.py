@@ -21,18 +21,24 @@ from fle_testkit.emulator.saves import read_scenario
 from fle_testkit.scenario import ScenarioBuilder
 
 
-def lab_level(root: Path) -> Level:
-    scenario = ScenarioBuilder("lab", out_root=root / "scenarios").build()
-    gamedata = load_vanilla()
-    return Level.new(
-        gamedata=gamedata,
-        name="lab",
-        scenario_files=read_scenario(scenario.path),
-        world=World.new(gamedata, 1),
+def level_options(root: Path) -> dict[str, Any]:
+    """What ``Level.new`` and ``Level.load`` take beyond the game: vanilla data, no logs, files under ``root``."""
+    return dict(
+        gamedata=load_vanilla(),
         log=lambda line: None,
         script_log=lambda line: None,
         script_output=root / "script-output",
         core_lualib=CORE_LUALIB,
+    )
+
+
+def lab_level(root: Path) -> Level:
+    scenario = ScenarioBuilder("lab", out_root=root / "scenarios").build()
+    return Level.new(
+        name="lab",
+        scenario_files=read_scenario(scenario.path),
+        world=World.new(load_vanilla(), 1),
+        **level_options(root),
     )
 
 
@@ -50,17 +56,23 @@ def error(level: Level, code: str) -> str:
     return str(raised.value)
 
 
-# Lua run before each snippet of the API tests that build entities: p(...) prints its
-# arguments space-separated, the surface starts with no entities, and `s` is nauvis.
-EMPTY_SURFACE = """
+#: Lua that defines p(...): it prints its arguments space-separated (a global: not saved).
+PRINT = """
 function p(...)
   local parts = {}
   for i = 1, select('#', ...) do parts[i] = tostring((select(i, ...))) end
   rcon.print(table.concat(parts, ' '))
 end
+"""
+# Lua run before each snippet of the API tests that build entities: p(...) as above, the
+# surface starts with no entities, and `s` is nauvis.
+EMPTY_SURFACE = (
+    PRINT
+    + """
 for _, e in pairs(game.surfaces[1].find_entities()) do e.destroy() end
 s = game.surfaces[1]
 """
+)
 
 
 def run_on_empty_surface(level: Level, code: str, setup: str = "") -> str:

@@ -43,6 +43,18 @@ BURNER_INSERTER_1_1 = {
 }
 DOCUMENTED_BURNER_INSERTER_1_1 = {"items_per_second": 0.6, "swings_per_coal": 57}
 
+#: Seconds a character takes, from Factorio's documentation (the wiki): a craft by hand at crafting
+#: speed 1 ("Iron gear wheel": crafting time 0.5 s), and a manual mining ("Mining": the character's
+#: mining speed is 0.5, iron ore's mining time 1, so one ore every 2 s).
+DOCUMENTED_BY_HAND = {
+    ("craft", "iron-gear-wheel"): 0.5,
+    ("craft", "electronic-circuit"): 0.5,
+    ("mine", "iron-ore"): 2.0,
+    ("mine", "stone"): 2.0,
+}
+#: A character crafts at speed 1 (the wiki's "Crafting": "Hand crafting ... at crafting speed 1").
+HAND_CRAFTING_SPEED = 1
+
 _SI = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
 _ENERGY = re.compile(r"^\s*([0-9.]+)\s*([kKMGT]?)[JW]\s*$")
 
@@ -85,6 +97,19 @@ def resource_mining_time(resource: str) -> Fraction:
     return Fraction(found.group(1))
 
 
+@functools.cache
+def character_mining_speed() -> Fraction:
+    """The character prototype's ``mining_speed``, read from the base mod's entities.lua as text."""
+    text = (_draftsman_data() / "factorio-data" / "base" / "prototypes" / "entity" / "entities.lua").read_text()
+    found = re.search(
+        r'type\s*=\s*"character",\s*name\s*=\s*"character",(.*?)\n\s*mining_speed\s*=\s*([0-9.]+)', text, re.S
+    )
+    # (No other prototype may begin in between: each begins a top-level "{" of the data:extend list.)
+    if found is None or re.search(r"\n  \{\s*\n    type\s*=", found.group(1)):
+        raise KeyError("no mining_speed in the character's prototype in entities.lua")
+    return Fraction(found.group(2))
+
+
 def entity(name: str) -> dict[str, Any]:
     return dict(_table("entities")[name])
 
@@ -109,6 +134,17 @@ def crafting_rate(machine: str, recipe_name: str) -> Fraction:
     """Crafts a second a machine makes of a recipe."""
     speed = Fraction(str(entity(machine)["crafting_speed"]))
     return speed / Fraction(str(recipe(recipe_name).get("energy_required", 0.5)))
+
+
+def hand_crafting_ticks(recipe_name: str) -> int:
+    """Ticks one hand craft takes: a craft finishes on the tick its progress reaches 1."""
+    seconds = Fraction(str(recipe(recipe_name).get("energy_required", 0.5))) / HAND_CRAFTING_SPEED
+    return math.ceil(seconds * TICKS_PER_SECOND)
+
+
+def manual_mining_ticks(resource: str) -> int:
+    """Ticks a character takes to mine one unit of a resource."""
+    return math.ceil(resource_mining_time(resource) / character_mining_speed() * TICKS_PER_SECOND)
 
 
 def fuel_per_second(machine: str) -> Fraction:
@@ -180,3 +216,13 @@ def expected_moved(inserter: str, ticks: int, items: int) -> int:
     the first lands on the last tick of the first swing, then one every two swings."""
     swing = swing_ticks(entity(inserter))
     return 0 if ticks < swing else min(items, (ticks - swing) // (2 * swing) + 1)
+
+
+def expected_hand_crafted(recipe_name: str, ticks: int, crafts: int) -> int:
+    """Crafts of one recipe, all ingredients at hand, a character finishes in ``ticks`` ticks."""
+    return min(crafts, ticks // hand_crafting_ticks(recipe_name))
+
+
+def expected_hand_mined(resource: str, ticks: int, amount: int) -> int:
+    """Units of a resource (``amount`` there) a character within reach mines in ``ticks`` ticks."""
+    return min(amount, ticks // manual_mining_ticks(resource))

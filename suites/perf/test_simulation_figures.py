@@ -113,3 +113,36 @@ def test_fle_sleep_60_holdout(perf_figures, tmp_path: Path) -> None:
         level.advance(until=MINUTE)
         perf_figures.record("FLE sleep(60) on 100 burner entities: wall", time.perf_counter() - began)
         assert level.tick == MINUTE
+
+
+def test_hand_crafting_queue_ups(perf_figures) -> None:
+    """A character with 5,000 gear crafts queued (150,000 ticks of work) and one mining iron ore:
+    a step per craft and per ore, the ticks between in bulk. And 1,000 idle characters: nothing."""
+    from fle_testkit.emulator.model import control, crafting
+
+    gamedata = load_vanilla()
+    for _ in range(3):
+        world = World.new(gamedata, 1)
+        surface = world.get_surface(1)
+        crafter = surface.create_entity("character", (0.5, 0.5), force="player")
+        control.insert(crafter, "iron-plate", 10_000, gamedata.recipes)
+        crafting.begin_crafting(crafter, crafter.force.recipes["iron-gear-wheel"], 5_000)
+        surface.create_entity("iron-ore", (3.5, 0.5), force="neutral", amount=10**6)
+        miner = surface.create_entity("character", (2.5, 0.5), force="player")
+        assert miner.character is not None and miner.machine is not None
+        miner.character.mining, miner.character.mining_position = True, (3.5, 0.5)
+        world.simulation.replan(miner.machine)
+        began = time.perf_counter()
+        world.simulation.run_until(10 * MINUTE)
+        elapsed = time.perf_counter() - began
+        perf_figures.record(
+            "hand crafting queue + manual mining, 1 character each: UPS", 10 * MINUTE / elapsed, "ticks/s"
+        )
+
+        idle = World.new(gamedata, 1)
+        for n in range(1_000):
+            idle.get_surface(1).create_entity("character", (n * 2 + 0.5, 0.5), force="player")
+        idle.simulation.run_until(1)  # each character's first step: it falls asleep
+        began = time.perf_counter()
+        idle.simulation.run_until(60 * MINUTE)
+        perf_figures.record("1,000 idle characters, an hour of game: wall", time.perf_counter() - began)

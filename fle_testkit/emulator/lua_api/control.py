@@ -3,6 +3,12 @@
 In Factorio 2.0 LuaEntity extends LuaControl, so every entity has these
 members; the character-only ones (reach distances, crafting, mining) raise
 "Entity is not a character." on other entities (wording not confirmed).
+
+The crafting queue and mining run with the tick simulation (model/handwork.py).
+Not built: ``force.manual_crafting_speed_modifier`` and
+``manual_mining_speed_modifier`` (only the character's own modifiers count), and
+the player events of crafting and mining (the emulator has no players; see
+handwork.py).
 """
 
 from __future__ import annotations
@@ -14,10 +20,12 @@ from .. import messages
 from ..gamedata import ItemPrototype, RecipePrototype
 from ..lua.runtime import LuaApiError
 from ..model import control, crafting
+from ..model.character import CharacterState
 from ..model.entity import Entity
 from ..model.errors import ModelError
 from ..model.force import Recipe
 from ..model.geometry import check_direction
+from ..model.handwork import Handwork
 from .base import LuaObject, factorio_worded, is_table, lua_method, lua_property, lua_setter, position_arg, table_fields
 from .inventory import item_stack
 from .registry import is_lua_object_of
@@ -220,8 +228,50 @@ class LuaControlMembers(LuaObject):
 
     @lua_property
     def crafting_queue_progress(self) -> float:
-        self.character()
-        return 0.0  # nothing advances without the tick simulation
+        """The progress of the craft under way, 0..1; 0 when none is (the tick simulation's, handwork.py)."""
+        machine = self.character().machine
+        return machine.crafting_queue_progress if isinstance(machine, Handwork) else 0.0
+
+    @lua_property
+    def character_crafting_speed_modifier(self) -> float:
+        return self._state().crafting_speed_modifier
+
+    @lua_setter("character_crafting_speed_modifier")
+    def set_character_crafting_speed_modifier(self, value: Any) -> None:
+        """Read by each craft as it starts (the craft under way keeps its speed)."""
+        self._state().crafting_speed_modifier = self._modifier(value, "character_crafting_speed_modifier")
+
+    @lua_property
+    def character_mining_speed_modifier(self) -> float:
+        return self._state().mining_speed_modifier
+
+    @lua_setter("character_mining_speed_modifier")
+    def set_character_mining_speed_modifier(self, value: Any) -> None:
+        """Read when the character takes a new entity to mine."""
+        self._state().mining_speed_modifier = self._modifier(value, "character_mining_speed_modifier")
+        self._replan()
+
+    @lua_property
+    def character_mining_progress(self) -> float:
+        """The progress of the mining under way, 0..1; 0 when not mining."""
+        machine = self.character().machine
+        return machine.mining_progress if isinstance(machine, Handwork) else 0.0
+
+    def _state(self) -> CharacterState:
+        state = self.character().character
+        assert state is not None
+        return state
+
+    @staticmethod
+    def _modifier(value: Any, member: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise LuaApiError(messages.NUMBER_EXPECTED.format(function=f"LuaControl::{member}", field="value"))
+        return float(value)
+
+    def _replan(self) -> None:
+        machine = self.model.machine
+        if machine is not None:
+            machine.sim.replan(machine)
 
     # --- mining ---------------------------------------------------------------
 
@@ -243,10 +293,11 @@ class LuaControlMembers(LuaObject):
 
     @lua_setter("mining_state")
     def set_mining_state(self, value: Any) -> None:
-        """Kept as written; nothing is mined without the tick simulation."""
+        """The character mines what is at ``position`` from the next tick on (handwork.py)."""
         fields = table_fields(value, "LuaControl::mining_state")
         state = self.character().character
         assert state is not None
         state.mining = bool(fields.get("mining"))
         position = fields.get("position")
         state.mining_position = position_arg(position) if state.mining and position is not None else None
+        self._replan()

@@ -132,17 +132,25 @@ def mining_products(target: Entity, rng: random.Random) -> dict[str, int]:
     return products
 
 
+def _contents(target: Entity) -> dict[str, int]:
+    """What a non-resource entity holds (its inventories' items), given to whoever mines it."""
+    held: dict[str, int] = {}
+    if target.amount is None:
+        for inventory in target.inventories.values():
+            for stack in inventory:
+                if stack is not None:
+                    held[stack[0]] = held.get(stack[0], 0) + stack[1]
+    return held
+
+
 def _mined_items(target: Entity) -> dict[str, int]:
     """What mining ``target`` once gives: its products, and for a non-resource what it holds.
 
     The draw of random products is seeded by the target, so it is repeatable.
     """
     gained = mining_products(target, random.Random(target.id * 7919 + (target.amount or 0)))
-    if target.amount is None:
-        for inventory in target.inventories.values():
-            for stack in inventory:
-                if stack is not None:
-                    gained[stack[0]] = gained.get(stack[0], 0) + stack[1]
+    for name, count in _contents(target).items():
+        gained[name] = gained.get(name, 0) + count
     return gained
 
 
@@ -156,6 +164,28 @@ def take_one(target: Entity) -> None:
         if target.amount > 0:
             return
     target.destroy()
+
+
+def mine_into(
+    miner: Entity, target: Entity, recipes: Mapping[str, RecipePrototype], rng: random.Random
+) -> dict[str, int] | None:
+    """A character's mining of ``target`` once (the tick simulation's, see handwork.py).
+
+    As :func:`mine_entity` without ``force``: None, and nothing done, when the miner cannot take it
+    all. Returns the products drawn (``rng`` draws them), not what the target held.
+    """
+    if not target.minable:
+        return None
+    products = mining_products(target, rng)
+    gained = dict(products)
+    for name, count in _contents(target).items():
+        gained[name] = gained.get(name, 0) + count
+    if any(insertable_count(miner, name, recipes) < count for name, count in gained.items()):
+        return None
+    for name, count in gained.items():
+        insert(miner, name, count, recipes)
+    take_one(target)
+    return products
 
 
 def mine_entity(miner: Entity, target: Entity, recipes: Mapping[str, RecipePrototype], force: bool = False) -> bool:

@@ -1,15 +1,17 @@
 """Which entities the tick simulation runs, and as what kind of machine.
 
-Burner mining drills, burner furnaces and burner inserters so far. Electric
-machines (electric inserters too) wait for the power simulation, belts for
-theirs: they get no machine, so nothing of them changes with time yet (their
-status comes from status.py).
+Burner mining drills, burner furnaces, burner inserters and characters (their
+crafting queue and mining, handwork.py) so far. Electric machines (electric
+inserters too) wait for the power simulation, belts for theirs: they get no
+machine, so nothing of them changes with time yet (their status comes from
+status.py).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .handwork import Handwork
 from .inserting import Inserter
 from .mining import MiningDrill
 from .simulation import Machine, Simulation
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
 
 
 def machine_for(entity: Entity, sim: Simulation) -> Machine | None:
+    if entity.character is not None:
+        return Handwork(entity, sim)
     burner = entity.burner
     if burner is None:
         return None

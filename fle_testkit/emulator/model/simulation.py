@@ -69,6 +69,10 @@ def covered_tiles(entity: Entity) -> list[tuple[int, int]]:
 class Machine:
     """One simulated entity. Subclasses define a tick (:meth:`step`) and how many plain ticks follow."""
 
+    #: Whether any change to its own entity's inventories wakes it. A machine that sleeps until it is
+    #: given work (a character) says False, and waits on its own entity when a change may unblock it.
+    wakes_on_change = True
+
     __slots__ = (
         "entity",
         "sim",
@@ -224,11 +228,21 @@ class Simulation:
     def changed(self, entity: Entity) -> None:
         """The contents of one of the entity's inventories changed (or its settings did)."""
         machine = self.machines.get(entity.id)
-        if machine is not None:
+        if machine is not None and machine.wakes_on_change:
             self.touch(machine)
         waiting = self._waiting.get(entity.id)
         if waiting:
             self._wake(list(waiting))
+
+    def replan(self, machine: Machine) -> None:
+        """What the machine works on was changed by a script (a character's queue or mining state):
+        its watched tiles are read again and it plans again, awake, from the current tick."""
+        if machine.entity.id not in self.machines:
+            return
+        self._unwatch(machine)
+        self._watch(machine)
+        machine.surroundings_changed()
+        self.touch(machine)
 
     def _wake(self, machines: Iterable[Machine]) -> None:
         for machine in machines:

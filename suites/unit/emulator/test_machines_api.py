@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from level_lua import level_options
 
 from fle_testkit.emulator.gamedata import load_vanilla
 from fle_testkit.emulator.level import Level
 from fle_testkit.emulator.model.world import World
-from fle_testkit.emulator.process import CORE_LUALIB
 from fle_testkit.emulator.saves import read_save, write_save
 
 FACTORY = """
@@ -32,20 +32,10 @@ storage.drill, storage.furnace = drill, furnace
 """
 
 
-def common(tmp_path: Path) -> dict:
-    return dict(
-        gamedata=load_vanilla(),
-        log=lambda line: None,
-        script_log=lambda line: None,
-        script_output=tmp_path / "script-output",
-        core_lualib=CORE_LUALIB,
-    )
-
-
 @pytest.fixture
 def level(tmp_path: Path) -> Level:
     level = Level.new(
-        name="lab", scenario_files={"control.lua": b""}, world=World.new(load_vanilla(), 1), **common(tmp_path)
+        name="lab", scenario_files={"control.lua": b""}, world=World.new(load_vanilla(), 1), **level_options(tmp_path)
     )
     lua(level, FACTORY)
     return level
@@ -104,7 +94,7 @@ def test_a_running_factory_goes_on_after_save_and_load_as_if_never_saved(level: 
     level.advance(until=1000)
     path = tmp_path / "saves" / "running.zip"
     write_save(path, level.snapshot(advance=False))
-    loaded = Level.load(read_save(path), **common(tmp_path))
+    loaded = Level.load(read_save(path), **level_options(tmp_path))
     for game in (level, loaded):
         game.advance(until=20_000)
     probe = (
@@ -153,7 +143,7 @@ def test_an_inserter_takes_the_plates_out_and_shows_its_status(level: Level, tmp
     assert (plates, left) == ("14", "0") and state in ("waiting_for_source_items", "working")  # all out
     path = tmp_path / "saves" / "inserting.zip"
     write_save(path, level.snapshot(advance=False))
-    loaded = Level.load(read_save(path), **common(tmp_path))
+    loaded = Level.load(read_save(path), **level_options(tmp_path))
     end = level.tick + 2 * 60 * 60
     for game in (level, loaded):
         game.advance(until=end)

@@ -75,7 +75,7 @@ def test_burner_follows_its_fuel_categories_and_corrects_remaining_fuel(world: W
     assert make(world, "iron-chest", 9, 9).burner is None
 
 
-def test_begin_crafting_takes_ingredients_and_queues_without_advancing(world: World) -> None:
+def test_begin_crafting_takes_ingredients_when_queued_and_cancel_gives_them_back(world: World) -> None:
     character = make(world, "character")
     recipes = character.force.recipes
     control.insert(character, "iron-plate", 9, GD.recipes)

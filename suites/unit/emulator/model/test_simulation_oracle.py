@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,12 @@ def chest_to_chest(world: World, inserter: str, items: dict[str, int], coal: int
     return machine, destination
 
 
+@pytest.mark.parametrize(("kind", "name"), sorted(oracle.DOCUMENTED_BY_HAND))
+def test_the_oracle_agrees_with_the_documented_hand_times(kind: str, name: str) -> None:
+    ticks = oracle.hand_crafting_ticks(name) if kind == "craft" else oracle.manual_mining_ticks(name)
+    assert ticks / oracle.TICKS_PER_SECOND == oracle.DOCUMENTED_BY_HAND[(kind, name)]
+
+
 @LONG
 @given(
     item=st.sampled_from(["iron-plate", "stone", "iron-gear-wheel"]),
@@ -150,3 +157,56 @@ def test_a_burner_inserter_keeps_the_oracle_rate_for_an_hour(gamedata: Any) -> N
     rate = oracle.inserter_rate(oracle.entity("burner-inserter"))
     assert moved / seconds == pytest.approx(float(rate), rel=0.005)
     assert world.flow_statistics("item", "player", 1).get_output_count("coal") == 49  # what it burnt
+
+
+@LONG
+@given(
+    recipe=st.sampled_from(["iron-gear-wheel", "copper-cable", "electronic-circuit", "burner-mining-drill"]),
+    crafts=st.integers(1, 300),  # (the raw materials of 300 drills just fit the character's 80 slots)
+    minutes=st.integers(1, 60),
+)
+def test_a_long_crafting_queue_runs_as_the_oracle_says(gamedata: Any, recipe: str, crafts: int, minutes: int) -> None:
+    """Raw materials for ``crafts`` crafts: the intermediate crafts come first, each at its own time."""
+    from fle_testkit.emulator.model import control, crafting
+
+    world = World.new(gamedata, 1)
+    character = world.get_surface(1).create_entity("character", (0.5, 0.5), force="player")
+    character.force.enable_all_recipes()
+    raw = {"iron-gear-wheel": {"iron-plate": 2}, "copper-cable": {"copper-plate": 1}}
+    raw["electronic-circuit"] = {"iron-plate": 1, "copper-plate": 2}  # 3 cables: 2 cable crafts, 1 spare
+    raw["burner-mining-drill"] = {"iron-plate": 9, "stone": 5}  # 3 gears, 3 plates, a stone furnace
+    intermediates = {
+        "iron-gear-wheel": [],
+        "copper-cable": [],
+        "electronic-circuit": [("copper-cable", Fraction(3, 2))],
+        "burner-mining-drill": [("iron-gear-wheel", Fraction(3)), ("stone-furnace", Fraction(1))],
+    }[recipe]
+    for name, per_craft in raw[recipe].items():
+        assert control.insert(character, name, per_craft * crafts, gamedata.recipes) == per_craft * crafts
+    assert crafting.begin_crafting(character, character.force.recipes[recipe], crafts) == crafts
+    ticks = minutes * 3600
+    world.simulation.run_until(ticks)
+    before = sum(math.ceil(per * crafts) * oracle.hand_crafting_ticks(name) for name, per in intermediates)
+    expected = oracle.expected_hand_crafted(recipe, max(0, ticks - before), crafts)
+    made = oracle.recipe(recipe)["results"][0]["amount"]
+    assert control.get_item_count(character, recipe) == expected * made
+
+
+@LONG
+@given(resource=st.sampled_from(["iron-ore", "copper-ore", "coal", "stone"]), minutes=st.integers(1, 60))
+def test_manual_mining_over_long_runs_is_the_oracles(gamedata: Any, resource: str, minutes: int) -> None:
+    from fle_testkit.emulator.model import control
+
+    world = World.new(gamedata, 1)
+    surface = world.get_surface(1)
+    ore = surface.create_entity(resource, (1.5, 0.5), force="neutral", amount=10**6)
+    character = surface.create_entity("character", (0.5, 0.5), force="player")
+    assert character.character is not None and character.machine is not None
+    character.character.mining, character.character.mining_position = True, (1.5, 0.5)
+    world.simulation.replan(character.machine)
+    ticks = minutes * 3600
+    world.simulation.run_until(ticks)
+    mined = oracle.expected_hand_mined(resource, ticks, 10**6)
+    # (Products that no longer fit wait: the character's inventory holds 80 stacks of 50.)
+    assert control.get_item_count(character, resource) == min(mined, 80 * 50)
+    assert ore.amount == 10**6 - min(mined, 80 * 50)
