@@ -254,6 +254,7 @@ class Extractor:
                 )
                 for rule in seq(p["tile_buildability_rules"])
             ),
+            fast_replaceable_group=str(p["fast_replaceable_group"]) if p["fast_replaceable_group"] else None,
         )
 
     def technology(self, name: str, p: Any) -> TechnologyPrototype:

@@ -13,12 +13,13 @@ from typing import Any
 
 #: Bump whenever a dataclass here changes shape: old cache files are then ignored.
 SCHEMA = (
-    13  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
+    14  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
 )
 # 6: the character's reach and pickup distances, inserter and drill vectors, fluid box count;
 # 7: collision_layers, tile_buildability_rules; 8: fluid_boxes, belt_speed, max_underground_distance; 9: item flags;
 # 10: the character's running_speed, tiles' walking_speed_modifier; 11: electric poles' maximum_wire_distance,
-# supply_area_distance; 12: energy_usage, burner effectivity; 13: inserter speeds and energy, burner initial fuel
+# supply_area_distance; 12: energy_usage, burner effectivity; 13: inserter speeds and energy, burner initial fuel;
+# 14: fast_replaceable_group
 #: ``max_level = "infinite"`` reads back as the largest uint32, as in the API.
 INFINITE_LEVEL = 2**32 - 1
 _SI = {
@@ -233,6 +234,8 @@ class EntityPrototype:
     # The collision mask's layers: the prototype's own, or its type's default (core's collision-mask-defaults.lua).
     collision_layers: tuple[str, ...] = ()
     tile_buildability_rules: tuple[TileBuildabilityRule, ...] = ()
+    # Entities of one group replace each other in place (LuaEntityPrototype.fast_replaceable_group).
+    fast_replaceable_group: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,6 +113,7 @@ class LuaEntityPrototype(LuaObject):
         "resource_category",
         "fixed_recipe",
         "rocket_parts_required",
+        "fast_replaceable_group",
     )
 
     @lua_method

@@ -36,6 +36,21 @@ def force_arg(value: Any) -> Any:
     return value
 
 
+def _placement_args(params: Any, function: str) -> tuple[dict[str, Any], str, tuple[float, float], int]:
+    """The table can_place_entity and can_fast_replace take: its fields, and the checked name
+    (a string), position and direction."""
+    fields = table_fields(params, function)
+    name = fields.get("name")
+    if not isinstance(name, str):
+        raise LuaApiError(messages.ARGUMENT_REQUIRED.format(function=function, field="name (string)"))
+    if "position" not in fields:
+        raise LuaApiError(messages.ARGUMENT_REQUIRED.format(function=function, field="position"))
+    direction = fields.get("direction", 0)
+    if not isinstance(direction, (int, float)):
+        raise LuaApiError(messages.INVALID_DIRECTION)
+    return fields, name, position_arg(fields["position"]), int(direction)
+
+
 @shows(Surface)
 class LuaSurface(LuaObject):
     """A surface. Only the members listed here are built."""
@@ -169,22 +184,21 @@ class LuaSurface(LuaObject):
         ``ghost_revive``, as documented) decides only whether an entity with the
         ``filter-directions`` flag may turn to fit (model/collision.py, DIRECTION_AS_GIVEN)."""
         function = "LuaSurface::can_place_entity"
-        fields = table_fields(params, function)
-        name = fields.get("name")
-        if not isinstance(name, str):
-            raise LuaApiError(messages.ARGUMENT_REQUIRED.format(function=function, field="name (string)"))
-        if "position" not in fields:
-            raise LuaApiError(messages.ARGUMENT_REQUIRED.format(function=function, field="position"))
-        direction = fields.get("direction", 0)
-        if not isinstance(direction, (int, float)):
-            raise LuaApiError(messages.INVALID_DIRECTION)
+        fields, name, position, direction = _placement_args(params, function)
         check_type = fields.get("build_check_type", self.ctx.gamedata.defines["build_check_type"]["ghost_revive"])
         check_names = {number: key for key, number in self.ctx.gamedata.defines["build_check_type"].items()}
         if check_type not in check_names:
             raise LuaApiError(messages.INVALID_BUILD_CHECK_TYPE)
-        return self.model.can_place_entity(
-            name, position_arg(fields["position"]), int(direction), check_names[check_type]
-        )
+        return self.model.can_place_entity(name, position, direction, check_names[check_type])
+
+    @lua_method
+    def can_fast_replace(self, params: Any) -> bool:
+        """Whether an entity at ``position`` can be fast-replaced by ``name`` (model/collision.py
+        has the rules). ``force`` limits the entities to those of that force."""
+        function = "LuaSurface::can_fast_replace"
+        fields, name, position, direction = _placement_args(params, function)
+        force = force_arg(fields["force"]) if fields.get("force") is not None else None
+        return self.model.can_fast_replace(name, position, direction, force)
 
     @lua_method
     def find_non_colliding_position(

@@ -376,6 +376,16 @@ class Surface:
         x, y = _xy(position)
         return collision.can_place(self, prototype, x, y, check_direction(direction), build_check_type)
 
+    def can_fast_replace(
+        self, name: str, position: PositionLike, direction: int = 0, force: Force | str | int | None = None
+    ) -> bool:
+        prototype = self.world.gamedata.entities.get(name) if isinstance(name, str) else None
+        if prototype is None:
+            raise UnknownPrototypeError("entity", name)
+        x, y = _xy(position)
+        owner = None if force is None else self.world.get_force(force)
+        return collision.can_fast_replace(self, prototype, x, y, check_direction(direction), owner)
+
     def find_non_colliding_position(
         self, name: str, center: PositionLike, radius: float, precision: float, force_to_tile_center: bool = False
     ) -> Position | None:

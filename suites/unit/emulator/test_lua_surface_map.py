@@ -101,6 +101,22 @@ def test_can_place_and_non_colliding_position(level: Level) -> None:
     assert out == "0.5,0.5"
 
 
+def test_can_fast_replace_reads_its_table_and_answers_a_boolean(level: Level) -> None:
+    lua(level, "game.surfaces[1].create_entity{name = 'transport-belt', position = {40.5, 40.5}, force = 'player'}")
+    ask = "rcon.print(tostring(game.surfaces[1].can_fast_replace{{name = '{name}', position = {{40.5, 40.5}}{extra}}}))"
+    assert lua(level, ask.format(name="fast-transport-belt", extra="")) == "true"
+    assert lua(level, ask.format(name="fast-transport-belt", extra=", direction = defines.direction.east")) == "true"
+    assert lua(level, ask.format(name="transport-belt", extra=", direction = defines.direction.east")) == "true"
+    assert lua(level, ask.format(name="transport-belt", extra="")) == "false"
+    assert lua(level, ask.format(name="fast-transport-belt", extra=", force = 'enemy'")) == "false"
+    with pytest.raises(LuaRuntimeError, match="name"):
+        lua(level, "game.surfaces[1].can_fast_replace{position = {40.5, 40.5}}")
+    with pytest.raises(LuaRuntimeError, match="position"):
+        lua(level, "game.surfaces[1].can_fast_replace{name = 'transport-belt'}")
+    groups = "rcon.print(prototypes.entity['gate'].fast_replaceable_group .. ' ' .. tostring(prototypes.entity['character'].fast_replaceable_group))"
+    assert lua(level, groups) == "wall nil"
+
+
 def test_chunk_requests_are_accepted(level: Level) -> None:
     assert (
         lua(

@@ -35,6 +35,36 @@ def test_land_everywhere_until_a_tile_is_set(surface: Surface) -> None:
         surface.tiles.set(0, 0, "lava")
 
 
+EAST, NORTH = 4, 0
+
+
+def test_a_belt_fast_replaces_a_belt_turned_or_of_another_tier_but_not_itself(surface: Surface) -> None:
+    surface.create_entity("transport-belt", (0.5, 0.5), force="player", direction=EAST)
+    assert not surface.can_fast_replace("transport-belt", (0.5, 0.5), EAST)  # nothing would change
+    assert surface.can_fast_replace("transport-belt", (0.5, 0.5), NORTH)  # collision.SAME_PROTOTYPE_TURNS
+    assert surface.can_fast_replace("fast-transport-belt", (0.6, 0.4), EAST)  # snapped as a build is
+    assert surface.can_fast_replace("fast-transport-belt", (0.5, 0.5), EAST, force="player")
+    assert not surface.can_fast_replace("fast-transport-belt", (0.5, 0.5), EAST, force="enemy")
+    assert not surface.can_fast_replace("transport-belt", (1.5, 0.5), NORTH)  # nothing there
+    assert not surface.can_fast_replace("splitter", (1.0, 0.5), NORTH)  # another footprint
+    assert not surface.can_fast_replace("iron-chest", (0.5, 0.5))  # another group
+    assert not surface.can_fast_replace("character", (0.5, 0.5))  # no group at all
+    with pytest.raises(UnknownPrototypeError):
+        surface.can_fast_replace("no-such-belt", (0.5, 0.5))
+
+
+def test_the_same_group_and_footprint_replace_while_other_entities_still_block(surface: Surface) -> None:
+    surface.create_entity("stone-wall", (3.5, 3.5), force="player")
+    surface.create_entity("wooden-chest", (6.5, 6.5), force="player")
+    surface.create_entity("burner-mining-drill", (10, 10), force="player")
+    assert surface.can_fast_replace("gate", (3.5, 3.5))  # walls and gates share a group
+    assert not surface.can_fast_replace("pipe", (3.5, 3.5))
+    assert surface.can_fast_replace("iron-chest", (6.5, 6.5))
+    assert not surface.can_fast_replace("electric-mining-drill", (10.5, 10.5))  # one group, 3x3 over 2x2
+    surface.create_entity("character", (6.5, 6.9), force="player")  # stands in the new chest's way
+    assert not surface.can_fast_replace("steel-chest", (6.5, 6.5))
+
+
 def test_find_tiles_by_area_position_and_radius(surface: Surface) -> None:
     _water(surface, range(0, 3), range(0, 2))
     assert len(surface.find_tiles_filtered(area=((-500, -500), (500, 500)), name="water")) == 6
