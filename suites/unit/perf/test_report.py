@@ -141,3 +141,30 @@ def test_pytest_benchmark_compares_and_lists_saved_runs(make_report, tmp_path: P
     compared = run("compare")
     assert "reset[lua] (0001_first)" in compared and "restart (0002_second)" in compared
     assert "0002_second.json" in run("list")
+
+
+def test_pytest_benchmark_draws_histograms_of_saved_runs(make_report, tmp_path: Path) -> None:
+    """``compare --histogram`` (pygal, the ``plots`` extra) reads the quartiles and outlier fences."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("pygal", reason="the histogram needs pygal: pip install 'fle-testkit[plots]'")
+    from fle_testkit.perf.storage import Storage
+
+    storage = Storage(tmp_path / "perf")
+    storage.save(make_report({"reset[lua]": [0.001, 0.002, 0.0015], "restart": [0.4, 0.45]}), name="first")
+    storage.save(make_report({"reset[lua]": [0.003, 0.002, 0.0025], "restart": [0.5, 0.42]}), name="second")
+    script = str(Path(sys.executable).with_name("pytest-benchmark"))
+    prefix = tmp_path / "charts" / "runs"
+    prefix.parent.mkdir()
+    done = subprocess.run(
+        [script, "--storage", f"file://{storage.root}", "compare", f"--histogram={prefix}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    charts = sorted(prefix.parent.glob("*.svg"))
+    assert charts, done.stdout
+    drawn = "".join(chart.read_text() for chart in charts)
+    assert "reset[lua]" in drawn and "restart" in drawn
