@@ -50,6 +50,11 @@ from .report import Report, differences
 DEFAULT_ALPHA = 0.01  # family-wise: the chance of any false alarm in one comparison
 DEFAULT_RUNS = 5  # baseline runs of the same kind, K
 MIN_RUNS = 3  # two degrees of freedom: fewer and the spread is a guess
+# Rounds a run must have measured of a benchmark for its statistics to count (in this run and in
+# each baseline run): one or two samples make a median that is just those samples, and a run of
+# fewer rounds than its baselines varies more than they predict. Phases a suite hits rarely are
+# repeated in suites/perf (test_reset_restart.py) to reach it.
+MIN_ROUNDS = 3
 # The least run-to-run spread assumed (1 % on a log scale): K identical values
 # (a coarse clock, synthetic data) would otherwise make any change "certain".
 MIN_LOG_SPREAD = 0.01
@@ -118,20 +123,32 @@ def judge(
     *,
     alpha: float = DEFAULT_ALPHA,
     min_runs: int = MIN_RUNS,
+    min_rounds: int = MIN_ROUNDS,
 ) -> Judgement:
-    """Judge ``current`` against ``baselines`` (oldest first) under ``rules`` (``median:10%``...)."""
+    """Judge ``current`` against ``baselines`` (oldest first) under ``rules`` (``median:10%``...).
+
+    Baseline runs that measured a benchmark in fewer than ``min_rounds`` rounds do not count for it;
+    a current run that did makes it inconclusive."""
     parsed = [parse_rule(rule) if isinstance(rule, str) else rule for rule in rules]
     pending: list[tuple[str, Rule, list[float], float]] = []
+    too_few: dict[str, int] = {}
     for benchmark in current.benchmarks:
+        if benchmark.stats.rounds < min_rounds:
+            too_few[benchmark.name] = benchmark.stats.rounds
         for rule in parsed:
             history = [
                 getattr(found.stats, rule.field)
                 for report in baselines
-                if (found := report.benchmark(benchmark.name)) is not None
+                if (found := report.benchmark(benchmark.name)) is not None and found.stats.rounds >= min_rounds
             ]
             pending.append((benchmark.name, rule, history, getattr(benchmark.stats, rule.field)))
-    pooled = _pooled_variance([history for _, _, history, _ in pending], min_runs)
-    raw = [_test(name, rule, history, value, min_runs, pooled) for name, rule, history, value in pending]
+    pooled = _pooled_variance([history for name, _, history, _ in pending if name not in too_few], min_runs)
+    raw = [
+        _few_rounds(name, rule, history, value, too_few[name], min_rounds)
+        if name in too_few
+        else _test(name, rule, history, value, min_runs, pooled)
+        for name, rule, history, value in pending
+    ]
     judged = _holm(raw, alpha)
     latest = baselines[-1] if baselines else None
     measured = set(current.names)
@@ -144,6 +161,19 @@ def judge(
         differences=tuple(differences(current, latest)) if latest is not None else (),
         only_in_baseline=tuple(before),
     )
+
+
+def _few_rounds(name: str, rule: Rule, history: list[float], current: float, rounds: int, needed: int) -> Judged:
+    reason = f"{rounds} round{'s' if rounds != 1 else ''} in this run; {needed} needed (repeat it in suites/perf)"
+    return _inconclusive(name, rule, history, current, reason)
+
+
+def _inconclusive(name: str, rule: Rule, history: list[float], current: float, reason: str) -> Judged:
+    positive = [value for value in history if value > 0]
+    baseline = math.exp(statistics.fmean(map(math.log, positive))) if positive else math.nan
+    ratio = current / baseline if baseline and baseline > 0 else math.nan
+    nan = math.nan
+    return Judged(name, rule, baseline, current, len(history), ratio, nan, nan, nan, False, INCONCLUSIVE, reason)
 
 
 def _log_variance(history: list[float]) -> float:
@@ -165,10 +195,7 @@ def _test(name: str, rule: Rule, history: list[float], current: float, min_runs:
             if runs < min_runs
             else "a zero time cannot be compared as a ratio"
         )
-        baseline = math.exp(statistics.fmean(map(math.log, positive))) if positive else math.nan
-        ratio = current / baseline if baseline and baseline > 0 else math.nan
-        nan = math.nan
-        return Judged(name, rule, baseline, current, runs, ratio, nan, nan, nan, False, INCONCLUSIVE, reason)
+        return _inconclusive(name, rule, history, current, reason)
     centre = statistics.fmean(math.log(value) for value in history)
     own = runs - 1
     prior = PRIOR_DF if pooled is not None else 0

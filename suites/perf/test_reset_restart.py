@@ -22,11 +22,17 @@ BUILD = (
 def test_reset(factorio_session: GameSession, mode: str, round_: int) -> None:
     factorio_session.client.lua(BUILD)
     factorio_session.reset(mode)
-    assert factorio_session.client.eval("#game.surfaces[1].find_entities_filtered{force = 'player'}") == 0
+    assert (
+        factorio_session.client.eval("#game.surfaces[1].find_entities_filtered{force = 'player', name = 'iron-chest'}")
+        == 0
+    )
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
 def test_restart(factorio_session: GameSession, round_: int) -> None:
     factorio_session.client.lua(BUILD)
     factorio_session.server.restart()
-    assert factorio_session.client.eval("#game.surfaces[1].find_entities_filtered{force = 'player'}") == 50
+    assert (
+        factorio_session.client.eval("#game.surfaces[1].find_entities_filtered{force = 'player', name = 'iron-chest'}")
+        == 50
+    )

@@ -158,7 +158,10 @@ def test_connect_entities_lays_a_belt_line_from_one_position_to_another(tools: A
     belts = _count(tools, Prototype.TransportBelt)
     group = tools.connect_entities(Position(x=-3, y=5), Position(x=3, y=5), Prototype.TransportBelt)
     laid = tools.get_entities({Prototype.TransportBelt})
-    assert [(belt.position.x, belt.direction) for belt in laid] == [(x + 0.5, Direction.RIGHT) for x in range(-3, 4)]
+    # (In no particular order: Factorio does not document the order of find_entities_filtered.)
+    assert sorted((belt.position.x, belt.direction) for belt in laid) == [
+        (x + 0.5, Direction.RIGHT) for x in range(-3, 4)
+    ]
     assert {belt.position.y for belt in laid} == {5.5}
     assert (group.inputs[0].position.x, group.outputs[0].position.x) == (-2.5, 3.5)
     assert _count(tools, Prototype.TransportBelt) == belts - len(laid)

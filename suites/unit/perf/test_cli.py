@@ -16,8 +16,8 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 def storage(tmp_path: Path, make_report) -> Storage:
     """Two saved runs: 0001_base, then 0002_slow with a 20 % slower reset[save] median."""
     storage = Storage(tmp_path / "perf", machine="test-machine")
-    storage.save(make_report({"reset[save]": [0.1, 0.1], "restart": [1.0]}), name="base")
-    storage.save(make_report({"reset[save]": [0.12, 0.12], "restart": [0.9]}), name="slow")
+    storage.save(make_report({"reset[save]": [0.1, 0.1], "restart": [1.0] * 3}), name="base")
+    storage.save(make_report({"reset[save]": [0.12, 0.12], "restart": [0.9] * 3}), name="slow")
     return storage
 
 
@@ -26,8 +26,8 @@ def history(tmp_path: Path, make_report) -> Storage:
     """Four steady runs of one kind (reset[save] 100 ms +- 1 %), then 0005_slow: reset[save] 50 % slower."""
     storage = Storage(tmp_path / "history", machine="test-machine")
     for number, median in enumerate([0.100, 0.101, 0.099, 0.100], start=1):
-        storage.save(make_report({"reset[save]": [median], "restart": [1.0]}), name=f"steady{number}")
-    storage.save(make_report({"reset[save]": [0.15], "restart": [0.9]}), name="slow")
+        storage.save(make_report({"reset[save]": [median] * 3, "restart": [1.0] * 3}), name=f"steady{number}")
+    storage.save(make_report({"reset[save]": [0.15] * 3, "restart": [0.9] * 3}), name="slow")
     return storage
 
 

@@ -58,10 +58,10 @@ def test_judgement_shows_both_medians_the_ratio_its_interval_and_the_verdict(mak
     from fle_testkit.perf.verdict import judge
 
     baselines = [
-        make_report({"reset[save]": [m]}).with_source(Path(f"000{i}_b.json"))
+        make_report({"reset[save]": [m] * 3}).with_source(Path(f"000{i}_b.json"))
         for i, m in enumerate([0.100, 0.101, 0.099], start=1)
     ]
-    judgement = judge(make_report({"reset[save]": [0.2], "restart": [1.0]}), baselines, ["median:10%"])
+    judgement = judge(make_report({"reset[save]": [0.2] * 3, "restart": [1.0] * 3}), baselines, ["median:10%"])
     lines = judgement_lines(judgement)
     assert lines[0] == "this run against 3 runs (0001_b .. 0003_b); family-wise alpha 0.01"
     assert lines[1].split() == [

@@ -48,8 +48,8 @@ def test_too_few_baseline_runs_is_inconclusive_never_a_pass_or_a_fail(make_repor
 
 
 def test_a_benchmark_missing_from_older_runs_counts_only_the_runs_that_measured_it(make_report: MakeReport) -> None:
-    baselines = [*runs(make_report, [0.3, 0.3, 0.3]), make_report({"restart": [1.0]})]
-    current = make_report({"start[latest]": [0.3], "restart": [1.0]})
+    baselines = [*runs(make_report, [0.3, 0.3, 0.3]), make_report({"restart": [1.0] * 3})]
+    current = make_report({"start[latest]": [0.3] * 3, "restart": [1.0] * 3})
     verdicts = {j.benchmark: (j.runs, j.verdict) for j in judge(current, baselines, ["median:10%"]).judged}
     assert verdicts == {"start[latest]": (3, WITHIN), "restart": (1, INCONCLUSIVE)}
 
@@ -72,9 +72,9 @@ def test_testing_many_phases_at_once_raises_the_bar_for_each(make_report: MakeRe
     history = [0.300, 0.330, 0.285, 0.315, 0.300]
     slower = 0.39  # significant alone, not among many
     names = [f"reset[p{i}]" for i in range(15)]
-    baselines = [make_report({name: [m] for name in names}) for m in history]
-    alone = judge(make_report({names[0]: [slower]}), baselines, ["median:10%"]).judged[0]
-    current = make_report({name: [slower if name == names[0] else 0.3] for name in names})
+    baselines = [make_report({name: [m] * 3 for name in names}) for m in history]
+    alone = judge(make_report({names[0]: [slower] * 3}), baselines, ["median:10%"]).judged[0]
+    current = make_report({name: [slower if name == names[0] else 0.3] * 3 for name in names})
     among = next(j for j in judge(current, baselines, ["median:10%"]).judged if j.benchmark == names[0])
     assert alone.verdict == REGRESSED
     assert among.verdict == NOT_SIGNIFICANT
@@ -89,7 +89,7 @@ def test_a_and_a_runs_raise_few_false_alarms(make_report: MakeReport) -> None:
     alarms, comparisons = 0, 300
 
     def draw() -> Report:
-        return make_report({p: [0.3 * math.exp(generator.gauss(0, 0.3))] for p in phases})
+        return make_report({p: [0.3 * math.exp(generator.gauss(0, 0.3))] * 3 for p in phases})
 
     for _ in range(comparisons):
         baselines = [draw() for _ in range(5)]
@@ -98,8 +98,8 @@ def test_a_and_a_runs_raise_few_false_alarms(make_report: MakeReport) -> None:
 
 
 def test_a_zero_time_is_inconclusive_not_infinitely_slower(make_report: MakeReport) -> None:
-    baselines = [make_report({"reset": [0.0]}) for _ in range(3)]
-    judged = judge(make_report({"reset": [0.01]}), baselines, ["median:10%"]).judged[0]
+    baselines = [make_report({"reset": [0.0] * 3}) for _ in range(3)]
+    judged = judge(make_report({"reset": [0.01] * 3}), baselines, ["median:10%"]).judged[0]
     assert judged.verdict == INCONCLUSIVE and "zero time" in judged.reason
 
 
@@ -109,10 +109,12 @@ def test_runs_that_differ_say_how_and_what_this_run_did_not_measure(make_report:
     from fle_testkit.perf.render import judgement_lines, judgement_markdown
 
     baselines = [
-        make_report({"reset[lua]": [0.001], "reset[save]": [0.3]}, workers=1, suite=["suites/unit/test_x.py"])
+        make_report({"reset[lua]": [0.001] * 3, "reset[save]": [0.3] * 3}, workers=1, suite=["suites/unit/test_x.py"])
         for _ in range(3)
     ]
-    current = make_report({"reset[lua]": [0.001], "start[latest]": [1.0]}, workers=8, suite=["suites/functional"])
+    current = make_report(
+        {"reset[lua]": [0.001] * 3, "start[latest]": [1.0] * 3}, workers=8, suite=["suites/functional"]
+    )
     current = replace(current, machine_info=replace(current.machine_info, cpu_count=2))
     judgement = judge(current, baselines, ["median:10%"])
     assert judgement.differences == (
@@ -134,3 +136,15 @@ def test_runs_that_differ_say_how_and_what_this_run_did_not_measure(make_report:
     text = judgement_markdown(judgement)
     assert "- workers: 1 -> 8" in text and "- `reset[save]`" in text
     assert judge(current, [current] * 3, ["median:10%"]).differences == ()
+
+
+def test_too_few_rounds_in_this_run_is_inconclusive_and_thin_baseline_runs_do_not_count(
+    make_report: MakeReport,
+) -> None:
+    baselines = [*runs(make_report, [0.300, 0.306, 0.297]), make_report({"start[latest]": [9.0]})]  # 1 round
+    current = make_report({"start[latest]": [3.0, 3.0]})
+    (judged,) = judge(current, baselines, ["median:10%"]).judged
+    assert judged.verdict == INCONCLUSIVE and "2 rounds in this run; 3 needed" in judged.reason
+    (enough,) = judge(make_report({"start[latest]": [3.0] * 3}), baselines, ["median:10%"]).judged
+    assert enough.verdict == REGRESSED and enough.runs == 3  # the 1-round baseline run is left out
+    assert enough.baseline == pytest.approx(0.301, rel=0.01)
