@@ -346,9 +346,13 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
         )
 
     @lua_method
-    def teleport(self, position: Any, surface: Any = None) -> bool:
+    def teleport(
+        self, position: Any, surface: Any = None, raise_teleported: Any = None, snap_to_grid: Any = None
+    ) -> bool:
+        """2.0's teleport(position, surface?, raise_teleported?, snap_to_grid?); another surface and
+        script_raised_teleported are not modelled (the emulator has one surface)."""
         x, y = position_arg(position)
-        return self.model.teleport(x, y)
+        return self.model.teleport(x, y, snap_to_grid=snap_to_grid is not False)
 
     def lua_equals(self, other: Any) -> bool:
         return isinstance(other, LuaEntity) and other.model is self.model

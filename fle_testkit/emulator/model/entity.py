@@ -15,7 +15,8 @@ from .belts import BELT_TYPES, BeltState
 from .burner import Burner
 from .character import CharacterState
 from .errors import InvalidObjectError
-from .geometry import BoundingBox, Position, check_direction, rotate_box
+from .geometry import OFF_GRID_FLAG, BoundingBox, Position, check_direction, rotate_box, rotated_size
+from .geometry import snap_to_grid as snap_position
 from .inventory import Inventory
 from .tiles import Tiles
 
@@ -212,18 +213,25 @@ class Entity:
         self.direction = (self._direction + (-4 if reverse else 4)) % 16
         return True
 
-    def teleport(self, x: float, y: float) -> bool:
-        """Move to exactly (x, y) on the same surface; False (and no move) for a belt.
+    def teleport(self, x: float, y: float, snap_to_grid: bool = True) -> bool:
+        """Move to (x, y) on the same surface; False (and no move) for a belt.
 
         Factorio 2.0's LuaControl::teleport: "Some entities may not be teleported.
         For instance, transport belts won't allow teleportation and this method will
         always return false when used on any such entity." The docs name only
         transport belts; every belt connectable (undergrounds, splitters, loaders)
         refuses here too, as the most plausible reading of "any such entity".
+        ``snap_to_grid`` (2.0's parameter, default true) puts an entity that is placed
+        on the tile grid (no ``placeable-off-grid`` flag) on the grid, as a build would:
+        FLE 0.4.3's rotate_entity, run against 2.0, teleports every entity it turns to
+        the floor of its position, which only leaves buildings where they stood if so.
         """
         self.check_valid()
         if self.belt is not None:
             return False
+        if snap_to_grid and OFF_GRID_FLAG not in self.prototype.flags:
+            width, height = rotated_size(self.prototype.tile_width, self.prototype.tile_height, self._direction)
+            x, y = snap_position(x, y, width, height)
         self.surface.reindex_entity(self, lambda: self._move(x, y))
         return True
 

@@ -7,7 +7,9 @@ the same surface, tile for tile and amount for amount.
 
 The generator's rules (``random.Random(seed)`` drives every choice):
 
-* Every ore patch is an ellipse of tile centres. A resource with a ``nearest``
+* Every ore patch is an ellipse of tile centres, or, where a ``drills_from_corner``
+  fact needs ore up to its bounding box's corner, a squarer superellipse
+  (``|x/a|^p + |y/b|^p <= 1``, p drawn from :data:`SQUARE_POWER`). A resource with a ``nearest``
   fact is centred beyond that tile, on the ray from spawn through it, and
   trimmed so no tile of it is as near to spawn as that tile, the tile itself
   kept. Other ores, the crude oil (3 to 5 wells at least 4 tiles apart, plus a
@@ -39,13 +41,15 @@ from .errors import InvalidArgumentError
 
 #: The seed every named map is generated with (a scenario's map, like one from
 #: its blueprint.zip, does not change with --map-gen-seed).
-MAP_SEED = 20_250_810
+MAP_SEED = 20_261_205
 CLEAR_MARGIN = 8
 FEATURE_GAP = 4
 ATTEMPTS = 400
 DISTANCE = (24.0, 64.0)
 ORE_AXES = (4.0, 9.0)
-#: The copper patch must fit no box of ``no_full_box``: its axes are drawn below the box's height.
+#: A patch that must fit no box of ``no_full_box`` (width, height) is drawn less tall than the box.
+#: The exponent of a patch whose corner must hold ore (drills_from_corner): 2 is an ellipse.
+SQUARE_POWER = (4.0, 8.0)
 LAKE_AXES = (4.0, 8.0)
 GROVE = (25, 40, 8.0)  # fewest trees, most trees, radius
 OIL_WELLS = (3, 5)
@@ -110,6 +114,15 @@ def full_boxes(cells: set[TileKey], width: int, height: int) -> list[TileKey]:
         if all((x + dx, y + dy) in cells for dx in range(width) for dy in range(height)):
             found.append((x, y))
     return found
+
+
+def drills_from_corner(cells: set[TileKey], offsets: list[list[int]]) -> bool:
+    """Each 3x3 body centred ``offset`` tiles from the left-top tile of ``cells``' bounding box
+    covers a tile of ``cells``."""
+    left, top = min(x for x, _ in cells), min(y for _, y in cells)
+    return all(
+        any((left + dx + i, top + dy + j) in cells for i in (-1, 0, 1) for j in (-1, 0, 1)) for dx, dy in offsets
+    )
 
 
 def flat_shore(cells: set[TileKey], reach: int) -> bool:
@@ -181,11 +194,11 @@ class _Generator:
         return self.spawn[0] + distance * math.cos(angle), self.spawn[1] + distance * math.sin(angle)
 
     @staticmethod
-    def _ellipse(cx: float, cy: float, a: float, b: float) -> set[TileKey]:
+    def _ellipse(cx: float, cy: float, a: float, b: float, power: float = 2.0) -> set[TileKey]:
         cells = set()
         for x in range(math.floor(cx - a) - 1, math.ceil(cx + a) + 1):
             for y in range(math.floor(cy - b) - 1, math.ceil(cy + b) + 1):
-                if ((x + 0.5 - cx) / a) ** 2 + ((y + 0.5 - cy) / b) ** 2 <= 1.0:
+                if abs((x + 0.5 - cx) / a) ** power + abs((y + 0.5 - cy) / b) ** power <= 1.0:
                     cells.add((x, y))
         return cells
 
@@ -217,16 +230,21 @@ class _Generator:
         name = fact["name"]
         if name not in self.gamedata.entities:
             raise MapError(f"map {self.layout.name!r}: unknown resource {name!r}")
-        high = ORE_AXES[1]
+        wide, high = ORE_AXES[1], ORE_AXES[1]
         if "no_full_box" in fact:
-            high = min(high, (min(fact["no_full_box"]) - 1) / 2)
+            width, height = fact["no_full_box"]
+            if "drills_from_corner" in fact:
+                high = min(high, (height - 1) / 2)  # any width, never as tall as the box
+            else:
+                wide = high = min(high, (min(width, height) - 1) / 2)
         for _ in self._attempts(f"{name} patch"):
-            a, b = self.rng.uniform(ORE_AXES[0], high), self.rng.uniform(ORE_AXES[0], high)
+            a, b = self.rng.uniform(ORE_AXES[0], wide), self.rng.uniform(ORE_AXES[0], high)
+            power = self.rng.uniform(*SQUARE_POWER) if "drills_from_corner" in fact else 2.0
             if "nearest" in fact:
                 cells = self._anchored(fact["nearest"], a, b)
             else:
                 cx, cy = self._bearing_point()
-                cells = self._ellipse(cx, cy, a, b)
+                cells = self._ellipse(cx, cy, a, b, power)
             if not cells or not self._meets(fact, cells):
                 continue
             box = self._bounds(cells)
@@ -288,6 +306,8 @@ class _Generator:
             width, height = fact["no_full_box"]
             if full_boxes(cells, int(width), int(height)):
                 return False
+        if "drills_from_corner" in fact and not drills_from_corner(cells, fact["drills_from_corner"]):
+            return False
         return len(cells) * ORE_AMOUNT[0] >= int(fact.get("min_amount", 0))
 
     def _oil(self, fact: dict[str, Any]) -> None:

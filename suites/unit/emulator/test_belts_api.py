@@ -106,6 +106,8 @@ def test_belts_refuse_teleport_where_other_entities_move(level: Level) -> None:
         "local u = s.create_entity{name = 'underground-belt', position = {2.5, 0.5}, type = 'input', force = 'player'} "
         "local c = s.create_entity{name = 'iron-chest', position = {4.5, 0.5}, force = 'player'} "
         "p(b.teleport{0, 0}, b.position.x, b.position.y, u.teleport{2, 0}, u.position.x) "
-        "p(c.teleport{4, 0}, c.position.x, c.position.y)",
+        "p(c.teleport{4, 0}, c.position.x, c.position.y) "
+        "p(c.teleport({6, 0}, nil, false, false), c.position.x, c.position.y)",
     )
-    assert out.split("\n") == ["false 0.5 0.5 false 2.5", "true 4 0"]
+    # A building lands on the grid unless snap_to_grid is false (2.0's fourth argument).
+    assert out.split("\n") == ["false 0.5 0.5 false 2.5", "true 4.5 0.5", "true 6 0"]

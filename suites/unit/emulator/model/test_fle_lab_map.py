@@ -143,6 +143,16 @@ def test_full_squares_and_forbidden_boxes_hold(facts: dict, world: World, name: 
         assert mapgen.full_boxes(cells, *fact["no_full_box"]) == []
 
 
+def test_drills_around_the_copper_patchs_corner_stand_on_ore(facts: dict, world: World) -> None:
+    fact = next(r for r in facts["resource"] if r["name"] == "copper-ore")
+    cells = _resource_cells(world, "copper-ore", _search_area(facts))
+    left, top = min(x for x, _ in cells), min(y for _, y in cells)
+    for dx, dy in fact["drills_from_corner"]:
+        body = {(left + dx + i, top + dy + j) for i in (-1, 0, 1) for j in (-1, 0, 1)}
+        assert body & cells, (dx, dy)
+    assert not mapgen.drills_from_corner(cells, [[-3, 0]])  # a drill west of the corner has no ore
+
+
 def test_the_nearest_lake_is_water_and_whole_within_the_patch_radius(facts: dict, world: World) -> None:
     surface = world.get_surface("nauvis")
     water = facts["water"]

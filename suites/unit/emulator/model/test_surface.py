@@ -13,6 +13,7 @@ from fle_testkit.emulator.model import (
     UnknownPrototypeError,
     World,
 )
+from fle_testkit.emulator.model.geometry import Position
 
 GD = load_vanilla()
 
@@ -168,6 +169,16 @@ def test_destroy_removes_the_entity_and_invalidates_it(surface: Surface) -> None
         chest.destroy()
     with pytest.raises(InvalidObjectError):
         inventory.get_item_count()
+
+
+def test_teleport_puts_buildings_on_the_grid_as_a_build_would(surface: Surface) -> None:
+    drill = surface.create_entity("electric-mining-drill", (46.5, 7.5), force="player")
+    furnace = surface.create_entity("stone-furnace", (10, 10), force="player")
+    character = surface.create_entity("character", (0, 0))
+    assert drill.teleport(46, 7) and drill.position == Position(46.5, 7.5)  # 3x3: tile centres
+    assert furnace.teleport(20.3, 19.8) and furnace.position == Position(20, 20)  # 2x2: tile corners
+    assert character.teleport(3.3, 4.1) and character.position == Position(3.3, 4.1)  # placeable off grid
+    assert drill.teleport(50, 7, snap_to_grid=False) and drill.position == Position(50, 7)
 
 
 def test_teleport_and_turning_keep_searches_right(surface: Surface) -> None:
