@@ -139,7 +139,7 @@ SETTINGS: tuple[Setting, ...] = (
         "perf-baseline-runs",
         "FLE_TESTKIT_PERF_BASELINE_RUNS",
         "how many saved runs of the same kind make the baseline of --perf-compare (3 at least to judge)",
-        default=5,
+        default=10,  # perf.verdict.DEFAULT_RUNS (settings may not import perf: same layer)
         parse=positive_int,
     ),
 )

@@ -148,3 +148,11 @@ def test_too_few_rounds_in_this_run_is_inconclusive_and_thin_baseline_runs_do_no
     (enough,) = judge(make_report({"start[latest]": [3.0] * 3}), baselines, ["median:10%"]).judged
     assert enough.verdict == REGRESSED and enough.runs == 3  # the 1-round baseline run is left out
     assert enough.baseline == pytest.approx(0.301, rel=0.01)
+
+
+def test_the_plugins_default_baseline_is_the_verdicts() -> None:
+    """settings may not import perf (one layer), so the default is written twice: they must agree."""
+    from fle_testkit.perf.verdict import DEFAULT_RUNS
+    from fle_testkit.settings import BY_NAME
+
+    assert BY_NAME["perf_baseline_runs"].default == DEFAULT_RUNS
