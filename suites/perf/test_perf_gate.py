@@ -80,7 +80,9 @@ def test_a_and_a_passes_the_gate_and_a_slower_start_fails_it(project: Path, perf
     perf_figures.record(f"perf gate: +{SLOWER_START:g} s starts caught", 100 * detection_rate, unit="%")
     first_aa, first_ab = false_alarms[0].stdout, caught[0].stdout
     assert f"against {BASELINE_RUNS} runs" in first_aa, first_aa[-3000:]
-    alarms = [done.stdout[done.stdout.find("Performance has regressed:") :][:1500] for done in false_alarms if done.returncode]
+    alarms = [
+        done.stdout[done.stdout.find("Performance has regressed:") :][:1500] for done in false_alarms if done.returncode
+    ]
     assert alarm_rate == 0, "\n---\n".join(alarms)
     assert detection_rate == 1, first_ab[-3000:]
     regressed = first_ab[first_ab.index("Performance has regressed:") :].splitlines()[1:]
