@@ -7,8 +7,8 @@ the same surface, tile for tile and amount for amount.
 
 The generator's rules (``random.Random(seed)`` drives every choice):
 
-* Every ore patch is an ellipse of tile centres, or, where a ``drills_from_corner``
-  fact needs ore up to its bounding box's corner, a squarer superellipse
+* Every ore patch is an ellipse of tile centres, or, where a ``corner_on_ore`` or
+  ``drills_from_corner`` fact needs ore up to its bounding box's corner, a squarer superellipse
   (``|x/a|^p + |y/b|^p <= 1``, p drawn from :data:`SQUARE_POWER`). A resource with a ``nearest``
   fact is centred beyond that tile, on the ray from spawn through it, and
   trimmed so no tile of it is as near to spawn as that tile, the tile itself
@@ -114,6 +114,11 @@ def full_boxes(cells: set[TileKey], width: int, height: int) -> list[TileKey]:
         if all((x + dx, y + dy) in cells for dx in range(width) for dy in range(height)):
             found.append((x, y))
     return found
+
+
+def _needs_corner(fact: dict[str, Any]) -> bool:
+    """Facts that need ore up to the patch's bounding-box corner, which an ellipse never has."""
+    return bool(fact.get("corner_on_ore")) or "drills_from_corner" in fact
 
 
 def drills_from_corner(cells: set[TileKey], offsets: list[list[int]]) -> bool:
@@ -233,15 +238,15 @@ class _Generator:
         wide, high = ORE_AXES[1], ORE_AXES[1]
         if "no_full_box" in fact:
             width, height = fact["no_full_box"]
-            if "drills_from_corner" in fact:
+            if _needs_corner(fact):
                 high = min(high, (height - 1) / 2)  # any width, never as tall as the box
             else:
                 wide = high = min(high, (min(width, height) - 1) / 2)
         for _ in self._attempts(f"{name} patch"):
             a, b = self.rng.uniform(ORE_AXES[0], wide), self.rng.uniform(ORE_AXES[0], high)
-            power = self.rng.uniform(*SQUARE_POWER) if "drills_from_corner" in fact else 2.0
+            power = self.rng.uniform(*SQUARE_POWER) if _needs_corner(fact) else 2.0
             if "nearest" in fact:
-                cells = self._anchored(fact["nearest"], a, b)
+                cells = self._anchored(fact["nearest"], a, b, power)
             else:
                 cx, cy = self._bearing_point()
                 cells = self._ellipse(cx, cy, a, b, power)
@@ -270,7 +275,7 @@ class _Generator:
         finally:
             self.blocked = saved
 
-    def _anchored(self, nearest: list[float], a: float, b: float) -> set[TileKey]:
+    def _anchored(self, nearest: list[float], a: float, b: float, power: float = 2.0) -> set[TileKey]:
         nx, ny = float(nearest[0]), float(nearest[1])
         dx, dy = nx - self.spawn[0], ny - self.spawn[1]
         length = math.hypot(dx, dy)
@@ -278,7 +283,7 @@ class _Generator:
             raise MapError(f"map {self.layout.name!r}: a nearest tile at spawn")
         reach = max(a, b) * self.rng.uniform(0.6, 0.9)
         cx, cy = nx + dx / length * reach, ny + dy / length * reach
-        cells = self._ellipse(cx, cy, a, b)
+        cells = self._ellipse(cx, cy, a, b, power)
         anchor = (math.floor(nx), math.floor(ny))
         limit = length
         kept = {
@@ -307,6 +312,8 @@ class _Generator:
             if full_boxes(cells, int(width), int(height)):
                 return False
         if "drills_from_corner" in fact and not drills_from_corner(cells, fact["drills_from_corner"]):
+            return False
+        if fact.get("corner_on_ore") and (min(x for x, _ in cells), min(y for _, y in cells)) not in cells:
             return False
         return len(cells) * ORE_AMOUNT[0] >= int(fact.get("min_amount", 0))
 

@@ -143,6 +143,13 @@ def test_full_squares_and_forbidden_boxes_hold(facts: dict, world: World, name: 
         assert mapgen.full_boxes(cells, *fact["no_full_box"]) == []
 
 
+@pytest.mark.parametrize("name", ["coal", "iron-ore", "copper-ore", "stone"])
+def test_ore_lies_at_the_left_top_corner_of_each_patchs_box(facts: dict, world: World, name: str) -> None:
+    assert next(r for r in facts["resource"] if r["name"] == name)["corner_on_ore"]
+    cells = _resource_cells(world, name, _search_area(facts))
+    assert (min(x for x, _ in cells), min(y for _, y in cells)) in cells
+
+
 def test_drills_around_the_copper_patchs_corner_stand_on_ore(facts: dict, world: World) -> None:
     fact = next(r for r in facts["resource"] if r["name"] == "copper-ore")
     cells = _resource_cells(world, "copper-ore", _search_area(facts))
