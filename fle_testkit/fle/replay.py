@@ -1,0 +1,146 @@
+"""Replay a trajectory on an FLE instance and judge it by FLE's own task verifier.
+
+The replay does what FLE's runner does for an agent: the task sets the game up
+(``task.setup``: its inventory, every technology researched), FLE's gym
+environment resets it and runs each step's program through FLE's namespace,
+and after every step FLE's ``ThroughputTask.verify`` sleeps holdouts until the
+throughput stops rising. The first step whose verdict is a success ends the
+run, as in FLE. With ``verification = "final"`` the steps run without the
+verifier, and it runs once after the last.
+
+Two of FLE's own behaviours shape the reset, and are kept: the environment's
+reset with no game state resets to the instance's inventory (the task's, after
+``setup``) and researches everything only if the instance was built to (so the
+variant is set on the instance before it); a reset *with* the task's starting
+game state would lose the inventory on pydantic 2 (FLE serialises
+``Inventory.__dict__``, empty for a model's extra fields), so it is not used.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .trajectory import Tolerance, Trajectory
+
+
+@dataclass(frozen=True)
+class StepResult:
+    number: int
+    wall: float  # seconds, the program and (every-step) the verifier's holdouts
+    ticks: int  # FLE's elapsed ticks after the step
+    reward: float
+    success: bool
+    error: bool
+    output: str
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    what: str
+    expected: str
+    measured: str
+
+
+@dataclass
+class Replay:
+    """What a replay reached, step by step, and the final verdict of FLE's verifier."""
+
+    trajectory: Trajectory
+    steps: list[StepResult] = field(default_factory=list)
+    success: bool = False
+    throughput: float = float("nan")
+    score: float = float("nan")
+    verifier_meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def wall(self) -> float:
+        return sum(step.wall for step in self.steps)
+
+    @property
+    def game_seconds(self) -> float:
+        return self.steps[-1].ticks / 60 if self.steps else 0.0
+
+    def _figures(self) -> list[tuple[str, Tolerance, float]]:
+        expect = self.trajectory.expect
+        pairs = (("throughput", expect.throughput, self.throughput), ("score", expect.score, self.score))
+        return [(name, wanted, measured) for name, wanted, measured in pairs if wanted is not None]
+
+    def mismatches(self) -> list[Mismatch]:
+        expect = self.trajectory.expect
+        found = []
+        if expect.success is not None and expect.success != self.success:
+            found.append(Mismatch("success", str(expect.success), str(self.success)))
+        for name, wanted, measured in self._figures():
+            if not wanted.holds(measured):
+                found.append(Mismatch(name, wanted.describe(), f"{measured:g}"))
+        return found
+
+    def table(self) -> str:
+        """Each step (wall time, game time, reward, verdict) and each expectation against what it reached."""
+        lines = [f"trajectory {self.trajectory.name} ({self.trajectory.task}, {self.trajectory.variant})"]
+        lines += [f"  departs from the task: {said}" for said in self.trajectory.overrides]
+        lines.append(f"  {'step':>4}  {'wall':>8}  {'game':>8}  {'reward':>8}  verdict")
+        for step in self.steps:
+            verdict = "error" if step.error else ("success" if step.success else "-")
+            game = f"{step.ticks / 60:.0f} s"
+            lines.append(f"  {step.number:>4}  {step.wall:>7.2f}s  {game:>8}  {step.reward:>8g}  {verdict}")
+        lines.append(f"  {'':>4}  {'expected':>12}  {'measured':>12}")
+        expect = self.trajectory.expect
+        rows: list[tuple[str, str, str]] = []
+        if expect.success is not None:
+            rows.append(("success", str(expect.success), str(self.success)))
+        rows += [(name, wanted.describe(), f"{measured:g}") for name, wanted, measured in self._figures()]
+        lines += [f"  {name:>10}  {wanted:>12}  {measured:>12}" for name, wanted, measured in rows]
+        errors = [step for step in self.steps if step.error]
+        lines += [
+            f"  step {step.number} output:\n    " + step.output.strip().replace("\n", "\n    ") for step in errors
+        ]
+        return "\n".join(lines)
+
+
+def replay(trajectory: Trajectory, instance: Any) -> Replay:
+    """Run ``trajectory`` on ``instance`` (an FLE ``FactorioInstance``) from the task's setup."""
+    from fle.env.gym_env.action import Action
+    from fle.env.gym_env.environment import FactorioGymEnv
+    from fle.eval.tasks import TaskFactory
+
+    task = TaskFactory.create_task(trajectory.task)
+    if trajectory.inventory is not None:
+        task.starting_inventory = dict(trajectory.inventory)
+    task.setup(instance)
+    instance.all_technologies_researched = trajectory.variant == "researched"
+    instance.set_speed_and_unpause(trajectory.speed)  # the environment keeps the speed it finds
+    every_step = trajectory.verification == "every-step"
+    env = FactorioGymEnv(instance=instance, task=task if every_step else None, enable_vision=False)
+    env.pause_after_action = False
+    env.reset(options={"game_state": None})
+    result = Replay(trajectory)
+    for number, step in enumerate(trajectory.steps, start=1):
+        began = time.perf_counter()
+        _, reward, terminated, _, info = env.step(Action(code=step.code, agent_idx=0))
+        result.steps.append(
+            StepResult(
+                number=number,
+                wall=time.perf_counter() - began,
+                ticks=int(info.get("ticks") or 0),
+                reward=float(reward),
+                success=bool(terminated),
+                error=bool(info.get("error_occurred")),
+                output=str(info.get("result", "")),
+            )
+        )
+        result.score = float(info.get("production_score", float("nan")))
+        if every_step:
+            # FLE's ThroughputTask overrides the step's reward with its best holdout's throughput.
+            result.success, result.throughput = bool(terminated), float(reward)
+            result.verifier_meta = {task.throughput_key: result.throughput}
+            if terminated:
+                break
+    if not every_step:
+        response = task.verify(0, instance, step_statistics={})
+        result.success = bool(response.success)
+        result.verifier_meta = dict(response.meta)
+        result.throughput = float(response.meta.get(task.throughput_key, float("nan")))
+    return result

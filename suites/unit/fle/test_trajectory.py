@@ -1,0 +1,105 @@
+"""The trajectory format: what a file must say, the errors that name what is wrong, and how a
+replay's figures are held to the expectations (no server: the replay's results are made here)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from fle_testkit.fle.replay import Replay, StepResult
+from fle_testkit.fle.trajectory import Expectation, Tolerance, Trajectory, TrajectoryError
+
+REFERENCES = Path(__file__).parents[2] / "functional" / "trajectories"
+MINIMAL = {"task": "iron_ore_throughput", "steps": [{"code": "print(1)"}], "expect": {"success": True}}
+
+
+def test_the_reference_trajectories_load_with_the_tasks_own_setup() -> None:
+    files = sorted(REFERENCES.glob("*.toml"))
+    assert {path.stem for path in files} >= {"iron_ore_throughput", "iron_plate_throughput"}
+    for path in files:
+        trajectory = Trajectory.load(path)
+        assert trajectory.name == path.stem and trajectory.task == path.stem
+        assert trajectory.steps and trajectory.expect.success is True
+        assert trajectory.overrides == []  # every technology, the task's inventory
+
+
+def test_defaults_and_overrides_are_said() -> None:
+    plain = Trajectory.from_dict(MINIMAL)
+    assert (plain.map, plain.variant, plain.verification, plain.inventory, plain.speed) == (
+        "fle-lab",
+        "researched",
+        "every-step",
+        None,
+        10.0,
+    )
+    own = Trajectory.from_dict({**MINIMAL, "variant": "unresearched", "inventory": {"coal": 5}})
+    assert own.overrides == [
+        "variant unresearched (the task researches everything)",
+        "its own inventory (not the task's)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"pace": 3}, "unknown field(s) pace"),
+        ({"task": ""}, "'task' must name an FLE task"),
+        ({"variant": "half"}, "'variant' is 'half'; one of researched, unresearched"),
+        ({"verification": "never"}, "'verification' is 'never'; one of every-step, final"),
+        ({"map": "nauvis"}, "'map' is 'nauvis'; one of fle-lab"),
+        ({"steps": []}, "'steps' must be a non-empty array"),
+        ({"steps": [{"code": "  "}]}, "step 1 needs 'code'"),
+        ({"inventory": {"coal": -1}}, "'inventory' must map item names to counts >= 0"),
+        ({"budgets": {"reset": 0}}, "'budgets' must map phases to seconds > 0"),
+        ({"speed": 0}, "'speed' must be a game speed > 0"),
+        ({"expect": {}}, "'expect' must say what the replay reaches"),
+        ({"expect": {"speed": 1}}, "unknown expectation(s) speed"),
+        ({"expect": {"success": "yes"}}, "'expect.success' must be true or false"),
+        ({"expect": {"throughput": {"rel": 0.1}}}, "'expect.throughput' must be a number or"),
+        ({"expect": {"throughput": {"value": 5, "slack": 1}}}, "has unknown key(s) slack"),
+        ({"expect": {"score": {"value": 5, "rel": -1}}}, "tolerances must be numbers >= 0"),
+    ],
+)
+def test_a_bad_field_is_named_with_the_file(change: dict, message: str) -> None:
+    with pytest.raises(TrajectoryError) as raised:
+        Trajectory.from_dict({**MINIMAL, **change}, Path("bad.toml"))
+    assert str(raised.value).startswith("bad.toml: ") and message in str(raised.value)
+
+
+def test_an_unreadable_file_says_which(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text("task = \n")
+    with pytest.raises(TrajectoryError, match="broken.toml: not TOML"):
+        Trajectory.load(broken)
+    with pytest.raises(TrajectoryError, match="no such trajectory file"):
+        Trajectory.load(tmp_path / "missing.toml")
+
+
+def test_a_tolerance_takes_the_wider_of_absolute_and_relative() -> None:
+    assert Tolerance(45, abs=2).holds(43) and not Tolerance(45, abs=2).holds(42.9)
+    assert Tolerance(100, rel=0.1, abs=2).slack == 10
+    assert not Tolerance(0).holds(math.nan)
+    assert Tolerance(45, abs=2).describe() == "45 ± 2"
+
+
+def _replay(expect: Expectation, *, success: bool, throughput: float) -> Replay:
+    trajectory = Trajectory.from_dict(MINIMAL)
+    trajectory = Trajectory(**{**trajectory.__dict__, "expect": expect})
+    result = Replay(trajectory, success=success, throughput=throughput, score=10.0)
+    result.steps.append(StepResult(1, 1.5, 7440, throughput, success, error=False, output=""))
+    return result
+
+
+def test_a_replay_is_held_to_every_expectation_and_shows_a_table() -> None:
+    expect = Expectation(success=True, throughput=Tolerance(45, abs=2))
+    assert _replay(expect, success=True, throughput=44).mismatches() == []
+    short = _replay(expect, success=False, throughput=30)
+    assert [(m.what, m.expected, m.measured) for m in short.mismatches()] == [
+        ("success", "True", "False"),
+        ("throughput", "45 ± 2", "30"),
+    ]
+    table = short.table()
+    assert "124 s" in table  # 7,440 ticks of game time
+    assert "throughput        45 ± 2            30" in table
