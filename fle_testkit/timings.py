@@ -23,6 +23,7 @@ PHASES = (
     "script_upload",
     "fle_tool",
     "fle_tool_failed",
+    "trajectory",  # an eval trajectory replayed to its end, holdouts included (detail: its name)
 )
 
 

@@ -22,7 +22,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..timings import Timings
 from .trajectory import Tolerance, Trajectory
+
+TRAJECTORY_PHASE = "trajectory"
 
 
 @dataclass(frozen=True)
@@ -100,8 +103,11 @@ class Replay:
         return "\n".join(lines)
 
 
-def replay(trajectory: Trajectory, instance: Any) -> Replay:
-    """Run ``trajectory`` on ``instance`` (an FLE ``FactorioInstance``) from the task's setup."""
+def replay(trajectory: Trajectory, instance: Any, timings: Timings | None = None) -> Replay:
+    """Run ``trajectory`` on ``instance`` (an FLE ``FactorioInstance``) from the task's setup.
+
+    ``timings`` (a server's) gets the replay's wall time as ``trajectory[<name>]``, so the
+    lifecycle table and the perf report carry it beside resets and restarts."""
     from fle.env.gym_env.action import Action
     from fle.env.gym_env.environment import FactorioGymEnv
     from fle.eval.tasks import TaskFactory
@@ -115,6 +121,7 @@ def replay(trajectory: Trajectory, instance: Any) -> Replay:
     every_step = trajectory.verification == "every-step"
     env = FactorioGymEnv(instance=instance, task=task if every_step else None, enable_vision=False)
     env.pause_after_action = False
+    started_at, started = time.time(), time.perf_counter()
     env.reset(options={"game_state": None})
     result = Replay(trajectory)
     for number, step in enumerate(trajectory.steps, start=1):
@@ -143,4 +150,6 @@ def replay(trajectory: Trajectory, instance: Any) -> Replay:
         result.success = bool(response.success)
         result.verifier_meta = dict(response.meta)
         result.throughput = float(response.meta.get(task.throughput_key, float("nan")))
+    if timings is not None:
+        timings.add(TRAJECTORY_PHASE, time.perf_counter() - started, started_at, trajectory.name)
     return result

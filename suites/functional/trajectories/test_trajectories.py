@@ -20,8 +20,8 @@ FILES = sorted(HERE.glob("*.toml"))
 
 
 @pytest.mark.parametrize("path", FILES, ids=[path.stem for path in FILES])
-def test_trajectory_reaches_what_it_expects(instance: Any, path: Path) -> None:
+def test_trajectory_reaches_what_it_expects(instance: Any, fle_server: Any, path: Path) -> None:
     trajectory = Trajectory.load(path)
-    result = replay(trajectory, instance)
+    result = replay(trajectory, instance, timings=fle_server.timings)
     if result.mismatches():
         pytest.fail(result.table(), pytrace=False)
