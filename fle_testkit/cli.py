@@ -19,6 +19,7 @@ GROUPS: tuple[str, ...] = (
     "fle_testkit.perf.cli",
     "fle_testkit.docker.image_cli",
     "fle_testkit.docker.cluster_cli",
+    "fle_testkit.fle.trajectory_cli",
 )
 
 

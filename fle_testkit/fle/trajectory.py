@@ -92,6 +92,18 @@ class Expectation:
     throughput: Tolerance | None = None  # the task verifier's best holdout
     score: Tolerance | None = None  # FLE's production score at the end
 
+    @property
+    def is_empty(self) -> bool:
+        """Nothing expected yet (a run imported from program files records no performance)."""
+        return self.success is None and self.throughput is None and self.score is None
+
+    def to_dict(self) -> dict[str, Any]:
+        found: dict[str, Any] = {} if self.success is None else {"success": self.success}
+        for name, tolerance in (("throughput", self.throughput), ("score", self.score)):
+            if tolerance is not None:
+                found[name] = {"value": tolerance.value, "rel": tolerance.rel, "abs": tolerance.abs}
+        return found
+
 
 @dataclass(frozen=True)
 class Step:
@@ -116,6 +128,23 @@ class Trajectory:
     @property
     def name(self) -> str:
         return self.path.stem if self.path is not None else self.task
+
+    def to_dict(self) -> dict[str, Any]:
+        """The file's fields, as :meth:`from_dict` reads them (what the recorder writes)."""
+        data: dict[str, Any] = {"task": self.task, "map": self.map, "variant": self.variant}
+        if self.description:
+            data = {"description": self.description, **data}
+        if self.inventory is not None:
+            data["inventory"] = dict(self.inventory)
+        data["verification"] = self.verification
+        data["speed"] = self.speed
+        data["steps"] = [
+            {"note": step.note, "code": step.code} if step.note else {"code": step.code} for step in self.steps
+        ]
+        data["expect"] = self.expect.to_dict()
+        if self.budgets:
+            data["budgets"] = dict(self.budgets)
+        return data
 
     @property
     def overrides(self) -> list[str]:
@@ -192,8 +221,10 @@ class Trajectory:
 
 
 def _expectation(data: Any, fail: Any) -> Expectation:
-    if not isinstance(data, dict) or not data:
-        raise fail("'expect' must say what the replay reaches (success, throughput, score)")
+    if data is None:
+        return Expectation()
+    if not isinstance(data, dict):
+        raise fail("'expect' must be a table of what the replay reaches (success, throughput, score)")
     unknown = sorted(set(data) - {"success", "throughput", "score"})
     if unknown:
         raise fail(f"unknown expectation(s) {', '.join(unknown)}; expect success, throughput or score")

@@ -54,7 +54,7 @@ def test_defaults_and_overrides_are_said() -> None:
         ({"inventory": {"coal": -1}}, "'inventory' must map item names to counts >= 0"),
         ({"budgets": {"reset": 0}}, "'budgets' must map phases to seconds > 0"),
         ({"speed": 0}, "'speed' must be a game speed > 0"),
-        ({"expect": {}}, "'expect' must say what the replay reaches"),
+        ({"expect": 5}, "'expect' must be a table"),
         ({"expect": {"speed": 1}}, "unknown expectation(s) speed"),
         ({"expect": {"success": "yes"}}, "'expect.success' must be true or false"),
         ({"expect": {"throughput": {"rel": 0.1}}}, "'expect.throughput' must be a number or"),
@@ -66,6 +66,27 @@ def test_a_bad_field_is_named_with_the_file(change: dict, message: str) -> None:
     with pytest.raises(TrajectoryError) as raised:
         Trajectory.from_dict({**MINIMAL, **change}, Path("bad.toml"))
     assert str(raised.value).startswith("bad.toml: ") and message in str(raised.value)
+
+
+def test_nothing_expected_is_allowed_and_said() -> None:
+    bare = Trajectory.from_dict({"task": "iron_ore_throughput", "steps": [{"code": "print(1)"}]})
+    assert bare.expect.is_empty and not Trajectory.from_dict(MINIMAL).expect.is_empty
+
+
+def test_a_trajectory_reads_back_what_it_writes() -> None:
+    full = Trajectory.from_dict(
+        {
+            **MINIMAL,
+            "description": "why",
+            "variant": "unresearched",
+            "inventory": {"coal": 5},
+            "speed": 20,
+            "steps": [{"code": "a = 1", "note": "first"}, {"code": "print(a)"}],
+            "expect": {"success": False, "throughput": {"value": 3, "rel": 0.5}, "score": 9},
+            "budgets": {"reset": 0.5},
+        }
+    )
+    assert Trajectory.from_dict(full.to_dict()) == full
 
 
 def test_an_unreadable_file_says_which(tmp_path: Path) -> None:

@@ -1,0 +1,134 @@
+"""Turn a logged FLE run into a trajectory file: from FLE's database or its program files.
+
+FLE's database (``FLE_DB_TYPE``, SQLite by default in ``.fle/data.db``) keeps one
+row per agent step in ``programs``: the step's ``code``, its ``value`` (the step's
+reward: for a throughput task, the verifier's best holdout), ``meta`` (JSON with
+``process_id`` and ``production_score``) and the task in ``version_description``
+(``type:<task key>``). A run is one ``version``, one ``instance`` (the agent) and
+one ``meta.process_id``; its steps are its rows in insertion order (``id``):
+``depth`` stops counting steps once FLE summarises the conversation.
+
+The trajectory expects what the recorded run reached, within a tolerance
+(``rebaseline`` on purpose changes it): the last step's throughput and
+production score, and the task's verdict on that throughput. FLE's runner resets
+the game with the lab inventory but default research (its environment's reset
+gets no game state), so an imported run says ``variant = "unresearched"``.
+
+FLE's trajectory logger writes ``agent{i}_iter{n}_program.py`` files (``n`` from
+1, gaps where the policy failed) with the code only: the task must be named,
+and nothing is expected until the trajectory is rebaselined.
+
+PostgreSQL (``FLE_DB_TYPE=postgres``) is not read yet.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from .trajectory import Expectation, Step, Tolerance, Trajectory, TrajectoryError
+
+#: How far a replay may land from the recorded figures (a holdout is measured in wall-clock time).
+IMPORT_REL_TOLERANCE = 0.1
+_PROGRAM_FILE = re.compile(r"^agent(?P<agent>\d+)_iter(?P<iteration>\d+)_program\.py$")
+_TASK = re.compile(r"^type:(?P<task>\S+)\s*$", re.MULTILINE)
+
+
+def from_sqlite(
+    database: str | Path, version: int | None = None, agent: int = 0, process: int | None = None
+) -> Trajectory:
+    """The run ``version`` (default: the newest) of ``agent`` in FLE's SQLite database."""
+    path = Path(database)
+    if not path.is_file():
+        raise TrajectoryError(f"{path}: no such FLE database (FLE writes .fle/data.db by default)")
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        if version is None:
+            version = db.execute("SELECT MAX(version) FROM programs").fetchone()[0]
+            if version is None:
+                raise TrajectoryError(f"{path}: no programs recorded")
+        rows = db.execute(
+            "SELECT code, value, version_description, meta FROM programs WHERE version = ? AND instance = ? ORDER BY id",
+            (version, agent),
+        ).fetchall()
+    if not rows:
+        raise TrajectoryError(f"{path}: no programs of version {version} for agent {agent}")
+    metas = [json.loads(meta) if meta else {} for *_, meta in rows]
+    processes = sorted({meta.get("process_id") for meta in metas}, key=str)
+    if process is None and len(processes) > 1:
+        raise TrajectoryError(f"{path}: version {version} holds runs of several processes {processes}; name one")
+    chosen = [
+        (row, meta)
+        for row, meta in zip(rows, metas, strict=True)
+        if process is None or meta.get("process_id") == process
+    ]
+    if not chosen:
+        raise TrajectoryError(f"{path}: version {version} has no run of process {process}; runs: {processes}")
+    found = _TASK.search(chosen[0][0][2] or "")
+    if found is None:
+        raise TrajectoryError(f"{path}: version {version} names no task (version_description has no 'type:<task>')")
+    task = found["task"]
+    (_, value, _, _), last_meta = chosen[-1]
+    throughput = float(value or 0.0)
+    score = last_meta.get("production_score")
+    return Trajectory(
+        task=task,
+        steps=tuple(Step(code=row[0]) for row, _ in chosen),
+        expect=Expectation(
+            success=_succeeded(task, throughput),
+            throughput=Tolerance(throughput, rel=IMPORT_REL_TOLERANCE),
+            score=Tolerance(float(score), rel=IMPORT_REL_TOLERANCE) if isinstance(score, (int, float)) else None,
+        ),
+        variant="unresearched",
+        description=(
+            f"Imported from {path.name}, version {version}, agent {agent}"
+            + (f", process {process}" if process is not None else "")
+            + ". FLE's runner reset the game to the lab inventory with default research (variant unresearched); "
+            "the expectations are what the recorded run reached."
+        ),
+    )
+
+
+def from_program_files(directory: str | Path, task: str, agent: int = 0) -> Trajectory:
+    """The ``agent{agent}_iter{n}_program.py`` files of FLE's trajectory logger, in iteration order."""
+    path = Path(directory)
+    if not path.is_dir():
+        raise TrajectoryError(f"{path}: no such directory (FLE's logger writes .fle/trajectory_logs/v<version>/)")
+    files = []
+    for file in path.iterdir():
+        match = _PROGRAM_FILE.match(file.name)
+        if match and int(match["agent"]) == agent:
+            files.append((int(match["iteration"]), file))
+    if not files:
+        raise TrajectoryError(f"{path}: no agent{agent}_iter<n>_program.py files")
+    return Trajectory(
+        task=task,
+        steps=tuple(Step(code=file.read_text(encoding="utf-8"), note=file.name) for _, file in sorted(files)),
+        expect=Expectation(),
+        variant="unresearched",
+        description=(
+            f"Imported from {path}, agent {agent}: programs only, no recorded performance "
+            "(rebaseline to expect what a replay reaches). FLE's runner reset to default research."
+        ),
+    )
+
+
+def _succeeded(task_key: str, throughput: float) -> bool | None:
+    """FLE's verdict on a throughput: at least the task's quota (None for tasks without one)."""
+    from fle.eval.tasks import TaskFactory
+
+    quota: Any = getattr(TaskFactory.create_task(task_key), "quota", None)
+    return None if quota is None else throughput >= float(quota)
+
+
+def write(trajectory: Trajectory, target: str | Path) -> Path:
+    """Write ``trajectory`` as a TOML file (refusing to overwrite one)."""
+    import tomli_w
+
+    path = Path(target)
+    if path.exists():
+        raise TrajectoryError(f"{path}: exists; choose another file (or remove it)")
+    path.write_text(tomli_w.dumps(trajectory.to_dict(), multiline_strings=True), encoding="utf-8")
+    return path

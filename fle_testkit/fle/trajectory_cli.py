@@ -1,0 +1,76 @@
+"""``fle-testkit trajectory``: import a logged FLE run as a trajectory file, or check one.
+
+Exit codes: 0 done, 2 a wrong argument or an unreadable file or database.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .trajectory import Trajectory, TrajectoryError
+
+
+def register(groups: argparse._SubParsersAction) -> None:
+    """Add the ``trajectory`` group to the ``fle-testkit`` command."""
+    trajectory = groups.add_parser(
+        "trajectory",
+        help="eval trajectories: import a logged FLE run, check a file",
+        description="Recorded FLE agent runs as trajectory files (TOML), replayed by the functional suite.",
+    )
+    commands = trajectory.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    imported = commands.add_parser(
+        "import",
+        help="write a trajectory from FLE's database or its program files",
+        description=(
+            "From FLE's SQLite database (its programs table; FLE_DB_TYPE=sqlite, .fle/data.db by default), "
+            "expecting what the run reached; or from the agent{i}_iter{n}_program.py files of FLE's trajectory "
+            "logger (.fle/trajectory_logs/v<version>/), which record no performance: name the task."
+        ),
+    )
+    source = imported.add_mutually_exclusive_group(required=True)
+    source.add_argument("--db", type=Path, metavar="FILE", help="FLE's SQLite database")
+    source.add_argument("--dir", type=Path, metavar="DIR", help="a directory of FLE's program files")
+    imported.add_argument("--version", type=int, help="the run's version in the database (default: the newest)")
+    imported.add_argument("--process", type=int, help="the run's process id, when a version holds several")
+    imported.add_argument("--agent", type=int, default=0, help="the agent's index (default: 0)")
+    imported.add_argument("--task", help="the FLE task the program files played (e.g. iron_plate_throughput)")
+    imported.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.toml", help="where to write it")
+    imported.set_defaults(handler=import_run)
+
+    show = commands.add_parser("show", help="read a trajectory file and say what it holds")
+    show.add_argument("file", type=Path, metavar="FILE.toml")
+    show.set_defaults(handler=show_file)
+
+
+def import_run(args: argparse.Namespace) -> int:
+    from .recorder import from_program_files, from_sqlite, write
+
+    if args.dir is not None:
+        if not args.task:
+            raise TrajectoryError("--dir needs --task: FLE's program files do not name the task they played")
+        trajectory = from_program_files(args.dir, args.task, agent=args.agent)
+    else:
+        trajectory = from_sqlite(args.db, version=args.version, agent=args.agent, process=args.process)
+    path = write(trajectory, args.output)
+    print(f"wrote {path}: {trajectory.task}, {len(trajectory.steps)} steps, {_expected(trajectory)}")
+    return 0
+
+
+def show_file(args: argparse.Namespace) -> int:
+    trajectory = Trajectory.load(args.file)
+    print(f"{args.file}: {trajectory.task} on {trajectory.map}, {trajectory.variant}, speed {trajectory.speed:g}")
+    print(f"  {len(trajectory.steps)} steps, verification {trajectory.verification}; expects {_expected(trajectory)}")
+    for said in trajectory.overrides:
+        print(f"  departs from the task: {said}")
+    return 0
+
+
+def _expected(trajectory: Trajectory) -> str:
+    expect = trajectory.expect
+    if expect.is_empty:
+        return "nothing yet"
+    said = [] if expect.success is None else [f"success {expect.success}"]
+    said += [f"{name} {t.describe()}" for name, t in (("throughput", expect.throughput), ("score", expect.score)) if t]
+    return ", ".join(said)
