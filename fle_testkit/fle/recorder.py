@@ -123,12 +123,12 @@ def _succeeded(task_key: str, throughput: float) -> bool | None:
     return None if quota is None else throughput >= float(quota)
 
 
-def write(trajectory: Trajectory, target: str | Path) -> Path:
-    """Write ``trajectory`` as a TOML file (refusing to overwrite one)."""
+def write(trajectory: Trajectory, target: str | Path, overwrite: bool = False) -> Path:
+    """Write ``trajectory`` as a TOML file (refusing to overwrite one unless told)."""
     import tomli_w
 
     path = Path(target)
-    if path.exists():
+    if path.exists() and not overwrite:
         raise TrajectoryError(f"{path}: exists; choose another file (or remove it)")
     path.write_text(tomli_w.dumps(trajectory.to_dict(), multiline_strings=True), encoding="utf-8")
     return path

@@ -18,14 +18,18 @@ game state would lose the inventory on pydantic 2 (FLE serialises
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..timings import Timings
-from .trajectory import Tolerance, Trajectory
+from .trajectory import Expectation, Tolerance, Trajectory
 
 TRAJECTORY_PHASE = "trajectory"
+#: Where the game of a replay that missed its expectations is kept, for a look.
+FAILED_SAVES = Path(".fle") / "trajectories" / "failed"
 
 
 @dataclass(frozen=True)
@@ -153,3 +157,53 @@ def replay(trajectory: Trajectory, instance: Any, timings: Timings | None = None
     if timings is not None:
         timings.add(TRAJECTORY_PHASE, time.perf_counter() - started, started_at, trajectory.name)
     return result
+
+
+def keep_failed_save(server: Any, trajectory: Trajectory, root: Path = FAILED_SAVES) -> Path:
+    """Save the game a replay left and move the file out of the server's save directory.
+
+    Moved, not left there: the newest save in a server's directory is what it starts from next.
+    """
+    saved = server.save(f"trajectory-{trajectory.name}")
+    root.mkdir(parents=True, exist_ok=True)
+    kept = root / f"{trajectory.name}-{time.strftime('%Y%m%d-%H%M%S')}.zip"
+    shutil.move(saved, kept)
+    return kept
+
+
+#: How far a rebaselined figure may move before it counts as changed, when it had no tolerance.
+REBASELINE_REL_TOLERANCE = 0.1
+
+
+def rebaseline(trajectory: Trajectory, result: Replay, path: Path) -> list[str]:
+    """Expect what ``result`` reached: write it into ``path`` and say each change (``old -> new``).
+
+    Tolerances stay as they were (a figure with none gets 10 %); the file is rewritten from its
+    fields, so comments in it are not kept.
+    """
+    from dataclasses import replace
+
+    from .recorder import write
+
+    old = trajectory.expect
+
+    def moved(previous: Tolerance | None, measured: float) -> Tolerance:
+        if previous is None:
+            return Tolerance(measured, rel=REBASELINE_REL_TOLERANCE)
+        return replace(previous, value=measured)
+
+    new = Expectation(
+        success=result.success,
+        throughput=moved(old.throughput, result.throughput),
+        score=moved(old.score, result.score),
+    )
+    changes = []
+    if old.success != new.success:
+        changes.append(f"success {old.success} -> {new.success}")
+    for name, before, after in (("throughput", old.throughput, new.throughput), ("score", old.score, new.score)):
+        if before is None or after is None or before.value != after.value:
+            changes.append(
+                f"{name} {before.describe() if before else 'none'} -> {after.describe() if after else 'none'}"
+            )
+    write(replace(trajectory, expect=new), path, overwrite=True)
+    return changes

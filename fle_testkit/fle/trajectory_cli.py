@@ -6,6 +6,8 @@ Exit codes: 0 done, 2 a wrong argument or an unreadable file or database.
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
 from pathlib import Path
 
 from .trajectory import Trajectory, TrajectoryError
@@ -39,6 +41,30 @@ def register(groups: argparse._SubParsersAction) -> None:
     imported.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.toml", help="where to write it")
     imported.set_defaults(handler=import_run)
 
+    run = commands.add_parser(
+        "run",
+        help="replay trajectory files on a fresh server and judge them (pytest underneath)",
+        description=(
+            "Replay each file on a worker's FLE server as FLE's gym environment runs an agent, judged by FLE's "
+            "verifier; exit 0 when every file reaches what it expects, 1 when one does not (its table says how, "
+            "and the game it left is kept under .fle/trajectories/failed/). --pytest passes options to pytest, "
+            "written with '=': --pytest='--factorio-backend docker -n 2'."
+        ),
+    )
+    run.add_argument("files", nargs="+", type=Path, metavar="FILE.toml")
+    run.add_argument(
+        "--rebaseline",
+        action="store_true",
+        help="expect what the replay reaches: rewrite each file's expectations (tolerances kept) and say each change",
+    )
+    run.add_argument(
+        "--pytest",
+        default="",
+        metavar="OPTIONS",
+        help="options for the pytest run underneath, one string after '=' (--pytest='-n 2 --fle-game-speed 100')",
+    )
+    run.set_defaults(handler=run_files)
+
     show = commands.add_parser("show", help="read a trajectory file and say what it holds")
     show.add_argument("file", type=Path, metavar="FILE.toml")
     show.set_defaults(handler=show_file)
@@ -56,6 +82,23 @@ def import_run(args: argparse.Namespace) -> int:
     path = write(trajectory, args.output)
     print(f"wrote {path}: {trajectory.task}, {len(trajectory.steps)} steps, {_expected(trajectory)}")
     return 0
+
+
+def run_files(args: argparse.Namespace) -> int:
+    import pytest
+
+    from . import replay_tests
+
+    for file in args.files:
+        Trajectory.load(file)  # a bad file is a usage error here, not a failed test
+    extra = shlex.split(args.pytest)
+    os.environ[replay_tests.TRAJECTORIES_VARIABLE] = os.pathsep.join(str(f.resolve()) for f in args.files)
+    os.environ[replay_tests.REBASELINE_VARIABLE] = "1" if args.rebaseline else ""
+    # (This command imported fle_testkit.fle already: pytest cannot rewrite its asserts, and need not.)
+    quiet = ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    command = [replay_tests.__file__, "-p", "fle_testkit.fle", "--noconftest", "-p", "no:cacheprovider", "-s", *quiet]
+    command += extra
+    return int(pytest.main(command))
 
 
 def show_file(args: argparse.Namespace) -> int:

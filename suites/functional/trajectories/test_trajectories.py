@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from fle_testkit.fle.replay import replay
+from fle_testkit.fle.replay import keep_failed_save, replay
 from fle_testkit.fle.trajectory import Trajectory
 
 HERE = Path(__file__).parent
@@ -26,4 +26,5 @@ def test_trajectory_reaches_what_it_expects(instance: Any, fle_server: Any, path
         pytest.fail(f"{path.name} expects nothing: a reference trajectory says what it must reach", pytrace=False)
     result = replay(trajectory, instance, timings=fle_server.timings)
     if result.mismatches():
-        pytest.fail(result.table(), pytrace=False)
+        kept = keep_failed_save(fle_server, trajectory)
+        pytest.fail(f"{result.table()}\n  the game it left: {kept}", pytrace=False)
