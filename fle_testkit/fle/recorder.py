@@ -18,12 +18,14 @@ FLE's trajectory logger writes ``agent{i}_iter{n}_program.py`` files (``n`` from
 1, gaps where the policy failed) with the code only: the task must be named,
 and nothing is expected until the trajectory is rebaselined.
 
-PostgreSQL (``FLE_DB_TYPE=postgres``) is not read yet.
+PostgreSQL (``FLE_DB_TYPE=postgres``) is read the same way, connected as FLE connects
+(its ``SKILLS_DB_*`` variables) or with explicit settings.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 from pathlib import Path
@@ -37,6 +39,12 @@ _PROGRAM_FILE = re.compile(r"^agent(?P<agent>\d+)_iter(?P<iteration>\d+)_program
 _TASK = re.compile(r"^type:(?P<task>\S+)\s*$", re.MULTILINE)
 
 
+_SELECT = (
+    "SELECT code, value, version_description, meta FROM programs WHERE version = {p} AND instance = {p} ORDER BY id"
+)
+_NEWEST = "SELECT MAX(version) FROM programs"
+
+
 def from_sqlite(
     database: str | Path, version: int | None = None, agent: int = 0, process: int | None = None
 ) -> Trajectory:
@@ -46,29 +54,68 @@ def from_sqlite(
         raise TrajectoryError(f"{path}: no such FLE database (FLE writes .fle/data.db by default)")
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
         if version is None:
-            version = db.execute("SELECT MAX(version) FROM programs").fetchone()[0]
+            version = db.execute(_NEWEST).fetchone()[0]
+        rows = db.execute(_SELECT.format(p="?"), (version, agent)).fetchall() if version is not None else []
+    return _from_rows(rows, path.name, version, agent, process)
+
+
+def from_postgres(version: int | None = None, agent: int = 0, process: int | None = None, **connect: Any) -> Trajectory:
+    """The same from FLE's PostgreSQL database; ``connect`` goes to ``psycopg2.connect`` (default:
+    FLE's own variables, SKILLS_DB_HOST, _PORT, _NAME, _USER and _PASSWORD)."""
+    import psycopg2
+
+    settings = connect or postgres_settings()
+    where = f"postgres {settings.get('host', '')}:{settings.get('port', '')}/{settings.get('dbname', '')}"
+    try:
+        db = psycopg2.connect(**settings)
+    except psycopg2.Error as error:
+        raise TrajectoryError(f"{where}: cannot connect: {str(error).strip()}") from error
+    try:
+        with db.cursor() as cursor:
             if version is None:
-                raise TrajectoryError(f"{path}: no programs recorded")
-        rows = db.execute(
-            "SELECT code, value, version_description, meta FROM programs WHERE version = ? AND instance = ? ORDER BY id",
-            (version, agent),
-        ).fetchall()
+                cursor.execute(_NEWEST)
+                version = cursor.fetchone()[0]
+            rows = []
+            if version is not None:
+                cursor.execute(_SELECT.format(p="%s"), (version, agent))
+                rows = cursor.fetchall()
+    finally:
+        db.close()
+    return _from_rows(rows, where, version, agent, process)
+
+
+def postgres_settings() -> dict[str, Any]:
+    """FLE's PostgreSQL settings from its environment variables (FLE_DB_TYPE=postgres)."""
+    names = {"host": "SKILLS_DB_HOST", "port": "SKILLS_DB_PORT", "dbname": "SKILLS_DB_NAME"}
+    names |= {"user": "SKILLS_DB_USER", "password": "SKILLS_DB_PASSWORD"}
+    found = {key: os.environ[variable] for key, variable in names.items() if os.environ.get(variable)}
+    if "host" not in found or "dbname" not in found:
+        raise TrajectoryError(
+            "FLE's PostgreSQL is named by SKILLS_DB_HOST, SKILLS_DB_PORT, SKILLS_DB_NAME, SKILLS_DB_USER and SKILLS_DB_PASSWORD; set them"
+        )
+    return found
+
+
+def _from_rows(rows: list[Any], where: str, version: int | None, agent: int, process: int | None) -> Trajectory:
+    """A run from its ``programs`` rows (code, value, version_description, meta), in insertion order."""
+    if version is None:
+        raise TrajectoryError(f"{where}: no programs recorded")
     if not rows:
-        raise TrajectoryError(f"{path}: no programs of version {version} for agent {agent}")
-    metas = [json.loads(meta) if meta else {} for *_, meta in rows]
+        raise TrajectoryError(f"{where}: no programs of version {version} for agent {agent}")
+    metas = [meta if isinstance(meta, dict) else json.loads(meta) if meta else {} for *_, meta in rows]
     processes = sorted({meta.get("process_id") for meta in metas}, key=str)
     if process is None and len(processes) > 1:
-        raise TrajectoryError(f"{path}: version {version} holds runs of several processes {processes}; name one")
+        raise TrajectoryError(f"{where}: version {version} holds runs of several processes {processes}; name one")
     chosen = [
         (row, meta)
         for row, meta in zip(rows, metas, strict=True)
         if process is None or meta.get("process_id") == process
     ]
     if not chosen:
-        raise TrajectoryError(f"{path}: version {version} has no run of process {process}; runs: {processes}")
+        raise TrajectoryError(f"{where}: version {version} has no run of process {process}; runs: {processes}")
     found = _TASK.search(chosen[0][0][2] or "")
     if found is None:
-        raise TrajectoryError(f"{path}: version {version} names no task (version_description has no 'type:<task>')")
+        raise TrajectoryError(f"{where}: version {version} names no task (version_description has no 'type:<task>')")
     task = found["task"]
     (_, value, _, _), last_meta = chosen[-1]
     throughput = float(value or 0.0)
@@ -83,7 +130,7 @@ def from_sqlite(
         ),
         variant="unresearched",
         description=(
-            f"Imported from {path.name}, version {version}, agent {agent}"
+            f"Imported from {where}, version {version}, agent {agent}"
             + (f", process {process}" if process is not None else "")
             + ". FLE's runner reset the game to the lab inventory with default research (variant unresearched); "
             "the expectations are what the recorded run reached."

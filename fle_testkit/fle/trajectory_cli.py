@@ -26,13 +26,18 @@ def register(groups: argparse._SubParsersAction) -> None:
         "import",
         help="write a trajectory from FLE's database or its program files",
         description=(
-            "From FLE's SQLite database (its programs table; FLE_DB_TYPE=sqlite, .fle/data.db by default), "
+            "From FLE's database (its programs table: SQLite, FLE's default, .fle/data.db; or PostgreSQL), "
             "expecting what the run reached; or from the agent{i}_iter{n}_program.py files of FLE's trajectory "
             "logger (.fle/trajectory_logs/v<version>/), which record no performance: name the task."
         ),
     )
     source = imported.add_mutually_exclusive_group(required=True)
     source.add_argument("--db", type=Path, metavar="FILE", help="FLE's SQLite database")
+    source.add_argument(
+        "--postgres",
+        action="store_true",
+        help="FLE's PostgreSQL database, as FLE connects to it (SKILLS_DB_HOST, _PORT, _NAME, _USER, _PASSWORD)",
+    )
     source.add_argument("--dir", type=Path, metavar="DIR", help="a directory of FLE's program files")
     imported.add_argument("--version", type=int, help="the run's version in the database (default: the newest)")
     imported.add_argument("--process", type=int, help="the run's process id, when a version holds several")
@@ -71,12 +76,14 @@ def register(groups: argparse._SubParsersAction) -> None:
 
 
 def import_run(args: argparse.Namespace) -> int:
-    from .recorder import from_program_files, from_sqlite, write
+    from .recorder import from_postgres, from_program_files, from_sqlite, write
 
     if args.dir is not None:
         if not args.task:
             raise TrajectoryError("--dir needs --task: FLE's program files do not name the task they played")
         trajectory = from_program_files(args.dir, args.task, agent=args.agent)
+    elif args.postgres:
+        trajectory = from_postgres(version=args.version, agent=args.agent, process=args.process)
     else:
         trajectory = from_sqlite(args.db, version=args.version, agent=args.agent, process=args.process)
     path = write(trajectory, args.output)

@@ -4,8 +4,16 @@ program files of its trajectory logger, through the ``fle-testkit trajectory`` c
 from __future__ import annotations
 
 import json
+import os
+import pwd
+import shutil
+import socket
 import sqlite3
+import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +23,7 @@ from fle_testkit.fle.trajectory import Trajectory, TrajectoryError
 pytest.importorskip("fle.commons.db_client", reason="FLE is not installed: pip install 'fle-testkit[fle]'")
 pytest.importorskip("tomli_w", reason="the recorder writes TOML with tomli-w: pip install 'fle-testkit[fle]'")
 
-from fle_testkit.fle.recorder import from_program_files, from_sqlite  # noqa: E402
+from fle_testkit.fle.recorder import from_postgres, from_program_files, from_sqlite  # noqa: E402
 
 
 def _database(path: Path, runs: list[tuple[int, int, str, list[tuple[str, float, float]]]]) -> Path:
@@ -106,3 +114,110 @@ def test_the_command_writes_a_file_the_format_reads_back(tmp_path: Path, capsys:
     assert "--dir needs --task" in capsys.readouterr().err
     assert main(["trajectory", "show", str(out)]) == 0
     assert "iron_ore_throughput on fle-lab, unresearched" in capsys.readouterr().out
+
+
+# --- PostgreSQL: a real server, as FLE_DB_TYPE=postgres uses --------------------------------------
+
+
+def _postgres_bin() -> Path | None:
+    """Debian's PostgreSQL server programs (apt-get install postgresql), newest version first."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]), reverse=True)
+    return found[0].parent if found else None
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[dict[str, Any]]:
+    """A PostgreSQL server of our own on 127.0.0.1, started for this module and stopped after.
+
+    PostgreSQL refuses to run as root (CI is root): as root, the server runs as the ``postgres``
+    user of Debian's package, in a directory it owns (outside pytest's own, which only root enters).
+    """
+    binaries = _postgres_bin()
+    if binaries is None:
+        pytest.skip("no PostgreSQL server here: apt-get install postgresql (CI installs it)")
+    root = Path(tempfile.mkdtemp(prefix="fle-testkit-postgres-"))
+    data, sockets = root / "data", root / "sockets"
+    sockets.mkdir()
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        owner = pwd.getpwnam("postgres")
+        for path in (root, sockets):
+            os.chown(path, owner.pw_uid, owner.pw_gid)
+        as_user = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    def pg(*command: str) -> None:
+        done = subprocess.run([*as_user, *command], capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}"
+
+    pg(str(binaries / "initdb"), "-D", str(data), "-U", "fle", "--auth=trust", "-E", "UTF8")
+    options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={sockets}"
+    pg(str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start")
+    try:
+        pg(str(binaries / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "fle", "fle")
+        yield {"host": "127.0.0.1", "port": port, "dbname": "fle", "user": "fle", "password": ""}
+    finally:
+        pg(str(binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _postgres_run(postgres: dict[str, Any], version: int) -> None:
+    """FLE's own schema (create_default_postgres_db), and a run's rows as FLE's gym runner writes them."""
+    import psycopg2
+    from fle.commons.db_client import create_default_postgres_db
+
+    create_default_postgres_db(**postgres)
+    with psycopg2.connect(**postgres) as db, db.cursor() as cursor:
+        for code, value, score in STEPS:
+            cursor.execute(
+                "INSERT INTO programs (code, value, version, version_description, meta, instance, conversation_json)"
+                " VALUES (%s, %s, %s, %s, %s, 0, '{}')",
+                (
+                    code,
+                    value,
+                    version,
+                    "model:m\ntype:iron_ore_throughput\nnum_agents:1",
+                    json.dumps({"process_id": 0, "production_score": score}),
+                ),
+            )
+
+
+def test_a_postgres_run_reads_as_a_sqlite_one(postgres: dict[str, Any], tmp_path: Path) -> None:
+    _postgres_run(postgres, 4)
+    trajectory = from_postgres(version=4, **postgres)
+    assert trajectory.task == "iron_ore_throughput" and len(trajectory.steps) == 3
+    assert (
+        trajectory.steps == from_sqlite(_database(tmp_path / "same.db", [(4, 0, "iron_ore_throughput", STEPS)])).steps
+    )
+    assert trajectory.expect.throughput is not None and trajectory.expect.throughput.value == 30
+    with pytest.raises(TrajectoryError, match="no programs of version 9"):
+        from_postgres(version=9, **postgres)
+    with pytest.raises(TrajectoryError, match="cannot connect"):
+        from_postgres(**{**postgres, "port": 1})
+
+
+def test_fles_postgres_variables_are_what_the_command_connects_with(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fle_testkit.fle.recorder import postgres_settings
+
+    for name in ("SKILLS_DB_HOST", "SKILLS_DB_PORT", "SKILLS_DB_NAME", "SKILLS_DB_USER", "SKILLS_DB_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(TrajectoryError, match="SKILLS_DB_HOST"):
+        postgres_settings()
+    monkeypatch.setenv("SKILLS_DB_HOST", "127.0.0.1")
+    monkeypatch.setenv("SKILLS_DB_NAME", "skills")
+    monkeypatch.setenv("SKILLS_DB_PORT", "5433")
+    assert postgres_settings() == {"host": "127.0.0.1", "dbname": "skills", "port": "5433"}
+
+
+def test_the_command_imports_from_postgres_through_fles_variables(
+    postgres: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _postgres_run(postgres, 5)
+    names = {"host": "SKILLS_DB_HOST", "port": "SKILLS_DB_PORT", "dbname": "SKILLS_DB_NAME", "user": "SKILLS_DB_USER"}
+    for key, variable in names.items():
+        monkeypatch.setenv(variable, str(postgres[key]))
+    out = tmp_path / "pg.toml"
+    assert main(["trajectory", "import", "--postgres", "--version", "5", "-o", str(out)]) == 0, capsys.readouterr().err
+    assert Trajectory.load(out).task == "iron_ore_throughput"
