@@ -276,6 +276,8 @@ RECIPE_EXPECTED = "Invalid argument to {function}: recipe must be a name, LuaRec
 ENTITY_EXPECTED = "Invalid argument #1 to {function}: LuaEntity expected."
 ITEM_EXPECTED = "Invalid argument #1 to {function}: item name, LuaItemPrototype or table expected."
 COUNT_EXPECTED = "Invalid argument to {function}: {field} must be a number >= {least}."
+#: A force bonus written out of its documented range (LuaForce::bulk_inserter_capacity_bonus: 0..254); real wording unknown.
+BONUS_RANGE = "Invalid argument to {function}: {value} is not in the range [0, {most}]."
 CRAFTING_QUEUE_INDEX = "Invalid crafting queue index: {index}."
 NOT_A_FUEL = "Item {name} is not a fuel this burner can burn."
 FLUIDBOX_INDEX = "Fluidbox index {index} out of range (this entity has {count})."

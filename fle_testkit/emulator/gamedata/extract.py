@@ -338,7 +338,8 @@ def _character_fields(p: Any) -> dict[str, Any]:
 
 
 def _inserter_fields(p: Any) -> dict[str, Any]:
-    """InserterPrototype's speeds and energy (energy_per_* default 0, uses_inserter_stack_size_bonus true)."""
+    """InserterPrototype's speeds, energy and hand (energy_per_* and stack_size_bonus default 0,
+    uses_inserter_stack_size_bonus true)."""
     return {
         "rotation_speed": as_float(p["rotation_speed"]),
         "extension_speed": as_float(p["extension_speed"]),
@@ -346,6 +347,7 @@ def _inserter_fields(p: Any) -> dict[str, Any]:
         "energy_per_movement": energy(p["energy_per_movement"]) if p["energy_per_movement"] is not None else 0.0,
         "bulk": bool(p["bulk"]),
         "uses_inserter_stack_size_bonus": p["uses_inserter_stack_size_bonus"] is not False,
+        "stack_size_bonus": int(p["stack_size_bonus"] or 0),
     }
 
 

@@ -14,7 +14,7 @@ Each leg burns ``energy_per_rotation x turn + energy_per_movement x |r_drop - r_
 wiki measured), spread evenly over its ticks; an idle inserter burns nothing.
 
 A step at the pickup with an empty hand takes the first item (inventory order,
-then slot order) that the destination takes, up to the hand's stack size, from:
+then slot order) that the destination takes, up to the hand's size (:func:`hand_size`), from:
 the pickup target's output inventories (a furnace's result, burnt results) and
 main inventory (a chest), or an item lying on the tile of the pickup position.
 The destination takes an item when some inventory of the entity at the drop
@@ -29,9 +29,20 @@ empty goes into its own fuel slot (it then picks again), and one holding fuel
 when it runs out mid-swing refuels from its hand. Without fuel at all it still
 picks fuel for itself, so it starts from a chest of coal.
 
+The hand's size is Factorio 2.0's: 1 + the prototype's ``stack_size_bonus`` + the force's
+``bulk_inserter_capacity_bonus`` for a bulk inserter (prototype flag ``bulk``) or its
+``inserter_stack_size_bonus`` for any other, the force's part only when the prototype's
+``uses_inserter_stack_size_bonus`` holds (technology comments in the base data: a bulk inserter
+moves 2 once researched, 12 at inserter capacity bonus 7; an inserter 3). A hand holds one item
+stack, so never more than the item's stack size.
+
 Choices where the game's exact behaviour is not known, easy to change here:
 
-- the hand's stack size is 1: the force's ``inserter_stack_size_bonus`` is not modelled;
+- from an inventory or the ground the hand never waits for more: it takes what is there, up to
+  its size, and swings (a chest's last 3 plates go at once in a hand of 12). Waiting for a full hand
+  is belt behaviour (belts are not modelled here) and the prototype flag ``wait_for_full_hand``
+  (Space Age's stack inserter only, not in the base data);
+- a hand takes from one item on the ground at a time, not from several on the tile;
 - machines' inputs are filled as far as the inventory takes (Factorio stops at an automated
   insertion limit a few crafts ahead);
 - an inserter feeds itself when its fuel slot is empty (the game's threshold is not documented);
@@ -57,6 +68,17 @@ if TYPE_CHECKING:
 
 #: Where an inserter takes items from in an entity: its outputs and its main inventory.
 PICKUP_INVENTORIES = control.OUTPUT_INVENTORIES | control.MAIN_INVENTORIES
+
+
+def hand_size(entity: Entity) -> int:
+    """How many items the inserter's hand takes at once (see the module docstring); any inserter,
+    electric ones too."""
+    prototype = entity.prototype
+    size = 1 + int(prototype.stack_size_bonus)
+    if prototype.uses_inserter_stack_size_bonus:
+        force = entity.force
+        size += force.bulk_inserter_capacity_bonus if prototype.bulk else force.inserter_stack_size_bonus
+    return size
 
 
 def leg(prototype: Any) -> tuple[int, Fraction]:
@@ -167,7 +189,7 @@ class Inserter(BurnerMachine):
                 break
             take, item = found
             itself = self._feeds_itself(item)
-            count = take(item, 1 if itself else self.stack_size())
+            count = take(item, 1 if itself else self.hand_for(item))
             if itself:
                 self.burner.inventory.insert(item, count)
                 continue
@@ -184,9 +206,9 @@ class Inserter(BurnerMachine):
             self.sleep("waiting_for_source_items", self._waits(), near=True)
         return False
 
-    def stack_size(self) -> int:
-        """Items the hand takes at once: 1 (no stack size bonus is modelled)."""
-        return 1
+    def hand_for(self, item: str) -> int:
+        """Items of ``item`` the hand takes at once: its size, within one stack of the item."""
+        return min(hand_size(self.entity), self.burner.inventory.item(item).stack_size)
 
     def _find_item(self) -> tuple[Any, str] | None:
         """How to take the first item wanted (a function of name and count), and its name."""

@@ -1,0 +1,59 @@
+"""Inserters as Lua sees them while the game runs: the force's hand bonuses (LuaForce), what a
+hand moves at once, and the hand itself (LuaEntity.held_stack, held_stack_position)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from level_lua import lab_level, run, run_on_empty_surface
+
+from fle_testkit.emulator.level import Level
+
+F = "game.forces.player"
+LINE = """
+src = s.create_entity{name = 'iron-chest', position = {0.5, -0.5}, force = 'player'}
+ins = s.create_entity{name = 'burner-inserter', position = {0.5, 0.5}, force = 'player'}
+dst = s.create_entity{name = 'iron-chest', position = {0.5, 1.5}, force = 'player'}
+src.insert{name = 'iron-plate', count = 10} ins.insert{name = 'coal', count = 5}
+storage.src, storage.ins, storage.dst = src, ins, dst
+"""
+
+
+@pytest.fixture
+def level(tmp_path: Path) -> Level:
+    level = lab_level(tmp_path)
+    level.run_command(f"{F}.reset()", "reset")
+    return level
+
+
+def lua(level: Level, code: str) -> str:
+    return run_on_empty_surface(level, code)
+
+
+class TestForceBonuses:
+    def test_read_write_and_research(self, level: Level) -> None:
+        assert lua(level, f"p({F}.inserter_stack_size_bonus, {F}.bulk_inserter_capacity_bonus)") == "0 0"
+        lua(level, f"{F}.technologies['inserter-capacity-bonus-2'].research_recursive()")
+        assert lua(level, f"p({F}.inserter_stack_size_bonus, {F}.bulk_inserter_capacity_bonus)") == "1 3"
+        lua(level, f"{F}.inserter_stack_size_bonus = 4 {F}.bulk_inserter_capacity_bonus = 254")
+        assert lua(level, f"p({F}.inserter_stack_size_bonus, {F}.bulk_inserter_capacity_bonus)") == "4 254"
+
+    @pytest.mark.parametrize(
+        ("member", "value"),
+        [
+            ("inserter_stack_size_bonus", "-1"),
+            ("bulk_inserter_capacity_bonus", "255"),
+            ("bulk_inserter_capacity_bonus", "'x'"),
+        ],
+    )
+    def test_out_of_range_values_are_refused(self, level: Level, member: str, value: str) -> None:
+        out = lua(level, f"local ok, e = pcall(function() {F}.{member} = {value} end) p(ok, {F}.{member})")
+        assert out == "false 0"
+
+
+def test_a_hand_of_three_moves_three_plates_at_once(level: Level) -> None:
+    lua(level, f"{F}.inserter_stack_size_bonus = 2" + LINE)
+    level.advance(until=level.tick + 39)
+    out = run(level, "p(storage.dst.get_item_count('iron-plate'), storage.src.get_item_count('iron-plate'))")
+    assert out.strip() == "3 7"
