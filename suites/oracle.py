@@ -54,6 +54,10 @@ DOCUMENTED_HAND_SIZES = {
     ("bulk-inserter", 2, 11): 12,
 }
 
+#: The automated insertion limit as the wiki's "Inserters" states it for one recipe: "no more than 10 x
+#: iron plate is accepted for smelting into steel plate" (twice a craft's 5 plates), by (machine, recipe, item).
+DOCUMENTED_INSERTION_LIMITS = {("stone-furnace", "steel-plate", "iron-plate"): 10}
+
 #: Seconds a character takes, from Factorio's documentation (the wiki): a craft by hand at crafting
 #: speed 1 ("Iron gear wheel": crafting time 0.5 s), and a manual mining ("Mining": the character's
 #: mining speed is 0.5, iron ore's mining time 1, so one ore every 2 s).
@@ -237,6 +241,36 @@ def expected_moved(inserter: str, ticks: int, items: int, hand: int = 1) -> int:
     the first hand lands on the last tick of the first swing, then one every two swings."""
     swing = swing_ticks(entity(inserter))
     return 0 if ticks < swing else min(items, ((ticks - swing) // (2 * swing) + 1) * hand)
+
+
+@functools.cache
+def recipe_overload() -> tuple[Fraction, int, int]:
+    """core's utility constants of the automated insertion limit, read from utility-constants.lua as text:
+    (dynamic_recipe_overload_factor, minimum and maximum recipe overload multiplier)."""
+    text = (_draftsman_data() / "factorio-data" / "core" / "prototypes" / "utility-constants.lua").read_text()
+    found = [
+        re.search(rf"\b{key}\s*=\s*([0-9.]+)", text)
+        for key in (
+            "dynamic_recipe_overload_factor",
+            "minimum_recipe_overload_multiplier",
+            "maximum_recipe_overload_multiplier",
+        )
+    ]
+    if not all(found):
+        raise KeyError("no recipe overload constants in utility-constants.lua")
+    factor, least, most = (f.group(1) for f in found if f is not None)
+    return Fraction(factor), int(least), int(most)
+
+
+def insertion_limit(machine: str, recipe_name: str, ingredient: str) -> int:
+    """How many of an ingredient inserters put into a machine crafting a recipe: the ingredient's amount
+    times (the crafts completed in the factor's seconds + 1), the multiplier kept within the constants."""
+    factor, least, most = recipe_overload()
+    data = recipe(recipe_name)
+    seconds = Fraction(str(data.get("energy_required", 0.5))) / Fraction(str(entity(machine)["crafting_speed"]))
+    multiplier = min(max(math.ceil(factor / seconds) + 1, least), most)
+    amount = sum(Fraction(str(i["amount"])) for i in data["ingredients"] if i["name"] == ingredient)
+    return math.ceil(amount * multiplier)
 
 
 def expected_hand_crafted(recipe_name: str, ticks: int, crafts: int) -> int:

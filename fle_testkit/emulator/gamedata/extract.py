@@ -109,6 +109,20 @@ class Extractor:
             base_version=base_version,
             draftsman_version=draftsman_version,
             map_settings=self.map_settings(),
+            recipe_overload=self.recipe_overload(),
+        )
+
+    def recipe_overload(self) -> tuple[float, int, int]:
+        """The utility constants of the automated insertion limit: (dynamic_recipe_overload_factor,
+        minimum_recipe_overload_multiplier, maximum_recipe_overload_multiplier)."""
+        table = self.raw["utility-constants"]
+        found = table["default"] if table is not None else None
+        if found is None:
+            raise ValueError("the data stage left no utility-constants")
+        return (
+            float(found["dynamic_recipe_overload_factor"]),
+            int(found["minimum_recipe_overload_multiplier"]),
+            int(found["maximum_recipe_overload_multiplier"]),
         )
 
     def map_settings(self) -> dict[str, Any]:

@@ -13,13 +13,13 @@ from typing import Any
 
 #: Bump whenever a dataclass here changes shape: old cache files are then ignored.
 SCHEMA = (
-    14  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
+    15  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
 )
 # 6: the character's reach and pickup distances, inserter and drill vectors, fluid box count;
 # 7: collision_layers, tile_buildability_rules; 8: fluid_boxes, belt_speed, max_underground_distance; 9: item flags;
 # 10: the character's running_speed, tiles' walking_speed_modifier; 11: electric poles' maximum_wire_distance,
 # supply_area_distance; 12: energy_usage, burner effectivity; 13: inserter speeds and energy, burner initial fuel;
-# 14: inserter stack_size_bonus
+# 14: inserter stack_size_bonus; 15: recipe_overload
 #: ``max_level = "infinite"`` reads back as the largest uint32, as in the API.
 INFINITE_LEVEL = 2**32 - 1
 _SI = {
@@ -306,6 +306,9 @@ class GameData:
     defines: dict[str, Any] = field(repr=False)
     base_version: str
     draftsman_version: str
+    # The utility constants that set the automated insertion limit (model/insertion_limits.py):
+    # (dynamic_recipe_overload_factor, minimum and maximum recipe overload multiplier).
+    recipe_overload: tuple[float, int, int]
     schema: int = SCHEMA
     # The "map-settings" prototype's settings (pollution, enemy_evolution, ...), what a new map starts with.
     map_settings: dict[str, Any] = field(default_factory=dict, repr=False)

@@ -36,6 +36,9 @@ The hand's size is Factorio 2.0's: 1 + the prototype's ``stack_size_bonus`` + th
 moves 2 once researched, 12 at inserter capacity bonus 7; an inserter 3). A hand holds one item
 stack, so never more than the item's stack size.
 
+A machine's inputs and fuel slots take items only below Factorio's automated insertion limits
+(insertion_limits.py): a stone furnace 2 ore, 5 fuel items; the whole hand goes in below them.
+
 Choices where the game's exact behaviour is not known, easy to change here:
 
 - from an inventory or the ground the hand never waits for more: it takes what is there, up to
@@ -43,8 +46,6 @@ Choices where the game's exact behaviour is not known, easy to change here:
   is belt behaviour (belts are not modelled here) and the prototype flag ``wait_for_full_hand``
   (Space Age's stack inserter only, not in the base data);
 - a hand takes from one item on the ground at a time, not from several on the tile;
-- machines' inputs are filled as far as the inventory takes (Factorio stops at an automated
-  insertion limit a few crafts ahead);
 - an inserter feeds itself when its fuel slot is empty (the game's threshold is not documented);
 - belts are neither picked from nor dropped onto yet: an inserter facing one waits.
 
@@ -58,7 +59,7 @@ import math
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from . import control, ground, targets
+from . import control, ground, insertion_limits, targets
 from .burner import Burner, BurnerMachine
 from .simulation import Simulation, exact
 
@@ -168,8 +169,14 @@ class Inserter(BurnerMachine):
         return any(i.get_insertable_count(item) > 0 for i in self._drop_inventories(destination, item))
 
     def _drop_inventories(self, destination: Entity, item: str) -> list[Inventory]:
-        found = control.insert_targets(destination, item, self.sim.recipes)
-        return [i for i in found if not i.name.endswith("_modules")]
+        """Where the hand's ``item`` goes: never module slots, and only below the insertion limits."""
+        recipes = self.sim.recipes
+        found = control.insert_targets(destination, item, recipes)
+        return [
+            i
+            for i in found
+            if not i.name.endswith("_modules") and insertion_limits.allows(destination, i, item, recipes)
+        ]
 
     def _feeds_itself(self, item: str) -> bool:
         fuel = self.burner.inventory

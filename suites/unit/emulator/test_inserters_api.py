@@ -57,3 +57,24 @@ def test_a_hand_of_three_moves_three_plates_at_once(level: Level) -> None:
     level.advance(until=level.tick + 39)
     out = run(level, "p(storage.dst.get_item_count('iron-plate'), storage.src.get_item_count('iron-plate'))")
     assert out.strip() == "3 7"
+
+
+def test_an_inserter_fills_a_furnace_up_to_its_insertion_limit(level: Level) -> None:
+    lua(
+        level,
+        "src = s.create_entity{name = 'iron-chest', position = {0.5, -0.5}, force = 'player'} "
+        "ins = s.create_entity{name = 'burner-inserter', position = {0.5, 0.5}, force = 'player'} "
+        "furnace = s.create_entity{name = 'stone-furnace', position = {1, 2}, force = 'player'} "
+        "src.insert{name = 'iron-ore', count = 50} src.insert{name = 'coal', count = 50} "
+        "storage.furnace, storage.ins = furnace, ins",
+    )
+    level.advance(until=level.tick + 60 * 60)
+    out = run(
+        level,
+        "local f = storage.furnace "
+        "p(f.get_inventory(defines.inventory.furnace_source).get_item_count('iron-ore'), "
+        "f.get_inventory(defines.inventory.fuel).get_item_count('coal'))",
+    )
+    # 2 ore (a smelt of 3.2 s: one craft a swing, + 1) and 5 coal; the furnace burns and smelts meanwhile.
+    ore, coal = (int(n) for n in out.split())
+    assert 0 < ore <= 2 and 0 < coal <= 5
