@@ -314,5 +314,7 @@ NOT_A_MINING_DRILL = "Entity is not a mining drill."
 NOT_AN_ELECTRIC_POLE = "Entity is not an electric pole."
 # LuaEntity::stack on an entity that is no item on the ground; wording not confirmed (shaped as its siblings).
 NOT_AN_ITEM_ENTITY = "Entity is not an item entity."
+# LuaEntity::held_stack / held_stack_position on a non-inserter; wording not confirmed (shaped as its siblings).
+NOT_AN_INSERTER = "Entity is not an inserter."
 # Not confirmed word for word: shaped like the line above.
 NOT_A_POLE_OR_BEACON = "Entity is not an electric pole or beacon."

@@ -46,6 +46,9 @@ Choices where the game's exact behaviour is not known, easy to change here:
   is belt behaviour (belts are not modelled here) and the prototype flag ``wait_for_full_hand``
   (Space Age's stack inserter only, not in the base data);
 - a hand takes from one item on the ground at a time, not from several on the tile;
+- the hand's position (``held_stack_position``) turns and extends at the prototype's speeds along
+  the shorter arc, clockwise on the map for a half turn (the game's way round is not documented);
+  a script that writes the hand (``held_stack``) sends it to the drop, or back empty, from where it is;
 - an inserter feeds itself when its fuel slot is empty (the game's threshold is not documented);
 - belts are neither picked from nor dropped onto yet: an inserter facing one waits.
 
@@ -61,6 +64,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import control, ground, insertion_limits, targets
 from .burner import Burner, BurnerMachine
+from .geometry import Position
+from .inventory import EntityStack
 from .simulation import Simulation, exact
 
 if TYPE_CHECKING:
@@ -82,12 +87,17 @@ def hand_size(entity: Entity) -> int:
     return size
 
 
-def leg(prototype: Any) -> tuple[int, Fraction]:
-    """Ticks one swing takes, and the joules it burns (see the module docstring)."""
+def _turn_and_reach(prototype: Any) -> tuple[Fraction, Fraction]:
+    """The turn (0..1/2) between the pickup and insert vectors, and the change of the hand's length."""
     (px, py), (dx, dy) = prototype.pickup_position, prototype.insert_position
     angle = abs(math.atan2(px * dy - py * dx, px * dx + py * dy)) / (2 * math.pi)  # 0..0.5 turn
     turn = Fraction(1, 2) if math.isclose(angle, 0.5) else Fraction(angle).limit_denominator(10**6)
-    reach = abs(exact(math.hypot(dx, dy)) - exact(math.hypot(px, py)))
+    return turn, abs(exact(math.hypot(dx, dy)) - exact(math.hypot(px, py)))
+
+
+def leg(prototype: Any) -> tuple[int, Fraction]:
+    """Ticks one swing takes, and the joules it burns (see the module docstring)."""
+    turn, reach = _turn_and_reach(prototype)
     rotation, extension = exact(prototype.rotation_speed), exact(prototype.extension_speed)
     ticks = max(math.ceil(turn / rotation), math.ceil(reach / extension) if reach else 0, 1)
     joules = exact(prototype.energy_per_rotation) * turn + exact(prototype.energy_per_movement) * reach
@@ -281,6 +291,53 @@ class Inserter(BurnerMachine):
         self.hand = None
         return True
 
+    # --- the hand as a script sees it (LuaEntity.held_stack, held_stack_position) -------
+
+    def set_hand(self, stack: tuple[str, int] | None) -> None:
+        """A script wrote the hand: the inserter swings to the drop with what it now holds, or back
+        to the pickup with nothing (from where the hand is)."""
+        self.sync()
+        was = self.hand
+        self.hand = stack
+        if (was is None) == (stack is None):
+            pass
+        elif self.moving:  # (turn round mid-swing: what is left of the leg is what was done of it)
+            self.progress = 1 - self.progress if self.progress else Fraction(0)
+        else:
+            self.moving, self.progress = True, Fraction(0)
+        self.sim.touch(self)
+
+    def hand_position(self) -> Position:
+        """Where the hand is: along its leg, turning and extending at the prototype's speeds."""
+        self.sync()
+        entity = self.entity
+        centre = entity.position
+        pickup, drop = targets.pickup_position(entity), targets.drop_position(entity)
+        if pickup is None or drop is None:
+            return centre
+        going = self.hand is not None  # (towards the drop)
+        start, end = (pickup, drop) if going else (drop, pickup)
+        if not self.moving:
+            return drop if going else pickup
+        prototype = entity.prototype
+        turn, reach = _turn_and_reach(prototype)
+        ticks, _ = self.sim.cache[("inserter-leg", entity.name)]
+        elapsed = self.progress * ticks
+        turned = min(Fraction(1), elapsed * exact(prototype.rotation_speed or 0.0) / turn) if turn else Fraction(1)
+        extended = min(Fraction(1), elapsed * exact(prototype.extension_speed or 0.0) / reach) if reach else Fraction(1)
+        (sx, sy), (ex, ey) = (start.x - centre.x, start.y - centre.y), (end.x - centre.x, end.y - centre.y)
+        a0, a1 = math.atan2(sy, sx), math.atan2(ey, ex)
+        if math.isclose(abs(a1 - a0), math.pi):
+            a1 = a0 + math.pi  # (half a turn either way: clockwise on the map, as y points south)
+        elif a1 - a0 > math.pi:
+            a1 -= 2 * math.pi
+        elif a0 - a1 > math.pi:
+            a1 += 2 * math.pi
+        angle = a0 + (a1 - a0) * float(turned)
+        r0, r1 = math.hypot(sx, sy), math.hypot(ex, ey)
+        radius = r0 + (r1 - r0) * float(extended)
+        return Position(centre.x + radius * math.cos(angle), centre.y + radius * math.sin(angle))
+
     # --- wakes and saving -----------------------------------------------------------
 
     def watched_tiles(self) -> list[tuple[int, int]]:
@@ -306,6 +363,30 @@ class Inserter(BurnerMachine):
         hand = state.get("hand")
         self.hand = None if hand is None else (str(hand[0]), int(hand[1]))
         self.moving = bool(state.get("moving", False))
+
+
+class HandStack(EntityStack):
+    """An inserter's hand as a LuaItemStack sees it (``LuaEntity.held_stack``).
+
+    An inserter the simulation does not run (electric ones, until power is modelled) holds nothing,
+    and a script's write to its hand is dropped: it has no machine to keep it in.
+    """
+
+    __slots__ = ()
+
+    def _machine(self) -> Inserter | None:
+        machine = self.entity.machine
+        return machine if isinstance(machine, Inserter) else None
+
+    @property
+    def stack(self) -> tuple[str, int] | None:
+        machine = self._machine()
+        return machine.hand if machine is not None and self.entity.valid else None
+
+    def set(self, name: str | None, count: int = 0) -> None:
+        machine = self._machine()
+        if machine is not None:
+            machine.set_hand(None if name is None or count <= 0 else (name, count))
 
 
 def _from_inventory(inventory: Inventory) -> Any:

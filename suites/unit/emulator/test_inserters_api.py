@@ -3,6 +3,7 @@ hand moves at once, and the hand itself (LuaEntity.held_stack, held_stack_positi
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,41 @@ def test_an_inserter_fills_a_furnace_up_to_its_insertion_limit(level: Level) -> 
     # 2 ore (a smelt of 3.2 s: one craft a swing, + 1) and 5 coal; the furnace burns and smelts meanwhile.
     ore, coal = (int(n) for n in out.split())
     assert 0 < ore <= 2 and 0 < coal <= 5
+
+
+class TestTheHand:
+    def test_held_stack_and_its_position_follow_the_swing(self, level: Level) -> None:
+        lua(level, LINE)
+        hand = "local h = storage.ins.held_stack local q = storage.ins.held_stack_position "
+        show = hand + "p(h.valid_for_read and (h.name .. ' ' .. h.count) or 'empty', q.x, q.y)"
+        assert run(level, show).strip() == "empty 0.5 -0.5"  # at the pickup, before its first tick
+        level.advance(until=level.tick + 20)  # 20 of the leg's 39 ticks: 0.52 of the half turn, fully extended
+        name, count, x, y = run(level, show).split()
+        assert (name, count) == ("iron-plate", "1")
+        angle = math.pi * (-0.5 + 20 * 0.013 / 0.5)  # from north, clockwise on the map (y points south)
+        assert (float(x), float(y)) == pytest.approx((0.5 + 1.2 * math.cos(angle), 0.5 + 1.2 * math.sin(angle)))
+        level.advance(until=level.tick + 19)  # (tick 39: dropped, now swinging back empty)
+        assert run(level, show).split()[0] == "empty"
+
+    def test_a_script_fills_and_clears_the_hand(self, level: Level) -> None:
+        lua(level, LINE + "storage.src.clear_items_inside()")
+        level.advance(until=level.tick + 2)
+        run(level, "storage.ins.held_stack.set_stack{name = 'copper-plate', count = 3}")
+        level.advance(until=level.tick + 39)
+        assert run(level, "p(storage.dst.get_item_count('copper-plate'))").strip() == "3"
+        run(level, "storage.ins.held_stack.set_stack{name = 'copper-plate', count = 2}")
+        run(level, "storage.ins.held_stack.clear()")
+        level.advance(until=level.tick + 200)
+        assert run(level, "p(storage.dst.get_item_count('copper-plate'))").strip() == "3"
+
+    def test_only_inserters_have_a_hand(self, level: Level) -> None:
+        out = lua(level, LINE + "local ok, e = pcall(function() return dst.held_stack end) p(ok, e)")
+        assert out == "false Entity is not an inserter."
+
+    def test_an_electric_inserter_holds_nothing_and_stays_at_its_pickup(self, level: Level) -> None:
+        out = lua(
+            level,
+            "local e = s.create_entity{name = 'inserter', position = {3.5, 0.5}, force = 'player'} "
+            "local q = e.held_stack_position p(e.held_stack.valid_for_read, q.x, q.y)",
+        )
+        assert out == "false 3.5 -0.5"

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from fle_testkit.emulator.gamedata import load_vanilla
 from fle_testkit.emulator.model.force import Force
+from fle_testkit.emulator.model.geometry import Position
 from fle_testkit.emulator.model.inserting import Inserter, hand_size
 from fle_testkit.emulator.model.surface import Surface
 from fle_testkit.emulator.model.world import World
@@ -115,3 +116,32 @@ def test_a_bigger_hand_moves_what_the_oracle_says(gamedata: Any, bonus: int, pla
     hand = oracle.hand_size("burner-inserter", bonus)
     expected = oracle.expected_moved("burner-inserter", ticks, plates, hand)
     assert destination.inventories[1].get_item_count("iron-plate") == expected
+
+
+class TestWhereTheHandIs:
+    def test_at_the_pickup_when_idle_and_at_the_drop_while_it_waits_for_room(
+        self, world: World, surface: Surface
+    ) -> None:
+        machine, destination = chest_to_chest(surface, 0)
+        world.simulation.run_until(5)
+        inserter = machine.machine
+        assert isinstance(inserter, Inserter)
+        assert inserter.hand_position() == Position(0.5, -0.5)
+        source = next(i for i in surface.find_entities_filtered(name="iron-chest") if i is not destination)
+        source.inventories[1].insert("iron-plate", 5)
+        world.simulation.run_until(10)  # (picked up, swinging)
+        box = destination.inventories[1]
+        for slot in range(len(box)):
+            box.set_slot(slot, "stone", 50)
+        world.simulation.run_until(200)
+        assert inserter.hand == ("iron-plate", 1) and not inserter.moving
+        assert inserter.hand_position() == Position(0.5, 1.7)  # (the drop position: 1.2 below the centre)
+
+    def test_a_hand_written_mid_swing_turns_round(self, world: World, surface: Surface) -> None:
+        machine, destination = chest_to_chest(surface, 1)
+        world.simulation.run_until(SWING + 9)  # dropped the plate, 9 ticks back of 39
+        inserter = machine.machine
+        assert isinstance(inserter, Inserter) and inserter.hand is None and inserter.moving
+        inserter.set_hand(("copper-plate", 2))
+        world.simulation.run_until(SWING + 9 + 9)  # the 9 ticks done, back to the drop
+        assert destination.inventories[1].get_item_count("copper-plate") == 2
