@@ -52,6 +52,14 @@ NO_LATEST_SAVE = "Error CommandLineMultiplayer.cpp:283: No latest save file foun
 # The emulator's own log lines for its failures (not confirmed against Factorio's).
 HOST_ADDRESS_IN_USE = "Host address is already in use: {addr} ({reason})"
 LEVEL_DATA_DAMAGED = "its level data is damaged ({kind}: {error})"
+# The emulator's own lines about its pace (pace.py): a real server logs nothing when it runs
+# below 60 UPS, so these are worded plainly as the emulator's, not as Factorio's.
+PACE_FALLING_BEHIND = (
+    "Info Emulator: the game is running slower than asked: {ups} ticks a second achieved, "
+    "{wanted} asked (60 x game.speed); it runs slower and skips no tick"
+)
+PACE_STILL_BEHIND = "Info Emulator: still running slower than asked: {ups} ticks a second achieved, {wanted} asked"
+PACE_KEEPING_UP = "Info Emulator: keeping {wanted} ticks a second again, after {seconds} s running slower"
 # The emulator's own line (real Factorio runs its data stage on every start, and
 # logs each mod's data.lua): the emulator caches the result, and says so the one
 # time it builds it, so a first start's wait of seconds is explained in the log.
