@@ -87,6 +87,11 @@ def hand_size(entity: Entity) -> int:
     return size
 
 
+def hand_for(entity: Entity, item: str) -> int:
+    """Items of ``item`` the inserter's hand takes at once: its size, within one stack of the item."""
+    return min(hand_size(entity), entity.force.gamedata.items[item].stack_size)
+
+
 def _turn_and_reach(prototype: Any) -> tuple[Fraction, Fraction]:
     """The turn (0..1/2) between the pickup and insert vectors, and the change of the hand's length."""
     (px, py), (dx, dy) = prototype.pickup_position, prototype.insert_position
@@ -206,7 +211,7 @@ class Inserter(BurnerMachine):
                 break
             take, item = found
             itself = self._feeds_itself(item)
-            count = take(item, 1 if itself else self.hand_for(item))
+            count = take(item, 1 if itself else hand_for(self.entity, item))
             if itself:
                 self.burner.inventory.insert(item, count)
                 continue
@@ -222,10 +227,6 @@ class Inserter(BurnerMachine):
         else:
             self.sleep("waiting_for_source_items", self._waits(), near=True)
         return False
-
-    def hand_for(self, item: str) -> int:
-        """Items of ``item`` the hand takes at once: its size, within one stack of the item."""
-        return min(hand_size(self.entity), self.burner.inventory.item(item).stack_size)
 
     def _find_item(self) -> tuple[Any, str] | None:
         """How to take the first item wanted (a function of name and count), and its name."""
