@@ -27,6 +27,7 @@ Chests and other main inventories have no limit.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from fractions import Fraction
@@ -45,6 +46,7 @@ FUEL_LIMIT = 5
 INPUT_INVENTORIES = frozenset({"furnace_source", "assembling_machine_input"})
 
 
+@functools.lru_cache(maxsize=4096)  # (few distinct machines and recipes; asked on every drop)
 def overload_multiplier(crafting_speed: float, energy_required: float, constants: tuple[float, int, int]) -> int:
     """Crafts a machine holds ingredients for: those it completes in the factor's seconds, plus one."""
     factor, least, most = constants
@@ -79,8 +81,22 @@ def _recipe_for(entity: Entity, item: str, recipes: Mapping[str, RecipePrototype
         return current.prototype
     if entity.type != "furnace":
         return None
-    categories = entity.prototype.crafting_categories
-    for recipe in recipes.values():
-        if recipe.category in categories and any(i.name == item for i in recipe.ingredients):
-            return recipe
-    return None
+    return _first_recipe_taking(recipes, entity.prototype.crafting_categories, item)
+
+
+#: _first_recipe_taking's answers by (id of the recipes, categories, item); each keeps its recipes
+#: alive, so an id is never reused while its answers are here (as control.smelts does).
+_FIRST: dict[tuple[int, tuple[str, ...], str], tuple[Mapping[str, RecipePrototype], Any]] = {}
+
+
+def _first_recipe_taking(recipes: Mapping[str, RecipePrototype], categories: tuple[str, ...], item: str) -> Any:
+    """The first recipe of ``categories`` with ``item`` among its ingredients (the one a furnace would choose)."""
+    key = id(recipes)
+    found = _FIRST.get((key, categories, item))
+    if found is None:
+        answer = next(
+            (r for r in recipes.values() if r.category in categories and any(i.name == item for i in r.ingredients)),
+            None,
+        )
+        found = _FIRST[(key, categories, item)] = (recipes, answer)
+    return found[1]
