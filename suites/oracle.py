@@ -43,6 +43,21 @@ BURNER_INSERTER_1_1 = {
 }
 DOCUMENTED_BURNER_INSERTER_1_1 = {"items_per_second": 0.6, "swings_per_coal": 57}
 
+#: Items an inserter's hand takes at once, by (inserter, force's inserter_stack_size_bonus, force's
+#: bulk_inserter_capacity_bonus), as documented: the base data's technology comments ("result of 3" for
+#: inserters at inserter capacity bonus 7, "result of 12" for bulk inserters) and the wiki's table on
+#: "Bulk inserter" (2 with the bulk inserter research alone, 12 at capacity bonus 7).
+DOCUMENTED_HAND_SIZES = {
+    ("burner-inserter", 0, 0): 1,
+    ("inserter", 2, 11): 3,
+    ("bulk-inserter", 0, 1): 2,
+    ("bulk-inserter", 2, 11): 12,
+}
+
+#: The automated insertion limit as the wiki's "Inserters" states it for one recipe: "no more than 10 x
+#: iron plate is accepted for smelting into steel plate" (twice a craft's 5 plates), by (machine, recipe, item).
+DOCUMENTED_INSERTION_LIMITS = {("stone-furnace", "steel-plate", "iron-plate"): 10}
+
 #: Seconds a character takes, from Factorio's documentation (the wiki): a craft by hand at crafting
 #: speed 1 ("Iron gear wheel": crafting time 0.5 s), and a manual mining ("Mining": the character's
 #: mining speed is 0.5, iron ore's mining time 1, so one ore every 2 s).
@@ -211,11 +226,51 @@ def inserter_rate(prototype: dict[str, Any], stack: int = 1) -> Fraction:
     return Fraction(TICKS_PER_SECOND * stack, 2 * swing_ticks(prototype))
 
 
-def expected_moved(inserter: str, ticks: int, items: int) -> int:
+def hand_size(inserter: str, inserter_bonus: int = 0, bulk_bonus: int = 0) -> int:
+    """Items the hand takes at once: 1 + the prototype's stack_size_bonus + the force's bonus of its kind
+    (bulk or not), unless the prototype sets uses_inserter_stack_size_bonus false."""
+    prototype = entity(inserter)
+    size = 1 + int(prototype.get("stack_size_bonus") or 0)
+    if prototype.get("uses_inserter_stack_size_bonus", True) is not False:
+        size += bulk_bonus if prototype.get("bulk") else inserter_bonus
+    return size
+
+
+def expected_moved(inserter: str, ticks: int, items: int, hand: int = 1) -> int:
     """Items a fuelled inserter moves from a chest of ``items`` into a chest with room in ``ticks`` ticks:
-    the first lands on the last tick of the first swing, then one every two swings."""
+    the first hand lands on the last tick of the first swing, then one every two swings."""
     swing = swing_ticks(entity(inserter))
-    return 0 if ticks < swing else min(items, (ticks - swing) // (2 * swing) + 1)
+    return 0 if ticks < swing else min(items, ((ticks - swing) // (2 * swing) + 1) * hand)
+
+
+@functools.cache
+def recipe_overload() -> tuple[Fraction, int, int]:
+    """core's utility constants of the automated insertion limit, read from utility-constants.lua as text:
+    (dynamic_recipe_overload_factor, minimum and maximum recipe overload multiplier)."""
+    text = (_draftsman_data() / "factorio-data" / "core" / "prototypes" / "utility-constants.lua").read_text()
+    found = [
+        re.search(rf"\b{key}\s*=\s*([0-9.]+)", text)
+        for key in (
+            "dynamic_recipe_overload_factor",
+            "minimum_recipe_overload_multiplier",
+            "maximum_recipe_overload_multiplier",
+        )
+    ]
+    if not all(found):
+        raise KeyError("no recipe overload constants in utility-constants.lua")
+    factor, least, most = (f.group(1) for f in found if f is not None)
+    return Fraction(factor), int(least), int(most)
+
+
+def insertion_limit(machine: str, recipe_name: str, ingredient: str) -> int:
+    """How many of an ingredient inserters put into a machine crafting a recipe: the ingredient's amount
+    times (the crafts completed in the factor's seconds + 1), the multiplier kept within the constants."""
+    factor, least, most = recipe_overload()
+    data = recipe(recipe_name)
+    seconds = Fraction(str(data.get("energy_required", 0.5))) / Fraction(str(entity(machine)["crafting_speed"]))
+    multiplier = min(max(math.ceil(factor / seconds) + 1, least), most)
+    amount = sum(Fraction(str(i["amount"])) for i in data["ingredients"] if i["name"] == ingredient)
+    return math.ceil(amount * multiplier)
 
 
 def expected_hand_crafted(recipe_name: str, ticks: int, crafts: int) -> int:

@@ -30,6 +30,7 @@ from .lua_api.context import ApiContext
 from .lua_api.globals import install_globals
 from .model.pathfinding import find_path
 from .model.world import World
+from .pace import PaceReport
 from .saves import SaveContents
 from .serverlog import RepeatFilter
 
@@ -74,6 +75,7 @@ class Level:
         self.catch_up_seconds = catch_up_seconds
         self.ticks_fallen_behind = 0  # ticks the wall clock made due that the game never ran
         self.rate = UpdateRate()  # the ticks a second the game achieves while it has work each tick
+        self.pace = PaceReport(log, now)  # logs when it falls behind and when it keeps up again
         self.level_name = name
         self.scenario_files = scenario_files
         self.world = world
@@ -266,9 +268,13 @@ class Level:
             simulation = self.world.simulation
             if not self.events.wants_ticks(ON_TICK) and simulation.next_step_tick() is None:
                 self._tick = simulation.now = due
+                seconds = 0.0
             else:
                 self._run_due_ticks(due, limited=until is None)
-                self.rate.record(self._tick - first, self._now() - started)
+                seconds = self._now() - started
+                self.rate.record(self._tick - first, seconds)
+            if until is None:  # (an explicit target is always reached: no pace to report)
+                self.pace.advanced(self._tick, due, self._tick - first, seconds, TICKS_PER_SECOND * self.clock.speed)
             self._answer_path_requests()
         finally:
             self._advancing = False

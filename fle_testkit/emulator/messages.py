@@ -52,6 +52,14 @@ NO_LATEST_SAVE = "Error CommandLineMultiplayer.cpp:283: No latest save file foun
 # The emulator's own log lines for its failures (not confirmed against Factorio's).
 HOST_ADDRESS_IN_USE = "Host address is already in use: {addr} ({reason})"
 LEVEL_DATA_DAMAGED = "its level data is damaged ({kind}: {error})"
+# The emulator's own lines about its pace (pace.py): a real server logs nothing when it runs
+# below 60 UPS, so these are worded plainly as the emulator's, not as Factorio's.
+PACE_FALLING_BEHIND = (
+    "Info Emulator: the game is running slower than asked: {ups} ticks a second achieved, "
+    "{wanted} asked (60 x game.speed); it runs slower and skips no tick"
+)
+PACE_STILL_BEHIND = "Info Emulator: still running slower than asked: {ups} ticks a second achieved, {wanted} asked"
+PACE_KEEPING_UP = "Info Emulator: keeping {wanted} ticks a second again, after {seconds} s running slower"
 # The emulator's own line (real Factorio runs its data stage on every start, and
 # logs each mod's data.lua): the emulator caches the result, and says so the one
 # time it builds it, so a first start's wait of seconds is explained in the log.
@@ -276,6 +284,8 @@ RECIPE_EXPECTED = "Invalid argument to {function}: recipe must be a name, LuaRec
 ENTITY_EXPECTED = "Invalid argument #1 to {function}: LuaEntity expected."
 ITEM_EXPECTED = "Invalid argument #1 to {function}: item name, LuaItemPrototype or table expected."
 COUNT_EXPECTED = "Invalid argument to {function}: {field} must be a number >= {least}."
+#: A force bonus written out of its documented range (LuaForce::bulk_inserter_capacity_bonus: 0..254); real wording unknown.
+BONUS_RANGE = "Invalid argument to {function}: {value} is not in the range [0, {most}]."
 CRAFTING_QUEUE_INDEX = "Invalid crafting queue index: {index}."
 NOT_A_FUEL = "Item {name} is not a fuel this burner can burn."
 FLUIDBOX_INDEX = "Fluidbox index {index} out of range (this entity has {count})."
@@ -312,5 +322,7 @@ NOT_A_MINING_DRILL = "Entity is not a mining drill."
 NOT_AN_ELECTRIC_POLE = "Entity is not an electric pole."
 # LuaEntity::stack on an entity that is no item on the ground; wording not confirmed (shaped as its siblings).
 NOT_AN_ITEM_ENTITY = "Entity is not an item entity."
+# LuaEntity::held_stack / held_stack_position on a non-inserter; wording not confirmed (shaped as its siblings).
+NOT_AN_INSERTER = "Entity is not an inserter."
 # Not confirmed word for word: shaped like the line above.
 NOT_A_POLE_OR_BEACON = "Entity is not an electric pole or beacon."

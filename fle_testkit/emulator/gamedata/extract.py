@@ -109,6 +109,20 @@ class Extractor:
             base_version=base_version,
             draftsman_version=draftsman_version,
             map_settings=self.map_settings(),
+            recipe_overload=self.recipe_overload(),
+        )
+
+    def recipe_overload(self) -> tuple[float, int, int]:
+        """The utility constants of the automated insertion limit: (dynamic_recipe_overload_factor,
+        minimum_recipe_overload_multiplier, maximum_recipe_overload_multiplier)."""
+        table = self.raw["utility-constants"]
+        found = table["default"] if table is not None else None
+        if found is None:
+            raise ValueError("the data stage left no utility-constants")
+        return (
+            float(found["dynamic_recipe_overload_factor"]),
+            int(found["minimum_recipe_overload_multiplier"]),
+            int(found["maximum_recipe_overload_multiplier"]),
         )
 
     def map_settings(self) -> dict[str, Any]:
@@ -339,7 +353,8 @@ def _character_fields(p: Any) -> dict[str, Any]:
 
 
 def _inserter_fields(p: Any) -> dict[str, Any]:
-    """InserterPrototype's speeds and energy (energy_per_* default 0, uses_inserter_stack_size_bonus true)."""
+    """InserterPrototype's speeds, energy and hand (energy_per_* and stack_size_bonus default 0,
+    uses_inserter_stack_size_bonus true)."""
     return {
         "rotation_speed": as_float(p["rotation_speed"]),
         "extension_speed": as_float(p["extension_speed"]),
@@ -347,6 +362,7 @@ def _inserter_fields(p: Any) -> dict[str, Any]:
         "energy_per_movement": energy(p["energy_per_movement"]) if p["energy_per_movement"] is not None else 0.0,
         "bulk": bool(p["bulk"]),
         "uses_inserter_stack_size_bonus": p["uses_inserter_stack_size_bonus"] is not False,
+        "stack_size_bonus": int(p["stack_size_bonus"] or 0),
     }
 
 

@@ -13,13 +13,13 @@ from typing import Any
 
 #: Bump whenever a dataclass here changes shape: old cache files are then ignored.
 SCHEMA = (
-    14  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
+    16  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
 )
 # 6: the character's reach and pickup distances, inserter and drill vectors, fluid box count;
 # 7: collision_layers, tile_buildability_rules; 8: fluid_boxes, belt_speed, max_underground_distance; 9: item flags;
 # 10: the character's running_speed, tiles' walking_speed_modifier; 11: electric poles' maximum_wire_distance,
 # supply_area_distance; 12: energy_usage, burner effectivity; 13: inserter speeds and energy, burner initial fuel;
-# 14: fast_replaceable_group
+# 14: inserter stack_size_bonus; 15: recipe_overload; 16: fast_replaceable_group
 #: ``max_level = "infinite"`` reads back as the largest uint32, as in the API.
 INFINITE_LEVEL = 2**32 - 1
 _SI = {
@@ -210,13 +210,15 @@ class EntityPrototype:
     pickup_position: tuple[float, float] | None = None
     insert_position: tuple[float, float] | None = None
     # Inserters: turns a tick, tiles a tick, joules a whole turn and a tile of hand movement take,
-    # whether it is a bulk inserter and whether the force's stack size bonus applies.
+    # whether it is a bulk inserter, whether the force's stack size bonus applies, and the items
+    # its hand holds beyond one of its own (``stack_size_bonus``).
     rotation_speed: float | None = None
     extension_speed: float | None = None
     energy_per_rotation: float = 0.0
     energy_per_movement: float = 0.0
     bulk: bool = False
     uses_inserter_stack_size_bonus: bool = True
+    stack_size_bonus: int = 0
     vector_to_place_result: tuple[float, float] | None = None
     resource_searching_radius: float | None = None
     # How many fluid boxes the entity has (fluid_box, fluid_boxes, input/output_fluid_box).
@@ -306,6 +308,9 @@ class GameData:
     defines: dict[str, Any] = field(repr=False)
     base_version: str
     draftsman_version: str
+    # The utility constants that set the automated insertion limit (model/insertion_limits.py):
+    # (dynamic_recipe_overload_factor, minimum and maximum recipe overload multiplier).
+    recipe_overload: tuple[float, int, int]
     schema: int = SCHEMA
     # The "map-settings" prototype's settings (pollution, enemy_evolution, ...), what a new map starts with.
     map_settings: dict[str, Any] = field(default_factory=dict, repr=False)

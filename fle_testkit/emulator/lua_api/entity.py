@@ -10,6 +10,7 @@ from ..lua.runtime import LuaApiError
 from ..model import control, crafter, ground, targets
 from ..model.entity import Entity
 from ..model.ground import GroundStack
+from ..model.inserting import HandStack, Inserter
 from ..model.inventory import Inventory
 from ..model.mining import MiningDrill
 from ..model.smelting import Furnace
@@ -166,6 +167,32 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
         if found is None:
             found = self._lua_cache[GroundStack] = GroundStack(self.model, self.ctx.gamedata.items)
         return self.ctx.wrap(found)
+
+    def _inserter(self) -> Inserter | None:
+        """The inserter's running machine (None for one the simulation does not run yet); an error
+        on any other entity."""
+        if self.model.type != "inserter":
+            raise LuaApiError(messages.NOT_AN_INSERTER)
+        machine = self.model.machine
+        return machine if isinstance(machine, Inserter) else None
+
+    @lua_property
+    def held_stack(self) -> Any:
+        """Inserters: the hand, a LuaItemStack (empty while it holds nothing). Writing it (set_stack,
+        clear) sends the hand to the drop with what it holds, or back to the pickup empty."""
+        self._inserter()
+        found = self._lua_cache.get(HandStack)  # (one per entity, as ``stack``)
+        if found is None:
+            found = self._lua_cache[HandStack] = HandStack(self.model, self.ctx.gamedata.items)
+        return self.ctx.wrap(found)
+
+    @lua_property
+    def held_stack_position(self) -> Any:
+        """Inserters: where the hand is, on its way between pickup_position and drop_position
+        (at the pickup for one the simulation does not run)."""
+        machine = self._inserter()
+        position = machine.hand_position() if machine is not None else targets.pickup_position(self.model)
+        return self._position_table(position if position is not None else self.model.position)
 
     @lua_property
     def mining_target(self) -> Any:

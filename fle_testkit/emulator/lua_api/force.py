@@ -37,6 +37,15 @@ def technology_arg(force: Force, value: Any, function: str) -> Technology:
     return technology
 
 
+def bonus_arg(value: Any, function: str, most: int | None = None) -> int:
+    """A force bonus: a number >= 0 (and <= ``most``), truncated to whole items as a hand holds them."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+        raise LuaApiError(messages.COUNT_EXPECTED.format(function=function, field="value", least=0))
+    if most is not None and value > most:
+        raise LuaApiError(messages.BONUS_RANGE.format(function=function, value=value, most=most))
+    return int(value)
+
+
 @shows(Technology)
 class LuaTechnology(LuaObject):
     lua_class_name = "LuaTechnology"
@@ -134,6 +143,25 @@ class LuaForce(LuaObject):
 
     lua_class_name = "LuaForce"
     lua_fields = ("name", "index")
+
+    @lua_property
+    def inserter_stack_size_bonus(self) -> int:
+        """Items non-bulk inserters' hands hold beyond their own (model/inserting.py ``hand_size``)."""
+        return self.model.inserter_stack_size_bonus
+
+    @lua_setter("inserter_stack_size_bonus")
+    def set_inserter_stack_size_bonus(self, value: Any) -> None:
+        self.model.inserter_stack_size_bonus = bonus_arg(value, "LuaForce::inserter_stack_size_bonus")
+
+    @lua_property
+    def bulk_inserter_capacity_bonus(self) -> int:
+        """Items bulk inserters' hands hold beyond their own."""
+        return self.model.bulk_inserter_capacity_bonus
+
+    @lua_setter("bulk_inserter_capacity_bonus")
+    def set_bulk_inserter_capacity_bonus(self, value: Any) -> None:
+        """A whole number 0..254, as the 2.0 docs require."""
+        self.model.bulk_inserter_capacity_bonus = bonus_arg(value, "LuaForce::bulk_inserter_capacity_bonus", 254)
 
     @lua_property
     def technologies(self) -> LuaCustomTable:

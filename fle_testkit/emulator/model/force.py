@@ -3,8 +3,10 @@
 Every force holds one :class:`Technology` and one :class:`Recipe` per
 prototype. A recipe starts enabled when its prototype says so; researching a
 technology (``researched = True``) enables the recipes its "unlock-recipe"
-effects name. As in Factorio, un-researching does not take recipes back:
-:meth:`Force.reset_technology_effects` recomputes them from what is researched.
+effects name, and adds the modifiers of the force bonuses modelled
+(:data:`BONUS_EFFECTS`: the inserter hand sizes). As in Factorio, un-researching
+takes neither back: :meth:`Force.reset_technology_effects` recomputes them from
+what is researched.
 """
 
 from __future__ import annotations
@@ -16,6 +18,12 @@ from .research import Research
 
 if TYPE_CHECKING:
     from ..gamedata import GameData, RecipePrototype, TechnologyPrototype
+
+#: Technology effect types -> the force bonus each adds its ``modifier`` to (LuaForce's names).
+BONUS_EFFECTS = {
+    "inserter-stack-size-bonus": "inserter_stack_size_bonus",
+    "bulk-inserter-capacity-bonus": "bulk_inserter_capacity_bonus",
+}
 
 
 class Recipe:
@@ -60,9 +68,10 @@ class Technology:
 
     @researched.setter
     def researched(self, value: bool) -> None:
+        was = self._researched
         self._researched = bool(value)
         if self._researched:
-            self.force._apply_effects(self.prototype)
+            self.force._apply_effects(self.prototype, bonuses=not was)
             self.force.research.finished(self)
 
     @property
@@ -92,12 +101,24 @@ class Technology:
 
 
 class Force:
-    __slots__ = ("index", "name", "gamedata", "technologies", "recipes", "research")
+    __slots__ = (
+        "index",
+        "name",
+        "gamedata",
+        "technologies",
+        "recipes",
+        "research",
+        "inserter_stack_size_bonus",
+        "bulk_inserter_capacity_bonus",
+    )
 
     def __init__(self, gamedata: GameData, index: int, name: str) -> None:
         self.gamedata = gamedata
         self.index = index
         self.name = name
+        # Items an inserter's hand holds beyond its own size: non-bulk inserters, bulk inserters.
+        self.inserter_stack_size_bonus = 0
+        self.bulk_inserter_capacity_bonus = 0
         self.technologies = {n: Technology(p, self) for n, p in gamedata.technologies.items()}
         self.recipes = {n: Recipe(p, self) for n, p in gamedata.recipes.items()}
         self.research = Research(self)
@@ -117,11 +138,22 @@ class Force:
         except KeyError:
             raise NotFoundError(f"force {self.name} has no recipe {name!r}") from None
 
-    def _apply_effects(self, technology: TechnologyPrototype) -> None:
+    def _apply_effects(self, technology: TechnologyPrototype, bonuses: bool = True) -> None:
+        """Enable its recipes and, with ``bonuses`` (it was not researched yet), add its bonuses."""
         for recipe_name in technology.unlocked_recipes:
             recipe = self.recipes.get(recipe_name)
             if recipe is not None:
                 recipe.enabled = True
+        if not bonuses:
+            return
+        for effect in technology.effects:
+            bonus = BONUS_EFFECTS.get(effect.type)
+            if bonus is not None and effect.modifier is not None:
+                setattr(self, bonus, getattr(self, bonus) + int(effect.modifier))
+
+    def _reset_bonuses(self) -> None:
+        for bonus in BONUS_EFFECTS.values():
+            setattr(self, bonus, 0)
 
     def research_all_technologies(self, include_disabled_prototypes: bool = False) -> None:
         """Research everything (technologies disabled in their prototype only if asked)."""
@@ -143,8 +175,9 @@ class Force:
             recipe.enabled = recipe.prototype.enabled
 
     def reset_technology_effects(self) -> None:
-        """Recipes back to the prototypes, then re-unlocked by what is researched."""
+        """Recipes and bonuses back to the prototypes, then re-unlocked and re-added by what is researched."""
         self.reset_recipes()
+        self._reset_bonuses()
         for technology in self.technologies.values():
             if technology.researched:
                 self._apply_effects(technology.prototype)
@@ -161,6 +194,7 @@ class Force:
         for technology in self.technologies.values():
             technology._reset()
         self.reset_recipes()
+        self._reset_bonuses()
 
     # --- state ----------------------------------------------------------------
 
@@ -174,6 +208,7 @@ class Force:
             },
             "recipes": {n: r.enabled for n, r in self.recipes.items()},
             "research": self.research.to_state(),
+            "bonuses": {bonus: getattr(self, bonus) for bonus in BONUS_EFFECTS.values()},
         }
 
     def load_state(self, state: dict[str, object]) -> None:
@@ -190,6 +225,9 @@ class Force:
                 technology.saved_progress = float(more[1])
         for name, enabled in recipes.items():
             self.recipe(name).enabled = bool(enabled)
+        bonuses: Any = state.get("bonuses") or {}
+        for bonus in BONUS_EFFECTS.values():
+            setattr(self, bonus, int(bonuses.get(bonus, 0)))
         research: Any = state.get("research")
         if research is not None:
             self.research.load_state(research)

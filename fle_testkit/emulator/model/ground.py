@@ -15,14 +15,11 @@ layer, moves to the nearest spot where it collides with nothing
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .errors import UnknownPrototypeError
-from .inventory import StackRef
+from .inventory import EntityStack
 
 if TYPE_CHECKING:
-    from ..gamedata import ItemPrototype
     from .entity import Entity
     from .geometry import BoundingBox, Position
 
@@ -70,25 +67,14 @@ def push_aside(surface: Any, built: Entity) -> None:
             item.teleport(spot.x, spot.y)
 
 
-class GroundStack(StackRef):
+class GroundStack(EntityStack):
     """The stack an item entity carries, as a LuaItemStack sees it (``LuaEntity.stack``).
 
     Emptying it (count 0, ``clear``) leaves an item entity with nothing, which Factorio would
     remove; here the entity goes, as the most plausible reading.
     """
 
-    __slots__ = ("entity", "items")
-
-    def __init__(self, entity: Entity, items: Mapping[str, ItemPrototype]) -> None:
-        self.entity = entity
-        self.items = items
-
-    def __repr__(self) -> str:
-        return f"<GroundStack {self.entity!r}>"
-
-    @property
-    def valid(self) -> bool:
-        return bool(self.entity.valid)
+    __slots__ = ()
 
     @property
     def stack(self) -> tuple[str, int] | None:
@@ -99,12 +85,3 @@ class GroundStack(StackRef):
             self.entity.destroy()
             return
         self.entity.stack = (name, count)
-
-    def item(self, name: str) -> ItemPrototype:
-        found = self.items.get(name)
-        if found is None:
-            raise UnknownPrototypeError("item", name)
-        return found
-
-    def accepts(self, name: str) -> bool:
-        return True

@@ -14,7 +14,7 @@ Each leg burns ``energy_per_rotation x turn + energy_per_movement x |r_drop - r_
 wiki measured), spread evenly over its ticks; an idle inserter burns nothing.
 
 A step at the pickup with an empty hand takes the first item (inventory order,
-then slot order) that the destination takes, up to the hand's stack size, from:
+then slot order) that the destination takes, up to the hand's size (:func:`hand_size`), from:
 the pickup target's output inventories (a furnace's result, burnt results) and
 main inventory (a chest), or an item lying on the tile of the pickup position.
 The destination takes an item when some inventory of the entity at the drop
@@ -29,11 +29,26 @@ empty goes into its own fuel slot (it then picks again), and one holding fuel
 when it runs out mid-swing refuels from its hand. Without fuel at all it still
 picks fuel for itself, so it starts from a chest of coal.
 
+The hand's size is Factorio 2.0's: 1 + the prototype's ``stack_size_bonus`` + the force's
+``bulk_inserter_capacity_bonus`` for a bulk inserter (prototype flag ``bulk``) or its
+``inserter_stack_size_bonus`` for any other, the force's part only when the prototype's
+``uses_inserter_stack_size_bonus`` holds (technology comments in the base data: a bulk inserter
+moves 2 once researched, 12 at inserter capacity bonus 7; an inserter 3). A hand holds one item
+stack, so never more than the item's stack size.
+
+A machine's inputs and fuel slots take items only below Factorio's automated insertion limits
+(insertion_limits.py): a stone furnace 2 ore, 5 fuel items; the whole hand goes in below them.
+
 Choices where the game's exact behaviour is not known, easy to change here:
 
-- the hand's stack size is 1: the force's ``inserter_stack_size_bonus`` is not modelled;
-- machines' inputs are filled as far as the inventory takes (Factorio stops at an automated
-  insertion limit a few crafts ahead);
+- from an inventory or the ground the hand never waits for more: it takes what is there, up to
+  its size, and swings (a chest's last 3 plates go at once in a hand of 12). Waiting for a full hand
+  is belt behaviour (belts are not modelled here) and the prototype flag ``wait_for_full_hand``
+  (Space Age's stack inserter only, not in the base data);
+- a hand takes from one item on the ground at a time, not from several on the tile;
+- the hand's position (``held_stack_position``) turns and extends at the prototype's speeds along
+  the shorter arc, clockwise on the map for a half turn (the game's way round is not documented);
+  a script that writes the hand (``held_stack``) sends it to the drop, or back empty, from where it is;
 - an inserter feeds itself when its fuel slot is empty (the game's threshold is not documented);
 - belts are neither picked from nor dropped onto yet: an inserter facing one waits.
 
@@ -47,8 +62,10 @@ import math
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from . import control, ground, targets
+from . import control, ground, insertion_limits, targets
 from .burner import Burner, BurnerMachine
+from .geometry import Position
+from .inventory import EntityStack
 from .simulation import Simulation, exact
 
 if TYPE_CHECKING:
@@ -59,12 +76,33 @@ if TYPE_CHECKING:
 PICKUP_INVENTORIES = control.OUTPUT_INVENTORIES | control.MAIN_INVENTORIES
 
 
-def leg(prototype: Any) -> tuple[int, Fraction]:
-    """Ticks one swing takes, and the joules it burns (see the module docstring)."""
+def hand_size(entity: Entity) -> int:
+    """How many items the inserter's hand takes at once (see the module docstring); any inserter,
+    electric ones too."""
+    prototype = entity.prototype
+    size = 1 + int(prototype.stack_size_bonus)
+    if prototype.uses_inserter_stack_size_bonus:
+        force = entity.force
+        size += force.bulk_inserter_capacity_bonus if prototype.bulk else force.inserter_stack_size_bonus
+    return size
+
+
+def hand_for(entity: Entity, item: str) -> int:
+    """Items of ``item`` the inserter's hand takes at once: its size, within one stack of the item."""
+    return min(hand_size(entity), entity.force.gamedata.items[item].stack_size)
+
+
+def _turn_and_reach(prototype: Any) -> tuple[Fraction, Fraction]:
+    """The turn (0..1/2) between the pickup and insert vectors, and the change of the hand's length."""
     (px, py), (dx, dy) = prototype.pickup_position, prototype.insert_position
     angle = abs(math.atan2(px * dy - py * dx, px * dx + py * dy)) / (2 * math.pi)  # 0..0.5 turn
     turn = Fraction(1, 2) if math.isclose(angle, 0.5) else Fraction(angle).limit_denominator(10**6)
-    reach = abs(exact(math.hypot(dx, dy)) - exact(math.hypot(px, py)))
+    return turn, abs(exact(math.hypot(dx, dy)) - exact(math.hypot(px, py)))
+
+
+def leg(prototype: Any) -> tuple[int, Fraction]:
+    """Ticks one swing takes, and the joules it burns (see the module docstring)."""
+    turn, reach = _turn_and_reach(prototype)
     rotation, extension = exact(prototype.rotation_speed), exact(prototype.extension_speed)
     ticks = max(math.ceil(turn / rotation), math.ceil(reach / extension) if reach else 0, 1)
     joules = exact(prototype.energy_per_rotation) * turn + exact(prototype.energy_per_movement) * reach
@@ -146,8 +184,14 @@ class Inserter(BurnerMachine):
         return any(i.get_insertable_count(item) > 0 for i in self._drop_inventories(destination, item))
 
     def _drop_inventories(self, destination: Entity, item: str) -> list[Inventory]:
-        found = control.insert_targets(destination, item, self.sim.recipes)
-        return [i for i in found if not i.name.endswith("_modules")]
+        """Where the hand's ``item`` goes: never module slots, and only below the insertion limits."""
+        recipes = self.sim.recipes
+        found = control.insert_targets(destination, item, recipes)
+        return [
+            i
+            for i in found
+            if not i.name.endswith("_modules") and insertion_limits.allows(destination, i, item, recipes)
+        ]
 
     def _feeds_itself(self, item: str) -> bool:
         fuel = self.burner.inventory
@@ -167,7 +211,7 @@ class Inserter(BurnerMachine):
                 break
             take, item = found
             itself = self._feeds_itself(item)
-            count = take(item, 1 if itself else self.stack_size())
+            count = take(item, 1 if itself else hand_for(self.entity, item))
             if itself:
                 self.burner.inventory.insert(item, count)
                 continue
@@ -183,10 +227,6 @@ class Inserter(BurnerMachine):
         else:
             self.sleep("waiting_for_source_items", self._waits(), near=True)
         return False
-
-    def stack_size(self) -> int:
-        """Items the hand takes at once: 1 (no stack size bonus is modelled)."""
-        return 1
 
     def _find_item(self) -> tuple[Any, str] | None:
         """How to take the first item wanted (a function of name and count), and its name."""
@@ -252,6 +292,53 @@ class Inserter(BurnerMachine):
         self.hand = None
         return True
 
+    # --- the hand as a script sees it (LuaEntity.held_stack, held_stack_position) -------
+
+    def set_hand(self, stack: tuple[str, int] | None) -> None:
+        """A script wrote the hand: the inserter swings to the drop with what it now holds, or back
+        to the pickup with nothing (from where the hand is)."""
+        self.sync()
+        was = self.hand
+        self.hand = stack
+        if (was is None) == (stack is None):
+            pass
+        elif self.moving:  # (turn round mid-swing: what is left of the leg is what was done of it)
+            self.progress = 1 - self.progress if self.progress else Fraction(0)
+        else:
+            self.moving, self.progress = True, Fraction(0)
+        self.sim.touch(self)
+
+    def hand_position(self) -> Position:
+        """Where the hand is: along its leg, turning and extending at the prototype's speeds."""
+        self.sync()
+        entity = self.entity
+        centre = entity.position
+        pickup, drop = targets.pickup_position(entity), targets.drop_position(entity)
+        if pickup is None or drop is None:
+            return centre
+        going = self.hand is not None  # (towards the drop)
+        start, end = (pickup, drop) if going else (drop, pickup)
+        if not self.moving:
+            return drop if going else pickup
+        prototype = entity.prototype
+        turn, reach = _turn_and_reach(prototype)
+        ticks, _ = self.sim.cache[("inserter-leg", entity.name)]
+        elapsed = self.progress * ticks
+        turned = min(Fraction(1), elapsed * exact(prototype.rotation_speed or 0.0) / turn) if turn else Fraction(1)
+        extended = min(Fraction(1), elapsed * exact(prototype.extension_speed or 0.0) / reach) if reach else Fraction(1)
+        (sx, sy), (ex, ey) = (start.x - centre.x, start.y - centre.y), (end.x - centre.x, end.y - centre.y)
+        a0, a1 = math.atan2(sy, sx), math.atan2(ey, ex)
+        if math.isclose(abs(a1 - a0), math.pi):
+            a1 = a0 + math.pi  # (half a turn either way: clockwise on the map, as y points south)
+        elif a1 - a0 > math.pi:
+            a1 -= 2 * math.pi
+        elif a0 - a1 > math.pi:
+            a1 += 2 * math.pi
+        angle = a0 + (a1 - a0) * float(turned)
+        r0, r1 = math.hypot(sx, sy), math.hypot(ex, ey)
+        radius = r0 + (r1 - r0) * float(extended)
+        return Position(centre.x + radius * math.cos(angle), centre.y + radius * math.sin(angle))
+
     # --- wakes and saving -----------------------------------------------------------
 
     def watched_tiles(self) -> list[tuple[int, int]]:
@@ -277,6 +364,30 @@ class Inserter(BurnerMachine):
         hand = state.get("hand")
         self.hand = None if hand is None else (str(hand[0]), int(hand[1]))
         self.moving = bool(state.get("moving", False))
+
+
+class HandStack(EntityStack):
+    """An inserter's hand as a LuaItemStack sees it (``LuaEntity.held_stack``).
+
+    An inserter the simulation does not run (electric ones, until power is modelled) holds nothing,
+    and a script's write to its hand is dropped: it has no machine to keep it in.
+    """
+
+    __slots__ = ()
+
+    def _machine(self) -> Inserter | None:
+        machine = self.entity.machine
+        return machine if isinstance(machine, Inserter) else None
+
+    @property
+    def stack(self) -> tuple[str, int] | None:
+        machine = self._machine()
+        return machine.hand if machine is not None and self.entity.valid else None
+
+    def set(self, name: str | None, count: int = 0) -> None:
+        machine = self._machine()
+        if machine is not None:
+            machine.set_hand(None if name is None or count <= 0 else (name, count))
 
 
 def _from_inventory(inventory: Inventory) -> Any:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from .errors import InvalidArgumentError, InvalidObjectError, UnknownPrototypeError
 
@@ -303,6 +303,34 @@ class StackRef:
     def accepts(self, name: str) -> bool:
         """Whether the item may be put here at all (ignores counts)."""
         raise NotImplementedError
+
+
+class EntityStack(StackRef):
+    """A stack an entity holds outside any inventory (an item on the ground, an inserter's hand):
+    valid while the entity is, any item allowed. ``entity`` is a model Entity (typed loosely:
+    entity.py imports this module)."""
+
+    __slots__ = ("entity", "items")
+
+    def __init__(self, entity: Any, items: Mapping[str, ItemPrototype]) -> None:
+        self.entity = entity
+        self.items = items
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.entity!r}>"
+
+    @property
+    def valid(self) -> bool:
+        return bool(self.entity.valid)
+
+    def item(self, name: str) -> ItemPrototype:
+        found = self.items.get(name)
+        if found is None:
+            raise UnknownPrototypeError("item", name)
+        return found
+
+    def accepts(self, name: str) -> bool:
+        return True
 
 
 class SlotRef(StackRef):

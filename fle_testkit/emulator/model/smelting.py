@@ -80,7 +80,7 @@ class Furnace(BurnerMachine):
                 self.source.remove(ingredient.name, int(ingredient.amount))
                 statistics.on_flow(ingredient.name, -int(ingredient.amount))
         self.entity.recipe = recipe
-        self.rate = exact(self.entity.prototype.crafting_speed or 0.0) / exact(prototype.energy_required) / 60
+        self.rate = self._rate(recipe)
         self.crafting = True
         return True
 
@@ -154,9 +154,16 @@ class Furnace(BurnerMachine):
         self.products_finished = int(state.get("products_finished", 0))
         recipe = self.entity.recipe
         if self.crafting and recipe is not None:
-            self.rate = (
-                exact(self.entity.prototype.crafting_speed or 0.0) / exact(recipe.prototype.energy_required) / 60
-            )
+            self.rate = self._rate(recipe)
+
+    def _rate(self, recipe: Recipe) -> Fraction:
+        """A working tick's progress on ``recipe``: crafting speed / energy required / 60 (worked out once)."""
+        key = ("furnace-rate", self.entity.name, recipe.name)
+        found: Fraction | None = self.sim.cache.get(key)
+        if found is None:
+            speed = exact(self.entity.prototype.crafting_speed or 0.0)
+            found = self.sim.cache[key] = speed / exact(recipe.prototype.energy_required) / 60
+        return found
 
 
 def _amount(product: Any) -> int:

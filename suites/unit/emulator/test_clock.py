@@ -246,6 +246,18 @@ class TestLevelTime:
         level.advance(until=ran + 100)  # an explicit target is always reached
         assert level.tick == ran + 100
 
+    def test_a_game_that_cannot_keep_up_says_so_in_the_log(self, gamedata, tmp_path: Path) -> None:
+        busy = Busy()
+        level, logged = make_level(
+            gamedata, busy, tmp_path, control="script.on_event(defines.events.on_tick, function() end)"
+        )
+        busy.sleep(10)  # 600 ticks due; each look at the clock costs 10 ms
+        level.advance()
+        assert level.pace.behind and level.pace.achieved_ups is not None and level.pace.achieved_ups < 60
+        assert any(line.startswith("Info Emulator: the game is running slower than asked") for line in logged)
+        level.advance(until=level.tick + 10)  # (an explicit target: no report)
+        assert sum("slower than asked" in line for line in logged) == 1
+
     def test_on_nth_tick_runs_on_multiples(self, gamedata, fake: FakeTime, tmp_path: Path) -> None:
         control = "fired = {} script.on_nth_tick(10, function(e) fired[#fired + 1] = e.tick .. ':' .. e.nth_tick end)"
         level, _ = make_level(gamedata, fake, tmp_path, control=control)
