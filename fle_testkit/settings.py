@@ -170,7 +170,7 @@ class Settings:
     perf_report: str | None = None
     perf_compare: str | None = None
     perf_compare_fail: tuple[str, ...] = ()
-    perf_baseline_runs: int = 5
+    perf_baseline_runs: int = 10
 
     @classmethod
     def resolve(
