@@ -182,10 +182,11 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
     @lua_property
     def electric_network_statistics(self) -> Any:
         """Electric poles only: one statistics object shared by every pole of the network (see
-        model/electric.py). No power flows, so they stay empty unless a script writes to them;
-        they are not saved."""
+        model/electric.py), counting the joules its members made and used (model/power.py); they
+        are not saved."""
         if self.model.type != "electric-pole":
             raise LuaApiError(messages.NOT_AN_ELECTRIC_POLE)
+        self.ctx.world.simulation.sync_power()
         return self.ctx.wrap(self.model.surface.electric.statistics(self.model, self.ctx.gamedata.entities))
 
     @lua_property

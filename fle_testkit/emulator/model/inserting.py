@@ -48,7 +48,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from . import control, ground, targets
-from .burner import Burner, BurnerMachine
+from .burner import BurnerMachine
 from .simulation import Simulation, exact
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def leg(prototype: Any) -> tuple[int, Fraction]:
 class Inserter(BurnerMachine):
     __slots__ = ("hand", "moving", "source", "destination", "looked")
 
-    def __init__(self, entity: Entity, sim: Simulation, burner: Burner) -> None:
+    def __init__(self, entity: Entity, sim: Simulation, burner: Any) -> None:
         super().__init__(entity, sim, burner)
         key = ("inserter-leg", entity.name)
         found = sim.cache.get(key)
@@ -151,6 +151,8 @@ class Inserter(BurnerMachine):
 
     def _feeds_itself(self, item: str) -> bool:
         fuel = self.burner.inventory
+        if fuel is None:
+            return False  # (an electric inserter)
         return fuel.is_empty() and fuel.accepts(item) and self.burner.inventory.item(item).fuel_value > 0
 
     def _waits(self) -> tuple[int, ...]:
@@ -174,10 +176,10 @@ class Inserter(BurnerMachine):
             self.hand = (item, count)
             if self.burner.has_fuel():
                 return True
-            self.sleep("no_fuel", self._waits(), near=True)
+            self.sleep(self.burner.out_of_energy, self._waits(), near=True)
             return False
         if not self.burner.has_fuel():
-            self.sleep("no_fuel", self._waits(), near=True)
+            self.sleep(self.burner.out_of_energy, self._waits(), near=True)
         elif self._has_anything():
             self.sleep("waiting_for_space_in_destination", self._waits(), near=True)
         else:

@@ -25,7 +25,7 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from . import control, ground, targets
-from .burner import Burner, BurnerMachine
+from .burner import BurnerMachine
 from .simulation import Simulation, exact
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 class MiningDrill(BurnerMachine):
     __slots__ = ("target", "mined", "destination", "looked")
 
-    def __init__(self, entity: Entity, sim: Simulation, burner: Burner) -> None:
+    def __init__(self, entity: Entity, sim: Simulation, burner: Any) -> None:
         super().__init__(entity, sim, burner)
         self.target: Entity | None = None
         self.mined = 0  # minings so far: seeds the draw of products with a probability
@@ -49,7 +49,7 @@ class MiningDrill(BurnerMachine):
             return
         target = self._find_target()
         if target is None:
-            self.sleep("no_minable_resources" if self.burner.has_fuel() else "no_fuel", near=True)
+            self.sleep("no_minable_resources" if self.burner.has_fuel() else self.burner.out_of_energy, near=True)
             return
         if self.work():
             self._mine(target)
