@@ -1,4 +1,4 @@
-"""A burner inserter at work (one :class:`~.simulation.Machine`).
+"""A burner or electric inserter at work (one :class:`~.simulation.Machine`).
 
 The hand swings between the pickup position and the drop position
 (targets.py: the prototype's ``pickup_position`` and ``insert_position``
@@ -37,8 +37,9 @@ Choices where the game's exact behaviour is not known, easy to change here:
 - an inserter feeds itself when its fuel slot is empty (the game's threshold is not documented);
 - belts are neither picked from nor dropped onto yet: an inserter facing one waits.
 
-Electric inserters get no machine: electric networks carry no power yet (electric.py), so
-they stay still and show ``no_power`` (status.py).
+An electric inserter runs the same way on a power.ElectricSource: its swing's energy is what it
+asks of its network while it swings, the network's satisfaction scales its speed, and without
+power it stays still and shows ``no_power``.
 """
 
 from __future__ import annotations

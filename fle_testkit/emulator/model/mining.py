@@ -1,8 +1,9 @@
-"""A burner mining drill at work (one :class:`~.simulation.Machine`).
+"""A burner or electric mining drill at work (one :class:`~.simulation.Machine`).
 
 Each working tick adds ``mining_speed / mining_time / 60`` to the mining
 progress, where ``mining_time`` is the resource's (iron ore: 1), and burns one
-tick of fuel (see burner.py). When the progress reaches 1 the drill mines once:
+tick of fuel (see burner.py), or for an electric drill asks its network for
+``energy_usage`` and runs at the network's satisfaction (power.py). When the progress reaches 1 the drill mines once:
 one unit of the resource's amount goes (a depleted resource is removed) and its
 products go out at the drop position: into the entity there (any inventory
 that takes the item, as ``insert`` fills it: a chest, a furnace's source or

@@ -14,11 +14,14 @@ from fle_testkit.emulator.level import Level
 from fle_testkit.emulator.model.world import World
 from fle_testkit.emulator.saves import read_save, write_save
 
-HELPERS = PRINT + """
+HELPERS = (
+    PRINT
+    + """
 function status(e)
   for name, number in pairs(defines.entity_status) do if number == e.status then return name end end
 end
 """
+)
 
 FACTORY = """
 local s = game.surfaces[1]
