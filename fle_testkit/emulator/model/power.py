@@ -15,7 +15,7 @@ pages and the prototype docs describe them; per tick, energies in joules):
   see inserting.py) plus its ``drain / 60`` always; a crafting machine whose energy source
   names no drain drains ``energy_usage / 30`` (the wiki's 75 kW + 2.5 kW for an assembling
   machine 1; assumed to be the engine's default for crafting machines only);
-- generators offer what they can: a solar panel its ``production`` times the surface's
+- generators offer what they can (worked out when the network is rebuilt): a solar panel its ``production`` times the surface's
   daylight (FLE keeps ``always_day``: full; with a day-night cycle the light is read when the
   network is solved, not followed through the day: a simplification), a steam engine what
   its steam holds (:meth:`SteamEngine.steam_power`, a seam: no steam reaches it until fluids
@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from .simulation import Machine, Simulation, exact
 
@@ -115,24 +115,12 @@ class ElectricSource:
                 network.set_demand(self, asks)
 
 
-class Generator(Protocol):
-    """What the solve needs of a generator: what it can give this tick, and to be told what it gave."""
-
-    entity: Entity
-
-    def available(self) -> Fraction: ...
-
-    def give(self, joules: Fraction, ticks: int) -> None: ...
-
-
 class GeneratorMachine(Machine):
-    """A generator's machine: it never steps by itself (its network's solve decides what it gives)."""
+    """A generator: what it can give a tick (:meth:`available`); its network's solve takes from all its
+    generators in proportion to what each offers. It never steps by itself after its first step (a
+    generator whose offer changes tells its network, :meth:`PowerNetwork.offers_changed`)."""
 
-    __slots__ = ("given",)
-
-    def __init__(self, entity: Entity, sim: Simulation) -> None:
-        super().__init__(entity, sim)
-        self.given = Fraction(0)  # joules a tick, by the last solve
+    __slots__ = ()
 
     def step(self, tick: int) -> None:
         self.sleep(self.status())
@@ -142,9 +130,6 @@ class GeneratorMachine(Machine):
 
     def available(self) -> Fraction:
         raise NotImplementedError
-
-    def give(self, joules: Fraction, ticks: int) -> None:
-        self.given = joules
 
 
 class SolarPanel(GeneratorMachine):
@@ -197,7 +182,7 @@ class Accumulator(Machine):
     It steps when it becomes full or empty (its network solves again then) and sleeps while idle.
     """
 
-    __slots__ = ("charge", "rate", "capacity", "network")
+    __slots__ = ("charge", "rate", "capacity", "network", "_takes", "_gives")
 
     def __init__(self, entity: Entity, sim: Simulation) -> None:
         super().__init__(entity, sim)
@@ -205,14 +190,13 @@ class Accumulator(Machine):
         self.charge = Fraction(0)
         self.rate = Fraction(0)  # joules a tick: positive charging, negative discharging
         self.capacity = exact(prototype.buffer_capacity or 0.0)
+        self._takes = exact(prototype.input_flow_limit or 0.0) / 60
+        self._gives = exact(prototype.output_flow_limit or 0.0) / 60
         self.network: PowerNetwork | None = None
 
     def limits(self) -> tuple[Fraction, Fraction]:
         """Joules it may take and give this tick (flow limits, room, charge)."""
-        prototype = self.entity.prototype
-        take = min(exact(prototype.input_flow_limit or 0.0) / 60, self.capacity - self.charge)
-        give = min(exact(prototype.output_flow_limit or 0.0) / 60, self.charge)
-        return take, give
+        return min(self._takes, self.capacity - self.charge), min(self._gives, self.charge)
 
     def step(self, tick: int) -> None:
         network = self.network
@@ -278,10 +262,12 @@ class PowerNetwork:
         "demand",
         "by_name",
         "satisfaction",
-        "flows",
+        "used",
         "synced",
         "_solving",
         "_again",
+        "_offers",
+        "_generated",
     )
 
     def __init__(self, sim: Simulation, statistics: FlowStatistics | None) -> None:
@@ -293,10 +279,12 @@ class PowerNetwork:
         self.demand = Fraction(0)
         self.by_name: dict[str, Fraction] = {}  # consumers' demand a tick, by prototype
         self.satisfaction = Fraction(0)
-        self.flows: dict[str, Fraction] = {}  # joules a tick per prototype: + produced, - consumed
+        self.used = Fraction(0)  # joules a tick the generators give, by the last solve
         self.synced = sim.now
         self._solving = False
         self._again = False
+        self._offers: list[tuple[str, Fraction]] | None = None
+        self._generated = Fraction(0)
 
     def set_demand(self, source: ElectricSource, asks: Fraction) -> None:
         self.advance()
@@ -312,14 +300,24 @@ class PowerNetwork:
         if ticks <= 0:
             return
         self.synced = self.sim.now
+        statistics = self.statistics
         for accumulator in self.accumulators:
             if accumulator.rate:
                 accumulator.charge += accumulator.rate * ticks
-        statistics = self.statistics
-        if statistics is not None:
-            for name, flow in self.flows.items():
-                if flow:
-                    statistics.on_flow(name, float(flow * ticks))
+                if statistics is not None:
+                    statistics.on_flow(accumulator.entity.name, float(-accumulator.rate * ticks))
+        if statistics is None:
+            return
+        satisfaction = self.satisfaction
+        if satisfaction > 0:
+            for name, asks in self.by_name.items():
+                if asks:
+                    statistics.on_flow(name, -float(asks * satisfaction * ticks))
+        if self.used:
+            offers = self.offers()
+            generated = sum((offer for _, offer in offers), Fraction(0))
+            for name, offer in offers:
+                statistics.on_flow(name, float(offer * self.used * ticks / generated))
 
     def solve(self) -> None:
         """Share this tick's energy out; consumers whose speed changed go on at the new one."""
@@ -338,40 +336,51 @@ class PowerNetwork:
 
     def _solve_once(self) -> None:
         demand = self.demand
-        offers = [(generator, generator.available()) for generator in self.generators]
-        generated = sum((offer for _, offer in offers), Fraction(0))
-        limits = [(accumulator, *accumulator.limits()) for accumulator in self.accumulators]
-        flows: dict[str, Fraction] = {}
-        rates: dict[int, Fraction] = {}
+        generated = self.generated()
+        accumulators = self.accumulators
         if generated >= demand:
-            charging = _share(generated - demand, [take for _, take, _ in limits])
-            used = demand + sum(charging, Fraction(0))
-            for (accumulator, _, _), joules in zip(limits, charging, strict=True):
-                rates[id(accumulator)] = joules
             satisfaction = Fraction(1) if demand > 0 or generated > 0 else Fraction(0)
+            self.used = demand
+            if accumulators:
+                charging = _share(generated - demand, [a.limits()[0] for a in accumulators])
+                self.used += sum(charging, Fraction(0))
+                self._set_rates(charging)
         else:
-            giving = _share(demand - generated, [give for _, _, give in limits])
-            for (accumulator, _, _), joules in zip(limits, giving, strict=True):
-                rates[id(accumulator)] = -joules
-            used = generated
+            giving = _share(demand - generated, [a.limits()[1] for a in accumulators]) if accumulators else []
+            self._set_rates([-joules for joules in giving])
+            self.used = generated
             satisfaction = (generated + sum(giving, Fraction(0))) / demand
-        for generator, offer in offers:
-            joules = offer * used / generated if generated else Fraction(0)
-            generator.give(joules, 0)
-            _add(flows, generator.entity.name, joules)
-        for accumulator in self.accumulators:
-            rate = rates[id(accumulator)]
-            _add(flows, accumulator.entity.name, -rate)
-            if rate != accumulator.rate:
-                accumulator.rate = rate
-                self.sim.touch(accumulator)
-        for name, asks in self.by_name.items():
-            _add(flows, name, -asks * satisfaction)
-        self.flows = flows
         if satisfaction != self.satisfaction:
             self.satisfaction = satisfaction
             for consumer in self.consumers:
                 set_speed(consumer, satisfaction)
+
+    def _set_rates(self, rates: list[Fraction]) -> None:
+        for accumulator, rate in zip(self.accumulators, rates, strict=True):
+            if rate != accumulator.rate:
+                accumulator.rate = rate
+                self.sim.touch(accumulator)
+
+    def offers(self) -> list[tuple[str, Fraction]]:
+        """What the generators can give a tick, by prototype: worked out once per rebuild, or again
+        after :meth:`offers_changed` (a steam engine's steam will call it when fluids are simulated)."""
+        offers = self._offers
+        if offers is None:
+            by_name: dict[str, Fraction] = {}
+            for generator in self.generators:
+                _add(by_name, generator.entity.name, generator.available())
+            offers = self._offers = list(by_name.items())
+            self._generated = sum((offer for _, offer in offers), Fraction(0))
+        return offers
+
+    def generated(self) -> Fraction:
+        self.offers()
+        return self._generated
+
+    def offers_changed(self) -> None:
+        self.advance()
+        self._offers = None
+        self.solve()
 
 
 def set_speed(source: ElectricSource, speed: Fraction) -> None:
