@@ -278,6 +278,9 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
 
     @lua_property
     def energy(self) -> float:
+        machine = self.model.machine
+        if machine is not None:
+            machine.sync()  # (an accumulator's charge moves between its steps)
         return self.model.energy
 
     @lua_setter("energy")
@@ -285,6 +288,9 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
         if not isinstance(value, (int, float)):
             raise LuaApiError(messages.COUNT_EXPECTED.format(function="LuaEntity::energy", field="value", least=0))
         self.model.energy = max(0.0, float(value))
+        set_charge = getattr(self.model.machine, "set_charge", None)
+        if set_charge is not None:
+            set_charge(self.model.energy)
 
     @lua_method
     def rotate(self, options: Any = None) -> bool:

@@ -260,6 +260,10 @@ class BurnerMachine(Machine):
         """Its electric network's satisfaction changed (it was synced first): go on at the new speed."""
         self.rate = self._base
 
+    def demanding(self) -> bool:
+        """Whether it asks for its working energy (awake and not stopped by a script)."""
+        return not self.asleep and self.entity.active
+
     def scheduled(self) -> None:
         demand_changed = getattr(self.burner, "demand_changed", None)
         if demand_changed is not None:

@@ -51,6 +51,10 @@ class Lab(BurnerMachine):
         if self.work():
             self._finish_unit()
 
+    def demanding(self) -> bool:
+        """Researching a unit: a lab looking for a research asks for its drain only."""
+        return super().demanding() and self.technology is not None
+
     def ready(self) -> bool:
         return self.technology is not None
 

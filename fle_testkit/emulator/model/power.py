@@ -102,9 +102,9 @@ class ElectricSource:
         return self.speed > 0
 
     def asks(self) -> Fraction:
-        """What it asks a tick: its drain, and its working energy while its machine is awake."""
+        """What it asks a tick: its drain, and its working energy while its machine works or is about to."""
         machine = self.machine
-        working = machine is not None and not machine.asleep and machine.entity.active
+        working = machine is not None and machine.demanding()
         return self.drain + (Fraction(machine.need) if working else 0)
 
     def demand_changed(self) -> None:
@@ -221,6 +221,16 @@ class Accumulator(Machine):
         if network is not None:
             network.advance()
         self.synced = self.sim.now
+        self.entity.energy = float(self.charge)  # (LuaEntity.energy reads an accumulator's charge)
+
+    def set_charge(self, joules: float) -> None:
+        """A script wrote ``LuaEntity.energy``: the charge, within 0..its capacity; its network solves again."""
+        self.sync()
+        self.charge = min(self.capacity, max(Fraction(0), exact(joules)))
+        self.entity.energy = float(self.charge)
+        if self.network is not None:
+            self.network.solve()
+        self.sim.touch(self)
 
     def to_state(self) -> dict[str, Any]:
         self.sync()

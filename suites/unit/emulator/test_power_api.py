@@ -108,3 +108,15 @@ def test_a_powered_factory_goes_on_after_save_and_load_as_if_never_saved(level: 
         "p(game.tick, a.crafting_progress, a.get_item_count('iron-gear-wheel'), a.get_item_count('iron-plate'), status(a))"
     )
     assert lua(loaded, probe) == lua(level, probe)
+
+
+def test_an_accumulator_shows_its_charge_as_energy(level: Level) -> None:
+    lua(
+        level,
+        "storage.acc = game.surfaces[1].create_entity{name = 'accumulator', position = {1, -2}, force = 'player'}",
+    )
+    level.advance(until=level.tick + 601)
+    # Three panels (3,000 J a tick) and an idle assembler (drain 41.67 J a tick) and lab: the rest charges it.
+    charge = float(lua(level, "p(storage.acc.energy)"))
+    assert 600 * 2900 < charge < 601 * 3000
+    assert lua(level, "storage.acc.energy = 1000 p(storage.acc.energy)") == "1000"
