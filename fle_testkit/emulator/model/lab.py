@@ -4,7 +4,8 @@ A unit of a technology takes one of each ``unit.ingredients`` pack (times its
 amount) from the lab's input when it starts, then ``unit.time`` seconds at
 ``researching_speed`` 1: a working tick adds ``researching_speed / unit.time / 60``
 (times the network's satisfaction) to the unit's progress. A finished unit adds
-``1 / unit count`` to the technology's progress (``LuaForce.research_progress``);
+``1 / unit count`` to the technology's saved progress (``LuaForce.research_progress``
+adds what the units under way have made, :func:`under_way`);
 the last one researches it: its recipes are unlocked, it leaves the queue (the
 next entry becomes the current research) and the world queues
 ``on_research_finished`` for the level to raise after the ticks it runs.
@@ -20,6 +21,7 @@ of the queue's changes. Statuses: ``no_research_in_progress``, ``missing_science
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -120,3 +122,14 @@ def units(technology: Technology) -> int:
     if unit is None or unit.count is None:
         return 1
     return int(unit.count)
+
+
+def under_way(machines: Iterable[object], technology: Technology) -> Fraction:
+    """The share of ``technology`` the units labs are researching make so far (LuaForce.research_progress
+    grows while labs work, as the game's research bar does, not only when a unit ends)."""
+    found = Fraction(0)
+    for machine in machines:
+        if isinstance(machine, Lab) and machine.technology is technology:
+            machine.sync()
+            found += machine.progress
+    return found / units(technology)

@@ -204,3 +204,26 @@ class TestElectricMachines:
         assert automation.researched and force.recipe("assembling-machine-1").enabled
         assert force.research.current is None
         assert [t.name for _, t in world.simulation.cache["research-finished"]] == ["automation"]
+
+
+class TestRecipes:
+    def test_a_recipe_set_on_an_idle_machine_starts_it(self, world: World, surface: Surface) -> None:
+        from fle_testkit.emulator.model.crafter import set_recipe
+
+        powered(surface)
+        machine = surface.create_entity("assembling-machine-1", (3.5, 0.5), force="player")
+        world.simulation.run_until(10)
+        assert status(machine) == "no_recipe" and machine.machine.asleep
+        set_recipe(machine, machine.force.recipe("iron-gear-wheel"))
+        inventory(machine, "assembling_machine_input").insert("iron-plate", 4)
+        world.simulation.run_until(10 + 121)
+        assert inventory(machine, "assembling_machine_output").get_item_count("iron-gear-wheel") == 2
+
+    def test_a_full_output_stops_it(self, world: World, surface: Surface) -> None:
+        powered(surface, panels=3)
+        machine = gear_assembler(surface, world, plates=100)
+        inventory(machine, "assembling_machine_output").insert("iron-gear-wheel", 99)
+        world.simulation.run_until(200)
+        assert inventory(machine, "assembling_machine_output").get_item_count("iron-gear-wheel") == 100
+        assert status(machine) == "full_output"
+        assert inventory(machine, "assembling_machine_input").get_item_count("iron-plate") == 98
