@@ -20,11 +20,15 @@ pages and the prototype docs describe them; per tick, energies in joules):
   network is solved, not followed through the day: a simplification), a steam engine what
   its steam holds (:meth:`SteamEngine.steam_power`, a seam: no steam reaches it until fluids
   are simulated);
-- generators go first; if they cover the demand the surplus charges accumulators (each up
-  to its ``input_flow_limit / 60`` and its room), else accumulators discharge (each up to its
-  ``output_flow_limit / 60`` and its charge) to cover the rest; shares are split in equal
-  parts, in creation order where a limit cuts one short (assumed: the game's exact split
-  among accumulators is not documented);
+- priorities (wiki, "Power production/Dealing with priorities"): solar panels are used first,
+  then steam engines (which "slow down so that no power is wasted", wiki "Electric system";
+  engines share what is left in proportion to what each offers: assumed), then accumulators;
+  accumulators charge only from what is left once every consumer is served, each up to its
+  ``input_flow_limit / 60`` and its room, and discharge to cover what generators cannot, each up
+  to its ``output_flow_limit / 60`` and its charge; shares among accumulators are equal
+  (assumed: the game's exact split is not documented);
+- energy "is evenly distributed to all machines in the network" (wiki, "Electric system"):
+  one satisfaction for every consumer of a network;
 - satisfaction = supplied / demanded (at most 1); every consumer's speed is scaled by it and
   it shows ``working`` at 1, ``low_power`` below, and ``no_power`` at 0 or off every network;
 - the network's ``electric_network_statistics`` count joules: consumers' use as output per
@@ -293,7 +297,7 @@ class PowerNetwork:
         self.synced = sim.now
         self._solving = False
         self._again = False
-        self._offers: list[tuple[str, Fraction]] | None = None
+        self._offers: list[list[tuple[str, Fraction]]] | None = None
         self._generated = Fraction(0)
 
     def set_demand(self, source: ElectricSource, asks: Fraction) -> None:
@@ -323,11 +327,16 @@ class PowerNetwork:
             for name, asks in self.by_name.items():
                 if asks:
                     statistics.on_flow(name, -float(asks * satisfaction * ticks))
-        if self.used:
-            offers = self.offers()
-            generated = sum((offer for _, offer in offers), Fraction(0))
-            for name, offer in offers:
-                statistics.on_flow(name, float(offer * self.used * ticks / generated))
+        left = self.used
+        for tier in self.offers():
+            if left <= 0:
+                break
+            total = sum((offer for _, offer in tier), Fraction(0))
+            taken = min(left, total)
+            left -= taken
+            for name, offer in tier:
+                if offer:
+                    statistics.on_flow(name, float(offer * taken * ticks / total))
 
     def solve(self) -> None:
         """Share this tick's energy out; consumers whose speed changed go on at the new one."""
@@ -371,16 +380,21 @@ class PowerNetwork:
                 accumulator.rate = rate
                 self.sim.touch(accumulator)
 
-    def offers(self) -> list[tuple[str, Fraction]]:
-        """What the generators can give a tick, by prototype: worked out once per rebuild, or again
-        after :meth:`offers_changed` (a steam engine's steam will call it when fluids are simulated)."""
+    def offers(self) -> list[list[tuple[str, Fraction]]]:
+        """What the generators can give a tick, by prototype, in priority tiers (solar panels first, then
+        the rest): worked out once per rebuild, or again after :meth:`offers_changed` (a steam engine's
+        steam will call it when fluids are simulated)."""
         offers = self._offers
         if offers is None:
-            by_name: dict[str, Fraction] = {}
+            tiers: list[dict[str, Fraction]] = [{}, {}]
             for generator in self.generators:
-                _add(by_name, generator.entity.name, generator.available())
-            offers = self._offers = list(by_name.items())
-            self._generated = sum((offer for _, offer in offers), Fraction(0))
+                _add(
+                    tiers[0 if generator.entity.type == "solar-panel" else 1],
+                    generator.entity.name,
+                    generator.available(),
+                )
+            offers = self._offers = [list(tier.items()) for tier in tiers if tier]
+            self._generated = sum((offer for tier in offers for _, offer in tier), Fraction(0))
         return offers
 
     def generated(self) -> Fraction:

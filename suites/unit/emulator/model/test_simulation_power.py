@@ -227,3 +227,17 @@ class TestRecipes:
         assert inventory(machine, "assembling_machine_output").get_item_count("iron-gear-wheel") == 100
         assert status(machine) == "full_output"
         assert inventory(machine, "assembling_machine_input").get_item_count("iron-plate") == 98
+
+
+def test_solar_panels_are_used_before_steam_engines(world: World, surface: Surface, monkeypatch: Any) -> None:
+    """The steam engine's seam (steam_power) given full steam: it covers only what the panel cannot."""
+    monkeypatch.setattr(SteamEngine, "steam_power", lambda self: self.max_power())
+    pole = powered(surface, panels=1)
+    surface.create_entity("steam-engine", (0.5, 4.5), force="player")
+    machine = gear_assembler(surface, world, plates=100)
+    world.simulation.run_until(600)
+    world.simulation.sync_power()
+    stats = surface.electric.statistics(pole, world.gamedata.entities)
+    assert stats.get_input_count("solar-panel") == pytest.approx(SOLAR_TICK * 600)
+    assert stats.get_input_count("steam-engine") == pytest.approx(float(ASSEMBLER_TICK - SOLAR_TICK) * 600)
+    assert status(machine) == "working"
