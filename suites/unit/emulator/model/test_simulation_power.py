@@ -241,3 +241,19 @@ def test_solar_panels_are_used_before_steam_engines(world: World, surface: Surfa
     assert stats.get_input_count("solar-panel") == pytest.approx(SOLAR_TICK * 600)
     assert stats.get_input_count("steam-engine") == pytest.approx(float(ASSEMBLER_TICK - SOLAR_TICK) * 600)
     assert status(machine) == "working"
+
+
+def test_a_machine_stops_when_its_panels_go_and_restarts_when_one_comes_back(world: World, surface: Surface) -> None:
+    powered(surface)
+    machine = gear_assembler(surface, world, plates=100)
+    world.simulation.run_until(121)
+    assert inventory(machine, "assembling_machine_output").get_item_count("iron-gear-wheel") == 2
+    for panel in surface.find_entities_filtered(name="solar-panel"):
+        panel.destroy()
+    world.simulation.run_until(600)
+    assert status(machine) == "no_power"
+    assert inventory(machine, "assembling_machine_output").get_item_count("iron-gear-wheel") == 2
+    surface.create_entity("solar-panel", (-2.5, -2.5), force="player")
+    world.simulation.run_until(700)
+    assert status(machine) == "low_power"
+    assert inventory(machine, "assembling_machine_output").get_item_count("iron-gear-wheel") == 3
