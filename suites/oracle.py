@@ -67,6 +67,18 @@ DOCUMENTED_BY_HAND = {
     ("mine", "iron-ore"): 2.0,
     ("mine", "stone"): 2.0,
 }
+#: Electricity, from the wiki's entity pages: "Steam engine": 900 kW maximum output; "Solar panel":
+#: 60 kW at full daylight; "Assembling machine 1": crafting speed 0.5, 75 kW + 2.5 kW drain;
+#: "Lab": researching speed 1; "Automation" (technology): 10 units of 10 s, one automation science
+#: pack each, so one lab finishes it in 100 s (0.1 units/s).
+DOCUMENTED_POWER = {
+    "steam-engine": 900_000,
+    "solar-panel": 60_000,
+    "assembling-machine-1": 77_500,  # while working, drain included
+}
+DOCUMENTED_ASSEMBLER_1_GEARS_PER_SECOND = 1.0  # 0.5 s a gear at crafting speed 0.5
+DOCUMENTED_LAB_UNITS_PER_SECOND = {("lab", "automation"): 0.1}
+
 #: A character crafts at speed 1 (the wiki's "Crafting": "Hand crafting ... at crafting speed 1").
 HAND_CRAFTING_SPEED = 1
 
@@ -281,3 +293,73 @@ def expected_hand_crafted(recipe_name: str, ticks: int, crafts: int) -> int:
 def expected_hand_mined(resource: str, ticks: int, amount: int) -> int:
     """Units of a resource (``amount`` there) a character within reach mines in ``ticks`` ticks."""
     return min(amount, ticks // manual_mining_ticks(resource))
+
+
+# --- electricity --------------------------------------------------------------------------
+
+#: Crafting machines whose energy source names no drain drain 1/30 of their energy_usage (what the
+#: wiki's figures show: 75 kW + 2.5 kW for an assembling machine 1, 150 kW + 5 kW for a 2).
+CRAFTING_DRAIN_SHARE = Fraction(1, 30)
+
+
+def fluid(name: str) -> dict[str, Any]:
+    return dict(_table("fluids")[name])
+
+
+def steam_engine_power(engine: str = "steam-engine") -> Fraction:
+    """Watts a generator gives at full steam: units a tick x 60 x (its maximum temperature - the
+    steam's default) x the steam's heat capacity x its effectivity."""
+    prototype = entity(engine)
+    steam = fluid("steam")
+    heat = energy(steam["heat_capacity"])
+    rise = Fraction(str(prototype["maximum_temperature"])) - Fraction(str(steam["default_temperature"]))
+    usage = Fraction(str(prototype["fluid_usage_per_tick"])) * TICKS_PER_SECOND
+    return usage * rise * heat * Fraction(str(prototype.get("effectivity", 1)))
+
+
+def solar_peak_power(panel: str = "solar-panel") -> Fraction:
+    return energy(entity(panel)["production"])
+
+
+def working_power(machine: str) -> Fraction:
+    """Watts an electric machine takes while working: energy_usage plus its drain."""
+    prototype = entity(machine)
+    usage = energy(prototype["energy_usage"])
+    drain = prototype["energy_source"].get("drain")
+    if drain is not None:
+        return usage + energy(drain)
+    if prototype["type"] in ("assembling-machine", "furnace"):
+        return usage * (1 + CRAFTING_DRAIN_SHARE)
+    return usage
+
+
+@functools.cache
+def technology_unit(name: str) -> tuple[int, Fraction]:
+    """A technology's unit count and seconds a unit, read from the base mod's technology.lua as text."""
+    text = (_draftsman_data() / "factorio-data" / "base" / "prototypes" / "technology.lua").read_text()
+    found = re.search(
+        r'name\s*=\s*"' + re.escape(name) + r'",.*?unit\s*=\s*\{\s*count\s*=\s*(\d+).*?time\s*=\s*([0-9.]+)',
+        text,
+        re.S,
+    )
+    if found is None:
+        raise KeyError(f"no unit for {name!r} in technology.lua")
+    return int(found.group(1)), Fraction(found.group(2))
+
+
+def lab_units_per_second(lab: str, technology: str) -> Fraction:
+    """Units a second one lab researches of a technology (researching_speed / unit time)."""
+    speed = Fraction(str(entity(lab).get("researching_speed", 1)))
+    return speed / technology_unit(technology)[1]
+
+
+def satisfaction(supply_watts: Fraction, demand_watts: Fraction) -> Fraction:
+    """The share of its demand a network gives every consumer."""
+    return Fraction(1) if supply_watts >= demand_watts else supply_watts / demand_watts
+
+
+def expected_powered_crafts(machine: str, recipe_name: str, ticks: int, supply_watts: Fraction, machines: int) -> int:
+    """Crafts each of ``machines`` machines, all working throughout (ingredients and room enough),
+    finishes in ``ticks`` ticks on a network giving ``supply_watts``: progress carries over a craft."""
+    share = satisfaction(supply_watts, machines * working_power(machine))
+    return math.floor(ticks * crafting_rate(machine, recipe_name) * share / TICKS_PER_SECOND)

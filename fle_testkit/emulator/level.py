@@ -276,6 +276,7 @@ class Level:
             if until is None:  # (an explicit target is always reached: no pace to report)
                 self.pace.advanced(self._tick, due, self._tick - first, seconds, TICKS_PER_SECOND * self.clock.speed)
             self._answer_path_requests()
+            self._raise_research_finished()
         finally:
             self._advancing = False
 
@@ -302,6 +303,20 @@ class Level:
                 event["path"] = [{"position": {"x": p.x, "y": p.y}, "needs_destroy_to_reach": False} for p in path]
             else:
                 event["try_again_later"] = False
+            self._dispatch(handler, event, ("on_event", event_id), self.events.set_handler)
+
+    def _raise_research_finished(self) -> None:
+        """Raise on_research_finished for each technology a lab finished in the ticks just run
+        (lab.py queues them): after that batch's on_tick handlers, as path requests are answered."""
+        finished = self.world.simulation.cache.pop("research-finished", None)
+        if not finished:
+            return
+        event_id = self.gamedata.defines["events"]["on_research_finished"]
+        for tick, technology in finished:
+            handler = self.events.handlers.get(event_id)
+            if handler is None or self.sandbox.stopped:
+                continue
+            event = {"name": event_id, "tick": tick, "research": self.ctx.wrap(technology), "by_script": False}
             self._dispatch(handler, event, ("on_event", event_id), self.events.set_handler)
 
     def _run_due_ticks(self, due: int, limited: bool) -> None:

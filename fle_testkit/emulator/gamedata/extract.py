@@ -225,6 +225,12 @@ class Extractor:
             initial_fuel=str(source["initial_fuel"]) if burner and source["initial_fuel"] else None,
             initial_fuel_percent=float(first(source["initial_fuel_percent"], 0.0)) if burner else 0.0,
             energy_usage=energy(p["energy_usage"]) if p["energy_usage"] is not None else None,
+            **(_electric_fields(source) if source is not None and source["type"] == "electric" else {}),
+            production=energy(p["production"]) if type_name == "solar-panel" else None,
+            fluid_usage_per_tick=as_float(p["fluid_usage_per_tick"]) if type_name == "generator" else None,
+            maximum_temperature=as_float(p["maximum_temperature"]) if type_name == "generator" else None,
+            generator_effectivity=float(first(p["effectivity"], 1.0)) if type_name == "generator" else None,
+            researching_speed=float(first(p["researching_speed"], 1.0)) if type_name == "lab" else None,
             inventory_size=number(p["inventory_size"]),
             source_inventory_size=number(p["source_inventory_size"]),
             result_inventory_size=number(p["result_inventory_size"]),
@@ -350,6 +356,20 @@ _CHARACTER_FIELDS = (
 
 def _character_fields(p: Any) -> dict[str, Any]:
     return {key: as_float(p[key]) for key in _CHARACTER_FIELDS}
+
+
+def _electric_fields(source: Any) -> dict[str, Any]:
+    """ElectricEnergySource's optional drain, buffer and flow limits (None where the data leaves them out)."""
+
+    def optional(key: str) -> float | None:
+        return energy(source[key]) if source[key] is not None else None
+
+    return {
+        "electric_drain": optional("drain"),
+        "buffer_capacity": optional("buffer_capacity"),
+        "input_flow_limit": optional("input_flow_limit"),
+        "output_flow_limit": optional("output_flow_limit"),
+    }
 
 
 def _inserter_fields(p: Any) -> dict[str, Any]:

@@ -13,13 +13,14 @@ from typing import Any
 
 #: Bump whenever a dataclass here changes shape: old cache files are then ignored.
 SCHEMA = (
-    16  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
+    17  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
 )
 # 6: the character's reach and pickup distances, inserter and drill vectors, fluid box count;
 # 7: collision_layers, tile_buildability_rules; 8: fluid_boxes, belt_speed, max_underground_distance; 9: item flags;
 # 10: the character's running_speed, tiles' walking_speed_modifier; 11: electric poles' maximum_wire_distance,
 # supply_area_distance; 12: energy_usage, burner effectivity; 13: inserter speeds and energy, burner initial fuel;
-# 14: inserter stack_size_bonus; 15: recipe_overload; 16: fast_replaceable_group
+# 14: inserter stack_size_bonus; 15: recipe_overload; 16: fast_replaceable_group; 17: electric energy sources
+# (drain, buffer, flow limits), solar production, generators' steam use, labs' speed
 #: ``max_level = "infinite"`` reads back as the largest uint32, as in the API.
 INFINITE_LEVEL = 2**32 - 1
 _SI = {
@@ -179,6 +180,18 @@ class EntityPrototype:
     initial_fuel_percent: float = 0.0
     # Watts the entity uses while working (machines' ``energy_usage``); None when the data has none.
     energy_usage: float | None = None
+    # An electric energy source's fields (ElectricEnergySource), watts and joules; None when the data has none.
+    electric_drain: float | None = None
+    buffer_capacity: float | None = None
+    input_flow_limit: float | None = None
+    output_flow_limit: float | None = None
+    # Solar panels: watts at full daylight. Generators (steam engines): fluid units a tick, the
+    # hottest steam they use, their efficiency. Labs: their researching_speed.
+    production: float | None = None
+    fluid_usage_per_tick: float | None = None
+    maximum_temperature: float | None = None
+    generator_effectivity: float | None = None
+    researching_speed: float | None = None
     inventory_size: int | None = None
     source_inventory_size: int | None = None
     result_inventory_size: int | None = None

@@ -209,10 +209,11 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
     @lua_property
     def electric_network_statistics(self) -> Any:
         """Electric poles only: one statistics object shared by every pole of the network (see
-        model/electric.py). No power flows, so they stay empty unless a script writes to them;
-        they are not saved."""
+        model/electric.py), counting the joules its members made and used (model/power.py); they
+        are not saved."""
         if self.model.type != "electric-pole":
             raise LuaApiError(messages.NOT_AN_ELECTRIC_POLE)
+        self.ctx.world.simulation.sync_power()
         return self.ctx.wrap(self.model.surface.electric.statistics(self.model, self.ctx.gamedata.entities))
 
     @lua_property
@@ -304,6 +305,9 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
 
     @lua_property
     def energy(self) -> float:
+        machine = self.model.machine
+        if machine is not None:
+            machine.sync()  # (an accumulator's charge moves between its steps)
         return self.model.energy
 
     @lua_setter("energy")
@@ -311,6 +315,9 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers):
         if not isinstance(value, (int, float)):
             raise LuaApiError(messages.COUNT_EXPECTED.format(function="LuaEntity::energy", field="value", least=0))
         self.model.energy = max(0.0, float(value))
+        set_charge = getattr(self.model.machine, "set_charge", None)
+        if set_charge is not None:
+            set_charge(self.model.energy)
 
     @lua_method
     def rotate(self, options: Any = None) -> bool:

@@ -9,6 +9,7 @@ from ..gamedata.prototypes import TechnologyPrototype
 from ..lua.runtime import LuaApiError
 from ..model.errors import InvalidArgumentError
 from ..model.force import Force, Recipe, Technology
+from ..model.lab import under_way
 from ..model.research import check_progress
 from .base import LuaCustomTable, LuaObject, is_table, lua_method, lua_property, lua_setter, lua_type_name, named_table
 from .prototypes import product_fields, research_unit_count, research_unit_ingredients
@@ -208,7 +209,11 @@ class LuaForce(LuaObject):
 
     @lua_property
     def research_progress(self) -> float:
-        return self.model.research.progress
+        research = self.model.research
+        current = research.current
+        if current is None:
+            return research.progress
+        return min(1.0, research.progress + float(under_way(self.ctx.world.simulation.machines.values(), current)))
 
     @lua_setter("research_progress")
     def set_research_progress(self, value: Any) -> None:

@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 
 
 class Burner:
+    #: The status a machine shows when it works, and when this source cannot pay for a tick.
+    working_status = "working"
+    out_of_energy = "no_fuel"
+
     __slots__ = (
         "owner",
         "inventory",
@@ -194,6 +198,10 @@ class Burner:
         self._heat = float(state.get("heat") or 0.0)
 
 
+#: The states of a machine that works (at full or low power).
+WORKING = frozenset({"working", "low_power"})
+
+
 def _whole(value: Fraction) -> Fraction | int:
     """An int when the value is whole: int sums are several times faster than Fraction ones."""
     return value.numerator if value.denominator == 1 else value
@@ -208,11 +216,15 @@ class BurnerMachine(Machine):
     completes the progress.
     """
 
-    __slots__ = ("burner", "need", "energy_per_tick", "_num", "_den", "_step", "held")
+    __slots__ = ("burner", "need", "energy_per_tick", "_num", "_den", "_step", "_base", "held")
 
-    def __init__(self, entity: Entity, sim: Simulation, burner: Burner) -> None:
+    def __init__(self, entity: Entity, sim: Simulation, burner: Any) -> None:
         super().__init__(entity, sim)
-        self.burner = burner
+        # A Burner, or an electric one (power.ElectricSource) whose speed is its network's satisfaction.
+        self.burner: Burner = burner
+        if getattr(burner, "machine", False) is None:
+            burner.machine = self
+        self._base = Fraction(0)  # the rate at full speed
         self.need = burner.fuel_per_tick(entity.prototype.energy_usage or 0.0)
         self.energy_per_tick = float(self.need * exact(entity.prototype.effectivity))  # what ``energy`` shows
         # The progress is _num / _den and a working tick adds _step / _den: whole numbers, so the
@@ -231,12 +243,31 @@ class BurnerMachine(Machine):
 
     @property
     def rate(self) -> Fraction:
-        return Fraction(self._step, self._den)
+        """The progress of a working tick at full speed (an electric machine's is scaled by its power)."""
+        return self._base
 
     @rate.setter
     def rate(self, value: Fraction) -> None:
-        self._rescale(value.denominator)
-        self._step = value.numerator * (self._den // value.denominator)
+        self._base = value
+        scaled = value * self.speed()
+        self._rescale(scaled.denominator)
+        self._step = scaled.numerator * (self._den // scaled.denominator)
+
+    def speed(self) -> Fraction | int:
+        return getattr(self.burner, "speed", 1)
+
+    def speed_changed(self) -> None:
+        """Its electric network's satisfaction changed (it was synced first): go on at the new speed."""
+        self.rate = self._base
+
+    def demanding(self) -> bool:
+        """Whether it asks for its working energy (awake and not stopped by a script)."""
+        return not self.asleep and self.entity.active
+
+    def scheduled(self) -> None:
+        demand_changed = getattr(self.burner, "demand_changed", None)
+        if demand_changed is not None:
+            demand_changed()
 
     def _rescale(self, denominator: int) -> None:
         """Make ``_den`` a multiple of ``denominator``, keeping progress and rate."""
@@ -268,7 +299,7 @@ class BurnerMachine(Machine):
             self.sleep(blocked)
             return False
         entity.energy = self.energy_per_tick
-        self.state = "working"
+        self.state = self.burner.working_status
         self._num += self._step
         if self._num < self._den:
             return False
@@ -276,7 +307,7 @@ class BurnerMachine(Machine):
         return True
 
     def plain_ticks(self) -> int:
-        if self.state != "working" or self.held or not self.entity.active or not self.ready():
+        if self.state not in WORKING or self.held or not self.entity.active or not self.ready() or not self._step:
             return 0
         before_complete = -((self._num - self._den) // self._step) - 1  # ceil((den - num) / step) - 1
         return max(0, min(self.burner.ticks_left(self.need), before_complete))

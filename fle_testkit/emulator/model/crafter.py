@@ -51,6 +51,7 @@ def set_recipe(entity: Entity, recipe: Recipe | None) -> list[Stack]:
             removed += inventory.resize(len(ingredients), ItemFilter(names=frozenset(ingredients)))
         elif inventory.name == "assembling_machine_output":
             removed += inventory.resize(len(products), ItemFilter(names=frozenset(products)))
+    entity.changed()  # (its machine looks again: a new recipe may start, or end the craft under way)
     return removed
 
 

@@ -130,27 +130,31 @@ def supplied_networks(poles: list[Entity], users: list[Entity], of_pole: dict[in
 class ElectricNetworks:
     """One surface's networks, worked out on demand; the surface reports its electric entities' changes."""
 
-    __slots__ = ("_surface", "_members", "_ids", "_statistics")
+    __slots__ = ("_surface", "_members", "_ids", "_statistics", "version")
 
     def __init__(self, surface: Place) -> None:
         self._surface = surface
         self._members: dict[int, Entity] = {}  # the electric entities, by Entity.id
         self._ids: dict[int, int] | None = None  # entity id -> network id, until something changes
         self._statistics: dict[int, FlowStatistics] = {}  # by network id
+        self.version = 0  # counts changes of the topology (power.py rebuilds its networks on one)
 
     def added(self, entity: Entity) -> None:
         if is_electric(entity):
             self._members[entity.id] = entity
             self._ids = None
+            self.version += 1
 
     def removed(self, entity: Entity) -> None:
         if self._members.pop(entity.id, None) is not None:
             self._ids = None
+            self.version += 1
 
     def moved(self, entity: Entity) -> None:
         """The entity moved or turned: its links or its supply may be others now."""
         if entity.id in self._members:
             self._ids = None
+            self.version += 1
 
     def network_id(self, entity: Entity) -> int | None:
         """The id of the entity's network, or None when it is on none (or takes no electricity)."""
@@ -162,10 +166,12 @@ class ElectricNetworks:
         Made empty when first read and kept under the network's id (see the module's
         docstring for when an id lives on); not saved, as nothing writes them but scripts.
         """
-        network = self._network_ids()[pole.id]
+        return self.network_statistics(self._network_ids()[pole.id], pole.force.index, names)
+
+    def network_statistics(self, network: int, force_index: int, names: Collection[str]) -> FlowStatistics:
         stats = self._statistics.get(network)
         if stats is None:
-            stats = self._statistics[network] = FlowStatistics("electric", pole.force.index, self._surface.index, names)
+            stats = self._statistics[network] = FlowStatistics("electric", force_index, self._surface.index, names)
         return stats
 
     def _network_ids(self) -> dict[int, int]:

@@ -1,4 +1,4 @@
-"""A burner inserter at work (one :class:`~.simulation.Machine`).
+"""A burner or electric inserter at work (one :class:`~.simulation.Machine`).
 
 The hand swings between the pickup position and the drop position
 (targets.py: the prototype's ``pickup_position`` and ``insert_position``
@@ -52,8 +52,9 @@ Choices where the game's exact behaviour is not known, easy to change here:
 - an inserter feeds itself when its fuel slot is empty (the game's threshold is not documented);
 - belts are neither picked from nor dropped onto yet: an inserter facing one waits.
 
-Electric inserters get no machine: electric networks carry no power yet (electric.py), so
-they stay still and show ``no_power`` (status.py).
+An electric inserter runs the same way on a power.ElectricSource: its swing's energy is what it
+asks of its network while it swings, the network's satisfaction scales its speed, and without
+power it stays still and shows ``no_power``.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from . import control, ground, insertion_limits, targets
-from .burner import Burner, BurnerMachine
+from .burner import BurnerMachine
 from .geometry import Position
 from .inventory import EntityStack
 from .simulation import Simulation, exact
@@ -112,7 +113,7 @@ def leg(prototype: Any) -> tuple[int, Fraction]:
 class Inserter(BurnerMachine):
     __slots__ = ("hand", "moving", "source", "destination", "looked")
 
-    def __init__(self, entity: Entity, sim: Simulation, burner: Burner) -> None:
+    def __init__(self, entity: Entity, sim: Simulation, burner: Any) -> None:
         super().__init__(entity, sim, burner)
         key = ("inserter-leg", entity.name)
         found = sim.cache.get(key)
@@ -195,6 +196,8 @@ class Inserter(BurnerMachine):
 
     def _feeds_itself(self, item: str) -> bool:
         fuel = self.burner.inventory
+        if fuel is None:
+            return False  # (an electric inserter)
         return fuel.is_empty() and fuel.accepts(item) and self.burner.inventory.item(item).fuel_value > 0
 
     def _waits(self) -> tuple[int, ...]:
@@ -218,10 +221,10 @@ class Inserter(BurnerMachine):
             self.hand = (item, count)
             if self.burner.has_fuel():
                 return True
-            self.sleep("no_fuel", self._waits(), near=True)
+            self.sleep(self.burner.out_of_energy, self._waits(), near=True)
             return False
         if not self.burner.has_fuel():
-            self.sleep("no_fuel", self._waits(), near=True)
+            self.sleep(self.burner.out_of_energy, self._waits(), near=True)
         elif self._has_anything():
             self.sleep("waiting_for_space_in_destination", self._waits(), near=True)
         else:

@@ -1,38 +1,55 @@
 """Which entities the tick simulation runs, and as what kind of machine.
 
-Burner mining drills, burner furnaces, burner inserters and characters (their
-crafting queue and mining, handwork.py) so far. Electric machines (electric
-inserters too) wait for the power simulation, belts for theirs: they get no
-machine, so nothing of them changes with time yet (their status comes from
-status.py).
+Burner and electric mining drills, burner furnaces, burner and electric
+inserters, assembling machines, labs, characters (their crafting queue and
+mining, handwork.py), and the members of electric networks that give or store
+power (solar panels, steam engines, accumulators: power.py). An electric
+machine's energy source is a :class:`~.power.ElectricSource` where a burner
+one's is its :class:`~.burner.Burner`. Belts wait for their own simulation:
+they get no machine, so nothing of them changes with time yet (their status
+comes from status.py).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .assembling import AssemblingMachine
 from .handwork import Handwork
 from .inserting import Inserter
+from .lab import Lab
 from .mining import MiningDrill
+from .power import Accumulator, ElectricSource, SolarPanel, SteamEngine
 from .simulation import Machine, Simulation
 from .smelting import Furnace
 
 if TYPE_CHECKING:
     from .entity import Entity
 
+#: Electric entities that give or store power, by type.
+POWER_MACHINES = {"solar-panel": SolarPanel, "generator": SteamEngine, "accumulator": Accumulator}
+
 
 def machine_for(entity: Entity, sim: Simulation) -> Machine | None:
     if entity.character is not None:
         return Handwork(entity, sim)
-    burner = entity.burner
-    if burner is None:
+    prototype = entity.prototype
+    kind = POWER_MACHINES.get(entity.type)
+    if kind is not None and prototype.energy_source == "electric":
+        return kind(entity, sim)
+    source = entity.burner if prototype.energy_source != "electric" else ElectricSource(entity)
+    if source is None:
         return None
-    if entity.type == "inserter" and entity.prototype.rotation_speed:
-        return Inserter(entity, sim, burner)
-    if not entity.prototype.energy_usage:
+    if entity.type == "inserter" and prototype.rotation_speed:
+        return Inserter(entity, sim, source)
+    if not prototype.energy_usage:
         return None
     if entity.type == "mining-drill":
-        return MiningDrill(entity, sim, burner)
+        return MiningDrill(entity, sim, source)
     if entity.type == "furnace" and any(i.name == "furnace_source" for i in entity.inventories.values()):
-        return Furnace(entity, sim, burner)
+        return Furnace(entity, sim, source)
+    if entity.type == "assembling-machine" and not prototype.fixed_recipe:
+        return AssemblingMachine(entity, sim, source)
+    if entity.type == "lab":
+        return Lab(entity, sim, source)
     return None

@@ -1,8 +1,9 @@
-"""A burner mining drill at work (one :class:`~.simulation.Machine`).
+"""A burner or electric mining drill at work (one :class:`~.simulation.Machine`).
 
 Each working tick adds ``mining_speed / mining_time / 60`` to the mining
 progress, where ``mining_time`` is the resource's (iron ore: 1), and burns one
-tick of fuel (see burner.py). When the progress reaches 1 the drill mines once:
+tick of fuel (see burner.py), or for an electric drill asks its network for
+``energy_usage`` and runs at the network's satisfaction (power.py). When the progress reaches 1 the drill mines once:
 one unit of the resource's amount goes (a depleted resource is removed) and its
 products go out at the drop position: into the entity there (any inventory
 that takes the item, as ``insert`` fills it: a chest, a furnace's source or
@@ -25,7 +26,7 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from . import control, ground, targets
-from .burner import Burner, BurnerMachine
+from .burner import BurnerMachine
 from .simulation import Simulation, exact
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 class MiningDrill(BurnerMachine):
     __slots__ = ("target", "mined", "destination", "looked")
 
-    def __init__(self, entity: Entity, sim: Simulation, burner: Burner) -> None:
+    def __init__(self, entity: Entity, sim: Simulation, burner: Any) -> None:
         super().__init__(entity, sim, burner)
         self.target: Entity | None = None
         self.mined = 0  # minings so far: seeds the draw of products with a probability
@@ -49,7 +50,7 @@ class MiningDrill(BurnerMachine):
             return
         target = self._find_target()
         if target is None:
-            self.sleep("no_minable_resources" if self.burner.has_fuel() else "no_fuel", near=True)
+            self.sleep("no_minable_resources" if self.burner.has_fuel() else self.burner.out_of_energy, near=True)
             return
         if self.work():
             self._mine(target)

@@ -1,8 +1,8 @@
 """A force's research: the queue, the current research's progress, the previous one.
 
-Nothing advances research by itself (no lab consumes science packs in the
-emulator), so progress changes only when a script writes it; a technology is
-finished by setting ``researched``. The queue follows Factorio 2.0's rules as
+Labs advance the current research (lab.py: a finished unit adds 1 / unit
+count to its progress, the last one sets ``researched``); a script may write
+the progress or set ``researched`` too. The queue follows Factorio 2.0's rules as
 the API documents them: it is always enabled (2.0 has no queue setting); a
 technology is queued only if the force could research it, i.e. it is not
 researched, is enabled, is researched with labs (not by a trigger) and each

@@ -119,6 +119,9 @@ class Machine:
     def surroundings_changed(self) -> None:
         """An entity appeared, left or moved on a watched tile (drop what was found there)."""
 
+    def scheduled(self) -> None:
+        """It was planned again (woken, put to sleep, or after a step): an electric one tells its network."""
+
     def to_state(self) -> dict[str, Any]:
         return {}
 
@@ -163,6 +166,7 @@ class Simulation:
         "steps_run",
         "recipes",
         "cache",
+        "power",
     )
 
     def __init__(
@@ -183,6 +187,7 @@ class Simulation:
         self._tiles: dict[tuple[int, int], set[Machine]] = {}  # tile -> machines watching it
         self._running: Machine | None = None  # the machine whose step is running
         self.steps_run = 0  # steps run since the game started here (a figure, not saved)
+        self.power: Any = None  # the electric networks' energy (power.PowerGrid), set by the world
 
     def __repr__(self) -> str:
         return f"<Simulation tick={self.now} machines={len(self.machines)} queued={len(self._queue)}>"
@@ -200,6 +205,8 @@ class Simulation:
                 machine.load_state(state)
             self.machines[entity.id] = machine
             entity.machine = machine
+            if self.power is not None and getattr(entity.prototype, "energy_source", None) == "electric":
+                self.power.joined(machine)
             self._watch(machine)
             self._schedule(machine)
         self._surroundings(entity)
@@ -207,6 +214,8 @@ class Simulation:
     def removed(self, entity: Entity) -> None:
         machine = self.machines.pop(entity.id, None)
         if machine is not None:
+            if self.power is not None:
+                self.power.left(machine)
             self._unwait(machine)
             self._unwatch(machine)
             machine.version += 1
@@ -291,6 +300,7 @@ class Simulation:
         machine.waits_on = frozenset()
 
     def _schedule(self, machine: Machine) -> None:
+        machine.scheduled()  # (first: what it tells its network may plan it again, with an older version)
         machine.version += 1
         if machine.asleep:
             machine.due = None
@@ -301,10 +311,16 @@ class Simulation:
         machine.due = due
         heapq.heappush(self._queue, (due, next(self._seq), machine.version, machine))
 
+    def check_power(self) -> None:
+        """Electric networks whose members or wiring changed are rebuilt before the next tick runs."""
+        if self.power is not None:
+            self.power.check()
+
     # --- running ------------------------------------------------------------
 
     def next_step_tick(self) -> int | None:
         """The tick of the next step, or None when every machine sleeps (nothing would change)."""
+        self.check_power()
         queue = self._queue
         while queue and queue[0][3].version != queue[0][2]:
             heapq.heappop(queue)
@@ -316,6 +332,7 @@ class Simulation:
         ``should_stop`` is asked between ticks, every few steps: a game that cannot keep up stops
         at a tick boundary, with every step before it run (the clock then runs slower).
         """
+        self.check_power()
         queue = self._queue
         checked = self.steps_run
         while queue:
@@ -350,6 +367,12 @@ class Simulation:
         """Bring every machine's continuous state up to now (before the world is saved)."""
         for machine in self.machines.values():
             machine.sync()
+        self.sync_power()
+
+    def sync_power(self) -> None:
+        """Electric networks' energy and statistics up to now."""
+        if self.power is not None:
+            self.power.sync()
 
 
 def _discard(index: dict[Any, set[Machine]], keys: Iterable[Any], machine: Machine) -> None:

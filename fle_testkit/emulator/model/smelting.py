@@ -21,7 +21,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from .burner import Burner, BurnerMachine
+from .burner import BurnerMachine
 from .simulation import Simulation, exact
 
 if TYPE_CHECKING:
@@ -33,12 +33,17 @@ if TYPE_CHECKING:
 class Furnace(BurnerMachine):
     __slots__ = ("crafting", "source", "result", "products_finished")
 
-    def __init__(self, entity: Entity, sim: Simulation, burner: Burner) -> None:
+    #: The status without the ingredients of a recipe, and the inventories it crafts from and into.
+    shortage = "no_ingredients"
+    source_name = "furnace_source"
+    result_name = "furnace_result"
+
+    def __init__(self, entity: Entity, sim: Simulation, burner: Any) -> None:
         super().__init__(entity, sim, burner)
         self.crafting = False  # a craft has taken its ingredients and not yet finished
         by_name = {inventory.name: inventory for inventory in entity.inventories.values()}
-        self.source: Inventory = by_name["furnace_source"]
-        self.result: Inventory = by_name["furnace_result"]
+        self.source: Inventory = by_name[self.source_name]
+        self.result: Inventory = by_name[self.result_name]
         self.products_finished = 0
 
     # --- a tick ---------------------------------------------------------------
@@ -61,7 +66,7 @@ class Furnace(BurnerMachine):
         if recipe is None:
             self.progress = Fraction(0)
             # Without fuel as well, the fuel is what it shows (as an unpowered machine shows no power).
-            self.sleep("no_ingredients" if self.burner.has_fuel() else "no_fuel")
+            self.sleep(self._short_status() if self.burner.has_fuel() else self.burner.out_of_energy)
             return False
         prototype = recipe.prototype
         for product in prototype.results:
@@ -72,7 +77,7 @@ class Furnace(BurnerMachine):
             # Ingredients stay in the source until there is fuel to smelt them with, as an
             # unpowered machine keeps its inputs (the most plausible reading; not confirmed).
             self.entity.energy = 0.0
-            self.sleep("no_fuel")
+            self.sleep(self.burner.out_of_energy)
             return False
         statistics = self.statistics()
         for ingredient in prototype.ingredients:
@@ -96,6 +101,9 @@ class Furnace(BurnerMachine):
                 ):
                     return recipe
         return None
+
+    def _short_status(self) -> str:
+        return self.shortage
 
     def _recipes_by_ingredient(self) -> dict[str, list[Recipe]]:
         force = self.entity.force

@@ -2,16 +2,16 @@
 
 Factorio works a status out while it updates the entity each tick. An entity
 the tick simulation runs (see machines.py) shows what its machine's last step
-found (``working``, ``no_fuel``, ``waiting_for_space_in_destination``...). For
-the rest, and for a machine before its first tick, there is no power flow
-(electric networks are only a topology, see electric.py), so this gives the
-status an entity shows from its own state:
+found (``working``, ``no_fuel``, ``low_power``, ``waiting_for_space_in_destination``...;
+electric ones as their network's energy solve leaves them, power.py). For the
+rest, and for a machine before its first tick, this gives the status an entity
+shows from its own state:
 
 - types without a status (chests, belts, poles, walls, resources...) have none (nil);
 - a burner entity with no fuel and nothing burning: ``no_fuel``;
-- an electric entity, as no power flows: ``not_plugged_in_electric_network`` for generators
-  and solar panels (the define's documented users; exact off every network, a stand-in on
-  one, where the real status depends on the flow), ``no_power`` for consumers;
+- an electric entity before its first tick, or a consumer its network does not power:
+  ``not_plugged_in_electric_network`` for generators and solar panels (the define's
+  documented users), ``no_power`` for consumers;
 - an assembling machine without a recipe: ``no_recipe``; a crafting machine whose
   inputs lack an ingredient: ``no_ingredients`` (furnace) or
   ``item_ingredient_shortage`` (assembler);
@@ -72,6 +72,12 @@ def _has_ingredients(entity: Entity) -> bool:
     return True
 
 
+def _powered(entity: Entity) -> bool:
+    """An electric consumer whose network gives it power (power.py sets its source's speed)."""
+    source = getattr(entity.machine, "burner", None)
+    return bool(getattr(source, "speed", 0))
+
+
 def status(entity: Entity) -> str | None:
     entity.check_valid()
     if entity.type not in WITH_STATUS:
@@ -82,7 +88,7 @@ def status(entity: Entity) -> str | None:
     burner = entity.burner
     if burner is not None and burner.currently_burning is None and burner.inventory.is_empty():
         return "no_fuel"
-    if entity.prototype.energy_source == "electric":
+    if entity.prototype.energy_source == "electric" and not _powered(entity):
         return "not_plugged_in_electric_network" if entity.type in PRODUCERS else "no_power"
     if entity.type == "assembling-machine" and entity.recipe is None:
         return "no_recipe"

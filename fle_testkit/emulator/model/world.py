@@ -16,6 +16,7 @@ from .force import Force
 from .machines import machine_for
 from .mapgen import MapLayout
 from .pathfinding import PathRequest
+from .power import PowerGrid
 from .rendering import Rendering
 from .script_inventories import ScriptInventories
 from .simulation import Simulation
@@ -75,6 +76,15 @@ class World:
         self.simulation = Simulation(
             machine_for, lambda e: self.flow_statistics("item", e.force, e.surface.index), gamedata.recipes
         )
+        self.simulation.power = PowerGrid(
+            self.simulation,
+            lambda surface, network, member: surface.electric.network_statistics(
+                network, member.force.index, gamedata.entities
+            ),
+        )
+        steam = gamedata.fluids.get("steam")
+        if steam is not None:
+            self.simulation.cache["steam"] = steam  # (what a steam engine's power is worked out from)
 
     @classmethod
     def new(cls, gamedata: GameData, seed: int, layout: MapLayout | None = None) -> World:

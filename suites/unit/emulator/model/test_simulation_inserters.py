@@ -221,7 +221,7 @@ class TestTargets:
         surface.create_entity("wooden-chest", (0.5, -0.5), force="player").inventories[1].insert("coal", 5)
         inserter = surface.create_entity("inserter", (0.5, 0.5), force="player")
         world.simulation.run_until(1000)
-        assert inserter.machine is None and status(inserter) == "no_power"
+        assert status(inserter) == "no_power"
 
 
 def test_a_drill_to_furnace_to_chest_line_makes_plates(world: World, surface: Surface) -> None:

@@ -1,0 +1,533 @@
+"""Electricity: the energy solve of each electric network, and the energy sources of its members.
+
+electric.py says which network an entity is on; this module moves the energy.
+Each network is solved when what it asks or offers changes, not every tick:
+between two solves every tick moves the same energy (rates are exact
+fractions), so the ticks between run in bulk as the simulation's plain ticks
+do, a solve costs a pass over the network's generators and accumulators, and an
+idle network (every consumer asleep, no accumulator filling or emptying) costs
+nothing. A tick-by-tick solve would give the same numbers.
+
+The rules followed (Factorio 2.0 as the wiki's Electric system and Accumulator
+pages and the prototype docs describe them; per tick, energies in joules):
+
+- a consumer asks ``energy_usage / 60`` while it works (an inserter: its swing's energy,
+  see inserting.py) plus its ``drain / 60`` always; a crafting machine whose energy source
+  names no drain drains ``energy_usage / 30`` (the wiki's 75 kW + 2.5 kW for an assembling
+  machine 1; assumed to be the engine's default for crafting machines only);
+- generators offer what they can (worked out when the network is rebuilt): a solar panel its ``production`` times the surface's
+  daylight (FLE keeps ``always_day``: full; with a day-night cycle the light is read when the
+  network is solved, not followed through the day: a simplification), a steam engine what
+  its steam holds (:meth:`SteamEngine.steam_power`, a seam: no steam reaches it until fluids
+  are simulated);
+- priorities (wiki, "Power production/Dealing with priorities"): solar panels are used first,
+  then steam engines (which "slow down so that no power is wasted", wiki "Electric system";
+  engines share what is left in proportion to what each offers: assumed), then accumulators;
+  accumulators charge only from what is left once every consumer is served, each up to its
+  ``input_flow_limit / 60`` and its room, and discharge to cover what generators cannot, each up
+  to its ``output_flow_limit / 60`` and its charge; shares among accumulators are equal
+  (assumed: the game's exact split is not documented);
+- energy "is evenly distributed to all machines in the network" (wiki, "Electric system"):
+  one satisfaction for every consumer of a network;
+- satisfaction = supplied / demanded (at most 1); every consumer's speed is scaled by it and
+  it shows ``working`` at 1, ``low_power`` below, and ``no_power`` at 0 or off every network;
+- the network's ``electric_network_statistics`` count joules: consumers' use as output per
+  prototype, generators' production as input, accumulators' charge as output and their
+  discharge as input (2.0 shows accumulators on both sides).
+
+Assumed, not confirmed: a consumer's electric buffer is not modelled (it takes each tick
+what the solve gives it, ``LuaEntity.energy`` shows that tick's share); a change of demand
+found in a machine's step applies from that tick on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from .simulation import Machine, Simulation, exact
+
+if TYPE_CHECKING:
+    from .entity import Entity
+    from .statistics import FlowStatistics
+
+FOREVER = 2**62
+#: Crafting machines drain this share of their energy_usage when their energy source names no drain.
+CRAFTING_DRAIN_SHARE = Fraction(1, 30)
+CRAFTING_TYPES = frozenset({"assembling-machine", "furnace", "rocket-silo"})
+
+
+def drain_per_tick(prototype: Any) -> Fraction:
+    if prototype.electric_drain is not None:
+        return exact(prototype.electric_drain) / 60
+    if prototype.type in CRAFTING_TYPES and prototype.energy_usage:
+        return exact(prototype.energy_usage) * CRAFTING_DRAIN_SHARE / 60
+    return Fraction(0)
+
+
+class ElectricSource:
+    """A consumer's electric energy source; stands where a :class:`~.burner.Burner` does for a machine.
+
+    Its ``speed`` is its network's satisfaction (0 off every network); the network accounts the
+    energy, so burning is nothing here.
+    """
+
+    __slots__ = ("owner", "machine", "network", "speed", "demand", "drain")
+
+    inventory = None  # (no fuel slots: an electric inserter never feeds itself)
+    out_of_energy = "no_power"
+
+    def __init__(self, owner: Entity) -> None:
+        self.owner = owner
+        self.machine: Any = None  # the consumer machine, set by it
+        self.network: PowerNetwork | None = None
+        self.speed = Fraction(0)
+        self.demand = Fraction(0)  # joules a tick it asks of its network now
+        self.drain = drain_per_tick(owner.prototype)
+
+    @property
+    def working_status(self) -> str:
+        return "working" if self.speed >= 1 else "low_power"
+
+    def fuel_per_tick(self, energy_usage: float) -> Fraction | int:
+        return exact(energy_usage) / 60
+
+    def ticks_left(self, need: Fraction | int) -> int:
+        return FOREVER if self.speed > 0 else 0
+
+    def burn(self, need: Fraction | int, ticks: int) -> None:
+        pass  # (the network counts what its consumers take)
+
+    def draw(self, need: Fraction | int, consumed: Any) -> str | None:
+        return None if self.speed > 0 else "no_power"
+
+    def has_fuel(self) -> bool:
+        return self.speed > 0
+
+    def asks(self) -> Fraction:
+        """What it asks a tick: its drain, and its working energy while its machine works or is about to."""
+        machine = self.machine
+        working = machine is not None and machine.demanding()
+        return self.drain + (Fraction(machine.need) if working else 0)
+
+    def demand_changed(self) -> None:
+        network = self.network
+        if network is not None:
+            asks = self.asks()
+            if asks != self.demand:
+                network.set_demand(self, asks)
+
+
+class GeneratorMachine(Machine):
+    """A generator: what it can give a tick (:meth:`available`); its network's solve takes from all its
+    generators in proportion to what each offers. It never steps by itself after its first step (a
+    generator whose offer changes tells its network, :meth:`PowerNetwork.offers_changed`)."""
+
+    __slots__ = ()
+
+    def step(self, tick: int) -> None:
+        self.sleep(self.status())
+
+    def status(self) -> str:
+        return "working"
+
+    def available(self) -> Fraction:
+        raise NotImplementedError
+
+
+class SolarPanel(GeneratorMachine):
+    __slots__ = ()
+
+    def available(self) -> Fraction:
+        return exact(self.entity.prototype.production or 0.0) / 60 * daylight(self.entity.surface)
+
+    def status(self) -> str:
+        return "working" if self.available() > 0 else "no_power"
+
+
+class SteamEngine(GeneratorMachine):
+    """A steam engine: ``fluid_usage_per_tick`` units of steam, each giving
+    ``(temperature - 15 °C) x heat capacity`` joules times its ``effectivity``, up to ``maximum_temperature``:
+    900 kW for vanilla's 0.5 units a tick of 165 °C steam (FluidPrototype: 200 J/°C).
+    """
+
+    __slots__ = ()
+
+    def max_power(self) -> Fraction:
+        """Joules a tick at full steam, from the prototype and the steam's (the engine's 900 kW / 60)."""
+        prototype = self.entity.prototype
+        steam = self.sim.cache.get("steam")
+        heat = exact(steam.heat_capacity) if steam is not None else Fraction(200)
+        cold = exact(steam.default_temperature) if steam is not None else Fraction(15)
+        hot = exact(prototype.maximum_temperature or 0.0)
+        return (
+            exact(prototype.fluid_usage_per_tick or 0.0)
+            * (hot - cold)
+            * heat
+            * exact(prototype.generator_effectivity or 1.0)
+        )
+
+    def steam_power(self) -> Fraction:
+        """Joules a tick the steam in its fluid box can give. The seam for the fluid simulation: until
+        steam is simulated (model/fluids.py has no contents that move), an engine has none."""
+        return Fraction(0)
+
+    def available(self) -> Fraction:
+        return min(self.max_power(), self.steam_power())
+
+    def status(self) -> str:
+        return "working" if self.available() > 0 else "no_input_fluid"
+
+
+class Accumulator(Machine):
+    """An accumulator: its charge (exact joules), filled or emptied at the rate its network's solve set.
+
+    It steps when it becomes full or empty (its network solves again then) and sleeps while idle.
+    """
+
+    __slots__ = ("charge", "rate", "capacity", "network", "_takes", "_gives")
+
+    def __init__(self, entity: Entity, sim: Simulation) -> None:
+        super().__init__(entity, sim)
+        prototype = entity.prototype
+        self.charge = Fraction(0)
+        self.rate = Fraction(0)  # joules a tick: positive charging, negative discharging
+        self.capacity = exact(prototype.buffer_capacity or 0.0)
+        self._takes = exact(prototype.input_flow_limit or 0.0) / 60
+        self._gives = exact(prototype.output_flow_limit or 0.0) / 60
+        self.network: PowerNetwork | None = None
+
+    def limits(self) -> tuple[Fraction, Fraction]:
+        """Joules it may take and give this tick (flow limits, room, charge)."""
+        return min(self._takes, self.capacity - self.charge), min(self._gives, self.charge)
+
+    def step(self, tick: int) -> None:
+        network = self.network
+        if network is not None:
+            network.solve()
+        if self.rate == 0:
+            self.sleep("working")
+
+    def plain_ticks(self) -> int:
+        """Up to the tick it is full or empty (its charge is its network's as of the network's ``synced``)."""
+        network = self.network
+        if network is None or self.rate == 0:
+            return FOREVER
+        left = self.capacity - self.charge if self.rate > 0 else self.charge
+        return max(0, network.synced + int(left // abs(self.rate)) - self.synced)
+
+    def run_plain(self, ticks: int) -> None:
+        pass  # (its network moves the charge when it accounts its ticks)
+
+    def sync(self) -> None:
+        network = self.network
+        if network is not None:
+            network.advance()
+        self.synced = self.sim.now
+        self.entity.energy = float(self.charge)  # (LuaEntity.energy reads an accumulator's charge)
+
+    def set_charge(self, joules: float) -> None:
+        """A script wrote ``LuaEntity.energy``: the charge, within 0..its capacity; its network solves again."""
+        self.sync()
+        self.charge = min(self.capacity, max(Fraction(0), exact(joules)))
+        self.entity.energy = float(self.charge)
+        if self.network is not None:
+            self.network.solve()
+        self.sim.touch(self)
+
+    def to_state(self) -> dict[str, Any]:
+        self.sync()
+        return {"charge": [self.charge.numerator, self.charge.denominator]}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        numerator, denominator = state.get("charge", (0, 1))
+        self.charge = Fraction(int(numerator), int(denominator))
+
+
+def daylight(surface: Any) -> Fraction:
+    """The share of solar power the surface's light gives: full with ``always_day``.
+
+    Otherwise Factorio's default cycle (dusk 0.25, evening 0.45, morning 0.55, dawn 0.75 of the day):
+    full by day, none by night, linear between.
+    """
+    if getattr(surface, "always_day", True):
+        return Fraction(1)
+    time = exact(getattr(surface, "daytime", 0.0))
+    dusk, evening, morning, dawn = Fraction(1, 4), Fraction(45, 100), Fraction(55, 100), Fraction(3, 4)
+    if time <= dusk or time >= dawn:
+        return Fraction(1)
+    if evening <= time <= morning:
+        return Fraction(0)
+    if time < evening:
+        return (evening - time) / (evening - dusk)
+    return (time - morning) / (dawn - morning)
+
+
+class PowerNetwork:
+    """One electric network's members and its last solve; accounts its energy up to ``synced``."""
+
+    __slots__ = (
+        "sim",
+        "statistics",
+        "consumers",
+        "generators",
+        "accumulators",
+        "demand",
+        "by_name",
+        "satisfaction",
+        "used",
+        "synced",
+        "_solving",
+        "_again",
+        "_offers",
+        "_generated",
+    )
+
+    def __init__(self, sim: Simulation, statistics: FlowStatistics | None) -> None:
+        self.sim = sim
+        self.statistics = statistics
+        self.consumers: list[ElectricSource] = []
+        self.generators: list[GeneratorMachine] = []
+        self.accumulators: list[Accumulator] = []
+        self.demand = Fraction(0)
+        self.by_name: dict[str, Fraction] = {}  # consumers' demand a tick, by prototype
+        self.satisfaction = Fraction(0)
+        self.used = Fraction(0)  # joules a tick the generators give, by the last solve
+        self.synced = sim.now
+        self._solving = False
+        self._again = False
+        self._offers: list[list[tuple[str, Fraction]]] | None = None
+        self._generated = Fraction(0)
+
+    def set_demand(self, source: ElectricSource, asks: Fraction) -> None:
+        self.advance()
+        name = source.owner.name
+        self.by_name[name] = self.by_name.get(name, Fraction(0)) + asks - source.demand
+        self.demand += asks - source.demand
+        source.demand = asks
+        self.solve()
+
+    def advance(self) -> None:
+        """Account the ticks from ``synced`` to now at the last solve's rates."""
+        ticks = self.sim.now - self.synced
+        if ticks <= 0:
+            return
+        self.synced = self.sim.now
+        statistics = self.statistics
+        for accumulator in self.accumulators:
+            if accumulator.rate:
+                accumulator.charge += accumulator.rate * ticks
+                if statistics is not None:
+                    statistics.on_flow(accumulator.entity.name, float(-accumulator.rate * ticks))
+        if statistics is None:
+            return
+        satisfaction = self.satisfaction
+        if satisfaction > 0:
+            for name, asks in self.by_name.items():
+                if asks:
+                    statistics.on_flow(name, -float(asks * satisfaction * ticks))
+        left = self.used
+        for tier in self.offers():
+            if left <= 0:
+                break
+            total = sum((offer for _, offer in tier), Fraction(0))
+            taken = min(left, total)
+            left -= taken
+            for name, offer in tier:
+                if offer:
+                    statistics.on_flow(name, float(offer * taken * ticks / total))
+
+    def solve(self) -> None:
+        """Share this tick's energy out; consumers whose speed changed go on at the new one."""
+        if self._solving:
+            self._again = True
+            return
+        self._solving = True
+        try:
+            self._again = True
+            while self._again:
+                self._again = False
+                self.advance()
+                self._solve_once()
+        finally:
+            self._solving = False
+
+    def _solve_once(self) -> None:
+        demand = self.demand
+        generated = self.generated()
+        accumulators = self.accumulators
+        if generated >= demand:
+            satisfaction = Fraction(1) if demand > 0 or generated > 0 else Fraction(0)
+            self.used = demand
+            if accumulators:
+                charging = _share(generated - demand, [a.limits()[0] for a in accumulators])
+                self.used += sum(charging, Fraction(0))
+                self._set_rates(charging)
+        else:
+            giving = _share(demand - generated, [a.limits()[1] for a in accumulators]) if accumulators else []
+            self._set_rates([-joules for joules in giving])
+            self.used = generated
+            satisfaction = (generated + sum(giving, Fraction(0))) / demand
+        if satisfaction != self.satisfaction:
+            self.satisfaction = satisfaction
+            for consumer in self.consumers:
+                set_speed(consumer, satisfaction)
+
+    def _set_rates(self, rates: list[Fraction]) -> None:
+        for accumulator, rate in zip(self.accumulators, rates, strict=True):
+            if rate != accumulator.rate:
+                accumulator.rate = rate
+                self.sim.touch(accumulator)
+
+    def offers(self) -> list[list[tuple[str, Fraction]]]:
+        """What the generators can give a tick, by prototype, in priority tiers (solar panels first, then
+        the rest): worked out once per rebuild, or again after :meth:`offers_changed` (a steam engine's
+        steam will call it when fluids are simulated)."""
+        offers = self._offers
+        if offers is None:
+            tiers: list[dict[str, Fraction]] = [{}, {}]
+            for generator in self.generators:
+                _add(
+                    tiers[0 if generator.entity.type == "solar-panel" else 1],
+                    generator.entity.name,
+                    generator.available(),
+                )
+            offers = self._offers = [list(tier.items()) for tier in tiers if tier]
+            self._generated = sum((offer for tier in offers for _, offer in tier), Fraction(0))
+        return offers
+
+    def generated(self) -> Fraction:
+        self.offers()
+        return self._generated
+
+    def offers_changed(self) -> None:
+        self.advance()
+        self._offers = None
+        self.solve()
+
+
+def set_speed(source: ElectricSource, speed: Fraction) -> None:
+    """The consumer goes on at ``speed`` from now (woken when power came back to it)."""
+    if speed == source.speed:
+        return
+    machine = source.machine
+    if machine is None:
+        source.speed = speed
+        return
+    machine.sync()
+    source.speed = speed
+    machine.speed_changed()
+    if not machine.asleep or (speed > 0 and machine.state == "no_power"):
+        machine.sim.touch(machine)
+
+
+def _share(total: Fraction, limits: list[Fraction]) -> list[Fraction]:
+    """``total`` (or what the limits allow) in equal parts, each within its limit."""
+    shares = [Fraction(0)] * len(limits)
+    open_ = [i for i, limit in enumerate(limits) if limit > 0]
+    left = total
+    while left > 0 and open_:
+        part = left / len(open_)
+        still = []
+        for i in open_:
+            given = min(part, limits[i] - shares[i])
+            shares[i] += given
+            left -= given
+            if shares[i] < limits[i]:
+                still.append(i)
+        if len(still) == len(open_):
+            break
+        open_ = still
+    return shares
+
+
+def _add(flows: dict[str, Fraction], name: str, joules: Fraction) -> None:
+    if joules:
+        flows[name] = flows.get(name, Fraction(0)) + joules
+
+
+class PowerGrid:
+    """Every surface's power networks, rebuilt from the topology (electric.py) when it changed."""
+
+    __slots__ = ("sim", "networks", "members", "_versions", "dirty", "statistics")
+
+    def __init__(self, sim: Simulation, statistics: Any) -> None:
+        self.sim = sim
+        # (surface, network id, a member) -> that network's electric statistics
+        self.statistics = statistics
+        self.networks: dict[tuple[int, int], PowerNetwork] = {}
+        self.members: dict[int, Machine] = {}  # electric machines by entity id
+        self._versions: dict[int, tuple[Any, int]] = {}  # surface index -> (surface, topology version)
+        self.dirty = False
+
+    def joined(self, machine: Machine) -> None:
+        self.members[machine.entity.id] = machine
+        self.dirty = True
+
+    def left(self, machine: Machine) -> None:
+        if self.members.pop(machine.entity.id, None) is not None:
+            self.dirty = True
+
+    def check(self) -> None:
+        """Rebuild when a member came or went or some surface's topology changed (before a tick runs)."""
+        if not self.dirty:
+            for surface, version in self._versions.values():
+                if surface.electric.version != version:
+                    self.dirty = True
+                    break
+            if not self.dirty:
+                return
+        self.dirty = False
+        for stale in self.networks.values():
+            stale.advance()
+        self.networks = {}
+        self._versions = {}
+        for machine in sorted(self.members.values(), key=lambda m: m.entity.id):
+            entity = machine.entity
+            place: Any = entity.surface
+            self._versions[place.index] = (place, place.electric.version)
+            network_id = place.electric.network_id(entity)
+            network: PowerNetwork | None = None
+            if network_id is not None:
+                key = (place.index, network_id)
+                network = self.networks.get(key)
+                if network is None:
+                    stats = self.statistics(place, network_id, entity)
+                    network = self.networks[key] = PowerNetwork(self.sim, stats)
+            _join(network, machine)
+        for network in self.networks.values():
+            network.satisfaction = Fraction(-1)  # (every consumer's speed is set again)
+            network.solve()
+
+    def all_networks(self) -> Iterable[PowerNetwork]:
+        return self.networks.values()
+
+    def sync(self) -> None:
+        """Account every network's energy up to now (before its statistics are read or the world saved)."""
+        self.check()
+        for network in self.networks.values():
+            network.advance()
+
+
+def _join(network: PowerNetwork | None, machine: Machine) -> None:
+    source = getattr(machine, "burner", None)
+    if isinstance(source, ElectricSource):
+        source.network = network
+        source.demand = Fraction(0)
+        if network is None:
+            set_speed(source, Fraction(0))
+            return
+        network.consumers.append(source)
+        asks = source.asks()
+        source.demand = asks
+        network.demand += asks
+        network.by_name[machine.entity.name] = network.by_name.get(machine.entity.name, Fraction(0)) + asks
+    elif isinstance(machine, Accumulator):
+        machine.network = network
+        if network is not None:
+            network.accumulators.append(machine)
+        else:
+            machine.rate = Fraction(0)
+    elif isinstance(machine, GeneratorMachine) and network is not None:
+        network.generators.append(machine)

@@ -1,0 +1,123 @@
+"""Electric machines as Lua sees them while the game runs: an assembler on solar power and a
+lab researching, their statuses, energy, the network's electric statistics, on_research_finished, and
+a powered factory through /save and load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from level_lua import PRINT, level_options
+
+from fle_testkit.emulator.gamedata import load_vanilla
+from fle_testkit.emulator.level import Level
+from fle_testkit.emulator.model.world import World
+from fle_testkit.emulator.saves import read_save, write_save
+
+HELPERS = (
+    PRINT
+    + """
+function status(e)
+  for name, number in pairs(defines.entity_status) do if number == e.status then return name end end
+end
+"""
+)
+
+FACTORY = """
+local s = game.surfaces[1]
+local force = game.forces.player
+pole = s.create_entity{name = 'small-electric-pole', position = {0.5, 0.5}, force = 'player'}
+s.create_entity{name = 'solar-panel', position = {-2.5, -2.5}, force = 'player'}
+s.create_entity{name = 'solar-panel', position = {-2.5, 0.5}, force = 'player'}
+s.create_entity{name = 'solar-panel', position = {-2.5, 3.5}, force = 'player'}
+assembler = s.create_entity{name = 'assembling-machine-1', position = {3.5, 0.5}, force = 'player'}
+force.recipes['iron-gear-wheel'].enabled = true
+assembler.set_recipe('iron-gear-wheel')
+lab = s.create_entity{name = 'lab', position = {0.5, 3.5}, force = 'player'}
+storage.pole, storage.assembler, storage.lab = pole, assembler, lab
+"""
+
+
+@pytest.fixture
+def level(tmp_path: Path) -> Level:
+    level = Level.new(
+        name="lab", scenario_files={"control.lua": b""}, world=World.new(load_vanilla(), 1), **level_options(tmp_path)
+    )
+    lua(level, HELPERS)
+    lua(level, FACTORY)
+    return level
+
+
+def lua(level: Level, code: str) -> str:
+    return level.run_command(code, "=(test)").rstrip("\n")
+
+
+def test_an_assembler_on_solar_power_crafts_and_shows_its_status(level: Level) -> None:
+    level.advance(until=level.tick + 10)
+    assert lua(level, "p(status(assembler))") == "item_ingredient_shortage"
+    lua(level, "assembler.insert{name = 'iron-plate', count = 20}")
+    level.advance(until=level.tick + 30)
+    assert lua(level, "p(status(assembler), assembler.energy > 0, assembler.is_crafting())") == "working true true"
+    level.advance(until=level.tick + 600)
+    assert lua(level, "p(assembler.get_item_count('iron-gear-wheel'), assembler.products_finished)") == "10 10"
+
+
+def test_electric_network_statistics_count_the_joules(level: Level) -> None:
+    lua(level, "assembler.insert{name = 'iron-plate', count = 200}")
+    level.advance(until=level.tick + 600)
+    out = lua(
+        level,
+        "local st = pole.electric_network_statistics "
+        "p(st.get_output_count('assembling-machine-1') > 0, st.get_input_count('solar-panel') > 0)",
+    )
+    assert out == "true true"
+
+
+def test_a_lab_researches_and_raises_on_research_finished(level: Level) -> None:
+    lua(
+        level,
+        "local force = game.forces.player "
+        "for _, name in pairs({'automation-science-pack'}) do force.technologies[name].researched = true end "
+        "force.add_research('automation') "
+        "lab.insert{name = 'automation-science-pack', count = 10} "
+        "script.on_event(defines.events.on_research_finished, function(e) storage.done = e.research.name end)",
+    )
+    level.advance(until=level.tick + 3005)
+    state, progress = lua(level, "p(status(lab), game.forces.player.research_progress)").split()
+    assert state == "working" and 0.5 < float(progress) < 0.51  # (5 units, and some of the sixth)
+    level.advance(until=level.tick + 3010)
+    out = lua(
+        level,
+        "local force = game.forces.player "
+        "p(storage.done, force.technologies.automation.researched, force.recipes['assembling-machine-1'].enabled, "
+        "force.current_research, status(lab))",
+    )
+    assert out == "automation true true nil no_research_in_progress"
+
+
+def test_a_powered_factory_goes_on_after_save_and_load_as_if_never_saved(level: Level, tmp_path: Path) -> None:
+    lua(level, "assembler.insert{name = 'iron-plate', count = 100}")
+    level.advance(until=1000)
+    path = tmp_path / "saves" / "running.zip"
+    write_save(path, level.snapshot(advance=False))
+    loaded = Level.load(read_save(path), **level_options(tmp_path))
+    lua(loaded, HELPERS)
+    for game in (level, loaded):
+        game.advance(until=2500)
+    probe = (
+        "local a = storage.assembler "
+        "p(game.tick, a.crafting_progress, a.get_item_count('iron-gear-wheel'), a.get_item_count('iron-plate'), status(a))"
+    )
+    assert lua(loaded, probe) == lua(level, probe)
+
+
+def test_an_accumulator_shows_its_charge_as_energy(level: Level) -> None:
+    lua(
+        level,
+        "storage.acc = game.surfaces[1].create_entity{name = 'accumulator', position = {1, -2}, force = 'player'}",
+    )
+    level.advance(until=level.tick + 601)
+    # Three panels (3,000 J a tick) and an idle assembler (drain 41.67 J a tick) and lab: the rest charges it.
+    charge = float(lua(level, "p(storage.acc.energy)"))
+    assert 600 * 2900 < charge < 601 * 3000
+    assert lua(level, "storage.acc.energy = 1000 p(storage.acc.energy)") == "1000"
