@@ -1,7 +1,9 @@
 """Which entities the tick simulation runs, and as what kind of machine.
 
-Burner mining drills, burner furnaces, burner inserters and characters (their
-crafting queue and mining, handwork.py) so far. Electric machines (electric
+Burner mining drills, burner furnaces, burner inserters, characters (their
+crafting queue and mining, handwork.py), offshore pumps (pumping.py) and boilers
+(boiling.py) so far; pipes, pipe-to-ground and storage tanks only hold fluid
+(fluid_segments.py). Pumps need power, which does not flow yet: they get no machine. Electric machines (electric
 inserters too) wait for the power simulation, belts for theirs: they get no
 machine, so nothing of them changes with time yet (their status comes from
 status.py).
@@ -11,9 +13,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .boiling import Boiler
 from .handwork import Handwork
 from .inserting import Inserter
 from .mining import MiningDrill
+from .pumping import OffshorePump
 from .simulation import Machine, Simulation
 from .smelting import Furnace
 
@@ -24,9 +28,13 @@ if TYPE_CHECKING:
 def machine_for(entity: Entity, sim: Simulation) -> Machine | None:
     if entity.character is not None:
         return Handwork(entity, sim)
+    if entity.type == "offshore-pump" and entity.prototype.pumping_speed:
+        return OffshorePump(entity, sim)
     burner = entity.burner
     if burner is None:
         return None
+    if entity.type == "boiler" and entity.prototype.energy_consumption and entity.prototype.target_temperature:
+        return Boiler(entity, sim, burner)
     if entity.type == "inserter" and entity.prototype.rotation_speed:
         return Inserter(entity, sim, burner)
     if not entity.prototype.energy_usage:

@@ -39,7 +39,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..gamedata import RecipePrototype
+    from ..gamedata import FluidPrototype, RecipePrototype, TilePrototype
     from .entity import Entity
     from .statistics import FlowStatistics
 
@@ -162,6 +162,8 @@ class Simulation:
         "_running",
         "steps_run",
         "recipes",
+        "fluids",
+        "tiles",
         "cache",
     )
 
@@ -170,9 +172,13 @@ class Simulation:
         build: Callable[[Entity, Simulation], Machine | None],
         statistics: Callable[[Entity], FlowStatistics],
         recipes: Mapping[str, RecipePrototype],
+        fluids: Mapping[str, FluidPrototype] | None = None,
+        tiles: Mapping[str, TilePrototype] | None = None,
     ) -> None:
         self.now = 0  # every tick before this one has run
         self.recipes = recipes  # the game's recipes (what a furnace or an inserted item may use)
+        self.fluids = fluids or {}  # the game's fluids (temperatures, heat capacities) and tiles (water's fluid)
+        self.tiles = tiles or {}
         self.cache: dict[Any, Any] = {}  # what machines work out once from the prototypes
         self.machines: dict[int, Machine] = {}  # by Entity.id
         self._build = build

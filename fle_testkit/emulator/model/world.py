@@ -73,7 +73,11 @@ class World:
         self.script_inventories = ScriptInventories(gamedata.items)
         # The machines that run with time (simulation.py); its tick is the game's, kept by the level.
         self.simulation = Simulation(
-            machine_for, lambda e: self.flow_statistics("item", e.force, e.surface.index), gamedata.recipes
+            machine_for,
+            lambda e: self.flow_statistics("item", e.force, e.surface.index),
+            gamedata.recipes,
+            gamedata.fluids,
+            gamedata.tiles,
         )
 
     @classmethod
@@ -223,6 +227,7 @@ class World:
                 surface.load_state(surface_state)
                 for entity_state in surface_state["entities"]:
                     surface.restore_entity(entity_state)
+                surface.fluids.load_state(surface_state.get("fluids", ()))  # absent in older states
             for stats_state in state.get("statistics", ()):  # absent in states written before it existed
                 stats = world.flow_statistics(
                     str(stats_state["kind"]), int(stats_state["force"]), int(stats_state["surface"])

@@ -1,0 +1,313 @@
+"""Fluid content: what each fluid segment of a surface holds, as Factorio 2.0's fluid system keeps it.
+
+Factorio 2.0 (FFF-416, wiki "Fluid system") no longer moves fluid pipe by pipe:
+"Pipes, underground pipes, and storage tanks are merged into fluid segments",
+and a segment holds one fluid with one amount and one temperature; machines
+(offshore pumps, boilers, pumps, crafting machines, generators) keep their own
+fluid boxes and exchange fluid with the segments they touch, at a limited rate.
+
+The rules adopted here:
+
+- A segment is a connected group of fluid boxes (model/fluids.py's topology, the
+  same group ``get_fluid_segment_id`` names), holding one fluid, an exact amount
+  (a Fraction) and a temperature; its capacity is the sum of its boxes' volumes.
+- Machines' boxes join the segment of the pipes they connect to, instead of being
+  their own segments with a transfer between (a deliberate simplification, chosen
+  because the transfer's rate limit is not documented: with it, a box's content is
+  the segment's, shared by volume, as it is in 2.0 once the flow has settled).
+  Two boxes of one machine (a boiler's water and steam) are never joined through
+  the machine, so they are separate segments.
+- A box's content (``LuaFluidBox[i]``) is the segment's share for the box's volume:
+  amount x volume / capacity, at the segment's temperature.
+- Filters: a segment whose boxes filter one fluid (a boiler's input: water) takes only
+  that fluid; fluid of another kind is refused (:func:`give` gives 0). Mixing is refused
+  the same way: a segment holding a fluid takes no other.
+- When entities are built, removed, moved or turned the segments are worked out again
+  (lazily, on the next read): each old segment's content is first shared among its boxes
+  by volume, and each new segment gets the sum of its boxes' shares; a box that left
+  takes its share with it (a removed pipe's fluid is lost, as in Factorio, where mining
+  a pipe loses what it held). Where shares of two fluids meet (Factorio refuses such a
+  build; not modelled), the fluid with the greater amount stays and the other is lost.
+- Temperatures of one fluid merged or added are mixed by amount.
+
+Machines on a segment (model/pumping.py, model/boiling.py) change it only in their
+steps; every change wakes the sleeping machines on the segment. Saved per segment
+(its boxes and exact amount), restored exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from . import fluids
+
+if TYPE_CHECKING:
+    from .entity import Entity
+    from .simulation import Simulation
+
+Key = tuple[int, int]  # (Entity.id, 1-based box index)
+
+
+@dataclass(eq=False)
+class Segment:
+    """One connected group of fluid boxes and what it holds."""
+
+    id: int
+    boxes: list[tuple[Entity, int]]
+    capacity: Fraction
+    filters: frozenset[str]
+    fluid: str | None = None
+    amount: Fraction = Fraction(0)
+    temperature: float = 0.0
+    entities: list[Entity] = field(default_factory=list)  # the boxes' entities that run a machine
+
+    @property
+    def room(self) -> Fraction:
+        return self.capacity - self.amount
+
+    def accepts(self, fluid: str) -> bool:
+        if self.filters and fluid not in self.filters:
+            return False
+        return self.fluid is None or self.fluid == fluid or self.amount == 0
+
+    def share(self, volume: float) -> Fraction:
+        """The part of the amount a box of ``volume`` holds."""
+        if self.capacity == 0:
+            return Fraction(0)
+        return self.amount * Fraction(repr(float(volume))) / self.capacity
+
+
+def _volume(entity: Entity, box: int) -> Fraction:
+    return Fraction(repr(float(entity.prototype.fluid_boxes[box - 1].volume)))
+
+
+def has_fluid_boxes(entity: Entity) -> bool:
+    return bool(entity.prototype.fluid_boxes)
+
+
+class FluidSegments:
+    """One surface's segments, worked out on demand; the surface reports its fluid entities' changes."""
+
+    def __init__(self, surface: Any, simulation: Simulation) -> None:
+        # (the Surface: its entities, and what model/fluids.py searches; Any, as its keyword
+        # search does not fit fluids.Place's signature)
+        self._surface = surface
+        self._simulation = simulation
+        self._dirty = True
+        self._segments: dict[Key, Segment] = {}
+        self._machines: dict[int, Entity] = {}  # fluid entities that run a machine, by id
+
+    # --- the surface tells it of changes ----------------------------------------
+
+    def added(self, entity: Entity) -> None:
+        if has_fluid_boxes(entity):
+            self._topology_changed()
+            if entity.machine is not None:
+                self._machines[entity.id] = entity
+
+    def removed(self, entity: Entity) -> None:
+        if has_fluid_boxes(entity):
+            self._machines.pop(entity.id, None)
+            self._topology_changed()
+
+    def moved(self, entity: Entity) -> None:
+        self.removed(entity)
+        self.added(entity)
+
+    def _topology_changed(self) -> None:
+        """Segments join or split: worked out again on the next read; sleeping machines look again."""
+        self._dirty = True
+        sim = self._simulation
+        for entity in list(self._machines.values()):
+            machine = entity.machine
+            if machine is not None and machine.asleep:
+                sim.touch(machine)
+
+    # --- reading ---------------------------------------------------------------------
+
+    def segment(self, entity: Entity, box: int) -> Segment:
+        if self._dirty:
+            self._rebuild()
+        found = self._segments.get((entity.id, box))
+        if found is None:  # (an entity built since, not yet reported: cannot happen through the surface)
+            self._dirty = True
+            self._rebuild()
+            found = self._segments[(entity.id, box)]
+        return found
+
+    def box_content(self, entity: Entity, box: int) -> tuple[str, Fraction, float] | None:
+        """(fluid, amount, temperature) of one box, or None when it holds nothing."""
+        segment = self.segment(entity, box)
+        if segment.fluid is None or segment.amount <= 0:
+            return None
+        return segment.fluid, segment.share(entity.prototype.fluid_boxes[box - 1].volume), segment.temperature
+
+    # --- changing ----------------------------------------------------------------------
+
+    def give(self, entity: Entity, box: int, fluid: str, amount: Fraction, temperature: float) -> Fraction:
+        """Put up to ``amount`` of ``fluid`` into the box's segment; returns what went in."""
+        segment = self.segment(entity, box)
+        if amount <= 0 or not segment.accepts(fluid):
+            return Fraction(0)
+        put = min(amount, segment.room)
+        if put <= 0:
+            return Fraction(0)
+        if segment.amount == 0:
+            segment.temperature = temperature
+        elif temperature != segment.temperature:
+            total = segment.amount + put
+            segment.temperature = float(
+                (segment.amount * Fraction(segment.temperature) + put * Fraction(temperature)) / total
+            )
+        segment.fluid = fluid
+        segment.amount += put
+        self._wake(segment)
+        return put
+
+    def take(self, entity: Entity, box: int, amount: Fraction, fluid: str | None = None) -> Fraction:
+        """Take up to ``amount`` (of ``fluid`` only, if given) from the box's segment; returns what was taken."""
+        segment = self.segment(entity, box)
+        if amount <= 0 or segment.amount <= 0 or (fluid is not None and segment.fluid != fluid):
+            return Fraction(0)
+        taken = min(amount, segment.amount)
+        segment.amount -= taken
+        if segment.amount == 0:
+            segment.fluid = None
+        self._wake(segment)
+        return taken
+
+    def set_box(self, entity: Entity, box: int, content: tuple[str, Fraction, float] | None) -> None:
+        """Write one box's content (``fluidbox[i] = ...``): the segment's amount changes by the difference
+        from the box's share; a fluid other than the segment's replaces it (the rest of the segment is emptied
+        with it: the most plausible outcome of a write that would mix; Factorio's is not documented)."""
+        segment = self.segment(entity, box)
+        share = segment.share(entity.prototype.fluid_boxes[box - 1].volume) if segment.fluid is not None else 0
+        if content is None:
+            segment.amount -= share
+        else:
+            fluid, amount, temperature = content
+            if segment.fluid not in (None, fluid):
+                segment.amount = Fraction(0)
+                share = Fraction(0)
+            segment.fluid = fluid
+            segment.amount = min(segment.capacity, max(Fraction(0), segment.amount - share + amount))
+            segment.temperature = temperature
+        if segment.amount <= 0:
+            segment.amount, segment.fluid = Fraction(0), None
+        self._wake(segment)
+
+    def clear(self, entity: Entity, box: int) -> None:
+        segment = self.segment(entity, box)
+        segment.amount, segment.fluid = Fraction(0), None
+        self._wake(segment)
+
+    def _wake(self, segment: Segment) -> None:
+        sim = self._simulation
+        for entity in segment.entities:
+            machine = entity.machine
+            if machine is not None and machine.asleep:
+                sim.touch(machine)
+
+    # --- working segments out --------------------------------------------------------
+
+    def _rebuild(self) -> None:
+        shares: dict[Key, tuple[str, Fraction, float]] = {}
+        for segment in {id(s): s for s in self._segments.values()}.values():
+            if segment.fluid is not None and segment.amount > 0:
+                for entity, box in segment.boxes:
+                    if entity.valid:  # (a removed entity's share goes with it)
+                        volume = entity.prototype.fluid_boxes[box - 1].volume
+                        shares[(entity.id, box)] = (segment.fluid, segment.share(volume), segment.temperature)
+        self._segments = {}
+        for entity in self._surface.entities:
+            if not has_fluid_boxes(entity):
+                continue
+            for box in range(1, len(entity.prototype.fluid_boxes) + 1):
+                if (entity.id, box) not in self._segments:
+                    self._group(entity, box, shares)
+        self._dirty = False
+
+    def _group(self, entity: Entity, box: int, shares: dict[Key, tuple[str, Fraction, float]]) -> None:
+        seen = {(entity.id, box): (entity, box)}
+        queue = [(entity, box)]
+        while queue:
+            current, current_box = queue.pop()
+            for other, other_box in fluids.connected_boxes(current, current_box, self._surface):
+                if (other.id, other_box) not in seen:
+                    seen[(other.id, other_box)] = (other, other_box)
+                    queue.append((other, other_box))
+        keys = sorted(seen)
+        boxes = [seen[k] for k in keys]
+        filters = frozenset(f for f in (e.prototype.fluid_boxes[b - 1].filter for e, b in boxes) if f is not None)
+        segment = Segment(
+            id=keys[0][0] * 16 + keys[0][1],
+            boxes=boxes,
+            capacity=sum((_volume(e, b) for e, b in boxes), Fraction(0)),
+            filters=filters,
+            entities=sorted({e.id: e for e, _ in boxes if e.machine is not None}.values(), key=lambda e: e.id),
+        )
+        by_fluid: dict[str, list[tuple[Fraction, float]]] = {}
+        for key in keys:
+            if key in shares:
+                fluid, amount, temperature = shares[key]
+                by_fluid.setdefault(fluid, []).append((amount, temperature))
+        if by_fluid:
+            fluid = max(sorted(by_fluid), key=lambda f: sum(a for a, _ in by_fluid[f]))
+            parts = by_fluid[fluid]
+            total = sum((a for a, _ in parts), Fraction(0))
+            if total > 0 and segment.accepts(fluid):
+                segment.fluid = fluid
+                segment.amount = min(total, segment.capacity)
+                segment.temperature = float(sum(a * Fraction(t) for a, t in parts) / total)
+        for key in keys:
+            self._segments[key] = segment
+
+    # --- saving ------------------------------------------------------------------------
+
+    def to_state(self) -> list[dict[str, Any]]:
+        if self._dirty:
+            self._rebuild()
+        found = []
+        for segment in self.unique_segments():
+            if segment.fluid is not None and segment.amount > 0:
+                entity, box = segment.boxes[0]
+                found.append(
+                    {
+                        "box": [entity.id, box],
+                        "fluid": segment.fluid,
+                        "amount": [segment.amount.numerator, segment.amount.denominator],
+                        "temperature": segment.temperature,
+                    }
+                )
+        return found
+
+    def load_state(self, state: Iterable[dict[str, Any]]) -> None:
+        """After the surface's entities are restored: each saved segment's content, exactly."""
+        self._rebuild()
+        for saved in state:
+            entity_id, box = saved["box"]
+            segment = self._segments.get((int(entity_id), int(box)))
+            if segment is None:
+                continue
+            numerator, denominator = saved["amount"]
+            segment.fluid = str(saved["fluid"])
+            segment.amount = Fraction(int(numerator), int(denominator))
+            segment.temperature = float(saved["temperature"])
+
+    def unique_segments(self) -> list[Segment]:
+        if self._dirty:
+            self._rebuild()
+        return list({id(s): s for s in self._segments.values()}.values())
+
+
+def take(entity: Entity, box: int, amount: Fraction | int, fluid: str | None = None) -> Fraction:
+    """What a consumer (a steam engine, for the power simulation) calls to draw fluid from its own box.
+
+    Takes up to ``amount`` units (of ``fluid`` only, if given) from the segment of ``entity``'s box
+    ``box`` (1-based) and returns what it took; the machines sleeping on the segment wake (a boiler
+    whose output was full makes steam again).
+    """
+    return entity.surface.fluids.take(entity, box, Fraction(amount), fluid)

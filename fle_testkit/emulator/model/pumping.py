@@ -1,0 +1,56 @@
+"""An offshore pump at work (one :class:`~.simulation.Machine`): water into its segment.
+
+Each tick it puts the prototype's ``pumping_speed`` (20 units a tick: 1,200/s) of
+the fluid of the tile it stands on (a water tile's ``fluid``: water), at the
+fluid's default temperature, into its fluid box's segment (fluid_segments.py),
+as much as fits. An offshore pump needs no power in 2.0 (its energy source is
+void). With no room it sleeps (``full_output``, the most plausible of the
+statuses for it: the game's own choice is not documented) until its segment
+changes; no tile fluid under it: ``no_input_fluid``.
+
+Working, it steps every tick: its segment is shared with other machines whose
+takes would make bulk ticks inexact, and a chain that fills up sleeps whole.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from .simulation import Machine, Simulation, covered_tiles, exact
+
+if TYPE_CHECKING:
+    from .entity import Entity
+
+
+class OffshorePump(Machine):
+    __slots__ = ("rate",)
+
+    def __init__(self, entity: Entity, sim: Simulation) -> None:
+        super().__init__(entity, sim)
+        self.rate: Fraction = exact(entity.prototype.pumping_speed or 0.0)
+
+    def step(self, tick: int) -> None:
+        entity = self.entity
+        if not entity.active:
+            self.sleep("disabled_by_script")
+            return
+        source = self.source()
+        if source is None:
+            self.sleep("no_input_fluid")
+            return
+        temperature = self.sim.fluids[source].default_temperature
+        put = entity.surface.fluids.give(entity, 1, source, self.rate, temperature)
+        if put <= 0:
+            self.sleep("full_output")
+            return
+        self.state = "working"
+
+    def source(self) -> str | None:
+        """The fluid of the first tile under the pump that has one (water tiles: water)."""
+        tiles, prototypes = self.entity.surface.tiles, self.sim.tiles
+        for x, y in covered_tiles(self.entity):
+            prototype = prototypes.get(tiles.name_at(x, y))
+            if prototype is not None and prototype.fluid is not None:
+                return prototype.fluid
+        return None
