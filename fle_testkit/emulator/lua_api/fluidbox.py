@@ -1,21 +1,28 @@
-"""LuaFluidBox: an entity's fluid boxes (``entity.fluidbox``), as far as they exist without fluids.
+"""LuaFluidBox: an entity's fluid boxes (``entity.fluidbox``).
 
-Fluids do not flow without the tick simulation, so every box reads empty
-(``fluidbox[i]`` is nil, as for an empty box in Factorio) and every segment
-holds nothing; ``#fluidbox`` is the prototype's number of boxes (an assembling
-machine's boxes do not come and go with its recipe here). Connections and
-segments follow the prototypes' pipe connections (model/fluids.py).
+``fluidbox[i]`` reads the box's share of its fluid segment's content
+(model/fluid_segments.py) as a Fluid ``{name=, amount=, temperature=}``, nil when
+empty, and writing a Fluid (or nil) sets that share. ``#fluidbox`` is the
+prototype's number of boxes (an assembling machine's boxes do not come and go
+with its recipe here). Connections and segments follow the prototypes' pipe
+connections (model/fluids.py).
+
+Differences from Factorio 2.0: a segment here joins machines' boxes with the pipes
+they connect to (see fluid_segments.py), so ``get_fluid_segment_id`` answers a
+number for every box, and ``get_fluid_segment_contents`` a machine box's whole
+segment; a write of another fluid than its segment's replaces the segment's content.
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from .. import messages
 from ..gamedata import EntityPrototype
 from ..lua.runtime import LuaApiError
 from ..model import fluids
-from .base import LuaObject, lua_method, lua_property
+from .base import LuaObject, lua_method, lua_property, table_fields
 
 
 class LuaFluidBox(LuaObject):
@@ -58,9 +65,9 @@ class LuaFluidBox(LuaObject):
 
     @lua_method
     def get_locked_fluid(self, index: Any) -> Any:
-        """nil: a box is locked to a fluid only once fluid has been in it."""
-        self._box(index)
-        return None
+        """The fluid the box's segment holds (what it is locked to), else nil."""
+        segment = self.model.surface.fluids.segment(self.model, self._box(index))
+        return segment.fluid if segment.amount > 0 else None
 
     @lua_method
     def get_connections(self, index: Any) -> Any:
@@ -88,13 +95,15 @@ class LuaFluidBox(LuaObject):
 
     @lua_method
     def get_fluid_segment_id(self, index: Any) -> int:
-        return fluids.segment_id(self.model, self._box(index), self.model.surface)
+        return self.model.surface.fluids.segment(self.model, self._box(index)).id
 
     @lua_method
     def get_fluid_segment_contents(self, index: Any) -> Any:
-        """Empty: nothing flows without the simulation."""
-        self._box(index)
-        return self.table({})
+        """The segment's fluid and amount, ``{[name] = amount}``; empty when it holds nothing."""
+        segment = self.model.surface.fluids.segment(self.model, self._box(index))
+        if segment.fluid is None or segment.amount <= 0:
+            return self.table({})
+        return self.table({segment.fluid: float(segment.amount)})
 
     def lua_len(self) -> int:
         self.check_valid()
@@ -103,10 +112,38 @@ class LuaFluidBox(LuaObject):
     def index_other(self, key: Any) -> Any:
         if isinstance(key, (int, float)):
             self.check_valid()
-            if 1 <= key <= self.model.prototype.fluid_box_count:
-                return None  # empty: nothing flows without the simulation
-            raise LuaApiError(messages.FLUIDBOX_INDEX.format(index=key, count=self.model.prototype.fluid_box_count))
+            content = self.model.surface.fluids.box_content(self.model, self._box(key))
+            if content is None:
+                return None
+            name, amount, temperature = content
+            return self.table({"name": name, "amount": float(amount), "temperature": temperature})
         return super().index_other(key)
+
+    def lua_newindex(self, key: Any, value: Any) -> None:
+        """``fluidbox[i] = {name=, amount=, temperature=}`` (temperature: the fluid's default), or nil."""
+        if not isinstance(key, (int, float)):
+            super().lua_newindex(key, value)
+            return
+        self.check_valid()
+        box = self._box(key)
+        segments = self.model.surface.fluids
+        if value is None:
+            segments.set_box(self.model, box, None)
+            return
+        fields = table_fields(value, "LuaFluidBox::__newindex", 2)
+        name = fields.get("name")
+        fluid = self.ctx.gamedata.fluids.get(name) if isinstance(name, str) else None
+        if fluid is None:
+            raise LuaApiError(messages.UNKNOWN_FLUID_NAME.format(name=name))
+        amount = fields.get("amount")
+        if not isinstance(amount, (int, float)):
+            raise LuaApiError(messages.ARGUMENT_REQUIRED.format(function="LuaFluidBox::__newindex", field="amount"))
+        temperature = fields.get("temperature")
+        temperature = fluid.default_temperature if temperature is None else float(temperature)
+        if amount <= 0:
+            segments.set_box(self.model, box, None)
+            return
+        segments.set_box(self.model, box, (fluid.name, Fraction(repr(float(amount))), temperature))
 
 
 def _position(xy: tuple[float, float]) -> dict[str, float]:

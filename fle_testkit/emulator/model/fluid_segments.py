@@ -8,9 +8,11 @@ fluid boxes and exchange fluid with the segments they touch, at a limited rate.
 
 The rules adopted here:
 
-- A segment is a connected group of fluid boxes (model/fluids.py's topology, the
-  same group ``get_fluid_segment_id`` names), holding one fluid, an exact amount
-  (a Fraction) and a temperature; its capacity is the sum of its boxes' volumes.
+- A segment is a connected group of fluid boxes (model/fluids.py's connections),
+  holding one fluid, an exact amount (a Fraction) and a temperature; its capacity is
+  the sum of its boxes' volumes. Its id (``get_fluid_segment_id``) is its smallest box
+  key (entity serial number x 16 + box index): stable while the network stays as it
+  is. Factorio's ids are other numbers with the same property.
 - Machines' boxes join the segment of the pipes they connect to, instead of being
   their own segments with a transfer between (a deliberate simplification, chosen
   because the transfer's rate limit is not documented: with it, a box's content is

@@ -357,6 +357,31 @@ class Simulation:
         for machine in self.machines.values():
             machine.sync()
 
+    def to_state(self) -> dict[str, Any]:
+        """The tick, and the order of what runs next: machines sharing a tick step in queue order, and one
+        asleep stays asleep (a woken sleeper steps on the tick it is woken; one stepped anew would not),
+        so a loaded game steps its machines in the saved order, as the saved one goes on to."""
+        queued = sorted((due, order, m) for due, order, version, m in self._queue if m.version == version)
+        return {
+            "tick": self.now,
+            "queue": [m.entity.id for _, _, m in queued],
+            "asleep": [
+                [m.entity.id, m.state, sorted(m.waits_on), m.waits_near] for m in self.machines.values() if m.asleep
+            ],
+        }
+
+    def load_order(self, state: Mapping[str, Any]) -> None:
+        """After the machines are restored (each first queued at now): the saved queue order and sleepers."""
+        for entity_id, status, waits_on, near in state.get("asleep", ()):
+            machine = self.machines.get(int(entity_id))
+            if machine is not None:
+                machine.sleep(status, (int(i) for i in waits_on), bool(near))
+                self._schedule(machine)
+        for entity_id in state.get("queue", ()):
+            machine = self.machines.get(int(entity_id))
+            if machine is not None and not machine.asleep:
+                self._schedule(machine)
+
 
 def _discard(index: dict[Any, set[Machine]], keys: Iterable[Any], machine: Machine) -> None:
     """Take ``machine`` out of ``index``'s sets under ``keys``, dropping sets left empty."""

@@ -203,7 +203,7 @@ class World:
             "map_settings": copy.deepcopy(self.map_settings),
             "next_render_id": self.rendering.next_id,
             "script_inventories": self.script_inventories.to_state(),
-            "simulation": {"tick": self.simulation.now},
+            "simulation": self.simulation.to_state(),
         }
 
     @classmethod
@@ -228,6 +228,7 @@ class World:
                 for entity_state in surface_state["entities"]:
                     surface.restore_entity(entity_state)
                 surface.fluids.load_state(surface_state.get("fluids", ()))  # absent in older states
+            world.simulation.load_order(state.get("simulation", {}))
             for stats_state in state.get("statistics", ()):  # absent in states written before it existed
                 stats = world.flow_statistics(
                     str(stats_state["kind"]), int(stats_state["force"]), int(stats_state["surface"])
