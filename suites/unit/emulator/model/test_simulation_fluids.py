@@ -5,7 +5,10 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+import oracle
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fle_testkit.emulator.gamedata import load_vanilla
 from fle_testkit.emulator.model import Surface, World
@@ -193,3 +196,68 @@ class TestEngine:
             each.simulation.run_until(9000)
         assert loaded.to_state() == world.to_state()
         assert loaded.get_surface(1).fluids.to_state()[0]["amount"] != [0, 1]
+
+
+LONG = settings(max_examples=30, deadline=None)
+
+
+class TestOracle:
+    @pytest.mark.parametrize(("machine", "fluid"), sorted(oracle.DOCUMENTED_FLUIDS))
+    def test_the_oracle_agrees_with_the_documented_fluid_rates(self, machine: str, fluid: str) -> None:
+        rate = oracle.pumping_rate(machine) if machine == "offshore-pump" else oracle.boiler_rate(machine)
+        assert rate == oracle.DOCUMENTED_FLUIDS[(machine, fluid)]
+
+    def test_the_oracle_agrees_with_the_documented_boiler(self) -> None:
+        boiler = oracle.entity("boiler")
+        documented = oracle.DOCUMENTED_BOILER
+        assert oracle.energy(boiler["energy_consumption"]) == documented["energy_consumption_watts"]
+        assert boiler["target_temperature"] == documented["steam_temperature"]
+
+    @LONG
+    @given(ticks=st.integers(1, 3000), pipes=st.integers(0, 12))
+    def test_an_offshore_pump_fills_a_tank_at_the_oracles_rate(self, ticks: int, pipes: int) -> None:
+        world = World.new(load_vanilla(), 1)
+        surface = world.get_surface(1)
+        water(surface)
+        pump = surface.create_entity("offshore-pump", (-0.5, 1.5), direction=12, force="player")
+        for x in range(pipes):
+            surface.create_entity("pipe", (x + 0.5, 1.5), force="player")
+        tank = surface.create_entity("storage-tank", (pipes + 1.5, 2.5), force="player")
+        segment = surface.fluids.segment(pump, 1)
+        assert segment is surface.fluids.segment(tank, 1)
+        world.simulation.run_until(ticks)
+        expected = min(segment.capacity, ticks * oracle.pumping_rate("offshore-pump") / oracle.TICKS_PER_SECOND)
+        assert segment.amount == expected
+
+    @LONG
+    @given(
+        fuel_name=st.sampled_from(["coal", "wood", "solid-fuel"]),
+        fuel_count=st.integers(0, 6),
+        pipes=st.integers(0, 20),
+        every=st.integers(1, 200),
+        seconds=st.integers(1, 20 * 60),
+    )
+    def test_a_chain_with_its_steam_taken_boils_what_the_oracle_says(
+        self, fuel_name: str, fuel_count: int, pipes: int, every: int, seconds: int
+    ) -> None:
+        """Offshore pump -> pipes -> boiler, a consumer taking all its steam every ``every`` ticks
+        (no more than 200 ticks: the boiler's 200 units of room never fill at 1 a tick)."""
+        world = World.new(load_vanilla(), 1)
+        surface = world.get_surface(1)
+        pump, _, boiler = chain(surface, pipes=pipes)
+        if fuel_count:
+            fuel(boiler).insert(fuel_name, fuel_count)
+        ticks = seconds * 60
+        taken = Fraction(0)
+        for tick in range(every, ticks + every, every):
+            world.simulation.run_until(min(tick, ticks))
+            taken += take(boiler, 2, 10**6)
+        assert taken == oracle.expected_steam("boiler", ticks, fuel_name, fuel_count)
+        water_segment = surface.fluids.segment(pump, 1)
+        # The pump (20 a tick) keeps its segment full but for what the boiler took after it this tick.
+        assert water_segment.capacity - 1 <= water_segment.amount <= water_segment.capacity
+        assert boiler.burner is not None
+        left = fuel_count * oracle.energy(oracle.item(fuel_name)["fuel_value"]) if fuel_count else 0
+        burnt = taken * oracle.boiler_heat_per_unit("boiler")
+        in_slot = fuel(boiler).get_item_count(fuel_name) * oracle.energy(oracle.item(fuel_name)["fuel_value"])
+        assert boiler.burner.remaining_burning_fuel == pytest.approx(float(left - burnt - in_slot))
