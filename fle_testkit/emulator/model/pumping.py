@@ -14,9 +14,9 @@ takes would make bulk ticks inexact, and a chain that fills up sleeps whole.
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from .fluid_segments import Amount, whole
 from .simulation import Machine, Simulation, covered_tiles, exact
 
 if TYPE_CHECKING:
@@ -24,18 +24,23 @@ if TYPE_CHECKING:
 
 
 class OffshorePump(Machine):
-    __slots__ = ("rate",)
+    __slots__ = ("rate", "_source")
 
     def __init__(self, entity: Entity, sim: Simulation) -> None:
         super().__init__(entity, sim)
-        self.rate: Fraction = exact(entity.prototype.pumping_speed or 0.0)
+        self.rate: Amount = whole(exact(entity.prototype.pumping_speed or 0.0))
+        # The tile's fluid, read on the first step and again after the pump moves or turns
+        # (tiles are not changed under a built pump: LuaSurface.set_tiles is not built).
+        self._source: tuple[str | None] | None = None
 
     def step(self, tick: int) -> None:
         entity = self.entity
         if not entity.active:
             self.sleep("disabled_by_script")
             return
-        source = self.source()
+        if self._source is None:
+            self._source = (self.source(),)
+        source = self._source[0]
         if source is None:
             self.sleep("no_input_fluid")
             return
@@ -45,6 +50,9 @@ class OffshorePump(Machine):
             self.sleep("full_output")
             return
         self.state = "working"
+
+    def surroundings_changed(self) -> None:
+        self._source = None
 
     def source(self) -> str | None:
         """The fluid of the first tile under the pump that has one (water tiles: water)."""
