@@ -9,7 +9,8 @@ boiler makes 1 steam a tick, 60/s, as the wiki says; it burns only for what it
 makes, so a boiler short of water or room for steam makes less and burns less
 (Factorio's boiler works the same way; its buffer of heat is not modelled).
 
-Statuses: ``no_input_fluid`` (no water), ``full_output`` (no room for steam),
+The water boiled counts as consumed and the steam as produced in the force's fluid production
+statistics. Statuses: ``no_input_fluid`` (no water), ``full_output`` (no room for steam),
 ``no_fuel``; each sleeps until the boiler's fuel or one of its segments changes.
 Working, it steps every tick (see pumping.py for why).
 """
@@ -80,8 +81,12 @@ class Boiler(Machine):
             self.sleep(blocked)
             return
         entity.energy = float(need)
+        statistics = self.sim.fluid_statistics(entity)
+        if water.fluid is not None:
+            statistics.on_flow(water.fluid, -float(units))
         segments.take(entity, self.source, units)
         segments.give(entity, self.output, self.steam, units, self.steam_temperature)
+        statistics.on_flow(self.steam, float(units))
         self.state = "working"
 
     def _burnt(self, item: str) -> None:

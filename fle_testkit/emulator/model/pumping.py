@@ -6,7 +6,8 @@ fluid's default temperature, into its fluid box's segment (fluid_segments.py),
 as much as fits. An offshore pump needs no power in 2.0 (its energy source is
 void). With no room it sleeps (``full_output``, the most plausible of the
 statuses for it: the game's own choice is not documented) until its segment
-changes; no tile fluid under it: ``no_input_fluid``.
+changes; no tile fluid under it: ``no_input_fluid``. What it pumps counts as produced in its
+force's fluid production statistics.
 
 Working, it steps every tick: its segment is shared with other machines whose
 takes would make bulk ticks inexact, and a chain that fills up sleeps whole.
@@ -49,6 +50,7 @@ class OffshorePump(Machine):
         if put <= 0:
             self.sleep("full_output")
             return
+        self.sim.fluid_statistics(entity).on_flow(source, float(put))
         self.state = "working"
 
     def surroundings_changed(self) -> None:

@@ -155,6 +155,7 @@ class Simulation:
         "machines",
         "_build",
         "_statistics",
+        "_fluid_statistics",
         "_queue",
         "_seq",
         "_waiting",
@@ -174,6 +175,7 @@ class Simulation:
         recipes: Mapping[str, RecipePrototype],
         fluids: Mapping[str, FluidPrototype] | None = None,
         tiles: Mapping[str, TilePrototype] | None = None,
+        fluid_statistics: Callable[[Entity], FlowStatistics] | None = None,
     ) -> None:
         self.now = 0  # every tick before this one has run
         self.recipes = recipes  # the game's recipes (what a furnace or an inserted item may use)
@@ -183,6 +185,7 @@ class Simulation:
         self.machines: dict[int, Machine] = {}  # by Entity.id
         self._build = build
         self._statistics = statistics
+        self._fluid_statistics = fluid_statistics or statistics
         self._queue: list[tuple[int, int, int, Machine]] = []  # (tick, order, version, machine)
         self._seq = itertools.count()
         self._waiting: dict[int, set[Machine]] = {}  # entity id -> machines its changes wake
@@ -195,6 +198,9 @@ class Simulation:
 
     def item_statistics(self, entity: Entity) -> FlowStatistics:
         return self._statistics(entity)
+
+    def fluid_statistics(self, entity: Entity) -> FlowStatistics:
+        return self._fluid_statistics(entity)
 
     # --- the model tells it of changes --------------------------------------
 

@@ -78,6 +78,7 @@ class World:
             gamedata.recipes,
             gamedata.fluids,
             gamedata.tiles,
+            lambda e: self.flow_statistics("fluid", e.force, e.surface.index),
         )
 
     @classmethod

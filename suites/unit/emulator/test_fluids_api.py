@@ -77,6 +77,8 @@ def test_a_fuelled_boiler_makes_steam_at_165_degrees(level: Level) -> None:
     assert out == "steam:60@165 working 200"
     level.advance(until=start + 600)
     assert lua(level, "p(fluid(boiler.fluidbox[2]), status(boiler))") == "steam:200@165 full_output"
+    stats = "local f = game.forces.player.get_fluid_production_statistics(1) "
+    assert lua(level, stats + "p(f.get_input_count('steam'), f.get_output_count('water'))") == "200 200"
 
 
 def test_writing_a_box_sets_its_share_and_refuses_unknown_fluids(level: Level) -> None:

@@ -141,6 +141,17 @@ class TestMachines:
         # 60 ticks at 30 kJ from a coal's 4 MJ
         assert boiler.burner.remaining_burning_fuel == pytest.approx(4e6 - 60 * 30e3)
 
+    def test_fluid_production_statistics_count_water_pumped_and_boiled_and_steam_made(
+        self, world: World, surface: Surface
+    ) -> None:
+        chain(surface, coal=1)
+        world.simulation.run_until(100)
+        statistics = world.flow_statistics("fluid", "player", 1)
+        # The pump fills its 700 units and then gives what the boiler boils, a unit a tick.
+        assert statistics.get_output_count("water") == statistics.get_input_count("steam") == 100
+        assert statistics.get_input_count("water") == 700 + 100 - 1  # (the boiler took the last one after it)
+        assert world.flow_statistics("item", "player", 1).get_output_count("coal") == 1
+
     def test_boiler_sleeps_with_full_output_until_a_consumer_takes(self, world: World, surface: Surface) -> None:
         _, _, boiler = chain(surface, coal=5)
         world.simulation.run_until(400)
