@@ -24,8 +24,8 @@ The rules adopted here:
 - Filters: a segment whose boxes filter one fluid (a boiler's input: water) takes only
   that fluid; fluid of another kind is refused (:func:`give` gives 0). Mixing is refused
   the same way: a segment holding a fluid takes no other.
-- When entities are built, removed, moved or turned the segments are worked out again
-  (lazily, on the next read): each old segment's content is first shared among its boxes
+- When entities are built, removed, moved or turned the segments they touch are worked out
+  again (lazily, on the next read; the others are kept): each old segment's content is first shared among its boxes
   by volume, and each new segment gets the sum of its boxes' shares; a box that left
   takes its share with it (a removed pipe's fluid is lost, as in Factorio, where mining
   a pipe loses what it held). Where shares of two fluids meet (Factorio refuses such a
@@ -107,13 +107,19 @@ class FluidSegments:
         self._surface = surface
         self._simulation = simulation
         self._dirty = True
+        self._full = True  # no segments worked out yet: all of them at the next read
         self._segments: dict[Key, Segment] = {}
+        # What changed since the last read: only these segments, and the ones built entities join,
+        # are worked out again (a whole surface's would cost a connect_entities a full pass a pipe).
+        self._stale: dict[int, Segment] = {}
+        self._added: dict[int, Entity] = {}
         self._machines: dict[int, Entity] = {}  # fluid entities that run a machine, by id
 
     # --- the surface tells it of changes ----------------------------------------
 
     def added(self, entity: Entity) -> None:
         if has_fluid_boxes(entity):
+            self._added[entity.id] = entity
             self._topology_changed()
             if entity.machine is not None:
                 self._machines[entity.id] = entity
@@ -121,6 +127,11 @@ class FluidSegments:
     def removed(self, entity: Entity) -> None:
         if has_fluid_boxes(entity):
             self._machines.pop(entity.id, None)
+            self._added.pop(entity.id, None)
+            for box in range(1, len(entity.prototype.fluid_boxes) + 1):
+                segment = self._segments.get((entity.id, box))
+                if segment is not None:
+                    self._stale[id(segment)] = segment
             self._topology_changed()
 
     def moved(self, entity: Entity) -> None:
@@ -143,7 +154,7 @@ class FluidSegments:
             self._rebuild()
         found = self._segments.get((entity.id, box))
         if found is None:  # (an entity built since, not yet reported: cannot happen through the surface)
-            self._dirty = True
+            self._dirty = self._full = True
             self._rebuild()
             found = self._segments[(entity.id, box)]
         return found
@@ -227,21 +238,34 @@ class FluidSegments:
     # --- working segments out --------------------------------------------------------
 
     def _rebuild(self) -> None:
+        if self._full:
+            stale = list({id(s): s for s in self._segments.values()}.values())
+            starts = [e for e in self._surface.entities if has_fluid_boxes(e)]
+        else:
+            for entity in self._added.values():  # the segments built entities join are worked out again
+                for box in range(1, len(entity.prototype.fluid_boxes) + 1):
+                    for other, other_box in fluids.connected_boxes(entity, box, self._surface):
+                        segment = self._segments.get((other.id, other_box))
+                        if segment is not None:
+                            self._stale[id(segment)] = segment
+            stale = list(self._stale.values())
+            starts = list(self._added.values())
+            starts += [e for s in stale for e, _ in s.boxes if e.valid and e.id not in self._added]
         shares: dict[Key, tuple[str, Amount, float]] = {}
-        for segment in {id(s): s for s in self._segments.values()}.values():
-            if segment.fluid is not None and segment.amount > 0:
-                for entity, box in segment.boxes:
-                    if entity.valid:  # (a removed entity's share goes with it)
-                        volume = entity.prototype.fluid_boxes[box - 1].volume
-                        shares[(entity.id, box)] = (segment.fluid, segment.share(volume), segment.temperature)
-        self._segments = {}
-        for entity in self._surface.entities:
-            if not has_fluid_boxes(entity):
-                continue
+        for segment in stale:
+            for entity, box in segment.boxes:
+                self._segments.pop((entity.id, box), None)
+                if entity.valid and segment.fluid is not None and segment.amount > 0:
+                    # (a removed entity's share goes with it)
+                    volume = entity.prototype.fluid_boxes[box - 1].volume
+                    shares[(entity.id, box)] = (segment.fluid, segment.share(volume), segment.temperature)
+        for entity in starts:
             for box in range(1, len(entity.prototype.fluid_boxes) + 1):
                 if (entity.id, box) not in self._segments:
                     self._group(entity, box, shares)
-        self._dirty = False
+        self._dirty = self._full = False
+        self._stale.clear()
+        self._added.clear()
 
     def _group(self, entity: Entity, box: int, shares: dict[Key, tuple[str, Amount, float]]) -> None:
         seen = {(entity.id, box): (entity, box)}
@@ -299,6 +323,7 @@ class FluidSegments:
 
     def load_state(self, state: Iterable[dict[str, Any]]) -> None:
         """After the surface's entities are restored: each saved segment's content, exactly."""
+        self._full = True
         self._rebuild()
         for saved in state:
             entity_id, box = saved["box"]
