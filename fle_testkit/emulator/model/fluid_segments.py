@@ -113,39 +113,33 @@ class FluidSegments:
         # are worked out again (a whole surface's would cost a connect_entities a full pass a pipe).
         self._stale: dict[int, Segment] = {}
         self._added: dict[int, Entity] = {}
-        self._machines: dict[int, Entity] = {}  # fluid entities that run a machine, by id
 
     # --- the surface tells it of changes ----------------------------------------
 
     def added(self, entity: Entity) -> None:
         if has_fluid_boxes(entity):
             self._added[entity.id] = entity
-            self._topology_changed()
-            if entity.machine is not None:
-                self._machines[entity.id] = entity
+            self._dirty = True
+            if not self._full:  # the machines of the segments it joins look again
+                for box in range(1, len(entity.prototype.fluid_boxes) + 1):
+                    for other, other_box in fluids.connected_boxes(entity, box, self._surface):
+                        segment = self._segments.get((other.id, other_box))
+                        if segment is not None:
+                            self._wake(segment)
 
     def removed(self, entity: Entity) -> None:
         if has_fluid_boxes(entity):
-            self._machines.pop(entity.id, None)
             self._added.pop(entity.id, None)
             for box in range(1, len(entity.prototype.fluid_boxes) + 1):
                 segment = self._segments.get((entity.id, box))
                 if segment is not None:
                     self._stale[id(segment)] = segment
-            self._topology_changed()
+                    self._wake(segment)  # (its machines look again: the segment splits or shrinks)
+            self._dirty = True
 
     def moved(self, entity: Entity) -> None:
         self.removed(entity)
         self.added(entity)
-
-    def _topology_changed(self) -> None:
-        """Segments join or split: worked out again on the next read; sleeping machines look again."""
-        self._dirty = True
-        sim = self._simulation
-        for entity in list(self._machines.values()):
-            machine = entity.machine
-            if machine is not None and machine.asleep:
-                sim.touch(machine)
 
     # --- reading ---------------------------------------------------------------------
 

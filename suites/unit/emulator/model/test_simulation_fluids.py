@@ -211,6 +211,16 @@ class TestMachines:
         assert state(boiler) in ("working", "full_output")
         assert content(surface, boiler, 2) is not None
 
+    def test_building_elsewhere_wakes_no_fluid_machine(self, world: World, surface: Surface) -> None:
+        chain(surface)
+        world.simulation.run_until(100)
+        steps = world.simulation.steps_run
+        for x in range(10):
+            surface.create_entity("pipe", (x + 20.5, 20.5), force="player")
+        surface.find_entities_filtered(name="pipe", position=(22.5, 20.5))[0].destroy()
+        world.simulation.run_until(200)
+        assert world.simulation.steps_run == steps
+
 
 class TestEngine:
     def test_per_tick_stepping_gives_the_same_fluids(self, run_both_ways: Any) -> None:
