@@ -10,7 +10,9 @@ connections (model/fluids.py).
 Differences from Factorio 2.0: a segment here joins machines' boxes with the pipes
 they connect to (see fluid_segments.py), so ``get_fluid_segment_id`` answers a
 number for every box, and ``get_fluid_segment_contents`` a machine box's whole
-segment; a write of another fluid than its segment's replaces the segment's content.
+segment. A write fills the box's segment to the level that gives the box what was
+written (of that fluid), and nil empties the segment; LuaEntity's
+``clear_fluid_inside`` empties the segments of its boxes.
 """
 
 from __future__ import annotations
@@ -130,20 +132,23 @@ class LuaFluidBox(LuaObject):
         if value is None:
             segments.set_box(self.model, box, None)
             return
-        fields = table_fields(value, "LuaFluidBox::__newindex", 2)
-        name = fields.get("name")
-        fluid = self.ctx.gamedata.fluids.get(name) if isinstance(name, str) else None
-        if fluid is None:
-            raise LuaApiError(messages.UNKNOWN_FLUID_NAME.format(name=name))
-        amount = fields.get("amount")
-        if not isinstance(amount, (int, float)):
-            raise LuaApiError(messages.ARGUMENT_REQUIRED.format(function="LuaFluidBox::__newindex", field="amount"))
-        temperature = fields.get("temperature")
-        temperature = fluid.default_temperature if temperature is None else float(temperature)
-        if amount <= 0:
-            segments.set_box(self.model, box, None)
-            return
-        segments.set_box(self.model, box, (fluid.name, Fraction(repr(float(amount))), temperature))
+        content = fluid_arg(self.ctx, value, "LuaFluidBox::__newindex")
+        segments.set_box(self.model, box, content if content[1] > 0 else None)
+
+
+def fluid_arg(ctx: Any, value: Any, function: str) -> tuple[str, Fraction, float]:
+    """A Fluid table's name, amount (exact) and temperature (the fluid's default when left out)."""
+    fields = table_fields(value, function)
+    name = fields.get("name")
+    prototype = ctx.gamedata.fluids.get(name) if isinstance(name, str) else None
+    if prototype is None:
+        raise LuaApiError(messages.UNKNOWN_FLUID_NAME.format(name=name))
+    amount = fields.get("amount")
+    if not isinstance(amount, (int, float)):
+        raise LuaApiError(messages.ARGUMENT_REQUIRED.format(function=function, field="amount"))
+    temperature = fields.get("temperature")
+    temperature = prototype.default_temperature if temperature is None else float(temperature)
+    return prototype.name, Fraction(repr(float(amount))), temperature
 
 
 def _position(xy: tuple[float, float]) -> dict[str, float]:
@@ -206,3 +211,35 @@ class LuaFluidBoxPrototype(LuaObject):
                 entry["position"] = _position(c.position)
             result.append(entry)
         return self.table(result)
+
+
+class LuaEntityFluidMembers(LuaObject):
+    """LuaEntity's fluid methods over all of an entity's boxes (model/fluid_segments.py): each box
+    holds its share of its segment, so what an entity holds, takes or gives is that of its boxes."""
+
+    @lua_method
+    def get_fluid_contents(self) -> Any:
+        found = self.model.surface.fluids.contents(self.model)
+        return self.table({name: float(amount) for name, amount in found.items()})
+
+    @lua_method
+    def get_fluid_count(self, fluid: Any = None) -> float:
+        found = self.model.surface.fluids.contents(self.model)
+        if fluid is None:
+            return float(sum(found.values()))
+        return float(found.get(str(fluid), 0))
+
+    @lua_method
+    def insert_fluid(self, fluid: Any) -> float:
+        name, amount, temperature = fluid_arg(self.ctx, fluid, "LuaEntity::insert_fluid")
+        return float(self.model.surface.fluids.insert(self.model, name, amount, temperature))
+
+    @lua_method
+    def remove_fluid(self, spec: Any) -> float:
+        """Temperature bounds in the spec are not checked: a segment holds one temperature here."""
+        name, amount, _ = fluid_arg(self.ctx, spec, "LuaEntity::remove_fluid")
+        return float(self.model.surface.fluids.remove(self.model, name, amount))
+
+    @lua_method
+    def clear_fluid_inside(self) -> None:
+        self.model.surface.fluids.clear_entity(self.model)

@@ -20,7 +20,8 @@ The rules adopted here:
   Two boxes of one machine (a boiler's water and steam) are never joined through
   the machine, so they are separate segments.
 - A box's content (``LuaFluidBox[i]``) is the segment's share for the box's volume:
-  amount x volume / capacity, at the segment's temperature.
+  amount x volume / capacity, at the segment's temperature. Writing it fills the segment to
+  the level that gives the box the amount written; clearing a box empties its segment.
 - Filters: a segment whose boxes filter one fluid (a boiler's input: water) takes only
   that fluid; fluid of another kind is refused (:func:`give` gives 0). Mixing is refused
   the same way: a segment holding a fluid takes no other.
@@ -196,31 +197,58 @@ class FluidSegments:
         return taken
 
     def set_box(self, entity: Entity, box: int, content: tuple[str, Amount, float] | None) -> None:
-        """Write one box's content (``fluidbox[i] = ...``): the segment's amount changes by the difference
-        from the box's share; a fluid other than the segment's replaces it (the rest of the segment is emptied
-        with it: the most plausible outcome of a write that would mix; Factorio's is not documented)."""
+        """Write one box's content (``fluidbox[i] = ...``): its segment is filled to the level that gives
+        the box that amount (read back as written, up to the segment's capacity), of that fluid and
+        temperature; nil empties the segment. A box holds no fluid of its own apart from its segment's
+        level, so this is the most plausible reading; Factorio 2.0's own is not documented."""
         segment = self.segment(entity, box)
-        share = segment.share(entity.prototype.fluid_boxes[box - 1].volume) if segment.fluid is not None else 0
-        if content is None:
-            segment.amount -= share
-        else:
-            fluid, amount, temperature = content
-            if segment.fluid not in (None, fluid):
-                segment.amount = 0
-                share = 0
-            segment.fluid = fluid
-            segment.amount = whole(min(segment.capacity, max(Fraction(0), segment.amount - share + amount)))
-            segment.temperature = temperature
-        if segment.amount <= 0:
+        volume = Fraction(repr(float(entity.prototype.fluid_boxes[box - 1].volume)))
+        if content is None or content[1] <= 0 or volume == 0:
             segment.amount, segment.fluid = 0, None
         else:
-            segment.amount = whole(segment.amount)
+            fluid, amount, temperature = content
+            segment.fluid = fluid
+            segment.amount = whole(min(Fraction(segment.capacity), amount * segment.capacity / volume))
+            segment.temperature = temperature
         self._wake(segment)
 
     def clear(self, entity: Entity, box: int) -> None:
         segment = self.segment(entity, box)
         segment.amount, segment.fluid = 0, None
         self._wake(segment)
+
+    # --- an entity's boxes together (LuaEntity's fluid methods) -------------------------
+
+    def contents(self, entity: Entity) -> dict[str, Amount]:
+        """What the entity's boxes hold, by fluid (each box its segment's share)."""
+        found: dict[str, Amount] = {}
+        for box in range(1, len(entity.prototype.fluid_boxes) + 1):
+            content = self.box_content(entity, box)
+            if content is not None:
+                found[content[0]] = whole(found.get(content[0], 0) + content[1])
+        return found
+
+    def insert(self, entity: Entity, fluid: str, amount: Amount, temperature: float) -> Amount:
+        """Into the entity's boxes in order, as much as their segments take; returns what went in."""
+        put: Amount = 0
+        for box in range(1, len(entity.prototype.fluid_boxes) + 1):
+            if put < amount:
+                put = whole(put + self.give(entity, box, fluid, amount - put, temperature))
+        return put
+
+    def remove(self, entity: Entity, fluid: str, amount: Amount) -> Amount:
+        """Out of the entity's boxes holding ``fluid``, each at most its share; returns what was taken."""
+        taken: Amount = 0
+        for box in range(1, len(entity.prototype.fluid_boxes) + 1):
+            content = self.box_content(entity, box)
+            if content is not None and content[0] == fluid and taken < amount:
+                taken = whole(taken + self.take(entity, box, min(content[1], amount - taken), fluid))
+        return taken
+
+    def clear_entity(self, entity: Entity) -> None:
+        """Every box's segment emptied (``clear_fluid_inside``: a box's fluid is its segment's level)."""
+        for box in range(1, len(entity.prototype.fluid_boxes) + 1):
+            self.clear(entity, box)
 
     def _wake(self, segment: Segment) -> None:
         sim = self._simulation

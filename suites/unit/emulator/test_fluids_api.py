@@ -114,3 +114,26 @@ def test_the_chain_goes_on_after_save_and_load_as_if_never_saved(level: Level, t
         game.advance(until=1150)
     assert lua(loaded, probe) == lua(level, probe)
     assert "steam:50@165" in lua(level, probe)
+
+
+def test_an_entitys_fluid_methods_work_on_its_boxes(level: Level) -> None:
+    out = lua(
+        level,
+        "local s = game.surfaces[1] "
+        "local tank = s.create_entity{name = 'storage-tank', position = {20.5, 20.5}, force = 'player'} "
+        "local pipe = s.create_entity{name = 'pipe', position = {18.5, 19.5}, force = 'player'} "
+        "p(tank.fluidbox.get_fluid_segment_id(1) == pipe.fluidbox.get_fluid_segment_id(1)) "
+        "p(tank.insert_fluid{name = 'water', amount = 30000}, tank.get_fluid_count(), tank.get_fluid_count('water')) "
+        "p(tank.get_fluid_contents().water, pipe.get_fluid_count('steam'), pipe.get_fluid_contents().water) "
+        "p(tank.remove_fluid{name = 'water', amount = 100}, tank.remove_fluid{name = 'steam', amount = 5}) "
+        "tank.clear_fluid_inside() p(tank.get_fluid_count(), pipe.get_fluid_count()) "
+        "local chest = s.create_entity{name = 'iron-chest', position = {30.5, 30.5}, force = 'player'} "
+        "p(next(chest.get_fluid_contents()), chest.insert_fluid{name = 'water', amount = 5}) "
+        "p(pcall(tank.insert_fluid, {name = 'lava', amount = 1}))",
+    )
+    lines = out.split("\n")
+    # The tank (25,000) and the pipe (100) are one segment of 25,100: the tank holds 25,000 of it;
+    # clearing the tank empties the segment.
+    assert lines[:5] == ["true", "25100 25000 25000", "25000 0 100", "100 0", "0 0"]
+    assert lines[5] == "nil 0"
+    assert lines[6].startswith("false Unknown fluid name: lava")
