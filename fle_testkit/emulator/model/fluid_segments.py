@@ -9,10 +9,11 @@ fluid boxes and exchange fluid with the segments they touch, at a limited rate.
 The rules adopted here:
 
 - A segment is a connected group of fluid boxes (model/fluids.py's connections),
-  holding one fluid, an exact amount (a Fraction) and a temperature; its capacity is
-  the sum of its boxes' volumes. Its id (``get_fluid_segment_id``) is its smallest box
-  key (entity serial number x 16 + box index): stable while the network stays as it
-  is. Factorio's ids are other numbers with the same property.
+  holding one fluid, an exact amount (an int while whole, else a Fraction) and a
+  temperature; its capacity is the sum of its boxes' volumes. Its id
+  (``get_fluid_segment_id``) is its smallest box key (entity serial number x 16 + box
+  index): stable while the network stays as it is. Factorio's ids are other numbers
+  with the same property.
 - Machines' boxes join the segment of the pipes they connect to, instead of being
   their own segments with a transfer between (a deliberate simplification, chosen
   because the transfer's rate limit is not documented: with it, a box's content is
@@ -24,13 +25,15 @@ The rules adopted here:
   the level that gives the box the amount written; clearing a box empties its segment.
 - Filters: a segment whose boxes filter one fluid (a boiler's input: water) takes only
   that fluid; fluid of another kind is refused (:func:`give` gives 0). Mixing is refused
-  the same way: a segment holding a fluid takes no other.
-- When entities are built, removed, moved or turned the segments they touch are worked out
-  again (lazily, on the next read; the others are kept): each old segment's content is first shared among its boxes
-  by volume, and each new segment gets the sum of its boxes' shares; a box that left
-  takes its share with it (a removed pipe's fluid is lost, as in Factorio, where mining
-  a pipe loses what it held). Where shares of two fluids meet (Factorio refuses such a
-  build; not modelled), the fluid with the greater amount stays and the other is lost.
+  the same way: a segment holding a fluid takes no other. Filters' temperature bounds
+  are not checked.
+- When entities are built, removed, moved or turned the segments they touch are worked
+  out again (lazily, on the next read; the others are kept): each old segment's content
+  is first shared among its boxes by volume, and each new segment gets the sum of its
+  boxes' shares; a box that left takes its share with it (a removed pipe's fluid is
+  lost: the most plausible reading, as a mined pipe gives back no fluid). Where shares
+  of two fluids meet (Factorio refuses such a build; not modelled), the fluid with the
+  greater amount stays and the other is lost.
 - Temperatures of one fluid merged or added are mixed by amount.
 
 Machines on a segment (model/pumping.py, model/boiling.py) change it only in their
