@@ -64,6 +64,12 @@ function p(...)
   rcon.print(table.concat(parts, ' '))
 end
 """
+#: Lua that defines status(e): the defines.entity_status name of an entity's status (a global).
+STATUS = """
+function status(e)
+  for name, number in pairs(defines.entity_status) do if number == e.status then return name end end
+end
+"""
 # Lua run before each snippet of the API tests that build entities: p(...) as above, the
 # surface starts with no entities, and `s` is nauvis.
 EMPTY_SURFACE = (

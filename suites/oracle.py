@@ -302,6 +302,18 @@ def expected_hand_mined(resource: str, ticks: int, amount: int) -> int:
 CRAFTING_DRAIN_SHARE = Fraction(1, 30)
 
 
+# --- fluids ---------------------------------------------------------------------------
+
+#: Fluid rates cited from Factorio's documentation, per second: the wiki's "Offshore pump" (pumping
+#: speed 1,200/s) and "Boiler" (1.8 MW of fuel makes 60 steam/s at 165 degrees, from water at 15).
+DOCUMENTED_FLUIDS = {
+    ("offshore-pump", "water"): 1200,
+    ("boiler", "steam"): 60,
+}
+#: The boiler's power and steam temperature from the same page.
+DOCUMENTED_BOILER = {"energy_consumption_watts": 1_800_000, "steam_temperature": 165}
+
+
 def fluid(name: str) -> dict[str, Any]:
     return dict(_table("fluids")[name])
 
@@ -363,3 +375,38 @@ def expected_powered_crafts(machine: str, recipe_name: str, ticks: int, supply_w
     finishes in ``ticks`` ticks on a network giving ``supply_watts``: progress carries over a craft."""
     share = satisfaction(supply_watts, machines * working_power(machine))
     return math.floor(ticks * crafting_rate(machine, recipe_name) * share / TICKS_PER_SECOND)
+
+
+def pumping_rate(pump: str) -> Fraction:
+    """Units a second a pump moves: its ``pumping_speed`` is units a tick."""
+    return Fraction(str(entity(pump)["pumping_speed"])) * TICKS_PER_SECOND
+
+
+def boiler_heat_per_unit(boiler: str) -> Fraction:
+    """Joules to turn one unit of the input's fluid (at its default temperature) into the output's at the
+    boiler's ``target_temperature``: the output fluid's heat capacity times the rise."""
+    prototype = entity(boiler)
+    water = fluid(prototype["fluid_box"]["filter"])
+    steam = fluid(prototype["output_fluid_box"]["filter"])
+    rise = Fraction(str(prototype["target_temperature"])) - Fraction(str(water["default_temperature"]))
+    return energy(steam["heat_capacity"]) * rise
+
+
+def boiler_rate(boiler: str) -> Fraction:
+    """Units of steam a second a boiler makes at full power (``energy_consumption``)."""
+    return energy(entity(boiler)["energy_consumption"]) / boiler_heat_per_unit(boiler)
+
+
+def boiler_working_ticks(boiler: str, fuel: str, count: int) -> int:
+    """Ticks at full power ``count`` fuel items pay for (a partial tick's energy does not make a full tick)."""
+    prototype = entity(boiler)
+    effectivity = Fraction(str(prototype["energy_source"].get("effectivity", 1)))
+    per_tick = energy(prototype["energy_consumption"]) / TICKS_PER_SECOND / effectivity
+    return math.floor(count * energy(item(fuel)["fuel_value"]) / per_tick)
+
+
+def expected_steam(boiler: str, ticks: int, fuel: str, fuel_count: int) -> Fraction:
+    """Steam a boiler fed water faster than it boils makes in ``ticks`` ticks while its steam is taken away:
+    full power on every tick its fuel pays for (as for every burner machine, the energy left that cannot pay
+    for a whole tick waits for more fuel)."""
+    return min(ticks, boiler_working_ticks(boiler, fuel, fuel_count)) * boiler_rate(boiler) / TICKS_PER_SECOND

@@ -1,5 +1,6 @@
-"""Issue 13's figures for the tick simulation: ticks a wall second (UPS) of a burner factory, and of
-one with inserters (drills -> furnaces -> inserters -> chests -> inserters -> chests).
+"""Issue 13's figures for the tick simulation: ticks a wall second (UPS) of a burner factory, of
+one with inserters (drills -> furnaces -> inserters -> chests -> inserters -> chests), and (issue 14)
+of a fluid chain (offshore pumps -> pipes -> boilers).
 
 A unit is a burner mining drill on iron ore feeding a stone furnace at its drop
 position, both fuelled with coal: two machines, two entities (the ore under it
@@ -22,6 +23,8 @@ import pytest
 
 from fle_testkit.emulator.gamedata import load_vanilla
 from fle_testkit.emulator.level import Level
+from fle_testkit.emulator.model.entity import Entity
+from fle_testkit.emulator.model.fluid_segments import take
 from fle_testkit.emulator.model.world import World
 from fle_testkit.emulator.process import CORE_LUALIB
 
@@ -235,3 +238,58 @@ def test_powered_factory_ups(perf_figures, entities: int) -> None:
     chests = surface.find_entities_filtered(name="wooden-chest")
     assert sum(c.inventories[1].get_item_count("iron-gear-wheel") for c in chests) > 0  # (the line runs)
     assert world.forces[1].research.progress > 0  # (the lab researches)
+
+
+def fluid_factory(world: World, entities: int) -> list[Entity]:
+    """Units of ten entities: an offshore pump on water, eight pipes, a boiler; the boilers."""
+    surface = world.get_surface(1)
+    units = entities // 10
+    for x in range(-6, -1):
+        for y in range(-2, units * 4 + 2):
+            surface.tiles.set(x, y, "water")
+    boilers = []
+    for unit in range(units):
+        y = unit * 4 + 1.5
+        surface.create_entity("offshore-pump", (-0.5, y), direction=12, force="player")
+        for x in range(8):
+            surface.create_entity("pipe", (x + 0.5, y), force="player")
+        boiler = surface.create_entity("boiler", (9.5, y - 0.5), force="player")
+        boilers.append(boiler)
+    return boilers
+
+
+def refuel(boilers: list[Entity]) -> None:
+    """A stack of coal (6,666 ticks' worth) tops each boiler's one fuel slot up (each minute)."""
+    for boiler in boilers:
+        next(i for i in boiler.inventories.values() if i.name == "fuel").insert("coal", 50)
+
+
+@pytest.mark.parametrize("entities", [100, 1_000])
+def test_fluid_factory_ups(perf_figures, entities: int) -> None:
+    """Offshore pumps -> pipes -> boilers making steam, a stand-in consumer taking each boiler's steam
+    once a game second (60 units: what it made), so every boiler and pump works every tick."""
+    world = World.new(load_vanilla(), 1)
+    boilers = fluid_factory(world, entities)
+    refuel(boilers)
+    simulation = world.simulation
+    simulation.run_until(60)  # warm-up: the water reaches the boilers
+    tick = 60
+    for _ in range(3):
+        refuel(boilers)
+        for boiler in boilers:
+            take(boiler, 2, 10**6)
+        steps = simulation.steps_run
+        elapsed = 0.0
+        for second in range(60):
+            tick += 60
+            began = time.perf_counter()
+            simulation.run_until(tick)
+            elapsed += time.perf_counter() - began
+            if second < 59:
+                for boiler in boilers:
+                    take(boiler, 2, 10**6)
+        perf_figures.record(f"fluid factory, {entities:,} entities: UPS", MINUTE / elapsed, "ticks/s")
+        perf_figures.record(
+            f"fluid factory, {entities:,} entities: steps/tick", (simulation.steps_run - steps) / MINUTE, "steps"
+        )
+        assert all(boiler.machine is not None and boiler.machine.state == "working" for boiler in boilers)

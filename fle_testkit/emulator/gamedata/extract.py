@@ -257,6 +257,9 @@ class Extractor:
             resource_searching_radius=as_float(p["resource_searching_radius"]) if type_name == "mining-drill" else None,
             fluid_box_count=_fluid_box_count(p),
             fluid_boxes=tuple(fluid_box(b) for b in _fluid_box_tables(p)),
+            pumping_speed=as_float(p["pumping_speed"]) if type_name in ("offshore-pump", "pump") else None,
+            target_temperature=as_float(p["target_temperature"]) if type_name == "boiler" else None,
+            energy_consumption=energy(p["energy_consumption"]) if p["energy_consumption"] is not None else None,
             belt_speed=as_float(p["speed"]) if type_name in BELT_TYPES else None,
             max_underground_distance=number(p["max_distance"]) if type_name == "underground-belt" else None,
             # ElectricPolePrototype: maximum_wire_distance is optional (default 0), supply_area_distance required.
@@ -339,6 +342,7 @@ class Extractor:
             items_to_place_this=tuple(placers.get(name, ())),
             order=str(p["order"] or ""),
             walking_speed_modifier=as_float(p["walking_speed_modifier"]) or 1.0,
+            fluid=str(p["fluid"]) if p["fluid"] else None,
         )
 
 

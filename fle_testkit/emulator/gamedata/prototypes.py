@@ -13,14 +13,15 @@ from typing import Any
 
 #: Bump whenever a dataclass here changes shape: old cache files are then ignored.
 SCHEMA = (
-    17  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
+    18  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
 )
 # 6: the character's reach and pickup distances, inserter and drill vectors, fluid box count;
 # 7: collision_layers, tile_buildability_rules; 8: fluid_boxes, belt_speed, max_underground_distance; 9: item flags;
 # 10: the character's running_speed, tiles' walking_speed_modifier; 11: electric poles' maximum_wire_distance,
 # supply_area_distance; 12: energy_usage, burner effectivity; 13: inserter speeds and energy, burner initial fuel;
 # 14: inserter stack_size_bonus; 15: recipe_overload; 16: fast_replaceable_group; 17: electric energy sources
-# (drain, buffer, flow limits), solar production, generators' steam use, labs' speed
+# (drain, buffer, flow limits), solar production, generators' steam use, labs' speed;
+# 18: pumping_speed, target_temperature, energy_consumption (offshore pumps, pumps, boilers), tiles' fluid
 #: ``max_level = "infinite"`` reads back as the largest uint32, as in the API.
 INFINITE_LEVEL = 2**32 - 1
 _SI = {
@@ -238,6 +239,12 @@ class EntityPrototype:
     fluid_box_count: int = 0
     # Those fluid boxes, in the same order (fluid_box, input_fluid_box, output_fluid_box, fluid_boxes...).
     fluid_boxes: tuple[FluidBoxPrototype, ...] = ()
+    # Offshore pumps and pumps: fluid units a tick they move (``pumping_speed``).
+    pumping_speed: float | None = None
+    # Boilers: the temperature of what they output, and the watts they burn while working
+    # (``energy_consumption``, where other machines have ``energy_usage``).
+    target_temperature: float | None = None
+    energy_consumption: float | None = None
     # Belt connectables (transport belts, undergrounds, splitters, loaders): tiles a tick.
     belt_speed: float | None = None
     # Underground belts: how many tiles apart an entrance and its exit may stand.
@@ -304,6 +311,7 @@ class TilePrototype:
     items_to_place_this: tuple[str, ...] = ()
     order: str = ""
     walking_speed_modifier: float = 1.0
+    fluid: str | None = None  # what an offshore pump on it pumps (water tiles: water)
 
 
 @dataclass(frozen=True, slots=True)

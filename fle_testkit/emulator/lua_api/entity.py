@@ -18,7 +18,7 @@ from ..model.status import status as entity_status
 from .base import lua_method, lua_property, lua_setter, position_arg, table_fields
 from .belts import LuaBeltMembers
 from .control import LuaControlMembers
-from .fluidbox import LuaFluidBox
+from .fluidbox import LuaEntityFluidMembers, LuaFluidBox
 from .registry import is_lua_object_of, shows
 
 #: Each crafting machine type's output inventory (``get_output_inventory``).
@@ -26,7 +26,7 @@ OUTPUT_INVENTORIES = ("furnace_result", "assembling_machine_output", "rocket_sil
 
 
 @shows(Entity)
-class LuaEntity(LuaControlMembers, LuaBeltMembers):
+class LuaEntity(LuaControlMembers, LuaBeltMembers, LuaEntityFluidMembers):
     """An entity on a surface. Only the members listed here are built."""
 
     lua_class_name = "LuaEntity"

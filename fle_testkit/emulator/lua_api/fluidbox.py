@@ -1,21 +1,30 @@
-"""LuaFluidBox: an entity's fluid boxes (``entity.fluidbox``), as far as they exist without fluids.
+"""LuaFluidBox: an entity's fluid boxes (``entity.fluidbox``).
 
-Fluids do not flow without the tick simulation, so every box reads empty
-(``fluidbox[i]`` is nil, as for an empty box in Factorio) and every segment
-holds nothing; ``#fluidbox`` is the prototype's number of boxes (an assembling
-machine's boxes do not come and go with its recipe here). Connections and
-segments follow the prototypes' pipe connections (model/fluids.py).
+``fluidbox[i]`` reads the box's share of its fluid segment's content
+(model/fluid_segments.py) as a Fluid ``{name=, amount=, temperature=}``, nil when
+empty, and writing a Fluid (or nil) sets that share. ``#fluidbox`` is the
+prototype's number of boxes (an assembling machine's boxes do not come and go
+with its recipe here). Connections and segments follow the prototypes' pipe
+connections (model/fluids.py).
+
+Differences from Factorio 2.0: a segment here joins machines' boxes with the pipes
+they connect to (see fluid_segments.py), so ``get_fluid_segment_id`` answers a
+number for every box, and ``get_fluid_segment_contents`` a machine box's whole
+segment. A write fills the box's segment to the level that gives the box what was
+written (of that fluid), and nil empties the segment; LuaEntity's
+``clear_fluid_inside`` empties the segments of its boxes.
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from .. import messages
 from ..gamedata import EntityPrototype
 from ..lua.runtime import LuaApiError
 from ..model import fluids
-from .base import LuaObject, lua_method, lua_property
+from .base import LuaObject, lua_method, lua_property, table_fields
 
 
 class LuaFluidBox(LuaObject):
@@ -58,9 +67,9 @@ class LuaFluidBox(LuaObject):
 
     @lua_method
     def get_locked_fluid(self, index: Any) -> Any:
-        """nil: a box is locked to a fluid only once fluid has been in it."""
-        self._box(index)
-        return None
+        """The fluid the box's segment holds (what it is locked to), else nil."""
+        segment = self.model.surface.fluids.segment(self.model, self._box(index))
+        return segment.fluid if segment.amount > 0 else None
 
     @lua_method
     def get_connections(self, index: Any) -> Any:
@@ -88,13 +97,15 @@ class LuaFluidBox(LuaObject):
 
     @lua_method
     def get_fluid_segment_id(self, index: Any) -> int:
-        return fluids.segment_id(self.model, self._box(index), self.model.surface)
+        return self.model.surface.fluids.segment(self.model, self._box(index)).id
 
     @lua_method
     def get_fluid_segment_contents(self, index: Any) -> Any:
-        """Empty: nothing flows without the simulation."""
-        self._box(index)
-        return self.table({})
+        """The segment's fluid and amount, ``{[name] = amount}``; empty when it holds nothing."""
+        segment = self.model.surface.fluids.segment(self.model, self._box(index))
+        if segment.fluid is None or segment.amount <= 0:
+            return self.table({})
+        return self.table({segment.fluid: float(segment.amount)})
 
     def lua_len(self) -> int:
         self.check_valid()
@@ -103,10 +114,41 @@ class LuaFluidBox(LuaObject):
     def index_other(self, key: Any) -> Any:
         if isinstance(key, (int, float)):
             self.check_valid()
-            if 1 <= key <= self.model.prototype.fluid_box_count:
-                return None  # empty: nothing flows without the simulation
-            raise LuaApiError(messages.FLUIDBOX_INDEX.format(index=key, count=self.model.prototype.fluid_box_count))
+            content = self.model.surface.fluids.box_content(self.model, self._box(key))
+            if content is None:
+                return None
+            name, amount, temperature = content
+            return self.table({"name": name, "amount": float(amount), "temperature": temperature})
         return super().index_other(key)
+
+    def lua_newindex(self, key: Any, value: Any) -> None:
+        """``fluidbox[i] = {name=, amount=, temperature=}`` (temperature: the fluid's default), or nil."""
+        if not isinstance(key, (int, float)):
+            super().lua_newindex(key, value)
+            return
+        self.check_valid()
+        box = self._box(key)
+        segments = self.model.surface.fluids
+        if value is None:
+            segments.set_box(self.model, box, None)
+            return
+        content = fluid_arg(self.ctx, value, "LuaFluidBox::__newindex")
+        segments.set_box(self.model, box, content if content[1] > 0 else None)
+
+
+def fluid_arg(ctx: Any, value: Any, function: str) -> tuple[str, Fraction, float]:
+    """A Fluid table's name, amount (exact) and temperature (the fluid's default when left out)."""
+    fields = table_fields(value, function)
+    name = fields.get("name")
+    prototype = ctx.gamedata.fluids.get(name) if isinstance(name, str) else None
+    if prototype is None:
+        raise LuaApiError(messages.UNKNOWN_FLUID_NAME.format(name=name))
+    amount = fields.get("amount")
+    if not isinstance(amount, (int, float)):
+        raise LuaApiError(messages.ARGUMENT_REQUIRED.format(function=function, field="amount"))
+    temperature = fields.get("temperature")
+    temperature = prototype.default_temperature if temperature is None else float(temperature)
+    return prototype.name, Fraction(repr(float(amount))), temperature
 
 
 def _position(xy: tuple[float, float]) -> dict[str, float]:
@@ -169,3 +211,35 @@ class LuaFluidBoxPrototype(LuaObject):
                 entry["position"] = _position(c.position)
             result.append(entry)
         return self.table(result)
+
+
+class LuaEntityFluidMembers(LuaObject):
+    """LuaEntity's fluid methods over all of an entity's boxes (model/fluid_segments.py): each box
+    holds its share of its segment, so what an entity holds, takes or gives is that of its boxes."""
+
+    @lua_method
+    def get_fluid_contents(self) -> Any:
+        found = self.model.surface.fluids.contents(self.model)
+        return self.table({name: float(amount) for name, amount in found.items()})
+
+    @lua_method
+    def get_fluid_count(self, fluid: Any = None) -> float:
+        found = self.model.surface.fluids.contents(self.model)
+        if fluid is None:
+            return float(sum(found.values()))
+        return float(found.get(str(fluid), 0))
+
+    @lua_method
+    def insert_fluid(self, fluid: Any) -> float:
+        name, amount, temperature = fluid_arg(self.ctx, fluid, "LuaEntity::insert_fluid")
+        return float(self.model.surface.fluids.insert(self.model, name, amount, temperature))
+
+    @lua_method
+    def remove_fluid(self, spec: Any) -> float:
+        """Temperature bounds in the spec are not checked: a segment holds one temperature here."""
+        name, amount, _ = fluid_arg(self.ctx, spec, "LuaEntity::remove_fluid")
+        return float(self.model.surface.fluids.remove(self.model, name, amount))
+
+    @lua_method
+    def clear_fluid_inside(self) -> None:
+        self.model.surface.fluids.clear_entity(self.model)

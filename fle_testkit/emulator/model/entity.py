@@ -23,6 +23,7 @@ from .tiles import Tiles
 if TYPE_CHECKING:
     from ..gamedata import EntityPrototype
     from .electric import ElectricNetworks
+    from .fluid_segments import FluidSegments
     from .force import Force, Recipe
     from .simulation import Machine
 
@@ -66,6 +67,7 @@ class Place(Protocol):
     index: int
     tiles: Tiles
     electric: ElectricNetworks
+    fluids: FluidSegments
 
     def reindex_entity(self, entity: Entity, change: Callable[[], None]) -> None: ...
 

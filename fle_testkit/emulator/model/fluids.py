@@ -1,8 +1,8 @@
 """Pipe connections between fluid boxes, from the prototypes' pipe_connections.
 
-No fluid flows without the tick simulation, so this is only the shape of the
-fluid network: where each connection of each fluid box points, which fluid box
-(if any) it meets, and which fluid boxes form one segment. As in Factorio 2.0:
+This is the shape of the fluid network: where each connection of each fluid box
+points and which fluid box (if any) it meets; fluid_segments.py groups the boxes
+into segments and keeps what they hold. As in Factorio 2.0:
 
 - a connection's ``position`` is the tile inside the entity it leaves from and
   its ``target_position`` the tile it points at (one step in its direction);
@@ -12,10 +12,6 @@ fluid network: where each connection of each fluid box points, which fluid box
 - an underground connection meets the first underground connection of an entity
   of the same name facing it within ``max_underground_distance`` tiles; unpaired,
   its target position is taken to be the next tile (not checked against the game).
-
-A segment id is the smallest fluid box key (entity serial number x 16 + index)
-in its connected group: stable while the network stays as it is. Factorio's ids
-are other numbers with the same property.
 """
 
 from __future__ import annotations
@@ -141,16 +137,3 @@ def connected_boxes(entity: Entity, box: int, surface: Place) -> list[tuple[Enti
         if other is not None and (other.owner, other.box) not in found:
             found.append((other.owner, other.box))
     return found
-
-
-def segment_id(entity: Entity, box: int, surface: Place) -> int:
-    """The smallest key among the fluid boxes connected to this one, directly or not."""
-    seen = {(entity.id, box)}
-    queue = [(entity, box)]
-    while queue:
-        current, current_box = queue.pop()
-        for other, other_box in connected_boxes(current, current_box, surface):
-            if (other.id, other_box) not in seen:
-                seen.add((other.id, other_box))
-                queue.append((other, other_box))
-    return min(entity_id * 16 + index for entity_id, index in seen)

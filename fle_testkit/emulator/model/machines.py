@@ -2,12 +2,13 @@
 
 Burner and electric mining drills, burner furnaces, burner and electric
 inserters, assembling machines, labs, characters (their crafting queue and
-mining, handwork.py), and the members of electric networks that give or store
-power (solar panels, steam engines, accumulators: power.py). An electric
-machine's energy source is a :class:`~.power.ElectricSource` where a burner
-one's is its :class:`~.burner.Burner`. Belts wait for their own simulation:
-they get no machine, so nothing of them changes with time yet (their status
-comes from status.py).
+mining, handwork.py), the members of electric networks that give or store
+power (solar panels, steam engines, accumulators: power.py), offshore pumps
+(pumping.py) and boilers (boiling.py); pipes, pipe-to-ground and storage tanks
+only hold fluid (fluid_segments.py). An electric machine's energy source is a
+:class:`~.power.ElectricSource` where a burner one's is its
+:class:`~.burner.Burner`. Pumps and belts get no machine yet, so nothing of
+them changes with time (their status comes from status.py).
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .assembling import AssemblingMachine
+from .boiling import Boiler
 from .handwork import Handwork
 from .inserting import Inserter
 from .lab import Lab
 from .mining import MiningDrill
 from .power import Accumulator, ElectricSource, SolarPanel, SteamEngine
+from .pumping import OffshorePump
 from .simulation import Machine, Simulation
 from .smelting import Furnace
 
@@ -34,12 +37,16 @@ def machine_for(entity: Entity, sim: Simulation) -> Machine | None:
     if entity.character is not None:
         return Handwork(entity, sim)
     prototype = entity.prototype
+    if entity.type == "offshore-pump" and prototype.pumping_speed:
+        return OffshorePump(entity, sim)
     kind = POWER_MACHINES.get(entity.type)
     if kind is not None and prototype.energy_source == "electric":
         return kind(entity, sim)
     source = entity.burner if prototype.energy_source != "electric" else ElectricSource(entity)
     if source is None:
         return None
+    if entity.type == "boiler" and prototype.energy_consumption and prototype.target_temperature:
+        return Boiler(entity, sim, entity.burner) if entity.burner is not None else None
     if entity.type == "inserter" and prototype.rotation_speed:
         return Inserter(entity, sim, source)
     if not prototype.energy_usage:

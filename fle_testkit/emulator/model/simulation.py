@@ -39,7 +39,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..gamedata import RecipePrototype
+    from ..gamedata import FluidPrototype, RecipePrototype, TilePrototype
     from .entity import Entity
     from .statistics import FlowStatistics
 
@@ -158,6 +158,7 @@ class Simulation:
         "machines",
         "_build",
         "_statistics",
+        "_fluid_statistics",
         "_queue",
         "_seq",
         "_waiting",
@@ -165,6 +166,8 @@ class Simulation:
         "_running",
         "steps_run",
         "recipes",
+        "fluids",
+        "tiles",
         "cache",
         "power",
     )
@@ -174,13 +177,19 @@ class Simulation:
         build: Callable[[Entity, Simulation], Machine | None],
         statistics: Callable[[Entity], FlowStatistics],
         recipes: Mapping[str, RecipePrototype],
+        fluids: Mapping[str, FluidPrototype] | None = None,
+        tiles: Mapping[str, TilePrototype] | None = None,
+        fluid_statistics: Callable[[Entity], FlowStatistics] | None = None,
     ) -> None:
         self.now = 0  # every tick before this one has run
         self.recipes = recipes  # the game's recipes (what a furnace or an inserted item may use)
+        self.fluids = fluids or {}  # the game's fluids (temperatures, heat capacities) and tiles (water's fluid)
+        self.tiles = tiles or {}
         self.cache: dict[Any, Any] = {}  # what machines work out once from the prototypes
         self.machines: dict[int, Machine] = {}  # by Entity.id
         self._build = build
         self._statistics = statistics
+        self._fluid_statistics = fluid_statistics or statistics
         self._queue: list[tuple[int, int, int, Machine]] = []  # (tick, order, version, machine)
         self._seq = itertools.count()
         self._waiting: dict[int, set[Machine]] = {}  # entity id -> machines its changes wake
@@ -194,6 +203,9 @@ class Simulation:
 
     def item_statistics(self, entity: Entity) -> FlowStatistics:
         return self._statistics(entity)
+
+    def fluid_statistics(self, entity: Entity) -> FlowStatistics:
+        return self._fluid_statistics(entity)
 
     # --- the model tells it of changes --------------------------------------
 
@@ -373,6 +385,31 @@ class Simulation:
         """Electric networks' energy and statistics up to now."""
         if self.power is not None:
             self.power.sync()
+
+    def to_state(self) -> dict[str, Any]:
+        """The tick, and the order of what runs next: machines sharing a tick step in queue order, and one
+        asleep stays asleep (a woken sleeper steps on the tick it is woken; one stepped anew would not),
+        so a loaded game steps its machines in the saved order, as the saved one goes on to."""
+        queued = sorted((due, order, m) for due, order, version, m in self._queue if m.version == version)
+        return {
+            "tick": self.now,
+            "queue": [m.entity.id for _, _, m in queued],
+            "asleep": [
+                [m.entity.id, m.state, sorted(m.waits_on), m.waits_near] for m in self.machines.values() if m.asleep
+            ],
+        }
+
+    def load_order(self, state: Mapping[str, Any]) -> None:
+        """After the machines are restored (each first queued at now): the saved queue order and sleepers."""
+        for entity_id, status, waits_on, near in state.get("asleep", ()):
+            machine = self.machines.get(int(entity_id))
+            if machine is not None:
+                machine.sleep(status, (int(i) for i in waits_on), bool(near))
+                self._schedule(machine)
+        for entity_id in state.get("queue", ()):
+            machine = self.machines.get(int(entity_id))
+            if machine is not None and not machine.asleep:
+                self._schedule(machine)
 
 
 def _discard(index: dict[Any, set[Machine]], keys: Iterable[Any], machine: Machine) -> None:

@@ -27,6 +27,7 @@ from .crafter import set_recipe
 from .electric import ElectricNetworks
 from .entity import Entity
 from .errors import InvalidArgumentError, UnknownPrototypeError
+from .fluid_segments import FluidSegments
 from .geometry import OFF_GRID_FLAG, BoundingBox, Position, check_direction, rotated_size
 from .geometry import snap_to_grid as snap_position
 from .inventory import Inventory
@@ -89,7 +90,18 @@ def _name_set(names: Names) -> frozenset[str] | None:
 
 
 class Surface:
-    __slots__ = ("index", "name", "world", "tiles", "always_day", "electric", "_entities", "_chunks", "_entity_chunks")
+    __slots__ = (
+        "index",
+        "name",
+        "world",
+        "tiles",
+        "always_day",
+        "electric",
+        "fluids",
+        "_entities",
+        "_chunks",
+        "_entity_chunks",
+    )
 
     def __init__(self, world: Owner, index: int, name: str) -> None:
         self.world = world
@@ -98,6 +110,7 @@ class Surface:
         self.tiles = Tiles(world.gamedata.tiles)
         self.always_day = False  # LuaSurface::always_day: a new surface has a day-night cycle
         self.electric = ElectricNetworks(self)  # derived from the entities' positions; told of their changes
+        self.fluids = FluidSegments(self, world.simulation)  # what the fluid segments hold; told of changes too
         self._entities: dict[int, Entity] = {}  # by Entity.id, in creation order
         self._chunks: dict[tuple[int, int], dict[int, Entity]] = {}
         self._entity_chunks: dict[int, list[tuple[int, int]]] = {}
@@ -197,6 +210,7 @@ class Surface:
             for inventory in entity.inventories.values():
                 inventory.on_change = lambda: simulation.changed(entity)
         self.world.simulation.added(entity, machine_state)
+        self.fluids.added(entity)
 
     def entity_changed(self, entity: Entity) -> None:
         """An entity's contents or settings changed (the tick simulation wakes what waits on it)."""
@@ -216,6 +230,7 @@ class Surface:
         del self._entities[entity.id]
         self.electric.removed(entity)
         self.world.simulation.removed(entity)
+        self.fluids.removed(entity)
 
     def reindex_entity(self, entity: Entity, change: Callable[[], None]) -> None:
         """Apply a change of an entity's position or direction and keep the index right."""
@@ -228,6 +243,7 @@ class Surface:
             self._chunks.setdefault(chunk, {})[entity.id] = entity
         self.electric.moved(entity)
         self.world.simulation.moved(entity, before)
+        self.fluids.moved(entity)
 
     def _candidates(self, box: BoundingBox | None) -> Iterator[Entity]:
         """Entities that may lie in ``box`` (every entity without one), newest first."""
@@ -408,6 +424,7 @@ class Surface:
             "entities": [entity.to_state() for entity in self._entities.values()],
             "tiles": self.tiles.to_state(),
             "always_day": self.always_day,
+            "fluids": self.fluids.to_state(),
         }
 
     def load_state(self, state: dict[str, Any]) -> None:

@@ -74,7 +74,12 @@ class World:
         self.script_inventories = ScriptInventories(gamedata.items)
         # The machines that run with time (simulation.py); its tick is the game's, kept by the level.
         self.simulation = Simulation(
-            machine_for, lambda e: self.flow_statistics("item", e.force, e.surface.index), gamedata.recipes
+            machine_for,
+            lambda e: self.flow_statistics("item", e.force, e.surface.index),
+            gamedata.recipes,
+            gamedata.fluids,
+            gamedata.tiles,
+            lambda e: self.flow_statistics("fluid", e.force, e.surface.index),
         )
         self.simulation.power = PowerGrid(
             self.simulation,
@@ -209,7 +214,7 @@ class World:
             "map_settings": copy.deepcopy(self.map_settings),
             "next_render_id": self.rendering.next_id,
             "script_inventories": self.script_inventories.to_state(),
-            "simulation": {"tick": self.simulation.now},
+            "simulation": self.simulation.to_state(),
         }
 
     @classmethod
@@ -233,6 +238,8 @@ class World:
                 surface.load_state(surface_state)
                 for entity_state in surface_state["entities"]:
                     surface.restore_entity(entity_state)
+                surface.fluids.load_state(surface_state.get("fluids", ()))  # absent in older states
+            world.simulation.load_order(state.get("simulation", {}))
             for stats_state in state.get("statistics", ()):  # absent in states written before it existed
                 stats = world.flow_statistics(
                     str(stats_state["kind"]), int(stats_state["force"]), int(stats_state["surface"])

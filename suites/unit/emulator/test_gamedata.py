@@ -403,3 +403,14 @@ def test_cache_file_is_keyed_by_versions_and_schema(
 
 def test_load_vanilla_is_memoized() -> None:
     assert load_vanilla() is load_vanilla()
+
+
+def test_fluid_machines(gd: GameData) -> None:
+    """What the fluid simulation reads: pumping speeds, the boiler's temperature and power, tiles' fluid."""
+    assert gd.entities["offshore-pump"].pumping_speed == 20  # units a tick: 1,200/s
+    assert gd.entities["pump"].pumping_speed == 20
+    boiler = gd.entities["boiler"]
+    assert (boiler.target_temperature, boiler.energy_consumption) == (165, 1.8e6)
+    assert gd.entities["pipe"].pumping_speed is None and gd.entities["pipe"].energy_consumption is None
+    assert gd.tiles["water"].fluid == "water" and gd.tiles["deepwater"].fluid == "water"
+    assert gd.tiles["grass-1"].fluid is None

@@ -6,22 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from level_lua import level_options
+from level_lua import PRINT, STATUS, level_options
 
 from fle_testkit.emulator.gamedata import load_vanilla
 from fle_testkit.emulator.level import Level
 from fle_testkit.emulator.model.world import World
 from fle_testkit.emulator.saves import read_save, write_save
 
-FACTORY = """
-function p(...)
-  local parts = {}
-  for i = 1, select('#', ...) do parts[i] = tostring((select(i, ...))) end
-  rcon.print(table.concat(parts, ' '))
-end
-function status(e)
-  for name, number in pairs(defines.entity_status) do if number == e.status then return name end end
-end
+FACTORY = (
+    PRINT
+    + STATUS
+    + """
 local s = game.surfaces[1]
 for _, d in pairs({{-0.5, -0.5}, {0.5, -0.5}, {-0.5, 0.5}, {0.5, 0.5}}) do
   s.create_entity{name = 'iron-ore', position = d, amount = 500}
@@ -30,6 +25,7 @@ drill = s.create_entity{name = 'burner-mining-drill', position = {0, 0}, force =
 furnace = s.create_entity{name = 'stone-furnace', position = {-0.5, -2}, force = 'player'}
 storage.drill, storage.furnace = drill, furnace
 """
+)
 
 
 @pytest.fixture
@@ -102,14 +98,7 @@ def test_a_running_factory_goes_on_after_save_and_load_as_if_never_saved(level: 
         "p(game.tick, d.burner.remaining_burning_fuel, d.mining_progress, f.crafting_progress, "
         "f.get_item_count('iron-plate'), f.get_item_count('iron-ore'), status(d), status(f))"
     )
-    lua(
-        loaded,
-        "function status(e) for n, v in pairs(defines.entity_status) do if v == e.status then return n end end end",
-    )
-    lua(
-        loaded,
-        "function p(...) local t = {} for i = 1, select('#', ...) do t[i] = tostring((select(i, ...))) end rcon.print(table.concat(t, ' ')) end",
-    )
+    lua(loaded, PRINT + STATUS)
     assert lua(loaded, probe) == lua(level, probe)
 
 
