@@ -122,15 +122,23 @@ class ElectricSource:
 class GeneratorMachine(Machine):
     """A generator: what it can give a tick (:meth:`available`); its network's solve takes from all its
     generators in proportion to what each offers. It never steps by itself after its first step (a
-    generator whose offer changes tells its network, :meth:`PowerNetwork.offers_changed`)."""
+    generator whose offer changes tells its network, :meth:`PowerNetwork.offers_changed`).
 
-    __slots__ = ()
+    On no network it shows ``not_plugged_in_electric_network`` whatever it could give (the define's
+    documented users are generators and solar panels; FLE's tests expect it of a steam engine fed with
+    steam and no pole): set again each time the networks are rebuilt."""
+
+    __slots__ = ("network",)
+
+    def __init__(self, entity: Entity, sim: Simulation) -> None:
+        super().__init__(entity, sim)
+        self.network: PowerNetwork | None = None
 
     def step(self, tick: int) -> None:
         self.sleep(self.status())
 
     def status(self) -> str:
-        return "working"
+        return "working" if self.network is not None else "not_plugged_in_electric_network"
 
     def available(self) -> Fraction:
         raise NotImplementedError
@@ -143,6 +151,8 @@ class SolarPanel(GeneratorMachine):
         return exact(self.entity.prototype.production or 0.0) / 60 * daylight(self.entity.surface)
 
     def status(self) -> str:
+        if self.network is None:
+            return "not_plugged_in_electric_network"
         return "working" if self.available() > 0 else "no_power"
 
 
@@ -177,6 +187,8 @@ class SteamEngine(GeneratorMachine):
         return min(self.max_power(), self.steam_power())
 
     def status(self) -> str:
+        if self.network is None:
+            return "not_plugged_in_electric_network"
         return "working" if self.available() > 0 else "no_input_fluid"
 
 
@@ -529,5 +541,9 @@ def _join(network: PowerNetwork | None, machine: Machine) -> None:
             network.accumulators.append(machine)
         else:
             machine.rate = Fraction(0)
-    elif isinstance(machine, GeneratorMachine) and network is not None:
-        network.generators.append(machine)
+    elif isinstance(machine, GeneratorMachine):
+        machine.network = network
+        if network is not None:
+            network.generators.append(machine)
+        if machine.state is not None:  # (it stepped: show where it stands now)
+            machine.state = machine.status()

@@ -257,3 +257,14 @@ def test_a_machine_stops_when_its_panels_go_and_restarts_when_one_comes_back(wor
     world.simulation.run_until(700)
     assert status(machine) == "low_power"
     assert inventory(machine, "assembling_machine_output").get_item_count("iron-gear-wheel") == 3
+
+
+def test_a_generator_on_no_network_is_not_plugged_in_until_a_pole_reaches_it(world: World, surface: Surface) -> None:
+    panel = surface.create_entity("solar-panel", (-2.5, -2.5), force="player")
+    engine = surface.create_entity("steam-engine", (10.5, 0.5), force="player")
+    world.simulation.run_until(10)
+    assert status(panel) == status(engine) == "not_plugged_in_electric_network"
+    surface.create_entity("small-electric-pole", (0.5, 0.5), force="player")  # reaches the panel, not the engine
+    world.simulation.run_until(20)
+    assert status(panel) == "working"
+    assert status(engine) == "not_plugged_in_electric_network"
