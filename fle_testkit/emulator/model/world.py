@@ -21,6 +21,7 @@ from .script_inventories import ScriptInventories
 from .simulation import Simulation
 from .statistics import FlowStatistics
 from .surface import Surface
+from .transport_lines import belt_changed
 
 if TYPE_CHECKING:
     from ..gamedata import GameData
@@ -75,6 +76,7 @@ class World:
         self.simulation = Simulation(
             machine_for, lambda e: self.flow_statistics("item", e.force, e.surface.index), gamedata.recipes
         )
+        self.simulation.belt_changed = belt_changed
 
     @classmethod
     def new(cls, gamedata: GameData, seed: int, layout: MapLayout | None = None) -> World:
