@@ -79,6 +79,14 @@ DOCUMENTED_POWER = {
 DOCUMENTED_ASSEMBLER_1_GEARS_PER_SECOND = 1.0  # 0.5 s a gear at crafting speed 0.5
 DOCUMENTED_LAB_UNITS_PER_SECOND = {("lab", "automation"): 0.1}
 
+
+#: Belt throughput from Factorio's documentation, items a second for both lanes of a straight belt (the
+#: wiki's "Transport belt", "Fast transport belt", "Express transport belt": "Belt speed 15 / 30 / 45
+#: items/s"; "Transport belts/Physics": 4 items a lane on a tile of straight belt).
+DOCUMENTED_BELTS = {"transport-belt": 15, "fast-transport-belt": 30, "express-transport-belt": 45}
+#: Items a lane holds on a tile of straight belt (the wiki's "Transport belts/Physics": density 4 a lane).
+ITEMS_PER_LANE_TILE = 4
+
 #: A character crafts at speed 1 (the wiki's "Crafting": "Hand crafting ... at crafting speed 1").
 HAND_CRAFTING_SPEED = 1
 
@@ -410,3 +418,38 @@ def expected_steam(boiler: str, ticks: int, fuel: str, fuel_count: int) -> Fract
     full power on every tick its fuel pays for (as for every burner machine, the energy left that cannot pay
     for a whole tick waits for more fuel)."""
     return min(ticks, boiler_working_ticks(boiler, fuel, fuel_count)) * boiler_rate(boiler) / TICKS_PER_SECOND
+
+
+# --- belts ----------------------------------------------------------------------------
+
+
+def belt_speed(belt: str) -> Fraction:
+    """Tiles a tick items move on a belt (the prototype's ``speed``)."""
+    return Fraction(str(entity(belt)["speed"]))
+
+
+def lane_rate(belt: str) -> Fraction:
+    """Items a second one lane carries when full: the speed over the spacing of items on a lane."""
+    return belt_speed(belt) * TICKS_PER_SECOND * ITEMS_PER_LANE_TILE
+
+
+def belt_rate(belt: str) -> Fraction:
+    """Items a second both lanes of a belt carry when full."""
+    return 2 * lane_rate(belt)
+
+
+def back_fed_interval(belt: str) -> int:
+    """Ticks between two items put at the back of a lane whenever it has room: room for one more (a
+    quarter tile) opens on a tick boundary, so 8 ticks on a transport belt, 4 on a fast one, and 3 on an
+    express one (0.25 / 0.09375 = 2.67: 20 items/s a lane, not the 22.5 a compressed lane carries)."""
+    return math.ceil(Fraction(1, ITEMS_PER_LANE_TILE) / belt_speed(belt))
+
+
+def expected_through_line(belt: str, tiles: int, ticks: int) -> int:
+    """Items that reach the end of a straight lane of ``tiles`` belts in ``ticks`` ticks when one is put at
+    its back whenever there is room (from tick 0) and each is taken off as it reaches the end: the first
+    travels the line less its own quarter tile, the rest follow one :func:`back_fed_interval` apart."""
+    travel = math.ceil((tiles - Fraction(1, ITEMS_PER_LANE_TILE)) / belt_speed(belt))
+    if ticks < travel:
+        return 0
+    return (ticks - travel) // back_fed_interval(belt) + 1

@@ -1,7 +1,7 @@
 """LuaTransportLine, and the belt members of LuaEntity (mixed into it).
 
-Items rest where they were put: nothing moves them without the tick
-simulation (see model/belts.py), so a lane fills up after a few inserts.
+Items move with the tick simulation (model/transport_lines.py); a lane read
+here is one entity's part of a moving line.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 
 from .. import messages
 from ..lua.runtime import LuaApiError
-from ..model import belts
-from ..model.belts import TransportLine
+from ..model import belts, transport_lines
+from ..model.transport_lines import TransportLine
 from .base import LuaObject, lua_method, lua_property, lua_setter
 from .inventory import item_stack
 from .registry import shows
@@ -19,7 +19,11 @@ from .registry import shows
 
 @shows(TransportLine)
 class LuaTransportLine(LuaObject):
-    """One lane of a belt connectable. Item quality is always "normal"."""
+    """One lane of one belt connectable (its part of a moving transport line, model/transport_lines.py).
+
+    Item quality is always "normal" and every item on a belt is a stack of 1 (2.0's belt stacking,
+    ``belt_stack_size``, is not modelled). Positions are in tiles along the lane, 0 where items enter.
+    """
 
     lua_class_name = "LuaTransportLine"
 
@@ -32,12 +36,26 @@ class LuaTransportLine(LuaObject):
 
     @lua_property
     def line_length(self) -> float:
-        """1 for a straight belt lane; the shorter lanes of undergrounds and splitters are taken as 0.5."""
-        return 1.0 if self.model.owner.type == "transport-belt" else 0.5
+        transport_lines.line_of(self.model)  # (lengths are set when the lines are built)
+        return self.model.length / transport_lines.UNITS
+
+    @lua_property
+    def output_lines(self) -> Any:
+        return self.table([self.ctx.wrap(s) for s in transport_lines.output_lines(self.model)])
+
+    @lua_property
+    def input_lines(self) -> Any:
+        return self.table([self.ctx.wrap(s) for s in transport_lines.input_lines(self.model)])
 
     def lua_len(self) -> int:
         self.check_valid()
-        return len(self.model.items)
+        return len(self.model.items())
+
+    def index_other(self, key: Any) -> Any:
+        if isinstance(key, (int, float)) and not isinstance(key, bool) and key == int(key):
+            if 1 <= key <= len(self.model.items()):
+                return self.ctx.wrap(transport_lines.LaneStack(self.model, int(key) - 1, self.ctx.gamedata.items))
+        return super().index_other(key)
 
     @lua_method
     def get_contents(self) -> Any:
@@ -57,13 +75,19 @@ class LuaTransportLine(LuaObject):
         return self.model.can_insert_at_back()
 
     @lua_method
+    def can_insert_at(self, position: Any) -> bool:
+        return transport_lines.can_insert_at(self.model, self._units(position, "can_insert_at"))
+
+    @lua_method
     def insert_at_back(self, items: Any, belt_stack_size: Any = None) -> bool:
-        name, count = item_stack(items, "LuaTransportLine::insert_at_back")
-        if name not in self.ctx.gamedata.items:
-            raise LuaApiError(messages.UNKNOWN_ITEM_NAME.format(name=name))
-        if count < 1 or not self.model.can_insert_at_back():
-            return False
-        return self.model.insert_at_back(name)
+        name = self._item(items, "insert_at_back")
+        return name is not None and self.model.insert_at_back(name)
+
+    @lua_method
+    def insert_at(self, position: Any, items: Any, belt_stack_size: Any = None) -> bool:
+        units = self._units(position, "insert_at")
+        name = self._item(items, "insert_at")
+        return name is not None and transport_lines.insert_at(self.model, units, name)
 
     @lua_method
     def remove_item(self, items: Any) -> int:
@@ -72,13 +96,28 @@ class LuaTransportLine(LuaObject):
 
     @lua_method
     def clear(self) -> None:
-        self.model.items.clear()
+        self.model.remove_item(None, len(self.model.items()))
+
+    def _item(self, items: Any, method: str) -> str | None:
+        """The item to put on the lane (one of it), or None when the stack is empty."""
+        name, count = item_stack(items, f"LuaTransportLine::{method}")
+        if name not in self.ctx.gamedata.items:
+            raise LuaApiError(messages.UNKNOWN_ITEM_NAME.format(name=name))
+        return name if count >= 1 else None
+
+    def _units(self, position: Any, method: str) -> int:
+        if isinstance(position, bool) or not isinstance(position, (int, float)):
+            raise LuaApiError(messages.NUMBER_EXPECTED.format(function=f"LuaTransportLine::{method}", field="position"))
+        # Where the item's back edge goes, clamped onto the lane: FLE's load_entity_state puts n items
+        # at (i - 1) / n along a belt lane and expects 4 to fit (assumed: Factorio's position is this edge).
+        units = round(float(position) * transport_lines.UNITS)
+        return max(0, min(units, self.model.length - transport_lines.SPACING))
 
 
 class LuaBeltMembers(LuaObject):
     """LuaEntity's members for belt connectables; other entities raise as Factorio does."""
 
-    def _belt(self, kinds: tuple[str, ...] | None = None) -> belts.BeltState:
+    def _belt(self, kinds: tuple[str, ...] | None = None) -> transport_lines.BeltState:
         state = self.model.belt
         if state is None or (kinds is not None and self.model.type not in kinds):
             raise LuaApiError(messages.NOT_A_BELT.format(name=self.model.name))

@@ -1,8 +1,7 @@
 """Belt connectables (transport belts, underground belts, splitters): lanes and who feeds whom.
 
-Items do not move without the tick simulation. A transport line here is the
-list of items resting on one lane of one entity: ``insert_at_back`` adds one
-while the lane has room, and nothing ever carries it on. Which belts feed
+A transport line here is one lane of one entity; transport_lines.py merges
+connected lanes into moving lines and keeps their items. Which belts feed
 which is worked out from positions and directions each time it is asked, as
 Factorio's rules for belt connections give it:
 
@@ -31,11 +30,6 @@ if TYPE_CHECKING:
 BELT_TYPES = frozenset({"transport-belt", "underground-belt", "splitter", "loader", "loader-1x1", "linked-belt"})
 #: ``get_max_transport_line_index`` by type (Factorio 2.0); 2 for the others.
 LINE_COUNTS = {"transport-belt": 2, "underground-belt": 4, "splitter": 8}
-#: Items one lane holds while nothing moves them: a straight belt lane holds 4 in Factorio 2.0
-#: (item spacing 0.25 on a lane of length 1). The shorter lanes of undergrounds and splitters are
-#: taken to hold 2: not checked against the game.
-LINE_CAPACITY = {"transport-belt": 4}
-SHORT_LINE_CAPACITY = 2
 SPLITTER_PRIORITIES = ("left", "none", "right")
 
 
@@ -43,72 +37,6 @@ class Place(Protocol):
     """What belt lookups need of a surface."""
 
     def find_entities_filtered(self, **filters: Any) -> list[Entity]: ...
-
-
-class TransportLine:
-    """One lane of one entity: the names of the items on it, back first."""
-
-    __slots__ = ("owner", "index", "capacity", "items")
-
-    def __init__(self, owner: Entity, index: int, capacity: int) -> None:
-        self.owner = owner
-        self.index = index
-        self.capacity = capacity
-        self.items: list[str] = []
-
-    def can_insert_at_back(self) -> bool:
-        return len(self.items) < self.capacity
-
-    def insert_at_back(self, name: str) -> bool:
-        if not self.can_insert_at_back():
-            return False
-        self.items.append(name)
-        return True
-
-    def contents(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for name in self.items:
-            counts[name] = counts.get(name, 0) + 1
-        return counts
-
-    def remove_item(self, name: str, count: int) -> int:
-        removed = 0
-        while removed < count and name in self.items:
-            self.items.remove(name)
-            removed += 1
-        return removed
-
-
-class BeltState:
-    """What a belt connectable holds besides its position: lanes, underground type, splitter settings."""
-
-    __slots__ = ("lines", "belt_to_ground_type", "input_priority", "output_priority", "filter")
-
-    def __init__(self, entity: Entity) -> None:
-        count = LINE_COUNTS.get(entity.type, 2)
-        capacity = LINE_CAPACITY.get(entity.type, SHORT_LINE_CAPACITY)
-        self.lines = [TransportLine(entity, i + 1, capacity) for i in range(count)]
-        self.belt_to_ground_type: str | None = "input" if entity.type == "underground-belt" else None
-        self.input_priority = "none"
-        self.output_priority = "none"
-        self.filter: str | None = None
-
-    def to_state(self) -> dict[str, Any]:
-        return {
-            "lines": [list(line.items) for line in self.lines],
-            "belt_to_ground_type": self.belt_to_ground_type,
-            "input_priority": self.input_priority,
-            "output_priority": self.output_priority,
-            "filter": self.filter,
-        }
-
-    def load_state(self, state: dict[str, Any]) -> None:
-        for line, items in zip(self.lines, state.get("lines", ()), strict=False):
-            line.items = [str(name) for name in items]
-        self.belt_to_ground_type = state.get("belt_to_ground_type", self.belt_to_ground_type)
-        self.input_priority = str(state.get("input_priority", "none"))
-        self.output_priority = str(state.get("output_priority", "none"))
-        self.filter = state.get("filter")
 
 
 def forward(direction: int) -> tuple[float, float]:
@@ -198,7 +126,7 @@ def underground_partner(entity: Entity, surface: Place) -> Entity | None:
     return None
 
 
-def _belt(entity: Entity) -> BeltState:
+def _belt(entity: Entity) -> Any:
     state = entity.belt
     if state is None:
         raise TypeError(f"{entity.name} is not a belt connectable")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from .belts import BELT_TYPES, BeltState
+from .belts import BELT_TYPES
 from .burner import Burner
 from .character import CharacterState
 from .errors import InvalidObjectError
@@ -19,6 +19,7 @@ from .geometry import OFF_GRID_FLAG, BoundingBox, Position, check_direction, rot
 from .geometry import snap_to_grid as snap_position
 from .inventory import Inventory
 from .tiles import Tiles
+from .transport_lines import BeltState
 
 if TYPE_CHECKING:
     from ..gamedata import EntityPrototype

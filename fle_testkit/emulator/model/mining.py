@@ -16,7 +16,10 @@ Choices where the game's exact behaviour is not known, easy to change here:
 - the resource mined is the first one a search of the mining area finds (newest first), chosen again at each
   mining; a resource that changes kind mid-way changes the rate from the next mining on;
 - the ground takes one item entity at the drop position, and blocks while one lies there;
-- mined products count as produced (force item production statistics) when mined.
+- mined products count as produced (force item production statistics) when mined;
+- a drill whose drop position is on a belt puts each product on the lane nearest that position
+  (transport_lines.drop_onto); blocked there, it stays awake and tries again each tick (the lines
+  do not wake it yet).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import math
 import random
 from typing import TYPE_CHECKING, Any
 
-from . import control, ground, targets
+from . import control, ground, targets, transport_lines
 from .burner import BurnerMachine
 from .simulation import Simulation, exact
 
@@ -94,7 +97,16 @@ class MiningDrill(BurnerMachine):
             self.looked = True
         while self.held:
             name, count = self.held[0]
-            if destination is not None:
+            if destination is not None and destination.belt is not None and position is not None:
+                # Onto the belt lane nearest the drop position; while there is no room it tries each tick.
+                placed = 0
+                while placed < count and transport_lines.drop_onto(destination, position.x, position.y, name):
+                    placed += 1
+                if placed < count:
+                    self.held[0] = (name, count - placed)
+                    self.state = "waiting_for_space_in_destination"
+                    return False
+            elif destination is not None:
                 placed = 0
                 for inventory in control.insert_targets(destination, name, self.sim.recipes):
                     placed += inventory.insert(name, count - placed)

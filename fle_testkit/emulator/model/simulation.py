@@ -84,10 +84,12 @@ class Machine:
         "waits_on",
         "waits_near",
         "tiles",
+        "key",
     )
 
     def __init__(self, entity: Entity, sim: Simulation) -> None:
         self.entity = entity
+        self.key = entity.id  # its key in Simulation.machines (a machine of no one entity: a negative one)
         self.sim = sim
         self.synced = sim.now  # ticks before this one have run for this machine
         self.asleep = False
@@ -170,6 +172,7 @@ class Simulation:
         "tiles",
         "cache",
         "power",
+        "belt_changed",
     )
 
     def __init__(
@@ -197,6 +200,8 @@ class Simulation:
         self._running: Machine | None = None  # the machine whose step is running
         self.steps_run = 0  # steps run since the game started here (a figure, not saved)
         self.power: Any = None  # the electric networks' energy (power.PowerGrid), set by the world
+        # Told when a belt connectable is built, turned or removed (the transport lines are rebuilt).
+        self.belt_changed: Callable[[Entity], None] | None = None
 
     def __repr__(self) -> str:
         return f"<Simulation tick={self.now} machines={len(self.machines)} queued={len(self._queue)}>"
@@ -222,6 +227,16 @@ class Simulation:
             self._watch(machine)
             self._schedule(machine)
         self._surroundings(entity)
+        self._belts(entity)
+
+    def add_machine(self, machine: Machine) -> None:
+        """A machine of no one entity (a surface's transport lines), under its own key; it steps now."""
+        self.machines[machine.key] = machine
+        self._schedule(machine)
+
+    def _belts(self, entity: Entity) -> None:
+        if entity.belt is not None and self.belt_changed is not None:
+            self.belt_changed(entity)
 
     def removed(self, entity: Entity) -> None:
         machine = self.machines.pop(entity.id, None)
@@ -234,6 +249,7 @@ class Simulation:
             machine.due = None
         self._wake(self._waiting.pop(entity.id, ()))
         self._surroundings(entity)
+        self._belts(entity)
 
     def moved(self, entity: Entity, before: Iterable[tuple[int, int]] = ()) -> None:
         """Moved or turned (``before``: the tiles it covered): its own machine, and whatever waits
@@ -245,6 +261,7 @@ class Simulation:
             machine.surroundings_changed()
         self.changed(entity)
         self._surroundings(entity, before)
+        self._belts(entity)
 
     def changed(self, entity: Entity) -> None:
         """The contents of one of the entity's inventories changed (or its settings did)."""
@@ -258,7 +275,7 @@ class Simulation:
     def replan(self, machine: Machine) -> None:
         """What the machine works on was changed by a script (a character's queue or mining state):
         its watched tiles are read again and it plans again, awake, from the current tick."""
-        if machine.entity.id not in self.machines:
+        if machine.key not in self.machines:
             return
         self._unwatch(machine)
         self._watch(machine)
@@ -296,7 +313,7 @@ class Simulation:
 
     def touch(self, machine: Machine) -> None:
         """Something the machine depends on changed at the current tick: wake it, or plan again."""
-        if machine is self._running or machine.entity.id not in self.machines:
+        if machine is self._running or machine.key not in self.machines:
             return  # (running: it plans again when its step ends)
         machine.sync()
         if machine.asleep:
@@ -370,7 +387,7 @@ class Simulation:
                 self._running = None
             machine.synced = tick + 1
             self.steps_run += 1
-            if machine.entity.id in self.machines:
+            if machine.key in self.machines:
                 self._schedule(machine)
         self.now = max(self.now, end)
         return self.now

@@ -22,6 +22,7 @@ from .script_inventories import ScriptInventories
 from .simulation import Simulation
 from .statistics import FlowStatistics
 from .surface import Surface
+from .transport_lines import belt_changed
 
 if TYPE_CHECKING:
     from ..gamedata import GameData
@@ -90,6 +91,7 @@ class World:
         steam = gamedata.fluids.get("steam")
         if steam is not None:
             self.simulation.cache["steam"] = steam  # (what a steam engine's power is worked out from)
+        self.simulation.belt_changed = belt_changed
 
     @classmethod
     def new(cls, gamedata: GameData, seed: int, layout: MapLayout | None = None) -> World:

@@ -15,20 +15,26 @@ def level(tmp_path_factory: pytest.TempPathFactory) -> Level:
 
 
 def test_transport_lines_take_items_until_full(level: Level) -> None:
+    """Within one tick nothing moves: the back takes one item, and a lane four, a quarter tile apart."""
     out = run(
         level,
         "local b = s.create_entity{name = 'transport-belt', position = {0.5, 0.5}, force = 'player'} "
         "local l = b.get_transport_line(1) "
-        "for i = 1, 5 do l.insert_at_back{name = 'iron-ore', count = 1} end "
+        "for i = 1, 3 do l.insert_at_back{name = 'iron-ore', count = 1} end p(#l, l.line_length) "
+        "for i = 1, 3 do p(l.can_insert_at(i / 4), l.insert_at(i / 4, {name = 'copper-ore'})) end "
         "p(l.can_insert_at_back(), #l, l.get_item_count('iron-ore'), l.owner == b, b.get_max_transport_line_index()) "
-        "local c = l.get_contents() p(c[1].name, c[1].count, c[1].quality) "
+        "local c = l.get_contents() p(c[1].name, c[1].count, c[1].quality, l[4].name, l[1].name) "
         "p(pcall(b.get_transport_line, 3)) "
-        "p(pcall(l.insert_at_back, {name = 'nope'}))",
+        "p(pcall(l.insert_at_back, {name = 'nope'})) "
+        "p(l.insert_at(0.6, {name = 'coal'}), l.remove_item{name = 'copper-ore', count = 2}, #l) "
+        "l.clear() p(#l, l.can_insert_at_back())",
     )
     lines = out.split("\n")
-    assert lines[:2] == ["false 4 4 true 2", "iron-ore 4 normal"]
-    assert lines[2].startswith("false Invalid transport line index 3")
-    assert lines[3] == "false Unknown item name: nope"
+    assert lines[:4] == ["1 1", "true true", "true true", "true true"]
+    assert lines[4:6] == ["false 4 1 true 2", "iron-ore 1 normal copper-ore iron-ore"]
+    assert lines[6].startswith("false Invalid transport line index 3")
+    assert lines[7] == "false Unknown item name: nope"
+    assert lines[8:] == ["false 2 2", "0 true"]
 
 
 def test_belt_neighbours_and_underground_pairs(level: Level) -> None:

@@ -7,12 +7,12 @@ import pytest
 from fle_testkit.emulator import gamedata, model
 from fle_testkit.emulator.lua_api import registry
 from fle_testkit.emulator.lua_api.base import LuaObject
-from fle_testkit.emulator.model.belts import TransportLine
 from fle_testkit.emulator.model.burner import Burner
 from fle_testkit.emulator.model.inventory import StackRef
 from fle_testkit.emulator.model.rendering import RenderObject
 from fle_testkit.emulator.model.statistics import FlowStatistics
 from fle_testkit.emulator.model.tiles import TileAt
+from fle_testkit.emulator.model.transport_lines import TransportLine
 
 SHOWN = {
     model.Entity: "LuaEntity",

@@ -210,3 +210,77 @@ def test_manual_mining_over_long_runs_is_the_oracles(gamedata: Any, resource: st
     # (Products that no longer fit wait: the character's inventory holds 80 stacks of 50.)
     assert control.get_item_count(character, resource) == min(mined, 80 * 50)
     assert ore.amount == 10**6 - min(mined, 80 * 50)
+
+
+@pytest.mark.parametrize("belt", sorted(oracle.DOCUMENTED_BELTS))
+def test_the_oracle_agrees_with_the_documented_belt_throughput(belt: str) -> None:
+    assert oracle.belt_rate(belt) == oracle.DOCUMENTED_BELTS[belt]
+    assert oracle.lane_rate(belt) * 2 == oracle.DOCUMENTED_BELTS[belt]
+
+
+def fed_line(gamedata: Any, belt: str, tiles: int, ticks: int, lane: int = 0) -> int:
+    """A straight line of ``tiles`` belts: an item put at its back each tick there is room, each item taken
+    off as it reaches the end. How many were taken in ``ticks``."""
+    world = World.new(gamedata, 1)
+    surface = world.get_surface(1)
+    belts = [surface.create_entity(belt, (x + 0.5, 0.5), direction=4, force="player") for x in range(tiles)]
+    first, last = belts[0].belt.lines[lane], belts[-1].belt.lines[lane]  # type: ignore[union-attr]
+    sim, taken = world.simulation, 0
+    for tick in range(ticks):
+        if first.can_insert_at_back():
+            first.insert_at_back("iron-plate")
+        sim.run_until(tick + 1)
+        items = last.items()
+        if items and items[-1][0] == last.length - 64:
+            taken += last.remove_item("iron-plate", 1)
+    return taken
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    belt=st.sampled_from(sorted(oracle.DOCUMENTED_BELTS)),
+    tiles=st.integers(1, 30),
+    lane=st.integers(0, 1),
+    seconds=st.integers(1, 30),
+)
+def test_a_fed_line_delivers_what_the_oracle_says(
+    gamedata: Any, belt: str, tiles: int, lane: int, seconds: int
+) -> None:
+    ticks = seconds * 60
+    assert fed_line(gamedata, belt, tiles, ticks, lane) == oracle.expected_through_line(belt, tiles, ticks)
+
+
+@pytest.mark.parametrize("belt", sorted(oracle.DOCUMENTED_BELTS))
+def test_a_lane_keeps_the_oracle_rate_for_ten_minutes(gamedata: Any, belt: str) -> None:
+    """Ten game minutes through a 10-tile line fed at its back: within 0.5 % of the oracle's rate, which is
+    the wiki's lane rate where a quarter tile is a whole number of ticks of movement (transport, fast)."""
+    seconds = 600
+    taken = fed_line(gamedata, belt, 10, seconds * 60)
+    assert taken == oracle.expected_through_line(belt, 10, seconds * 60)
+    rate = Fraction(oracle.TICKS_PER_SECOND, oracle.back_fed_interval(belt))
+    travel = 10 / float(oracle.belt_speed(belt)) / oracle.TICKS_PER_SECOND  # seconds before the first arrives
+    assert taken / (seconds - travel) == pytest.approx(float(rate), rel=0.005)
+    if belt != "express-transport-belt":
+        assert rate == oracle.lane_rate(belt)
+
+
+def test_a_compressed_lane_moves_at_the_documented_rate(gamedata: Any) -> None:
+    from fle_testkit.emulator.model import transport_lines
+
+    """A full express lane of 100 tiles running on into 100 empty ones: items pass the point between at the
+    wiki's 22.5/s (45 a belt) once a quarter tile is not a whole number of ticks of movement."""
+    world = World.new(gamedata, 1)
+    surface = world.get_surface(1)
+    belts = [
+        surface.create_entity("express-transport-belt", (x + 0.5, 0.5), direction=4, force="player") for x in range(200)
+    ]
+    lanes = [b.belt.lines[0] for b in belts]  # type: ignore[union-attr]
+    for lane in lanes[:100]:
+        for position in (0, 64, 128, 192):
+            assert transport_lines.insert_at(lane, position, "coal")
+    seconds = 10
+    world.simulation.run_until(seconds * 60)
+    passed = sum(len(lane.items()) for lane in lanes[100:])  # (10 s: 225 items, far from the end)
+    moved_on = 400 - sum(len(lane.items()) for lane in lanes[:100])
+    assert passed == moved_on
+    assert moved_on / seconds == pytest.approx(float(oracle.lane_rate("express-transport-belt")), abs=0.15)
