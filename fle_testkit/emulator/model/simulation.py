@@ -407,12 +407,18 @@ class Simulation:
         """The tick, and the order of what runs next: machines sharing a tick step in queue order, and one
         asleep stays asleep (a woken sleeper steps on the tick it is woken; one stepped anew would not),
         so a loaded game steps its machines in the saved order, as the saved one goes on to."""
-        queued = sorted((due, order, m) for due, order, version, m in self._queue if m.version == version)
+        # A surface's transport lines (an anchor with a negative id, transport_lines.py) are not saved:
+        # a load rebuilds them from the belts, and that rebuild schedules them itself.
+        queued = sorted(
+            (due, order, m) for due, order, version, m in self._queue if m.version == version and m.entity.id >= 0
+        )
         return {
             "tick": self.now,
             "queue": [m.entity.id for _, _, m in queued],
             "asleep": [
-                [m.entity.id, m.state, sorted(m.waits_on), m.waits_near] for m in self.machines.values() if m.asleep
+                [m.entity.id, m.state, sorted(m.waits_on), m.waits_near]
+                for m in self.machines.values()
+                if m.asleep and m.entity.id >= 0
             ],
         }
 
