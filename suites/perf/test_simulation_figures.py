@@ -19,10 +19,22 @@ import pytest
 
 from fle_testkit.emulator.gamedata import load_vanilla
 from fle_testkit.emulator.level import Level
+from fle_testkit.emulator.model import transport_lines
 from fle_testkit.emulator.model.world import World
 from fle_testkit.emulator.process import CORE_LUALIB
 
 MINUTE = 3600
+
+
+def record_ups(perf_figures, simulation, label: str) -> None:
+    """Minutes 2 to 4 of game time (the first warmed up): UPS and steps a tick of each."""
+    for minute in range(2, 5):
+        steps = simulation.steps_run
+        began = time.perf_counter()
+        simulation.run_until(minute * MINUTE)
+        elapsed = time.perf_counter() - began
+        perf_figures.record(f"{label}: UPS", MINUTE / elapsed, "ticks/s")
+        perf_figures.record(f"{label}: steps/tick", (simulation.steps_run - steps) / MINUTE, "steps")
 
 
 def burner_factory(world: World, entities: int) -> None:
@@ -44,15 +56,7 @@ def test_burner_factory_ups(perf_figures, entities: int) -> None:
     burner_factory(world, entities)
     simulation = world.simulation
     simulation.run_until(MINUTE)  # warm-up: every machine working
-    for minute in range(2, 5):
-        steps = simulation.steps_run
-        began = time.perf_counter()
-        simulation.run_until(minute * MINUTE)
-        elapsed = time.perf_counter() - began
-        perf_figures.record(f"burner factory, {entities:,} entities: UPS", MINUTE / elapsed, "ticks/s")
-        perf_figures.record(
-            f"burner factory, {entities:,} entities: steps/tick", (simulation.steps_run - steps) / MINUTE, "steps"
-        )
+    record_ups(perf_figures, simulation, f"burner factory, {entities:,} entities")
 
 
 def inserter_factory(world: World, entities: int) -> None:
@@ -80,15 +84,7 @@ def test_inserter_factory_ups(perf_figures, entities: int) -> None:
     inserter_factory(world, entities)
     simulation = world.simulation
     simulation.run_until(MINUTE)  # warm-up: plates reach the chests
-    for minute in range(2, 5):
-        steps = simulation.steps_run
-        began = time.perf_counter()
-        simulation.run_until(minute * MINUTE)
-        elapsed = time.perf_counter() - began
-        perf_figures.record(f"inserter factory, {entities:,} entities: UPS", MINUTE / elapsed, "ticks/s")
-        perf_figures.record(
-            f"inserter factory, {entities:,} entities: steps/tick", (simulation.steps_run - steps) / MINUTE, "steps"
-        )
+    record_ups(perf_figures, simulation, f"inserter factory, {entities:,} entities")
     chests = world.get_surface(1).find_entities_filtered(name="wooden-chest")
     assert sum(c.inventories[1].get_item_count("iron-plate") for c in chests) > 0  # (the line runs)
 
@@ -146,3 +142,62 @@ def test_hand_crafting_queue_ups(perf_figures) -> None:
         began = time.perf_counter()
         idle.simulation.run_until(60 * MINUTE)
         perf_figures.record("1,000 idle characters, an hour of game: wall", time.perf_counter() - began)
+
+
+def belt_ring(world: World, belts: int, per_lane: int) -> None:
+    """A loop of about ``belts`` transport belts round a square, ``per_lane`` items on each lane of each:
+    a line that moves for ever (the loop passes its front onto its back)."""
+    surface = world.get_surface(1)
+    side = max(2, belts // 4 + 1)
+    spots = [(k, 0, 4) for k in range(side - 1)] + [(side - 1, k, 8) for k in range(side - 1)]
+    spots += [(side - 1 - k, side - 1, 12) for k in range(side - 1)] + [(0, side - 1 - k, 0) for k in range(side - 1)]
+    # (All built first: the lines are rebuilt, the whole surface's, once before their next use.)
+    built = [
+        surface.create_entity("transport-belt", (x + 0.5, y + 0.5), direction=d, force="player") for x, y, d in spots
+    ]
+    for entity in reversed(built):  # (front first: each item goes in behind the others, a quick insert)
+        assert entity.belt is not None
+        for lane in entity.belt.lines:
+            for k in reversed(range(per_lane)):
+                transport_lines.insert_at(lane, k * 64, "iron-ore")  # (a curve's short inner lane takes fewer)
+
+
+@pytest.mark.parametrize("belts", [100, 1_000, 10_000])
+def test_moving_belt_line_ups(perf_figures, belts: int) -> None:
+    """Issue 15's figures: a moving loop of belts, half full (2 items a lane), three game minutes."""
+    world = World.new(load_vanilla(), 1)
+    belt_ring(world, belts, 2)
+    simulation = world.simulation
+    simulation.run_until(MINUTE)
+    record_ups(perf_figures, simulation, f"moving belt loop, {belts:,} belts")
+
+
+def test_full_moving_line_costs_what_one_belt_costs(perf_figures) -> None:
+    """A loop of 1,000 belts with 3 items on each lane against a loop of 4: a game hour each."""
+    for belts in (4, 1_000):
+        world = World.new(load_vanilla(), 1)
+        belt_ring(world, belts, 3)
+        simulation = world.simulation
+        simulation.run_until(1)
+        began = time.perf_counter()
+        simulation.run_until(60 * MINUTE)
+        perf_figures.record(
+            f"nearly full moving loop of {belts:,} belts, a game hour: wall", time.perf_counter() - began
+        )
+
+
+def test_stopped_belts_cost_nothing(perf_figures) -> None:
+    """10,000 belts whose items stand at dead ends, over a game hour."""
+    world = World.new(load_vanilla(), 1)
+    surface = world.get_surface(1)
+    built = [
+        surface.create_entity("transport-belt", ((n % 100) * 2 + 0.5, (n // 100) * 2 + 0.5), force="player")
+        for n in range(10_000)
+    ]
+    for entity in built:
+        assert entity.belt is not None
+        entity.belt.lines[0].insert_at_back("coal")
+    world.simulation.run_until(60)  # every item at its belt's end: the lines sleep
+    began = time.perf_counter()
+    world.simulation.run_until(60 * MINUTE)
+    perf_figures.record("10,000 stopped belts, a game hour: wall", time.perf_counter() - began)
