@@ -2,9 +2,10 @@
 
 Burner mining drills, burner furnaces, burner inserters and characters (their
 crafting queue and mining, handwork.py) so far. Electric machines (electric
-inserters too) wait for the power simulation, belts for theirs: they get no
-machine, so nothing of them changes with time yet (their status comes from
-status.py).
+inserters too) wait for the power simulation: they get no machine, so nothing
+of them changes with time yet (their status comes from status.py). Belts are
+run by their surface's transport lines (transport_lines.py), one machine for
+them all.
 """
 
 from __future__ import annotations
