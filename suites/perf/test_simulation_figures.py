@@ -23,6 +23,7 @@ import pytest
 
 from fle_testkit.emulator.gamedata import load_vanilla
 from fle_testkit.emulator.level import Level
+from fle_testkit.emulator.model import transport_lines
 from fle_testkit.emulator.model.entity import Entity
 from fle_testkit.emulator.model.fluid_segments import take
 from fle_testkit.emulator.model.world import World
@@ -31,15 +32,20 @@ from fle_testkit.emulator.process import CORE_LUALIB
 MINUTE = 3600
 
 
+def steady_minute(simulation, minute: int) -> tuple[float, int]:
+    """Wall seconds and steps the game minute ending at ``minute`` x 3,600 ticks takes."""
+    steps = simulation.steps_run
+    began = time.perf_counter()
+    simulation.run_until(minute * MINUTE)
+    return time.perf_counter() - began, simulation.steps_run - steps
+
+
 def record_steady_minutes(perf_figures, simulation, label: str) -> None:
     """Game minutes 2 to 4 of a warmed-up factory: UPS and steps a tick of each."""
     for minute in range(2, 5):
-        steps = simulation.steps_run
-        began = time.perf_counter()
-        simulation.run_until(minute * MINUTE)
-        elapsed = time.perf_counter() - began
+        elapsed, steps = steady_minute(simulation, minute)
         perf_figures.record(f"{label}: UPS", MINUTE / elapsed, "ticks/s")
-        perf_figures.record(f"{label}: steps/tick", (simulation.steps_run - steps) / MINUTE, "steps")
+        perf_figures.record(f"{label}: steps/tick", steps / MINUTE, "steps")
 
 
 def burner_factory(world: World, entities: int) -> None:
@@ -83,15 +89,6 @@ def inserter_factory(world: World, entities: int) -> None:
             next(i for i in machine.inventories.values() if i.name == "fuel").insert("coal", 50)
 
 
-def steady_minute(world: World, minute: int) -> tuple[float, int]:
-    """Wall seconds and steps the game minute ending at ``minute`` x 3,600 ticks takes."""
-    simulation = world.simulation
-    steps = simulation.steps_run
-    began = time.perf_counter()
-    simulation.run_until(minute * MINUTE)
-    return time.perf_counter() - began, simulation.steps_run - steps
-
-
 @pytest.mark.parametrize("entities", [100, 1_000, 10_000])
 def test_inserter_factory_ups(perf_figures, entities: int) -> None:
     world = World.new(load_vanilla(), 1)
@@ -115,7 +112,7 @@ def test_inserter_factory_cost_per_tick_grows_sub_linearly(perf_figures) -> None
             world = World.new(gamedata, 1)
             inserter_factory(world, entities)
             world.simulation.run_until(MINUTE)
-            elapsed, _ = steady_minute(world, 2)
+            elapsed, _ = steady_minute(world.simulation, 2)
             cost[entities] = elapsed / MINUTE
             perf_figures.record(
                 f"inserter factory, {entities:,} entities: ticks/s x entities",
@@ -293,3 +290,62 @@ def test_fluid_factory_ups(perf_figures, entities: int) -> None:
             f"fluid factory, {entities:,} entities: steps/tick", (simulation.steps_run - steps) / MINUTE, "steps"
         )
         assert all(boiler.machine is not None and boiler.machine.state == "working" for boiler in boilers)
+
+
+def belt_ring(world: World, belts: int, per_lane: int) -> None:
+    """A loop of about ``belts`` transport belts round a square, ``per_lane`` items on each lane of each:
+    a line that moves for ever (the loop passes its front onto its back)."""
+    surface = world.get_surface(1)
+    side = max(2, belts // 4 + 1)
+    spots = [(k, 0, 4) for k in range(side - 1)] + [(side - 1, k, 8) for k in range(side - 1)]
+    spots += [(side - 1 - k, side - 1, 12) for k in range(side - 1)] + [(0, side - 1 - k, 0) for k in range(side - 1)]
+    # (All built first: the lines are rebuilt, the whole surface's, once before their next use.)
+    built = [
+        surface.create_entity("transport-belt", (x + 0.5, y + 0.5), direction=d, force="player") for x, y, d in spots
+    ]
+    for entity in reversed(built):  # (front first: each item goes in behind the others, a quick insert)
+        assert entity.belt is not None
+        for lane in entity.belt.lines:
+            for k in reversed(range(per_lane)):
+                transport_lines.insert_at(lane, k * 64, "iron-ore")  # (a curve's short inner lane takes fewer)
+
+
+@pytest.mark.parametrize("belts", [100, 1_000, 10_000])
+def test_moving_belt_line_ups(perf_figures, belts: int) -> None:
+    """Issue 15's figures: a moving loop of belts, half full (2 items a lane), three game minutes."""
+    world = World.new(load_vanilla(), 1)
+    belt_ring(world, belts, 2)
+    simulation = world.simulation
+    simulation.run_until(MINUTE)
+    record_steady_minutes(perf_figures, simulation, f"moving belt loop, {belts:,} belts")
+
+
+def test_full_moving_line_costs_what_one_belt_costs(perf_figures) -> None:
+    """A loop of 1,000 belts with 3 items on each lane against a loop of 4: a game hour each."""
+    for belts in (4, 1_000):
+        world = World.new(load_vanilla(), 1)
+        belt_ring(world, belts, 3)
+        simulation = world.simulation
+        simulation.run_until(1)
+        began = time.perf_counter()
+        simulation.run_until(60 * MINUTE)
+        perf_figures.record(
+            f"nearly full moving loop of {belts:,} belts, a game hour: wall", time.perf_counter() - began
+        )
+
+
+def test_stopped_belts_cost_nothing(perf_figures) -> None:
+    """10,000 belts whose items stand at dead ends, over a game hour."""
+    world = World.new(load_vanilla(), 1)
+    surface = world.get_surface(1)
+    built = [
+        surface.create_entity("transport-belt", ((n % 100) * 2 + 0.5, (n // 100) * 2 + 0.5), force="player")
+        for n in range(10_000)
+    ]
+    for entity in built:
+        assert entity.belt is not None
+        entity.belt.lines[0].insert_at_back("coal")
+    world.simulation.run_until(60)  # every item at its belt's end: the lines sleep
+    began = time.perf_counter()
+    world.simulation.run_until(60 * MINUTE)
+    perf_figures.record("10,000 stopped belts, a game hour: wall", time.perf_counter() - began)

@@ -7,8 +7,9 @@ power (solar panels, steam engines, accumulators: power.py), offshore pumps
 (pumping.py) and boilers (boiling.py); pipes, pipe-to-ground and storage tanks
 only hold fluid (fluid_segments.py). An electric machine's energy source is a
 :class:`~.power.ElectricSource` where a burner one's is its
-:class:`~.burner.Burner`. Pumps and belts get no machine yet, so nothing of
-them changes with time (their status comes from status.py).
+:class:`~.burner.Burner`. Belts are run by their surface's transport lines
+(transport_lines.py), one machine for them all. Pumps get no machine yet, so
+nothing of them changes with time (their status comes from status.py).
 """
 
 from __future__ import annotations

@@ -215,10 +215,17 @@ class Line:
         self.first_free = len(items) - 1
         self.version += 1
 
+    def back(self) -> int:
+        """The back item's position (the line's length when empty); sums in C, not item by item."""
+        return self.length - SPACING - sum(self.gaps) if self.gaps else self.length
+
     def room_at(self, x: int) -> bool:
         """Whether an item fits with its back edge at ``x``."""
         if x < 0 or x > self.length - SPACING:
             return False
+        back = self.back()
+        if x <= back - SPACING:  # behind every item: the usual case (the back of a line)
+            return True
         positions = self.positions()
         at = bisect.bisect_left(positions, x)
         if at < len(positions) and positions[at] - x < SPACING:
@@ -228,6 +235,12 @@ class Line:
     def insert(self, x: int, name: str) -> bool:
         if not self.room_at(x):
             return False
+        if self.gaps and x <= self.back() - SPACING:
+            self.names.insert(0, name)
+            self.gaps.insert(0, self.back() - x)
+            self.first_free += 1  # (the items in front keep their state; the new one may move)
+            self.version += 1
+            return True
         items = list(zip(self.positions(), self.names, strict=True))
         bisect.insort(items, (x, name))
         self.set_items(items)
@@ -297,7 +310,7 @@ class Line:
 class TransportLines(Machine):
     """Every transport line of a surface, run as one machine (a fixed order within a tick)."""
 
-    __slots__ = ("surface", "lines", "dirty", "serial", "_active")
+    __slots__ = ("surface", "lines", "dirty", "loaded", "serial", "_active")
 
     def __init__(self, surface: Any, sim: Simulation) -> None:
         super().__init__(cast(Any, _Anchor(surface)), sim)
@@ -305,8 +318,10 @@ class TransportLines(Machine):
         self.surface = surface
         self.lines: list[Line] = []
         self.dirty = True  # the topology changed: lines are rebuilt before their next use
+        self.loaded = False  # some line held items when they were last dissolved
         self.serial = 0
         self._active: dict[int, Line] = {}  # by id
+        self.sleep("working")  # (woken by items: an empty belt network never runs)
 
     def __repr__(self) -> str:
         return f"<TransportLines surface={self.surface.index} lines={len(self.lines)} active={len(self._active)}>"
@@ -334,8 +349,7 @@ class TransportLines(Machine):
             self.state = "working"
 
     def plain_ticks(self) -> int:
-        self.rebuild()
-        if not self._active:
+        if self.dirty or not self._active:  # (rebuilt by the step, not by each build that schedules it)
             return 0
         found = NEVER
         for line in self._active.values():
@@ -357,9 +371,8 @@ class TransportLines(Machine):
             return
         target, entry = line.output
         if target is line:
-            if len(line.names) > 1 and line.positions()[0] >= entry + SPACING:
-                name = line.pop_front()
-                line.insert(entry, name)
+            if len(line.names) > 1 and line.back() >= entry + SPACING:
+                line.insert(entry, line.pop_front())
             return
         if target.room_at(entry):
             target.insert(entry, line.pop_front())
@@ -378,6 +391,7 @@ class TransportLines(Machine):
 
     def changed_line(self, line: Line) -> None:
         """Items were put on or taken off ``line`` from outside (after :meth:`Machine.sync`)."""
+        self.loaded = True
         line.first_free = len(line.names) - 1
         self._activate(line)
         for feeder in line.feeders:
@@ -386,12 +400,17 @@ class TransportLines(Machine):
 
     # --- topology -----------------------------------------------------------------
 
-    def topology_changed(self) -> None:
+    def topology_changed(self, holding: bool = False) -> None:
+        """Lines are rebuilt before their next use; only lines with items need a step to rebuild them
+        (an empty belt network never runs)."""
         self.sync()
         if not self.dirty:
+            self.loaded = any(line.names for line in self.lines)
             self._dissolve()
         self.dirty = True
-        self.sim.touch(self)
+        self.loaded = self.loaded or holding
+        if self.loaded:
+            self.sim.touch(self)
 
     def _dissolve(self) -> None:
         """Every item back onto its segment, at its position there."""
@@ -715,7 +734,7 @@ def drop_onto(belt: Entity, x: float, y: float, name: str) -> bool:
     left = rx * dx + ry * dy >= 0
     along = rx * fx + ry * fy  # -0.5 (back edge) .. 0.5 (front edge)
     segment = state.lines[0 if left else 1]
-    if segment.length <= 0:
+    if line_of(segment) is None or segment.length <= 0:  # (lengths are set when the lines are built)
         return False
     position = int(round((along + 0.5) * segment.length)) - SPACING // 2
     position = min(max(0, position), max(0, segment.length - SPACING))
@@ -724,7 +743,8 @@ def drop_onto(belt: Entity, x: float, y: float, name: str) -> bool:
 
 def belt_changed(entity: Entity) -> None:
     """A belt connectable was built, turned or removed: its surface's lines are rebuilt before next use."""
-    system(entity).topology_changed()
+    holding = entity.belt is not None and any(line.resting for line in entity.belt.lines)  # (a loaded save's)
+    system(entity).topology_changed(holding)
 
 
 class LaneStack(StackRef):

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fle_testkit.emulator.gamedata import load_vanilla
+from fle_testkit.emulator.model import transport_lines
 from fle_testkit.emulator.model.world import World
 
 SUITES = Path(__file__).parents[3]
@@ -265,8 +266,6 @@ def test_a_lane_keeps_the_oracle_rate_for_ten_minutes(gamedata: Any, belt: str) 
 
 
 def test_a_compressed_lane_moves_at_the_documented_rate(gamedata: Any) -> None:
-    from fle_testkit.emulator.model import transport_lines
-
     """A full express lane of 100 tiles running on into 100 empty ones: items pass the point between at the
     wiki's 22.5/s (45 a belt) once a quarter tile is not a whole number of ticks of movement."""
     world = World.new(gamedata, 1)
