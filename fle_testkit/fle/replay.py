@@ -34,6 +34,10 @@ FAILED_SAVES = Path(".fle") / "trajectories" / "failed"
 
 @dataclass(frozen=True)
 class StepResult:
+    """One step and the snapshots around it, as FLE's environment takes them: the production score
+    before and after, the flows between (what the step made, holdouts included) and the game state
+    after (``GameState.to_raw()``, what a replay could resume from)."""
+
     number: int
     wall: float  # seconds, the program and (every-step) the verifier's holdouts
     ticks: int  # FLE's elapsed ticks after the step
@@ -41,6 +45,14 @@ class StepResult:
     success: bool
     error: bool
     output: str
+    score_before: float = float("nan")
+    score_after: float = float("nan")
+    produced: dict[str, float] = field(default_factory=dict)  # item -> made during the step
+    state: str = ""
+
+    @property
+    def score_delta(self) -> float:
+        return self.score_after - self.score_before
 
 
 @dataclass(frozen=True)
@@ -69,9 +81,20 @@ class Replay:
     def game_seconds(self) -> float:
         return self.steps[-1].ticks / 60 if self.steps else 0.0
 
+    @property
+    def produced(self) -> dict[str, float]:
+        """Items made over the replay: the sum of the steps' flow deltas."""
+        total: dict[str, float] = {}
+        for step in self.steps:
+            for item, amount in step.produced.items():
+                total[item] = total.get(item, 0.0) + amount
+        return total
+
     def _figures(self) -> list[tuple[str, Tolerance, float]]:
         expect = self.trajectory.expect
-        pairs = (("throughput", expect.throughput, self.throughput), ("score", expect.score, self.score))
+        pairs = [("throughput", expect.throughput, self.throughput), ("score", expect.score, self.score)]
+        made = self.produced
+        pairs += [(f"made {item}", wanted, made.get(item, 0.0)) for item, wanted in sorted(expect.produced.items())]
         return [(name, wanted, measured) for name, wanted, measured in pairs if wanted is not None]
 
     def mismatches(self) -> list[Mismatch]:
@@ -88,11 +111,15 @@ class Replay:
         """Each step (wall time, game time, reward, verdict) and each expectation against what it reached."""
         lines = [f"trajectory {self.trajectory.name} ({self.trajectory.task}, {self.trajectory.variant})"]
         lines += [f"  departs from the task: {said}" for said in self.trajectory.overrides]
-        lines.append(f"  {'step':>4}  {'wall':>8}  {'game':>8}  {'reward':>8}  verdict")
+        lines.append(f"  {'step':>4}  {'wall':>8}  {'game':>8}  {'reward':>8}  {'score +':>8}  {'verdict':<7}  made")
         for step in self.steps:
             verdict = "error" if step.error else ("success" if step.success else "-")
             game = f"{step.ticks / 60:.0f} s"
-            lines.append(f"  {step.number:>4}  {step.wall:>7.2f}s  {game:>8}  {step.reward:>8g}  {verdict}")
+            made = ", ".join(f"{item} {amount:g}" for item, amount in sorted(step.produced.items())) or "-"
+            lines.append(
+                f"  {step.number:>4}  {step.wall:>7.2f}s  {game:>8}  {step.reward:>8g}  {step.score_delta:>8.3g}"
+                f"  {verdict:<7}  {made}"
+            )
         lines.append(f"  {'':>4}  {'expected':>12}  {'measured':>12}")
         expect = self.trajectory.expect
         rows: list[tuple[str, str, str]] = []
@@ -128,21 +155,28 @@ def replay(trajectory: Trajectory, instance: Any, timings: Timings | None = None
     started_at, started = time.time(), time.perf_counter()
     env.reset(options={"game_state": None})
     result = Replay(trajectory)
+    score = float(getattr(env, "initial_score", float("nan")))
     for number, step in enumerate(trajectory.steps, start=1):
         began = time.perf_counter()
         _, reward, terminated, _, info = env.step(Action(code=step.code, agent_idx=0))
+        wall = time.perf_counter() - began
+        before, score = score, float(info.get("production_score", float("nan")))
         result.steps.append(
             StepResult(
                 number=number,
-                wall=time.perf_counter() - began,
+                wall=wall,
                 ticks=int(info.get("ticks") or 0),
                 reward=float(reward),
                 success=bool(terminated),
                 error=bool(info.get("error_occurred")),
                 output=str(info.get("result", "")),
+                score_before=before,
+                score_after=score,
+                produced=_made(info.get("flows")),
+                state=_raw(info.get("output_game_state")),
             )
         )
-        result.score = float(info.get("production_score", float("nan")))
+        result.score = score
         if every_step:
             # FLE's ThroughputTask overrides the step's reward with its best holdout's throughput.
             result.success, result.throughput = bool(terminated), float(reward)
@@ -159,15 +193,31 @@ def replay(trajectory: Trajectory, instance: Any, timings: Timings | None = None
     return result
 
 
-def keep_failed_save(server: Any, trajectory: Trajectory, root: Path = FAILED_SAVES) -> Path:
-    """Save the game a replay left and move the file out of the server's save directory.
+def _made(flows: Any) -> dict[str, float]:
+    """What a step's flow delta (FLE's ``ProductionFlows``) says was made, item by item."""
+    output = getattr(flows, "output", None) or {}
+    return {str(item): float(amount) for item, amount in output.items() if amount}
+
+
+def _raw(state: Any) -> str:
+    """A step's game state as FLE serialises it (empty when the environment gave none)."""
+    return state.to_raw() if state is not None else ""
+
+
+def keep_failed_save(server: Any, result: Replay, root: Path = FAILED_SAVES) -> Path:
+    """Save the game a replay left and move the file out of the server's save directory, with the
+    game state FLE took after each step beside it (``<save>.step<N>.json``).
 
     Moved, not left there: the newest save in a server's directory is what it starts from next.
     """
-    saved = server.save(f"trajectory-{trajectory.name}")
+    name = result.trajectory.name
+    saved = server.save(f"trajectory-{name}")
     root.mkdir(parents=True, exist_ok=True)
-    kept = root / f"{trajectory.name}-{time.strftime('%Y%m%d-%H%M%S')}.zip"
+    kept = root / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.zip"
     shutil.move(saved, kept)
+    for step in result.steps:
+        if step.state:
+            kept.with_suffix(f".step{step.number}.json").write_text(step.state, encoding="utf-8")
     return kept
 
 
@@ -192,15 +242,20 @@ def rebaseline(trajectory: Trajectory, result: Replay, path: Path) -> list[str]:
             return Tolerance(measured, rel=REBASELINE_REL_TOLERANCE)
         return replace(previous, value=measured)
 
+    made = result.produced
     new = Expectation(
         success=result.success,
         throughput=moved(old.throughput, result.throughput),
         score=moved(old.score, result.score),
+        # (Only the items it already expected: what a run makes in all counts its holdouts.)
+        produced={item: moved(wanted, made.get(item, 0.0)) for item, wanted in old.produced.items()},
     )
     changes = []
     if old.success != new.success:
         changes.append(f"success {old.success} -> {new.success}")
-    for name, before, after in (("throughput", old.throughput, new.throughput), ("score", old.score, new.score)):
+    figures = [("throughput", old.throughput, new.throughput), ("score", old.score, new.score)]
+    figures += [(f"made {item}", wanted, new.produced[item]) for item, wanted in sorted(old.produced.items())]
+    for name, before, after in figures:
         if before is None or after is None or before.value != after.value:
             changes.append(
                 f"{name} {before.describe() if before else 'none'} -> {after.describe() if after else 'none'}"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .replay import keep_failed_save, rebaseline, replay
+from .replay import Replay, keep_failed_save, rebaseline, replay
 from .trajectory import Trajectory
 
 TRAJECTORIES_VARIABLE = "FLE_TESTKIT_TRAJECTORIES"
@@ -35,6 +35,11 @@ def test_replay(instance: Any, fle_server: Any, path: Path) -> None:
         return
     if trajectory.expect.is_empty:
         pytest.fail(f"{path.name} expects nothing yet: rebaseline it (--rebaseline)", pytrace=False)
+    judge(result, fle_server)
+
+
+def judge(result: Replay, fle_server: Any) -> None:
+    """Fail with the table of steps and figures, and keep the game, when the replay missed what it expects."""
     if result.mismatches():
-        kept = keep_failed_save(fle_server, trajectory)
-        pytest.fail(f"{result.table()}\n  the game it left: {kept}", pytrace=False)
+        kept = keep_failed_save(fle_server, result)
+        pytest.fail(f"{result.table()}\n  the game it left, and its state after each step: {kept}", pytrace=False)

@@ -23,6 +23,7 @@ and the expected performance, each figure with its tolerance::
     [expect]
     success = true
     throughput = {value = 45, rel = 0.1}
+    produced = {iron-ore = {value = 90, rel = 0.5}}
 
 TOML because a trajectory is read in review: programs stay multi-line
 strings, every field is named, and a diff shows what changed.
@@ -83,6 +84,9 @@ class Tolerance:
     def describe(self) -> str:
         return f"{self.value:g} ± {self.slack:g}"
 
+    def to_dict(self) -> dict[str, float]:
+        return {"value": self.value, "rel": self.rel, "abs": self.abs}
+
 
 @dataclass(frozen=True)
 class Expectation:
@@ -91,17 +95,22 @@ class Expectation:
     success: bool | None = None
     throughput: Tolerance | None = None  # the task verifier's best holdout
     score: Tolerance | None = None  # FLE's production score at the end
+    # Items made over the whole replay, holdouts included: the sum of each step's flow delta
+    # (FLE's ``ProductionFlows.get_new_flows``, its ``output``), by item name.
+    produced: dict[str, Tolerance] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:
         """Nothing expected yet (a run imported from program files records no performance)."""
-        return self.success is None and self.throughput is None and self.score is None
+        return self.success is None and self.throughput is None and self.score is None and not self.produced
 
     def to_dict(self) -> dict[str, Any]:
         found: dict[str, Any] = {} if self.success is None else {"success": self.success}
         for name, tolerance in (("throughput", self.throughput), ("score", self.score)):
             if tolerance is not None:
-                found[name] = {"value": tolerance.value, "rel": tolerance.rel, "abs": tolerance.abs}
+                found[name] = tolerance.to_dict()
+        if self.produced:
+            found["produced"] = {item: tolerance.to_dict() for item, tolerance in sorted(self.produced.items())}
         return found
 
 
@@ -224,23 +233,29 @@ def _expectation(data: Any, fail: Any) -> Expectation:
     if data is None:
         return Expectation()
     if not isinstance(data, dict):
-        raise fail("'expect' must be a table of what the replay reaches (success, throughput, score)")
-    unknown = sorted(set(data) - {"success", "throughput", "score"})
+        raise fail("'expect' must be a table of what the replay reaches (success, throughput, score, produced)")
+    unknown = sorted(set(data) - {"success", "throughput", "score", "produced"})
     if unknown:
-        raise fail(f"unknown expectation(s) {', '.join(unknown)}; expect success, throughput or score")
+        raise fail(f"unknown expectation(s) {', '.join(unknown)}; expect success, throughput, score or produced")
     success = data.get("success")
     if success is not None and not isinstance(success, bool):
         raise fail("'expect.success' must be true or false")
+    produced = data.get("produced", {})
+    if not isinstance(produced, dict):
+        raise fail("'expect.produced' must be a table of item names to what the replay makes of each")
     return Expectation(
         success=success,
-        throughput=_tolerance(data.get("throughput"), "throughput", fail),
-        score=_tolerance(data.get("score"), "score", fail),
+        throughput=_optional_tolerance(data.get("throughput"), "throughput", fail),
+        score=_optional_tolerance(data.get("score"), "score", fail),
+        produced={str(item): _tolerance(wanted, f"produced.{item}", fail) for item, wanted in produced.items()},
     )
 
 
-def _tolerance(data: Any, name: str, fail: Any) -> Tolerance | None:
-    if data is None:
-        return None
+def _optional_tolerance(data: Any, name: str, fail: Any) -> Tolerance | None:
+    return None if data is None else _tolerance(data, name, fail)
+
+
+def _tolerance(data: Any, name: str, fail: Any) -> Tolerance:
     if isinstance(data, (int, float)) and not isinstance(data, bool):
         return Tolerance(float(data))
     if not isinstance(data, dict) or not isinstance(data.get("value"), (int, float)):

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from fle_testkit.fle.replay import keep_failed_save, replay
+from fle_testkit.fle.replay import replay
+from fle_testkit.fle.replay_tests import judge
 from fle_testkit.fle.trajectory import Trajectory
 
 HERE = Path(__file__).parent
@@ -24,7 +25,4 @@ def test_trajectory_reaches_what_it_expects(instance: Any, fle_server: Any, path
     trajectory = Trajectory.load(path)
     if trajectory.expect.is_empty:
         pytest.fail(f"{path.name} expects nothing: a reference trajectory says what it must reach", pytrace=False)
-    result = replay(trajectory, instance, timings=fle_server.timings)
-    if result.mismatches():
-        kept = keep_failed_save(fle_server, trajectory)
-        pytest.fail(f"{result.table()}\n  the game it left: {kept}", pytrace=False)
+    judge(replay(trajectory, instance, timings=fle_server.timings), fle_server)

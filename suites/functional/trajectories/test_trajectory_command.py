@@ -33,7 +33,8 @@ def test_a_miss_fails_with_its_table_and_rebaseline_expects_what_was_reached(tmp
     missed = run(str(wrong), cwd=tmp_path)
     assert missed.returncode == 1, missed.stdout[-3000:]
     assert "throughput       200 ± 6" in missed.stdout
-    assert list((tmp_path / ".fle" / "trajectories" / "failed").glob("wrong-*.zip"))
+    failed = tmp_path / ".fle" / "trajectories" / "failed"
+    assert list(failed.glob("wrong-*.zip")) and list(failed.glob("wrong-*.step1.json"))  # (the state after step 1)
     rebased = run(str(wrong), "--rebaseline", cwd=tmp_path)
     assert rebased.returncode == 0, rebased.stdout[-3000:]
     reached = re.search(r"rebaselined throughput 200 ± 6 -> ([0-9.]+) ± 6", rebased.stdout)

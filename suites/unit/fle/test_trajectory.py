@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fle_testkit.fle.replay import Replay, StepResult
+from fle_testkit.fle.replay import Replay, StepResult, keep_failed_save, rebaseline
 from fle_testkit.fle.trajectory import Expectation, Tolerance, Trajectory, TrajectoryError
 
 REFERENCES = Path(__file__).parents[2] / "functional" / "trajectories"
@@ -60,6 +60,8 @@ def test_defaults_and_overrides_are_said() -> None:
         ({"expect": {"throughput": {"rel": 0.1}}}, "'expect.throughput' must be a number or"),
         ({"expect": {"throughput": {"value": 5, "slack": 1}}}, "has unknown key(s) slack"),
         ({"expect": {"score": {"value": 5, "rel": -1}}}, "tolerances must be numbers >= 0"),
+        ({"expect": {"produced": 5}}, "'expect.produced' must be a table of item names"),
+        ({"expect": {"produced": {"iron-plate": "lots"}}}, "'expect.produced.iron-plate' must be a number"),
     ],
 )
 def test_a_bad_field_is_named_with_the_file(change: dict, message: str) -> None:
@@ -71,6 +73,8 @@ def test_a_bad_field_is_named_with_the_file(change: dict, message: str) -> None:
 def test_nothing_expected_is_allowed_and_said() -> None:
     bare = Trajectory.from_dict({"task": "iron_ore_throughput", "steps": [{"code": "print(1)"}]})
     assert bare.expect.is_empty and not Trajectory.from_dict(MINIMAL).expect.is_empty
+    only_made = Trajectory.from_dict({**MINIMAL, "expect": {"produced": {"iron-plate": 4}}})
+    assert not only_made.expect.is_empty
 
 
 def test_a_trajectory_reads_back_what_it_writes() -> None:
@@ -82,7 +86,12 @@ def test_a_trajectory_reads_back_what_it_writes() -> None:
             "inventory": {"coal": 5},
             "speed": 20,
             "steps": [{"code": "a = 1", "note": "first"}, {"code": "print(a)"}],
-            "expect": {"success": False, "throughput": {"value": 3, "rel": 0.5}, "score": 9},
+            "expect": {
+                "success": False,
+                "throughput": {"value": 3, "rel": 0.5},
+                "score": 9,
+                "produced": {"iron-plate": {"value": 40, "abs": 5}, "iron-ore": 2},
+            },
             "budgets": {"reset": 0.5},
         }
     )
@@ -124,3 +133,55 @@ def test_a_replay_is_held_to_every_expectation_and_shows_a_table() -> None:
     table = short.table()
     assert "124 s" in table  # 7,440 ticks of game time
     assert "throughput        45 ± 2            30" in table
+
+
+def _step(number: int, produced: dict[str, float], *, before: float, after: float, state: str = "") -> StepResult:
+    return StepResult(number, 1.0, 600 * number, 0.0, False, False, "", before, after, produced, state)
+
+
+def test_each_step_keeps_its_snapshots_and_the_replay_sums_what_the_steps_made() -> None:
+    expect = Expectation(produced={"iron-plate": Tolerance(50, abs=5), "copper-plate": Tolerance(10)})
+    result = _replay(expect, success=True, throughput=44)
+    result.steps[:] = [
+        _step(1, {"iron-ore": 30.0, "iron-plate": 20.0}, before=0.0, after=4.5),
+        _step(2, {"iron-plate": 26.0}, before=4.5, after=9.0),
+    ]
+    assert result.produced == {"iron-ore": 30.0, "iron-plate": 46.0}
+    assert result.steps[1].score_delta == 4.5
+    assert [(m.what, m.expected, m.measured) for m in result.mismatches()] == [("made copper-plate", "10 ± 0", "0")]
+    table = result.table()
+    assert "iron-ore 30, iron-plate 20" in table and "made copper-plate" in table
+
+
+class _Server:
+    """A server that saves as FLE's does: a zip in its save directory, whose path it returns."""
+
+    def __init__(self, saves: Path) -> None:
+        self.saves = saves
+
+    def save(self, name: str) -> Path:
+        saved = self.saves / f"{name}.zip"
+        saved.write_bytes(b"PK")
+        return saved
+
+
+def test_a_failed_replay_keeps_its_game_and_each_steps_state_out_of_the_save_directory(tmp_path: Path) -> None:
+    saves, kept_root = tmp_path / "saves", tmp_path / "failed"
+    saves.mkdir()
+    result = _replay(Expectation(success=True), success=False, throughput=0)
+    result.steps[:] = [_step(1, {}, before=0, after=1, state='{"tick": 600}'), _step(2, {}, before=1, after=2)]
+    kept = keep_failed_save(_Server(saves), result, root=kept_root)
+    assert kept.parent == kept_root and kept.suffix == ".zip" and not list(saves.iterdir())
+    assert kept.with_suffix(".step1.json").read_text() == '{"tick": 600}'
+    assert not kept.with_suffix(".step2.json").exists()  # (FLE gave no state for it)
+
+
+def test_rebaselining_moves_the_items_it_expected_and_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "run.toml"
+    expect = Expectation(success=True, throughput=Tolerance(45, abs=2), produced={"iron-plate": Tolerance(40, rel=0.1)})
+    result = _replay(expect, success=True, throughput=45)
+    result.steps[:] = [_step(1, {"iron-plate": 60.0, "iron-ore": 80.0}, before=0, after=10)]
+    changes = rebaseline(result.trajectory, result, path)
+    assert "made iron-plate 40 ± 4 -> 60 ± 6" in changes
+    again = Trajectory.load(path).expect
+    assert again.produced == {"iron-plate": Tolerance(60, rel=0.1)}  # (iron-ore was not expected: not added)
