@@ -10,6 +10,9 @@ wall <= 1/20 of game time).
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,8 @@ import pytest
 from fle_testkit.fle.replay import replay
 from fle_testkit.fle.trajectory import Trajectory
 
-REFERENCES = sorted((Path(__file__).parents[1] / "functional" / "trajectories").glob("*.toml"))
+SUITE = Path(__file__).parents[1] / "functional" / "trajectories"
+REFERENCES = sorted(SUITE.glob("*.toml"))
 RAISED_SPEED = 100.0
 
 
@@ -35,3 +39,13 @@ def test_trajectory_wall_against_game_time(instance: Any, perf_figures: Any, pat
     perf_figures.record(f"trajectory {label}: game time", result.game_seconds)
     perf_figures.record(f"trajectory {label}: wall / game time", 100 * result.wall / result.game_seconds, unit="%")
     assert result.steps and result.game_seconds > 0
+
+
+def test_trajectory_suite_under_eight_workers(perf_figures: Any, tmp_path: Path) -> None:
+    """The reference trajectories as the CI gate runs them, ``pytest -n 8``, on this machine's
+    cores: each worker starts its own server, and the replays' holdouts overlap."""
+    command = [sys.executable, "-m", "pytest", "-n", "8", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"]
+    began = time.perf_counter()
+    run = subprocess.run([*command, str(SUITE)], cwd=tmp_path, capture_output=True, text=True, check=False)
+    perf_figures.record(f"trajectory suite ({len(REFERENCES)} trajectories) -n 8: wall", time.perf_counter() - began)
+    assert run.returncode == 0, f"{run.stdout[-3000:]}\n{run.stderr[-2000:]}"
