@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import oracle
 import pytest
 
 from fle_testkit.fle.replay import Replay, StepResult, keep_failed_save, rebaseline
@@ -23,6 +24,33 @@ def test_the_reference_trajectories_load_with_the_tasks_own_setup() -> None:
         assert trajectory.name == path.stem and trajectory.task == path.stem
         assert trajectory.steps and trajectory.expect.success is True
         assert trajectory.overrides == []  # every technology, the task's inventory
+
+
+HOLDOUT = 60  # seconds: FLE's ThroughputTask measures a 60-second holdout
+
+
+def _burner_iron(machines: int) -> float:
+    return machines * oracle.mining_rate("burner-mining-drill", "iron-ore") * HOLDOUT
+
+
+#: What each reference trajectory's build makes a holdout by Factorio's rates (the oracle reads
+#: only the prototype data): a reference expects these, never what the emulator printed.
+ORACLE_THROUGHPUT = {
+    "iron_ore_throughput": lambda: _burner_iron(3),  # three burner drills into chests
+    # three drill -> furnace pairs: the drill (0.25/s) is slower than the furnace (0.3125/s)
+    "iron_plate_throughput": lambda: min(
+        _burner_iron(3), 3 * oracle.crafting_rate("stone-furnace", "iron-plate") * HOLDOUT
+    ),
+    # five steel furnaces, each fed by an iron furnace that two drills keep busy
+    "steel_plate_throughput": lambda: 5 * oracle.crafting_rate("stone-furnace", "steel-plate") * HOLDOUT,
+}
+
+
+@pytest.mark.parametrize("path", sorted(REFERENCES.glob("*.toml")), ids=lambda path: path.stem)
+def test_each_reference_trajectory_expects_the_oracles_rate(path: Path) -> None:
+    assert path.stem in ORACLE_THROUGHPUT, f"{path.name}: say what the oracle expects of it in ORACLE_THROUGHPUT"
+    expected = Trajectory.load(path).expect.throughput
+    assert expected is not None and expected.value == float(ORACLE_THROUGHPUT[path.stem]())
 
 
 def test_defaults_and_overrides_are_said() -> None:
