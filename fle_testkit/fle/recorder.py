@@ -10,7 +10,9 @@ one ``meta.process_id``; its steps are its rows in insertion order (``id``):
 
 The trajectory expects what the recorded run reached, within a tolerance
 (``rebaseline`` on purpose changes it): the last step's throughput and
-production score, and the task's verdict on that throughput. FLE's runner resets
+production score, the task's verdict on that throughput, and what the run made in
+all (the ``static`` and ``dynamic`` items of each step's ``achievements_json``,
+FLE's split of the step's flow delta). FLE's runner resets
 the game with the lab inventory but default research (its environment's reset
 gets no game state), so an imported run says ``variant = "unresearched"``.
 
@@ -35,12 +37,16 @@ from .trajectory import Expectation, Step, Tolerance, Trajectory, TrajectoryErro
 
 #: How far a replay may land from the recorded figures (a holdout is measured in wall-clock time).
 IMPORT_REL_TOLERANCE = 0.1
+#: ... and from what the recorded run made in all: that counts every holdout, and the verifier
+#: sleeps another while the throughput still rises, so one holdout more or fewer moves it.
+IMPORT_PRODUCED_REL_TOLERANCE = 0.25
 _PROGRAM_FILE = re.compile(r"^agent(?P<agent>\d+)_iter(?P<iteration>\d+)_program\.py$")
 _TASK = re.compile(r"^type:(?P<task>\S+)\s*$", re.MULTILINE)
 
 
 _SELECT = (
-    "SELECT code, value, version_description, meta FROM programs WHERE version = {p} AND instance = {p} ORDER BY id"
+    "SELECT code, value, version_description, meta, achievements_json FROM programs"
+    " WHERE version = {p} AND instance = {p} ORDER BY id"
 )
 _NEWEST = "SELECT MAX(version) FROM programs"
 
@@ -97,12 +103,13 @@ def postgres_settings() -> dict[str, Any]:
 
 
 def _from_rows(rows: list[Any], where: str, version: int | None, agent: int, process: int | None) -> Trajectory:
-    """A run from its ``programs`` rows (code, value, version_description, meta), in insertion order."""
+    """A run from its ``programs`` rows (code, value, version_description, meta, achievements_json), in
+    insertion order."""
     if version is None:
         raise TrajectoryError(f"{where}: no programs recorded")
     if not rows:
         raise TrajectoryError(f"{where}: no programs of version {version} for agent {agent}")
-    metas = [meta if isinstance(meta, dict) else json.loads(meta) if meta else {} for *_, meta in rows]
+    metas = [_json(meta) for _, _, _, meta, _ in rows]
     processes = sorted({meta.get("process_id") for meta in metas}, key=str)
     if process is None and len(processes) > 1:
         raise TrajectoryError(f"{where}: version {version} holds runs of several processes {processes}; name one")
@@ -117,7 +124,7 @@ def _from_rows(rows: list[Any], where: str, version: int | None, agent: int, pro
     if found is None:
         raise TrajectoryError(f"{where}: version {version} names no task (version_description has no 'type:<task>')")
     task = found["task"]
-    (_, value, _, _), last_meta = chosen[-1]
+    (_, value, *_), last_meta = chosen[-1]
     throughput = float(value or 0.0)
     score = last_meta.get("production_score")
     return Trajectory(
@@ -127,6 +134,10 @@ def _from_rows(rows: list[Any], where: str, version: int | None, agent: int, pro
             success=_succeeded(task, throughput),
             throughput=Tolerance(throughput, rel=IMPORT_REL_TOLERANCE),
             score=Tolerance(float(score), rel=IMPORT_REL_TOLERANCE) if isinstance(score, (int, float)) else None,
+            produced={
+                item: Tolerance(amount, rel=IMPORT_PRODUCED_REL_TOLERANCE)
+                for item, amount in sorted(_made(row[4] for row, _ in chosen).items())
+            },
         ),
         variant="unresearched",
         description=(
@@ -136,6 +147,22 @@ def _from_rows(rows: list[Any], where: str, version: int | None, agent: int, pro
             "the expectations are what the recorded run reached."
         ),
     )
+
+
+def _json(value: Any) -> dict[str, Any]:
+    """A JSON column as the driver hands it: text (SQLite), already a dict (PostgreSQL's json), or empty."""
+    return value if isinstance(value, dict) else json.loads(value) if value else {}
+
+
+def _made(achievements: Any) -> dict[str, float]:
+    """What the steps made, item by item: FLE's achievements of a step split the items its flows
+    show made into ``static`` (harvested or crafted by hand) and ``dynamic`` (by machines)."""
+    total: dict[str, float] = {}
+    for step in achievements:
+        for kind in _json(step).values():
+            for item, amount in (kind or {}).items():
+                total[item] = total.get(item, 0.0) + float(amount)
+    return {item: amount for item, amount in total.items() if amount > 0}
 
 
 def from_program_files(directory: str | Path, task: str, agent: int = 0) -> Trajectory:

@@ -26,6 +26,11 @@ pytest.importorskip("tomli_w", reason="the recorder writes TOML with tomli-w: pi
 from fle_testkit.fle.recorder import from_postgres, from_program_files, from_sqlite  # noqa: E402
 
 
+def _achievements(number: int) -> str:
+    """A step's achievements as FLE's environment writes them: items by hand and by machines."""
+    return json.dumps({"static": {"iron-ore": 5.0}, "dynamic": {"iron-plate": 10.0 * number}})
+
+
 def _database(path: Path, runs: list[tuple[int, int, str, list[tuple[str, float, float]]]]) -> Path:
     """FLE's programs table (FLE's create_default_sqlite_db), with rows as FLE's gym runner writes them."""
     from fle.commons.db_client import create_default_sqlite_db
@@ -33,16 +38,17 @@ def _database(path: Path, runs: list[tuple[int, int, str, list[tuple[str, float,
     create_default_sqlite_db(str(path))
     with sqlite3.connect(path) as db:
         for version, process, task, steps in runs:
-            for code, value, score in steps:
+            for number, (code, value, score) in enumerate(steps):
                 db.execute(
-                    "INSERT INTO programs (code, value, version, version_description, meta, instance, conversation_json)"
-                    " VALUES (?, ?, ?, ?, ?, 0, '{}')",
+                    "INSERT INTO programs (code, value, version, version_description, meta, achievements_json,"
+                    " instance, conversation_json) VALUES (?, ?, ?, ?, ?, ?, 0, '{}')",
                     (
                         code,
                         value,
                         version,
                         f"model:gpt-4o\ntype:{task}\nnum_agents:1",
                         json.dumps({"process_id": process, "production_score": score, "error_occurred": False}),
+                        _achievements(number),
                     ),
                 )
     return path
@@ -65,6 +71,8 @@ def test_a_database_run_expects_what_it_reached(tmp_path: Path) -> None:
     assert trajectory.expect.success is True  # 30 >= the task's quota of 16
     assert trajectory.expect.throughput is not None and trajectory.expect.throughput.value == 30
     assert trajectory.expect.score is not None and trajectory.expect.score.value == 150
+    # What the run made in all: 3 x 5 ore by hand, 0 + 10 + 20 plates by machines.
+    assert {item: t.value for item, t in trajectory.expect.produced.items()} == {"iron-ore": 15, "iron-plate": 30}
     older = from_sqlite(db, version=1)
     assert older.task == "iron_plate_throughput" and older.expect.success is False
 
@@ -170,16 +178,17 @@ def _postgres_run(postgres: dict[str, Any], version: int) -> None:
 
     create_default_postgres_db(**postgres)
     with psycopg2.connect(**postgres) as db, db.cursor() as cursor:
-        for code, value, score in STEPS:
+        for number, (code, value, score) in enumerate(STEPS):
             cursor.execute(
-                "INSERT INTO programs (code, value, version, version_description, meta, instance, conversation_json)"
-                " VALUES (%s, %s, %s, %s, %s, 0, '{}')",
+                "INSERT INTO programs (code, value, version, version_description, meta, achievements_json,"
+                " instance, conversation_json) VALUES (%s, %s, %s, %s, %s, %s, 0, '{}')",
                 (
                     code,
                     value,
                     version,
                     "model:m\ntype:iron_ore_throughput\nnum_agents:1",
                     json.dumps({"process_id": 0, "production_score": score}),
+                    _achievements(number),
                 ),
             )
 
@@ -192,6 +201,7 @@ def test_a_postgres_run_reads_as_a_sqlite_one(postgres: dict[str, Any], tmp_path
         trajectory.steps == from_sqlite(_database(tmp_path / "same.db", [(4, 0, "iron_ore_throughput", STEPS)])).steps
     )
     assert trajectory.expect.throughput is not None and trajectory.expect.throughput.value == 30
+    assert trajectory.expect.produced["iron-plate"].value == 30
     with pytest.raises(TrajectoryError, match="no programs of version 9"):
         from_postgres(version=9, **postgres)
     with pytest.raises(TrajectoryError, match="cannot connect"):
