@@ -8,6 +8,7 @@ from typing import Any
 from .. import messages
 from ..lua.runtime import LuaApiError
 from ..model import control, crafter, ground, targets
+from ..model.electric_buffer import buffer_size
 from ..model.entity import Entity
 from ..model.ground import GroundStack
 from ..model.inserting import HandStack, Inserter
@@ -205,6 +206,12 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers, LuaEntityFluidMembers):
         if self.model.type not in ("generator", "burner-generator"):
             raise LuaApiError(messages.NOT_A_GENERATOR)
         return 0.0
+
+    @lua_property
+    def electric_buffer_size(self) -> float | None:
+        """nil without an electric energy source; the size model/electric_buffer.py gives (read only here:
+        2.0 also lets a script set it, which the emulator does not model)."""
+        return buffer_size(self.model)
 
     @lua_property
     def electric_network_statistics(self) -> Any:

@@ -121,3 +121,17 @@ def test_an_accumulator_shows_its_charge_as_energy(level: Level) -> None:
     charge = float(lua(level, "p(storage.acc.energy)"))
     assert 600 * 2900 < charge < 601 * 3000
     assert lua(level, "storage.acc.energy = 1000 p(storage.acc.energy)") == "1000"
+
+
+def test_an_electric_buffer_has_a_size_and_fles_power_check_reads_true(level: Level) -> None:
+    """FLE's alerts (fle/env/mods/alerts.lua, has_electricity) read energy / electric_buffer_size of
+    every electric entity on a network; entities without an electric energy source have none."""
+    lua(level, "chest = game.surfaces[1].create_entity{name = 'wooden-chest', position = {8.5, 8.5}, force = 'player'}")
+    sizes = "p(assembler.electric_buffer_size, lab.electric_buffer_size, pole.electric_buffer_size, chest.electric_buffer_size)"
+    # One tick of the most each moves: 75 kW + the 2.5 kW drain, 60 kW; a pole and a chest have no source.
+    assert lua(level, sizes) == "1291.6666666667 1000 nil nil"  # (Lua prints 14 significant digits)
+    panel = "game.surfaces[1].find_entities_filtered{name = 'solar-panel'}[1]"
+    assert lua(level, f"p({panel}.electric_buffer_size)") == "1000"  # 60 kW at full sun
+    lua(level, "assembler.insert{name = 'iron-plate', count = 20}")
+    level.advance(until=level.tick + 30)
+    assert lua(level, "p(assembler.energy / assembler.electric_buffer_size > 0)") == "true"
