@@ -51,7 +51,7 @@ import random
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from . import control
+from . import control, research_triggers
 from .simulation import Machine, Simulation, exact
 
 if TYPE_CHECKING:
@@ -192,6 +192,7 @@ class Handwork(Machine):
                 if amount:
                     made[product.name] = made.get(product.name, 0) + amount
                     statistics.on_flow(product.name, amount)
+                    research_triggers.crafted(self.sim, self.entity.force, product.name, amount)
         self.crafting = False
         self.craft_progress = Fraction(0)
         self.craft_taken = {}
@@ -303,6 +304,7 @@ class Handwork(Machine):
         if gained is None:
             self.mined -= 1
             return False
+        research_triggers.mined(self.sim, self.entity.force, target.name)
         if target.type in NATURAL:
             statistics: FlowStatistics = self.statistics()
             for name, count in gained.items():

@@ -28,7 +28,7 @@ import math
 import random
 from typing import TYPE_CHECKING, Any
 
-from . import control, ground, targets, transport_lines
+from . import control, ground, research_triggers, targets, transport_lines
 from .burner import BurnerMachine
 from .simulation import Simulation, exact
 
@@ -84,6 +84,7 @@ class MiningDrill(BurnerMachine):
         for name, count in products.items():
             statistics.on_flow(name, count)
             self.held.append((name, count))
+        research_triggers.mined(self.sim, self.entity.force, target.name)
         control.take_one(target)
 
     def _output(self) -> bool:

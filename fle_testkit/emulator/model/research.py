@@ -25,13 +25,15 @@ MAX_QUEUE = 7
 
 
 class Research:
-    __slots__ = ("force", "queue", "previous", "enabled")
+    __slots__ = ("force", "queue", "previous", "enabled", "triggered")
 
     def __init__(self, force: Force) -> None:
         self.force = force
         self.queue: list[Technology] = []
         self.previous: Technology | None = None
         self.enabled = True
+        # What trigger technologies counted so far, by name (research_triggers.py).
+        self.triggered: dict[str, int] = {}
 
     @property
     def current(self) -> Technology | None:
@@ -102,6 +104,7 @@ class Research:
             "queue": [t.name for t in self.queue],
             "previous": None if self.previous is None else self.previous.name,
             "enabled": self.enabled,
+            "triggered": dict(self.triggered),
         }
 
     def load_state(self, state: dict[str, Any]) -> None:
@@ -111,6 +114,7 @@ class Research:
             previous = state["previous"]
             self.previous = None if previous is None else self.force.technology(str(previous))
             self.enabled = bool(state["enabled"])
+            self.triggered = {str(name): int(count) for name, count in state.get("triggered", {}).items()}
         except KeyError as error:
             raise StateError(f"malformed research state: missing {error}") from None
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from . import research_triggers
 from .burner import BurnerMachine
 from .simulation import Simulation, exact
 
@@ -132,6 +133,7 @@ class Furnace(BurnerMachine):
             if product.type == "item":
                 amount = _amount(product)
                 statistics.on_flow(product.name, amount)
+                research_triggers.crafted(self.sim, self.entity.force, product.name, amount)
                 self.held.append((product.name, amount))
         self._put_results()
 

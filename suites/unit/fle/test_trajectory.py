@@ -33,6 +33,11 @@ def _burner_iron(machines: int) -> float:
     return machines * oracle.mining_rate("burner-mining-drill", "iron-ore") * HOLDOUT
 
 
+def _ingredient(recipe: str, item: str) -> int:
+    """How many of ``item`` one craft of ``recipe`` takes."""
+    return sum(i["amount"] for i in oracle.recipe(recipe)["ingredients"] if i["name"] == item)
+
+
 #: What each reference trajectory's build makes a holdout by Factorio's rates (the oracle reads
 #: only the prototype data): a reference expects these, never what the emulator printed.
 ORACLE_THROUGHPUT = {
@@ -43,6 +48,8 @@ ORACLE_THROUGHPUT = {
     ),
     # five steel furnaces, each fed by an iron furnace that two drills keep busy
     "steel_plate_throughput": lambda: 5 * oracle.crafting_rate("stone-furnace", "steel-plate") * HOLDOUT,
+    # three drill -> furnace pairs feed an assembling machine 2 (1.5 gears/s: not the limit)
+    "iron_gear_wheel_throughput": lambda: _burner_iron(3) / _ingredient("iron-gear-wheel", "iron-plate"),
 }
 
 
