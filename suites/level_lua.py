@@ -17,7 +17,7 @@ from fle_testkit.emulator.level import Level
 from fle_testkit.emulator.lua.runtime import LuaRuntimeError
 from fle_testkit.emulator.model.world import World
 from fle_testkit.emulator.process import CORE_LUALIB
-from fle_testkit.emulator.saves import read_scenario
+from fle_testkit.emulator.saves import read_save, read_scenario, write_save
 from fle_testkit.scenario import ScenarioBuilder
 
 
@@ -40,6 +40,29 @@ def lab_level(root: Path) -> Level:
         world=World.new(load_vanilla(), 1),
         **level_options(root),
     )
+
+
+def blank_level(root: Path, setup: str = "") -> Level:
+    """A level on a new vanilla world with an empty control.lua, after running ``setup`` (with ``p``)."""
+    level = Level.new(
+        name="lab", scenario_files={"control.lua": b""}, world=World.new(load_vanilla(), 1), **level_options(root)
+    )
+    lua(level, PRINT + setup)
+    return level
+
+
+def lua(level: Level, code: str) -> str:
+    """Run ``code`` as a console command; what it printed, without the last newline."""
+    return level.run_command(code, "=(test)").rstrip("\n")
+
+
+def saved_and_loaded(level: Level, path: Path) -> Level:
+    """The level written to the save ``path`` and loaded from it, with ``p`` defined again (globals are not saved)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_save(path, level.snapshot(advance=False))
+    loaded = Level.load(read_save(path), **level_options(path.parent))
+    lua(loaded, PRINT)
+    return loaded
 
 
 def run(level: Level, code: str) -> str:

@@ -5,12 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from level_lua import PRINT, level_options
+from level_lua import blank_level, lua, saved_and_loaded
 
-from fle_testkit.emulator.gamedata import load_vanilla
 from fle_testkit.emulator.level import Level
-from fle_testkit.emulator.model.world import World
-from fle_testkit.emulator.saves import read_save, write_save
 
 SETUP = """
 local s = game.surfaces[1]
@@ -23,15 +20,7 @@ storage.c, storage.ore = c, ore
 
 @pytest.fixture
 def level(tmp_path: Path) -> Level:
-    level = Level.new(
-        name="lab", scenario_files={"control.lua": b""}, world=World.new(load_vanilla(), 1), **level_options(tmp_path)
-    )
-    lua(level, PRINT + SETUP)
-    return level
-
-
-def lua(level: Level, code: str) -> str:
-    return level.run_command(code, "=(test)").rstrip("\n")
+    return blank_level(tmp_path, SETUP)
 
 
 def test_the_queue_crafts_over_ticks_with_its_prerequisites(level: Level) -> None:
@@ -92,11 +81,7 @@ def test_a_save_keeps_the_queue_and_the_mining_going(level: Level, tmp_path: Pat
         )
     )
     level.advance(until=start + 45)
-    path = tmp_path / "saves" / "mid.zip"
-    path.parent.mkdir()
-    write_save(path, level.snapshot(advance=False))
-    loaded = Level.load(read_save(path), **level_options(tmp_path))
-    lua(loaded, PRINT)  # (globals are not saved)
+    loaded = saved_and_loaded(level, tmp_path / "saves" / "mid.zip")
     assert lua(loaded, "p(storage.c.crafting_queue[1].count, storage.c.crafting_queue_progress)") == "2 0.5"
     assert lua(loaded, "p(storage.c.character_mining_progress)") == "0.375"
     loaded.advance(until=start + 120)

@@ -7,13 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from level_lua import PRINT, level_options
+from level_lua import blank_level, lua, saved_and_loaded
 
 from fle_testkit.emulator.gamedata import load_vanilla
 from fle_testkit.emulator.level import Level
 from fle_testkit.emulator.model import research_triggers
 from fle_testkit.emulator.model.world import World
-from fle_testkit.emulator.saves import read_save, write_save
 
 SETUP = """
 local s = game.surfaces[1]
@@ -32,15 +31,7 @@ SMELT_ONE = 192  # ticks: iron plate, 3.2 s at a stone furnace's crafting speed 
 
 @pytest.fixture
 def level(tmp_path: Path) -> Level:
-    level = Level.new(
-        name="lab", scenario_files={"control.lua": b""}, world=World.new(load_vanilla(), 1), **level_options(tmp_path)
-    )
-    lua(level, PRINT + SETUP)
-    return level
-
-
-def lua(level: Level, code: str) -> str:
-    return level.run_command(code, "=(test)").rstrip("\n")
+    return blank_level(tmp_path, SETUP)
 
 
 def test_fifty_smelted_iron_plates_research_steam_power(level: Level) -> None:
@@ -94,10 +85,6 @@ def test_the_count_so_far_survives_a_save(level: Level, tmp_path: Path) -> None:
     lua(level, "furnace.insert{name = 'iron-ore', count = 50}")
     start = int(lua(level, "p(game.tick)"))
     level.advance(until=start + 30 * SMELT_ONE + 60)  # 30 of the 50
-    path = tmp_path / "saves" / "mid.zip"
-    path.parent.mkdir(exist_ok=True)
-    write_save(path, level.snapshot(advance=False))
-    loaded = Level.load(read_save(path), **level_options(tmp_path))
-    lua(loaded, PRINT)
+    loaded = saved_and_loaded(level, tmp_path / "saves" / "mid.zip")
     loaded.advance(until=start + 50 * SMELT_ONE + 60)
     assert lua(loaded, f"p({TECH}['steam-power'].researched)") == "true"
