@@ -1,7 +1,8 @@
 """Splitters on moving transport lines: where a lane's items choose between two outputs.
 
 A splitter has two input belts and two output belts of two lanes each: eight lanes, numbered as
-Factorio 2.0's ``defines.transport_line`` numbers them for splitters (1, 2: the left input belt's
+Factorio 2.0's ``defines.transport_line`` numbers them (the game's own table, shipped with the gamedata:
+``left_line`` 1 ... ``secondary_right_split_line`` 8) for splitters (1, 2: the left input belt's
 left and right lanes, ``left_line``/``right_line``; 3, 4: the right input belt's, ``secondary_left_line``
 /``secondary_right_line``; 5 to 8 the same for the outputs, ``left_split_line`` ... ``secondary_right_split_line``).
 Each lane is half a tile: an input lane is the end of the line that brings its items (it merges into
