@@ -26,8 +26,9 @@ Choices where the game's behaviour is not known here, easy to change:
 - the toggles start at the left output and the left input, are kept per lane, flip only when an item moves,
   and are saved with the splitter;
 - a filter with output priority ``"none"`` does nothing (the game's GUI only sets a filter with a side);
-- each lane's half-tile length (0.5 tile, 128 units) and the item's jump from the end of an input half to the
-  start of an output half, as items pass between lines of different speeds (transport_lines.py).
+- each lane's half-tile length (0.5 tile, 128 units), and the item's jump from the end of an input half onto
+  its output half: a quarter tile behind the output's back item, at most less than a tick's movement from
+  the output's start (see :meth:`Split.entry`), so that compressed lanes pass at the documented rate.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from .entity import Entity
 
 LEFT, RIGHT = 0, 1
+SPACING = 64  # (transport_lines.SPACING: a quarter tile between items on a lane)
 #: ``turns`` on a splitter's belt state: the output each lane tries first, then the input it takes first.
 NEW_TURNS = (LEFT, LEFT, LEFT, LEFT)
 
@@ -51,8 +53,9 @@ class Lane(Protocol):
 
     names: list[str]
     gaps: list[int]
+    speed: int
 
-    def room_at(self, x: int) -> bool: ...
+    def back(self) -> int: ...
 
     def insert(self, x: int, name: str) -> bool: ...
 
@@ -96,11 +99,17 @@ class Split:
             first = LEFT if state.input_priority == "left" else RIGHT
         return [first, 1 - first]
 
-    def room(self, target: Lane, source: Lane) -> bool:
-        """Whether the output line has room at its start for the source line's front item."""
+    def entry(self, target: Lane, source: Lane) -> int | None:
+        """Where the source line's front item lands on the output line (None: no room there).
+
+        A quarter tile behind the output's back item, as far as the output moves in less than a tick: a
+        compressed lane stays compressed through the split (an express lane's quarter tile is not a whole
+        number of ticks: placed at the start only, it would carry 20 items a second, not the wiki's 22.5).
+        """
         if target is source and len(source.names) == 1:  # (a loop through the splitter: it makes its own room)
-            return True
-        return target.room_at(0)
+            return 0
+        room = target.back() - SPACING
+        return None if room < 0 else min(room, target.speed - 1)
 
     def pass_through(self) -> list[Any]:
         """One tick of the split: each waiting input's front item onto an output with room. The lines changed."""
@@ -112,9 +121,10 @@ class Split:
                 continue
             for out in self.sides_for(line.names[-1]):
                 target = self.outputs[out]
-                if target is None or not self.room(target, line):
+                x = None if target is None else self.entry(target, line)
+                if x is None:
                     continue
-                target.insert(0, line.pop_front())
+                target.insert(x, line.pop_front())
                 changed += [line, target]
                 if state.output_priority == "none":
                     state.turns[self.lane] = 1 - out
@@ -129,7 +139,7 @@ class Split:
             return False
         for out in self.sides_for(line.names[-1]):
             target = self.outputs[out]
-            if target is not None and (target.active or self.room(target, line)):
+            if target is not None and (target.active or self.entry(target, line) is not None):
                 return False
         return True
 
