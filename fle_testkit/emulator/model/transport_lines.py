@@ -303,8 +303,10 @@ class Line:
             self.version += 1
 
     def front_waiting(self) -> bool:
-        """The front item stands at the end with somewhere to go."""
-        return (self.output is not None or self.split is not None) and bool(self.gaps) and self.gaps[-1] == 0
+        """The front item stands at the end with somewhere to go (at a splitter: reaches it within the tick)."""
+        if self.split is not None:
+            return self.split.waiting(self)
+        return self.output is not None and bool(self.gaps) and self.gaps[-1] == 0
 
     def moving(self) -> bool:
         return self.first_free >= 0 or self.front_waiting()

@@ -145,15 +145,14 @@ def test_splitters_keep_the_oracles_rates(
         assert taken[side] == pytest.approx(float(expected(went_out[side], ticks)), abs=8)
 
 
-@pytest.mark.parametrize("belt", ["transport-belt", "fast-transport-belt"])
+@pytest.mark.parametrize("belt", sorted(TIERS))
 def test_a_compressed_belt_passes_a_splitter_at_the_documented_rate(belt: str) -> None:
-    """60 tiles of full belt into a splitter with one output belt (the other side's half takes 2 items a lane):
-    the splitter's documented speed passes (15/s, 30/s). An express splitter passes 40/s here, not 45: an
-    item stands a tick at the end of a line before it passes on, so a lane passes one item per whole number
-    of ticks (3 on express, where a quarter tile is 2.67 ticks of movement)."""
+    """200 tiles of full belt into a splitter with one output belt (the other side's half takes 2 items a lane):
+    the splitter's documented speed passes (15/s, 30/s, and 45/s on express, where a quarter tile is 2.67
+    ticks of movement)."""
     world = World.new(GD, 1)
     surface = world.get_surface(1)
-    before = [surface.create_entity(belt, (x - 59.5, 0.5), direction=EAST, force="player") for x in range(60)]
+    before = [surface.create_entity(belt, (x - 199.5, 0.5), direction=EAST, force="player") for x in range(200)]
     surface.create_entity(TIERS[belt], (0.5, 1.0), direction=EAST, force="player")
     after = [surface.create_entity(belt, (x + 1.5, 0.5), direction=EAST, force="player") for x in range(200)]
     for entity in before:
