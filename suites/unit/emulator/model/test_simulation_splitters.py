@@ -225,3 +225,21 @@ def test_a_save_resumes_splitters_exactly(world: World, surface: Surface) -> Non
         assert [line.items() for line in a.belt.lines] == [line.items() for line in b.belt.lines]
         assert a.belt.turns == b.belt.turns
     assert rig.splitter.belt is not None and rig.splitter.belt.turns != list(splitters.NEW_TURNS)
+
+
+def test_rebuilds_keep_the_items_on_a_splitters_halves(world: World, surface: Surface) -> None:
+    """Removing the belt after an output and building it again keeps what stood on the splitter's halves;
+    the split goes on where it left off."""
+    rig = Rig(surface)
+    rig.run(400, lambda tick: rig.feed(0), take=False)
+    lines = rig.splitter.belt.lines  # type: ignore[union-attr]
+    rig.outputs[1][0].destroy()  # the right output's half is a dead end now: it fills with 2 items
+    rig.run(200, lambda tick: rig.feed(0), take=False)
+    held = [line.items() for line in lines]
+    assert len(held[6]) == 2
+    belt(surface, 4.5, 1.5)
+    assert [line.items() for line in lines] == held  # (read after the rebuild)
+    rig.taken = [[], []]
+    rig.run(600, lambda tick: None)
+    # The row's 12, the half's 2 and what waited at the input since: all passed on.
+    assert len(rig.taken[1]) > 12 + 2 and lines[6].items() == [] and count(rig.inputs[0]) == 0
