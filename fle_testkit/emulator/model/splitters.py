@@ -8,9 +8,10 @@ left and right lanes, ``left_line``/``right_line``; 3, 4: the right input belt's
 Each lane is half a tile: an input lane is the end of the line that brings its items (it merges into
 the belt behind), an output lane the start of the line that takes them on (the belt ahead merges into
 it). The split itself happens between the halves, once a tick for each lane (left lanes and right lanes
-apart: a splitter never moves an item from one lane to the other), as the wiki's "Splitter" page says:
+apart: "The left and right lane splitting is now completely independent", the wiki's "Splitter" history
+for 0.16.16), as that page and its "Splitter UI" section (2018, now "Belt transport system#Splitters") say:
 
-- an item reaching the end of an input lane goes onto the start of one of the two output lanes of the
+- an item reaching the end of an input lane (within the tick: :meth:`Split.waiting`) goes onto the start of one of the two output lanes of the
   same side, the one its turn gives: items alternate between the outputs (a toggle per lane, flipped by
   each item placed); an output with no room passes the item to the other, so a blocked output, or one with
   no belt ahead (its half tile fills up, then it is blocked), gives everything to the other;
@@ -25,7 +26,8 @@ Choices where the game's behaviour is not known here, easy to change:
 - which belt is "primary" (``left_line``, lines 1-2 and 5-6): the left one, facing the splitter's direction;
 - the toggles start at the left output and the left input, are kept per lane, flip only when an item moves,
   and are saved with the splitter;
-- a filter with output priority ``"none"`` does nothing (the game's GUI only sets a filter with a side);
+- a filter with output priority ``"none"`` does nothing (the wiki: "the slider for the output priority will
+  be used for the filter instead"; the game's GUI only sets a filter with a side);
 - each lane's half-tile length (0.5 tile, 128 units), and the item's jump from the end of an input half onto
   its output half: a quarter tile behind the output's back item, at most less than a tick's movement from
   the output's start (see :meth:`Split.entry`), so that compressed lanes pass at the documented rate.
