@@ -84,6 +84,14 @@ DOCUMENTED_LAB_UNITS_PER_SECOND = {("lab", "automation"): 0.1}
 #: wiki's "Transport belt", "Fast transport belt", "Express transport belt": "Belt speed 15 / 30 / 45
 #: items/s"; "Transport belts/Physics": 4 items a lane on a tile of straight belt).
 DOCUMENTED_BELTS = {"transport-belt": 15, "fast-transport-belt": 30, "express-transport-belt": 45}
+#: Splitter throughput from the wiki's "Splitter", "Fast splitter", "Express splitter" infoboxes ("Belt speed
+#: 15 / 30 / 45 Items/s"); the same page: "The splitter is used to divide a single belt, combine two belts
+#: into one, or equally balance two belts together. The items are placed in 1:1 relation on the outgoing
+#: belts." Its "Splitter UI" section (2018, since merged into "Belt transport system#Splitters"): "A splitter
+#: where the input priority has been set will first try to consume the specified input side, and will only
+#: consume the other input once there is a gap on the prioritized input belt"; output priority likewise
+#: "will only output on the other output once the specified output is full".
+DOCUMENTED_SPLITTERS = {"splitter": 15, "fast-splitter": 30, "express-splitter": 45}
 #: Items a lane holds on a tile of straight belt (the wiki's "Transport belts/Physics": density 4 a lane).
 ITEMS_PER_LANE_TILE = 4
 
@@ -453,3 +461,38 @@ def expected_through_line(belt: str, tiles: int, ticks: int) -> int:
     if ticks < travel:
         return 0
     return (ticks - travel) // back_fed_interval(belt) + 1
+
+
+# --- splitters ------------------------------------------------------------------------
+
+
+def splitter_rate(splitter: str) -> Fraction:
+    """Items a second a splitter passes from one input belt, both lanes full (its prototype's ``speed``)."""
+    return belt_rate(splitter)
+
+
+def _share(total: Fraction, limits: tuple[Fraction, Fraction], priority: str) -> tuple[Fraction, Fraction]:
+    """``total`` shared between two sides (left, right) that take at most ``limits``: half each and the rest to
+    the side with room, or the priority side first and the other what is left."""
+    left, right = limits
+    if priority == "none":
+        to_left = min(left, max(total / 2, total - right))
+        return to_left, min(right, total - to_left)
+    first, second = (left, right) if priority == "left" else (right, left)
+    taken = min(first, total)
+    rest = min(second, total - taken)
+    return (taken, rest) if priority == "left" else (rest, taken)
+
+
+def split(rate: Fraction, capacities: tuple[Fraction, Fraction], priority: str = "none") -> tuple[Fraction, Fraction]:
+    """What each output (left, right) of a splitter carries when ``rate`` items a second come in and each
+    output can take ``capacities`` a second: 1:1 without output priority, the rest to the side with room; with
+    it, the priority side first and the other only what it cannot take."""
+    return _share(rate, capacities, priority)
+
+
+def merge(rates: tuple[Fraction, Fraction], capacity: Fraction, priority: str = "none") -> tuple[Fraction, Fraction]:
+    """What a splitter takes from each input (left, right) offering ``rates`` a second when its outputs can
+    take ``capacity`` a second in all: with input priority, the priority side first and the other the gaps;
+    without, the inputs take turns (half each, the rest from the side that has more)."""
+    return _share(capacity, rates, priority)

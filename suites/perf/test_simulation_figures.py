@@ -349,3 +349,42 @@ def test_stopped_belts_cost_nothing(perf_figures) -> None:
     began = time.perf_counter()
     world.simulation.run_until(60 * MINUTE)
     perf_figures.record("10,000 stopped belts, a game hour: wall", time.perf_counter() - began)
+
+
+def split_rings(world: World, side: int, every: int) -> int:
+    """Two loops of belts, one inside the other (squares of ``side`` and ``side - 2`` tiles), joined by a
+    splitter across both every ``every`` tiles of their top and bottom sides; 2 items on each lane of each
+    belt. Items move for ever, passing from loop to loop at each splitter. Returns the splitters built."""
+    surface = world.get_surface(1)
+    splitters = 0
+    for offset, size in ((0, side), (1, side - 2)):
+        spots = [(k, 0, 4) for k in range(size - 1)] + [(size - 1, k, 8) for k in range(size - 1)]
+        spots += [(size - 1 - k, size - 1, 12) for k in range(size - 1)]
+        spots += [(0, size - 1 - k, 0) for k in range(size - 1)]
+        for x, y, d in spots:
+            x, y = x + offset, y + offset
+            if 2 <= x < side - 2 and x % every == 0 and y in (0, 1, side - 2, side - 1):
+                continue  # (a splitter's tile)
+            surface.create_entity("transport-belt", (x + 0.5, y + 0.5), direction=d, force="player")
+    for x in range(2, side - 2):
+        if x % every == 0:
+            surface.create_entity("splitter", (x + 0.5, 1.0), direction=4, force="player")
+            surface.create_entity("splitter", (x + 0.5, side - 1.0), direction=12, force="player")
+            splitters += 2
+    for entity in surface.find_entities_filtered(type="transport-belt"):
+        assert entity.belt is not None
+        for lane in entity.belt.lines:
+            for k in reversed(range(2)):
+                transport_lines.insert_at(lane, k * 64, "iron-ore")
+    return splitters
+
+
+@pytest.mark.parametrize("side", [26, 251])
+def test_belt_loops_through_splitters_ups(perf_figures, side: int) -> None:
+    """Two nested belt loops (about 100 and 1,000 belts) mixed by a splitter every 10 tiles of two sides."""
+    world = World.new(load_vanilla(), 1)
+    splitters = split_rings(world, side, 10)
+    belts = len(world.get_surface(1).find_entities_filtered(type="transport-belt"))
+    simulation = world.simulation
+    simulation.run_until(MINUTE)
+    record_steady_minutes(perf_figures, simulation, f"belt loops of {belts:,} belts through {splitters} splitters")

@@ -164,7 +164,8 @@ class LuaBeltMembers(LuaObject):
 
     @lua_setter("splitter_input_priority")
     def set_splitter_input_priority(self, value: Any) -> None:
-        self._belt(("splitter",)).input_priority = _priority(value)
+        self._belt(("splitter",))
+        transport_lines.configure_splitter(self.model, input_priority=_priority(value))
 
     @lua_property
     def splitter_output_priority(self) -> str:
@@ -172,7 +173,8 @@ class LuaBeltMembers(LuaObject):
 
     @lua_setter("splitter_output_priority")
     def set_splitter_output_priority(self, value: Any) -> None:
-        self._belt(("splitter",)).output_priority = _priority(value)
+        self._belt(("splitter",))
+        transport_lines.configure_splitter(self.model, output_priority=_priority(value))
 
     @lua_property
     def splitter_filter(self) -> Any:
@@ -181,14 +183,13 @@ class LuaBeltMembers(LuaObject):
 
     @lua_setter("splitter_filter")
     def set_splitter_filter(self, value: Any) -> None:
-        state = self._belt(("splitter",))
-        if value is None:
-            state.filter = None
-            return
-        name = value if isinstance(value, str) else getattr(getattr(value, "model", None), "name", None)
-        if name not in self.ctx.gamedata.items:
-            raise LuaApiError(messages.UNKNOWN_ITEM_NAME.format(name=name))
-        state.filter = name
+        self._belt(("splitter",))
+        name = None
+        if value is not None:
+            name = value if isinstance(value, str) else getattr(getattr(value, "model", None), "name", None)
+            if name not in self.ctx.gamedata.items:
+                raise LuaApiError(messages.UNKNOWN_ITEM_NAME.format(name=name))
+        transport_lines.configure_splitter(self.model, filter=name)
 
 
 def _priority(value: Any) -> str:

@@ -8,7 +8,7 @@ power (solar panels, steam engines, accumulators: power.py), offshore pumps
 only hold fluid (fluid_segments.py). An electric machine's energy source is a
 :class:`~.power.ElectricSource` where a burner one's is its
 :class:`~.burner.Burner`. Belts are run by their surface's transport lines
-(transport_lines.py), one machine for them all. Pumps get no machine yet, so
+(transport_lines.py, splitters.py), one machine for them all. Pumps get no machine yet, so
 nothing of them changes with time (their status comes from status.py).
 """
 

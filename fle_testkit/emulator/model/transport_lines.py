@@ -35,8 +35,9 @@ Choices where the game's behaviour is not known here, easy to change:
 
 - lane lengths: a straight lane 1 tile; a curve's inner lane a quarter circle of
   radius 0.25 (101/256), its outer one of radius 0.75 (302/256); an underground's
-  above-ground half 0.5 tile (as its line_length); splitter lanes 0.5 tile, and
-  splitters pass nothing on yet (a line into a splitter is a dead end);
+  above-ground half 0.5 tile (as its line_length); splitter lanes 0.5 tile (an
+  input half ends a line, an output half starts one; between them items choose
+  their output as splitters.py says);
 - side-loaded items enter the near lane at the middle of the belt (position 96,
   an item centred on the belt's centre line); both lanes of the side belt compete
   for that point, the lower line id first;
@@ -51,7 +52,7 @@ import bisect
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
-from . import belts
+from . import belts, splitters
 from .errors import InvalidArgumentError
 from .geometry import rotate_vector
 from .inventory import StackRef
@@ -113,7 +114,7 @@ class TransportLine:
 class BeltState:
     """What a belt connectable holds besides its position: lanes, underground type, splitter settings."""
 
-    __slots__ = ("lines", "belt_to_ground_type", "input_priority", "output_priority", "filter")
+    __slots__ = ("lines", "belt_to_ground_type", "input_priority", "output_priority", "filter", "turns")
 
     def __init__(self, entity: Entity) -> None:
         count = belts.LINE_COUNTS.get(entity.type, 2)
@@ -122,6 +123,7 @@ class BeltState:
         self.input_priority = "none"
         self.output_priority = "none"
         self.filter: str | None = None
+        self.turns = list(splitters.NEW_TURNS)  # a splitter's toggles (splitters.py)
 
     def to_state(self) -> dict[str, Any]:
         return {
@@ -131,6 +133,7 @@ class BeltState:
             "input_priority": self.input_priority,
             "output_priority": self.output_priority,
             "filter": self.filter,
+            "turns": list(self.turns),
         }
 
     def load_state(self, state: dict[str, Any]) -> None:
@@ -144,6 +147,7 @@ class BeltState:
         self.input_priority = str(state.get("input_priority", "none"))
         self.output_priority = str(state.get("output_priority", "none"))
         self.filter = state.get("filter")
+        self.turns = [int(t) for t in state.get("turns", splitters.NEW_TURNS)]
 
 
 def speed_units(entity: Entity) -> int:
@@ -164,6 +168,7 @@ class Line:
         "gaps",
         "first_free",
         "output",
+        "split",
         "feeders",
         "active",
         "version",
@@ -184,6 +189,7 @@ class Line:
         self.gaps: list[int] = []
         self.first_free = -1  # items after this index stand at the end, compressed
         self.output: tuple[Line, int] | None = None  # the line the front passes onto, and where
+        self.split: splitters.Split | None = None  # or the splitter lane its front chooses an output at
         self.feeders: list[Line] = []  # lines that pass onto this one
         self.active = False
         self.version = 0
@@ -297,7 +303,9 @@ class Line:
             self.version += 1
 
     def front_waiting(self) -> bool:
-        """The front item stands at the end with somewhere to go."""
+        """The front item stands at the end with somewhere to go (at a splitter: reaches it within the tick)."""
+        if self.split is not None:
+            return self.split.waiting(self)
         return self.output is not None and bool(self.gaps) and self.gaps[-1] == 0
 
     def moving(self) -> bool:
@@ -331,9 +339,16 @@ class TransportLines(Machine):
     def step(self, tick: int) -> None:
         self.rebuild()
         active = sorted(self._active.values(), key=lambda line: line.id)
+        split: set[int] = set()  # (a splitter's lane takes both its inputs at once)
         for line in active:
-            if line.front_waiting():
+            if not line.front_waiting():
+                continue
+            if line.split is None:
                 self._pass_on(line)
+            elif id(line.split) not in split:
+                split.add(id(line.split))
+                for changed in line.split.pass_through():
+                    self._activate(changed)
         for line in sorted(self._active.values(), key=lambda line: line.id):
             line.tick()
         for line in list(self._active.values()):
@@ -343,6 +358,8 @@ class TransportLines(Machine):
                 target = line.output[0]
                 if not target.active:  # blocked by a line that stands: wait for it to move
                     self._deactivate(line)
+            elif line.first_free < 0 and line.split is not None and line.split.stuck(line):
+                self._deactivate(line)
         if not self._active:
             self.sleep("working")
         else:
@@ -449,8 +466,20 @@ class TransportLines(Machine):
                     at = onto.segments.index(goes)
                     line.output = (onto, onto.starts[at] + entry)
                     onto.feeders.append(line)
+        for entity in entities:
+            if entity.type == "splitter":
+                self._link_splitter(entity)
         for line in self.lines:
             self._activate(line)
+
+    def _link_splitter(self, entity: Entity) -> None:
+        """The lines ending at a splitter's inputs choose between the lines starting at its outputs."""
+        for split in splitters.splits(entity):
+            for line in split.inputs:
+                line.split = split
+                for target in split.outputs:
+                    if line not in target.feeders:
+                        target.feeders.append(line)
 
     def line_of(self, segment: TransportLine) -> Line | None:
         self.sync()
@@ -537,8 +566,6 @@ def _topology(entities: list[Entity], surface: Any) -> Topology:
 
 def _outputs_ahead(entity: Entity) -> bool:
     state = _state(entity)
-    if entity.type == "splitter":
-        return False  # (splitters pass nothing on yet)
     return not (entity.type == "underground-belt" and state.belt_to_ground_type == "input")
 
 
@@ -560,23 +587,22 @@ def _merge(topology: Topology, back: TransportLine, front: TransportLine) -> Non
 
 
 def _connect(topology: Topology, entity: Entity, target: Entity, surface: Any) -> None:
-    lines = _state(entity).lines
-    target_lines = _state(target).lines
-    if target.type == "splitter":
-        return
     side = _side(target, entity.direction)
     curve = _curve(target, surface) if target.type == "transport-belt" else 0
     same_speed = speed_units(entity) == speed_units(target)
-    if side == 0 or curve:
+    for tile, target_tile in splitters.tile_pairs(entity, target):  # (a splitter's tiles each meet one)
+        lines = splitters.output_lanes(entity, tile)
+        target_lines = splitters.input_lanes(target, target_tile)
+        if side == 0 or curve:
+            for k in (0, 1):
+                if same_speed:
+                    _merge(topology, lines[k], target_lines[k])
+                else:
+                    topology.outputs[id(lines[k])] = (target_lines[k], 0)
+            continue
+        near = target_lines[0] if side == 1 else target_lines[1]
         for k in (0, 1):
-            if same_speed:
-                _merge(topology, lines[k], target_lines[k])
-            else:
-                topology.outputs[id(lines[k])] = (target_lines[k], 0)
-        return
-    near = target_lines[0] if side == 1 else target_lines[1]
-    for k in (0, 1):
-        topology.outputs[id(lines[k])] = (near, SIDE_ENTRY)
+            topology.outputs[id(lines[k])] = (near, SIDE_ENTRY)
 
 
 def _chains(entities: list[Entity], topology: Topology) -> Iterator[tuple[list[TransportLine], int]]:
@@ -705,7 +731,11 @@ def input_lines(segment: TransportLine) -> list[TransportLine]:
     at = line.segments.index(segment)
     if at > 0:
         return [line.segments[at - 1]]
-    return [feeder.segments[-1] for feeder in line.feeders if feeder.output and feeder.output[1] == line.starts[0]]
+    return [
+        feeder.segments[-1]
+        for feeder in line.feeders
+        if (feeder.output and feeder.output[1] == line.starts[0]) or feeder.split is not None
+    ]
 
 
 def output_lines(segment: TransportLine) -> list[TransportLine]:
@@ -715,6 +745,8 @@ def output_lines(segment: TransportLine) -> list[TransportLine]:
     at = line.segments.index(segment)
     if at < len(line.segments) - 1:
         return [line.segments[at + 1]]
+    if line.split is not None:
+        return splitters.split_outputs(segment)
     if line.output is None:
         return []
     target, entry = line.output
@@ -739,6 +771,20 @@ def drop_onto(belt: Entity, x: float, y: float, name: str) -> bool:
     position = int(round((along + 0.5) * segment.length)) - SPACING // 2
     position = min(max(0, position), max(0, segment.length - SPACING))
     return insert_at(segment, position, name)
+
+
+def configure_splitter(entity: Entity, **settings: str | None) -> None:
+    """Set a splitter's ``input_priority``, ``output_priority`` or ``filter``: the lines run up to now by the
+    old settings, and the lines at its inputs look again (an item that waited may go now)."""
+    lines = system(entity)
+    lines.sync()
+    state = _state(entity)
+    for name, value in settings.items():
+        setattr(state, name, value)
+    for segment in state.lines[:4]:
+        line = lines.line_of(segment)
+        if line is not None and line.names:
+            lines.changed_line(line)
 
 
 def belt_changed(entity: Entity) -> None:

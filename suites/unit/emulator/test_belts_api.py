@@ -117,3 +117,44 @@ def test_belts_refuse_teleport_where_other_entities_move(level: Level) -> None:
     )
     # A building lands on the grid unless snap_to_grid is false (2.0's fourth argument).
     assert out.split("\n") == ["false 0.5 0.5 false 2.5", "true 4.5 0.5", "true 6 0"]
+
+
+def test_a_splitters_eight_lines_and_its_neighbours(level: Level) -> None:
+    """2.0's defines.transport_line for splitters: 1-4 the inputs (left belt, then right), 5-8 the outputs."""
+    out = run(
+        level,
+        "local a = s.create_entity{name = 'transport-belt', position = {-0.5, 1.5}, force = 'player'} "
+        "local sp = s.create_entity{name = 'splitter', position = {0, 0.5}, force = 'player'} "
+        "local l = s.create_entity{name = 'transport-belt', position = {-0.5, -0.5}, force = 'player'} "
+        "local r = s.create_entity{name = 'transport-belt', position = {0.5, -0.5}, force = 'player'} "
+        "local n = sp.belt_neighbours p(#n.inputs, n.inputs[1] == a, #n.outputs, n.outputs[1] == l, n.outputs[2] == r) "
+        "p(sp.get_max_transport_line_index(), sp.get_transport_line(8).line_length) "
+        "local outs = sp.get_transport_line(defines.transport_line.left_line).output_lines "
+        "p(#outs, outs[1].owner == sp, outs[1] == sp.get_transport_line(5), outs[2] == sp.get_transport_line(7)) "
+        "p(#sp.get_transport_line(6).input_lines, #a.get_transport_line(1).output_lines) "
+        "p(pcall(sp.get_transport_line, 9))",
+    )
+    lines = out.split("\n")
+    assert lines[:4] == ["1 true 2 true true", "8 0.5", "2 true true true", "2 1"]
+    assert lines[4].startswith("false Invalid transport line index 9")
+
+
+def test_a_splitter_sends_items_by_its_settings(level: Level) -> None:
+    """A belt into a splitter facing north: half the items come out each side; with output priority right and
+    a filter of coal, coal goes right and the rest left (the first round: stone, the front item, went left)."""
+    setup = (
+        "a = s.create_entity{name = 'transport-belt', position = {-0.5, 1.5}, force = 'player'} "
+        "sp = s.create_entity{name = 'splitter', position = {0, 0.5}, force = 'player'} "
+        "l = s.create_entity{name = 'transport-belt', position = {-0.5, -0.5}, force = 'player'} "
+        "r = s.create_entity{name = 'transport-belt', position = {0.5, -0.5}, force = 'player'} "
+        "for i = 0, 3 do a.get_transport_line(1).insert_at(i / 4, {name = i % 2 == 0 and 'coal' or 'stone'}) end"
+    )
+    run(level, setup)
+    level.advance(until=level.tick + 120)
+    count = "p(l.get_transport_line(1).get_item_count(), r.get_transport_line(1).get_item_count())"
+    assert level.run_command(count, "test").strip() == "2 2"
+    feed = setup[setup.index("for i") :]
+    level.run_command("sp.splitter_output_priority = 'right' sp.splitter_filter = 'coal' " + feed, "test")
+    level.advance(until=level.tick + 120)
+    out = level.run_command(count + " p(r.get_transport_line(1).get_item_count('coal'))", "test")
+    assert out.strip() == "4 4\n4"
