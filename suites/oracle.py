@@ -453,3 +453,43 @@ def expected_through_line(belt: str, tiles: int, ticks: int) -> int:
     if ticks < travel:
         return 0
     return (ticks - travel) // back_fed_interval(belt) + 1
+
+
+# --- steam power ------------------------------------------------------------------------
+
+#: The wiki's "Power production": "1 offshore pump : 20 boilers : 40 steam engines" (the ratio that
+#: uses every unit of water and steam), one boiler feeding two engines at 1.8 MW between them.
+DOCUMENTED_STEAM_RATIO = {"offshore-pump": 1, "boiler": 20, "steam-engine": 40}
+DOCUMENTED_BOILER_PAIR_WATTS = 1_800_000
+
+
+def steam_energy_per_unit(engine: str = "steam-engine", temperature: Fraction | None = None) -> Fraction:
+    """Joules one unit of steam gives in a generator: (its temperature, capped at the generator's
+    maximum, less the steam's default) x the steam's heat capacity x the generator's effectivity."""
+    prototype = entity(engine)
+    steam = fluid("steam")
+    hot = Fraction(str(prototype["maximum_temperature"]))
+    if temperature is not None:
+        hot = min(hot, temperature)
+    rise = hot - Fraction(str(steam["default_temperature"]))
+    return rise * energy(steam["heat_capacity"]) * Fraction(str(prototype.get("effectivity", 1)))
+
+
+def steam_usage(engine: str = "steam-engine") -> Fraction:
+    """Units of steam a second a generator uses at full power."""
+    return Fraction(str(entity(engine)["fluid_usage_per_tick"])) * TICKS_PER_SECOND
+
+
+def engines_per_boiler(boiler: str = "boiler", engine: str = "steam-engine") -> Fraction:
+    return boiler_rate(boiler) / steam_usage(engine)
+
+
+def boilers_per_pump(pump: str = "offshore-pump", boiler: str = "boiler") -> Fraction:
+    """Boilers one pump's water keeps boiling at full power (a unit of water makes a unit of steam)."""
+    return pumping_rate(pump) / boiler_rate(boiler)
+
+
+def fuel_for_steam(boiler: str, units: Fraction) -> Fraction:
+    """Joules of fuel a boiler burns to make ``units`` of steam (heat per unit / its burner's effectivity)."""
+    effectivity = Fraction(str(entity(boiler)["energy_source"].get("effectivity", 1)))
+    return units * boiler_heat_per_unit(boiler) / effectivity

@@ -89,5 +89,10 @@ class Boiler(Machine):
         statistics.on_flow(self.steam, float(units))
         self.state = "working"
 
+    def waits_on_fluid(self) -> bool:
+        # Out of fuel, only fuel unblocks it (a change of its fuel inventory wakes it): the steam its
+        # engines draw every tick would wake it for nothing, and it would read as working meanwhile.
+        return self.state != "no_fuel"
+
     def _burnt(self, item: str) -> None:
         self.statistics().on_flow(item, -1)

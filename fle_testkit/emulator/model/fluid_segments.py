@@ -257,7 +257,7 @@ class FluidSegments:
         sim = self._simulation
         for entity in segment.entities:
             machine = entity.machine
-            if machine is not None and machine.asleep:
+            if machine is not None and machine.asleep and machine.waits_on_fluid():
                 sim.touch(machine)
 
     # --- working segments out --------------------------------------------------------

@@ -18,11 +18,17 @@ pages and the prototype docs describe them; per tick, energies in joules):
 - generators offer what they can (worked out when the network is rebuilt): a solar panel its ``production`` times the surface's
   daylight (FLE keeps ``always_day``: full; with a day-night cycle the light is read when the
   network is solved, not followed through the day: a simplification), a steam engine what
-  its steam holds (:meth:`SteamEngine.steam_power`, a seam: no steam reaches it until fluids
-  are simulated);
-- priorities (wiki, "Power production/Dealing with priorities"): solar panels are used first,
-  then steam engines (which "slow down so that no power is wasted", wiki "Electric system";
-  engines share what is left in proportion to what each offers: assumed), then accumulators;
+  the steam on its fluid segment lets it give this tick (:meth:`SteamEngine.steam_power`, worked
+  out again each tick while its network draws steam, :meth:`PowerNetwork.steam_step`);
+- priorities (wiki, "Power production/Dealing with priorities": solar panel, then steam engine,
+  then accumulator; the prototypes' ``usage_priority`` "solar" and "secondary-output" agree):
+  solar panels are used first, then steam engines (which "slow down so that no power is wasted",
+  wiki "Electric system"; engines share what is left in proportion to what each offers: assumed,
+  as the wiki's "used proportionally" reads), then accumulators;
+- a steam engine draws the steam for the energy the network takes of it, ``energy / ((temperature
+  - 15 °C) x heat capacity x effectivity)`` units, from its segment through
+  :func:`~.fluid_segments.take`: the tick after the energy was accounted (the accounting is exact
+  between solves; the steam follows it);
   accumulators charge only from what is left once every consumer is served, each up to its
   ``input_flow_limit / 60`` and its room, and discharge to cover what generators cannot, each up
   to its ``output_flow_limit / 60`` and its charge; shares among accumulators are equal
@@ -46,6 +52,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from .fluid_segments import take, whole
 from .simulation import Machine, Simulation, exact
 
 if TYPE_CHECKING:
@@ -157,39 +164,127 @@ class SolarPanel(GeneratorMachine):
 
 
 class SteamEngine(GeneratorMachine):
-    """A steam engine: ``fluid_usage_per_tick`` units of steam, each giving
-    ``(temperature - 15 °C) x heat capacity`` joules times its ``effectivity``, up to ``maximum_temperature``:
-    900 kW for vanilla's 0.5 units a tick of 165 °C steam (FluidPrototype: 200 J/°C).
+    """A steam engine: up to ``fluid_usage_per_tick`` units of its box's steam a tick, each giving
+    ``(temperature - the steam's default) x heat capacity x effectivity`` joules, the temperature capped
+    at its ``maximum_temperature``: 30 kJ a unit of 165 °C steam, 900 kW at full use (FluidPrototype: 200 J/°C).
+
+    What it offers its network (:attr:`offer`) is worked out at its network's steam step
+    (:meth:`PowerNetwork.steam_step`) from the steam on its segment, shared with the segment's other
+    engines by their usage; the network's solve sets what it draws a tick (:attr:`draw`, units) and
+    its ``advance`` counts the units owed, which the next steam step takes through
+    :func:`~.fluid_segments.take`. So steam is drawn one tick behind the energy it paid for, as
+    exactly as the energy is accounted. While it draws it steps every tick (a boiler and its engines
+    change one segment tick by tick, see pumping.py); drawing nothing, it sleeps until its segment
+    changes or its network gives it a share.
     """
 
-    __slots__ = ()
+    __slots__ = ("offer", "draw", "owed", "per_unit")
+
+    def __init__(self, entity: Entity, sim: Simulation) -> None:
+        super().__init__(entity, sim)
+        self.offer = Fraction(0)  # joules a tick it offers its network, from its last steam step
+        self.draw = Fraction(0)  # units of steam a tick its network's last solve takes of it
+        self.owed: Fraction | int = 0  # units of steam paid for by energy accounted, not yet taken
+        self.per_unit = Fraction(0)  # joules a unit of the steam its offer was worked out from
+
+    def energy_per_unit(self, temperature: Fraction) -> Fraction:
+        """Joules one unit of steam at ``temperature`` gives (capped at the engine's maximum temperature)."""
+        prototype = self.entity.prototype
+        steam = self.sim.fluids.get(prototype.fluid_boxes[0].filter or "steam")
+        heat = exact(steam.heat_capacity) if steam is not None else Fraction(0)
+        cold = exact(steam.default_temperature) if steam is not None else Fraction(0)
+        hot = min(temperature, exact(prototype.maximum_temperature or 0.0))
+        return max(Fraction(0), (hot - cold) * heat * exact(prototype.generator_effectivity or 1.0))
+
+    def usage(self) -> Fraction:
+        """Units of steam a tick at full power."""
+        return exact(self.entity.prototype.fluid_usage_per_tick or 0.0)
 
     def max_power(self) -> Fraction:
-        """Joules a tick at full steam, from the prototype and the steam's (the engine's 900 kW / 60)."""
-        prototype = self.entity.prototype
-        steam = self.sim.cache.get("steam")
-        heat = exact(steam.heat_capacity) if steam is not None else Fraction(200)
-        cold = exact(steam.default_temperature) if steam is not None else Fraction(15)
-        hot = exact(prototype.maximum_temperature or 0.0)
-        return (
-            exact(prototype.fluid_usage_per_tick or 0.0)
-            * (hot - cold)
-            * heat
-            * exact(prototype.generator_effectivity or 1.0)
-        )
+        """Joules a tick at full steam of the engine's maximum temperature (the engine's 900 kW / 60)."""
+        return self.usage() * self.energy_per_unit(exact(self.entity.prototype.maximum_temperature or 0.0))
 
     def steam_power(self) -> Fraction:
-        """Joules a tick the steam in its fluid box can give. The seam for the fluid simulation: until
-        steam is simulated (model/fluids.py has no contents that move), an engine has none."""
-        return Fraction(0)
+        """Joules a tick the steam on its segment lets it give now: its share of the segment's steam (by
+        usage, among the segment's engines on a network), at most a tick's usage, times a unit's energy."""
+        segment = self.entity.surface.fluids.segment(self.entity, 1)
+        filter_ = self.entity.prototype.fluid_boxes[0].filter
+        if segment.amount <= 0 or segment.fluid is None or (filter_ is not None and segment.fluid != filter_):
+            self.per_unit = Fraction(0)
+            return Fraction(0)
+        minimum = self.entity.prototype.fluid_boxes[0].minimum_temperature
+        if minimum is not None and segment.temperature < minimum:
+            self.per_unit = Fraction(0)
+            return Fraction(0)
+        usage = self.usage()
+        sharing = [
+            m for m in (e.machine for e in segment.entities) if isinstance(m, SteamEngine) and m.network is not None
+        ]
+        wanted = sum((m.usage() for m in sharing), Fraction(0)) or usage
+        units = usage if segment.amount >= wanted else segment.amount * usage / wanted
+        self.per_unit = self.energy_per_unit(exact(segment.temperature))
+        return units * self.per_unit
 
     def available(self) -> Fraction:
-        return min(self.max_power(), self.steam_power())
+        return self.offer
+
+    def waits_on_fluid(self) -> bool:
+        return self.network is not None  # (on no network it draws nothing, whatever its steam)
+
+    def set_draw(self, joules: Fraction) -> None:
+        """Its network's solve gives it ``joules`` a tick to deliver: the steam it draws for them."""
+        draw = joules / self.per_unit if joules > 0 and self.per_unit > 0 else Fraction(0)
+        if draw != self.draw:
+            self.draw = draw
+            if draw > 0 and self.asleep:
+                self.sim.touch(self)
+
+    def take_owed(self) -> None:
+        owed = self.owed
+        if owed > 0:
+            self.owed = 0
+            take(self.entity, 1, owed, self.entity.prototype.fluid_boxes[0].filter)
+
+    def step(self, tick: int) -> None:
+        network = self.network
+        if network is None:
+            self.offer = Fraction(0)
+            self.sleep("not_plugged_in_electric_network")
+            return
+        network.steam_step(tick)
+        if self.draw > 0 or self.owed > 0:
+            self.state = self.status()
+        else:
+            self.sleep(self.status())
 
     def status(self) -> str:
         if self.network is None:
             return "not_plugged_in_electric_network"
-        return "working" if self.available() > 0 else "no_input_fluid"
+        return "working" if self.offer > 0 else "no_input_fluid"
+
+    def to_state(self) -> dict[str, Any]:
+        if self.network is not None:
+            self.network.advance()
+        return {
+            "offer": _pair(self.offer),
+            "owed": _pair(Fraction(self.owed)),
+            "per_unit": _pair(self.per_unit),
+        }
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        self.offer = _unpair(state.get("offer"))
+        self.owed = whole(_unpair(state.get("owed")))
+        self.per_unit = _unpair(state.get("per_unit"))
+
+
+def _pair(value: Fraction) -> list[int]:
+    return [value.numerator, value.denominator]
+
+
+def _unpair(pair: Any) -> Fraction:
+    if not pair:
+        return Fraction(0)
+    return Fraction(int(pair[0]), int(pair[1]))
 
 
 class Accumulator(Machine):
@@ -284,6 +379,7 @@ class PowerNetwork:
         "statistics",
         "consumers",
         "generators",
+        "engines",
         "accumulators",
         "demand",
         "by_name",
@@ -294,6 +390,8 @@ class PowerNetwork:
         "_again",
         "_offers",
         "_generated",
+        "_steam_tick",
+        "_tier_keys",
     )
 
     def __init__(self, sim: Simulation, statistics: FlowStatistics | None) -> None:
@@ -301,6 +399,7 @@ class PowerNetwork:
         self.statistics = statistics
         self.consumers: list[ElectricSource] = []
         self.generators: list[GeneratorMachine] = []
+        self.engines: list[SteamEngine] = []  # (its generators that draw steam)
         self.accumulators: list[Accumulator] = []
         self.demand = Fraction(0)
         self.by_name: dict[str, Fraction] = {}  # consumers' demand a tick, by prototype
@@ -311,6 +410,8 @@ class PowerNetwork:
         self._again = False
         self._offers: list[list[tuple[str, Fraction]]] | None = None
         self._generated = Fraction(0)
+        self._steam_tick = -1  # the tick of its last steam step
+        self._tier_keys: list[int] = []  # the tiers (SOLAR_TIER, STEAM_TIER) that offer something
 
     def set_demand(self, source: ElectricSource, asks: Fraction) -> None:
         self.advance()
@@ -326,6 +427,9 @@ class PowerNetwork:
         if ticks <= 0:
             return
         self.synced = self.sim.now
+        for engine in self.engines:
+            if engine.draw:
+                engine.owed = whole(engine.owed + engine.draw * ticks)
         statistics = self.statistics
         for accumulator in self.accumulators:
             if accumulator.rate:
@@ -339,16 +443,43 @@ class PowerNetwork:
             for name, asks in self.by_name.items():
                 if asks:
                     statistics.on_flow(name, -float(asks * satisfaction * ticks))
-        left = self.used
-        for tier in self.offers():
-            if left <= 0:
+        for tier, share in zip(self.offers(), self._tier_shares(), strict=True):
+            if share <= 0:
                 break
-            total = sum((offer for _, offer in tier), Fraction(0))
-            taken = min(left, total)
-            left -= taken
             for name, offer in tier:
                 if offer:
-                    statistics.on_flow(name, float(offer * taken * ticks / total))
+                    statistics.on_flow(name, float(offer * share * ticks))
+
+    def _tier_shares(self) -> list[Fraction]:
+        """The part of each priority tier's offer the last solve uses (a tier is used up before the next)."""
+        shares = []
+        left = self.used
+        for tier in self.offers():
+            total = sum((offer for _, offer in tier), Fraction(0))
+            taken = min(left, total) if left > 0 else Fraction(0)
+            left -= taken
+            shares.append(taken / total if total else Fraction(0))
+        return shares
+
+    def steam_step(self, tick: int) -> None:
+        """Once a tick while an engine of it steps: the steam paid for by the ticks accounted is taken from
+        the engines' segments, and what each engine offers is worked out again from the steam left; a
+        changed offer solves the network again (from this tick on)."""
+        if self._steam_tick == tick:
+            return
+        self._steam_tick = tick
+        self.advance()
+        engines = self.engines
+        for engine in engines:
+            engine.take_owed()
+        changed = False
+        for engine in engines:
+            offer = engine.steam_power()
+            if offer != engine.offer:
+                engine.offer = offer
+                changed = True
+        if changed:
+            self.offers_changed()
 
     def solve(self) -> None:
         """Share this tick's energy out; consumers whose speed changed go on at the new one."""
@@ -381,10 +512,19 @@ class PowerNetwork:
             self._set_rates([-joules for joules in giving])
             self.used = generated
             satisfaction = (generated + sum(giving, Fraction(0))) / demand
+        if self.engines:
+            self._set_draws()
         if satisfaction != self.satisfaction:
             self.satisfaction = satisfaction
             for consumer in self.consumers:
                 set_speed(consumer, satisfaction)
+
+    def _set_draws(self) -> None:
+        """Each engine delivers its offer times its tier's used share: the steam it draws for that."""
+        shares = self._tier_shares()
+        share = dict(zip(self._tier_keys, shares, strict=True)).get(STEAM_TIER, Fraction(0))
+        for engine in self.engines:
+            engine.set_draw(engine.offer * share)
 
     def _set_rates(self, rates: list[Fraction]) -> None:
         for accumulator, rate in zip(self.accumulators, rates, strict=True):
@@ -395,17 +535,14 @@ class PowerNetwork:
     def offers(self) -> list[list[tuple[str, Fraction]]]:
         """What the generators can give a tick, by prototype, in priority tiers (solar panels first, then
         the rest): worked out once per rebuild, or again after :meth:`offers_changed` (a steam engine's
-        steam will call it when fluids are simulated)."""
+        offer changed at a steam step)."""
         offers = self._offers
         if offers is None:
             tiers: list[dict[str, Fraction]] = [{}, {}]
             for generator in self.generators:
-                _add(
-                    tiers[0 if generator.entity.type == "solar-panel" else 1],
-                    generator.entity.name,
-                    generator.available(),
-                )
-            offers = self._offers = [list(tier.items()) for tier in tiers if tier]
+                _add(tiers[_tier(generator)], generator.entity.name, generator.available())
+            self._tier_keys = [key for key, tier in enumerate(tiers) if tier]
+            offers = self._offers = [list(tiers[key].items()) for key in self._tier_keys]
             self._generated = sum((offer for tier in offers for _, offer in tier), Fraction(0))
         return offers
 
@@ -417,6 +554,16 @@ class PowerNetwork:
         self.advance()
         self._offers = None
         self.solve()
+
+
+#: Priority tiers of generators, used in this order: solar panels' ``usage_priority`` is "solar", steam
+#: engines' "secondary-output" (the prototype docs' ElectricUsagePriority: "Used in steam generators");
+#: the wiki's "Power production/Dealing with priorities" uses solar first and steam for the rest.
+SOLAR_TIER, STEAM_TIER = 0, 1
+
+
+def _tier(generator: GeneratorMachine) -> int:
+    return SOLAR_TIER if generator.entity.type == "solar-panel" else STEAM_TIER
 
 
 def set_speed(source: ElectricSource, speed: Fraction) -> None:
@@ -545,5 +692,11 @@ def _join(network: PowerNetwork | None, machine: Machine) -> None:
         machine.network = network
         if network is not None:
             network.generators.append(machine)
+            if isinstance(machine, SteamEngine):
+                network.engines.append(machine)
+        if isinstance(machine, SteamEngine):
+            machine.draw = Fraction(0)  # (its new network's solve sets it)
+            if machine.asleep:  # (it works its offer out again at its new network's steam step)
+                machine.sim.touch(machine)
         if machine.state is not None:  # (it stepped: show where it stands now)
             machine.state = machine.status()

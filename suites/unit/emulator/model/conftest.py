@@ -36,9 +36,11 @@ def _both_ways(build: Built, ticks: int) -> tuple[list[Entity], list[Entity], Wo
     fast.simulation.run_until(ticks)
     for tick in range(ticks):
         slow.simulation.now = tick
+        slow.simulation.check_power()  # (as the engine does before it runs ticks)
         for machine in list(slow.simulation.machines.values()):
             machine.step(tick)
             machine.synced = tick + 1
+            machine.scheduled()  # (an electric machine tells its network what it asks now)
     slow.simulation.now = ticks
     return fast_entities, slow_entities, fast, slow
 
