@@ -170,74 +170,85 @@ class SteamEngine(GeneratorMachine):
 
     What it offers its network (:attr:`offer`) is worked out at its network's steam step
     (:meth:`PowerNetwork.steam_step`) from the steam on its segment, shared with the segment's other
-    engines by their usage; the network's solve sets what it draws a tick (:attr:`draw`, units) and
-    its ``advance`` counts the units owed, which the next steam step takes through
+    engines by their usage (:attr:`units` a tick); the network's solve sets the share of its offer its
+    network uses, and the units that share owes accrue until the next steam step takes them through
     :func:`~.fluid_segments.take`. So steam is drawn one tick behind the energy it paid for, as
-    exactly as the energy is accounted. While it draws it steps every tick (a boiler and its engines
-    change one segment tick by tick, see pumping.py); drawing nothing, it sleeps until its segment
-    changes or its network gives it a share.
+    exactly as the energy is accounted. While its network draws steam, the network's first engine
+    steps every tick and runs the steam step for all of them (a boiler and its engines change one
+    segment tick by tick, see pumping.py); the others sleep, and every engine sleeps while nothing is
+    drawn, until its segment changes or its network gives it a share.
     """
 
-    __slots__ = ("offer", "draw", "owed", "per_unit")
+    __slots__ = ("offer", "units", "owed", "per_unit", "_usage", "_hot", "_heat", "_cold", "_at", "_sharing")
 
     def __init__(self, entity: Entity, sim: Simulation) -> None:
         super().__init__(entity, sim)
+        prototype = entity.prototype
         self.offer = Fraction(0)  # joules a tick it offers its network, from its last steam step
-        self.draw = Fraction(0)  # units of steam a tick its network's last solve takes of it
+        self.units = Fraction(0)  # units of steam a tick its offer stands for (offer = units x per_unit)
         self.owed: Fraction | int = 0  # units of steam paid for by energy accounted, not yet taken
         self.per_unit = Fraction(0)  # joules a unit of the steam its offer was worked out from
+        steam = sim.fluids.get(prototype.fluid_boxes[0].filter or "steam")
+        self._usage = exact(prototype.fluid_usage_per_tick or 0.0)  # units a tick at full power
+        self._hot = exact(prototype.maximum_temperature or 0.0)
+        effectivity = exact(prototype.generator_effectivity or 1.0)
+        self._heat = exact(steam.heat_capacity) * effectivity if steam is not None else Fraction(0)
+        self._cold = exact(steam.default_temperature) if steam is not None else Fraction(0)
+        self._at: tuple[float, Fraction] = (float("nan"), Fraction(0))  # (temperature, joules a unit)
+        self._sharing: tuple[Any, int, Fraction] | None = None  # (segment, grid version, usage of its engines)
 
     def energy_per_unit(self, temperature: Fraction) -> Fraction:
         """Joules one unit of steam at ``temperature`` gives (capped at the engine's maximum temperature)."""
-        prototype = self.entity.prototype
-        steam = self.sim.fluids.get(prototype.fluid_boxes[0].filter or "steam")
-        heat = exact(steam.heat_capacity) if steam is not None else Fraction(0)
-        cold = exact(steam.default_temperature) if steam is not None else Fraction(0)
-        hot = min(temperature, exact(prototype.maximum_temperature or 0.0))
-        return max(Fraction(0), (hot - cold) * heat * exact(prototype.generator_effectivity or 1.0))
+        return max(Fraction(0), (min(temperature, self._hot) - self._cold) * self._heat)
 
     def usage(self) -> Fraction:
         """Units of steam a tick at full power."""
-        return exact(self.entity.prototype.fluid_usage_per_tick or 0.0)
+        return self._usage
 
     def max_power(self) -> Fraction:
         """Joules a tick at full steam of the engine's maximum temperature (the engine's 900 kW / 60)."""
-        return self.usage() * self.energy_per_unit(exact(self.entity.prototype.maximum_temperature or 0.0))
+        return self._usage * self.energy_per_unit(self._hot)
 
     def steam_power(self) -> Fraction:
         """Joules a tick the steam on its segment lets it give now: its share of the segment's steam (by
         usage, among the segment's engines on a network), at most a tick's usage, times a unit's energy."""
-        segment = self.entity.surface.fluids.segment(self.entity, 1)
-        filter_ = self.entity.prototype.fluid_boxes[0].filter
-        if segment.amount <= 0 or segment.fluid is None or (filter_ is not None and segment.fluid != filter_):
-            self.per_unit = Fraction(0)
-            return Fraction(0)
-        minimum = self.entity.prototype.fluid_boxes[0].minimum_temperature
-        if minimum is not None and segment.temperature < minimum:
-            self.per_unit = Fraction(0)
-            return Fraction(0)
-        usage = self.usage()
-        sharing = [
-            m for m in (e.machine for e in segment.entities) if isinstance(m, SteamEngine) and m.network is not None
-        ]
-        wanted = sum((m.usage() for m in sharing), Fraction(0)) or usage
-        units = usage if segment.amount >= wanted else segment.amount * usage / wanted
-        self.per_unit = self.energy_per_unit(exact(segment.temperature))
-        return units * self.per_unit
+        entity = self.entity
+        segment = entity.surface.fluids.segment(entity, 1)
+        box = entity.prototype.fluid_boxes[0]
+        self.units = self.per_unit = Fraction(0)
+        if segment.amount <= 0 or segment.fluid is None or (box.filter is not None and segment.fluid != box.filter):
+            return self.units
+        temperature = segment.temperature
+        if box.minimum_temperature is not None and temperature < box.minimum_temperature:
+            return self.units
+        at = self._at
+        if at[0] != temperature:  # (worked out once per temperature: nearly always the boiler's 165)
+            at = self._at = (temperature, self.energy_per_unit(exact(temperature)))
+        self.per_unit = at[1]
+        usage = self._usage
+        wanted = self._wanted(segment)
+        self.units = usage if segment.amount >= wanted else segment.amount * usage / wanted
+        return self.units * self.per_unit
+
+    def _wanted(self, segment: Any) -> Fraction:
+        """Units a tick the segment's engines on a network use at full power (kept while the segment and
+        the electric networks stand)."""
+        version = self.sim.power.version if self.sim.power is not None else 0
+        sharing = self._sharing
+        if sharing is None or sharing[0] is not segment or sharing[1] != version:
+            engines = [m for m in (e.machine for e in segment.entities) if type(m) is SteamEngine and m.network]
+            wanted = sum((m._usage for m in engines), Fraction(0)) or self._usage
+            sharing = self._sharing = (segment, version, wanted)
+        return sharing[2]
 
     def available(self) -> Fraction:
         return self.offer
 
     def waits_on_fluid(self) -> bool:
-        return self.network is not None  # (on no network it draws nothing, whatever its steam)
-
-    def set_draw(self, joules: Fraction) -> None:
-        """Its network's solve gives it ``joules`` a tick to deliver: the steam it draws for them."""
-        draw = joules / self.per_unit if joules > 0 and self.per_unit > 0 else Fraction(0)
-        if draw != self.draw:
-            self.draw = draw
-            if draw > 0 and self.asleep:
-                self.sim.touch(self)
+        # On no network it draws nothing, whatever its steam; while its network draws, the network's
+        # steam step reads every engine's segment each tick anyway.
+        network = self.network
+        return network is not None and not network.drawing
 
     def take_owed(self) -> None:
         owed = self.owed
@@ -252,7 +263,7 @@ class SteamEngine(GeneratorMachine):
             self.sleep("not_plugged_in_electric_network")
             return
         network.steam_step(tick)
-        if self.draw > 0 or self.owed > 0:
+        if network.drawing and network.engines[0] is self:
             self.state = self.status()
         else:
             self.sleep(self.status())
@@ -264,7 +275,7 @@ class SteamEngine(GeneratorMachine):
 
     def to_state(self) -> dict[str, Any]:
         if self.network is not None:
-            self.network.advance()
+            self.network.settle_steam()
         return {
             "offer": _pair(self.offer),
             "owed": _pair(Fraction(self.owed)),
@@ -392,6 +403,10 @@ class PowerNetwork:
         "_generated",
         "_steam_tick",
         "_tier_keys",
+        "drawing",
+        "steam_synced",
+        "steam_share",
+        "share_ticks",
     )
 
     def __init__(self, sim: Simulation, statistics: FlowStatistics | None) -> None:
@@ -412,6 +427,10 @@ class PowerNetwork:
         self._generated = Fraction(0)
         self._steam_tick = -1  # the tick of its last steam step
         self._tier_keys: list[int] = []  # the tiers (SOLAR_TIER, STEAM_TIER) that offer something
+        self.drawing = False  # whether some engine of it draws steam (its first engine steps every tick)
+        self.steam_synced = sim.now  # its engines owe steam for the ticks before this one
+        self.steam_share = Fraction(0)  # the part of the engines' offers the last solve uses
+        self.share_ticks = Fraction(0)  # steam_share x ticks, summed since the engines' owed was settled
 
     def set_demand(self, source: ElectricSource, asks: Fraction) -> None:
         self.advance()
@@ -427,9 +446,6 @@ class PowerNetwork:
         if ticks <= 0:
             return
         self.synced = self.sim.now
-        for engine in self.engines:
-            if engine.draw:
-                engine.owed = whole(engine.owed + engine.draw * ticks)
         statistics = self.statistics
         for accumulator in self.accumulators:
             if accumulator.rate:
@@ -450,6 +466,26 @@ class PowerNetwork:
                 if offer:
                     statistics.on_flow(name, float(offer * share * ticks))
 
+    def _accrue_steam(self) -> None:
+        """The steam tier's used share over the ticks from ``steam_synced`` to now, summed: an engine owes
+        its offered units times the sum (one product a solve, whatever the number of engines; kept apart
+        from :meth:`advance`, so that a tick's steam step does not account the statistics every tick)."""
+        ticks = self.sim.now - self.steam_synced
+        if ticks > 0:
+            self.steam_synced = self.sim.now
+            if self.steam_share:
+                self.share_ticks += self.steam_share * ticks
+
+    def settle_steam(self) -> None:
+        """What each engine owes up to now, into its ``owed`` (before its steam is taken or its offer changes)."""
+        self._accrue_steam()
+        share_ticks = self.share_ticks
+        if share_ticks:
+            self.share_ticks = Fraction(0)
+            for engine in self.engines:
+                if engine.units:
+                    engine.owed = whole(engine.owed + engine.units * share_ticks)
+
     def _tier_shares(self) -> list[Fraction]:
         """The part of each priority tier's offer the last solve uses (a tier is used up before the next)."""
         shares = []
@@ -468,7 +504,7 @@ class PowerNetwork:
         if self._steam_tick == tick:
             return
         self._steam_tick = tick
-        self.advance()
+        self.settle_steam()
         engines = self.engines
         for engine in engines:
             engine.take_owed()
@@ -480,6 +516,10 @@ class PowerNetwork:
                 changed = True
         if changed:
             self.offers_changed()
+            for engine in engines:
+                if engine.asleep and engine.network is self:
+                    engine.state = engine.status()  # (a sleeping engine shows its offer as it is now)
+        self.drawing = self.steam_share > 0 and any(engine.units > 0 for engine in engines)
 
     def solve(self) -> None:
         """Share this tick's energy out; consumers whose speed changed go on at the new one."""
@@ -520,11 +560,14 @@ class PowerNetwork:
                 set_speed(consumer, satisfaction)
 
     def _set_draws(self) -> None:
-        """Each engine delivers its offer times its tier's used share: the steam it draws for that."""
+        """Each engine delivers its offer times the steam tier's used share, and draws its units times it."""
+        self._accrue_steam()  # (the old share up to now)
         shares = self._tier_shares()
-        share = dict(zip(self._tier_keys, shares, strict=True)).get(STEAM_TIER, Fraction(0))
-        for engine in self.engines:
-            engine.set_draw(engine.offer * share)
+        self.steam_share = dict(zip(self._tier_keys, shares, strict=True)).get(STEAM_TIER, Fraction(0))
+        self.drawing = self.steam_share > 0 and any(engine.units > 0 for engine in self.engines)
+        first = self.engines[0]
+        if (self.drawing or self.share_ticks) and first.asleep:
+            first.sim.touch(first)
 
     def _set_rates(self, rates: list[Fraction]) -> None:
         for accumulator, rate in zip(self.accumulators, rates, strict=True):
@@ -609,7 +652,7 @@ def _add(flows: dict[str, Fraction], name: str, joules: Fraction) -> None:
 class PowerGrid:
     """Every surface's power networks, rebuilt from the topology (electric.py) when it changed."""
 
-    __slots__ = ("sim", "networks", "members", "_versions", "dirty", "statistics")
+    __slots__ = ("sim", "networks", "members", "_versions", "dirty", "statistics", "version")
 
     def __init__(self, sim: Simulation, statistics: Any) -> None:
         self.sim = sim
@@ -619,6 +662,7 @@ class PowerGrid:
         self.members: dict[int, Machine] = {}  # electric machines by entity id
         self._versions: dict[int, tuple[Any, int]] = {}  # surface index -> (surface, topology version)
         self.dirty = False
+        self.version = 0  # bumped at each rebuild (what machines cache of the networks is kept until then)
 
     def joined(self, machine: Machine) -> None:
         self.members[machine.entity.id] = machine
@@ -638,8 +682,10 @@ class PowerGrid:
             if not self.dirty:
                 return
         self.dirty = False
+        self.version += 1
         for stale in self.networks.values():
             stale.advance()
+            stale.settle_steam()
         self.networks = {}
         self._versions = {}
         for machine in sorted(self.members.values(), key=lambda m: m.entity.id):
@@ -667,6 +713,7 @@ class PowerGrid:
         self.check()
         for network in self.networks.values():
             network.advance()
+            network.settle_steam()
 
 
 def _join(network: PowerNetwork | None, machine: Machine) -> None:
@@ -695,7 +742,6 @@ def _join(network: PowerNetwork | None, machine: Machine) -> None:
             if isinstance(machine, SteamEngine):
                 network.engines.append(machine)
         if isinstance(machine, SteamEngine):
-            machine.draw = Fraction(0)  # (its new network's solve sets it)
             if machine.asleep:  # (it works its offer out again at its new network's steam step)
                 machine.sim.touch(machine)
         if machine.state is not None:  # (it stepped: show where it stands now)
