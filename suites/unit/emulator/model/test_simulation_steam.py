@@ -132,6 +132,32 @@ class TestEngines:
         stats = surface.electric.statistics(pole, world.gamedata.entities)
         assert stats.get_input_count("steam-engine") == pytest.approx(300_000)
 
+    def test_solar_panels_are_used_first_and_the_engines_draw_only_the_rest(
+        self, world: World, surface: Surface
+    ) -> None:
+        _, _, engines, pole = steam_plant(surface)
+        surface.create_entity("solar-panel", (5.5, -6.5), force="player")  # 60 kW
+        (machine,) = gear_assemblers(surface)
+        world.simulation.run_until(600)
+        world.simulation.sync_power()
+        stats = surface.electric.statistics(pole, world.gamedata.entities)
+        assert stats.get_input_count("solar-panel") == pytest.approx(60_000 * 10)
+        assert stats.get_input_count("steam-engine") == pytest.approx((77_500 - 60_000) * 10)
+        made = world.flow_statistics("fluid", "player", 1).get_input_count("steam")
+        assert made - steam(surface, engines[0]) == pytest.approx((77_500 - 60_000) * 10 / 30_000, abs=0.1)
+
+    def test_one_engine_of_a_drawing_network_steps_a_tick_the_rest_sleep(self, world: World, surface: Surface) -> None:
+        _, boiler, engines, _ = steam_plant(surface)
+        gear_assemblers(surface)
+        world.simulation.run_until(1200)
+        assert engines[1].machine is not None and engines[1].machine.asleep
+        assert engines[0].machine is not None and not engines[0].machine.asleep
+        steps = world.simulation.steps_run
+        world.simulation.run_until(1800)
+        # a tick: the first engine's steam step, the boiler making what was drawn, the pump refilling its
+        # water (the assembler only steps at a craft's end: 10 in 600 ticks)
+        assert world.simulation.steps_run - steps == pytest.approx(3 * 600 + 10, abs=20)
+
 
 class TestEngine:
     def test_per_tick_stepping_gives_the_same_steam_and_power(self, run_both_ways: Any) -> None:
