@@ -493,3 +493,52 @@ def fuel_for_steam(boiler: str, units: Fraction) -> Fraction:
     """Joules of fuel a boiler burns to make ``units`` of steam (heat per unit / its burner's effectivity)."""
     effectivity = Fraction(str(entity(boiler)["energy_source"].get("effectivity", 1)))
     return units * boiler_heat_per_unit(boiler) / effectivity
+
+
+# --- pumpjacks --------------------------------------------------------------------------
+
+#: The wiki's "Pumpjack": a cycle gives "10 multiplied by the field's yield" crude oil and takes a second
+#: without modules; "extracting oil lowers the field's yield by 1% per 300 pumpjack cycles to a minimum of
+#: 20%"; a field's yield is its amount over 300,000 (the wiki's "Crude oil": 100 % = 300,000).
+DOCUMENTED_PUMPJACK = {"units_per_cycle_at_100": 10, "cycles_per_percent": 300, "minimum_percent": 20}
+
+
+@functools.cache
+def fluid_resource(resource: str) -> dict[str, Fraction]:
+    """A fluid resource's ``normal``, ``minimum``, ``infinite_depletion_amount`` and its product's amount
+    (the mean of ``amount_min`` and ``amount_max``), read from the base mod's resources.lua as text."""
+    text = (_draftsman_data() / "factorio-data" / "base" / "prototypes" / "entity" / "resources.lua").read_text()
+    start = re.search(r'name\s*=\s*"' + re.escape(resource) + r'"', text)
+    if start is None:
+        raise KeyError(f"no {resource!r} in resources.lua")
+    body = text[start.end() :]
+    found = {}
+    for key in ("minimum", "normal", "infinite_depletion_amount", "amount_min", "amount_max"):
+        match = re.search(r"\b" + key + r"\s*=\s*([0-9.]+)", body)
+        if match is None:
+            raise KeyError(f"no {key} for {resource!r} in resources.lua")
+        found[key] = Fraction(match.group(1))
+    found["product"] = (found.pop("amount_min") + found.pop("amount_max")) / 2
+    return found
+
+
+def pumpjack_cycle_units(resource: str, amount: int) -> Fraction:
+    """Units one cycle gives over a well of ``amount``: the product's amount x amount / normal, the amount
+    never below the minimum."""
+    data = fluid_resource(resource)
+    return data["product"] * max(Fraction(amount), data["minimum"]) / data["normal"]
+
+
+def pumpjack_cycles_per_second(pumpjack: str, resource: str) -> Fraction:
+    return Fraction(str(entity(pumpjack)["mining_speed"])) / resource_mining_time(resource)
+
+
+def expected_pumped_oil(pumpjack: str, resource: str, amount: int, cycles: int) -> tuple[Fraction, int]:
+    """Units ``cycles`` cycles give over a well of ``amount``, and the amount left: each cycle takes
+    ``infinite_depletion_amount``, down to the minimum."""
+    data = fluid_resource(resource)
+    total = Fraction(0)
+    for _ in range(cycles):
+        total += pumpjack_cycle_units(resource, amount)
+        amount = int(max(amount - data["infinite_depletion_amount"], data["minimum"]))
+    return total, amount
