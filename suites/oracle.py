@@ -313,9 +313,11 @@ CRAFTING_DRAIN_SHARE = Fraction(1, 30)
 # --- fluids ---------------------------------------------------------------------------
 
 #: Fluid rates cited from Factorio's documentation, per second: the wiki's "Offshore pump" (pumping
-#: speed 1,200/s) and "Boiler" (1.8 MW of fuel makes 60 steam/s at 165 degrees, from water at 15).
+#: speed 1,200/s), "Pump" (pumping speed 1,200/s) and "Boiler" (1.8 MW of fuel makes 60 steam/s at 165
+#: degrees, from water at 15).
 DOCUMENTED_FLUIDS = {
     ("offshore-pump", "water"): 1200,
+    ("pump", "water"): 1200,
     ("boiler", "steam"): 60,
 }
 #: The boiler's power and steam temperature from the same page.

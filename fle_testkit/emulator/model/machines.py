@@ -8,8 +8,8 @@ power (solar panels, steam engines, accumulators: power.py), offshore pumps
 only hold fluid (fluid_segments.py). An electric machine's energy source is a
 :class:`~.power.ElectricSource` where a burner one's is its
 :class:`~.burner.Burner`. Belts are run by their surface's transport lines
-(transport_lines.py), one machine for them all. Pumps get no machine yet, so
-nothing of them changes with time (their status comes from status.py).
+(transport_lines.py), one machine for them all. Pumps move fluid from one
+segment to the next (pump.py).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from .inserting import Inserter
 from .lab import Lab
 from .mining import MiningDrill
 from .power import Accumulator, ElectricSource, SolarPanel, SteamEngine
+from .pump import Pump
 from .pumping import OffshorePump
 from .pumpjack import Pumpjack, is_pumpjack
 from .simulation import Machine, Simulation
@@ -49,6 +50,8 @@ def machine_for(entity: Entity, sim: Simulation) -> Machine | None:
         return None
     if entity.type == "boiler" and prototype.energy_consumption and prototype.target_temperature:
         return Boiler(entity, sim, entity.burner) if entity.burner is not None else None
+    if entity.type == "pump" and prototype.pumping_speed:
+        return Pump(entity, sim, source)
     if entity.type == "inserter" and prototype.rotation_speed:
         return Inserter(entity, sim, source)
     if not prototype.energy_usage:
