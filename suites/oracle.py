@@ -321,9 +321,11 @@ CRAFTING_DRAIN_SHARE = Fraction(1, 30)
 # --- fluids ---------------------------------------------------------------------------
 
 #: Fluid rates cited from Factorio's documentation, per second: the wiki's "Offshore pump" (pumping
-#: speed 1,200/s) and "Boiler" (1.8 MW of fuel makes 60 steam/s at 165 degrees, from water at 15).
+#: speed 1,200/s), "Pump" (pumping speed 1,200/s) and "Boiler" (1.8 MW of fuel makes 60 steam/s at 165
+#: degrees, from water at 15).
 DOCUMENTED_FLUIDS = {
     ("offshore-pump", "water"): 1200,
+    ("pump", "water"): 1200,
     ("boiler", "steam"): 60,
 }
 #: The boiler's power and steam temperature from the same page.
@@ -496,3 +498,92 @@ def merge(rates: tuple[Fraction, Fraction], capacity: Fraction, priority: str = 
     take ``capacity`` a second in all: with input priority, the priority side first and the other the gaps;
     without, the inputs take turns (half each, the rest from the side that has more)."""
     return _share(capacity, rates, priority)
+
+
+# --- steam power ------------------------------------------------------------------------
+
+#: The wiki's "Power production": "1 offshore pump : 20 boilers : 40 steam engines" (the ratio that
+#: uses every unit of water and steam), one boiler feeding two engines at 1.8 MW between them.
+DOCUMENTED_STEAM_RATIO = {"offshore-pump": 1, "boiler": 20, "steam-engine": 40}
+DOCUMENTED_BOILER_PAIR_WATTS = 1_800_000
+
+
+def steam_energy_per_unit(engine: str = "steam-engine", temperature: Fraction | None = None) -> Fraction:
+    """Joules one unit of steam gives in a generator: (its temperature, capped at the generator's
+    maximum, less the steam's default) x the steam's heat capacity x the generator's effectivity."""
+    prototype = entity(engine)
+    steam = fluid("steam")
+    hot = Fraction(str(prototype["maximum_temperature"]))
+    if temperature is not None:
+        hot = min(hot, temperature)
+    rise = hot - Fraction(str(steam["default_temperature"]))
+    return rise * energy(steam["heat_capacity"]) * Fraction(str(prototype.get("effectivity", 1)))
+
+
+def steam_usage(engine: str = "steam-engine") -> Fraction:
+    """Units of steam a second a generator uses at full power."""
+    return Fraction(str(entity(engine)["fluid_usage_per_tick"])) * TICKS_PER_SECOND
+
+
+def engines_per_boiler(boiler: str = "boiler", engine: str = "steam-engine") -> Fraction:
+    return boiler_rate(boiler) / steam_usage(engine)
+
+
+def boilers_per_pump(pump: str = "offshore-pump", boiler: str = "boiler") -> Fraction:
+    """Boilers one pump's water keeps boiling at full power (a unit of water makes a unit of steam)."""
+    return pumping_rate(pump) / boiler_rate(boiler)
+
+
+def fuel_for_steam(boiler: str, units: Fraction) -> Fraction:
+    """Joules of fuel a boiler burns to make ``units`` of steam (heat per unit / its burner's effectivity)."""
+    effectivity = Fraction(str(entity(boiler)["energy_source"].get("effectivity", 1)))
+    return units * boiler_heat_per_unit(boiler) / effectivity
+
+
+# --- pumpjacks --------------------------------------------------------------------------
+
+#: The wiki's "Pumpjack": a cycle gives "10 multiplied by the field's yield" crude oil and takes a second
+#: without modules; "extracting oil lowers the field's yield by 1% per 300 pumpjack cycles to a minimum of
+#: 20%"; a field's yield is its amount over 300,000 (the wiki's "Crude oil": 100 % = 300,000).
+DOCUMENTED_PUMPJACK = {"units_per_cycle_at_100": 10, "cycles_per_percent": 300, "minimum_percent": 20}
+
+
+@functools.cache
+def fluid_resource(resource: str) -> dict[str, Fraction]:
+    """A fluid resource's ``normal``, ``minimum``, ``infinite_depletion_amount`` and its product's amount
+    (the mean of ``amount_min`` and ``amount_max``), read from the base mod's resources.lua as text."""
+    text = (_draftsman_data() / "factorio-data" / "base" / "prototypes" / "entity" / "resources.lua").read_text()
+    start = re.search(r'name\s*=\s*"' + re.escape(resource) + r'"', text)
+    if start is None:
+        raise KeyError(f"no {resource!r} in resources.lua")
+    body = text[start.end() :]
+    found = {}
+    for key in ("minimum", "normal", "infinite_depletion_amount", "amount_min", "amount_max"):
+        match = re.search(r"\b" + key + r"\s*=\s*([0-9.]+)", body)
+        if match is None:
+            raise KeyError(f"no {key} for {resource!r} in resources.lua")
+        found[key] = Fraction(match.group(1))
+    found["product"] = (found.pop("amount_min") + found.pop("amount_max")) / 2
+    return found
+
+
+def pumpjack_cycle_units(resource: str, amount: int) -> Fraction:
+    """Units one cycle gives over a well of ``amount``: the product's amount x amount / normal, the amount
+    never below the minimum."""
+    data = fluid_resource(resource)
+    return data["product"] * max(Fraction(amount), data["minimum"]) / data["normal"]
+
+
+def pumpjack_cycles_per_second(pumpjack: str, resource: str) -> Fraction:
+    return Fraction(str(entity(pumpjack)["mining_speed"])) / resource_mining_time(resource)
+
+
+def expected_pumped_oil(pumpjack: str, resource: str, amount: int, cycles: int) -> tuple[Fraction, int]:
+    """Units ``cycles`` cycles give over a well of ``amount``, and the amount left: each cycle takes
+    ``infinite_depletion_amount``, down to the minimum."""
+    data = fluid_resource(resource)
+    total = Fraction(0)
+    for _ in range(cycles):
+        total += pumpjack_cycle_units(resource, amount)
+        amount = int(max(amount - data["infinite_depletion_amount"], data["minimum"]))
+    return total, amount

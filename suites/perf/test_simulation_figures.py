@@ -40,9 +40,12 @@ def steady_minute(simulation, minute: int) -> tuple[float, int]:
     return time.perf_counter() - began, simulation.steps_run - steps
 
 
-def record_steady_minutes(perf_figures, simulation, label: str) -> None:
-    """Game minutes 2 to 4 of a warmed-up factory: UPS and steps a tick of each."""
+def record_steady_minutes(perf_figures, simulation, label: str, between=None) -> None:
+    """Game minutes 2 to 4 of a warmed-up factory: UPS and steps a tick of each (``between``, if given,
+    runs before each minute, off the clock)."""
     for minute in range(2, 5):
+        if between is not None:
+            between()
         elapsed, steps = steady_minute(simulation, minute)
         perf_figures.record(f"{label}: UPS", MINUTE / elapsed, "ticks/s")
         perf_figures.record(f"{label}: steps/tick", steps / MINUTE, "steps")
@@ -178,19 +181,56 @@ def test_hand_crafting_queue_ups(perf_figures) -> None:
         perf_figures.record("1,000 idle characters, an hour of game: wall", time.perf_counter() - began)
 
 
-def powered_factory(world: World, entities: int) -> int:
+#: Units of the powered factory one steam plant (a boiler, two engines: 1.8 MW) powers: ~200 kW each at most.
+UNITS_PER_PLANT = 8
+#: Entities of one steam plant: an offshore pump, a boiler, two steam engines, a substation by the engines
+#: and one linking it to the units' substations.
+PLANT_ENTITIES = 6
+
+
+def steam_plants(world: World, plants: int) -> list[Entity]:
+    """``plants`` steam plants in a column west of the factory (x < -20), each an offshore pump on water, a
+    boiler and two steam engines, linked by substations to the units' grid; returns the boilers."""
+    surface = world.get_surface(1)
+    boilers = []
+    for plant in range(plants):
+        dx, dy = -30, plant * 14
+        for x in range(dx - 6, dx - 1):
+            for y in range(dy - 3, dy + 7):
+                surface.tiles.set(x, y, "water")
+        surface.create_entity("offshore-pump", (dx - 0.5, dy + 1.5), direction=12, force="player")
+        boilers.append(surface.create_entity("boiler", (dx + 1.5, dy + 1.0), direction=0, force="player"))
+        for i in range(2):
+            surface.create_entity("steam-engine", (dx + 1.5, dy - 3.0 - 5 * i), direction=0, force="player")
+        surface.create_entity("substation", (dx + 5, dy - 6), force="player")
+        surface.create_entity("substation", (-9, dy - 6), force="player")
+    return boilers
+
+
+def powered_factory(world: World, entities: int, power: str = "solar") -> int:
     """Units of eleven entities on solar power (issue 14's figure): an electric drill on iron ore drops into
     a stone furnace (coal), an electric inserter takes its plates into an assembling machine 1 making gears,
     a second takes the gears into a chest; a substation and four solar panels (240 kW for the unit's
     ~200 kW at most, so every network is satisfied). One lab unit (a lab fed red packs by an inserter from a
     chest, a substation, two panels and an accumulator) researches a queued technology. Returns the
-    entities built (ore not counted)."""
+    entities built (ore not counted).
+
+    With ``power="steam"`` the units have no panels (seven entities) and every :data:`UNITS_PER_PLANT` units
+    share a steam plant (:func:`steam_plants`); the lab unit has no panels either."""
     from fle_testkit.emulator.model.crafter import set_recipe
 
     surface = world.get_surface(1)
     force = world.forces[1]
     built = 0
-    units = max(1, (entities - 7) // 11)
+    steam = power == "steam"
+    if steam:
+        per_plant = UNITS_PER_PLANT * 7 + PLANT_ENTITIES
+        plants = max(1, math.ceil((entities - 5) / per_plant))
+        units = max(1, (entities - 5 - plants * PLANT_ENTITIES) // 7)
+        steam_plants(world, plants)
+        built += plants * PLANT_ENTITIES
+    else:
+        units = max(1, (entities - 7) // 11)
     for unit in range(units):
         x, y = (unit % 50) * 8, (unit // 50) * 16
         for dx in (-1, 0, 1):
@@ -205,23 +245,27 @@ def powered_factory(world: World, entities: int) -> int:
         surface.create_entity("inserter", (x + 0.5, y - 7.5), force="player", direction=8)
         surface.create_entity("wooden-chest", (x + 0.5, y - 8.5), force="player")
         surface.create_entity("substation", (x + 3, y - 3), force="player")
-        for i in range(4):
-            surface.create_entity("solar-panel", (x + 5.5, y - 7.5 + 3 * i), force="player")
-        built += 11
+        built += 7
+        if not steam:
+            for i in range(4):
+                surface.create_entity("solar-panel", (x + 5.5, y - 7.5 + 3 * i), force="player")
+            built += 4
     x, y = -12, 0
     lab = surface.create_entity("lab", (x + 0.5, y + 0.5), force="player")
     surface.create_entity("inserter", (x + 0.5, y - 1.5), force="player")  # (north of the lab: into it)
     chest = surface.create_entity("wooden-chest", (x + 0.5, y - 2.5), force="player")
     next(i for i in chest.inventories.values() if i.name == "chest").insert("automation-science-pack", 1000)
     surface.create_entity("substation", (x + 3, y - 3), force="player")
-    for i in range(2):
-        surface.create_entity("solar-panel", (x - 3.5, y - 4.5 + 3 * i), force="player")
+    if not steam:
+        for i in range(2):
+            surface.create_entity("solar-panel", (x - 3.5, y - 4.5 + 3 * i), force="player")
+        built += 2
     surface.create_entity("accumulator", (x + 4, y + 1), force="player")
     technology = lab.force.technology("physical-projectile-damage-1")
     for name in technology.prototype.prerequisites:
         lab.force.technology(name).research_recursive()
     assert lab.force.research.add(technology)
-    return built + 7
+    return built + 5
 
 
 @pytest.mark.parametrize("entities", [100, 1_000])
@@ -235,6 +279,26 @@ def test_powered_factory_ups(perf_figures, entities: int) -> None:
     chests = surface.find_entities_filtered(name="wooden-chest")
     assert sum(c.inventories[1].get_item_count("iron-gear-wheel") for c in chests) > 0  # (the line runs)
     assert world.forces[1].research.progress > 0  # (the lab researches)
+
+
+@pytest.mark.parametrize("entities", [100, 1_000])
+def test_steam_powered_factory_ups(perf_figures, entities: int) -> None:
+    """The powered factory on steam: pumps, boilers (refuelled each minute, off the clock) and engines
+    whose steam its networks draw every tick."""
+    world = World.new(load_vanilla(), 1)
+    built = powered_factory(world, entities, power="steam")
+    surface = world.get_surface(1)
+    boilers = surface.find_entities_filtered(name="boiler")
+    refuel(boilers)
+    simulation = world.simulation
+    simulation.run_until(MINUTE)  # warm-up: plates and gears flowing
+    label = f"steam-powered factory, {built:,} entities"
+    record_steady_minutes(perf_figures, simulation, label, between=lambda: refuel(boilers))
+    chests = surface.find_entities_filtered(name="wooden-chest")
+    assert sum(c.inventories[1].get_item_count("iron-gear-wheel") for c in chests) > 0  # (the line runs)
+    assert world.forces[1].research.progress > 0  # (the lab researches)
+    engines = surface.find_entities_filtered(name="steam-engine")
+    assert all(e.machine is not None and e.machine.state == "working" for e in engines)
 
 
 def fluid_factory(world: World, entities: int) -> list[Entity]:

@@ -13,7 +13,7 @@ from typing import Any
 
 #: Bump whenever a dataclass here changes shape: old cache files are then ignored.
 SCHEMA = (
-    18  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
+    19  # 2: fixed_recipe, rocket_parts_required; 3: allow_decomposition; 4: rocket_launch_products; 5: map_settings;
 )
 # 6: the character's reach and pickup distances, inserter and drill vectors, fluid box count;
 # 7: collision_layers, tile_buildability_rules; 8: fluid_boxes, belt_speed, max_underground_distance; 9: item flags;
@@ -21,7 +21,8 @@ SCHEMA = (
 # supply_area_distance; 12: energy_usage, burner effectivity; 13: inserter speeds and energy, burner initial fuel;
 # 14: inserter stack_size_bonus; 15: recipe_overload; 16: fast_replaceable_group; 17: electric energy sources
 # (drain, buffer, flow limits), solar production, generators' steam use, labs' speed;
-# 18: pumping_speed, target_temperature, energy_consumption (offshore pumps, pumps, boilers), tiles' fluid
+# 18: pumping_speed, target_temperature, energy_consumption (offshore pumps, pumps, boilers), tiles' fluid;
+# 19: resources' normal and minimum amounts and infinite depletion (pumpjacks' yield)
 #: ``max_level = "infinite"`` reads back as the largest uint32, as in the API.
 INFINITE_LEVEL = 2**32 - 1
 _SI = {
@@ -209,6 +210,11 @@ class EntityPrototype:
     resource_categories: tuple[str, ...] = ()  # mining drills; characters' mining_categories
     resource_category: str | None = None  # resources
     infinite_resource: bool = False
+    # Resources (ResourceEntityPrototype ``normal``, ``minimum``, ``infinite_depletion_amount``): the amount that
+    # yields 100 %, the least an infinite one keeps, and what a mining of an infinite one takes.
+    normal_resource_amount: int = 1
+    minimum_resource_amount: int = 0
+    infinite_depletion_amount: int = 1
     fixed_recipe: str | None = None  # assembling machines and rocket silos with one recipe
     rocket_parts_required: int | None = None  # rocket silos
     # Characters only (None for other entities): tiles a tick it runs, how far it reaches, in tiles.

@@ -29,7 +29,18 @@ if TYPE_CHECKING:
 
 
 class Boiler(Machine):
-    __slots__ = ("burner", "energy_per_tick", "target", "source", "output", "steam", "steam_temperature", "heat", "_at")
+    __slots__ = (
+        "burner",
+        "energy_per_tick",
+        "target",
+        "source",
+        "output",
+        "steam",
+        "steam_temperature",
+        "heat",
+        "effectivity",
+        "_at",
+    )
 
     def __init__(self, entity: Entity, sim: Simulation, burner: Burner) -> None:
         super().__init__(entity, sim)
@@ -43,6 +54,7 @@ class Boiler(Machine):
         self.output = next(i for i, b in enumerate(boxes, start=1) if b.production_type == "output")
         self.steam = boxes[self.output - 1].filter or "steam"
         self.heat = exact(sim.fluids[self.steam].heat_capacity) if self.steam in sim.fluids else Fraction(0)
+        self.effectivity = exact(prototype.effectivity)
         # For the last input temperature seen: (temperature, joules a unit, units a full tick, its fuel).
         self._at: tuple[float, Amount, Amount, Amount] | None = None
 
@@ -52,7 +64,7 @@ class Boiler(Machine):
         if at is None or at[0] != temperature:
             per_unit = (self.target - exact(temperature)) * self.heat
             full = self.energy_per_tick / per_unit if per_unit > 0 else Fraction(0)
-            fuel = full * per_unit / exact(self.entity.prototype.effectivity)
+            fuel = full * per_unit / self.effectivity
             at = self._at = (temperature, whole(per_unit), whole(full), whole(fuel))
         return at
 
@@ -70,8 +82,8 @@ class Boiler(Machine):
             return
         room = steam.capacity - steam.amount
         if units > water.amount or units > room:  # short of water or of room: a part of a tick's steam
-            units = whole(min(Fraction(units), water.amount, room))
-            need = whole(units * per_unit / exact(entity.prototype.effectivity))
+            units = whole(min(units, water.amount, room))
+            need = whole(units * per_unit / self.effectivity)
         if units <= 0 or not steam.accepts(self.steam):
             self.sleep("full_output")
             return
@@ -88,6 +100,11 @@ class Boiler(Machine):
         segments.give(entity, self.output, self.steam, units, self.steam_temperature)
         statistics.on_flow(self.steam, float(units))
         self.state = "working"
+
+    def waits_on_fluid(self) -> bool:
+        # Out of fuel, only fuel unblocks it (a change of its fuel inventory wakes it): the steam its
+        # engines draw every tick would wake it for nothing, and it would read as working meanwhile.
+        return self.state != "no_fuel"
 
     def _burnt(self, item: str) -> None:
         self.statistics().on_flow(item, -1)

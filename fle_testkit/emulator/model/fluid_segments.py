@@ -19,7 +19,9 @@ The rules adopted here:
   because the transfer's rate limit is not documented: with it, a box's content is
   the segment's, shared by volume, as it is in 2.0 once the flow has settled).
   Two boxes of one machine (a boiler's water and steam) are never joined through
-  the machine, so they are separate segments.
+  the machine, so they are separate segments; nor are the two sides of a pump's one
+  box (fluids.one_way): its box is in the segment ahead, and the segment behind
+  lists the pump among the machines it wakes (``fed``).
 - A box's content (``LuaFluidBox[i]``) is the segment's share for the box's volume:
   amount x volume / capacity, at the segment's temperature. Writing it fills the segment to
   the level that gives the box the amount written; clearing a box empties its segment.
@@ -43,6 +45,7 @@ steps; every change wakes the sleeping machines on the segment. Saved per segmen
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -77,6 +80,8 @@ class Segment:
     amount: Amount = 0
     temperature: float = 0.0
     entities: list[Entity] = field(default_factory=list)  # the boxes' entities that run a machine
+    # Machines that draw from it with no box in it (a pump whose input side meets it): woken by its changes.
+    fed: list[Entity] = field(default_factory=list)
 
     @property
     def room(self) -> Amount:
@@ -255,9 +260,9 @@ class FluidSegments:
 
     def _wake(self, segment: Segment) -> None:
         sim = self._simulation
-        for entity in segment.entities:
+        for entity in itertools.chain(segment.entities, segment.fed):
             machine = entity.machine
-            if machine is not None and machine.asleep:
+            if machine is not None and machine.asleep and machine.waits_on_fluid():
                 sim.touch(machine)
 
     # --- working segments out --------------------------------------------------------
@@ -295,9 +300,10 @@ class FluidSegments:
     def _group(self, entity: Entity, box: int, shares: dict[Key, tuple[str, Amount, float]]) -> None:
         seen = {(entity.id, box): (entity, box)}
         queue = [(entity, box)]
+        fed: list[Entity] = []
         while queue:
             current, current_box = queue.pop()
-            for other, other_box in fluids.connected_boxes(current, current_box, self._surface):
+            for other, other_box in fluids.joined_boxes(current, current_box, self._surface, fed):
                 if (other.id, other_box) not in seen:
                     seen[(other.id, other_box)] = (other, other_box)
                     queue.append((other, other_box))
@@ -310,6 +316,7 @@ class FluidSegments:
             capacity=whole(sum((_volume(e, b) for e, b in boxes), Fraction(0))),
             filters=filters,
             entities=sorted({e.id: e for e, _ in boxes if e.machine is not None}.values(), key=lambda e: e.id),
+            fed=sorted(fed, key=lambda e: e.id),
         )
         by_fluid: dict[str, list[tuple[Amount, float]]] = {}
         for key in keys:

@@ -129,6 +129,41 @@ def target(connection: PipeConnection, surface: Place) -> PipeConnection | None:
     return None
 
 
+def one_way(entity: Entity, box: int) -> bool:
+    """A box that takes fluid in on one side and gives it out on another (a pump's): it joins the
+    segment it gives into, and draws from the one it takes from (fluid_segments.py)."""
+    flows = {c.flow_direction for c in entity.prototype.fluid_boxes[box - 1].pipe_connections}
+    return "input" in flows and "output" in flows
+
+
+def joined_boxes(entity: Entity, box: int, surface: Place, fed: list[Entity] | None = None) -> list[tuple[Entity, int]]:
+    """The boxes that share a segment with ``entity``'s box ``box``: the connected ones, except across the
+    input side of a one-way box (:func:`one_way`); a one-way box met there is added to ``fed`` (its
+    machine draws from this segment)."""
+    found: list[tuple[Entity, int]] = []
+    own_one_way = one_way(entity, box)
+    for connection in connections(entity, box):
+        if own_one_way and connection.flow_direction == "input":
+            continue
+        other = target(connection, surface)
+        if other is None or (other.owner, other.box) in found:
+            continue
+        if other.flow_direction == "input" and one_way(other.owner, other.box):
+            if fed is not None and other.owner not in fed:
+                fed.append(other.owner)
+            continue
+        found.append((other.owner, other.box))
+    return found
+
+
+def input_target(entity: Entity, box: int, surface: Place) -> PipeConnection | None:
+    """What the input side of a one-way box meets: the box it draws from."""
+    for connection in connections(entity, box):
+        if connection.flow_direction == "input":
+            return target(connection, surface)
+    return None
+
+
 def connected_boxes(entity: Entity, box: int, surface: Place) -> list[tuple[Entity, int]]:
     """The (entity, box) pairs fluid box ``box`` of ``entity`` is connected to, in connection order."""
     found: list[tuple[Entity, int]] = []

@@ -49,7 +49,7 @@ class MiningDrill(BurnerMachine):
     # --- a tick ---------------------------------------------------------------
 
     def step(self, tick: int) -> None:
-        if self.stopped() or (self.held and not self._output()):
+        if self.stopped() or (self.holding() and not self._output()):
             return
         target = self._find_target()
         if target is None:
@@ -61,6 +61,10 @@ class MiningDrill(BurnerMachine):
 
     def ready(self) -> bool:
         return self.target is not None and self.target.valid
+
+    def holding(self) -> bool:
+        """Whether something it mined waits to be put out."""
+        return bool(self.held)
 
     # --- the parts of a tick ----------------------------------------------------
 

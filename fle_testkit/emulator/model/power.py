@@ -18,11 +18,17 @@ pages and the prototype docs describe them; per tick, energies in joules):
 - generators offer what they can (worked out when the network is rebuilt): a solar panel its ``production`` times the surface's
   daylight (FLE keeps ``always_day``: full; with a day-night cycle the light is read when the
   network is solved, not followed through the day: a simplification), a steam engine what
-  its steam holds (:meth:`SteamEngine.steam_power`, a seam: no steam reaches it until fluids
-  are simulated);
-- priorities (wiki, "Power production/Dealing with priorities"): solar panels are used first,
-  then steam engines (which "slow down so that no power is wasted", wiki "Electric system";
-  engines share what is left in proportion to what each offers: assumed), then accumulators;
+  the steam on its fluid segment lets it give this tick (:meth:`SteamEngine.steam_power`, worked
+  out again each tick while its network draws steam, :meth:`PowerNetwork.steam_step`);
+- priorities (wiki, "Power production/Dealing with priorities": solar panel, then steam engine,
+  then accumulator; the prototypes' ``usage_priority`` "solar" and "secondary-output" agree):
+  solar panels are used first, then steam engines (which "slow down so that no power is wasted",
+  wiki "Electric system"; engines share what is left in proportion to what each offers: assumed,
+  as the wiki's "used proportionally" reads), then accumulators;
+- a steam engine draws the steam for the energy the network takes of it, ``energy / ((temperature
+  - 15 °C) x heat capacity x effectivity)`` units, from its segment through
+  :func:`~.fluid_segments.take`: the tick after the energy was accounted (the accounting is exact
+  between solves; the steam follows it);
   accumulators charge only from what is left once every consumer is served, each up to its
   ``input_flow_limit / 60`` and its room, and discharge to cover what generators cannot, each up
   to its ``output_flow_limit / 60`` and its charge; shares among accumulators are equal
@@ -46,6 +52,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from .fluid_segments import take, whole
 from .simulation import Machine, Simulation, exact
 
 if TYPE_CHECKING:
@@ -157,39 +164,138 @@ class SolarPanel(GeneratorMachine):
 
 
 class SteamEngine(GeneratorMachine):
-    """A steam engine: ``fluid_usage_per_tick`` units of steam, each giving
-    ``(temperature - 15 °C) x heat capacity`` joules times its ``effectivity``, up to ``maximum_temperature``:
-    900 kW for vanilla's 0.5 units a tick of 165 °C steam (FluidPrototype: 200 J/°C).
+    """A steam engine: up to ``fluid_usage_per_tick`` units of its box's steam a tick, each giving
+    ``(temperature - the steam's default) x heat capacity x effectivity`` joules, the temperature capped
+    at its ``maximum_temperature``: 30 kJ a unit of 165 °C steam, 900 kW at full use (FluidPrototype: 200 J/°C).
+
+    What it offers its network (:attr:`offer`) is worked out at its network's steam step
+    (:meth:`PowerNetwork.steam_step`) from the steam on its segment, shared with the segment's other
+    engines by their usage (:attr:`units` a tick); the network's solve sets the share of its offer its
+    network uses, and the units that share owes accrue until the next steam step takes them through
+    :func:`~.fluid_segments.take`. So steam is drawn one tick behind the energy it paid for, as
+    exactly as the energy is accounted. While its network draws steam, the network's first engine
+    steps every tick and runs the steam step for all of them (a boiler and its engines change one
+    segment tick by tick, see pumping.py); the others sleep, and every engine sleeps while nothing is
+    drawn, until its segment changes or its network gives it a share.
     """
 
-    __slots__ = ()
+    __slots__ = ("offer", "units", "owed", "per_unit", "_usage", "_hot", "_heat", "_cold", "_at", "_sharing")
+
+    def __init__(self, entity: Entity, sim: Simulation) -> None:
+        super().__init__(entity, sim)
+        prototype = entity.prototype
+        self.offer = Fraction(0)  # joules a tick it offers its network, from its last steam step
+        self.units = Fraction(0)  # units of steam a tick its offer stands for (offer = units x per_unit)
+        self.owed: Fraction | int = 0  # units of steam paid for by energy accounted, not yet taken
+        self.per_unit = Fraction(0)  # joules a unit of the steam its offer was worked out from
+        steam = sim.fluids.get(prototype.fluid_boxes[0].filter or "steam")
+        self._usage = exact(prototype.fluid_usage_per_tick or 0.0)  # units a tick at full power
+        self._hot = exact(prototype.maximum_temperature or 0.0)
+        effectivity = exact(prototype.generator_effectivity or 1.0)
+        self._heat = exact(steam.heat_capacity) * effectivity if steam is not None else Fraction(0)
+        self._cold = exact(steam.default_temperature) if steam is not None else Fraction(0)
+        self._at: tuple[float, Fraction] = (float("nan"), Fraction(0))  # (temperature, joules a unit)
+        self._sharing: tuple[Any, int, Fraction] | None = None  # (segment, grid version, usage of its engines)
+
+    def energy_per_unit(self, temperature: Fraction) -> Fraction:
+        """Joules one unit of steam at ``temperature`` gives (capped at the engine's maximum temperature)."""
+        return max(Fraction(0), (min(temperature, self._hot) - self._cold) * self._heat)
+
+    def usage(self) -> Fraction:
+        """Units of steam a tick at full power."""
+        return self._usage
 
     def max_power(self) -> Fraction:
-        """Joules a tick at full steam, from the prototype and the steam's (the engine's 900 kW / 60)."""
-        prototype = self.entity.prototype
-        steam = self.sim.cache.get("steam")
-        heat = exact(steam.heat_capacity) if steam is not None else Fraction(200)
-        cold = exact(steam.default_temperature) if steam is not None else Fraction(15)
-        hot = exact(prototype.maximum_temperature or 0.0)
-        return (
-            exact(prototype.fluid_usage_per_tick or 0.0)
-            * (hot - cold)
-            * heat
-            * exact(prototype.generator_effectivity or 1.0)
-        )
+        """Joules a tick at full steam of the engine's maximum temperature (the engine's 900 kW / 60)."""
+        return self._usage * self.energy_per_unit(self._hot)
 
     def steam_power(self) -> Fraction:
-        """Joules a tick the steam in its fluid box can give. The seam for the fluid simulation: until
-        steam is simulated (model/fluids.py has no contents that move), an engine has none."""
-        return Fraction(0)
+        """Joules a tick the steam on its segment lets it give now: its share of the segment's steam (by
+        usage, among the segment's engines on a network), at most a tick's usage, times a unit's energy."""
+        entity = self.entity
+        segment = entity.surface.fluids.segment(entity, 1)
+        box = entity.prototype.fluid_boxes[0]
+        self.units = self.per_unit = Fraction(0)
+        if segment.amount <= 0 or segment.fluid is None or (box.filter is not None and segment.fluid != box.filter):
+            return self.units
+        temperature = segment.temperature
+        if box.minimum_temperature is not None and temperature < box.minimum_temperature:
+            return self.units
+        at = self._at
+        if at[0] != temperature:  # (worked out once per temperature: nearly always the boiler's 165)
+            at = self._at = (temperature, self.energy_per_unit(exact(temperature)))
+        self.per_unit = at[1]
+        usage = self._usage
+        wanted = self._wanted(segment)
+        self.units = usage if segment.amount >= wanted else segment.amount * usage / wanted
+        return self.units * self.per_unit
+
+    def _wanted(self, segment: Any) -> Fraction:
+        """Units a tick the segment's engines on a network use at full power (kept while the segment and
+        the electric networks stand)."""
+        version = self.sim.power.version if self.sim.power is not None else 0
+        sharing = self._sharing
+        if sharing is None or sharing[0] is not segment or sharing[1] != version:
+            engines = [m for m in (e.machine for e in segment.entities) if type(m) is SteamEngine and m.network]
+            wanted = sum((m._usage for m in engines), Fraction(0)) or self._usage
+            sharing = self._sharing = (segment, version, wanted)
+        return sharing[2]
 
     def available(self) -> Fraction:
-        return min(self.max_power(), self.steam_power())
+        return self.offer
+
+    def waits_on_fluid(self) -> bool:
+        # On no network it draws nothing, whatever its steam; while its network draws, the network's
+        # steam step reads every engine's segment each tick anyway.
+        network = self.network
+        return network is not None and not network.drawing
+
+    def take_owed(self) -> None:
+        owed = self.owed
+        if owed > 0:
+            self.owed = 0
+            take(self.entity, 1, owed, self.entity.prototype.fluid_boxes[0].filter)
+
+    def step(self, tick: int) -> None:
+        network = self.network
+        if network is None:
+            self.offer = Fraction(0)
+            self.sleep("not_plugged_in_electric_network")
+            return
+        network.steam_step(tick)
+        if network.drawing and network.engines[0] is self:
+            self.state = self.status()
+        else:
+            self.sleep(self.status())
 
     def status(self) -> str:
         if self.network is None:
             return "not_plugged_in_electric_network"
-        return "working" if self.available() > 0 else "no_input_fluid"
+        return "working" if self.offer > 0 else "no_input_fluid"
+
+    def to_state(self) -> dict[str, Any]:
+        if self.network is not None:
+            self.network.settle_steam()
+        return {
+            "offer": _pair(self.offer),
+            "owed": _pair(Fraction(self.owed)),
+            "per_unit": _pair(self.per_unit),
+        }
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        self.offer = _unpair(state.get("offer"))
+        self.owed = whole(_unpair(state.get("owed")))
+        self.per_unit = _unpair(state.get("per_unit"))
+
+
+def _pair(value: Fraction) -> list[int]:
+    return [value.numerator, value.denominator]
+
+
+def _unpair(pair: Any) -> Fraction:
+    if not pair:
+        return Fraction(0)
+    return Fraction(int(pair[0]), int(pair[1]))
 
 
 class Accumulator(Machine):
@@ -284,6 +390,7 @@ class PowerNetwork:
         "statistics",
         "consumers",
         "generators",
+        "engines",
         "accumulators",
         "demand",
         "by_name",
@@ -294,6 +401,12 @@ class PowerNetwork:
         "_again",
         "_offers",
         "_generated",
+        "_steam_tick",
+        "_tier_keys",
+        "drawing",
+        "steam_synced",
+        "steam_share",
+        "share_ticks",
     )
 
     def __init__(self, sim: Simulation, statistics: FlowStatistics | None) -> None:
@@ -301,6 +414,7 @@ class PowerNetwork:
         self.statistics = statistics
         self.consumers: list[ElectricSource] = []
         self.generators: list[GeneratorMachine] = []
+        self.engines: list[SteamEngine] = []  # (its generators that draw steam)
         self.accumulators: list[Accumulator] = []
         self.demand = Fraction(0)
         self.by_name: dict[str, Fraction] = {}  # consumers' demand a tick, by prototype
@@ -311,6 +425,12 @@ class PowerNetwork:
         self._again = False
         self._offers: list[list[tuple[str, Fraction]]] | None = None
         self._generated = Fraction(0)
+        self._steam_tick = -1  # the tick of its last steam step
+        self._tier_keys: list[int] = []  # the tiers (SOLAR_TIER, STEAM_TIER) that offer something
+        self.drawing = False  # whether some engine of it draws steam (its first engine steps every tick)
+        self.steam_synced = sim.now  # its engines owe steam for the ticks before this one
+        self.steam_share = Fraction(0)  # the part of the engines' offers the last solve uses
+        self.share_ticks = Fraction(0)  # steam_share x ticks, summed since the engines' owed was settled
 
     def set_demand(self, source: ElectricSource, asks: Fraction) -> None:
         self.advance()
@@ -339,16 +459,67 @@ class PowerNetwork:
             for name, asks in self.by_name.items():
                 if asks:
                     statistics.on_flow(name, -float(asks * satisfaction * ticks))
-        left = self.used
-        for tier in self.offers():
-            if left <= 0:
+        for tier, share in zip(self.offers(), self._tier_shares(), strict=True):
+            if share <= 0:
                 break
-            total = sum((offer for _, offer in tier), Fraction(0))
-            taken = min(left, total)
-            left -= taken
             for name, offer in tier:
                 if offer:
-                    statistics.on_flow(name, float(offer * taken * ticks / total))
+                    statistics.on_flow(name, float(offer * share * ticks))
+
+    def _accrue_steam(self) -> None:
+        """The steam tier's used share over the ticks from ``steam_synced`` to now, summed: an engine owes
+        its offered units times the sum (one product a solve, whatever the number of engines; kept apart
+        from :meth:`advance`, so that a tick's steam step does not account the statistics every tick)."""
+        ticks = self.sim.now - self.steam_synced
+        if ticks > 0:
+            self.steam_synced = self.sim.now
+            if self.steam_share:
+                self.share_ticks += self.steam_share * ticks
+
+    def settle_steam(self) -> None:
+        """What each engine owes up to now, into its ``owed`` (before its steam is taken or its offer changes)."""
+        self._accrue_steam()
+        share_ticks = self.share_ticks
+        if share_ticks:
+            self.share_ticks = Fraction(0)
+            for engine in self.engines:
+                if engine.units:
+                    engine.owed = whole(engine.owed + engine.units * share_ticks)
+
+    def _tier_shares(self) -> list[Fraction]:
+        """The part of each priority tier's offer the last solve uses (a tier is used up before the next)."""
+        shares = []
+        left = self.used
+        for tier in self.offers():
+            total = sum((offer for _, offer in tier), Fraction(0))
+            taken = min(left, total) if left > 0 else Fraction(0)
+            left -= taken
+            shares.append(taken / total if total else Fraction(0))
+        return shares
+
+    def steam_step(self, tick: int) -> None:
+        """Once a tick while an engine of it steps: the steam paid for by the ticks accounted is taken from
+        the engines' segments, and what each engine offers is worked out again from the steam left; a
+        changed offer solves the network again (from this tick on)."""
+        if self._steam_tick == tick:
+            return
+        self._steam_tick = tick
+        self.settle_steam()
+        engines = self.engines
+        for engine in engines:
+            engine.take_owed()
+        changed = False
+        for engine in engines:
+            offer = engine.steam_power()
+            if offer != engine.offer:
+                engine.offer = offer
+                changed = True
+        if changed:
+            self.offers_changed()
+            for engine in engines:
+                if engine.asleep and engine.network is self:
+                    engine.state = engine.status()  # (a sleeping engine shows its offer as it is now)
+        self.drawing = self.steam_share > 0 and any(engine.units > 0 for engine in engines)
 
     def solve(self) -> None:
         """Share this tick's energy out; consumers whose speed changed go on at the new one."""
@@ -381,10 +552,22 @@ class PowerNetwork:
             self._set_rates([-joules for joules in giving])
             self.used = generated
             satisfaction = (generated + sum(giving, Fraction(0))) / demand
+        if self.engines:
+            self._set_draws()
         if satisfaction != self.satisfaction:
             self.satisfaction = satisfaction
             for consumer in self.consumers:
                 set_speed(consumer, satisfaction)
+
+    def _set_draws(self) -> None:
+        """Each engine delivers its offer times the steam tier's used share, and draws its units times it."""
+        self._accrue_steam()  # (the old share up to now)
+        shares = self._tier_shares()
+        self.steam_share = dict(zip(self._tier_keys, shares, strict=True)).get(STEAM_TIER, Fraction(0))
+        self.drawing = self.steam_share > 0 and any(engine.units > 0 for engine in self.engines)
+        first = self.engines[0]
+        if (self.drawing or self.share_ticks) and first.asleep:
+            first.sim.touch(first)
 
     def _set_rates(self, rates: list[Fraction]) -> None:
         for accumulator, rate in zip(self.accumulators, rates, strict=True):
@@ -395,17 +578,14 @@ class PowerNetwork:
     def offers(self) -> list[list[tuple[str, Fraction]]]:
         """What the generators can give a tick, by prototype, in priority tiers (solar panels first, then
         the rest): worked out once per rebuild, or again after :meth:`offers_changed` (a steam engine's
-        steam will call it when fluids are simulated)."""
+        offer changed at a steam step)."""
         offers = self._offers
         if offers is None:
             tiers: list[dict[str, Fraction]] = [{}, {}]
             for generator in self.generators:
-                _add(
-                    tiers[0 if generator.entity.type == "solar-panel" else 1],
-                    generator.entity.name,
-                    generator.available(),
-                )
-            offers = self._offers = [list(tier.items()) for tier in tiers if tier]
+                _add(tiers[_tier(generator)], generator.entity.name, generator.available())
+            self._tier_keys = [key for key, tier in enumerate(tiers) if tier]
+            offers = self._offers = [list(tiers[key].items()) for key in self._tier_keys]
             self._generated = sum((offer for tier in offers for _, offer in tier), Fraction(0))
         return offers
 
@@ -417,6 +597,16 @@ class PowerNetwork:
         self.advance()
         self._offers = None
         self.solve()
+
+
+#: Priority tiers of generators, used in this order: solar panels' ``usage_priority`` is "solar", steam
+#: engines' "secondary-output" (the prototype docs' ElectricUsagePriority: "Used in steam generators");
+#: the wiki's "Power production/Dealing with priorities" uses solar first and steam for the rest.
+SOLAR_TIER, STEAM_TIER = 0, 1
+
+
+def _tier(generator: GeneratorMachine) -> int:
+    return SOLAR_TIER if generator.entity.type == "solar-panel" else STEAM_TIER
 
 
 def set_speed(source: ElectricSource, speed: Fraction) -> None:
@@ -462,7 +652,7 @@ def _add(flows: dict[str, Fraction], name: str, joules: Fraction) -> None:
 class PowerGrid:
     """Every surface's power networks, rebuilt from the topology (electric.py) when it changed."""
 
-    __slots__ = ("sim", "networks", "members", "_versions", "dirty", "statistics")
+    __slots__ = ("sim", "networks", "members", "_versions", "dirty", "statistics", "version")
 
     def __init__(self, sim: Simulation, statistics: Any) -> None:
         self.sim = sim
@@ -472,6 +662,7 @@ class PowerGrid:
         self.members: dict[int, Machine] = {}  # electric machines by entity id
         self._versions: dict[int, tuple[Any, int]] = {}  # surface index -> (surface, topology version)
         self.dirty = False
+        self.version = 0  # bumped at each rebuild (what machines cache of the networks is kept until then)
 
     def joined(self, machine: Machine) -> None:
         self.members[machine.entity.id] = machine
@@ -491,8 +682,10 @@ class PowerGrid:
             if not self.dirty:
                 return
         self.dirty = False
+        self.version += 1
         for stale in self.networks.values():
             stale.advance()
+            stale.settle_steam()
         self.networks = {}
         self._versions = {}
         for machine in sorted(self.members.values(), key=lambda m: m.entity.id):
@@ -520,6 +713,7 @@ class PowerGrid:
         self.check()
         for network in self.networks.values():
             network.advance()
+            network.settle_steam()
 
 
 def _join(network: PowerNetwork | None, machine: Machine) -> None:
@@ -545,5 +739,10 @@ def _join(network: PowerNetwork | None, machine: Machine) -> None:
         machine.network = network
         if network is not None:
             network.generators.append(machine)
+            if isinstance(machine, SteamEngine):
+                network.engines.append(machine)
+        if isinstance(machine, SteamEngine):
+            if machine.asleep:  # (it works its offer out again at its new network's steam step)
+                machine.sim.touch(machine)
         if machine.state is not None:  # (it stepped: show where it stands now)
             machine.state = machine.status()

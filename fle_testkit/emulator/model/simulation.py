@@ -121,6 +121,10 @@ class Machine:
     def surroundings_changed(self) -> None:
         """An entity appeared, left or moved on a watched tile (drop what was found there)."""
 
+    def waits_on_fluid(self) -> bool:
+        """Asleep, whether a change of a fluid segment it is on may unblock it (fluid_segments.py wakes it)."""
+        return True
+
     def scheduled(self) -> None:
         """It was planned again (woken, put to sleep, or after a step): an electric one tells its network."""
 

@@ -88,9 +88,6 @@ class World:
                 network, member.force.index, gamedata.entities
             ),
         )
-        steam = gamedata.fluids.get("steam")
-        if steam is not None:
-            self.simulation.cache["steam"] = steam  # (what a steam engine's power is worked out from)
         self.simulation.belt_changed = belt_changed
 
     @classmethod
