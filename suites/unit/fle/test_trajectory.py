@@ -16,14 +16,17 @@ REFERENCES = Path(__file__).parents[2] / "functional" / "trajectories"
 MINIMAL = {"task": "iron_ore_throughput", "steps": [{"code": "print(1)"}], "expect": {"success": True}}
 
 
-def test_the_reference_trajectories_load_with_the_tasks_own_setup() -> None:
+def test_the_reference_trajectories_load_and_say_where_they_depart_from_their_task() -> None:
+    """A reference named after its task plays the task's own setup (every technology, its inventory); any
+    other says how it departs, and at least one researches on the unresearched variant."""
     files = sorted(REFERENCES.glob("*.toml"))
     assert {path.stem for path in files} >= {"iron_ore_throughput", "iron_plate_throughput"}
-    for path in files:
-        trajectory = Trajectory.load(path)
-        assert trajectory.name == path.stem and trajectory.task == path.stem
+    loaded = [Trajectory.load(path) for path in files]
+    for trajectory in loaded:
         assert trajectory.steps and trajectory.expect.success is True
-        assert trajectory.overrides == []  # every technology, the task's inventory
+        own_setup = trajectory.name == trajectory.task
+        assert (trajectory.overrides == []) == own_setup, trajectory.name
+    assert any(trajectory.variant == "unresearched" for trajectory in loaded)
 
 
 HOLDOUT = 60  # seconds: FLE's ThroughputTask measures a 60-second holdout
@@ -50,6 +53,8 @@ ORACLE_THROUGHPUT = {
     "steel_plate_throughput": lambda: 5 * oracle.crafting_rate("stone-furnace", "steel-plate") * HOLDOUT,
     # three drill -> furnace pairs feed an assembling machine 2 (1.5 gears/s: not the limit)
     "iron_gear_wheel_throughput": lambda: _burner_iron(3) / _ingredient("iron-gear-wheel", "iron-plate"),
+    # the unresearched variant: labs research steel-processing, then the five steel lines above
+    "steel_plate_after_research": lambda: 5 * oracle.crafting_rate("stone-furnace", "steel-plate") * HOLDOUT,
 }
 
 
