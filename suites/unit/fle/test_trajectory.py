@@ -30,6 +30,7 @@ def test_the_reference_trajectories_load_and_say_where_they_depart_from_their_ta
 
 
 HOLDOUT = 60  # seconds: FLE's ThroughputTask measures a 60-second holdout
+FLE_WELL = 300_000  # a crude-oil well's amount after FLE's reset
 
 
 def _burner_iron(machines: int) -> float:
@@ -53,6 +54,12 @@ ORACLE_THROUGHPUT = {
     "steel_plate_throughput": lambda: 5 * oracle.crafting_rate("stone-furnace", "steel-plate") * HOLDOUT,
     # three drill -> furnace pairs feed an assembling machine 2 (1.5 gears/s: not the limit)
     "iron_gear_wheel_throughput": lambda: _burner_iron(3) / _ingredient("iron-gear-wheel", "iron-plate"),
+    # a pumpjack on a well FLE's reset left at 300,000 (fle/env/tools/admin/regenerate_resources/server.lua:9)
+    "crude_oil_throughput": lambda: (
+        oracle.pumpjack_cycle_units("crude-oil", FLE_WELL)
+        * oracle.pumpjack_cycles_per_second("pumpjack", "crude-oil")
+        * HOLDOUT
+    ),
     # the unresearched variant: labs research steel-processing, then the five steel lines above
     "steel_plate_after_research": lambda: 5 * oracle.crafting_rate("stone-furnace", "steel-plate") * HOLDOUT,
 }
