@@ -51,6 +51,9 @@ class PhaseTiming:
     label: str = ""  # which server: "worker gw3"
     detail: str = ""  # "load-latest", "mode=save"...
     seq: int = 0  # order across every server of this process (see ``mark``)
+    # Figures beside the wall time, summed in the perf report: a trajectory's game seconds
+    # (``game_s``), the resets and restarts its server went through meanwhile.
+    extra: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -67,9 +70,11 @@ class Timings:
         yield
         self.add(phase, time.perf_counter() - began, started_at, detail)
 
-    def add(self, phase: str, seconds: float, started_at: float, detail: str = "") -> PhaseTiming:
+    def add(
+        self, phase: str, seconds: float, started_at: float, detail: str = "", extra: dict[str, float] | None = None
+    ) -> PhaseTiming:
         """Record a duration measured elsewhere (a call timed whether it failed or not)."""
-        record = PhaseTiming(phase, seconds, started_at, self.label, detail, next(_SEQUENCE))
+        record = PhaseTiming(phase, seconds, started_at, self.label, detail, next(_SEQUENCE), dict(extra or {}))
         self.records.append(record)
         return record
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..timings import Timings
+from ..timings import Timings, mark
 from .trajectory import Expectation, Tolerance, Trajectory
 
 TRAJECTORY_PHASE = "trajectory"
@@ -72,6 +72,7 @@ class Replay:
     throughput: float = float("nan")
     score: float = float("nan")
     verifier_meta: dict[str, Any] = field(default_factory=dict)
+    fle_reset: float = 0.0  # seconds FLE's environment took to reset the game before the first step
 
     @property
     def wall(self) -> float:
@@ -137,8 +138,9 @@ class Replay:
 def replay(trajectory: Trajectory, instance: Any, timings: Timings | None = None) -> Replay:
     """Run ``trajectory`` on ``instance`` (an FLE ``FactorioInstance``) from the task's setup.
 
-    ``timings`` (a server's) gets the replay's wall time as ``trajectory[<name>]``, so the
-    lifecycle table and the perf report carry it beside resets and restarts."""
+    ``timings`` (a server's) gets the replay's wall time as ``trajectory[<name>]``, with the game
+    time it covered, FLE's reset and the server's resets and restarts meanwhile, so the lifecycle
+    table and the perf report carry them beside the harness's resets and restarts."""
     from fle.env.gym_env.action import Action
     from fle.env.gym_env.environment import FactorioGymEnv
     from fle.eval.tasks import TaskFactory
@@ -152,9 +154,9 @@ def replay(trajectory: Trajectory, instance: Any, timings: Timings | None = None
     every_step = trajectory.verification == "every-step"
     env = FactorioGymEnv(instance=instance, task=task if every_step else None, enable_vision=False)
     env.pause_after_action = False
-    started_at, started = time.time(), time.perf_counter()
+    started_at, started, since = time.time(), time.perf_counter(), mark()
     env.reset(options={"game_state": None})
-    result = Replay(trajectory)
+    result = Replay(trajectory, fle_reset=time.perf_counter() - started)
     score = float(getattr(env, "initial_score", float("nan")))
     for number, step in enumerate(trajectory.steps, start=1):
         began = time.perf_counter()
@@ -189,7 +191,10 @@ def replay(trajectory: Trajectory, instance: Any, timings: Timings | None = None
         result.verifier_meta = dict(response.meta)
         result.throughput = float(response.meta.get(task.throughput_key, float("nan")))
     if timings is not None:
-        timings.add(TRAJECTORY_PHASE, time.perf_counter() - started, started_at, trajectory.name)
+        during = [record.phase for record in timings.records if record.seq > since]
+        figures = {"game_s": result.game_seconds, "fle_reset_s": result.fle_reset}
+        figures |= {"resets": during.count("reset"), "restarts": during.count("restart")}
+        timings.add(TRAJECTORY_PHASE, time.perf_counter() - started, started_at, trajectory.name, figures)
     return result
 
 

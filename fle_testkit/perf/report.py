@@ -31,6 +31,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from ..timings import PhaseTiming
 from .errors import ReportError
 from .stats import Record, Stats, group_of, group_records
 
@@ -302,7 +303,7 @@ class Report:
                 name=name,
                 group=group_of(name),
                 stats=Stats.of(r.seconds for r in group),
-                extra={"labels": dict(sorted(Counter(r.label for r in group if r.label).items()))},
+                extra=_extra_info(group),
             )
             for name, group in groups.items()
         )
@@ -385,6 +386,18 @@ class Report:
 
     def with_source(self, path: Path) -> Report:
         return replace(self, source=path)
+
+
+def _extra_info(group: Sequence[PhaseTiming]) -> dict[str, Any]:
+    """A benchmark's ``extra_info``: which servers it ran on, and the sums of its records' extra figures
+    (a trajectory's game seconds, resets and restarts) with the wall time per game second."""
+    found: dict[str, Any] = {"labels": dict(sorted(Counter(r.label for r in group if r.label).items()))}
+    for record in group:
+        for key, value in record.extra.items():
+            found[key] = found.get(key, 0.0) + value
+    if found.get("game_s"):
+        found["wall_per_game_s"] = sum(r.seconds for r in group) / found["game_s"]
+    return found
 
 
 def summary_of(samples_by_phase: Mapping[str, list[float]]) -> dict[str, float | int]:

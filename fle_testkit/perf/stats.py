@@ -138,8 +138,9 @@ def as_timing(record: Record) -> PhaseTiming:
             started_at=float(record.get("started_at", 0.0)),
             label=str(record.get("label", "")),
             detail=str(record.get("detail", "")),
+            extra={str(k): float(v) for k, v in (record.get("extra") or {}).items()},
         )
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ReportError(
             f"timing record {record!r} is not a PhaseTiming: it needs 'phase' (str) and 'seconds' (number)"
         ) from error

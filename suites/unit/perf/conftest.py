@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -36,8 +37,10 @@ def records_of(samples: dict[str, list[float]], label: str = "worker gw0") -> li
 
 @pytest.fixture
 def make_report() -> Callable[..., Report]:
-    def make(samples: dict[str, list[float]], **run: object) -> Report:
+    def make(samples: dict[str, list[float]] | list[Any], **run: object) -> Report:
+        """From ``{"reset[lua]": [0.1]}`` samples, or from records as they are."""
         run = {"backend": "embedded", "workers": 2, **run}
-        return Report.from_records(records_of(samples), machine_info=MACHINE, commit_info=COMMIT, when=WHEN, **run)
+        records = records_of(samples) if isinstance(samples, dict) else samples
+        return Report.from_records(records, machine_info=MACHINE, commit_info=COMMIT, when=WHEN, **run)
 
     return make

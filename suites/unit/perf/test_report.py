@@ -168,3 +168,29 @@ def test_pytest_benchmark_draws_histograms_of_saved_runs(make_report, tmp_path: 
     assert charts, done.stdout
     drawn = "".join(chart.read_text() for chart in charts)
     assert "reset[lua]" in drawn and "restart" in drawn
+
+
+def test_a_trajectorys_game_time_resets_and_restarts_reach_its_extra_info(make_report) -> None:
+    """A trajectory record carries figures beside its wall time; the report sums them and gives the wall
+    time per game second, and they survive the records' JSON form (how workers hand them over)."""
+    from dataclasses import asdict
+
+    from fle_testkit.timings import Timings
+
+    timings = Timings(label="worker gw0")
+    timings.add("trajectory", 6.0, 1_700_000_000.0, "iron", {"game_s": 120.0, "resets": 0, "restarts": 1})
+    timings.add("trajectory", 4.0, 1_700_000_010.0, "iron", {"game_s": 80.0, "resets": 1, "restarts": 0})
+    timings.add("reset", 0.1, 1_700_000_020.0, "lua")
+    records = [asdict(record) for record in timings.records]
+    report = make_report(records)
+    trajectory = report.benchmark("trajectory[iron]")
+    assert trajectory is not None
+    assert trajectory.extra == {
+        "labels": {"worker gw0": 2},
+        "game_s": 200.0,
+        "resets": 1.0,
+        "restarts": 1.0,
+        "wall_per_game_s": 10.0 / 200.0,
+    }
+    reset = report.benchmark("reset[lua]")
+    assert reset is not None and reset.extra == {"labels": {"worker gw0": 1}}  # (no figures: none added)
