@@ -22,13 +22,16 @@ from fle_testkit.scenario import ScenarioBuilder
 
 
 def level_options(root: Path) -> dict[str, Any]:
-    """What ``Level.new`` and ``Level.load`` take beyond the game: vanilla data, no logs, files under ``root``."""
+    """What ``Level.new`` and ``Level.load`` take beyond the game: vanilla data, no logs, files under ``root``,
+    and a clock that stands still: the game runs only the ticks a test asks for (``advance(until=...)``),
+    not those a loaded machine's wall clock makes due between two commands."""
     return dict(
         gamedata=load_vanilla(),
         log=lambda line: None,
         script_log=lambda line: None,
         script_output=root / "script-output",
         core_lualib=CORE_LUALIB,
+        now=lambda: 0.0,
     )
 
 

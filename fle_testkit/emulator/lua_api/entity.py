@@ -202,10 +202,11 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers, LuaEntityFluidMembers):
 
     @lua_property
     def energy_generated_last_tick(self) -> float:
-        """Generators only. 0: no electric network is simulated, so no generator has produced anything."""
+        """Generators only: what it gave its network in the last tick (power.py)."""
         if self.model.type not in ("generator", "burner-generator"):
             raise LuaApiError(messages.NOT_A_GENERATOR)
-        return 0.0
+        generated = getattr(self.model.machine, "generated_last_tick", None)
+        return float(generated()) if generated is not None else 0.0
 
     @lua_property
     def electric_buffer_size(self) -> float | None:
@@ -315,6 +316,9 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers, LuaEntityFluidMembers):
         machine = self.model.machine
         if machine is not None:
             machine.sync()  # (an accumulator's charge moves between its steps)
+            generated = getattr(machine, "generated_last_tick", None)
+            if generated is not None:  # (a generator's buffer holds what it gives each tick: assumed)
+                return float(generated())
         return self.model.energy
 
     @lua_setter("energy")

@@ -13,9 +13,8 @@ next entry becomes the current research) and the world queues
 Choices where the game's exact behaviour is not known, easy to change here:
 Factorio spends a pack's durability over the unit, here the packs go when the
 unit starts; a unit under way when the research changes is credited to the
-technology it began for (if it is still unresearched); a lab without a current
-research looks again each second (:data:`IDLE_LOOK_TICKS`) rather than being told
-of the queue's changes. Statuses: ``no_research_in_progress``, ``missing_science_packs``,
+technology it began for (if it is still unresearched). A lab without a current
+research sleeps until its force's research changes (research.wake_key). Statuses: ``no_research_in_progress``, ``missing_science_packs``,
 ``no_power``, ``low_power``, ``working``.
 """
 
@@ -26,15 +25,13 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .burner import BurnerMachine
+from .research import wake_key
 from .simulation import Simulation, exact
 
 if TYPE_CHECKING:
     from .entity import Entity
     from .force import Technology
     from .inventory import Inventory
-
-#: Ticks an idle lab waits before it looks for a current research again.
-IDLE_LOOK_TICKS = 60
 
 
 class Lab(BurnerMachine):
@@ -60,16 +57,11 @@ class Lab(BurnerMachine):
     def ready(self) -> bool:
         return self.technology is not None
 
-    def plain_ticks(self) -> int:
-        if self.state == "no_research_in_progress" and not self.asleep:
-            return IDLE_LOOK_TICKS - 1
-        return super().plain_ticks()
-
     def _start(self) -> bool:
         current = self.entity.force.research.current
         unit = None if current is None else current.prototype.unit
         if current is None or unit is None:
-            self.state = "no_research_in_progress"  # (awake: it looks again in a second)
+            self.sleep("no_research_in_progress", (wake_key(self.entity.force.index),))
             return False
         for name, amount in unit.ingredients:
             if self.packs.get_item_count(name) < amount:

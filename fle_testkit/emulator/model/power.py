@@ -150,6 +150,12 @@ class GeneratorMachine(Machine):
     def available(self) -> Fraction:
         raise NotImplementedError
 
+    def generated_last_tick(self) -> Fraction:
+        """Joules it gave its network in the last tick: its offer times its tier's used share (0 off every
+        network). LuaEntity reads it as ``energy_generated_last_tick`` and as the energy in its buffer."""
+        network = self.network
+        return Fraction(0) if network is None else network.generating(self)
+
 
 class SolarPanel(GeneratorMachine):
     __slots__ = ()
@@ -592,6 +598,15 @@ class PowerNetwork:
     def generated(self) -> Fraction:
         self.offers()
         return self._generated
+
+    def generating(self, generator: GeneratorMachine) -> Fraction:
+        """What ``generator`` gives a tick at the last solve: its offer times its tier's used share."""
+        self.offers()
+        tier = _tier(generator)
+        if tier not in self._tier_keys:
+            return Fraction(0)
+        share = self._tier_shares()[self._tier_keys.index(tier)]
+        return generator.available() * share if share > 0 else Fraction(0)
 
     def offers_changed(self) -> None:
         self.advance()

@@ -12,6 +12,7 @@ current research.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidArgumentError, StateError
@@ -19,13 +20,27 @@ from .errors import InvalidArgumentError, StateError
 if TYPE_CHECKING:
     from .force import Force, Technology
 
+#: Keys machines wait on for a force's research (labs without one), below every entity id and transport-line
+#: anchor: ``WAKE_KEY_BASE - force index``.
+WAKE_KEY_BASE = -(2**40)
+
+
+def wake_key(force_index: int) -> int:
+    """What a lab waiting for its force's research sleeps on (Simulation.notify)."""
+    return WAKE_KEY_BASE - force_index
+
+
+def _nothing() -> None:
+    pass
+
+
 #: Factorio's research queue holds at most 7 technologies (the GUI's limit in
 #: 1.1; assumed unchanged in 2.0, not confirmed).
 MAX_QUEUE = 7
 
 
 class Research:
-    __slots__ = ("force", "queue", "previous", "enabled", "triggered")
+    __slots__ = ("force", "queue", "previous", "enabled", "triggered", "changed")
 
     def __init__(self, force: Force) -> None:
         self.force = force
@@ -34,6 +49,8 @@ class Research:
         self.enabled = True
         # What trigger technologies counted so far, by name (research_triggers.py).
         self.triggered: dict[str, int] = {}
+        # Told when the current research may have changed (the world wakes the force's idle labs).
+        self.changed: Callable[[], None] = _nothing
 
     @property
     def current(self) -> Technology | None:
@@ -59,6 +76,7 @@ class Research:
         if not self.can_queue(technology, self.queue):
             return False
         self.queue.append(technology)
+        self.changed()
         return True
 
     def set_queue(self, technologies: list[Technology]) -> None:
@@ -66,6 +84,7 @@ class Research:
         self.queue = []
         for technology in technologies:
             self.add(technology)
+        self.changed()
 
     def cancel_current(self) -> None:
         """Stop the current research (its progress stays saved) and drop what depended on it."""
@@ -78,9 +97,11 @@ class Research:
         technology.saved_progress = 0.0
         if technology in self.queue:
             self.queue.remove(technology)
+            self.changed()
 
     def clear(self) -> None:
         self.queue = []
+        self.changed()
 
     # --- progress -------------------------------------------------------------
 

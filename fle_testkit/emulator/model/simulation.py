@@ -272,7 +272,12 @@ class Simulation:
         machine = self.machines.get(entity.id)
         if machine is not None and machine.wakes_on_change:
             self.touch(machine)
-        waiting = self._waiting.get(entity.id)
+        self.notify(entity.id)
+
+    def notify(self, key: int) -> None:
+        """Wake the machines that sleep waiting on ``key``: an entity's id, or another thing's key
+        (a force's research: research.wake_key)."""
+        waiting = self._waiting.get(key)
         if waiting:
             self._wake(list(waiting))
 

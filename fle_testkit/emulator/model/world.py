@@ -9,6 +9,7 @@ so a save holds the world without pickling Python objects.
 from __future__ import annotations
 
 import copy
+import functools
 from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidArgumentError, ModelError, NotFoundError, StateError
@@ -18,6 +19,7 @@ from .mapgen import MapLayout
 from .pathfinding import PathRequest
 from .power import PowerGrid
 from .rendering import Rendering
+from .research import wake_key
 from .script_inventories import ScriptInventories
 from .simulation import Simulation
 from .statistics import FlowStatistics
@@ -157,7 +159,12 @@ class World:
             raise ModelError(f"no more than {MAX_FORCES} forces can exist")
         index = max(self.forces, default=0) + 1
         force = self.forces[index] = Force(self.gamedata, index, name)
+        self._adopt(force)
         return force
+
+    def _adopt(self, force: Force) -> None:
+        """A change of the force's research wakes its labs that wait for one."""
+        force.research.changed = functools.partial(self.simulation.notify, wake_key(force.index))
 
     def get_force(self, key: Force | int | str) -> Force:
         """A force by object (must belong to this world), index or name."""
@@ -230,6 +237,7 @@ class World:
                 force = world.forces[int(force_state["index"])] = Force(
                     gamedata, int(force_state["index"]), str(force_state["name"])
                 )
+                world._adopt(force)
                 force.load_state(force_state)
             for surface_state in state["surfaces"]:
                 index = int(surface_state["index"])

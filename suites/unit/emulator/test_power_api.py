@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from level_lua import PRINT, level_options
+from level_lua import PRINT, level_options, lua
 
 from fle_testkit.emulator.gamedata import load_vanilla
 from fle_testkit.emulator.level import Level
@@ -48,10 +48,6 @@ def level(tmp_path: Path) -> Level:
     return level
 
 
-def lua(level: Level, code: str) -> str:
-    return level.run_command(code, "=(test)").rstrip("\n")
-
-
 def test_an_assembler_on_solar_power_crafts_and_shows_its_status(level: Level) -> None:
     level.advance(until=level.tick + 10)
     assert lua(level, "p(status(assembler))") == "item_ingredient_shortage"
@@ -74,15 +70,16 @@ def test_electric_network_statistics_count_the_joules(level: Level) -> None:
 
 
 def test_a_lab_researches_and_raises_on_research_finished(level: Level) -> None:
-    lua(
+    start = lua(
         level,
         "local force = game.forces.player "
         "for _, name in pairs({'automation-science-pack'}) do force.technologies[name].researched = true end "
         "force.add_research('automation') "
         "lab.insert{name = 'automation-science-pack', count = 10} "
-        "script.on_event(defines.events.on_research_finished, function(e) storage.done = e.research.name end)",
+        "script.on_event(defines.events.on_research_finished, function(e) storage.done = e.research.name end) "
+        "p(game.tick)",  # (the tick it starts on: the level's clock runs on wall time)
     )
-    level.advance(until=level.tick + 3005)
+    level.advance(until=int(start) + 3005)
     state, progress = lua(level, "p(status(lab), game.forces.player.research_progress)").split()
     assert state == "working" and 0.5 < float(progress) < 0.51  # (5 units, and some of the sixth)
     level.advance(until=level.tick + 3010)
@@ -135,3 +132,43 @@ def test_an_electric_buffer_has_a_size_and_fles_power_check_reads_true(level: Le
     lua(level, "assembler.insert{name = 'iron-plate', count = 20}")
     level.advance(until=level.tick + 30)
     assert lua(level, "p(assembler.energy / assembler.electric_buffer_size > 0)") == "true"
+
+
+STEAM_PLANT = """
+local s = game.surfaces[1]
+s.create_entity{name = 'offshore-pump', position = {-0.5, 1.5}, direction = defines.direction.west, force = 'player'}
+local boiler = s.create_entity{name = 'boiler', position = {1.5, 1}, force = 'player'}
+boiler.insert{name = 'coal', count = 50}
+engine = s.create_entity{name = 'steam-engine', position = {1.5, -3}, force = 'player'}
+s.create_entity{name = 'small-electric-pole', position = {3.5, -3.5}, force = 'player'}
+assembler = s.create_entity{name = 'assembling-machine-1', position = {5.5, -3.5}, force = 'player'}
+assembler.set_recipe('iron-gear-wheel')
+storage.engine, storage.assembler = engine, assembler
+"""
+
+
+def test_a_steam_engine_says_what_it_gave_in_the_last_tick(tmp_path: Path) -> None:
+    """What its network used: an assembler's 75 kW and its 2.5 kW drain; nothing more while it is idle.
+    FLE's alerts read ``energy`` over ``electric_buffer_size`` to tell a generator that gives power."""
+    world = World.new(load_vanilla(), 1)
+    for x in range(-6, -1):
+        for y in range(-3, 7):
+            world.get_surface(1).tiles.set(x, y, "water")  # (a lake west of the pump)
+    level = Level.new(name="lab", scenario_files={"control.lua": b""}, world=world, **level_options(tmp_path))
+    lua(level, PRINT + STEAM_PLANT)
+    level.advance(until=level.tick + 120)  # (the water and the steam reach the engine)
+    idle = float(lua(level, "p(engine.energy_generated_last_tick)"))
+    lua(level, "assembler.insert{name = 'iron-plate', count = 100}")
+    level.advance(until=level.tick + 60)
+    working = float(lua(level, "p(engine.energy_generated_last_tick)"))
+    assert idle * 60 == pytest.approx(2_500) and working * 60 == pytest.approx(77_500)
+    assert (
+        lua(
+            level,
+            "p(engine.energy == engine.energy_generated_last_tick, engine.energy / engine.electric_buffer_size > 0)",
+        )
+        == "true true"
+    )
+    assert "not a generator" in lua(
+        level, "local ok, e = pcall(function() return assembler.energy_generated_last_tick end) p(e)"
+    )
