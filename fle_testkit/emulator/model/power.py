@@ -250,12 +250,6 @@ class SteamEngine(GeneratorMachine):
         network = self.network
         return network is not None and not network.drawing
 
-    def take_owed(self) -> None:
-        owed = self.owed
-        if owed > 0:
-            self.owed = 0
-            take(self.entity, 1, owed, self.entity.prototype.fluid_boxes[0].filter)
-
     def step(self, tick: int) -> None:
         network = self.network
         if network is None:
@@ -286,6 +280,20 @@ class SteamEngine(GeneratorMachine):
         self.offer = _unpair(state.get("offer"))
         self.owed = whole(_unpair(state.get("owed")))
         self.per_unit = _unpair(state.get("per_unit"))
+
+
+def _take_owed(engines: list[SteamEngine]) -> None:
+    """The steam the engines owe, taken from their segments: once a segment, what its engines owe together."""
+    owed: dict[int, tuple[SteamEngine, Fraction | int]] = {}
+    for engine in engines:
+        if engine.owed > 0:
+            entity = engine.entity
+            key = id(entity.surface.fluids.segment(entity, 1))
+            first, total = owed.get(key, (engine, 0))
+            owed[key] = (first, whole(total + engine.owed))
+            engine.owed = 0
+    for first, total in owed.values():
+        take(first.entity, 1, total, first.entity.prototype.fluid_boxes[0].filter)
 
 
 def _pair(value: Fraction) -> list[int]:
@@ -506,8 +514,7 @@ class PowerNetwork:
         self._steam_tick = tick
         self.settle_steam()
         engines = self.engines
-        for engine in engines:
-            engine.take_owed()
+        _take_owed(engines)
         changed = False
         for engine in engines:
             offer = engine.steam_power()
