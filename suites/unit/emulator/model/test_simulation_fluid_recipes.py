@@ -99,6 +99,38 @@ class TestCrafting:
         assert content(surface, refinery, 1) is None and content(surface, refinery, 2) is None
 
 
+def oil_chain(world: World) -> list[Entity]:
+    """A pumpjack on a 100 % well, two pipes, a pump, two pipes into an oil refinery's crude-oil box (basic oil
+    processing), under the refinery's substation and panels; ten pipes take its petroleum."""
+    surface = world.get_surface(1)
+    refinery = powered_machine(surface, "oil-refinery", "basic-oil-processing")
+    surface.create_entity("crude-oil", (0.5, 10.5), amount=300_000)
+    pumpjack = surface.create_entity("pumpjack", (0.5, 10.5), force="player")  # output at (1.5, 8.5)
+    behind = [surface.create_entity("pipe", (1.5, 8.5 - i), force="player") for i in range(2)]
+    pump = surface.create_entity("pump", (1.5, 6.0), direction=0, force="player")
+    ahead = [surface.create_entity("pipe", (1.5, 4.5 - i), force="player") for i in range(2)]  # to (1.5, 3.5)
+    surface.create_entity("substation", (4.0, 8.0), force="player")
+    for i in range(10):  # (room for the petroleum: a line north of its output box)
+        surface.create_entity("pipe", (2.5, -2.5 - i), force="player")
+    return [pumpjack, *behind, pump, *ahead, refinery]
+
+
+class TestOilChain:
+    def test_a_pumpjacks_oil_reaches_the_refinery_through_a_pump(self, world: World) -> None:
+        pumpjack, *_, pump, _, _, refinery = oil_chain(world)
+        surface = world.get_surface(1)
+        assert surface.fluids.segment(refinery, 2) is surface.fluids.segment(pump, 1)
+        world.simulation.run_until(60 * 60)
+        # 10 units a second from the well; 100 a craft: a craft every 10 s, 5 s each at crafting speed 1
+        statistics = world.flow_statistics("fluid", "player", 1)
+        made = statistics.get_input_count("petroleum-gas")
+        assert 45 * 5 <= made <= 45 * 6
+        assert status(pumpjack) == "working"
+
+    def test_per_tick_stepping_gives_the_same_oil_chain(self, same_both_ways: Any) -> None:
+        same_both_ways(oil_chain, 1800)
+
+
 class TestEngine:
     @staticmethod
     def build(world: World) -> list[Entity]:
