@@ -173,7 +173,14 @@ class Extractor:
             if ing["name"] is None:  # short form {"name", amount}
                 ingredients.append(Ingredient("item", str(ing[1]), number(ing[2])))
             else:
-                ingredients.append(Ingredient(str(ing["type"] or "item"), str(ing["name"]), number(ing["amount"])))
+                ingredients.append(
+                    Ingredient(
+                        str(ing["type"] or "item"),
+                        str(ing["name"]),
+                        number(ing["amount"]),
+                        int(ing["fluidbox_index"] or 0),
+                    )
+                )
         return RecipePrototype(
             name=name,
             category=str(p["category"] or categories[0]),

@@ -85,6 +85,7 @@ def product(table: Any) -> Product:
         amount_max=number(table["amount_max"]),
         probability=probability,
         temperature=table["temperature"],
+        fluidbox_index=int(table["fluidbox_index"] or 0),
     )
 
 

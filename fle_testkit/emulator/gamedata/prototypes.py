@@ -22,7 +22,7 @@ SCHEMA = (
 # 14: inserter stack_size_bonus; 15: recipe_overload; 16: fast_replaceable_group; 17: electric energy sources
 # (drain, buffer, flow limits), solar production, generators' steam use, labs' speed;
 # 18: pumping_speed, target_temperature, energy_consumption (offshore pumps, pumps, boilers), tiles' fluid;
-# 19: resources' normal and minimum amounts and infinite depletion (pumpjacks' yield)
+# 19: resources' normal and minimum amounts and infinite depletion (pumpjacks' yield), recipes' fluidbox_index
 #: ``max_level = "infinite"`` reads back as the largest uint32, as in the API.
 INFINITE_LEVEL = 2**32 - 1
 _SI = {
@@ -50,6 +50,7 @@ class Ingredient:
     type: str  # "item" | "fluid"
     name: str
     amount: float
+    fluidbox_index: int = 0  # a fluid's: the machine's nth input box (1-based), 0 for the next free one
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,7 @@ class Product:
     amount_max: float | None = None
     probability: float = 1.0
     temperature: float | None = None
+    fluidbox_index: int = 0  # a fluid's: the machine's nth output box (1-based), 0 for the next free one
 
 
 @dataclass(frozen=True, slots=True)

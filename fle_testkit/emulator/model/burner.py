@@ -283,6 +283,10 @@ class BurnerMachine(Machine):
         """Whether what it works on is still there (checked before ticks are run in bulk)."""
         return True
 
+    def holding(self) -> bool:
+        """Whether something it made waits to be put out."""
+        return bool(self.held)
+
     def stopped(self) -> bool:
         """A script stopped it (``active = false``): it sleeps until started."""
         if self.entity.active:

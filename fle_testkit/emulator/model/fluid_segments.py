@@ -59,6 +59,8 @@ if TYPE_CHECKING:
 
 Key = tuple[int, int]  # (Entity.id, 1-based box index)
 Amount = Fraction | int  # exact; an int while whole (int sums are several times faster than Fraction ones)
+#: What a machine made and its boxes' segments could not take yet: (box, fluid, amount, temperature).
+Held = list[tuple[int, str, Amount, float]]
 
 
 def whole(value: Amount) -> Amount:
@@ -219,6 +221,17 @@ class FluidSegments:
             segment.amount = whole(min(Fraction(segment.capacity), amount * segment.capacity / volume))
             segment.temperature = temperature
         self._wake(segment)
+
+    def give_held(self, entity: Entity, held: Held) -> bool:
+        """Put what a machine holds into its boxes' segments, in order; False when some stays held."""
+        while held:
+            box, fluid, amount, temperature = held[0]
+            put = self.give(entity, box, fluid, amount, temperature)
+            if put < amount:
+                held[0] = (box, fluid, whole(amount - put), temperature)
+                return False
+            held.pop(0)
+        return True
 
     def clear(self, entity: Entity, box: int) -> None:
         segment = self.segment(entity, box)
@@ -381,3 +394,11 @@ def take(entity: Entity, box: int, amount: Amount, fluid: str | None = None) -> 
     whose output was full makes steam again).
     """
     return entity.surface.fluids.take(entity, box, whole(amount), fluid)
+
+
+def held_to_state(held: Held) -> list[list[Any]]:
+    return [[box, fluid, Fraction(a).numerator, Fraction(a).denominator, t] for box, fluid, a, t in held]
+
+
+def held_from_state(state: Iterable[Any]) -> Held:
+    return [(int(box), str(fluid), whole(Fraction(int(n), int(d))), float(t)) for box, fluid, n, d, t in state]

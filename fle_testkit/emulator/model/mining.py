@@ -62,10 +62,6 @@ class MiningDrill(BurnerMachine):
     def ready(self) -> bool:
         return self.target is not None and self.target.valid
 
-    def holding(self) -> bool:
-        """Whether something it mined waits to be put out."""
-        return bool(self.held)
-
     # --- the parts of a tick ----------------------------------------------------
 
     def _find_target(self) -> Entity | None:

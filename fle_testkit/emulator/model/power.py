@@ -23,16 +23,16 @@ pages and the prototype docs describe them; per tick, energies in joules):
 - priorities (wiki, "Power production/Dealing with priorities": solar panel, then steam engine,
   then accumulator; the prototypes' ``usage_priority`` "solar" and "secondary-output" agree):
   solar panels are used first, then steam engines (which "slow down so that no power is wasted",
-  wiki "Electric system"; engines share what is left in proportion to what each offers: assumed,
-  as the wiki's "used proportionally" reads), then accumulators;
-- a steam engine draws the steam for the energy the network takes of it, ``energy / ((temperature
-  - 15 °C) x heat capacity x effectivity)`` units, from its segment through
-  :func:`~.fluid_segments.take`: the tick after the energy was accounted (the accounting is exact
-  between solves; the steam follows it);
+  wiki "Electric system"; engines share what is left in proportion to what each offers:
+  assumed), then accumulators;
   accumulators charge only from what is left once every consumer is served, each up to its
   ``input_flow_limit / 60`` and its room, and discharge to cover what generators cannot, each up
   to its ``output_flow_limit / 60`` and its charge; shares among accumulators are equal
   (assumed: the game's exact split is not documented);
+- a steam engine draws the steam for the energy the network takes of it, ``energy / ((temperature
+  - 15 °C) x heat capacity x effectivity)`` units, from its segment through
+  :func:`~.fluid_segments.take`: the tick after the energy was accounted (the accounting is exact
+  between solves; the steam follows it);
 - energy "is evenly distributed to all machines in the network" (wiki, "Electric system"):
   one satisfaction for every consumer of a network;
 - satisfaction = supplied / demanded (at most 1); every consumer's speed is scaled by it and
@@ -43,7 +43,12 @@ pages and the prototype docs describe them; per tick, energies in joules):
 
 Assumed, not confirmed: a consumer's electric buffer is not modelled (it takes each tick
 what the solve gives it, ``LuaEntity.energy`` shows that tick's share); a change of demand
-found in a machine's step applies from that tick on.
+found in a machine's step applies from that tick on. For steam engines (the game's own order
+within a tick is not documented): an engine's offer is the steam on its whole segment (not its
+box's share of it: engines sharing a segment split it by their usage), worked out when its
+network's steam step runs, so steam a boiler makes later in the tick is offered the next tick;
+the steam for a tick's energy is taken at the next steam step, so a segment holds it meanwhile;
+engines sharing a segment across two networks each offer their share as if alone.
 """
 
 from __future__ import annotations
@@ -127,8 +132,9 @@ class ElectricSource:
 
 
 class GeneratorMachine(Machine):
-    """A generator: what it can give a tick (:meth:`available`); its network's solve takes from all its
-    generators in proportion to what each offers. It never steps by itself after its first step (a
+    """A generator: what it can give a tick (:meth:`available`); its network's solve takes from its
+    generators by priority tier, in proportion to what each offers within a tier. A solar panel never
+    steps by itself after its first step; a steam engine steps while its network draws steam (a
     generator whose offer changes tells its network, :meth:`PowerNetwork.offers_changed`).
 
     On no network it shows ``not_plugged_in_electric_network`` whatever it could give (the define's
@@ -256,12 +262,6 @@ class SteamEngine(GeneratorMachine):
         network = self.network
         return network is not None and not network.drawing
 
-    def take_owed(self) -> None:
-        owed = self.owed
-        if owed > 0:
-            self.owed = 0
-            take(self.entity, 1, owed, self.entity.prototype.fluid_boxes[0].filter)
-
     def step(self, tick: int) -> None:
         network = self.network
         if network is None:
@@ -292,6 +292,20 @@ class SteamEngine(GeneratorMachine):
         self.offer = _unpair(state.get("offer"))
         self.owed = whole(_unpair(state.get("owed")))
         self.per_unit = _unpair(state.get("per_unit"))
+
+
+def _take_owed(engines: list[SteamEngine]) -> None:
+    """The steam the engines owe, taken from their segments: once a segment, what its engines owe together."""
+    owed: dict[int, tuple[SteamEngine, Fraction | int]] = {}
+    for engine in engines:
+        if engine.owed > 0:
+            entity = engine.entity
+            key = id(entity.surface.fluids.segment(entity, 1))
+            first, total = owed.get(key, (engine, 0))
+            owed[key] = (first, whole(total + engine.owed))
+            engine.owed = 0
+    for first, total in owed.values():
+        take(first.entity, 1, total, first.entity.prototype.fluid_boxes[0].filter)
 
 
 def _pair(value: Fraction) -> list[int]:
@@ -512,8 +526,7 @@ class PowerNetwork:
         self._steam_tick = tick
         self.settle_steam()
         engines = self.engines
-        for engine in engines:
-            engine.take_owed()
+        _take_owed(engines)
         changed = False
         for engine in engines:
             offer = engine.steam_power()

@@ -25,7 +25,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from . import control, research_triggers
-from .fluid_segments import Amount, whole
+from .fluid_segments import Amount, Held, held_from_state, held_to_state, whole
 from .mining import MiningDrill
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ class Pumpjack(MiningDrill):
 
     def __init__(self, entity: Entity, sim: Any, burner: Any) -> None:
         super().__init__(entity, sim, burner)
-        self.fluid_held: list[tuple[str, Amount]] = []  # what a cycle gave and its segment could not take yet
+        self.fluid_held: Held = []  # what a cycle gave and its segment could not take yet
 
     def holding(self) -> bool:
         return bool(self.fluid_held)
@@ -84,29 +84,20 @@ class Pumpjack(MiningDrill):
         statistics = self.sim.fluid_statistics(self.entity)
         for name, units in cycle_yield(target):
             statistics.on_flow(name, float(units))
-            self.fluid_held.append((name, units))
+            fluid = self.sim.fluids.get(name)
+            self.fluid_held.append((1, name, units, fluid.default_temperature if fluid is not None else 15.0))
         research_triggers.mined(self.sim, self.entity.force, target.name)  # (oil processing: mine crude oil)
         deplete(target)
 
     def _output(self) -> bool:
-        entity = self.entity
-        segments = entity.surface.fluids
-        while self.fluid_held:
-            name, units = self.fluid_held[0]
-            fluid = self.sim.fluids.get(name)
-            temperature = fluid.default_temperature if fluid is not None else 15.0
-            put = segments.give(entity, 1, name, units, temperature)
-            if put < units:
-                self.fluid_held[0] = (name, whole(units - put))
-                self.sleep("waiting_for_space_in_destination")
-                return False
-            self.fluid_held.pop(0)
-        return True
+        if self.entity.surface.fluids.give_held(self.entity, self.fluid_held):
+            return True
+        self.sleep("waiting_for_space_in_destination")
+        return False
 
     def to_state(self) -> dict[str, Any]:
-        held = [[name, Fraction(units).numerator, Fraction(units).denominator] for name, units in self.fluid_held]
-        return {**super().to_state(), "fluid_held": held}
+        return {**super().to_state(), "fluid_held": held_to_state(self.fluid_held)}
 
     def load_state(self, state: dict[str, Any]) -> None:
         super().load_state(state)
-        self.fluid_held = [(str(n), whole(Fraction(int(a), int(b)))) for n, a, b in state.get("fluid_held", ())]
+        self.fluid_held = held_from_state(state.get("fluid_held", ()))

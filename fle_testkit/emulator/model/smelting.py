@@ -50,7 +50,7 @@ class Furnace(BurnerMachine):
     # --- a tick ---------------------------------------------------------------
 
     def step(self, tick: int) -> None:
-        if self.stopped() or (self.held and not self._put_results()):
+        if self.stopped() or (self.holding() and not self._put_results()):
             return
         if not self.crafting and not self._start():
             return
@@ -74,6 +74,9 @@ class Furnace(BurnerMachine):
             if product.type == "item" and self.result.get_insertable_count(product.name) < _amount(product):
                 self.sleep("full_output")
                 return False
+        if not self._room_for_fluids(recipe):
+            self.sleep("full_output")
+            return False
         if not self.burner.has_fuel():
             # Ingredients stay in the source until there is fuel to smelt them with, as an
             # unpowered machine keeps its inputs (the most plausible reading; not confirmed).
@@ -85,6 +88,7 @@ class Furnace(BurnerMachine):
             if ingredient.type == "item":
                 self.source.remove(ingredient.name, int(ingredient.amount))
                 statistics.on_flow(ingredient.name, -int(ingredient.amount))
+        self._take_fluids(recipe)
         self.entity.recipe = recipe
         self.rate = self._rate(recipe)
         self.crafting = True
@@ -105,6 +109,17 @@ class Furnace(BurnerMachine):
 
     def _short_status(self) -> str:
         return self.shortage
+
+    # (A furnace has no fluid box: vanilla's smelting recipes take and give items only.)
+
+    def _room_for_fluids(self, recipe: Recipe) -> bool:
+        return True
+
+    def _take_fluids(self, recipe: Recipe) -> None:
+        pass
+
+    def _make_fluids(self, recipe: Recipe) -> None:
+        pass
 
     def _recipes_by_ingredient(self) -> dict[str, list[Recipe]]:
         force = self.entity.force
@@ -135,6 +150,7 @@ class Furnace(BurnerMachine):
                 statistics.on_flow(product.name, amount)
                 research_triggers.crafted(self.sim, self.entity.force, product.name, amount)
                 self.held.append((product.name, amount))
+        self._make_fluids(recipe)
         self._put_results()
 
     def _put_results(self) -> bool:

@@ -168,6 +168,18 @@ class TestEngine:
 
         same_both_ways(build, 6000)
 
+    def test_per_tick_stepping_gives_the_same_charge_with_panels_and_accumulators(self, same_both_ways: Any) -> None:
+        def build(world: World) -> list[Entity]:
+            surface = world.get_surface(1)
+            pump, boiler, engines, _ = steam_plant(surface, coal=2)
+            accumulator_load(surface, 2)
+            surface.create_entity("solar-panel", (12.5, -3.5), force="player")
+            return [pump, boiler, *engines, *gear_assemblers(surface, count=2)]
+
+        fast, _ = same_both_ways(build, 4000)
+        charged = [e.machine.charge for e in fast.get_surface(1).find_entities_filtered(name="accumulator")]
+        assert all(0 < charge for charge in charged)
+
     def test_steam_power_survives_a_save_exactly(self, world: World, surface: Surface, resumed: Any) -> None:
         steam_plant(surface, coal=1)
         gear_assemblers(surface, count=2)
