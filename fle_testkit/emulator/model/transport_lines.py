@@ -52,6 +52,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from . import belts
+from .belt_waits import BeltWaits
 from .errors import InvalidArgumentError
 from .geometry import rotate_vector
 from .inventory import StackRef
@@ -310,7 +311,7 @@ class Line:
 class TransportLines(Machine):
     """Every transport line of a surface, run as one machine (a fixed order within a tick)."""
 
-    __slots__ = ("surface", "lines", "dirty", "loaded", "serial", "_active")
+    __slots__ = ("surface", "lines", "dirty", "loaded", "serial", "_active", "waits")
 
     def __init__(self, surface: Any, sim: Simulation) -> None:
         super().__init__(cast(Any, _Anchor(surface)), sim)
@@ -321,6 +322,7 @@ class TransportLines(Machine):
         self.loaded = False  # some line held items when they were last dissolved
         self.serial = 0
         self._active: dict[int, Line] = {}  # by id
+        self.waits = BeltWaits(sim.touch)  # inserters asleep until an item or a gap reaches their hand
         self.sleep("working")  # (woken by items: an empty belt network never runs)
 
     def __repr__(self) -> str:
@@ -343,6 +345,7 @@ class TransportLines(Machine):
                 target = line.output[0]
                 if not target.active:  # blocked by a line that stands: wait for it to move
                     self._deactivate(line)
+        self.waits.check()
         if not self._active:
             self.sleep("working")
         else:
@@ -356,6 +359,9 @@ class TransportLines(Machine):
             if line.front_waiting():
                 return 0
             found = min(found, line.plain_ticks())
+        waits = self.waits.bound()
+        if waits < NEVER:
+            found = min(found, max(0, waits - 1))  # (a step's own tick moves the lines once)
         return 0 if found == NEVER else found
 
     def run_plain(self, ticks: int) -> None:
@@ -397,6 +403,13 @@ class TransportLines(Machine):
         for feeder in line.feeders:
             self._activate(feeder)
         self.sim.touch(self)
+        self.waits.check()
+
+    def wait_for(self, wait: Any) -> None:
+        """A machine sleeps until ``wait`` (belt_waits.py) comes true: the lines plan their next step with it."""
+        self.waits.add(wait)
+        if not self.asleep:
+            self.sim.touch(self)
 
     # --- topology -----------------------------------------------------------------
 
@@ -628,13 +641,20 @@ def _gather(line: Line) -> list[tuple[int, str]]:
 
 def system(entity: Entity) -> TransportLines:
     """The transport lines of the entity's surface (made on first use)."""
-    surface: Any = entity.surface
-    sim: Simulation = surface.world.simulation
-    found = sim.machines.get(-int(surface.index))
-    if not isinstance(found, TransportLines):
+    found = existing_system(entity)
+    if found is None:
+        surface: Any = entity.surface
+        sim: Simulation = surface.world.simulation
         found = TransportLines(surface, sim)
         sim.add_machine(found)
     return found
+
+
+def existing_system(entity: Entity) -> TransportLines | None:
+    """The transport lines of the entity's surface if it has any (none made)."""
+    surface: Any = entity.surface
+    found = surface.world.simulation.machines.get(-int(surface.index))
+    return found if isinstance(found, TransportLines) else None
 
 
 def line_of(segment: TransportLine) -> Line | None:
@@ -727,18 +747,33 @@ def drop_onto(belt: Entity, x: float, y: float, name: str) -> bool:
     Factorio puts a drill's product on the lane nearest its drop position; the point along the
     lane is the drop position's projection on it, the item centred there.
     """
-    state = _state(belt)
+    found = nearest_point(belt, x, y)
+    return found is not None and insert_at(found[0], found[1], name)
+
+
+def nearest_point(belt: Entity, x: float, y: float) -> tuple[TransportLine, int] | None:
+    """The lane nearest (x, y) and the point across from it there (see :func:`drop_onto`)."""
+    left, along = belt_coordinates(belt, x, y)
+    return lane_point(belt, 0 if left >= 0 else 1, along)
+
+
+def belt_coordinates(belt: Entity, x: float, y: float) -> tuple[float, float]:
+    """(x, y) relative to the belt's centre: how far towards its left lane, and how far along it
+    (-0.5 at its back edge, 0.5 at its front edge)."""
     dx, dy = rotate_vector(-1.0, 0.0, belt.direction)  # towards the belt's left lane
     fx, fy = rotate_vector(0.0, -1.0, belt.direction)  # along the belt
     rx, ry = x - belt.position.x, y - belt.position.y
-    left = rx * dx + ry * dy >= 0
-    along = rx * fx + ry * fy  # -0.5 (back edge) .. 0.5 (front edge)
-    segment = state.lines[0 if left else 1]
+    return rx * dx + ry * dy, rx * fx + ry * fy
+
+
+def lane_point(belt: Entity, lane: int, along: float) -> tuple[TransportLine, int] | None:
+    """The lane (0 left, 1 right) and the position on it of an item centred ``along`` the belt (as
+    :func:`belt_coordinates` gives it); None while the lane has no line (no length)."""
+    segment = _state(belt).lines[lane]
     if line_of(segment) is None or segment.length <= 0:  # (lengths are set when the lines are built)
-        return False
+        return None
     position = int(round((along + 0.5) * segment.length)) - SPACING // 2
-    position = min(max(0, position), max(0, segment.length - SPACING))
-    return insert_at(segment, position, name)
+    return segment, min(max(0, position), max(0, segment.length - SPACING))
 
 
 def belt_changed(entity: Entity) -> None:

@@ -188,6 +188,7 @@ def test_a_drill_drops_its_ore_onto_the_belt_lane_nearest_its_drop_position(worl
     assert drill.machine is not None and drill.machine.state == "working"
     sim.run_until(240 * 10)  # bunched up back to the drop position: 6 on the lane, a 7th waits
     assert counts([target, onward], 1) == [2, 4] and drill.machine.state == "waiting_for_space_in_destination"
+    assert drill.machine.asleep and sim.next_step_tick() is None  # (no polling: the lines wake it)
     assert lane(onward, 1).remove_item("iron-ore", 2) == 2
     sim.run_until(240 * 10 + 40)
     assert sum(counts([target, onward], 1)) == 5 and drill.machine.state == "working"
