@@ -21,6 +21,7 @@ nothing moving costs nothing, and a moving line steps only where a wait may come
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 SPACING = 64  # (transport_lines.SPACING: kept here so this module needs nothing of the lines)
@@ -84,59 +85,93 @@ class GapWait:
 
 
 class BeltWaits:
-    """Every machine waiting on a belt lane of one surface, and the wakes (see the module docstring)."""
+    """Every machine waiting on a belt lane of one surface, and the wakes (see the module docstring).
 
-    __slots__ = ("waits", "wake")
+    The waits are indexed by line, so that the lines check and bound only the waits on lines that moved
+    or changed: a wait on a line with nothing moving costs nothing. The index is rebuilt when the lines
+    are (``generation``: the lines' serial, which grows with every line made).
+    """
+
+    __slots__ = ("waits", "wake", "seen", "by_line", "generation", "pending")
 
     def __init__(self, wake: Any) -> None:
         self.waits: dict[Any, list[ItemWait | GapWait]] = {}  # machine -> its waits
         self.wake = wake  # called with a machine whose wait came true
+        self.by_line: dict[int, list[ItemWait | GapWait]] = {}  # line id -> the waits on it
+        self.generation = -1  # the lines' serial the index was built for
+        self.pending: list[ItemWait | GapWait] = []  # added since
+        # Each line's version when its waits were last checked: a line that has not changed since
+        # cannot have made one true (and a wait is added false: its machine just looked).
+        self.seen: dict[int, int] = {}
 
     def __bool__(self) -> bool:
         return bool(self.waits)
 
     def add(self, wait: ItemWait | GapWait) -> None:
         self.waits.setdefault(wait.machine, []).append(wait)
+        self.pending.append(wait)
 
     def drop(self, machine: Any) -> None:
+        """The machine waits no more (its index entries are dropped when next met)."""
         self.waits.pop(machine, None)
 
-    def _each(self) -> list[tuple[Any, list[ItemWait | GapWait]]]:
-        """(machine, its waits) for the machines still asleep; the others were woken some other way."""
-        for machine in [m for m in self.waits if not m.asleep]:
-            del self.waits[machine]
-        return list(self.waits.items())
+    def _live(self, wait: ItemWait | GapWait) -> bool:
+        machine = wait.machine
+        if not machine.asleep:  # (woken some other way)
+            self.waits.pop(machine, None)
+            return False
+        return any(w is wait for w in self.waits.get(machine, ()))
 
-    def check(self) -> None:
-        """Wake each machine one of whose waits is true now."""
+    def _on(self, line: Any, generation: int) -> list[ItemWait | GapWait]:
+        """The live waits on ``line``."""
+        if generation != self.generation:
+            self.generation, self.by_line, self.seen = generation, {}, {}
+            self.pending = [w for waits in self.waits.values() for w in waits]
+        if self.pending:
+            kept = []
+            for wait in self.pending:
+                on = wait.segment.line
+                if on is None:
+                    kept.append(wait)  # (its lines are being rebuilt)
+                else:
+                    self.by_line.setdefault(on.id, []).append(wait)
+            self.pending = kept
+        found = self.by_line.get(line.id)
+        if not found:
+            return []
+        live = [w for w in found if self._live(w)]
+        if len(live) < len(found):
+            self.by_line[line.id] = live
+        return live
+
+    def check(self, lines: Iterable[Any], generation: int) -> None:
+        """Wake each machine one of whose waits on ``lines`` (those that moved or changed) is true now."""
         if not self.waits:
             return
-        cache: dict[int, list[int]] = {}
-        woken = []
-        for machine, waits in self._each():
-            if any(_ticks(wait, cache) == 0 for wait in waits):
-                woken.append(machine)
-        for machine in sorted(woken, key=lambda m: m.key):  # (a repeatable order)
-            del self.waits[machine]
+        woken: list[Any] = []
+        seen = self.seen
+        for line in lines:
+            if seen.get(line.id) == line.version:
+                continue
+            waits = self._on(line, generation)
+            seen[line.id] = line.version
+            if not waits:
+                continue
+            positions = line.positions()
+            woken.extend(w.machine for w in waits if w.ticks(line, positions) == 0)
+        for machine in sorted(set(woken), key=lambda m: m.key):  # (a repeatable order)
+            self.waits.pop(machine, None)
             self.wake(machine)
 
-    def bound(self) -> int:
-        """Moves the lines may make before a wait may come true (NEVER: none will on its own)."""
-        if not self.waits:
-            return NEVER
-        cache: dict[int, list[int]] = {}
+    def bound(self, lines: Iterable[Any], generation: int) -> int:
+        """Moves ``lines`` (those that move) may make before a wait on them may come true (NEVER: none
+        will on its own)."""
         best = NEVER
-        for _, waits in self._each():
-            for wait in waits:
-                best = min(best, _ticks(wait, cache))
+        if not self.waits:
+            return best
+        for line in lines:
+            waits = self._on(line, generation)
+            if waits:
+                positions = line.positions()
+                best = min(best, min(w.ticks(line, positions) for w in waits))
         return best
-
-
-def _ticks(wait: ItemWait | GapWait, cache: dict[int, list[int]]) -> int:
-    line = wait.segment.line
-    if line is None or not wait.segment.owner.valid:
-        return NEVER  # (lines being rebuilt: the rebuild's step checks again)
-    positions = cache.get(line.id)
-    if positions is None:
-        positions = cache[line.id] = line.positions()
-    return wait.ticks(line, positions)

@@ -338,14 +338,15 @@ class TransportLines(Machine):
                 self._pass_on(line)
         for line in sorted(self._active.values(), key=lambda line: line.id):
             line.tick()
-        for line in list(self._active.values()):
+        moved = list(self._active.values())
+        self.waits.check(moved, self.serial)
+        for line in moved:
             if not line.moving():
                 self._deactivate(line)
             elif line.first_free < 0 and line.output is not None and not self._may_pass(line):
                 target = line.output[0]
                 if not target.active:  # blocked by a line that stands: wait for it to move
                     self._deactivate(line)
-        self.waits.check()
         if not self._active:
             self.sleep("working")
         else:
@@ -359,7 +360,7 @@ class TransportLines(Machine):
             if line.front_waiting():
                 return 0
             found = min(found, line.plain_ticks())
-        waits = self.waits.bound()
+        waits = self.waits.bound(self._active.values(), self.serial)
         if waits < NEVER:
             found = min(found, max(0, waits - 1))  # (a step's own tick moves the lines once)
         return 0 if found == NEVER else found
@@ -403,12 +404,16 @@ class TransportLines(Machine):
         for feeder in line.feeders:
             self._activate(feeder)
         self.sim.touch(self)
-        self.waits.check()
+        self.waits.check((line,), self.serial)
 
     def wait_for(self, wait: Any) -> None:
         """A machine sleeps until ``wait`` (belt_waits.py) comes true: the lines plan their next step with it."""
         self.waits.add(wait)
-        if not self.asleep:
+        line = wait.segment.line
+        if self.asleep or line is None or not line.active:
+            return  # (nothing moves it: a change to the line checks it)
+        moves = wait.ticks(line, line.positions())  # (from the tick the lines are synced to)
+        if self.due is None or self.synced + max(0, moves - 1) < self.due:
             self.sim.touch(self)
 
     # --- topology -----------------------------------------------------------------
