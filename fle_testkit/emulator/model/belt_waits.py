@@ -31,10 +31,11 @@ NEVER = 2**62
 class ItemWait:
     """An item not in ``ignore`` on ``segment`` between ``start`` and ``end`` (units along the lane)."""
 
-    __slots__ = ("machine", "segment", "start", "end", "ignore")
+    __slots__ = ("machine", "segment", "start", "end", "ignore", "line_id")
 
     def __init__(self, machine: Any, segment: Any, start: int, end: int, ignore: frozenset[str]) -> None:
         self.machine, self.segment, self.start, self.end, self.ignore = machine, segment, start, end, ignore
+        self.line_id: int | None = None  # the line it is indexed under
 
     def _span(self, line: Any) -> tuple[int, int]:
         at = line.segments.index(self.segment)
@@ -62,10 +63,11 @@ class ItemWait:
 class GapWait:
     """Room for an item with its back edge at ``position`` on ``segment``."""
 
-    __slots__ = ("machine", "segment", "position")
+    __slots__ = ("machine", "segment", "position", "line_id")
 
     def __init__(self, machine: Any, segment: Any, position: int) -> None:
         self.machine, self.segment, self.position = machine, segment, position
+        self.line_id: int | None = None  # the line it is indexed under
 
     def ticks(self, line: Any, positions: list[int]) -> int:
         x = line.starts[line.segments.index(self.segment)] + self.position
@@ -97,7 +99,7 @@ class BeltWaits:
     def __init__(self, wake: Any) -> None:
         self.waits: dict[Any, list[ItemWait | GapWait]] = {}  # machine -> its waits
         self.wake = wake  # called with a machine whose wait came true
-        self.by_line: dict[int, list[ItemWait | GapWait]] = {}  # line id -> the waits on it
+        self.by_line: dict[int, tuple[Any, list[ItemWait | GapWait]]] = {}  # line id -> (line, its waits)
         self.generation = -1  # the lines' serial the index was built for
         self.pending: list[ItemWait | GapWait] = []  # added since
         # Each line's version when its waits were last checked: a line that has not changed since
@@ -112,66 +114,77 @@ class BeltWaits:
         self.pending.append(wait)
 
     def drop(self, machine: Any) -> None:
-        """The machine waits no more (its index entries are dropped when next met)."""
-        self.waits.pop(machine, None)
+        """The machine waits no more."""
+        for wait in self.waits.pop(machine, ()):
+            found = self.by_line.get(wait.line_id) if wait.line_id is not None else None
+            if found is not None:
+                found[1].remove(wait)
+                if not found[1]:
+                    del self.by_line[wait.line_id]  # type: ignore[arg-type]
+            elif wait in self.pending:
+                self.pending.remove(wait)
 
-    def _live(self, wait: ItemWait | GapWait) -> bool:
-        machine = wait.machine
-        if not machine.asleep:  # (woken some other way)
-            self.waits.pop(machine, None)
-            return False
-        return any(w is wait for w in self.waits.get(machine, ()))
-
-    def _on(self, line: Any, generation: int) -> list[ItemWait | GapWait]:
-        """The live waits on ``line``."""
+    def _index(self, generation: int) -> None:
+        """Put the waits added since (all of them, after the lines were rebuilt) under their lines."""
         if generation != self.generation:
             self.generation, self.by_line, self.seen = generation, {}, {}
             self.pending = [w for waits in self.waits.values() for w in waits]
-        if self.pending:
-            kept = []
-            for wait in self.pending:
-                on = wait.segment.line
-                if on is None:
-                    kept.append(wait)  # (its lines are being rebuilt)
-                else:
-                    self.by_line.setdefault(on.id, []).append(wait)
-            self.pending = kept
-        found = self.by_line.get(line.id)
-        if not found:
-            return []
-        live = [w for w in found if self._live(w)]
-        if len(live) < len(found):
-            self.by_line[line.id] = live
-        return live
+        if not self.pending:
+            return
+        kept = []
+        for wait in self.pending:
+            line = wait.segment.line
+            if line is None:
+                wait.line_id = None
+                kept.append(wait)  # (its lines are being rebuilt)
+            else:
+                wait.line_id = line.id
+                self.by_line.setdefault(line.id, (line, []))[1].append(wait)
+        self.pending = kept
+
+    def _awake(self, waits: list[ItemWait | GapWait]) -> None:
+        """Drop the machines among ``waits`` that were woken some other way."""
+        for machine in {w.machine for w in waits if not w.machine.asleep}:
+            self.drop(machine)
 
     def check(self, lines: Iterable[Any], generation: int) -> None:
         """Wake each machine one of whose waits on ``lines`` (those that moved or changed) is true now."""
         if not self.waits:
             return
-        woken: list[Any] = []
-        seen = self.seen
+        self._index(generation)
+        woken: set[Any] = set()
+        seen, by_line = self.seen, self.by_line
         for line in lines:
             if seen.get(line.id) == line.version:
                 continue
-            waits = self._on(line, generation)
             seen[line.id] = line.version
-            if not waits:
+            found = by_line.get(line.id)
+            if found is None:
                 continue
             positions = line.positions()
-            woken.extend(w.machine for w in waits if w.ticks(line, positions) == 0)
-        for machine in sorted(set(woken), key=lambda m: m.key):  # (a repeatable order)
-            self.waits.pop(machine, None)
+            woken.update(w.machine for w in found[1] if w.machine.asleep and w.ticks(line, positions) == 0)
+        for machine in sorted(woken, key=lambda m: m.key):  # (a repeatable order)
+            self.drop(machine)
             self.wake(machine)
 
-    def bound(self, lines: Iterable[Any], generation: int) -> int:
-        """Moves ``lines`` (those that move) may make before a wait on them may come true (NEVER: none
-        will on its own)."""
+    def bound(self, lines: Any, generation: int) -> int:
+        """Moves ``lines`` (those that move, a sized collection) may make before a wait on them may come
+        true (NEVER: none will on its own)."""
         best = NEVER
         if not self.waits:
             return best
-        for line in lines:
-            waits = self._on(line, generation)
-            if waits:
-                positions = line.positions()
-                best = min(best, min(w.ticks(line, positions) for w in waits))
+        self._index(generation)
+        if len(self.by_line) < len(lines):
+            found = [entry for entry in self.by_line.values() if entry[0].active]
+        else:
+            found = [entry for entry in map(self.by_line.get, (line.id for line in lines)) if entry is not None]
+        stale: list[ItemWait | GapWait] = []
+        for line, waits in found:
+            positions = line.positions()
+            for wait in waits:
+                if wait.machine.asleep:
+                    best = min(best, wait.ticks(line, positions))
+                else:
+                    stale.append(wait)
+        self._awake(stale)
         return best

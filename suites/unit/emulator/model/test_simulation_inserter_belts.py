@@ -206,3 +206,38 @@ def test_a_save_resumes_an_inserter_asleep_over_a_belt(world: World, surface: Su
         game.simulation.run_until(20 + 7 * 32 + SWING + 1)
         chests = game.get_surface(1).find_entities_filtered(name="wooden-chest")
         assert [count(c, "iron-ore") for c in chests] == [1]
+
+
+def test_a_save_resumes_a_hand_and_a_drill_waiting_for_a_gap(world: World, surface: Surface) -> None:
+    """An inserter holding a plate over a standing far lane and a drill whose ore waits at a standing
+    lane: in the loaded game too, they go on when the lanes move."""
+    source = surface.create_entity("wooden-chest", (4.5, 0.5), force="player")
+    source.inventories[1].insert("iron-plate", 1)
+    fuelled_inserter(surface, 4.5)
+    belts = row(surface, 6, 2.5)
+    for entity in belts[4:]:
+        for x in (192, 128, 64, 0):
+            assert transport_lines.insert_at(lane(entity, 1), x, "coal")
+    for dx in (-1, 0):
+        for dy in (-1, 0):
+            surface.create_entity("iron-ore", (dx + 10.5, dy + 10.5), force="neutral", amount=1000)
+    drill = surface.create_entity("burner-mining-drill", (10, 10), force="player")  # drops at (9.5, 8.7)
+    next(i for i in drill.inventories.values() if i.name == "fuel").insert("coal", 5)
+    target = surface.create_entity("transport-belt", (9.5, 8.5), direction=EAST, force="player")
+    for x in (192, 128, 64, 0):
+        assert transport_lines.insert_at(lane(target, 1), x, "stone")
+    world.simulation.run_until(300)  # (the drill has mined its first ore by 240)
+    copy = World.from_state(GD, world.to_state())
+    for game in (world, copy):
+        game.simulation.run_until(301)  # (a loaded game rebuilds its lines on its first tick)
+        found = game.get_surface(1).find_entities_filtered
+        inserter, drill = found(name="burner-inserter")[0], found(name="burner-mining-drill")[0]
+        assert machine(inserter).asleep and machine(inserter).hand == ("iron-plate", 1)
+        assert drill.machine is not None and drill.machine.asleep and game.simulation.next_step_tick() is None
+        last, target = (
+            max(found(name="transport-belt", position=(5.5, 2.5)), key=lambda e: e.id),
+            found(name="transport-belt", position=(9.5, 8.5))[0],
+        )
+        assert lane(last, 1).remove_item("coal", 4) == 4 and lane(target, 1).remove_item("stone", 4) == 4
+        game.simulation.run_until(400)
+        assert machine(inserter).hand is None and lane(target, 1).contents() == {"iron-ore": 1}
