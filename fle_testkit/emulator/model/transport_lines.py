@@ -29,7 +29,9 @@ onto a belt's near lane, a change of belt speed, a loop back into itself), the
 front item passes over when it stands at the end and the other line has room
 at the entry point: it is taken off this line and put onto the other. Lines are
 updated in a fixed order within a tick (their ids), transfers first, so a tick
-run in bulk equals ticks run one by one.
+run in bulk equals ticks run one by one. Within a tick the lines move before any
+machine reads or changes them (``Simulation.step_ahead``): an item an inserter
+puts down moves from the next tick, whatever the order of the queue.
 
 Choices where the game's behaviour is not known here, easy to change:
 
@@ -471,6 +473,7 @@ class TransportLines(Machine):
             self._activate(line)
 
     def line_of(self, segment: TransportLine) -> Line | None:
+        self.sim.step_ahead(self)  # (within a tick the lines move before a machine reads or changes them)
         self.sync()
         self.rebuild()
         return segment.line

@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from fle_testkit.emulator.gamedata import load_vanilla
 from fle_testkit.emulator.model import transport_lines
 from fle_testkit.emulator.model.entity import Entity
@@ -36,8 +39,8 @@ def lane(entity: Entity, index: int = 0) -> Any:
     return entity.belt.lines[index]
 
 
-def fuelled_inserter(surface: Surface, x: float, name: str = "burner-inserter") -> Entity:
-    inserter = surface.create_entity(name, (x, 1.5), force="player")
+def fuelled_inserter(surface: Surface, x: float, y: float = 1.5) -> Entity:
+    inserter = surface.create_entity("burner-inserter", (x, y), force="player")
     next(i for i in inserter.inventories.values() if i.name == "fuel").insert("coal", 10)
     return inserter
 
@@ -130,9 +133,9 @@ class TestDroppingOntoABelt:
     def test_onto_the_far_lane_at_the_middle_of_the_belt(self, world: World, surface: Surface) -> None:
         _, _, belts = self.chest_to_belt(surface, 1)
         world.simulation.run_until(SWING)
-        # Put at 96 (centred on the belt's middle) on the swing's last tick, and moved on by the lines,
-        # which step after the inserter within that tick.
-        assert lane(belts[4], 0).items() == [] and lane(belts[4], 1).items() == [(104, "iron-plate")]
+        # Put at 96 (centred on the belt's middle) on the swing's last tick: the lines moved before the
+        # inserter within that tick, so it moves from the next.
+        assert lane(belts[4], 0).items() == [] and lane(belts[4], 1).items() == [(96, "iron-plate")]
 
     def test_waits_for_a_gap_and_is_woken_when_it_opens(self, world: World, surface: Surface) -> None:
         _, inserter, belts = self.chest_to_belt(surface, 5)
@@ -168,30 +171,34 @@ class TestDroppingOntoABelt:
 
 
 def _factory(world: World) -> list[Entity]:
-    """Chest -> inserter -> belt -> ... -> inserter -> chest, and a second picker on the way."""
+    """Chest -> inserter -> belt -> ... -> inserter -> chest, and a second picker on the way. The belts
+    first: per-tick stepping then runs the lines before the machines in each tick, as the engine does."""
     surface = world.get_surface(1)
+    belts = row(surface, 10, 2.5)
     source = surface.create_entity("wooden-chest", (0.5, 0.5), force="player")
     source.inventories[1].insert("iron-plate", 40)
     loader = fuelled_inserter(surface, 0.5)
-    belts = row(surface, 10, 2.5)
     pickers = []
     for x in (5.5, 9.5):
-        picker = surface.create_entity("burner-inserter", (x, 3.5), force="player")
-        next(i for i in picker.inventories.values() if i.name == "fuel").insert("coal", 10)
-        pickers.append(picker)
+        pickers.append(fuelled_inserter(surface, x, 3.5))
         surface.create_entity("wooden-chest", (x, 4.5), force="player")
-    return [source, loader, *belts, *pickers, *surface.find_entities_filtered(name="wooden-chest")]
+    return [*belts, source, loader, *pickers, *surface.find_entities_filtered(name="wooden-chest")]
 
 
-def test_bulk_ticks_equal_tick_by_tick(run_both_ways: Callable[..., Any]) -> None:
-    fast, slow, *_ = run_both_ways(_factory, 2000)
+def assert_same(fast: list[Entity], slow: list[Entity]) -> None:
+    """The same items on each belt, in each hand and in each chest."""
     for mine, theirs in zip(fast, slow, strict=True):
         if mine.belt is not None:
             assert [lane(mine, k).items() for k in (0, 1)] == [lane(theirs, k).items() for k in (0, 1)]
         elif mine.type == "inserter":
             assert machine(mine).hand == machine(theirs).hand
         else:
-            assert count(mine, "iron-plate") == count(theirs, "iron-plate")
+            assert mine.inventories[1].get_contents() == theirs.inventories[1].get_contents()
+
+
+def test_bulk_ticks_equal_tick_by_tick(run_both_ways: Callable[..., Any]) -> None:
+    fast, slow, *_ = run_both_ways(_factory, 2000)
+    assert_same(fast, slow)
     chests = [count(e, "iron-plate") for e in fast if e.type == "container"]
     assert chests[0] < 40 and sum(chests[1:]) > 5  # (things moved: the source emptied, pickers filled)
 
@@ -241,3 +248,36 @@ def test_a_save_resumes_a_hand_and_a_drill_waiting_for_a_gap(world: World, surfa
         assert lane(last, 1).remove_item("coal", 4) == 4 and lane(target, 1).remove_item("stone", 4) == 4
         game.simulation.run_until(400)
         assert machine(inserter).hand is None and lane(target, 1).contents() == {"iron-ore": 1}
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    items=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 1), st.integers(0, 3)), max_size=30),
+    hand=st.integers(1, 3),
+    stored=st.integers(0, 12),
+)
+def test_bulk_ticks_equal_tick_by_tick_for_any_items(
+    run_both_ways: Callable[..., Any], items: list[tuple[int, int, int]], hand: int, stored: int
+) -> None:
+    """Belts first (so that per-tick stepping runs the lines before the machines in each tick, as the
+    engine does): items anywhere on a row of 10, a loader putting ``stored`` plates on, two pickers."""
+
+    def build(world: World) -> list[Entity]:
+        surface = world.get_surface(1)
+        world.get_force("player").inserter_stack_size_bonus = hand - 1
+        belts = row(surface, 10, 2.5)
+        for tile, index, slot in items:
+            transport_lines.insert_at(lane(belts[tile], index), 64 * slot, "iron-ore")
+        source = surface.create_entity("wooden-chest", (1.5, 0.5), force="player")
+        if stored:
+            source.inventories[1].insert("iron-plate", stored)
+        placed = [source, fuelled_inserter(surface, 1.5)]
+        for x in (6.5, 9.5):
+            placed += [
+                fuelled_inserter(surface, x, 3.5),
+                surface.create_entity("wooden-chest", (x, 4.5), force="player"),
+            ]
+        return [*belts, *placed]
+
+    fast, slow, *_ = run_both_ways(build, 900)
+    assert_same(fast, slow)

@@ -316,13 +316,12 @@ def chest_belt_chest(gamedata: Any, loaders: int, pickers: int, seconds: int, ha
 @pytest.mark.parametrize("hand", [1, 3])
 def test_an_inserter_puts_onto_a_belt_at_the_oracle_rate_for_an_hour(gamedata: Any, hand: int) -> None:
     """One burner inserter from a chest onto a moving belt, emptied at its end by two more: an hour (a hand
-    of 3: 20 minutes) within 0.5 % of the oracle's chest-to-belt rate (a hand of 3: within 1.5 %, as a
-    tick's order lets the lines move an item the tick it is put down or the next)."""
+    of 3: 20 minutes) within 0.5 % of the oracle's chest-to-belt rate."""
     seconds = 3600 if hand == 1 else 1200
     chests, _ = chest_belt_chest(gamedata, loaders=1, pickers=2, seconds=seconds, hand=hand)
     moved = 4800 - chests[0].inventories[1].get_item_count()
     rate = oracle.chest_to_belt_rate("burner-inserter", "transport-belt", hand)
-    assert moved / seconds == pytest.approx(float(rate), rel=0.005 if hand == 1 else 0.015)
+    assert moved / seconds == pytest.approx(float(rate), rel=0.005)
 
 
 def test_an_inserter_takes_off_a_belt_at_the_oracle_rate_for_an_hour(gamedata: Any) -> None:
