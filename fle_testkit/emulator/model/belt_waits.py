@@ -31,11 +31,12 @@ NEVER = 2**62
 class ItemWait:
     """An item not in ``ignore`` on ``segment`` between ``start`` and ``end`` (units along the lane)."""
 
-    __slots__ = ("machine", "segment", "start", "end", "ignore", "line_id")
+    __slots__ = ("machine", "segment", "start", "end", "ignore", "line_id", "due")
 
     def __init__(self, machine: Any, segment: Any, start: int, end: int, ignore: frozenset[str]) -> None:
         self.machine, self.segment, self.start, self.end, self.ignore = machine, segment, start, end, ignore
         self.line_id: int | None = None  # the line it is indexed under
+        self.due = NEVER  # the earliest tick it may come true, as its line last showed
 
     def _span(self, line: Any) -> tuple[int, int]:
         at = line.segments.index(self.segment)
@@ -63,11 +64,12 @@ class ItemWait:
 class GapWait:
     """Room for an item with its back edge at ``position`` on ``segment``."""
 
-    __slots__ = ("machine", "segment", "position", "line_id")
+    __slots__ = ("machine", "segment", "position", "line_id", "due")
 
     def __init__(self, machine: Any, segment: Any, position: int) -> None:
         self.machine, self.segment, self.position = machine, segment, position
         self.line_id: int | None = None  # the line it is indexed under
+        self.due = NEVER  # the earliest tick it may come true, as its line last showed
 
     def ticks(self, line: Any, positions: list[int]) -> int:
         x = line.starts[line.segments.index(self.segment)] + self.position
@@ -147,8 +149,9 @@ class BeltWaits:
         for machine in {w.machine for w in waits if not w.machine.asleep}:
             self.drop(machine)
 
-    def check(self, lines: Iterable[Any], generation: int) -> None:
-        """Wake each machine one of whose waits on ``lines`` (those that moved or changed) is true now."""
+    def check(self, lines: Iterable[Any], generation: int, moved: int) -> None:
+        """Wake each machine one of whose waits on ``lines`` (those that moved or changed) is true now; the
+        others learn the earliest tick they may come true (``moved``: the last tick the lines moved)."""
         if not self.waits:
             return
         self._index(generation)
@@ -156,35 +159,39 @@ class BeltWaits:
         seen, by_line = self.seen, self.by_line
         for line in lines:
             if seen.get(line.id) == line.version:
-                continue
+                continue  # (unchanged: its waits' ticks still hold)
             seen[line.id] = line.version
             found = by_line.get(line.id)
             if found is None:
                 continue
             positions = line.positions()
-            woken.update(w.machine for w in found[1] if w.machine.asleep and w.ticks(line, positions) == 0)
+            for wait in found[1]:
+                if wait.machine.asleep:
+                    moves = wait.ticks(line, positions)
+                    if moves == 0:
+                        woken.add(wait.machine)
+                    wait.due = NEVER if moves >= NEVER else moved + moves
         for machine in sorted(woken, key=lambda m: m.key):  # (a repeatable order)
             self.drop(machine)
             self.wake(machine)
 
-    def bound(self, lines: Any, generation: int) -> int:
-        """Moves ``lines`` (those that move, a sized collection) may make before a wait on them may come
-        true (NEVER: none will on its own)."""
+    def earliest(self, lines: Any, generation: int) -> int:
+        """The earliest tick a wait on ``lines`` (those that move, a sized collection) may come true
+        (NEVER: none will on its own)."""
         best = NEVER
         if not self.waits:
             return best
         self._index(generation)
         if len(self.by_line) < len(lines):
-            found = [entry for entry in self.by_line.values() if entry[0].active]
+            found = [entry[1] for entry in self.by_line.values() if entry[0].active]
         else:
-            found = [entry for entry in map(self.by_line.get, (line.id for line in lines)) if entry is not None]
+            found = [entry[1] for entry in map(self.by_line.get, (line.id for line in lines)) if entry is not None]
         stale: list[ItemWait | GapWait] = []
-        for line, waits in found:
-            positions = line.positions()
+        for waits in found:
             for wait in waits:
-                if wait.machine.asleep:
-                    best = min(best, wait.ticks(line, positions))
-                else:
+                if not wait.machine.asleep:
                     stale.append(wait)
+                elif wait.due < best:
+                    best = wait.due
         self._awake(stale)
         return best

@@ -107,7 +107,7 @@ def forget(machine: object, inserter: Entity) -> None:
         lines.waits.drop(machine)
 
 
-def wait_for_items(machine: object, inserter: Entity, belt: Entity, ignore: frozenset[str]) -> None:
+def wait_for_items(machine: object, belt: Entity, ignore: frozenset[str]) -> None:
     """Sleep until an item not in ``ignore`` is on the belt's tile (the machine is already asleep)."""
     lines = transport_lines.system(belt)
     for segment in _lanes(belt):

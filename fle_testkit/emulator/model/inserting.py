@@ -383,7 +383,7 @@ class Inserter(BurnerMachine):
         self._look()
         if self.hand is None and inserter_belts.reaches(self.source):
             ignore = frozenset(n for n in inserter_belts.names_on(self.source) if not self._takes(n))
-            inserter_belts.wait_for_items(self, self.entity, self.source, ignore)
+            inserter_belts.wait_for_items(self, self.source, ignore)
         elif self.hand is not None and inserter_belts.reaches(self.destination):
             position = targets.drop_position(self.entity)
             if position is not None:

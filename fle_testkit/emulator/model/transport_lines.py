@@ -333,6 +333,7 @@ class TransportLines(Machine):
     # --- the machine ------------------------------------------------------------
 
     def step(self, tick: int) -> None:
+        rebuilt = self.dirty
         self.rebuild()
         active = sorted(self._active.values(), key=lambda line: line.id)
         for line in active:
@@ -341,7 +342,7 @@ class TransportLines(Machine):
         for line in sorted(self._active.values(), key=lambda line: line.id):
             line.tick()
         moved = list(self._active.values())
-        self.waits.check(moved, self.serial)
+        self.waits.check(self.lines if rebuilt else moved, self.serial, tick)  # (rebuilt: every line is new)
         for line in moved:
             if not line.moving():
                 self._deactivate(line)
@@ -362,9 +363,9 @@ class TransportLines(Machine):
             if line.front_waiting():
                 return 0
             found = min(found, line.plain_ticks())
-        waits = self.waits.bound(self._active.values(), self.serial)
-        if waits < NEVER:
-            found = min(found, max(0, waits - 1))  # (a step's own tick moves the lines once)
+        due = self.waits.earliest(self._active.values(), self.serial)
+        if due < NEVER:
+            found = min(found, max(0, due - self.synced))
         return 0 if found == NEVER else found
 
     def run_plain(self, ticks: int) -> None:
@@ -405,8 +406,8 @@ class TransportLines(Machine):
         self._activate(line)
         for feeder in line.feeders:
             self._activate(feeder)
+        self.waits.check((line,), self.serial, self.synced - 1)  # (first: the plan below uses its ticks)
         self.sim.touch(self)
-        self.waits.check((line,), self.serial)
 
     def wait_for(self, wait: Any) -> None:
         """A machine sleeps until ``wait`` (belt_waits.py) comes true: the lines plan their next step with it."""
@@ -414,8 +415,9 @@ class TransportLines(Machine):
         line = wait.segment.line
         if self.asleep or line is None or not line.active:
             return  # (nothing moves it: a change to the line checks it)
-        moves = wait.ticks(line, line.positions())  # (from the tick the lines are synced to)
-        if self.due is None or self.synced + max(0, moves - 1) < self.due:
+        moves = wait.ticks(line, line.positions())
+        wait.due = self.synced - 1 + moves  # (the lines last moved on the tick before they are synced to)
+        if self.due is None or wait.due < self.due:
             self.sim.touch(self)
 
     # --- topology -----------------------------------------------------------------
