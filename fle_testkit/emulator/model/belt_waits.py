@@ -149,11 +149,13 @@ class BeltWaits:
         for machine in {w.machine for w in waits if not w.machine.asleep}:
             self.drop(machine)
 
-    def check(self, lines: Iterable[Any], generation: int, moved: int) -> None:
+    def check(self, lines: Iterable[Any], generation: int, moved: int) -> int:
         """Wake each machine one of whose waits on ``lines`` (those that moved or changed) is true now; the
-        others learn the earliest tick they may come true (``moved``: the last tick the lines moved)."""
+        others learn the earliest tick they may come true (``moved``: the last tick the lines moved), and
+        the earliest of those ticks is returned (NEVER: none)."""
+        earliest = NEVER
         if not self.waits:
-            return
+            return earliest
         self._index(generation)
         woken: set[Any] = set()
         seen, by_line = self.seen, self.by_line
@@ -171,9 +173,11 @@ class BeltWaits:
                     if moves == 0:
                         woken.add(wait.machine)
                     wait.due = NEVER if moves >= NEVER else moved + moves
+                    earliest = min(earliest, wait.due)
         for machine in sorted(woken, key=lambda m: m.key):  # (a repeatable order)
             self.drop(machine)
             self.wake(machine)
+        return earliest
 
     def earliest(self, lines: Any, generation: int) -> int:
         """The earliest tick a wait on ``lines`` (those that move, a sized collection) may come true

@@ -313,7 +313,7 @@ class Line:
 class TransportLines(Machine):
     """Every transport line of a surface, run as one machine (a fixed order within a tick)."""
 
-    __slots__ = ("surface", "lines", "dirty", "loaded", "serial", "_active", "waits")
+    __slots__ = ("surface", "lines", "dirty", "loaded", "serial", "_active", "waits", "_plan")
 
     def __init__(self, surface: Any, sim: Simulation) -> None:
         super().__init__(cast(Any, _Anchor(surface)), sim)
@@ -325,6 +325,9 @@ class TransportLines(Machine):
         self.serial = 0
         self._active: dict[int, Line] = {}  # by id
         self.waits = BeltWaits(sim.touch)  # inserters asleep until an item or a gap reaches their hand
+        # The tick of the next step as last worked out over every moving line (None: work it out again).
+        # Plain ticks keep it; a change to one line only brings it earlier (see :meth:`_plan_earlier`).
+        self._plan: int | None = None
         self.sleep("working")  # (woken by items: an empty belt network never runs)
 
     def __repr__(self) -> str:
@@ -333,6 +336,7 @@ class TransportLines(Machine):
     # --- the machine ------------------------------------------------------------
 
     def step(self, tick: int) -> None:
+        self._plan = None
         rebuilt = self.dirty
         self.rebuild()
         active = sorted(self._active.values(), key=lambda line: line.id)
@@ -358,6 +362,12 @@ class TransportLines(Machine):
     def plain_ticks(self) -> int:
         if self.dirty or not self._active:  # (rebuilt by the step, not by each build that schedules it)
             return 0
+        if self._plan is None:
+            self._plan = self.synced + self._planned_ticks()
+        return max(0, self._plan - self.synced)
+
+    def _planned_ticks(self) -> int:
+        """Plain ticks before some moving line or some belt wait needs a step."""
         found = NEVER
         for line in self._active.values():
             if line.front_waiting():
@@ -406,8 +416,17 @@ class TransportLines(Machine):
         self._activate(line)
         for feeder in line.feeders:
             self._activate(feeder)
-        self.waits.check((line,), self.serial, self.synced - 1)  # (first: the plan below uses its ticks)
+        due = self.waits.check((line,), self.serial, self.synced - 1)  # (first: the plan below uses its ticks)
+        for changed in (line, *line.feeders):
+            self._plan_earlier(0 if changed.front_waiting() else changed.plain_ticks())
+        if due < NEVER:
+            self._plan_earlier(due - self.synced)
         self.sim.touch(self)
+
+    def _plan_earlier(self, ticks: int) -> None:
+        """Something needs a step within ``ticks`` plain ticks (from ``synced``): the plan keeps the earlier."""
+        if self._plan is not None and ticks < NEVER:
+            self._plan = min(self._plan, self.synced + max(0, ticks))
 
     def wait_for(self, wait: Any) -> None:
         """A machine sleeps until ``wait`` (belt_waits.py) comes true: the lines plan their next step with it."""
@@ -418,6 +437,7 @@ class TransportLines(Machine):
         moves = wait.ticks(line, line.positions())
         wait.due = self.synced - 1 + moves  # (the lines last moved on the tick before they are synced to)
         if self.due is None or wait.due < self.due:
+            self._plan_earlier(wait.due - self.synced)
             self.sim.touch(self)
 
     # --- topology -----------------------------------------------------------------
@@ -449,6 +469,7 @@ class TransportLines(Machine):
         if not self.dirty:
             return
         self.dirty = False
+        self._plan = None
         surface = self.surface
         entities = surface.find_entities_filtered(type=sorted(belts.BELT_TYPES))
         entities.sort(key=lambda e: e.id)
