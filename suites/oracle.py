@@ -587,3 +587,24 @@ def expected_pumped_oil(pumpjack: str, resource: str, amount: int, cycles: int) 
         total += pumpjack_cycle_units(resource, amount)
         amount = int(max(amount - data["infinite_depletion_amount"], data["minimum"]))
     return total, amount
+
+
+# --- inserters and belts ------------------------------------------------------------------
+#
+# The wiki's "Inserters" says where an inserter puts an item on a belt ("Inserters will always place the
+# item on the further lane") but its table of rates to and from belts was not reachable where this was
+# written, so these rates are the chest-to-chest rule (a swing there and back a hand) with what a belt
+# adds: at the pickup nothing while the lane keeps an item there (a compressed lane), at the drop one
+# quarter tile of movement (``back_fed_interval``) before each further item of a hand fits behind the last.
+
+
+def belt_to_chest_rate(inserter: str, hand: int = 1) -> Fraction:
+    """Items a second an inserter takes off a compressed lane into a chest: as chest to chest."""
+    return inserter_rate(entity(inserter), hand)
+
+
+def chest_to_belt_rate(inserter: str, belt: str, hand: int = 1) -> Fraction:
+    """Items a second an inserter puts from a chest onto a moving lane with room: its hand's items go one
+    a gap, a quarter tile of movement apart."""
+    cycle = 2 * swing_ticks(entity(inserter)) + (hand - 1) * back_fed_interval(belt)
+    return Fraction(TICKS_PER_SECOND * hand, cycle)

@@ -49,8 +49,11 @@ Choices where the game's exact behaviour is not known, easy to change here:
 - the hand's position (``held_stack_position``) turns and extends at the prototype's speeds along
   the shorter arc, clockwise on the map for a half turn (the game's way round is not documented);
   a script that writes the hand (``held_stack``) sends it to the drop, or back empty, from where it is;
-- an inserter feeds itself when its fuel slot is empty (the game's threshold is not documented);
-- belts are neither picked from nor dropped onto yet: an inserter facing one waits.
+- an inserter feeds itself when its fuel slot is empty (the game's threshold is not documented).
+
+Belts are picked from and dropped onto as inserter_belts.py says: the near lane first, the far lane
+to drop on, one item a gap; asleep over a belt, the surface's transport lines wake the inserter on the
+tick an item or a gap reaches its hand (belt_waits.py), never by polling.
 
 An electric inserter runs the same way on a power.ElectricSource: its swing's energy is what it
 asks of its network while it swings, the network's satisfaction scales its speed, and without
@@ -63,7 +66,7 @@ import math
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from . import control, ground, insertion_limits, targets
+from . import control, ground, inserter_belts, insertion_limits, targets
 from .burner import BurnerMachine
 from .geometry import Position
 from .inventory import EntityStack
@@ -75,6 +78,8 @@ if TYPE_CHECKING:
 
 #: Where an inserter takes items from in an entity: its outputs and its main inventory.
 PICKUP_INVENTORIES = control.OUTPUT_INVENTORIES | control.MAIN_INVENTORIES
+#: The states in which a hand over a belt waits for the belt (inserter_belts.py).
+BELT_WAITS = frozenset({"working", "waiting_for_source_items", "waiting_for_space_in_destination"})
 
 
 def hand_size(entity: Entity) -> int:
@@ -182,6 +187,8 @@ class Inserter(BurnerMachine):
         if destination is None:
             position = targets.drop_position(self.entity)
             return position is not None and not ground.taken(self.entity.surface, position)
+        if inserter_belts.reaches(destination):
+            return True  # (a belt takes any item; the hand waits there for a gap)
         return any(i.get_insertable_count(item) > 0 for i in self._drop_inventories(destination, item))
 
     def _drop_inventories(self, destination: Entity, item: str) -> list[Inventory]:
@@ -234,12 +241,14 @@ class Inserter(BurnerMachine):
     def _find_item(self) -> tuple[Any, str] | None:
         """How to take the first item wanted (a function of name and count), and its name."""
         source = self.source
+        if inserter_belts.reaches(source):
+            return inserter_belts.find(self.entity, source, self._takes)
         if source is not None:
             for inventory in source.inventories.values():
                 if inventory.name not in PICKUP_INVENTORIES:
                     continue
                 for stack in inventory:
-                    if stack is not None and (self._feeds_itself(stack[0]) or self._wants(stack[0])):
+                    if stack is not None and self._takes(stack[0]):
                         return _from_inventory(inventory), stack[0]
             return None
         position = targets.pickup_position(self.entity)
@@ -247,12 +256,17 @@ class Inserter(BurnerMachine):
             return None
         for item in ground.items_on_tile(self.entity.surface, position):
             name = item.stack[0] if item.stack else None
-            if name is not None and (self._feeds_itself(name) or self._wants(name)):
+            if name is not None and self._takes(name):
                 return _from_ground(item), name
         return None
 
+    def _takes(self, item: str) -> bool:
+        return self._feeds_itself(item) or self._wants(item)
+
     def _has_anything(self) -> bool:
         source = self.source
+        if inserter_belts.reaches(source):
+            return bool(inserter_belts.names_on(source))
         if source is None:
             position = targets.pickup_position(self.entity)
             return position is not None and bool(ground.items_on_tile(self.entity.surface, position))
@@ -276,6 +290,8 @@ class Inserter(BurnerMachine):
             return True
         name, count = self.hand
         destination = self.destination
+        if inserter_belts.reaches(destination):
+            return self._drop_onto_belt(destination, name, count)
         if destination is not None:
             placed = 0
             for inventory in self._drop_inventories(destination, name):
@@ -294,6 +310,19 @@ class Inserter(BurnerMachine):
             return False
         self.hand = None
         return True
+
+    def _drop_onto_belt(self, belt: Entity, name: str, count: int) -> bool:
+        """One item onto the belt if it fits; the rest of the hand waits for the next gap."""
+        position = targets.drop_position(self.entity)
+        placed = position is not None and inserter_belts.drop(self.entity, belt, position, name)
+        if placed and count == 1:
+            self.hand = None
+            return True
+        if placed:
+            self.hand = (name, count - 1)
+        # (working while the hand empties item by item; waiting when not even one went)
+        self.sleep("working" if placed else "waiting_for_space_in_destination", self._waits(), near=True)
+        return False
 
     # --- the hand as a script sees it (LuaEntity.held_stack, held_stack_position) -------
 
@@ -343,6 +372,22 @@ class Inserter(BurnerMachine):
         return Position(centre.x + radius * math.cos(angle), centre.y + radius * math.sin(angle))
 
     # --- wakes and saving -----------------------------------------------------------
+
+    def sleep(self, state: str, waits_on: Any = (), near: bool = False) -> None:
+        """Blocked; over a belt, the surface's lines wake it when an item or a gap reaches the hand
+        (also when a loaded game puts it back to sleep)."""
+        super().sleep(state, waits_on, near)
+        inserter_belts.forget(self, self.entity)
+        if state not in BELT_WAITS:
+            return
+        self._look()
+        if self.hand is None and inserter_belts.reaches(self.source):
+            ignore = frozenset(n for n in inserter_belts.names_on(self.source) if not self._takes(n))
+            inserter_belts.wait_for_items(self, self.source, ignore)
+        elif self.hand is not None and inserter_belts.reaches(self.destination):
+            position = targets.drop_position(self.entity)
+            if position is not None:
+                inserter_belts.wait_for_gap(self, self.entity, self.destination, position)
 
     def watched_tiles(self) -> list[tuple[int, int]]:
         """The tiles of the pickup and drop positions."""

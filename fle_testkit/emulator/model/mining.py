@@ -18,8 +18,8 @@ Choices where the game's exact behaviour is not known, easy to change here:
 - the ground takes one item entity at the drop position, and blocks while one lies there;
 - mined products count as produced (force item production statistics) when mined;
 - a drill whose drop position is on a belt puts each product on the lane nearest that position
-  (transport_lines.drop_onto); blocked there, it stays awake and tries again each tick (the lines
-  do not wake it yet).
+  (transport_lines.drop_onto); blocked there, it sleeps until the lines have a gap at that point
+  (belt_waits.py), as an inserter's hand does.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from . import control, ground, research_triggers, targets, transport_lines
+from .belt_waits import GapWait
 from .burner import BurnerMachine
 from .simulation import Simulation, exact
 
@@ -105,7 +106,7 @@ class MiningDrill(BurnerMachine):
                     placed += 1
                 if placed < count:
                     self.held[0] = (name, count - placed)
-                    self.state = "waiting_for_space_in_destination"
+                    self.sleep("waiting_for_space_in_destination", (destination.id,), near=True)
                     return False
             elif destination is not None:
                 placed = 0
@@ -127,6 +128,26 @@ class MiningDrill(BurnerMachine):
         return True
 
     # --- wakes and saving -------------------------------------------------------
+
+    def sleep(self, state: str, waits_on: Any = (), near: bool = False) -> None:
+        """Blocked; held products over a belt wait for a gap there (also when a loaded game puts it back
+        to sleep)."""
+        super().sleep(state, waits_on, near)
+        lines = transport_lines.existing_system(self.entity)
+        if lines is not None:
+            lines.waits.drop(self)
+        if state != "waiting_for_space_in_destination" or not self.held:
+            return
+        position = targets.drop_position(self.entity)
+        destination = self.destination
+        if not self.looked or (destination is not None and not destination.valid):
+            surface: Any = self.entity.surface
+            destination = targets.target_at(self.entity, position, surface)
+        if destination is None or destination.belt is None or position is None:
+            return
+        point = transport_lines.nearest_point(destination, position.x, position.y)
+        if point is not None:
+            transport_lines.system(destination).wait_for(GapWait(self, point[0], point[1]))
 
     def watched_tiles(self) -> list[tuple[int, int]]:
         """The tile of the drop position and the tiles of the mining area."""

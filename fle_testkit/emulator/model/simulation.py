@@ -349,6 +349,33 @@ class Simulation:
         machine.due = due
         heapq.heappush(self._queue, (due, next(self._seq), machine.version, machine))
 
+    def step_ahead(self, machine: Machine) -> None:
+        """From inside another machine's step, run ``machine``'s step of the current tick now if it has not
+        run yet and it is awake: a machine that goes first in every tick (a surface's transport lines, which
+        move before any machine reads or changes them), whatever order the queue had them in."""
+        running, tick = self._running, self.now
+        if running is None or running is machine or machine.synced > tick or machine.key not in self.machines:
+            return
+        if machine.asleep:
+            machine.synced = tick + 1  # (asleep its tick changes nothing: a wake now plans it from the next)
+            return
+        self._step(machine, tick)
+        self._running = running
+
+    def _step(self, machine: Machine, tick: int) -> None:
+        """Run the machine's step of ``tick`` (its plain ticks before it first) and plan its next."""
+        if machine.synced < tick:
+            machine.run_plain(tick - machine.synced)
+        self._running = machine
+        try:
+            machine.step(tick)
+        finally:
+            self._running = None
+        machine.synced = tick + 1
+        self.steps_run += 1
+        if machine.key in self.machines:
+            self._schedule(machine)
+
     def check_power(self) -> None:
         """Electric networks whose members or wiring changed are rebuilt before the next tick runs."""
         if self.power is not None:
@@ -387,17 +414,7 @@ class Simulation:
                     return tick
             heapq.heappop(queue)
             self.now = tick
-            if machine.synced < tick:
-                machine.run_plain(tick - machine.synced)
-            self._running = machine
-            try:
-                machine.step(tick)
-            finally:
-                self._running = None
-            machine.synced = tick + 1
-            self.steps_run += 1
-            if machine.key in self.machines:
-                self._schedule(machine)
+            self._step(machine, tick)
         self.now = max(self.now, end)
         return self.now
 

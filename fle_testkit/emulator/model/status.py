@@ -7,7 +7,11 @@ electric ones as their network's energy solve leaves them, power.py). For the
 rest, and for a machine before its first tick, this gives the status an entity
 shows from its own state:
 
-- types without a status (chests, belts, poles, walls, resources...) have none (nil);
+- types without a status (chests, belts, poles, walls, resources...) have none (nil). No
+  ``defines.entity_status`` value is documented for belts (2.0's ``full_output`` is "used by crafting
+  machines, boilers, burner energy sources, and reactors"; a belt's ``disabled_by_control_behavior``
+  needs a circuit condition, not modelled): FLE's own Lua derives a full belt from its lanes'
+  ``can_insert_at_back`` (serialize.lua's ``belt_status``, alerts.lua's blocked belt);
 - a burner entity with no fuel and nothing burning: ``no_fuel``;
 - an electric entity before its first tick, or a consumer its network does not power:
   ``not_plugged_in_electric_network`` for generators and solar panels (the define's

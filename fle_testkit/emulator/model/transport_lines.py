@@ -29,7 +29,9 @@ onto a belt's near lane, a change of belt speed, a loop back into itself), the
 front item passes over when it stands at the end and the other line has room
 at the entry point: it is taken off this line and put onto the other. Lines are
 updated in a fixed order within a tick (their ids), transfers first, so a tick
-run in bulk equals ticks run one by one.
+run in bulk equals ticks run one by one. Within a tick the lines move before any
+machine reads or changes them (``Simulation.step_ahead``): an item an inserter
+puts down moves from the next tick, whatever the order of the queue.
 
 Choices where the game's behaviour is not known here, easy to change:
 
@@ -53,6 +55,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from . import belts, splitters
+from .belt_waits import BeltWaits
 from .errors import InvalidArgumentError
 from .geometry import rotate_vector
 from .inventory import StackRef
@@ -318,7 +321,7 @@ class Line:
 class TransportLines(Machine):
     """Every transport line of a surface, run as one machine (a fixed order within a tick)."""
 
-    __slots__ = ("surface", "lines", "dirty", "loaded", "serial", "_active")
+    __slots__ = ("surface", "lines", "dirty", "loaded", "serial", "_active", "waits", "_plan")
 
     def __init__(self, surface: Any, sim: Simulation) -> None:
         super().__init__(cast(Any, _Anchor(surface)), sim)
@@ -329,6 +332,10 @@ class TransportLines(Machine):
         self.loaded = False  # some line held items when they were last dissolved
         self.serial = 0
         self._active: dict[int, Line] = {}  # by id
+        self.waits = BeltWaits(sim.touch)  # inserters asleep until an item or a gap reaches their hand
+        # The tick of the next step as last worked out over every moving line (None: work it out again).
+        # Plain ticks keep it; a change to one line only brings it earlier (see :meth:`_plan_earlier`).
+        self._plan: int | None = None
         self.sleep("working")  # (woken by items: an empty belt network never runs)
 
     def __repr__(self) -> str:
@@ -337,6 +344,8 @@ class TransportLines(Machine):
     # --- the machine ------------------------------------------------------------
 
     def step(self, tick: int) -> None:
+        self._plan = None
+        rebuilt = self.dirty
         self.rebuild()
         active = sorted(self._active.values(), key=lambda line: line.id)
         split: set[int] = set()  # (a splitter's lane takes both its inputs at once)
@@ -351,7 +360,9 @@ class TransportLines(Machine):
                     self._activate(changed)
         for line in sorted(self._active.values(), key=lambda line: line.id):
             line.tick()
-        for line in list(self._active.values()):
+        moved = list(self._active.values())
+        self.waits.check(self.lines if rebuilt else moved, self.serial, tick)  # (rebuilt: every line is new)
+        for line in moved:
             if not line.moving():
                 self._deactivate(line)
             elif line.first_free < 0 and line.output is not None and not self._may_pass(line):
@@ -368,11 +379,20 @@ class TransportLines(Machine):
     def plain_ticks(self) -> int:
         if self.dirty or not self._active:  # (rebuilt by the step, not by each build that schedules it)
             return 0
+        if self._plan is None:
+            self._plan = self.synced + self._planned_ticks()
+        return max(0, self._plan - self.synced)
+
+    def _planned_ticks(self) -> int:
+        """Plain ticks before some moving line or some belt wait needs a step."""
         found = NEVER
         for line in self._active.values():
             if line.front_waiting():
                 return 0
             found = min(found, line.plain_ticks())
+        due = self.waits.earliest(self._active.values(), self.serial)
+        if due < NEVER:
+            found = min(found, max(0, due - self.synced))
         return 0 if found == NEVER else found
 
     def run_plain(self, ticks: int) -> None:
@@ -413,7 +433,29 @@ class TransportLines(Machine):
         self._activate(line)
         for feeder in line.feeders:
             self._activate(feeder)
+        due = self.waits.check((line,), self.serial, self.synced - 1)  # (first: the plan below uses its ticks)
+        for changed in (line, *line.feeders):
+            self._plan_earlier(0 if changed.front_waiting() else changed.plain_ticks())
+        if due < NEVER:
+            self._plan_earlier(due - self.synced)
         self.sim.touch(self)
+
+    def _plan_earlier(self, ticks: int) -> None:
+        """Something needs a step within ``ticks`` plain ticks (from ``synced``): the plan keeps the earlier."""
+        if self._plan is not None and ticks < NEVER:
+            self._plan = min(self._plan, self.synced + max(0, ticks))
+
+    def wait_for(self, wait: Any) -> None:
+        """A machine sleeps until ``wait`` (belt_waits.py) comes true: the lines plan their next step with it."""
+        self.waits.add(wait)
+        line = wait.segment.line
+        if self.asleep or line is None or not line.active:
+            return  # (nothing moves it: a change to the line checks it)
+        moves = wait.ticks(line, line.positions())
+        wait.due = self.synced - 1 + moves  # (the lines last moved on the tick before they are synced to)
+        if self.due is None or wait.due < self.due:
+            self._plan_earlier(wait.due - self.synced)
+            self.sim.touch(self)
 
     # --- topology -----------------------------------------------------------------
 
@@ -444,6 +486,7 @@ class TransportLines(Machine):
         if not self.dirty:
             return
         self.dirty = False
+        self._plan = None
         surface = self.surface
         entities = surface.find_entities_filtered(type=sorted(belts.BELT_TYPES))
         entities.sort(key=lambda e: e.id)
@@ -482,6 +525,7 @@ class TransportLines(Machine):
                         target.feeders.append(line)
 
     def line_of(self, segment: TransportLine) -> Line | None:
+        self.sim.step_ahead(self)  # (within a tick the lines move before a machine reads or changes them)
         self.sync()
         self.rebuild()
         return segment.line
@@ -654,13 +698,20 @@ def _gather(line: Line) -> list[tuple[int, str]]:
 
 def system(entity: Entity) -> TransportLines:
     """The transport lines of the entity's surface (made on first use)."""
-    surface: Any = entity.surface
-    sim: Simulation = surface.world.simulation
-    found = sim.machines.get(-int(surface.index))
-    if not isinstance(found, TransportLines):
+    found = existing_system(entity)
+    if found is None:
+        surface: Any = entity.surface
+        sim: Simulation = surface.world.simulation
         found = TransportLines(surface, sim)
         sim.add_machine(found)
     return found
+
+
+def existing_system(entity: Entity) -> TransportLines | None:
+    """The transport lines of the entity's surface if it has any (none made)."""
+    surface: Any = entity.surface
+    found = surface.world.simulation.machines.get(-int(surface.index))
+    return found if isinstance(found, TransportLines) else None
 
 
 def line_of(segment: TransportLine) -> Line | None:
@@ -759,18 +810,33 @@ def drop_onto(belt: Entity, x: float, y: float, name: str) -> bool:
     Factorio puts a drill's product on the lane nearest its drop position; the point along the
     lane is the drop position's projection on it, the item centred there.
     """
-    state = _state(belt)
+    found = nearest_point(belt, x, y)
+    return found is not None and insert_at(found[0], found[1], name)
+
+
+def nearest_point(belt: Entity, x: float, y: float) -> tuple[TransportLine, int] | None:
+    """The lane nearest (x, y) and the point across from it there (see :func:`drop_onto`)."""
+    left, along = belt_coordinates(belt, x, y)
+    return lane_point(belt, 0 if left >= 0 else 1, along)
+
+
+def belt_coordinates(belt: Entity, x: float, y: float) -> tuple[float, float]:
+    """(x, y) relative to the belt's centre: how far towards its left lane, and how far along it
+    (-0.5 at its back edge, 0.5 at its front edge)."""
     dx, dy = rotate_vector(-1.0, 0.0, belt.direction)  # towards the belt's left lane
     fx, fy = rotate_vector(0.0, -1.0, belt.direction)  # along the belt
     rx, ry = x - belt.position.x, y - belt.position.y
-    left = rx * dx + ry * dy >= 0
-    along = rx * fx + ry * fy  # -0.5 (back edge) .. 0.5 (front edge)
-    segment = state.lines[0 if left else 1]
+    return rx * dx + ry * dy, rx * fx + ry * fy
+
+
+def lane_point(belt: Entity, lane: int, along: float) -> tuple[TransportLine, int] | None:
+    """The lane (0 left, 1 right) and the position on it of an item centred ``along`` the belt (as
+    :func:`belt_coordinates` gives it); None while the lane has no line (no length)."""
+    segment = _state(belt).lines[lane]
     if line_of(segment) is None or segment.length <= 0:  # (lengths are set when the lines are built)
-        return False
+        return None
     position = int(round((along + 0.5) * segment.length)) - SPACING // 2
-    position = min(max(0, position), max(0, segment.length - SPACING))
-    return insert_at(segment, position, name)
+    return segment, min(max(0, position), max(0, segment.length - SPACING))
 
 
 def configure_splitter(entity: Entity, **settings: str | None) -> None:

@@ -180,14 +180,15 @@ def test_a_drill_drops_its_ore_onto_the_belt_lane_nearest_its_drop_position(worl
     sim = world.simulation
     sim.run_until(240)  # one ore
     assert lane(target, 1).contents() == {"iron-ore": 1}  # (-0.5, -1.3) lies south of the centre: the right lane
-    # Centred on the drop position (96), on the ore's last tick: moved on by then or not, as the belts' tick
-    # runs after the drill's or before it (the order of machines within a tick is not fixed).
-    assert lane(target, 1).items() in ([(96, "iron-ore")], [(104, "iron-ore")])
+    # Centred on the drop position (96), on the ore's last tick: the lines moved before the drill within
+    # that tick (Simulation.step_ahead), so it moves from the next.
+    assert lane(target, 1).items() == [(96, "iron-ore")]
     sim.run_until(240 * 5)
     assert counts([target, onward], 1) == [1, 4] and lane(onward, 1).items()[-1][0] == 192
     assert drill.machine is not None and drill.machine.state == "working"
     sim.run_until(240 * 10)  # bunched up back to the drop position: 6 on the lane, a 7th waits
     assert counts([target, onward], 1) == [2, 4] and drill.machine.state == "waiting_for_space_in_destination"
+    assert drill.machine.asleep and sim.next_step_tick() is None  # (no polling: the lines wake it)
     assert lane(onward, 1).remove_item("iron-ore", 2) == 2
     sim.run_until(240 * 10 + 40)
     assert sum(counts([target, onward], 1)) == 5 and drill.machine.state == "working"

@@ -283,3 +283,90 @@ def test_a_compressed_lane_moves_at_the_documented_rate(gamedata: Any) -> None:
     moved_on = 400 - sum(len(lane.items()) for lane in lanes[:100])
     assert passed == moved_on
     assert moved_on / seconds == pytest.approx(float(oracle.lane_rate("express-transport-belt")), abs=0.15)
+
+
+def fuel(entity: Any) -> Any:
+    return next(i for i in entity.inventories.values() if i.name == "fuel")
+
+
+def chest_belt_chest(gamedata: Any, loaders: int, pickers: int, seconds: int, hand: int = 1) -> tuple[Any, Any]:
+    """``loaders`` burner inserters putting plates from a steel chest of 4,800 each onto a straight belt
+    going east (y 2.5), and ``pickers`` burner inserters at its far end taking them off into a chest each,
+    for ``seconds`` of game: the source chests and the pickers' chests."""
+    world = World.new(gamedata, 1)
+    surface = world.get_surface(1)
+    world.get_force("player").inserter_stack_size_bonus = hand - 1
+    for x in range(12):
+        surface.create_entity("transport-belt", (x + 0.5, 2.5), direction=4, force="player")
+    chests = []
+    for k in range(loaders):
+        chest = surface.create_entity("steel-chest", (k + 0.5, 0.5), force="player")
+        chest.inventories[1].insert("iron-plate", 4800)
+        fuel(surface.create_entity("burner-inserter", (k + 0.5, 1.5), force="player")).insert("coal", 50)
+        chests.append(chest)
+    sinks = []
+    for k in range(pickers):
+        x = 11.5 - k
+        fuel(surface.create_entity("burner-inserter", (x, 3.5), force="player")).insert("coal", 50)
+        sinks.append(surface.create_entity("iron-chest", (x, 4.5), force="player"))
+    world.simulation.run_until(seconds * 60)
+    return chests, sinks
+
+
+@pytest.mark.parametrize("hand", [1, 3])
+def test_an_inserter_puts_onto_a_belt_at_the_oracle_rate_for_an_hour(gamedata: Any, hand: int) -> None:
+    """One burner inserter from a chest onto a moving belt, emptied at its end by two more: an hour (a hand
+    of 3: 20 minutes) within 0.5 % of the oracle's chest-to-belt rate."""
+    seconds = 3600 if hand == 1 else 1200
+    chests, _ = chest_belt_chest(gamedata, loaders=1, pickers=2, seconds=seconds, hand=hand)
+    moved = 4800 - chests[0].inventories[1].get_item_count()
+    rate = oracle.chest_to_belt_rate("burner-inserter", "transport-belt", hand)
+    assert moved / seconds == pytest.approx(float(rate), rel=0.005)
+
+
+def test_an_inserter_takes_off_a_belt_at_the_oracle_rate_for_an_hour(gamedata: Any) -> None:
+    """Two burner inserters keep a lane full; one at its end takes into a chest: an hour within 0.5 % of the
+    oracle's belt-to-chest rate, the chest-to-chest rate (0.77/s)."""
+    _, sinks = chest_belt_chest(gamedata, loaders=2, pickers=1, seconds=3600)
+    moved = sinks[0].inventories[1].get_item_count()
+    assert moved / 3600 == pytest.approx(float(oracle.belt_to_chest_rate("burner-inserter")), rel=0.005)
+
+
+@LONG
+@given(items=st.integers(0, 48), seconds=st.integers(1, 120))
+def test_an_inserter_takes_off_a_full_lane_what_the_oracle_says(gamedata: Any, items: int, seconds: int) -> None:
+    """A dead-end lane of 12 belts holding ``items`` compressed at its end, taken off by a burner inserter
+    at the end: the lane closes up faster than the hand swings, so it moves what a chest would give it."""
+    world = World.new(gamedata, 1)
+    surface = world.get_surface(1)
+    belts = [surface.create_entity("transport-belt", (x + 0.5, 2.5), direction=4, force="player") for x in range(12)]
+    for k in range(items):
+        belt, slot = belts[11 - k // 4], k % 4
+        assert transport_lines.insert_at(belt.belt.lines[0], 192 - 64 * slot, "iron-plate")  # type: ignore[union-attr]
+    fuel(surface.create_entity("burner-inserter", (11.5, 3.5), force="player")).insert("coal", 50)
+    chest = surface.create_entity("iron-chest", (11.5, 4.5), force="player")
+    ticks = seconds * 60
+    world.simulation.run_until(ticks)
+    assert chest.inventories[1].get_item_count() == oracle.expected_moved("burner-inserter", ticks, items)
+
+
+@LONG
+@given(items=st.integers(0, 200), seconds=st.integers(1, 300))
+def test_an_inserter_puts_onto_a_moving_belt_what_the_oracle_says(gamedata: Any, items: int, seconds: int) -> None:
+    """A chest of ``items`` plates onto a moving belt emptied at its end: the drop never waits, so the
+    chest empties as chest to chest."""
+    world = World.new(gamedata, 1)
+    surface = world.get_surface(1)
+    for x in range(12):
+        surface.create_entity("transport-belt", (x + 0.5, 2.5), direction=4, force="player")
+    source = surface.create_entity("iron-chest", (0.5, 0.5), force="player")
+    source.inventories[1].insert("iron-plate", items)
+    loader = surface.create_entity("burner-inserter", (0.5, 1.5), force="player")
+    fuel(loader).insert("coal", 50)
+    fuel(surface.create_entity("burner-inserter", (11.5, 3.5), force="player")).insert("coal", 50)
+    surface.create_entity("iron-chest", (11.5, 4.5), force="player")
+    ticks = seconds * 60
+    world.simulation.run_until(ticks)
+    hand = loader.machine.hand  # type: ignore[union-attr]
+    landed = items - source.inventories[1].get_item_count() - (hand[1] if hand else 0)
+    assert landed == oracle.expected_moved("burner-inserter", ticks, items)
