@@ -54,6 +54,10 @@ ORACLE_THROUGHPUT = {
     "steel_plate_throughput": lambda: 5 * oracle.crafting_rate("stone-furnace", "steel-plate") * HOLDOUT,
     # three drill -> furnace pairs feed an assembling machine 2 (1.5 gears/s: not the limit)
     "iron_gear_wheel_throughput": lambda: _burner_iron(3) / _ingredient("iron-gear-wheel", "iron-plate"),
+    # two assembling machines 2 on red science, fed gears and copper plates to spare
+    "automation_science_pack_throughput": lambda: (
+        2 * oracle.crafting_rate("assembling-machine-2", "automation-science-pack") * HOLDOUT
+    ),
     # a pumpjack on a well FLE's reset left at 300,000 (fle/env/tools/admin/regenerate_resources/server.lua:9)
     "crude_oil_throughput": lambda: (
         oracle.pumpjack_cycle_units("crude-oil", FLE_WELL)
