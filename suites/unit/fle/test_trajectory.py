@@ -37,6 +37,11 @@ def _burner_iron(machines: int) -> float:
     return machines * oracle.mining_rate("burner-mining-drill", "iron-ore") * HOLDOUT
 
 
+def _product(recipe: str, item: str) -> int:
+    """How many of ``item`` one craft of ``recipe`` makes."""
+    return sum(r["amount"] for r in oracle.recipe(recipe)["results"] if r["name"] == item)
+
+
 def _ingredient(recipe: str, item: str) -> int:
     """How many of ``item`` one craft of ``recipe`` takes."""
     return sum(i["amount"] for i in oracle.recipe(recipe)["ingredients"] if i["name"] == item)
@@ -57,6 +62,14 @@ ORACLE_THROUGHPUT = {
     # two assembling machines 2 on red science, fed gears and copper plates to spare
     "automation_science_pack_throughput": lambda: (
         2 * oracle.crafting_rate("assembling-machine-2", "automation-science-pack") * HOLDOUT
+    ),
+    # two burner copper lines make cable for a circuit machine (the iron comes to spare)
+    "electronic_circuit_throughput": lambda: (
+        2
+        * oracle.mining_rate("burner-mining-drill", "copper-ore")
+        * _product("copper-cable", "copper-cable")
+        / _ingredient("electronic-circuit", "copper-cable")
+        * HOLDOUT
     ),
     # a pumpjack on a well FLE's reset left at 300,000 (fle/env/tools/admin/regenerate_resources/server.lua:9)
     "crude_oil_throughput": lambda: (
