@@ -37,6 +37,14 @@ def _burner_iron(machines: int) -> float:
     return machines * oracle.mining_rate("burner-mining-drill", "iron-ore") * HOLDOUT
 
 
+def _copper_circuits(lines: int) -> float:
+    """Circuits a holdout from the cable of ``lines`` burner copper lines (drill-limited)."""
+    plates = lines * oracle.mining_rate("burner-mining-drill", "copper-ore")
+    return (
+        plates * _product("copper-cable", "copper-cable") / _ingredient("electronic-circuit", "copper-cable") * HOLDOUT
+    )
+
+
 def _product(recipe: str, item: str) -> int:
     """How many of ``item`` one craft of ``recipe`` makes."""
     return sum(r["amount"] for r in oracle.recipe(recipe)["results"] if r["name"] == item)
@@ -69,6 +77,15 @@ ORACLE_THROUGHPUT = {
         * oracle.mining_rate("burner-mining-drill", "copper-ore")
         * _product("copper-cable", "copper-cable")
         / _ingredient("electronic-circuit", "copper-cable")
+        * HOLDOUT
+    ),
+    # the same copper-limited circuits, one an inserter (gears and plates to spare)
+    "inserter_throughput": lambda: (
+        2
+        * oracle.mining_rate("burner-mining-drill", "copper-ore")
+        * _product("copper-cable", "copper-cable")
+        / _ingredient("electronic-circuit", "copper-cable")
+        / _ingredient("inserter", "electronic-circuit")
         * HOLDOUT
     ),
     # a pumpjack on a well FLE's reset left at 300,000 (fle/env/tools/admin/regenerate_resources/server.lua:9)
