@@ -316,9 +316,9 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers, LuaEntityFluidMembers):
         machine = self.model.machine
         if machine is not None:
             machine.sync()  # (an accumulator's charge moves between its steps)
-            generated = getattr(machine, "generated_last_tick", None)
-            if generated is not None:  # (a generator's buffer holds what it gives each tick: assumed)
-                return float(generated())
+            buffered = getattr(machine, "buffered", None) or getattr(machine, "generated_last_tick", None)
+            if buffered is not None:  # (a generator's buffer: see power.py's SteamEngine.buffered)
+                return float(buffered())
         return self.model.energy
 
     @lua_setter("energy")

@@ -13,7 +13,9 @@ The generator's rules (``random.Random(seed)`` drives every choice):
   fact is centred beyond that tile, on the ray from spawn through it, and
   trimmed so no tile of it is as near to spawn as that tile, the tile itself
   kept. Other ores, the crude oil (3 to 5 wells at least 4 tiles apart, plus a
-  ``second_well`` at its offset from the nearest one, 3 or more from the rest), the
+  ``second_well`` at its offset from the nearest one, 3 or more from the rest; and a well at
+  each ``wells_at`` position, which no other feature comes near and the field's nearest well is
+  nearer spawn than; it holds 300 000), the
   lake (an ellipse of ``water`` tiles, straight at its sides' middles when the
   ``flat_shore`` fact asks, its nearest tile on its east shore when ``land_east`` does) and the grove (25 to 40 trees within
   8 tiles of its centre) are put at a random bearing 24 to 64 tiles from spawn.
@@ -180,6 +182,14 @@ class _Generator:
             (x - CLEAR_MARGIN, y - CLEAR_MARGIN, x + CLEAR_MARGIN, y + CLEAR_MARGIN)
             for x, y in (c["position"] for c in facts.get("clear", ()))
         ]
+        self.fixed_wells = [
+            (float(x), float(y))
+            for r in facts.get("resource", ())
+            if r.get("name") == "crude-oil"
+            for x, y in r.get("wells_at", ())
+        ]
+        # A fixed well keeps every other feature off the 3x3 pumpjack built on it.
+        self.blocked += [(x - 1.5, y - 1.5, x + 1.5, y + 1.5) for x, y in self.fixed_wells]
         self.taken: list[tuple[float, float, float, float]] = []
 
     # --- placement helpers ------------------------------------------------
@@ -347,12 +357,21 @@ class _Generator:
                     max(w[0] for w in wells) + 1.5,
                     max(w[1] for w in wells) + 1.5,
                 )
-            if not self._free(box):
+            if not self._free(box) or not self._fixed_wells_fit(wells):
                 continue
             self.taken.append(box)
             for x, y in wells:
                 self.layout.resources.append(("crude-oil", x, y, self.rng.randint(*OIL_AMOUNT)))
+            # A fixed well holds the least (100 % yield) and draws nothing, so the features
+            # drawn after it are those of the map without it.
+            self.layout.resources += [("crude-oil", x, y, OIL_AMOUNT[0]) for x, y in self.fixed_wells]
             return
+
+    def _fixed_wells_fit(self, wells: list[tuple[float, float]]) -> bool:
+        """The field's nearest well stays the nearest of all (the nearest-well facts are about it)."""
+        sx, sy = self.spawn
+        reach = min(math.hypot(x - sx, y - sy) for x, y in wells)
+        return all(math.hypot(x - sx, y - sy) > reach + 1e-9 for x, y in self.fixed_wells)
 
     def _with_second_well(
         self, wells: list[tuple[float, float]], offset: list[int]

@@ -147,15 +147,31 @@ storage.engine, storage.assembler = engine, assembler
 """
 
 
-def test_a_steam_engine_says_what_it_gave_in_the_last_tick(tmp_path: Path) -> None:
-    """What its network used: an assembler's 75 kW and its 2.5 kW drain; nothing more while it is idle.
-    FLE's alerts read ``energy`` over ``electric_buffer_size`` to tell a generator that gives power."""
+def _steam_level(tmp_path: Path, plant: str) -> Level:
     world = World.new(load_vanilla(), 1)
     for x in range(-6, -1):
         for y in range(-3, 7):
             world.get_surface(1).tiles.set(x, y, "water")  # (a lake west of the pump)
     level = Level.new(name="lab", scenario_files={"control.lua": b""}, world=world, **level_options(tmp_path))
-    lua(level, PRINT + STEAM_PLANT)
+    lua(level, PRINT + plant)
+    return level
+
+
+def test_a_steam_engine_on_no_pole_shows_its_buffer_full_of_steam(tmp_path: Path) -> None:
+    """FLE's steam tests check ``energy > 0`` of an engine fed with steam before any pole is built."""
+    level = _steam_level(tmp_path, STEAM_PLANT.replace("s.create_entity{name = 'small-electric-pole'", "--"))
+    assert lua(level, "p(engine.energy)") == "0"  # (no steam yet)
+    level.advance(until=level.tick + 120)  # (the water and the steam reach the engine)
+    assert lua(level, "p(engine.energy, engine.electric_buffer_size, engine.energy_generated_last_tick)") == (
+        "15000 15000 0"
+    )
+    assert lua(level, "p(engine.status == defines.entity_status.not_plugged_in_electric_network)") == "true"
+
+
+def test_a_steam_engine_says_what_it_gave_in_the_last_tick(tmp_path: Path) -> None:
+    """What its network used: an assembler's 75 kW and its 2.5 kW drain; nothing more while it is idle.
+    FLE's alerts read ``energy`` over ``electric_buffer_size`` to tell a generator that gives power."""
+    level = _steam_level(tmp_path, STEAM_PLANT)
     level.advance(until=level.tick + 120)  # (the water and the steam reach the engine)
     idle = float(lua(level, "p(engine.energy_generated_last_tick)"))
     lua(level, "assembler.insert{name = 'iron-plate', count = 100}")

@@ -187,3 +187,13 @@ def test_entity_state_round_trips_burner_recipe_and_queue(world: World) -> None:
     restored = {e.name: e for e in copy.get_surface(1).entities}
     assert restored["assembling-machine-1"].recipe is not None
     assert restored["stone-furnace"].burner.currently_burning.name == "wood"  # type: ignore[union-attr]
+
+
+def test_a_steam_engine_faces_north_or_east_only(world: World) -> None:
+    engine = make(world, "steam-engine", direction=8)
+    assert engine.direction == 0
+    assert engine.rotate() and engine.direction == 4
+    assert engine.rotate() and engine.direction == 0  # the second quarter turn is upright again
+    engine.direction = 12
+    assert engine.direction == 4
+    assert make(world, "boiler", 10, 10, direction=8).direction == 8  # a boiler has a front

@@ -220,3 +220,22 @@ def test_a_second_well_lies_where_the_pumpjack_test_places_its_pumpjack(facts: d
     nx, ny = _nearest([(e.position.x, e.position.y) for e in found], tuple(facts["spawn"]["position"]))
     dx, dy = fact["second_well"]
     assert (nx + dx, ny + dy) in wells
+
+
+def test_a_well_lies_where_the_oil_chain_test_builds_its_pumpjack(facts: dict, world: World) -> None:
+    fact = next(r for r in facts["resource"] if r["name"] == "crude-oil")
+    surface = world.get_surface("nauvis")
+    for x, y in fact["wells_at"]:
+        assert surface.find_entities_filtered(position=(x, y), name="crude-oil"), (x, y)
+        assert surface.can_place_entity("pumpjack", (x, y)), (x, y)
+
+
+def test_fixed_wells_leave_the_rest_of_the_map_as_it_was(facts: dict, world: World) -> None:
+    without = {k: v for k, v in facts.items() if k not in ("resource", "clear")}
+    without["resource"] = [{k: v for k, v in r.items() if not k.startswith("wells_at")} for r in facts["resource"]]
+    without["clear"] = facts["clear"]
+    gamedata = load_vanilla()
+    plain, fixed = mapgen.generate(without, gamedata), mapgen.generate(facts, gamedata)
+    wells = {(x, y) for x, y in next(r for r in facts["resource"] if r["name"] == "crude-oil")["wells_at"]}
+    assert [r for r in fixed.resources if (r[1], r[2]) not in wells] == plain.resources
+    assert (fixed.tiles, fixed.trees) == (plain.tiles, plain.trees)

@@ -114,6 +114,19 @@ class TestEngines:
         world.simulation.run_until(100_000)
         assert world.simulation.steps_run == steps  # (nothing draws: the plant sleeps whole)
 
+    def test_engines_on_no_pole_show_a_full_buffer_while_steam_is_there(self, world: World, surface: Surface) -> None:
+        _, boiler, engines, pole = steam_plant(surface, coal=0)
+        pole.destroy()
+        world.simulation.run_until(10)
+        assert [e.machine.buffered() for e in engines] == [0, 0]  # (no steam yet)
+        surface.fluids.give(engines[0], 1, "steam", 10, 165.0)
+        # a tick's full output each, 0.5 units of 165 °C steam at 30 kJ: 15 kJ (900 kW / 60)
+        assert [e.machine.buffered() for e in engines] == [15_000, 15_000]
+        assert [e.machine.generated_last_tick() for e in engines] == [0, 0]  # (it gives no network anything)
+        assert steam(surface, engines[0]) == 10 and status(engines[0]) == "not_plugged_in_electric_network"
+        surface.fluids.give(engines[0], 1, "steam", 10, 115.0)  # mixed down to 140 °C: 25 kJ a unit
+        assert engines[0].machine.buffered() == 12_500
+
     def test_steam_left_in_the_pipes_powers_a_pole_built_later(self, world: World, surface: Surface) -> None:
         _, boiler, engines, pole = steam_plant(surface, coal=0)
         pole.destroy()
