@@ -57,8 +57,10 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from . import steady_steam
 from .fluid_segments import take, whole
 from .simulation import Machine, Simulation, exact
+from .steady_member import SteadyMember
 
 if TYPE_CHECKING:
     from .entity import Entity
@@ -175,7 +177,7 @@ class SolarPanel(GeneratorMachine):
         return "working" if self.available() > 0 else "no_power"
 
 
-class SteamEngine(GeneratorMachine):
+class SteamEngine(SteadyMember, GeneratorMachine):
     """A steam engine: up to ``fluid_usage_per_tick`` units of its box's steam a tick, each giving
     ``(temperature - the steam's default) x heat capacity x effectivity`` joules, the temperature capped
     at its ``maximum_temperature``: 30 kJ a unit of 165 °C steam, 900 kW at full use (FluidPrototype: 200 J/°C).
@@ -191,7 +193,20 @@ class SteamEngine(GeneratorMachine):
     drawn, until its segment changes or its network gives it a share.
     """
 
-    __slots__ = ("offer", "units", "owed", "per_unit", "_usage", "_hot", "_heat", "_cold", "_at", "_sharing")
+    __slots__ = (
+        "offer",
+        "units",
+        "owed",
+        "per_unit",
+        "_usage",
+        "_hot",
+        "_heat",
+        "_cold",
+        "_at",
+        "_sharing",
+        "steady",
+        "seen",
+    )
 
     def __init__(self, entity: Entity, sim: Simulation) -> None:
         super().__init__(entity, sim)
@@ -208,6 +223,14 @@ class SteamEngine(GeneratorMachine):
         self._cold = exact(steam.default_temperature) if steam is not None else Fraction(0)
         self._at: tuple[float, Fraction] = (float("nan"), Fraction(0))  # (temperature, joules a unit)
         self._sharing: tuple[Any, int, Fraction] | None = None  # (segment, grid version, usage of its engines)
+        self.steady: Any = None  # the steady steam plant whose ticks it runs in bulk (steady_steam.py)
+        self.seen: tuple[int, Any] | None = None  # (tick, what its plant did in it): steady_steam.plan
+
+    def plain_ticks(self) -> int:
+        return self.steady_ticks()
+
+    def run_plain(self, ticks: int) -> None:
+        self.run_steady(ticks)
 
     def energy_per_unit(self, temperature: Fraction) -> Fraction:
         """Joules one unit of steam at ``temperature`` gives (capped at the engine's maximum temperature)."""
@@ -263,6 +286,7 @@ class SteamEngine(GeneratorMachine):
         return network is not None and not network.drawing
 
     def step(self, tick: int) -> None:
+        self.steady_over(tick)
         network = self.network
         if network is None:
             self.offer = Fraction(0)
@@ -271,6 +295,7 @@ class SteamEngine(GeneratorMachine):
         network.steam_step(tick)
         if network.drawing and network.engines[0] is self:
             self.state = self.status()
+            steady_steam.plan(self, tick)
         else:
             self.sleep(self.status())
 
@@ -582,9 +607,12 @@ class PowerNetwork:
         """Each engine delivers its offer times the steam tier's used share, and draws its units times it."""
         self._accrue_steam()  # (the old share up to now)
         shares = self._tier_shares()
-        self.steam_share = dict(zip(self._tier_keys, shares, strict=True)).get(STEAM_TIER, Fraction(0))
-        self.drawing = self.steam_share > 0 and any(engine.units > 0 for engine in self.engines)
+        share = dict(zip(self._tier_keys, shares, strict=True)).get(STEAM_TIER, Fraction(0))
         first = self.engines[0]
+        if share != self.steam_share and first.steady is not None:
+            first.steady.interrupt()  # (the ticks repeated at the old share up to now)
+        self.steam_share = share
+        self.drawing = self.steam_share > 0 and any(engine.units > 0 for engine in self.engines)
         if (self.drawing or self.share_ticks) and first.asleep:
             first.sim.touch(first)
 
@@ -712,6 +740,8 @@ class PowerGrid:
         self.dirty = False
         self.version += 1
         for stale in self.networks.values():
+            if stale.engines and stale.engines[0].steady is not None:
+                stale.engines[0].steady.interrupt()
             stale.advance()
             stale.settle_steam()
         self.networks = {}
