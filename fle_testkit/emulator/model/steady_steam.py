@@ -12,6 +12,17 @@ same), the burners burn each tick's fuel, the fluid statistics get each tick's f
 members' order (the same float sums), and the engines owe the steam of the last tick only (the
 steam of every tick before was taken and made again).
 
+The fluid statistics keep float totals: a run adds its plant's flows tick by tick in the members'
+order, as stepping does, but when it is accounted (a sync, a step, its end), not interleaved tick by
+tick with flows of the same fluids that other machines of the force count on the surface meanwhile
+(another plant's run, a lone pump): where such flows meet, a total can differ from stepping's in a
+float's last bits (its exact value does not).
+
+A share change ends a run (the engines draw another amount a tick, and the segments settle at other
+amounts within a tick or two): so a factory whose demand changes every few ticks gains little. Runs
+whose draw changes linearly with the share (the boiler making one tick later what the engines took)
+would keep them going; not done.
+
 A plant is only recognised where nothing else touches its segments: the engines' segments hold
 engines of this network and boilers' outputs, the boilers' water segments hold offshore pumps and
 boilers' inputs, and no pump draws from any of them.

@@ -20,6 +20,7 @@ from fle_testkit.emulator.model import Surface, World, steady_steam
 from fle_testkit.emulator.model.crafter import set_recipe
 from fle_testkit.emulator.model.entity import Entity
 from fle_testkit.emulator.model.fluid_segments import take
+from fle_testkit.emulator.model.power import SteamEngine
 from fle_testkit.emulator.model.status import status
 
 
@@ -163,10 +164,12 @@ class TestEngines:
             monkeypatch.setattr(steady_steam, "LEAST_TICKS", 2 if steady else 2**62)
             world = World.new(load_vanilla(), 1)
             surface = world.get_surface(1)
-            _, boiler, _, _ = steam_plant(surface)
+            _, boiler, engines, _ = steam_plant(surface)
             gear_assemblers(surface)
             world.simulation.run_until(1000)
             boiler.inventories[1].insert("coal", 5)  # (a touch ends the repeated ticks; they start again)
+            world.simulation.run_until(1700)
+            take(engines[0], 1, 30)  # (so does a change to one of the plant's segments)
             world.simulation.run_until(2500)
             state = world.to_state()
             state["simulation"].pop("queue")  # (repeating members are due at the run's end, later in the queue)
@@ -195,6 +198,21 @@ class TestEngine:
         fast, _ = same_both_ways(build, 4000)
         charged = [e.machine.charge for e in fast.get_surface(1).find_entities_filtered(name="accumulator")]
         assert all(0 < charge for charge in charged)
+
+    def test_a_save_while_a_plant_runs_in_bulk_resumes_exactly(
+        self, world: World, surface: Surface, resumed: Any
+    ) -> None:
+        _, _, engines, _ = steam_plant(surface)
+        gear_assemblers(surface)
+        machine = engines[0].machine
+        assert isinstance(machine, SteamEngine)
+        tick = 1000
+        while machine.steady is None and tick < 1600:
+            tick += 1
+            world.simulation.run_until(tick)
+        assert machine.steady is not None and machine.steady.end > tick  # (saved within a run of repeated ticks)
+        loaded = resumed(world, 4000)
+        assert status(loaded.get_surface(1).find_entities_filtered(name="steam-engine")[0]) == "working"
 
     def test_steam_power_survives_a_save_exactly(self, world: World, surface: Surface, resumed: Any) -> None:
         steam_plant(surface, coal=1)
