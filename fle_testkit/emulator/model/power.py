@@ -446,6 +446,9 @@ class PowerNetwork:
         "_again",
         "_offers",
         "_generated",
+        "_totals",
+        "_shares",
+        "_units",
         "_steam_tick",
         "_tier_keys",
         "drawing",
@@ -470,6 +473,9 @@ class PowerNetwork:
         self._again = False
         self._offers: list[list[tuple[str, Fraction]]] | None = None
         self._generated = Fraction(0)
+        self._totals: list[Fraction] = []  # each tier's offer, worked out with the offers
+        self._shares: tuple[Fraction, list[Fraction]] | None = None  # (used, the tiers' shares of it)
+        self._units: bool | None = None  # whether some engine offers steam (None: not yet worked out)
         self._steam_tick = -1  # the tick of its last steam step
         self._tier_keys: list[int] = []  # the tiers (SOLAR_TIER, STEAM_TIER) that offer something
         self.drawing = False  # whether some engine of it draws steam (its first engine steps every tick)
@@ -533,13 +539,17 @@ class PowerNetwork:
 
     def _tier_shares(self) -> list[Fraction]:
         """The part of each priority tier's offer the last solve uses (a tier is used up before the next)."""
-        shares = []
+        self.offers()
         left = self.used
-        for tier in self.offers():
-            total = sum((offer for _, offer in tier), Fraction(0))
+        cached = self._shares
+        if cached is not None and cached[0] == left:  # (a solve reads them, and the accounting after it)
+            return cached[1]
+        shares = []
+        for total in self._totals:
             taken = min(left, total) if left > 0 else Fraction(0)
             left -= taken
             shares.append(taken / total if total else Fraction(0))
+        self._shares = (self.used, shares)
         return shares
 
     def steam_step(self, tick: int) -> None:
@@ -563,7 +573,14 @@ class PowerNetwork:
             for engine in engines:
                 if engine.asleep and engine.network is self:
                     engine.state = engine.status()  # (a sleeping engine shows its offer as it is now)
-        self.drawing = self.steam_share > 0 and any(engine.units > 0 for engine in engines)
+        self._units = any(engine.units > 0 for engine in engines)
+        self.drawing = self.steam_share > 0 and self._units
+
+    def _offering(self) -> bool:
+        """Whether some engine offers steam (worked out at each steam step, which alone changes it)."""
+        if self._units is None:
+            self._units = any(engine.units > 0 for engine in self.engines)
+        return self._units
 
     def solve(self) -> None:
         """Share this tick's energy out; consumers whose speed changed go on at the new one."""
@@ -612,7 +629,7 @@ class PowerNetwork:
         if share != self.steam_share and first.steady is not None:
             first.steady.interrupt()  # (the ticks repeated at the old share up to now)
         self.steam_share = share
-        self.drawing = self.steam_share > 0 and any(engine.units > 0 for engine in self.engines)
+        self.drawing = share > 0 and self._offering()
         if (self.drawing or self.share_ticks) and first.asleep:
             first.sim.touch(first)
 
@@ -633,7 +650,9 @@ class PowerNetwork:
                 _add(tiers[_tier(generator)], generator.entity.name, generator.available())
             self._tier_keys = [key for key, tier in enumerate(tiers) if tier]
             offers = self._offers = [list(tiers[key].items()) for key in self._tier_keys]
-            self._generated = sum((offer for tier in offers for _, offer in tier), Fraction(0))
+            self._totals = [sum((offer for _, offer in tier), Fraction(0)) for tier in offers]
+            self._generated = sum(self._totals, Fraction(0))
+            self._shares = None
         return offers
 
     def generated(self) -> Fraction:
