@@ -57,8 +57,8 @@ class Steady:
         self.segments = segments
         self.end = start  # the first tick its members step again
         self.accounted = start  # ticks before this one are accounted
-        # Each tick's fluid statistics flows, in the members' order: (statistics, fluid, amount).
-        self.flows: list[tuple[Any, str, float]] = []
+        # Each tick's fluid statistics flows, in the members' order: statistics -> [(fluid, amount)].
+        self.flows: dict[Any, list[tuple[str, float]]] = {}
         self.burns: list[tuple[Any, Any]] = []  # (burner, fuel a tick)
         self.owed: list[tuple[SteamEngine, Any]] = []  # (engine, the steam a tick it owes)
 
@@ -69,10 +69,8 @@ class Steady:
         if ticks <= 0:
             return
         self.accounted = to
-        flows = self.flows
-        for _ in range(ticks):  # (one tick at a time: the same float sums as stepping)
-            for statistics, fluid, amount in flows:
-                statistics.on_flow(fluid, amount)
+        for statistics, flows in self.flows.items():  # (each total's adds in its tick order, as stepping's)
+            statistics.on_flows_repeated(flows, ticks)
         for burner, need in self.burns:
             burner.burn(need, ticks)
         # Each tick took the steam owed for the one before, and the boiler made it again: what is owed
@@ -138,13 +136,13 @@ def plan(engine: SteamEngine, tick: int) -> None:
     for member in members:
         statistics = member.sim.fluid_statistics(member.entity)
         if isinstance(member, OffshorePump) and member._source and member._source[0] is not None:
-            steady.flows.append((statistics, member._source[0], float(member.put)))
+            steady.flows.setdefault(statistics, []).append((member._source[0], float(member.put)))
         elif isinstance(member, Boiler):
             units, need = member.made
             water = member.entity.surface.fluids.segment(member.entity, member.source).fluid
             if water is not None:
-                steady.flows.append((statistics, water, -float(units)))
-            steady.flows.append((statistics, member.steam, float(units)))
+                steady.flows.setdefault(statistics, []).append((water, -float(units)))
+            steady.flows.setdefault(statistics, []).append((member.steam, float(units)))
             steady.burns.append((member.burner, need))
     share = network.steam_share
     steady.owed = [(e, whole(e.units * share)) for e in network.engines if e.units]
