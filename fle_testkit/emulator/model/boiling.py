@@ -18,18 +18,21 @@ Working, it steps every tick (see pumping.py for why).
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .fluid_segments import Amount, whole
 from .simulation import Machine, Simulation, exact
+from .steady_member import SteadyMember
 
 if TYPE_CHECKING:
     from .burner import Burner
     from .entity import Entity
 
 
-class Boiler(Machine):
+class Boiler(SteadyMember, Machine):
     __slots__ = (
+        "made",
+        "steady",
         "burner",
         "energy_per_tick",
         "target",
@@ -57,6 +60,14 @@ class Boiler(Machine):
         self.effectivity = exact(prototype.effectivity)
         # For the last input temperature seen: (temperature, joules a unit, units a full tick, its fuel).
         self._at: tuple[float, Amount, Amount, Amount] | None = None
+        self.made: tuple[Amount, Amount] = (0, 0)  # (steam, fuel) of its last working step
+        self.steady: Any = None  # the steady steam plant it is in (steady_steam.py)
+
+    def plain_ticks(self) -> int:
+        return self.steady_ticks()
+
+    def run_plain(self, ticks: int) -> None:
+        self.run_steady(ticks)
 
     def _rates(self, temperature: float) -> tuple[float, Amount, Amount, Amount]:
         """Worked out once per input temperature (Fractions are slow; the water's is nearly always 15)."""
@@ -69,6 +80,7 @@ class Boiler(Machine):
         return at
 
     def step(self, tick: int) -> None:
+        self.steady_over(tick)
         entity = self.entity
         if not entity.active:
             self.sleep("disabled_by_script")
@@ -93,6 +105,7 @@ class Boiler(Machine):
             self.sleep(blocked)
             return
         entity.energy = float(need)
+        self.made = (units, need)
         statistics = self.sim.fluid_statistics(entity)
         if water.fluid is not None:
             statistics.on_flow(water.fluid, -float(units))

@@ -84,6 +84,7 @@ class Segment:
     entities: list[Entity] = field(default_factory=list)  # the boxes' entities that run a machine
     # Machines that draw from it with no box in it (a pump whose input side meets it): woken by its changes.
     fed: list[Entity] = field(default_factory=list)
+    steady: Any = None  # the steady steam plant whose ticks repeat on it (steady_steam.py): a change ends them
 
     @property
     def room(self) -> Amount:
@@ -272,6 +273,8 @@ class FluidSegments:
             self.clear(entity, box)
 
     def _wake(self, segment: Segment) -> None:
+        if segment.steady is not None:
+            segment.steady.disturbed()
         sim = self._simulation
         for entity in itertools.chain(segment.entities, segment.fed):
             machine = entity.machine

@@ -57,8 +57,10 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from . import steady_steam
 from .fluid_segments import take, whole
 from .simulation import Machine, Simulation, exact
+from .steady_member import SteadyMember
 
 if TYPE_CHECKING:
     from .entity import Entity
@@ -175,7 +177,7 @@ class SolarPanel(GeneratorMachine):
         return "working" if self.available() > 0 else "no_power"
 
 
-class SteamEngine(GeneratorMachine):
+class SteamEngine(SteadyMember, GeneratorMachine):
     """A steam engine: up to ``fluid_usage_per_tick`` units of its box's steam a tick, each giving
     ``(temperature - the steam's default) x heat capacity x effectivity`` joules, the temperature capped
     at its ``maximum_temperature``: 30 kJ a unit of 165 °C steam, 900 kW at full use (FluidPrototype: 200 J/°C).
@@ -191,7 +193,20 @@ class SteamEngine(GeneratorMachine):
     drawn, until its segment changes or its network gives it a share.
     """
 
-    __slots__ = ("offer", "units", "owed", "per_unit", "_usage", "_hot", "_heat", "_cold", "_at", "_sharing")
+    __slots__ = (
+        "offer",
+        "units",
+        "owed",
+        "per_unit",
+        "_usage",
+        "_hot",
+        "_heat",
+        "_cold",
+        "_at",
+        "_sharing",
+        "steady",
+        "seen",
+    )
 
     def __init__(self, entity: Entity, sim: Simulation) -> None:
         super().__init__(entity, sim)
@@ -208,6 +223,14 @@ class SteamEngine(GeneratorMachine):
         self._cold = exact(steam.default_temperature) if steam is not None else Fraction(0)
         self._at: tuple[float, Fraction] = (float("nan"), Fraction(0))  # (temperature, joules a unit)
         self._sharing: tuple[Any, int, Fraction] | None = None  # (segment, grid version, usage of its engines)
+        self.steady: Any = None  # the steady steam plant whose ticks it runs in bulk (steady_steam.py)
+        self.seen: tuple[int, Any] | None = None  # (tick, what its plant did in it): steady_steam.plan
+
+    def plain_ticks(self) -> int:
+        return self.steady_ticks()
+
+    def run_plain(self, ticks: int) -> None:
+        self.run_steady(ticks)
 
     def energy_per_unit(self, temperature: Fraction) -> Fraction:
         """Joules one unit of steam at ``temperature`` gives (capped at the engine's maximum temperature)."""
@@ -281,6 +304,7 @@ class SteamEngine(GeneratorMachine):
             self.units, self.per_unit = saved
 
     def step(self, tick: int) -> None:
+        self.steady_over(tick)
         network = self.network
         if network is None:
             self.offer = Fraction(0)
@@ -289,6 +313,7 @@ class SteamEngine(GeneratorMachine):
         network.steam_step(tick)
         if network.drawing and network.engines[0] is self:
             self.state = self.status()
+            steady_steam.plan(self, tick)
         else:
             self.sleep(self.status())
 
@@ -439,6 +464,9 @@ class PowerNetwork:
         "_again",
         "_offers",
         "_generated",
+        "_totals",
+        "_shares",
+        "_units",
         "_steam_tick",
         "_tier_keys",
         "drawing",
@@ -463,6 +491,9 @@ class PowerNetwork:
         self._again = False
         self._offers: list[list[tuple[str, Fraction]]] | None = None
         self._generated = Fraction(0)
+        self._totals: list[Fraction] = []  # each tier's offer, worked out with the offers
+        self._shares: tuple[Fraction, list[Fraction]] | None = None  # (used, the tiers' shares of it)
+        self._units: bool | None = None  # whether some engine offers steam (None: not yet worked out)
         self._steam_tick = -1  # the tick of its last steam step
         self._tier_keys: list[int] = []  # the tiers (SOLAR_TIER, STEAM_TIER) that offer something
         self.drawing = False  # whether some engine of it draws steam (its first engine steps every tick)
@@ -526,13 +557,17 @@ class PowerNetwork:
 
     def _tier_shares(self) -> list[Fraction]:
         """The part of each priority tier's offer the last solve uses (a tier is used up before the next)."""
-        shares = []
+        self.offers()
         left = self.used
-        for tier in self.offers():
-            total = sum((offer for _, offer in tier), Fraction(0))
+        cached = self._shares
+        if cached is not None and cached[0] == left:  # (a solve reads them, and the accounting after it)
+            return cached[1]
+        shares = []
+        for total in self._totals:
             taken = min(left, total) if left > 0 else Fraction(0)
             left -= taken
             shares.append(taken / total if total else Fraction(0))
+        self._shares = (self.used, shares)
         return shares
 
     def steam_step(self, tick: int) -> None:
@@ -556,7 +591,14 @@ class PowerNetwork:
             for engine in engines:
                 if engine.asleep and engine.network is self:
                     engine.state = engine.status()  # (a sleeping engine shows its offer as it is now)
-        self.drawing = self.steam_share > 0 and any(engine.units > 0 for engine in engines)
+        self._units = any(engine.units > 0 for engine in engines)
+        self.drawing = self.steam_share > 0 and self._units
+
+    def _offering(self) -> bool:
+        """Whether some engine offers steam (worked out at each steam step, which alone changes it)."""
+        if self._units is None:
+            self._units = any(engine.units > 0 for engine in self.engines)
+        return self._units
 
     def solve(self) -> None:
         """Share this tick's energy out; consumers whose speed changed go on at the new one."""
@@ -600,9 +642,12 @@ class PowerNetwork:
         """Each engine delivers its offer times the steam tier's used share, and draws its units times it."""
         self._accrue_steam()  # (the old share up to now)
         shares = self._tier_shares()
-        self.steam_share = dict(zip(self._tier_keys, shares, strict=True)).get(STEAM_TIER, Fraction(0))
-        self.drawing = self.steam_share > 0 and any(engine.units > 0 for engine in self.engines)
+        share = dict(zip(self._tier_keys, shares, strict=True)).get(STEAM_TIER, Fraction(0))
         first = self.engines[0]
+        if share != self.steam_share and first.steady is not None:
+            first.steady.interrupt()  # (the ticks repeated at the old share up to now)
+        self.steam_share = share
+        self.drawing = share > 0 and self._offering()
         if (self.drawing or self.share_ticks) and first.asleep:
             first.sim.touch(first)
 
@@ -623,7 +668,9 @@ class PowerNetwork:
                 _add(tiers[_tier(generator)], generator.entity.name, generator.available())
             self._tier_keys = [key for key, tier in enumerate(tiers) if tier]
             offers = self._offers = [list(tiers[key].items()) for key in self._tier_keys]
-            self._generated = sum((offer for tier in offers for _, offer in tier), Fraction(0))
+            self._totals = [sum((offer for _, offer in tier), Fraction(0)) for tier in offers]
+            self._generated = sum(self._totals, Fraction(0))
+            self._shares = None
         return offers
 
     def generated(self) -> Fraction:
@@ -730,6 +777,8 @@ class PowerGrid:
         self.dirty = False
         self.version += 1
         for stale in self.networks.values():
+            if stale.engines and stale.engines[0].steady is not None:
+                stale.engines[0].steady.interrupt()
             stale.advance()
             stale.settle_steam()
         self.networks = {}

@@ -15,17 +15,18 @@ takes would make bulk ticks inexact, and a chain that fills up sleeps whole.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .fluid_segments import Amount, whole
 from .simulation import Machine, Simulation, covered_tiles, exact
+from .steady_member import SteadyMember
 
 if TYPE_CHECKING:
     from .entity import Entity
 
 
-class OffshorePump(Machine):
-    __slots__ = ("rate", "_source")
+class OffshorePump(SteadyMember, Machine):
+    __slots__ = ("rate", "_source", "put", "steady")
 
     def __init__(self, entity: Entity, sim: Simulation) -> None:
         super().__init__(entity, sim)
@@ -33,8 +34,17 @@ class OffshorePump(Machine):
         # The tile's fluid, read on the first step and again after the pump moves or turns
         # (tiles are not changed under a built pump: LuaSurface.set_tiles is not built).
         self._source: tuple[str | None] | None = None
+        self.put: Amount = 0  # what its last step put in
+        self.steady: Any = None  # the steady steam plant it is in (steady_steam.py)
+
+    def plain_ticks(self) -> int:
+        return self.steady_ticks()
+
+    def run_plain(self, ticks: int) -> None:
+        self.run_steady(ticks)
 
     def step(self, tick: int) -> None:
+        self.steady_over(tick)
         entity = self.entity
         if not entity.active:
             self.sleep("disabled_by_script")
@@ -46,7 +56,7 @@ class OffshorePump(Machine):
             self.sleep("no_input_fluid")
             return
         temperature = self.sim.fluids[source].default_temperature
-        put = entity.surface.fluids.give(entity, 1, source, self.rate, temperature)
+        put = self.put = entity.surface.fluids.give(entity, 1, source, self.rate, temperature)
         if put <= 0:
             self.sleep("full_output")
             return

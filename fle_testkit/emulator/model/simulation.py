@@ -85,6 +85,7 @@ class Machine:
         "waits_near",
         "tiles",
         "key",
+        "order",
     )
 
     def __init__(self, entity: Entity, sim: Simulation) -> None:
@@ -100,6 +101,7 @@ class Machine:
         self.waits_on: frozenset[int] = frozenset()  # entity ids whose inventory changes wake it
         self.waits_near = False  # woken by entities appearing or leaving on its watched tiles
         self.tiles: tuple[tuple[int, int], ...] = ()  # the tiles it is registered on
+        self.order = 0  # its place among the steps of its due tick (the queue's order)
 
     # --- what a kind of machine defines -------------------------------------
 
@@ -124,6 +126,10 @@ class Machine:
     def waits_on_fluid(self) -> bool:
         """Asleep, whether a change of a fluid segment it is on may unblock it (fluid_segments.py wakes it)."""
         return True
+
+    def touched(self) -> bool:
+        """Something it depends on changed: True when it planned itself again (a steady steam plant's member)."""
+        return False
 
     def scheduled(self) -> None:
         """It was planned again (woken, put to sleep, or after a step): an electric one tells its network."""
@@ -324,6 +330,8 @@ class Simulation:
         """Something the machine depends on changed at the current tick: wake it, or plan again."""
         if machine is self._running or machine.key not in self.machines:
             return  # (running: it plans again when its step ends)
+        if machine.touched():
+            return
         machine.sync()
         if machine.asleep:
             machine.asleep = False
@@ -332,6 +340,16 @@ class Simulation:
             machine.state = None
             self._unwait(machine)
         self._schedule(machine)
+
+    @property
+    def running(self) -> Machine | None:
+        """The machine whose step is running."""
+        return self._running
+
+    def reschedule(self, machine: Machine) -> None:
+        """Plan an awake machine's next step again (what it plans changed outside its step)."""
+        if machine.key in self.machines and not machine.asleep:
+            self._schedule(machine)
 
     def _unwait(self, machine: Machine) -> None:
         _discard(self._waiting, machine.waits_on, machine)
@@ -347,7 +365,8 @@ class Simulation:
             return
         due = machine.synced + machine.plain_ticks()
         machine.due = due
-        heapq.heappush(self._queue, (due, next(self._seq), machine.version, machine))
+        machine.order = order = next(self._seq)
+        heapq.heappush(self._queue, (due, order, machine.version, machine))
 
     def step_ahead(self, machine: Machine) -> None:
         """From inside another machine's step, run ``machine``'s step of the current tick now if it has not

@@ -17,7 +17,7 @@ Quality is not modelled: every count is of "normal" quality.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from .errors import InvalidArgumentError, UnknownPrototypeError
@@ -92,6 +92,28 @@ class FlowStatistics:
             self._add(self.input_counts, name, count)
         elif count < 0:
             self._add(self.output_counts, name, -count)
+
+    def on_flows_repeated(self, flows: Sequence[tuple[str, float]], ticks: int) -> None:
+        """``flows`` (each as :meth:`on_flow` takes it), in order, once a tick for ``ticks`` ticks: the same
+        float totals as that many calls (each total adds its own amounts in the same order), at bulk cost."""
+        groups: dict[tuple[bool, str], list[float]] = {}
+        for name, count in flows:
+            name, count = self._name(name), self._number(count)
+            if count:
+                groups.setdefault((count > 0, name), []).append(count if count > 0 else -count)
+        for (produced, name), amounts in groups.items():
+            counts = self.input_counts if produced else self.output_counts
+            total = counts.get(name, 0)
+            if len(amounts) == 1:
+                amount = amounts[0]
+                for _ in range(ticks):
+                    total += amount
+            else:
+                for _ in range(ticks):
+                    for amount in amounts:
+                        total += amount
+            if total:
+                counts[name] = total
 
     def get_input_count(self, name: str) -> float:
         return self.input_counts.get(self._name(name), 0)

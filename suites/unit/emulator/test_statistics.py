@@ -36,6 +36,22 @@ def test_positive_flows_are_input_and_negative_ones_output(items: FlowStatistics
     assert items.get_input_count("coal") == 0
 
 
+def test_flows_repeated_give_the_float_totals_of_as_many_calls(world: World) -> None:
+    """A steady steam plant's bulk ticks (steady_steam.py) add each tick's flows this way."""
+    flows = [("water", 0.1), ("water", -0.7333333333333333), ("steam", 0.7333333333333333), ("water", 0.3)]
+    fluids = world.flow_statistics("fluid", "player", "nauvis")
+    fluids.on_flow("water", 1.0)
+    for _ in range(1000):
+        for name, count in flows:
+            fluids.on_flow(name, count)
+    stepped = (dict(fluids.input_counts), dict(fluids.output_counts))
+    fluids.clear()
+    fluids.on_flow("water", 1.0)
+    fluids.on_flows_repeated(flows, 1000)
+    assert (fluids.input_counts, fluids.output_counts) == stepped  # (exactly: the same float sums)
+    assert stepped[0]["water"] != 1.0 + 0.1 * 1000 + 0.3 * 1000  # (which a product would not give)
+
+
 def test_set_counts_and_clear(items: FlowStatistics) -> None:
     items.set_input_count("coal", 4)
     items.set_output_count("coal", 1)
