@@ -56,19 +56,29 @@ def register(groups: argparse._SubParsersAction) -> None:
             "written with '=': --pytest='--factorio-backend docker -n 2'."
         ),
     )
-    run.add_argument("files", nargs="+", type=Path, metavar="FILE.toml")
     run.add_argument(
         "--rebaseline",
         action="store_true",
         help="expect what the replay reaches: rewrite each file's expectations (tolerances kept) and say each change",
     )
-    run.add_argument(
-        "--pytest",
-        default="",
-        metavar="OPTIONS",
-        help="options for the pytest run underneath, one string after '=' (--pytest='-n 2 --fle-game-speed 100')",
+    rebaseline = commands.add_parser(
+        "rebaseline",
+        help="replay trajectory files and make each expect what it reached (the same as run --rebaseline)",
+        description=(
+            "Replay each file as 'run' does and rewrite its expectations with what the replay reached, tolerances "
+            "kept, saying each change (old -> new). For an expectation changed on purpose: review the diff."
+        ),
     )
+    for command in (run, rebaseline):
+        command.add_argument("files", nargs="+", type=Path, metavar="FILE.toml")
+        command.add_argument(
+            "--pytest",
+            default="",
+            metavar="OPTIONS",
+            help="options for the pytest run underneath, one string after '=' (--pytest='-n 2 --fle-game-speed 100')",
+        )
     run.set_defaults(handler=run_files)
+    rebaseline.set_defaults(handler=run_files, rebaseline=True)
 
     show = commands.add_parser("show", help="read a trajectory file and say what it holds")
     show.add_argument("file", type=Path, metavar="FILE.toml")

@@ -1,5 +1,5 @@
 """``fle-testkit trajectory run`` as a user runs it: a trajectory that misses fails with its table
-and keeps the game it left; ``--rebaseline`` makes the file expect what the replay reached."""
+and keeps the game it left; ``trajectory rebaseline`` makes the file expect what the replay reached."""
 
 from __future__ import annotations
 
@@ -13,17 +13,17 @@ from fle_testkit.fle.trajectory import Trajectory
 REFERENCE = Path(__file__).parent / "iron_ore_throughput.toml"
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    command = [
+def run(*args: str, cwd: Path, command: str = "run") -> subprocess.CompletedProcess[str]:
+    command_line = [
         sys.executable,
         "-m",
         "fle_testkit.cli",
         "trajectory",
-        "run",
+        command,
         *args,
         "--pytest=--factorio-backend=embedded",
     ]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600, check=False)
+    return subprocess.run(command_line, cwd=cwd, capture_output=True, text=True, timeout=600, check=False)
 
 
 def test_a_miss_fails_with_its_table_and_rebaseline_expects_what_was_reached(tmp_path: Path) -> None:
@@ -35,7 +35,7 @@ def test_a_miss_fails_with_its_table_and_rebaseline_expects_what_was_reached(tmp
     assert "throughput       200 ± 6" in missed.stdout
     failed = tmp_path / ".fle" / "trajectories" / "failed"
     assert list(failed.glob("wrong-*.zip")) and list(failed.glob("wrong-*.step1.json"))  # (the state after step 1)
-    rebased = run(str(wrong), "--rebaseline", cwd=tmp_path)
+    rebased = run(str(wrong), cwd=tmp_path, command="rebaseline")  # (run --rebaseline is the same)
     assert rebased.returncode == 0, rebased.stdout[-3000:]
     reached = re.search(r"rebaselined throughput 200 ± 6 -> ([0-9.]+) ± 6", rebased.stdout)
     assert reached, rebased.stdout[-3000:]
