@@ -285,7 +285,7 @@ class Simulation:
         (a force's research: research.wake_key)."""
         waiting = self._waiting.get(key)
         if waiting:
-            self._wake(list(waiting))
+            self._wake(waiting)
 
     def replan(self, machine: Machine) -> None:
         """What the machine works on was changed by a script (a character's queue or mining state):
@@ -298,7 +298,10 @@ class Simulation:
         self.touch(machine)
 
     def _wake(self, machines: Iterable[Machine]) -> None:
-        for machine in machines:
+        # By key (the entity's id), not in the set's order: a set of machines iterates in the order of
+        # their memory addresses, which one world's objects share with every other of the process, so
+        # two identical worlds woke (and stepped) the same machines in different orders.
+        for machine in sorted(machines, key=_key):  # (a copy: waking takes machines out of the set)
             self.touch(machine)
 
     def _watch(self, machine: Machine) -> None:
@@ -478,6 +481,10 @@ class Simulation:
             machine = self.machines.get(int(entity_id))
             if machine is not None and not machine.asleep:
                 self._schedule(machine)
+
+
+def _key(machine: Machine) -> int:
+    return machine.key
 
 
 def _discard(index: dict[Any, set[Machine]], keys: Iterable[Any], machine: Machine) -> None:
