@@ -21,7 +21,10 @@ and costs nothing; it is woken by the change that may unblock it:
   that what it found there may have changed (:meth:`Machine.surroundings_changed`).
 
 A woken machine steps at the current tick; if it is still blocked it sleeps
-again, so a wake that changed nothing costs one step. A steady factory costs a
+again, so a wake that changed nothing costs one step. Machines woken together
+wake (and so step) in the order of their entities' ids, never in a set's order:
+that follows the memory the objects sit at, which differs between two worlds of
+one process, and two identical worlds must run alike. A steady factory costs a
 step per discrete event, an idle one nothing, and ``game.speed`` is bounded by
 events, not ticks.
 
