@@ -14,8 +14,10 @@ from fle_testkit.emulator.model import World
 from fle_testkit.emulator.model.crafter import set_recipe
 from fle_testkit.emulator.model.entity import Entity
 
-#: Units of the factory: about what its steam plant (a boiler, two engines) powers.
-UNITS = 8
+#: Units of the factory: at their peaks more than its steam plant (a boiler, two engines: 1.8 MW) gives,
+#: so its network runs short at times. Each unit's two inserters wait on its assembler: the more units,
+#: the surer two worlds put some such pair in different orders when a set's order decided it.
+UNITS = 16
 
 
 def fuel(entity: Entity, count: int) -> None:
