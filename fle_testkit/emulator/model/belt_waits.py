@@ -146,7 +146,7 @@ class BeltWaits:
 
     def _awake(self, waits: list[ItemWait | GapWait]) -> None:
         """Drop the machines among ``waits`` that were woken some other way."""
-        for machine in {w.machine for w in waits if not w.machine.asleep}:
+        for machine in {w.machine for w in waits if not w.machine.asleep}:  # (in any order: each drops its own)
             self.drop(machine)
 
     def check(self, lines: Iterable[Any], generation: int, moved: int) -> int:

@@ -251,7 +251,7 @@ def cancel_crafting(character: Entity, index: int, count: int, recipes: Mapping[
         state.reserved.pop(entry.group, None)
     for name, n in back.items():
         # What does not fit is lost: Factorio spills it at the character's feet, which is not modelled.
-        control.insert(character, name, n, {})
+        control.insert(character, name, n, character.force.gamedata.recipes)
     _wake(character)
 
 

@@ -21,7 +21,10 @@ and costs nothing; it is woken by the change that may unblock it:
   that what it found there may have changed (:meth:`Machine.surroundings_changed`).
 
 A woken machine steps at the current tick; if it is still blocked it sleeps
-again, so a wake that changed nothing costs one step. A steady factory costs a
+again, so a wake that changed nothing costs one step. Machines woken together
+wake (and so step) in the order of their entities' ids, never in a set's order:
+that follows the memory the objects sit at, which differs between two worlds of
+one process, and two identical worlds must run alike. A steady factory costs a
 step per discrete event, an idle one nothing, and ``game.speed`` is bounded by
 events, not ticks.
 
@@ -285,7 +288,7 @@ class Simulation:
         (a force's research: research.wake_key)."""
         waiting = self._waiting.get(key)
         if waiting:
-            self._wake(list(waiting))
+            self._wake(waiting)
 
     def replan(self, machine: Machine) -> None:
         """What the machine works on was changed by a script (a character's queue or mining state):
@@ -298,7 +301,10 @@ class Simulation:
         self.touch(machine)
 
     def _wake(self, machines: Iterable[Machine]) -> None:
-        for machine in machines:
+        # By key (the entity's id), not in the set's order: a set of machines iterates in the order of
+        # their memory addresses, which one world's objects share with every other of the process, so
+        # two identical worlds woke (and stepped) the same machines in different orders.
+        for machine in sorted(machines, key=_key):  # (a copy: waking takes machines out of the set)
             self.touch(machine)
 
     def _watch(self, machine: Machine) -> None:
@@ -478,6 +484,10 @@ class Simulation:
             machine = self.machines.get(int(entity_id))
             if machine is not None and not machine.asleep:
                 self._schedule(machine)
+
+
+def _key(machine: Machine) -> int:
+    return machine.key
 
 
 def _discard(index: dict[Any, set[Machine]], keys: Iterable[Any], machine: Machine) -> None:
