@@ -141,6 +141,7 @@ def test_defaults_and_overrides_are_said() -> None:
         ({"expect": {"throughput": {"rel": 0.1}}}, "'expect.throughput' must be a number or"),
         ({"expect": {"throughput": {"value": 5, "slack": 1}}}, "has unknown key(s) slack"),
         ({"expect": {"score": {"value": 5, "rel": -1}}}, "tolerances must be numbers >= 0"),
+        ({"expect": {"score": {"value": 5, "over": -0.1}}}, "tolerances must be numbers >= 0"),
         ({"expect": {"produced": 5}}, "'expect.produced' must be a table of item names"),
         ({"expect": {"produced": {"iron-plate": "lots"}}}, "'expect.produced.iron-plate' must be a number"),
     ],
@@ -193,6 +194,16 @@ def test_a_tolerance_takes_the_wider_of_absolute_and_relative() -> None:
     assert Tolerance(100, rel=0.1, abs=2).slack == 10
     assert not Tolerance(0).holds(math.nan)
     assert Tolerance(45, abs=2).describe() == "45 ± 2"
+
+
+def test_over_widens_a_tolerance_upwards_only() -> None:
+    """FLE's holdout windows run long on a loaded machine, never short: more than the rate, never less."""
+    loaded = Tolerance(20, abs=4, over=0.35)
+    assert loaded.holds(31) and not loaded.holds(31.1)  # 20 + 4 + 7
+    assert loaded.holds(16) and not loaded.holds(15.9)  # (below: abs only)
+    assert loaded.describe() == "20 ± 4 (+35%)"
+    again = Trajectory.from_dict({**MINIMAL, "expect": {"throughput": loaded.to_dict()}}).expect.throughput
+    assert again == loaded
 
 
 def _replay(expect: Expectation, *, success: bool, throughput: float) -> Replay:
