@@ -169,6 +169,7 @@ class Line:
         "speed",
         "names",
         "gaps",
+        "total",
         "first_free",
         "output",
         "split",
@@ -190,6 +191,7 @@ class Line:
         self.names: list[str] = []  # back first
         # gaps[i]: from item i to item i + 1; the last: the front item's room to the end.
         self.gaps: list[int] = []
+        self.total = 0  # sum(gaps), kept as they change: the back item's position without a pass over them
         self.first_free = -1  # items after this index stand at the end, compressed
         self.output: tuple[Line, int] | None = None  # the line the front passes onto, and where
         self.split: splitters.Split | None = None  # or the splitter lane its front chooses an output at
@@ -221,12 +223,13 @@ class Line:
         self.gaps = [items[i + 1][0] - items[i][0] for i in range(len(items) - 1)]
         if items:
             self.gaps.append(self.length - SPACING - items[-1][0])
+        self.total = sum(self.gaps)
         self.first_free = len(items) - 1
         self.version += 1
 
     def back(self) -> int:
-        """The back item's position (the line's length when empty); sums in C, not item by item."""
-        return self.length - SPACING - sum(self.gaps) if self.gaps else self.length
+        """The back item's position (the line's length when empty), from the gaps' running total."""
+        return self.length - SPACING - self.total if self.gaps else self.length
 
     def room_at(self, x: int) -> bool:
         """Whether an item fits with its back edge at ``x``."""
@@ -245,8 +248,10 @@ class Line:
         if not self.room_at(x):
             return False
         if self.gaps and x <= self.back() - SPACING:
+            gap = self.back() - x
             self.names.insert(0, name)
-            self.gaps.insert(0, self.back() - x)
+            self.gaps.insert(0, gap)
+            self.total += gap
             self.first_free += 1  # (the items in front keep their state; the new one may move)
             self.version += 1
             return True
@@ -264,7 +269,9 @@ class Line:
         name = self.names.pop()
         room = self.gaps.pop()
         if self.gaps:
-            self.gaps[-1] += room
+            self.gaps[-1] += room  # (the total stays)
+        else:
+            self.total = 0
         self.first_free = len(self.names) - 1
         self.version += 1
         return name
@@ -285,6 +292,7 @@ class Line:
             room = gaps[i] + carry - (SPACING if i < n - 1 else 0)
             moved = speed if room >= speed else room
             gaps[i] += carry - moved
+            self.total += carry - moved
             if moved == speed:
                 return
             if moved == 0 and i == self.first_free:
@@ -303,6 +311,7 @@ class Line:
     def run_plain(self, ticks: int) -> None:
         if self.first_free >= 0:
             self.gaps[self.first_free] -= self.speed * ticks
+            self.total -= self.speed * ticks
             self.version += 1
 
     def front_waiting(self) -> bool:

@@ -234,3 +234,22 @@ def test_bulk_ticks_equal_tick_by_tick(run_both_ways: Callable[..., Any]) -> Non
     fast, slow, *_ = run_both_ways(_lines, 700)
     for mine, theirs in zip(fast, slow, strict=True):
         assert [lane(mine, k).items() for k in (0, 1)] == [lane(theirs, k).items() for k in (0, 1)]
+
+
+def test_a_lines_running_total_of_gaps_stays_their_sum(world: World, surface: Surface) -> None:
+    """A loop passing its front onto its back, a dead-end row filling up and items taken off in the middle:
+    the back item's position comes from the gaps' running total, never a pass over them."""
+    spots = [(k, 0, EAST) for k in range(5)] + [(5, k, SOUTH) for k in range(5)]
+    spots += [(5 - k, 5, WEST) for k in range(5)] + [(0, 5 - k, NORTH) for k in range(5)]
+    ring = [belt(surface, x + 0.5, y + 0.5, d) for x, y, d in spots]
+    dead_end = row(surface, 6, y=10.5)
+    for entity in ring[::3] + dead_end[:2]:
+        for index in (0, 1):
+            assert lane(entity, index).insert_at_back("iron-ore")
+    sim = world.simulation
+    for tick in (7, 300, 301, 2_000, 2_001, 5_000):
+        sim.run_until(tick)
+        if tick == 2_000:
+            assert transport_lines.remove(lane(ring[4]), None, 1) == 1  # (an item taken off the loop's middle)
+        checked = [line for line in transport_lines.system(ring[0]).lines if line.gaps]
+        assert checked and all(line.total == sum(line.gaps) for line in checked)
