@@ -45,11 +45,11 @@ def lab_level(root: Path) -> Level:
     )
 
 
-def blank_level(root: Path, setup: str = "") -> Level:
-    """A level on a new vanilla world with an empty control.lua, after running ``setup`` (with ``p``)."""
-    level = Level.new(
-        name="lab", scenario_files={"control.lua": b""}, world=World.new(load_vanilla(), 1), **level_options(root)
-    )
+def blank_level(root: Path, setup: str = "", world: World | None = None) -> Level:
+    """A level with an empty control.lua on ``world`` (a new vanilla one by default), after running
+    ``setup`` (with ``p``)."""
+    world = world if world is not None else World.new(load_vanilla(), 1)
+    level = Level.new(name="lab", scenario_files={"control.lua": b""}, world=world, **level_options(root))
     lua(level, PRINT + setup)
     return level
 

@@ -6,16 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from level_lua import PRINT, STATUS, level_options
+from level_lua import STATUS, blank_level, lua, saved_and_loaded
 
-from fle_testkit.emulator.gamedata import load_vanilla
 from fle_testkit.emulator.level import Level
-from fle_testkit.emulator.model.world import World
-from fle_testkit.emulator.saves import read_save, write_save
 
 HELPERS = (
-    PRINT
-    + STATUS
+    STATUS
     + """
 function fluid(f) if f == nil then return 'nil' end return f.name .. ':' .. f.amount .. '@' .. f.temperature end
 """
@@ -32,11 +28,7 @@ storage.pump, storage.boiler = pump, boiler
 
 
 def make_level(tmp_path: Path) -> Level:
-    level = Level.new(
-        name="lab", scenario_files={"control.lua": b""}, world=World.new(load_vanilla(), 1), **level_options(tmp_path)
-    )
-    lua(level, HELPERS)
-    return level
+    return blank_level(tmp_path, HELPERS)
 
 
 @pytest.fixture
@@ -48,10 +40,6 @@ def level(tmp_path: Path) -> Level:
             tiles.set(x, y, "water")
     lua(level, CHAIN)
     return level
-
-
-def lua(level: Level, code: str) -> str:
-    return level.run_command(code, "=(test)").rstrip("\n")
 
 
 def test_the_chain_fills_with_water_and_the_boiler_waits_for_fuel(level: Level) -> None:
@@ -100,9 +88,7 @@ def test_the_chain_goes_on_after_save_and_load_as_if_never_saved(level: Level, t
     lua(level, "boiler.insert{name = 'coal', count = 10}")
     level.advance(until=1000)
     lua(level, "boiler.fluidbox[2] = {name = 'steam', amount = 33.3, temperature = 165}")
-    path = tmp_path / "saves" / "fluids.zip"
-    write_save(path, level.snapshot(advance=False))
-    loaded = Level.load(read_save(path), **level_options(tmp_path))
+    loaded = saved_and_loaded(level, tmp_path / "saves" / "fluids.zip")
     lua(loaded, HELPERS)
     probe = (
         "local b = storage.boiler "

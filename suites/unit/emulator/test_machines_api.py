@@ -6,16 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from level_lua import PRINT, STATUS, level_options
+from level_lua import STATUS, blank_level, lua, saved_and_loaded
 
-from fle_testkit.emulator.gamedata import load_vanilla
 from fle_testkit.emulator.level import Level
-from fle_testkit.emulator.model.world import World
-from fle_testkit.emulator.saves import read_save, write_save
 
 FACTORY = (
-    PRINT
-    + STATUS
+    STATUS
     + """
 local s = game.surfaces[1]
 for _, d in pairs({{-0.5, -0.5}, {0.5, -0.5}, {-0.5, 0.5}, {0.5, 0.5}}) do
@@ -30,15 +26,7 @@ storage.drill, storage.furnace = drill, furnace
 
 @pytest.fixture
 def level(tmp_path: Path) -> Level:
-    level = Level.new(
-        name="lab", scenario_files={"control.lua": b""}, world=World.new(load_vanilla(), 1), **level_options(tmp_path)
-    )
-    lua(level, FACTORY)
-    return level
-
-
-def lua(level: Level, code: str) -> str:
-    return level.run_command(code, "=(test)").rstrip("\n")
+    return blank_level(tmp_path, FACTORY)
 
 
 def test_statuses_as_the_machines_change_state(level: Level) -> None:
@@ -88,9 +76,7 @@ def test_a_stopped_machine_shows_disabled_by_script(level: Level) -> None:
 def test_a_running_factory_goes_on_after_save_and_load_as_if_never_saved(level: Level, tmp_path: Path) -> None:
     lua(level, "drill.insert{name = 'coal', count = 3} furnace.insert{name = 'coal', count = 1}")
     level.advance(until=1000)
-    path = tmp_path / "saves" / "running.zip"
-    write_save(path, level.snapshot(advance=False))
-    loaded = Level.load(read_save(path), **level_options(tmp_path))
+    loaded = saved_and_loaded(level, tmp_path / "saves" / "running.zip")
     for game in (level, loaded):
         game.advance(until=20_000)
     probe = (
@@ -98,7 +84,7 @@ def test_a_running_factory_goes_on_after_save_and_load_as_if_never_saved(level: 
         "p(game.tick, d.burner.remaining_burning_fuel, d.mining_progress, f.crafting_progress, "
         "f.get_item_count('iron-plate'), f.get_item_count('iron-ore'), status(d), status(f))"
     )
-    lua(loaded, PRINT + STATUS)
+    lua(loaded, STATUS)
     assert lua(loaded, probe) == lua(level, probe)
 
 
@@ -130,9 +116,7 @@ def test_an_inserter_takes_the_plates_out_and_shows_its_status(level: Level, tmp
     out = lua(level, "p(chest.get_item_count('iron-plate'), furnace.get_item_count('iron-plate'), status(ins))")
     plates, left, state = out.split()
     assert (plates, left) == ("14", "0") and state in ("waiting_for_source_items", "working")  # all out
-    path = tmp_path / "saves" / "inserting.zip"
-    write_save(path, level.snapshot(advance=False))
-    loaded = Level.load(read_save(path), **level_options(tmp_path))
+    loaded = saved_and_loaded(level, tmp_path / "saves" / "inserting.zip")
     end = level.tick + 2 * 60 * 60
     for game in (level, loaded):
         game.advance(until=end)

@@ -7,21 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from level_lua import PRINT, level_options, lua
+from level_lua import STATUS, blank_level, lua, saved_and_loaded
 
 from fle_testkit.emulator.gamedata import load_vanilla
 from fle_testkit.emulator.level import Level
 from fle_testkit.emulator.model.world import World
-from fle_testkit.emulator.saves import read_save, write_save
-
-HELPERS = (
-    PRINT
-    + """
-function status(e)
-  for name, number in pairs(defines.entity_status) do if number == e.status then return name end end
-end
-"""
-)
 
 FACTORY = """
 local s = game.surfaces[1]
@@ -40,12 +30,7 @@ storage.pole, storage.assembler, storage.lab = pole, assembler, lab
 
 @pytest.fixture
 def level(tmp_path: Path) -> Level:
-    level = Level.new(
-        name="lab", scenario_files={"control.lua": b""}, world=World.new(load_vanilla(), 1), **level_options(tmp_path)
-    )
-    lua(level, HELPERS)
-    lua(level, FACTORY)
-    return level
+    return blank_level(tmp_path, STATUS + FACTORY)
 
 
 def test_an_assembler_on_solar_power_crafts_and_shows_its_status(level: Level) -> None:
@@ -95,10 +80,8 @@ def test_a_lab_researches_and_raises_on_research_finished(level: Level) -> None:
 def test_a_powered_factory_goes_on_after_save_and_load_as_if_never_saved(level: Level, tmp_path: Path) -> None:
     lua(level, "assembler.insert{name = 'iron-plate', count = 100}")
     level.advance(until=1000)
-    path = tmp_path / "saves" / "running.zip"
-    write_save(path, level.snapshot(advance=False))
-    loaded = Level.load(read_save(path), **level_options(tmp_path))
-    lua(loaded, HELPERS)
+    loaded = saved_and_loaded(level, tmp_path / "saves" / "running.zip")
+    lua(loaded, STATUS)
     for game in (level, loaded):
         game.advance(until=2500)
     probe = (
@@ -152,9 +135,7 @@ def _steam_level(tmp_path: Path, plant: str) -> Level:
     for x in range(-6, -1):
         for y in range(-3, 7):
             world.get_surface(1).tiles.set(x, y, "water")  # (a lake west of the pump)
-    level = Level.new(name="lab", scenario_files={"control.lua": b""}, world=world, **level_options(tmp_path))
-    lua(level, PRINT + plant)
-    return level
+    return blank_level(tmp_path, plant, world=world)
 
 
 def test_a_steam_engine_on_no_pole_shows_its_buffer_full_of_steam(tmp_path: Path) -> None:
