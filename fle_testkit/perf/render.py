@@ -133,6 +133,8 @@ def markdown(report: Report, *, title: str | None = None) -> str:
 
 
 REGRESSED_HEADING = "Performance has regressed:"
+BUSIER_HEADING = "The machine was busier:"
+BUSIER_ADVICE = "a slower phase cannot be told from a busier machine, so none is called a regression (run it again)"
 NOT_MEASURED = "In the baseline runs, not measured in this run:"
 
 
@@ -174,6 +176,8 @@ def judgement_lines(judgement: Judgement) -> list[str]:
     lines = [judgement_title(judgement)]
     if judgement.differences:
         lines += ["The runs differ (not like with like):", *(f"\t{line}" for line in judgement.differences)]
+    if judgement.busier:
+        lines.append(f"{BUSIER_HEADING} {judgement.busier}; {BUSIER_ADVICE}")
     lines += _columns([JUDGED_HEADER, *_judged_rows(judgement)], right={2, 3, 4, 5}) if judgement.judged else []
     if judgement.regressions:
         lines.append(REGRESSED_HEADING)
@@ -197,6 +201,8 @@ def judgement_markdown(judgement: Judgement) -> str:
     if judgement.differences:
         lines += ["**The runs differ (not like with like):**", ""]
         lines += [f"- {line}" for line in judgement.differences] + [""]
+    if judgement.busier:
+        lines += [f"**{BUSIER_HEADING}** {judgement.busier}; {BUSIER_ADVICE}", ""]
     rows = [[f"`{row[0]}`", *row[1:]] for row in _judged_rows(judgement)]
     lines += _md_table(JUDGED_HEADER, rows, right_from=2) if rows else ["Nothing to judge."]
     lines.append("")

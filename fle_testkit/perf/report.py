@@ -3,7 +3,8 @@
 ::
 
     {"schema": 2, "machine_info": {...}, "commit_info": {...}, "datetime": "...", "version": "<pytest-benchmark's>",
-     "fle_testkit": {"backend": ..., "image": ..., "workers": N, "missing_workers": [...], "version": ..., "suite": [...]},
+     "fle_testkit": {"backend": ..., "image": ..., "workers": N, "missing_workers": [...], "version": ..., "suite": [...],
+                     "load": {"foreign_cpus": ..., "own_cpus": ..., "seconds": ..., "cpu_count": N}},
      "benchmarks": [{"name": "reset[lua]", "fullname": "fle-testkit::reset[lua]", "group": "reset",
                      "params": null, "param": null, "options": {}, "extra_info": {...}, "stats": {...}, "unit": "s"}],
      "summary": {"reset_s_median": ..., "restart_s_p95": ..., "reset_rounds": ...}}
@@ -33,6 +34,7 @@ from typing import Any
 
 from ..timings import PhaseTiming
 from .errors import ReportError
+from .load import Load
 from .stats import Record, Stats, group_of, group_records
 
 SCHEMA = 2
@@ -171,6 +173,7 @@ class RunInfo:
     missing_workers: tuple[str, ...] = ()  # workers whose timings never reached the controller
     version: str = field(default_factory=testkit_version)
     suite: tuple[str, ...] = ()
+    load: Load | None = None  # how busy the machine was with other work; not part of the kind
 
     def kind(self) -> dict[str, Any]:
         suite = " ".join(self.suite) or "(unknown)"
@@ -184,6 +187,7 @@ class RunInfo:
             "missing_workers": list(self.missing_workers),
             "version": self.version,
             "suite": list(self.suite),
+            "load": self.load.to_dict() if self.load is not None else None,
         }
 
     @classmethod
@@ -195,6 +199,7 @@ class RunInfo:
             missing_workers=tuple(data.get("missing_workers", ())),
             version=str(data.get("version", "unknown")),
             suite=tuple(str(part) for part in data.get("suite") or ()),
+            load=Load.from_dict(data.get("load")),
         )
 
 
@@ -287,6 +292,7 @@ class Report:
         workers: int = 1,
         missing_workers: Sequence[str] = (),
         suite: Sequence[str] = (),
+        load: Load | None = None,
         machine_info: MachineInfo | None = None,
         commit_info: CommitInfo | None = None,
         when: dt.datetime | None = None,
@@ -320,6 +326,7 @@ class Report:
                 workers=workers,
                 missing_workers=tuple(missing_workers),
                 suite=tuple(suite),
+                load=load,
             ),
             benchmarks=benchmarks,
             summary=summary_of(by_phase),

@@ -31,6 +31,10 @@ correction at ``alpha`` over every test made in the comparison (~15 phases,
 times the rules): the chance of one false alarm in a whole A/A comparison is
 at most ``alpha``, not ``alpha`` per phase.
 
+A run that other processes shared more than its baseline runs did
+(``load.busier``) cannot tell a regression from a busier machine: what would
+have regressed is inconclusive, and says why.
+
 Fewer than ``min_runs`` baseline runs (the spread cannot be estimated) makes a
 benchmark *inconclusive*: printed as such, never a pass or a fail in disguise.
 The printed interval is the 95 % prediction interval of the ratio: where the
@@ -45,6 +49,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from .compare import DifferenceRegressionCheck, Rule, parse_rule
+from .load import busier
 from .report import Report, differences
 
 DEFAULT_ALPHA = 0.01  # family-wise: the chance of any false alarm in one comparison
@@ -102,6 +107,7 @@ class Judgement:
     alpha: float
     differences: tuple[str, ...] = ()  # how this run and the newest baseline run differ (report.differences)
     only_in_baseline: tuple[str, ...] = ()  # measured by the baseline runs, not by this run (-k, say)
+    busier: str | None = None  # how much more other processes took of the machine than in the baseline runs
 
     @property
     def regressions(self) -> tuple[Judged, ...]:
@@ -150,6 +156,9 @@ def judge(
         for name, rule, history, value in pending
     ]
     judged = _holm(raw, alpha)
+    machine = busier(current.run.load, [report.run.load for report in baselines])
+    if machine is not None:
+        judged = [_not_told_apart(test) if test.verdict == REGRESSED else test for test in judged]
     latest = baselines[-1] if baselines else None
     measured = set(current.names)
     before = dict.fromkeys(name for report in baselines for name in report.names if name not in measured)
@@ -160,7 +169,14 @@ def judge(
         alpha=alpha,
         differences=tuple(differences(current, latest)) if latest is not None else (),
         only_in_baseline=tuple(before),
+        busier=machine,
     )
+
+
+def _not_told_apart(test: Judged) -> Judged:
+    """A regression measured on a busier machine than its baseline runs': inconclusive, saying both."""
+    reason = f"{test.ratio:.2f}x slower (p={test.p_value:.2g}), but on a busier machine than its baseline runs"
+    return replace(test, verdict=INCONCLUSIVE, reason=reason)
 
 
 def _few_rounds(name: str, rule: Rule, history: list[float], current: float, rounds: int, needed: int) -> Judged:

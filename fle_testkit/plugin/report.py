@@ -34,6 +34,14 @@ class Controller:
         self.workers = 0
         self.report_lines: list[str] = []
         self.tail: ProgressTail | None = None
+        self.load_meter: perf.LoadMeter | None = None
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        settings = self.runtime.settings
+        if settings.perf_report is not None or settings.perf_compare is not None or settings.perf_compare_fail:
+            # Whether other work shared the machine: the verdict will not call a busier machine a regression.
+            self.load_meter = perf.LoadMeter()
+            self.load_meter.start()
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
@@ -75,6 +83,7 @@ class Controller:
     def _report_and_compare(self, session: pytest.Session) -> None:
         settings = self.runtime.settings
         wants_compare = settings.perf_compare is not None or settings.perf_compare_fail
+        load = self.load_meter.stop() if self.load_meter is not None else None
         if settings.perf_report is None and not wants_compare:
             return
         records = self.all_records()
@@ -88,6 +97,7 @@ class Controller:
             workers=max(1, self.workers),
             missing_workers=self.missing_workers,
             suite=_suite(self.runtime.config),
+            load=load,
             cwd=str(self.runtime.config.rootpath),
         )
         storage = perf.Storage(Path(self.runtime.config.rootpath) / ".fle" / "perf")

@@ -9,6 +9,11 @@ are saved (the baseline); then each A/A trial (delay 0) and each A/B trial
 and not saved. The figures are the false-alarm rate and the detection rate;
 ``FLE_GATE_TRIALS`` (default 1) sets how many trials of each, ``FLE_GATE_BASELINE_RUNS``
 (default 10) the baseline runs K. CI runs it once.
+
+A trial that other processes shared more than the baseline runs is not
+judged (the verdict says "The machine was busier"): it is run again, up to
+``ATTEMPTS`` times, as a user would. The last test makes the machine busy on
+purpose (``os.cpu_count()`` processes burning CPU) and holds the verdict to it.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ BASELINE_RUNS = int(os.environ.get("FLE_GATE_BASELINE_RUNS", "10"))  # K, as the
 SLOWER_START = 0.4
 TRIALS = int(os.environ.get("FLE_GATE_TRIALS", "1"))
 RULE = "median:10%"
+ATTEMPTS = 3
+BUSIER = "The machine was busier:"
 
 SUITE = """
 import pytest
@@ -68,12 +75,28 @@ def run_suite(project: Path, *options: str, delay: float = 0.0) -> subprocess.Co
     return done
 
 
-def test_a_and_a_passes_the_gate_and_a_slower_start_fails_it(project: Path, perf_figures) -> None:
+COMPARE = ("--perf-compare", f"--perf-compare-fail={RULE}", f"--perf-baseline-runs={BASELINE_RUNS}")
+
+
+@pytest.fixture(scope="module")
+def baseline(project: Path) -> Path:
     for _ in range(BASELINE_RUNS):
         run_suite(project, "--perf-report")
-    compare = ("--perf-compare", f"--perf-compare-fail={RULE}", f"--perf-baseline-runs={BASELINE_RUNS}")
-    false_alarms = [run_suite(project, *compare) for _ in range(TRIALS)]
-    caught = [run_suite(project, *compare, delay=SLOWER_START) for _ in range(TRIALS)]
+    return project
+
+
+def trial(project: Path, delay: float = 0.0) -> subprocess.CompletedProcess[str]:
+    """One comparison with the baseline runs, run again while the machine was busier than during them."""
+    for _ in range(ATTEMPTS - 1):
+        done = run_suite(project, *COMPARE, delay=delay)
+        if BUSIER not in done.stdout:
+            return done
+    return run_suite(project, *COMPARE, delay=delay)
+
+
+def test_a_and_a_passes_the_gate_and_a_slower_start_fails_it(baseline: Path, perf_figures) -> None:
+    false_alarms = [trial(baseline) for _ in range(TRIALS)]
+    caught = [trial(baseline, delay=SLOWER_START) for _ in range(TRIALS)]
     alarm_rate = sum(done.returncode != 0 for done in false_alarms) / TRIALS
     detection_rate = sum(done.returncode != 0 for done in caught) / TRIALS
     perf_figures.record(f"perf gate: false alarms in A/A ({RULE}, K={BASELINE_RUNS})", 100 * alarm_rate, unit="%")
@@ -89,3 +112,16 @@ def test_a_and_a_passes_the_gate_and_a_slower_start_fails_it(project: Path, perf
     # Every phase that starts a process is 0.4 s slower: at least one of them must be what failed.
     started = ("ready[", "start[", "bootstrap", "restart", "reset[save]")
     assert any(line.lstrip("\t").startswith(started) for line in regressed), first_ab[-3000:]
+
+
+def test_a_slower_start_on_a_busier_machine_is_inconclusive_not_a_regression(baseline: Path) -> None:
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)]
+    try:
+        done = run_suite(baseline, *COMPARE, delay=SLOWER_START)
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait(timeout=10)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert BUSIER in done.stdout and "Performance has regressed" not in done.stdout, done.stdout[-3000:]
+    assert "slower (p=" in done.stdout and "but on a busier machine than its baseline runs" in done.stdout

@@ -558,6 +558,8 @@ def test_perf_report_is_saved_with_schema_2(single_run: Run) -> None:
     report = json.loads(single_run.files[reports[0]])
     assert report["schema"] == 2
     assert {"reset[lua]", "reset[save]", "bootstrap"} <= {b["name"] for b in report["benchmarks"]}
+    load = report["fle_testkit"]["load"]  # the run's own CPU (tests, its server) is told from the machine's
+    assert load["own_cpus"] > 0 and load["foreign_cpus"] >= 0 and load["seconds"] > 0
     single_run.result.stdout.fnmatch_lines(["fle-testkit: perf report saved to */.fle/perf/*/0001_*.json"])
 
 

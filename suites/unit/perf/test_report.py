@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from fle_testkit.perf.errors import ReportError
+from fle_testkit.perf.load import Load
 from fle_testkit.perf.report import SCHEMA, CommitInfo, MachineInfo, Report
 
 
@@ -56,11 +57,12 @@ def test_summary_is_per_phase_with_units_in_keys(make_report) -> None:
 
 
 def test_json_round_trip(make_report, tmp_path: Path) -> None:
-    report = make_report({"reset[lua]": [0.1, 0.2], "start[latest]": [3.0]}, missing_workers=["gw1"])
+    load = Load(foreign_cpus=0.25, own_cpus=1.5, seconds=42.0, cpu_count=2)
+    report = make_report({"reset[lua]": [0.1, 0.2], "start[latest]": [3.0]}, missing_workers=["gw1"], load=load)
     path = tmp_path / "0001_run.json"
     path.write_text(report.to_json())
     loaded = Report.load(path)
-    assert loaded == report
+    assert loaded == report and loaded.run.load == load
     assert loaded.source == path and loaded.name == "0001_run"
     assert report.name == "this run"
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from fle_testkit.perf.load import Load
 from fle_testkit.perf.report import Report
 from fle_testkit.perf.verdict import FASTER, INCONCLUSIVE, NOT_SIGNIFICANT, REGRESSED, WITHIN, judge
 
@@ -156,3 +157,37 @@ def test_the_plugins_default_baseline_is_the_verdicts() -> None:
     from fle_testkit.settings import BY_NAME
 
     assert BY_NAME["perf_baseline_runs"].default == DEFAULT_RUNS
+
+
+def quiet(others: float = 0.1) -> Load:
+    return Load(foreign_cpus=others, own_cpus=1.5, seconds=60.0, cpu_count=2)
+
+
+def test_a_slowdown_on_a_busier_machine_than_the_baseline_runs_is_inconclusive(make_report: MakeReport) -> None:
+    medians = [0.300, 0.306, 0.297, 0.303, 0.301]
+    baselines = [
+        make_report({"restart": [m] * 3}, load=quiet(others))
+        for m, others in zip(medians, (0, 0.1, 0.3, 0, 0), strict=True)
+    ]
+    shared = make_report({"restart": [0.70] * 3}, load=quiet(0.6))  # others took 0.3 of the 2 CPUs more
+    judgement = judge(shared, baselines, ["median:10%"])
+    (judged,) = judgement.judged
+    assert judged.verdict == INCONCLUSIVE and not judgement.failed
+    assert "2.32x slower" in judged.reason and "busier machine" in judged.reason
+    assert judgement.busier == "other processes used 0.60 of 2 CPUs during this run (at most 0.30 in the baseline runs)"
+
+
+@pytest.mark.parametrize(
+    ("others_now", "others_before"),
+    [(0.5, 0.3), (None, 0.0), (2.0, None)],
+    ids=["within a tenth of the machine", "this run unmeasured", "baseline runs unmeasured"],
+)
+def test_a_slowdown_is_still_a_regression_unless_the_machine_was_known_to_be_busier(
+    make_report: MakeReport, others_now: float | None, others_before: float | None
+) -> None:
+    medians = [0.300, 0.306, 0.297, 0.303, 0.301]
+    before = None if others_before is None else quiet(others_before)
+    baselines = [make_report({"restart": [m] * 3}, load=before) for m in medians]
+    current = make_report({"restart": [0.70] * 3}, load=None if others_now is None else quiet(others_now))
+    judgement = judge(current, baselines, ["median:10%"])
+    assert judgement.judged[0].verdict == REGRESSED and judgement.busier is None
