@@ -64,9 +64,17 @@ class BoundingBox:
 
     def chunks(self) -> Iterator[tuple[int, int]]:
         """Chunk coordinates this box touches."""
-        for cx in range(math.floor(self.left / CHUNK_SIZE), math.floor(self.right / CHUNK_SIZE) + 1):
-            for cy in range(math.floor(self.top / CHUNK_SIZE), math.floor(self.bottom / CHUNK_SIZE) + 1):
+        return self.cells(CHUNK_SIZE)
+
+    def cells(self, size: int) -> Iterator[tuple[int, int]]:
+        """Coordinates of the cells of ``size`` tiles this box touches (its edges included)."""
+        for cx in range(math.floor(self.left / size), math.floor(self.right / size) + 1):
+            for cy in range(math.floor(self.top / size), math.floor(self.bottom / size) + 1):
                 yield cx, cy
+
+    def cell_count(self, size: int) -> int:
+        columns = math.floor(self.right / size) - math.floor(self.left / size) + 1
+        return columns * (math.floor(self.bottom / size) - math.floor(self.top / size) + 1)
 
 
 def check_direction(direction: object) -> int:

@@ -22,18 +22,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
-from . import collision, ground
+from . import collision, ground, spatial
 from .crafter import set_recipe
 from .electric import ElectricNetworks
 from .entity import Entity
 from .errors import InvalidArgumentError, UnknownPrototypeError
 from .fluid_segments import FluidSegments
-from .geometry import OFF_GRID_FLAG, BoundingBox, Position, check_direction, rotated_size
+from .geometry import CHUNK_SIZE, OFF_GRID_FLAG, BoundingBox, Position, check_direction, rotated_size
 from .geometry import snap_to_grid as snap_position
 from .inventory import Inventory
 from .layout import inventory_specs
 from .simulation import covered_tiles
 from .tiles import Tiles
+
+# A search touching at most this many tiles looks in the tile grid; a wider one in the chunk grid.
+NEAR_TILES = 64
 
 if TYPE_CHECKING:
     from ..gamedata import GameData
@@ -99,8 +102,8 @@ class Surface:
         "electric",
         "fluids",
         "_entities",
+        "_tiles",
         "_chunks",
-        "_entity_chunks",
     )
 
     def __init__(self, world: Owner, index: int, name: str) -> None:
@@ -112,8 +115,9 @@ class Surface:
         self.electric = ElectricNetworks(self)  # derived from the entities' positions; told of their changes
         self.fluids = FluidSegments(self, world.simulation)  # what the fluid segments hold; told of changes too
         self._entities: dict[int, Entity] = {}  # by Entity.id, in creation order
-        self._chunks: dict[tuple[int, int], dict[int, Entity]] = {}
-        self._entity_chunks: dict[int, list[tuple[int, int]]] = {}
+        # Both grids hold every entity: searches of a few tiles look in the first, wider ones in the second.
+        self._tiles = spatial.Grid(1)
+        self._chunks = spatial.Grid(CHUNK_SIZE)
 
     def __repr__(self) -> str:
         return f"<Surface {self.index} {self.name!r} with {len(self._entities)} entities>"
@@ -200,10 +204,7 @@ class Surface:
 
     def _add(self, entity: Entity, machine_state: dict[str, Any] | None = None) -> None:
         self._entities[entity.id] = entity
-        chunks = list(self._index_box(entity).chunks())
-        self._entity_chunks[entity.id] = chunks
-        for chunk in chunks:
-            self._chunks.setdefault(chunk, {})[entity.id] = entity
+        self._index(entity)
         self.electric.added(entity)
         if entity.inventories:
             simulation = self.world.simulation
@@ -216,13 +217,14 @@ class Surface:
         """An entity's contents or settings changed (the tick simulation wakes what waits on it)."""
         self.world.simulation.changed(entity)
 
+    def _index(self, entity: Entity) -> None:
+        box = self._index_box(entity)
+        self._tiles.add(entity, box)
+        self._chunks.add(entity, box)
+
     def _unindex(self, entity: Entity) -> None:
-        for chunk in self._entity_chunks.pop(entity.id, ()):
-            bucket = self._chunks.get(chunk)
-            if bucket is not None:
-                bucket.pop(entity.id, None)
-                if not bucket:
-                    del self._chunks[chunk]
+        self._tiles.remove(entity)
+        self._chunks.remove(entity)
 
     def remove_entity(self, entity: Entity) -> None:
         """Take an entity off this surface; only :meth:`Entity.destroy` calls it (it also invalidates)."""
@@ -237,10 +239,7 @@ class Surface:
         before = covered_tiles(entity)
         self._unindex(entity)
         change()
-        chunks = list(self._index_box(entity).chunks())
-        self._entity_chunks[entity.id] = chunks
-        for chunk in chunks:
-            self._chunks.setdefault(chunk, {})[entity.id] = entity
+        self._index(entity)
         self.electric.moved(entity)
         self.world.simulation.moved(entity, before)
         self.fluids.moved(entity)
@@ -250,9 +249,8 @@ class Surface:
         if box is None:
             yield from reversed(list(self._entities.values()))
             return
-        found: dict[int, Entity] = {}
-        for chunk in box.chunks():
-            found.update(self._chunks.get(chunk, {}))
+        near = box.cell_count(1) <= NEAR_TILES
+        found = (self._tiles if near else self._chunks).near(box)
         for entity_id in sorted(found, reverse=True):
             yield found[entity_id]
 
