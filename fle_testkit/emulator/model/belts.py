@@ -18,7 +18,8 @@ Factorio's rules for belt connections give it:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .geometry import rotate_vector
@@ -34,9 +35,37 @@ SPLITTER_PRIORITIES = ("left", "none", "right")
 
 
 class Place(Protocol):
-    """What belt lookups need of a surface."""
+    """Where belt lookups look: the belt connectables carrying items on the tile at a point."""
 
+    def belts_at(self, x: float, y: float) -> list[Entity]: ...
+
+
+class Searchable(Protocol):
     def find_entities_filtered(self, **filters: Any) -> list[Entity]: ...
+
+
+class BeltGrid:
+    """Given belts by the tiles they carry items on: every belt's neighbours in one topology build
+    without a surface search each (nine a belt: its inputs, its curve, its outputs' curves)."""
+
+    __slots__ = ("_at",)
+
+    def __init__(self, entities: Iterable[Entity]) -> None:
+        self._at: dict[tuple[int, int], list[Entity]] = {}
+        for entity in entities:  # (in the order given: creation order, as a surface search returns them)
+            for x, y in lane_tiles(entity):
+                self._at.setdefault((math.floor(x), math.floor(y)), []).append(entity)
+
+    def belts_at(self, x: float, y: float) -> list[Entity]:
+        return self._at.get((math.floor(x), math.floor(y)), [])
+
+    @classmethod
+    def around(cls, entity: Entity, surface: Searchable, reach: float) -> BeltGrid:
+        """The belts within ``reach`` tiles of ``entity``'s lane tiles: one surface search for a question
+        about one belt (a splitter's tiles lie half a tile off its centre)."""
+        x, y, r = entity.position.x, entity.position.y, reach + 1
+        area = ((x - r, y - r), (x + r, y + r))
+        return cls(surface.find_entities_filtered(area=area, type=sorted(BELT_TYPES)))
 
 
 def forward(direction: int) -> tuple[float, float]:
@@ -51,10 +80,6 @@ def lane_tiles(entity: Entity) -> list[tuple[float, float]]:
         return [(x, y)]
     dx, dy = rotate_vector(0.5, 0.0, entity.direction)
     return [(x - dx, y - dy), (x + dx, y + dy)]
-
-
-def _belts_at(surface: Place, x: float, y: float) -> list[Entity]:
-    return surface.find_entities_filtered(position=(x, y), type=sorted(BELT_TYPES))
 
 
 def _outputs_ahead(entity: Entity) -> bool:
@@ -80,7 +105,7 @@ def _fed_by(entity: Entity, surface: Place) -> Iterator[Entity]:
     for x, y in lane_tiles(entity):
         for direction in (0, 4, 8, 12):
             dx, dy = forward(direction)
-            for other in _belts_at(surface, x - dx, y - dy):
+            for other in surface.belts_at(x - dx, y - dy):
                 if other is entity or other.id in seen or other.direction != direction or not _outputs_ahead(other):
                     continue
                 if any(abs(tx + dx - x) < 1e-6 and abs(ty + dy - y) < 1e-6 for tx, ty in lane_tiles(other)):
@@ -95,21 +120,27 @@ def _feeds(entity: Entity, surface: Place) -> Iterator[Entity]:
     dx, dy = forward(entity.direction)
     seen: set[int] = set()
     for x, y in lane_tiles(entity):
-        for other in _belts_at(surface, x + dx, y + dy):
+        for other in surface.belts_at(x + dx, y + dy):
             if other is not entity and other.id not in seen and _accepts(other, entity.direction):
                 seen.add(other.id)
                 yield other
 
 
-def belt_neighbours(entity: Entity, surface: Place) -> tuple[list[Entity], list[Entity]]:
+def belt_neighbours(entity: Entity, surface: Searchable) -> tuple[list[Entity], list[Entity]]:
     """(inputs, outputs), each in creation order."""
-    inputs = sorted(_fed_by(entity, surface), key=lambda e: e.id)
-    outputs = sorted(_feeds(entity, surface), key=lambda e: e.id)
+    place = BeltGrid.around(entity, surface, 1)
+    inputs = sorted(_fed_by(entity, place), key=lambda e: e.id)
+    outputs = sorted(_feeds(entity, place), key=lambda e: e.id)
     return inputs, outputs
 
 
-def underground_partner(entity: Entity, surface: Place) -> Entity | None:
+def underground_partner(entity: Entity, surface: Searchable) -> Entity | None:
     """The other end of an underground belt, or None."""
+    return partner_in(entity, BeltGrid.around(entity, surface, entity.prototype.max_underground_distance or 0))
+
+
+def partner_in(entity: Entity, surface: Place) -> Entity | None:
+    """The other end of an underground belt among the belts of ``surface`` (a ``BeltGrid``, say), or None."""
     state = _belt(entity)
     reach = entity.prototype.max_underground_distance or 0
     dx, dy = forward(entity.direction)
@@ -118,7 +149,9 @@ def underground_partner(entity: Entity, surface: Place) -> Entity | None:
     x, y = entity.position.x, entity.position.y
     for step in range(1, reach + 1):
         px, py = x + sign * step * dx, y + sign * step * dy
-        for other in surface.find_entities_filtered(position=(px, py), name=entity.name):
+        for other in surface.belts_at(px, py):
+            if other.name != entity.name:
+                continue
             if other.direction % 8 != entity.direction % 8:
                 continue  # across the axis: passed under
             ok = other.direction == entity.direction and _belt(other).belt_to_ground_type == wanted

@@ -499,7 +499,7 @@ class TransportLines(Machine):
         surface = self.surface
         entities = surface.find_entities_filtered(type=sorted(belts.BELT_TYPES))
         entities.sort(key=lambda e: e.id)
-        topology = _topology(entities, surface)
+        topology = _topology(entities)
         self.lines = []
         for chain, speed in _chains(entities, topology):
             self.serial += 1
@@ -578,8 +578,10 @@ def _side(of: Entity, other_direction: int) -> int:
     return 1 if turn == 4 else 2
 
 
-def _topology(entities: list[Entity], surface: Any) -> Topology:
+def _topology(entities: list[Entity]) -> Topology:
     topology = Topology()
+    grid = belts.BeltGrid(entities)
+    curves = {entity.id: _curve(entity, grid) for entity in entities if entity.type == "transport-belt"}
     for entity in entities:
         state = _state(entity)
         lines = state.lines
@@ -587,7 +589,7 @@ def _topology(entities: list[Entity], surface: Any) -> Topology:
         for line in lines:
             line.length = 0
         if kind == "transport-belt":
-            curve = _curve(entity, surface)
+            curve = curves[entity.id]
             for line in lines:
                 line.length = STRAIGHT
             if curve:
@@ -596,7 +598,7 @@ def _topology(entities: list[Entity], surface: Any) -> Topology:
         elif kind == "underground-belt":
             lines[0].length = lines[1].length = HALF
             if state.belt_to_ground_type == "input":
-                partner = belts.underground_partner(entity, surface)
+                partner = belts.partner_in(entity, grid)
                 if partner is not None:
                     distance = round(
                         abs(partner.position.x - entity.position.x) + abs(partner.position.y - entity.position.y)
@@ -612,8 +614,8 @@ def _topology(entities: list[Entity], surface: Any) -> Topology:
     for entity in entities:
         if not _outputs_ahead(entity):
             continue
-        for target in belts._feeds(entity, surface):
-            _connect(topology, entity, target, surface)
+        for target in belts._feeds(entity, grid):
+            _connect(topology, entity, target, curves.get(target.id, 0))
     return topology
 
 
@@ -622,13 +624,9 @@ def _outputs_ahead(entity: Entity) -> bool:
     return not (entity.type == "underground-belt" and state.belt_to_ground_type == "input")
 
 
-def _inputs(entity: Entity, surface: Any) -> list[Entity]:
-    return list(belts._fed_by(entity, surface))
-
-
-def _curve(entity: Entity, surface: Any) -> int:
+def _curve(entity: Entity, place: belts.Place) -> int:
     """0 straight; 1 a curve turning left (its one input comes from the left side), 2 turning right."""
-    sides = [_side(entity, other.direction) for other in _inputs(entity, surface)]
+    sides = [_side(entity, other.direction) for other in belts._fed_by(entity, place)]
     if len(sides) != 1 or sides[0] == 0:
         return 0
     return sides[0]
@@ -639,9 +637,9 @@ def _merge(topology: Topology, back: TransportLine, front: TransportLine) -> Non
     topology.before[id(front)] = back
 
 
-def _connect(topology: Topology, entity: Entity, target: Entity, surface: Any) -> None:
+def _connect(topology: Topology, entity: Entity, target: Entity, curve: int) -> None:
+    """``entity`` outputs into ``target``, whose ``curve`` is ``_curve``'s (0 for other than a transport belt)."""
     side = _side(target, entity.direction)
-    curve = _curve(target, surface) if target.type == "transport-belt" else 0
     same_speed = speed_units(entity) == speed_units(target)
     for tile, target_tile in splitters.tile_pairs(entity, target):  # (a splitter's tiles each meet one)
         lines = splitters.output_lanes(entity, tile)
