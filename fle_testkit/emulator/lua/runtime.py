@@ -254,6 +254,12 @@ local function copy(t)
   end
   return c
 end
+-- Methods read from an object, by object: a method is the same function for the object's whole
+-- life, so it is made once and read from here after, without a call into the host (FLE's alerts
+-- read eleven get_inventory a machine, once a game second). The one difference this makes: a
+-- method read again from an object that has since become invalid errors when it is called, not
+-- when it is read; in code that reads and calls in one expression, as code does, the two are one.
+local methods = setmetatable({}, {__mode = "k"})
 -- A host failure comes back as (0, message) and is raised here, as Lua's own error.
 mt.__index = function(o, k)
   local known = constants[o]
@@ -264,6 +270,11 @@ mt.__index = function(o, k)
       return v
     end
   end
+  local bound = methods[o]
+  if bound ~= nil then
+    local f = bound[k]
+    if f ~= nil then return f end
+  end
   local status, value = hook_index(o, k)
   if status == 1 then return value end
   if status == 3 then
@@ -273,11 +284,14 @@ mt.__index = function(o, k)
     return value
   end
   if status == 2 then
-    return function(...)
+    local f = function(...)
       local s, r = hook_call(o, k, ...)
       if s == 1 then return r end
       error(r, 0)
     end
+    if bound == nil then bound = {}; methods[o] = bound end
+    bound[k] = f
+    return f
   end
   error(value, 0)
 end
@@ -621,15 +635,24 @@ class LuaSandbox:
     def _host_call(self, hook: Callable[..., tuple[Any, ...]]) -> Callable[..., tuple[Any, ...]]:
         """``hook`` (a status-returning host hook) run with the memory limit lifted and checked after."""
 
+        lua = self.lua
+
         def call(*args: Any) -> tuple[Any, ...]:
-            enforced = self._lift_memory_limit()
+            # _lift_memory_limit and _restore_memory_limit written out: this runs on every read and
+            # call Lua makes of the API, a few microseconds each.
+            limit = self._memory_limit
+            if not (limit and self._enforcing):
+                return hook(*args)
+            self._enforcing = False
+            lua.set_max_memory(UNLIMITED_MEMORY)
             try:
                 result = hook(*args)
-                if enforced and self.over_memory_limit():
+                if lua.get_memory_used() > self._memory_limit:
                     result = (FAILED, messages.LUA_NOT_ENOUGH_MEMORY)  # what it built goes with the reply
                 return result
             finally:
-                self._restore_memory_limit(enforced)
+                self._enforcing = True
+                lua.set_max_memory(self._memory_limit)
 
         return call
 

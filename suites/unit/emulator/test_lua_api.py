@@ -243,6 +243,27 @@ class TestEntities:
         assert error_of(client, "rcon.print(doomed.name)") == "LuaEntity API call when LuaEntity was invalid."
         assert lua(client, "rcon.print(game.surfaces[1].find_entity('iron-chest', {300.5, 0.5}))") == "nil"
 
+    def test_a_method_used_before_is_refused_once_its_entity_is_invalid(self, client) -> None:
+        # Lua keeps each object's methods once read: the call still finds the object invalid.
+        lua(
+            client,
+            "doomed = game.surfaces[1].create_entity{name = 'iron-chest', position = {310.5, 0.5}}"
+            " doomed.get_inventory(defines.inventory.chest) doomed.destroy()",
+        )
+        assert error_of(client, "doomed.get_inventory(defines.inventory.chest)") == (
+            "LuaEntity API call when LuaEntity was invalid."
+        )
+
+    def test_a_method_read_from_two_objects_acts_on_each(self, client) -> None:
+        counts = lua_json(
+            client,
+            "(function() local s, out = game.surfaces[1], {} for i = 1, 2 do"
+            " local chest = s.create_entity{name = 'wooden-chest', position = {320.5 + 2 * i, 0.5}}"
+            " chest.insert{name = 'coal', count = 10 * i}"
+            " out[i] = chest.get_item_count('coal') end return out end)()",
+        )
+        assert counts == [10, 20]
+
     def test_find_entity(self, client) -> None:
         lua(client, "game.surfaces[1].create_entity{name = 'iron-chest', position = {400.5, 0.5}}")
         assert lua(client, "rcon.print(game.surfaces[1].find_entity('iron-chest', {400.5, 0.5}).name)") == "iron-chest"
