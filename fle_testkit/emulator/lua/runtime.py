@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ClassVar
 
 from lupa import lua52
 
@@ -74,6 +74,10 @@ class LuaExposed:
     # member. A table read is kept as a template and each read gets a fresh
     # copy, as Factorio hands out a new table on every read.
     lua_constant = False
+    # Members that read the same for the object's whole life while it is valid (an entity's name),
+    # never a table: Lua keeps what it read until the host forgets the object (LuaSandbox.forget),
+    # which must happen when the object becomes invalid.
+    lua_fixed: ClassVar[frozenset[str]] = frozenset()
 
     def lua_index(self, key: Any) -> Any:
         raise LuaApiError(messages.DOESNT_CONTAIN_KEY.format(cls=self.lua_class_name, key=key))
@@ -112,7 +116,7 @@ METHOD = _Method()
 # released is still awaiting Lua's garbage collector (lupa issue #294), so the
 # only Python objects Lua holds are long-lived: API objects (cached per model
 # object) and these hooks.
-FAILED, VALUE, IS_METHOD, CONSTANT = 0, 1, 2, 3
+FAILED, VALUE, IS_METHOD, CONSTANT, FIXED = 0, 1, 2, 3, 4
 
 # Instructions between two looks at the clock and the stop request. A look is
 # one call into Python (about a microsecond); at ~10^8 Lua instructions a
@@ -151,7 +155,9 @@ def _hook_index(obj: Any, key: Any) -> tuple[int, Any]:
         return _failure(error)
     if value is METHOD:
         return IS_METHOD, None
-    return (CONSTANT if obj.lua_constant else VALUE), value
+    if obj.lua_constant:
+        return CONSTANT, value
+    return (FIXED if key in obj.lua_fixed else VALUE), value
 
 
 def _hook_newindex(obj: Any, key: Any, value: Any) -> tuple[int, Any]:
@@ -254,12 +260,13 @@ local function copy(t)
   end
   return c
 end
--- Methods read from an object, by object: a method is the same function for the object's whole
--- life, so it is made once and read from here after, without a call into the host (FLE's alerts
--- read eleven get_inventory a machine, once a game second). The one difference this makes: a
--- method read again from an object that has since become invalid errors when it is called, not
--- when it is read; in code that reads and calls in one expression, as code does, the two are one.
-local methods = setmetatable({}, {__mode = "k"})
+-- What an object's reads answered that holds for its whole life (its methods, and members the
+-- host marks fixed: an entity's name and type), by object: read from here after, without a call
+-- into the host (FLE's alerts read an entity's type a dozen times, once a game second). The host
+-- drops an object's entry when the object becomes invalid (LuaSandbox.forget), so reading it then
+-- errors as before. Other objects that become invalid (an item stack, a render object) keep their
+-- methods: a method read again from one errors when called, not when read.
+local kept = setmetatable({}, {__mode = "k"})
 -- A host failure comes back as (0, message) and is raised here, as Lua's own error.
 mt.__index = function(o, k)
   local known = constants[o]
@@ -270,13 +277,18 @@ mt.__index = function(o, k)
       return v
     end
   end
-  local bound = methods[o]
-  if bound ~= nil then
-    local f = bound[k]
-    if f ~= nil then return f end
+  local mine = kept[o]
+  if mine ~= nil then
+    local v = mine[k]
+    if v ~= nil then return v end
   end
   local status, value = hook_index(o, k)
   if status == 1 then return value end
+  if status == 4 then
+    if mine == nil then mine = {}; kept[o] = mine end
+    mine[k] = value
+    return value
+  end
   if status == 3 then
     if known == nil then known = {}; constants[o] = known end
     known[k] = value
@@ -289,8 +301,8 @@ mt.__index = function(o, k)
       if s == 1 then return r end
       error(r, 0)
     end
-    if bound == nil then bound = {}; methods[o] = bound end
-    bound[k] = f
+    if mine == nil then mine = {}; kept[o] = mine end
+    mine[k] = f
     return f
   end
   error(value, 0)
@@ -487,7 +499,7 @@ for _, name in ipairs(removed) do _G[name] = nil end
 -- sethook, so it can neither remove the hook nor install its own.
 if hook_count > 0 then debug.sethook(limit_hook, "", hook_count) end
 debug = { traceback = debug.traceback, getinfo = debug.getinfo }
-return run, protect, compact, invoke, remember_order
+return run, protect, compact, invoke, remember_order, kept
 """
 
 
@@ -542,10 +554,14 @@ class LuaSandbox:
         self._sample = LuaExposed()  # whose metatable all host objects share; kept alive
         # Installed even with no time limit: it is also how a signal stops Lua.
         hook_count = HOOK_EVERY
-        self._run, self._protect, self._compact, self._invoke, self.remember_order = setup(
+        self._run, self._protect, self._compact, self._invoke, self.remember_order, self._kept = setup(
             self._sample, hooks, finder, self.table_from(list(REMOVED_GLOBALS)), self._check, hook_count
         )
         self._collect = self.lua.eval("function() collectgarbage('collect') end")
+
+    def forget(self, obj: LuaExposed) -> None:
+        """Drop what Lua kept of ``obj`` (its methods, its fixed members): it has become invalid."""
+        self._kept[obj] = None
 
     def compact(self, min_growth: int = 0) -> bool:
         """Free host objects Lua no longer reaches, if ``min_growth`` more were handed to Lua since last time.

@@ -52,6 +52,16 @@ class ApiContext:
     tostring: Any = None  # Lua's own tostring, for Factorio's number printing
     wrappers: dict[tuple[str, int], Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.world.on_destroyed.append(self._destroyed)
+
+    def _destroyed(self, entity: Any) -> None:
+        """What Lua kept of an entity and its inventories (their methods, fixed members) goes with them."""
+        for model in (entity, *entity.inventories.values()):
+            found = self.wrappers.get((lua_class_of(type(model)).__name__, id(model)))
+            if found is not None and found.model is model:
+                self.sandbox.forget(found)
+
     def forget_invalid(self) -> int:
         """Drop the API objects of things that are gone (destroyed entities...)."""
         gone = [key for key, found in self.wrappers.items() if not found.is_valid()]

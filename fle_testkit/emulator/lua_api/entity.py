@@ -33,6 +33,7 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers, LuaEntityFluidMembers):
     lua_class_name = "LuaEntity"
     lua_fields = ("name", "type", "unit_number", "health")
     lua_objects = ("surface", "force", "prototype")
+    lua_fixed = frozenset({"name", "type", "unit_number", "prototype"})  # (forgotten when it is destroyed)
 
     def is_valid(self) -> bool:
         return self.model.valid

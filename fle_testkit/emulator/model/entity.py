@@ -9,7 +9,7 @@ invalid for good, like a LuaEntity whose game object is gone.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .belts import BELT_TYPES
 from .burner import Burner
@@ -85,6 +85,7 @@ class Place(Protocol):
     tiles: Tiles
     electric: ElectricNetworks
     fluids: FluidSegments
+    world: Any
 
     def reindex_entity(self, entity: Entity, change: Callable[[], None]) -> None: ...
 
@@ -279,6 +280,8 @@ class Entity:
         for inventory in self.inventories.values():
             inventory.invalidate()
         self.valid = False
+        for listener in self.surface.world.on_destroyed:
+            listener(self)
 
     def to_state(self) -> dict[str, object]:
         return {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidArgumentError, ModelError, NotFoundError, StateError
@@ -28,6 +29,7 @@ from .transport_lines import belt_changed
 
 if TYPE_CHECKING:
     from ..gamedata import GameData
+    from .entity import Entity
 
 #: Format tag and version of :meth:`World.to_state`.
 STATE_FORMAT = "fle-testkit-world"
@@ -40,6 +42,7 @@ DEFAULT_SURFACE = "nauvis"
 
 class World:
     __slots__ = (
+        "on_destroyed",
         "gamedata",
         "seed",
         "surfaces",
@@ -91,6 +94,8 @@ class World:
             ),
         )
         self.simulation.belt_changed = belt_changed
+        # Told of each entity destroyed, after it is invalid (the Lua API forgets what Lua kept of it).
+        self.on_destroyed: list[Callable[[Entity], None]] = []
 
     @classmethod
     def new(cls, gamedata: GameData, seed: int, layout: MapLayout | None = None) -> World:
