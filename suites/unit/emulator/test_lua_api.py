@@ -243,16 +243,19 @@ class TestEntities:
         assert error_of(client, "rcon.print(doomed.name)") == "LuaEntity API call when LuaEntity was invalid."
         assert lua(client, "rcon.print(game.surfaces[1].find_entity('iron-chest', {300.5, 0.5}))") == "nil"
 
-    def test_a_method_used_before_is_refused_once_its_entity_is_invalid(self, client) -> None:
-        # Lua keeps each object's methods once read: the call still finds the object invalid.
+    def test_members_read_before_are_refused_once_the_entity_is_invalid(self, client) -> None:
+        # Lua keeps an entity's methods and fixed members (name, type) once read; a destroyed entity's go.
         lua(
             client,
             "doomed = game.surfaces[1].create_entity{name = 'iron-chest', position = {310.5, 0.5}}"
+            " local seen = doomed.name .. doomed.type .. doomed.unit_number"
             " doomed.get_inventory(defines.inventory.chest) doomed.destroy()",
         )
-        assert error_of(client, "doomed.get_inventory(defines.inventory.chest)") == (
-            "LuaEntity API call when LuaEntity was invalid."
-        )
+        invalid = "LuaEntity API call when LuaEntity was invalid."
+        assert error_of(client, "doomed.get_inventory(defines.inventory.chest)") == invalid
+        assert error_of(client, "rcon.print(doomed.name)") == invalid
+        assert error_of(client, "rcon.print(doomed.type)") == invalid
+        assert lua(client, "rcon.print(doomed.valid)") == "false"
 
     def test_a_method_read_from_two_objects_acts_on_each(self, client) -> None:
         counts = lua_json(
