@@ -75,7 +75,8 @@ class LuaExposed:
     # copy, as Factorio hands out a new table on every read.
     lua_constant = False
     # Members that read the same for the object's whole life while it is valid (an entity's name),
-    # never a table: Lua keeps what it read until the host forgets the object (LuaSandbox.forget),
+    # never a table, and methods that answer one argument the same for its whole life (an entity's
+    # get_inventory): Lua keeps what it read until the host forgets the object (LuaSandbox.forget),
     # which must happen when the object becomes invalid.
     lua_fixed: ClassVar[frozenset[str]] = frozenset()
 
@@ -116,7 +117,7 @@ METHOD = _Method()
 # released is still awaiting Lua's garbage collector (lupa issue #294), so the
 # only Python objects Lua holds are long-lived: API objects (cached per model
 # object) and these hooks.
-FAILED, VALUE, IS_METHOD, CONSTANT, FIXED = 0, 1, 2, 3, 4
+FAILED, VALUE, IS_METHOD, CONSTANT, FIXED, IS_FIXED_METHOD = 0, 1, 2, 3, 4, 5
 
 # Instructions between two looks at the clock and the stop request. A look is
 # one call into Python (about a microsecond); at ~10^8 Lua instructions a
@@ -154,7 +155,7 @@ def _hook_index(obj: Any, key: Any) -> tuple[int, Any]:
     except Exception as error:
         return _failure(error)
     if value is METHOD:
-        return IS_METHOD, None
+        return (IS_FIXED_METHOD if key in obj.lua_fixed else IS_METHOD), None
     if obj.lua_constant:
         return CONSTANT, value
     return (FIXED if key in obj.lua_fixed else VALUE), value
@@ -262,11 +263,38 @@ local function copy(t)
 end
 -- What an object's reads answered that holds for its whole life (its methods, and members the
 -- host marks fixed: an entity's name and type), by object: read from here after, without a call
--- into the host (FLE's alerts read an entity's type a dozen times, once a game second). The host
--- drops an object's entry when the object becomes invalid (LuaSandbox.forget), so reading it then
--- errors as before. Other objects that become invalid (an item stack, a render object) keep their
--- methods: a method read again from one errors when called, not when read.
+-- into the host (FLE's alerts read an entity's type a dozen times, once a game second). A fixed
+-- method (an entity's get_inventory) keeps its answer to each one argument too. When the object
+-- becomes invalid the host forgets it (LuaSandbox.forget): its entry goes, so reading it errors as
+-- before, and a fixed method already read asks the host again. Other objects that become invalid
+-- (an item stack, a render object) keep their methods: a method read again from one errors when
+-- called, not when read.
 local kept = setmetatable({}, {__mode = "k"})
+local gone = setmetatable({}, {__mode = "k"})
+local function forget(o)
+  kept[o] = nil
+  gone[o] = true
+end
+local function fixed_method(o, k)
+  local memo, none = {}, {}
+  return function(...)
+    local a = ...
+    if select("#", ...) == 1 and not gone[o] and (type(a) == "number" or type(a) == "string") then
+      local v = memo[a]
+      if v == nil then
+        local s, r = hook_call(o, k, a)
+        if s ~= 1 then error(r, 0) end
+        if r == nil then v = none else v = r end
+        memo[a] = v
+      end
+      if v == none then return nil end
+      return v
+    end
+    local s, r = hook_call(o, k, ...)
+    if s == 1 then return r end
+    error(r, 0)
+  end
+end
 -- A host failure comes back as (0, message) and is raised here, as Lua's own error.
 mt.__index = function(o, k)
   local known = constants[o]
@@ -295,8 +323,8 @@ mt.__index = function(o, k)
     if type(value) == "table" then return copy(value) end
     return value
   end
-  if status == 2 then
-    local f = function(...)
+  if status == 2 or status == 5 then
+    local f = status == 5 and fixed_method(o, k) or function(...)
       local s, r = hook_call(o, k, ...)
       if s == 1 then return r end
       error(r, 0)
@@ -499,7 +527,7 @@ for _, name in ipairs(removed) do _G[name] = nil end
 -- sethook, so it can neither remove the hook nor install its own.
 if hook_count > 0 then debug.sethook(limit_hook, "", hook_count) end
 debug = { traceback = debug.traceback, getinfo = debug.getinfo }
-return run, protect, compact, invoke, remember_order, kept
+return run, protect, compact, invoke, remember_order, forget
 """
 
 
@@ -554,14 +582,14 @@ class LuaSandbox:
         self._sample = LuaExposed()  # whose metatable all host objects share; kept alive
         # Installed even with no time limit: it is also how a signal stops Lua.
         hook_count = HOOK_EVERY
-        self._run, self._protect, self._compact, self._invoke, self.remember_order, self._kept = setup(
+        self._run, self._protect, self._compact, self._invoke, self.remember_order, self._forget = setup(
             self._sample, hooks, finder, self.table_from(list(REMOVED_GLOBALS)), self._check, hook_count
         )
         self._collect = self.lua.eval("function() collectgarbage('collect') end")
 
     def forget(self, obj: LuaExposed) -> None:
         """Drop what Lua kept of ``obj`` (its methods, its fixed members): it has become invalid."""
-        self._kept[obj] = None
+        self._forget(obj)
 
     def compact(self, min_growth: int = 0) -> bool:
         """Free host objects Lua no longer reaches, if ``min_growth`` more were handed to Lua since last time.

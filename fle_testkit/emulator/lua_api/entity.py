@@ -33,7 +33,8 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers, LuaEntityFluidMembers):
     lua_class_name = "LuaEntity"
     lua_fields = ("name", "type", "unit_number", "health")
     lua_objects = ("surface", "force", "prototype")
-    lua_fixed = frozenset({"name", "type", "unit_number", "prototype"})  # (forgotten when it is destroyed)
+    # (Forgotten when it is destroyed; an entity's inventories and lanes are made with it.)
+    lua_fixed = frozenset({"name", "type", "unit_number", "prototype", "get_inventory", "get_transport_line"})
 
     def is_valid(self) -> bool:
         return self.model.valid

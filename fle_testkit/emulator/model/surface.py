@@ -19,7 +19,7 @@ by chunk; that chunk order is not modelled.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from . import collision, ground, spatial
@@ -244,15 +244,13 @@ class Surface:
         self.world.simulation.moved(entity, before)
         self.fluids.moved(entity)
 
-    def _candidates(self, box: BoundingBox | None) -> Iterator[Entity]:
+    def _candidates(self, box: BoundingBox | None) -> list[Entity]:
         """Entities that may lie in ``box`` (every entity without one), newest first."""
         if box is None:
-            yield from reversed(list(self._entities.values()))
-            return
+            return list(reversed(self._entities.values()))
         near = box.cell_count(1) <= NEAR_TILES
         found = (self._tiles if near else self._chunks).near(box)
-        for entity_id in sorted(found, reverse=True):
-            yield found[entity_id]
+        return [found[entity_id] for entity_id in sorted(found, reverse=True)]
 
     # --- searching ------------------------------------------------------------
 
@@ -290,12 +288,15 @@ class Surface:
             )
             return matched != invert
 
+        unfiltered = names is None and types is None and forces is None and layers is None and not invert
         found: list[Entity] = []
+        if limit == 0:
+            return found
         for entity in self._candidates(box):
-            if limit is not None and len(found) >= limit:
-                break
-            if region(entity) and wanted(entity):
+            if region(entity) and (unfiltered or wanted(entity)):
                 found.append(entity)
+                if limit is not None and len(found) >= limit:
+                    break
         return found
 
     def count_entities_filtered(self, **filters: Any) -> int:

@@ -51,6 +51,7 @@ Choices where the game's behaviour is not known here, easy to change:
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
@@ -155,7 +156,12 @@ class BeltState:
 
 def speed_units(entity: Entity) -> int:
     """Units a tick items move on the entity (0.03125 tile: 8)."""
-    return int(exact(entity.prototype.belt_speed or 0.0) * UNITS)
+    return _speed_units(entity.prototype.belt_speed or 0.0)
+
+
+@functools.cache
+def _speed_units(belt_speed: float) -> int:
+    return int(exact(belt_speed) * UNITS)
 
 
 class Line:

@@ -257,6 +257,17 @@ class TestEntities:
         assert error_of(client, "rcon.print(doomed.type)") == invalid
         assert lua(client, "rcon.print(doomed.valid)") == "false"
 
+    def test_get_inventory_kept_in_a_variable_is_refused_once_the_entity_is_invalid(self, client) -> None:
+        lua(
+            client,
+            "kept = game.surfaces[1].create_entity{name = 'iron-chest', position = {314.5, 0.5}}"
+            " kept_get = kept.get_inventory kept_get(defines.inventory.chest).insert{name = 'coal', count = 7}",
+        )
+        assert lua(client, "rcon.print(kept_get(defines.inventory.chest).get_item_count('coal'))") == "7"
+        assert error_of(client, "kept_get('chest')") == error_of(client, "kept_get('chest')")  # errors are not kept
+        lua(client, "kept.destroy()")
+        assert error_of(client, "kept_get(defines.inventory.chest)") == "LuaEntity API call when LuaEntity was invalid."
+
     def test_a_method_read_from_two_objects_acts_on_each(self, client) -> None:
         counts = lua_json(
             client,
