@@ -61,9 +61,11 @@ class BeltGrid:
 
     @classmethod
     def around(cls, entity: Entity, surface: Searchable, reach: float) -> BeltGrid:
-        """The belts within ``reach`` tiles of ``entity``'s lane tiles: one surface search for a question
-        about one belt (a splitter's tiles lie half a tile off its centre)."""
-        x, y, r = entity.position.x, entity.position.y, reach + 1
+        """The belts carrying items on a tile within ``reach`` tiles of ``entity``'s lane tiles: one surface
+        search for a question about one belt. A tile whose centre is that far reaches into the area (a
+        belt's box is its tile), and a splitter's lane tiles lie half a tile off its centre."""
+        x, y = entity.position.x, entity.position.y
+        r = reach + (0.5 if entity.type == "splitter" else 0.0)
         area = ((x - r, y - r), (x + r, y + r))
         return cls(surface.find_entities_filtered(area=area, type=sorted(BELT_TYPES)))
 
