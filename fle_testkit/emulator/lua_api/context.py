@@ -58,7 +58,7 @@ class ApiContext:
     def _destroyed(self, entity: Any) -> None:
         """What Lua kept of an entity and its inventories (their methods, fixed members) goes with them."""
         for model in (entity, *entity.inventories.values()):
-            found = self.wrappers.get((lua_class_of(type(model)).__name__, id(model)))
+            found = self.wrappers.get(_key(lua_class_of(type(model)), model))
             if found is not None and found.model is model:
                 self.sandbox.forget(found)
 
@@ -71,7 +71,7 @@ class ApiContext:
 
     def wrapper(self, kind: type, model: Any, *args: Any) -> Any:
         """One API object per model object, so ``==`` and table keys behave."""
-        key = (kind.__name__, id(model))
+        key = _key(kind, model)
         found = self.wrappers.get(key)
         if found is None or found.model is not model:
             found = kind(self, model, *args)
@@ -81,3 +81,8 @@ class ApiContext:
     def wrap(self, model: Any) -> Any:
         """The API object of ``model``, of the Lua class registered for its type."""
         return self.wrapper(lua_class_of(type(model)), model)
+
+
+def _key(kind: type, model: Any) -> tuple[str, int]:
+    """Where ``wrappers`` keeps the API object of class ``kind`` for ``model``."""
+    return kind.__name__, id(model)
