@@ -147,6 +147,34 @@ def _host_error_message(error: BaseException) -> str:
     return messages.INTERNAL_ERROR.format(kind=type(error).__name__)
 
 
+#: Reads of a MapPosition and a BoundingBox in Lua (LuaSandbox.position_of, area_of): the fields as the
+#: host-side readers take them (``x`` before ``[1]``, ``left_top`` before ``[1]``), nil when not a table.
+_SHAPE_READERS = """
+local type = type
+local function position(p)
+  if type(p) ~= 'table' then return nil end
+  local x, y = p.x, p.y
+  if x == nil then x = p[1] end
+  if y == nil then y = p[2] end
+  return x, y
+end
+local function area(a)
+  if type(a) ~= 'table' then return nil end
+  local left_top, right_bottom = a.left_top, a.right_bottom
+  if left_top == nil then left_top = a[1] end
+  if right_bottom == nil then right_bottom = a[2] end
+  local x1, y1 = position(left_top)
+  local x2, y2 = position(right_bottom)
+  return x1, y1, x2, y2
+end
+return position, area
+"""
+
+
+def _numbers(values: tuple[Any, ...]) -> bool:
+    return all(isinstance(v, (int, float)) for v in values)
+
+
 def _hook_index(obj: Any, key: Any) -> tuple[int, Any]:
     if not isinstance(obj, LuaExposed):
         return FAILED, f"attempt to index a host object (key {key!r})"
@@ -576,6 +604,7 @@ class LuaSandbox:
             found = find_module(name)
             return found if found is not None else (None, None)
 
+        self._read_position, self._read_area = self.lua.execute(_SHAPE_READERS)
         setup = self.lua.execute("return function(...) " + _SETUP + " end")
         # Compiled now, while the base functions are still the real ones.
         self.walker = compile_walker(self.lua)
@@ -777,6 +806,22 @@ class LuaSandbox:
             # on a process that can only be killed.
             self._timed_out = messages.LUA_TIME_LIMIT.format(seconds=_seconds(self.limits.time_limit))
         return self._timed_out
+
+    def position_of(self, value: Any) -> tuple[float, float] | None:
+        """A MapPosition table (``{x=, y=}`` or ``{1, 2}``) as numbers, or None if it is not one (the caller
+        then reads it the slow way, for the error). One call into Lua instead of up to five lookups from here."""
+        found = self._read_position(value)
+        if found is None or not _numbers(found):
+            return None
+        return float(found[0]), float(found[1])
+
+    def area_of(self, value: Any) -> tuple[tuple[float, float], tuple[float, float]] | None:
+        """A BoundingBox table (``{{x1, y1}, {x2, y2}}`` or ``{left_top=, right_bottom=}``) as numbers, or None
+        if it is not one: one call into Lua instead of up to ten lookups from here."""
+        found = self._read_area(value)
+        if found is None or not _numbers(found):
+            return None
+        return (float(found[0]), float(found[1])), (float(found[2]), float(found[3]))
 
     def table_from(self, value: Any) -> Any:
         """A Lua table from a Python list (1-based) or dict, recursively (nested dicts, lists and tuples).

@@ -90,10 +90,11 @@ class LuaSurface(LuaObject):
     def _filters(self, params: Any, function: str) -> dict[str, Any]:
         fields = {} if params is None else table_fields(params, function)
         filters: dict[str, Any] = {}
+        sandbox = self.ctx.sandbox
         if "area" in fields:
-            filters["area"] = area_arg(fields["area"])
+            filters["area"] = sandbox.area_of(fields["area"]) or area_arg(fields["area"])
         if "position" in fields:
-            filters["position"] = position_arg(fields["position"])
+            filters["position"] = sandbox.position_of(fields["position"]) or position_arg(fields["position"])
         for key in ("radius", "limit"):
             if key in fields:
                 filters[key] = fields[key] if key == "radius" else int(fields[key])

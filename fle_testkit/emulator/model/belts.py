@@ -40,10 +40,6 @@ class Place(Protocol):
     def belts_at(self, x: float, y: float) -> list[Entity]: ...
 
 
-class Searchable(Protocol):
-    def find_entities_filtered(self, **filters: Any) -> list[Entity]: ...
-
-
 class BeltGrid:
     """Given belts by the tiles they carry items on: every belt's neighbours in one topology build
     without a surface search each (nine a belt: its inputs, its curve, its outputs' curves)."""
@@ -52,22 +48,12 @@ class BeltGrid:
 
     def __init__(self, entities: Iterable[Entity]) -> None:
         self._at: dict[tuple[int, int], list[Entity]] = {}
-        for entity in entities:  # (in the order given: creation order, as a surface search returns them)
-            for x, y in lane_tiles(entity):
-                self._at.setdefault((math.floor(x), math.floor(y)), []).append(entity)
+        for entity in entities:  # (in the order given)
+            for cell in lane_cells(entity):
+                self._at.setdefault(cell, []).append(entity)
 
     def belts_at(self, x: float, y: float) -> list[Entity]:
         return self._at.get((math.floor(x), math.floor(y)), [])
-
-    @classmethod
-    def around(cls, entity: Entity, surface: Searchable, reach: float) -> BeltGrid:
-        """The belts carrying items on a tile within ``reach`` tiles of ``entity``'s lane tiles: one surface
-        search for a question about one belt. A tile whose centre is that far reaches into the area (a
-        belt's box is its tile), and a splitter's lane tiles lie half a tile off its centre."""
-        x, y = entity.position.x, entity.position.y
-        r = reach + (0.5 if entity.type == "splitter" else 0.0)
-        area = ((x - r, y - r), (x + r, y + r))
-        return cls(surface.find_entities_filtered(area=area, type=sorted(BELT_TYPES)))
 
 
 def forward(direction: int) -> tuple[float, float]:
@@ -82,6 +68,11 @@ def lane_tiles(entity: Entity) -> list[tuple[float, float]]:
         return [(x, y)]
     dx, dy = rotate_vector(0.5, 0.0, entity.direction)
     return [(x - dx, y - dy), (x + dx, y + dy)]
+
+
+def lane_cells(entity: Entity) -> list[tuple[int, int]]:
+    """The tiles (as whole coordinates) the entity carries items on."""
+    return [(math.floor(x), math.floor(y)) for x, y in lane_tiles(entity)]
 
 
 def _outputs_ahead(entity: Entity) -> bool:
@@ -128,21 +119,20 @@ def _feeds(entity: Entity, surface: Place) -> Iterator[Entity]:
                 yield other
 
 
-def belt_neighbours(entity: Entity, surface: Searchable) -> tuple[list[Entity], list[Entity]]:
+def belt_neighbours(entity: Entity, surface: Place) -> tuple[list[Entity], list[Entity]]:
     """(inputs, outputs), each in creation order."""
-    place = BeltGrid.around(entity, surface, 1)
-    inputs = sorted(_fed_by(entity, place), key=lambda e: e.id)
-    outputs = sorted(_feeds(entity, place), key=lambda e: e.id)
+    inputs = sorted(_fed_by(entity, surface), key=lambda e: e.id)
+    outputs = sorted(_feeds(entity, surface), key=lambda e: e.id)
     return inputs, outputs
 
 
-def underground_partner(entity: Entity, surface: Searchable) -> Entity | None:
+def underground_partner(entity: Entity, surface: Place) -> Entity | None:
     """The other end of an underground belt, or None."""
-    return partner_in(entity, BeltGrid.around(entity, surface, entity.prototype.max_underground_distance or 0))
+    return partner_in(entity, surface)
 
 
 def partner_in(entity: Entity, surface: Place) -> Entity | None:
-    """The other end of an underground belt among the belts of ``surface`` (a ``BeltGrid``, say), or None."""
+    """The other end of an underground belt among the belts of ``surface`` (a surface or a ``BeltGrid``), or None."""
     state = _belt(entity)
     reach = entity.prototype.max_underground_distance or 0
     dx, dy = forward(entity.direction)

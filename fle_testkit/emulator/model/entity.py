@@ -117,6 +117,7 @@ class Entity:
         "valid",
         "_x",
         "_y",
+        "_position",
         "_direction",
         "_box",
     )
@@ -154,6 +155,7 @@ class Entity:
         self.valid = True
         self._x = float(x)
         self._y = float(y)
+        self._position = Position(self._x, self._y)  # (immutable: one object until it moves)
         self._direction = built_direction(prototype.type, direction)
         self._box: BoundingBox | None = None  # bounding_box, until the entity moves or turns
 
@@ -175,7 +177,7 @@ class Entity:
 
     @property
     def position(self) -> Position:
-        return Position(self._x, self._y)
+        return self._position
 
     @property
     def direction(self) -> int:
@@ -257,6 +259,7 @@ class Entity:
 
     def _move(self, x: float, y: float) -> None:
         self._x, self._y = float(x), float(y)
+        self._position = Position(self._x, self._y)
         self._box = None
 
     def _turn(self, direction: int) -> None:

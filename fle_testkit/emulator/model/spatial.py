@@ -8,6 +8,8 @@ ones. Over an ore patch a chunk holds a thousand resources; a tile holds one.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -41,12 +43,20 @@ class Grid:
                 if not bucket:
                     del self._cells[cell]
 
+    def at(self, cell: Cell) -> Iterable[Entity]:
+        """The entities in one cell, in the order they were put there."""
+        bucket = self._cells.get(cell)
+        return bucket.values() if bucket else ()
+
     def near(self, box: BoundingBox) -> dict[int, Entity]:
         """Every entity in a cell ``box`` touches, by id (a superset of those in ``box``)."""
         found: dict[int, Entity] = {}
-        buckets = self._cells
-        for cell in box.cells(self.size):
-            bucket = buckets.get(cell)
-            if bucket:
-                found.update(bucket)
+        buckets, size = self._cells, self.size
+        columns = range(math.floor(box.left / size), math.floor(box.right / size) + 1)
+        rows = range(math.floor(box.top / size), math.floor(box.bottom / size) + 1)
+        for cx in columns:  # (box.cells written out: this runs on every search)
+            for cy in rows:
+                bucket = buckets.get((cx, cy))
+                if bucket:
+                    found.update(bucket)
         return found

@@ -19,10 +19,11 @@ by chunk; that chunk order is not modelled.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from . import collision, ground, spatial
+from . import belts, collision, ground, spatial
 from .crafter import set_recipe
 from .electric import ElectricNetworks
 from .entity import Entity
@@ -244,6 +245,12 @@ class Surface:
         self.world.simulation.moved(entity, before)
         self.fluids.moved(entity)
 
+    def belts_at(self, x: float, y: float) -> list[Entity]:
+        """The belt connectables carrying items on the tile holding ``(x, y)`` (a ``belts.Place``):
+        a question about one belt (its neighbours, an underground's partner) looks at a few tiles."""
+        tile = (math.floor(x), math.floor(y))
+        return [e for e in self._tiles.at(tile) if e.belt is not None and tile in belts.lane_cells(e)]
+
     def _candidates(self, box: BoundingBox | None) -> list[Entity]:
         """Entities that may lie in ``box`` (every entity without one), newest first."""
         if box is None:
@@ -275,7 +282,6 @@ class Surface:
             raise InvalidArgumentError("a radius needs a position")
         if limit is not None and (not isinstance(limit, int) or limit < 0):
             raise InvalidArgumentError(f"limit must be a whole number >= 0, got {limit!r}")
-        region, box = self._region(area, position, radius)
         names, types, layers = _name_set(name), _name_set(type), _name_set(collision_mask)
         forces = None if force is None else self._force_set(force)
 
@@ -292,8 +298,8 @@ class Surface:
         found: list[Entity] = []
         if limit == 0:
             return found
-        for entity in self._candidates(box):
-            if region(entity) and (unfiltered or wanted(entity)):
+        for entity in self._in_region(area, position, radius):
+            if unfiltered or wanted(entity):
                 found.append(entity)
                 if limit is not None and len(found) >= limit:
                     break
@@ -312,32 +318,41 @@ class Surface:
                 return entity
         return None
 
-    def _region(
+    def _in_region(
         self, area: AreaLike | None, position: PositionLike | None, radius: float | None
-    ) -> tuple[Callable[[Entity], bool], BoundingBox | None]:
+    ) -> Iterable[Entity]:
+        """The entities in an area (their collision boxes' interiors meet it, or a box-less one's centre lies
+        in it, edges included), at a position (their boxes hold it) or within a radius of it (their centres):
+        newest first. The tests are written out in the loops: a search of a tile or two, made by the
+        thousand, would otherwise spend most of its time calling them."""
         if area is not None:
             box = _area(area)
-
-            def in_area(entity: Entity) -> bool:
+            left, top, right, bottom = box.left, box.top, box.right, box.bottom
+            for entity in self._candidates(box):
                 own = entity.bounding_box
-                if own.is_empty:
+                if own.left == own.right or own.top == own.bottom:
                     centre = entity.position
-                    return box.contains(centre.x, centre.y)
-                return own.overlaps(box)
-
-            return in_area, box
+                    if left <= centre.x <= right and top <= centre.y <= bottom:
+                        yield entity
+                elif own.left < right and left < own.right and own.top < bottom and top < own.bottom:
+                    yield entity
+            return
         if position is None:
-            return (lambda entity: True), None
+            yield from self._candidates(None)
+            return
         x, y = _xy(position)
         if radius is None:
-            return (lambda entity: entity.bounding_box.contains(x, y)), BoundingBox(x, y, x, y)
+            for entity in self._candidates(BoundingBox(x, y, x, y)):
+                own = entity.bounding_box
+                if own.left <= x <= own.right and own.top <= y <= own.bottom:
+                    yield entity
+            return
         if radius < 0:
             raise InvalidArgumentError(f"radius must be >= 0, got {radius!r}")
         centre = Position(x, y)
-        return (
-            (lambda entity: entity.position.distance_to(centre) <= radius),
-            BoundingBox(x - radius, y - radius, x + radius, y + radius),
-        )
+        for entity in self._candidates(BoundingBox(x - radius, y - radius, x + radius, y + radius)):
+            if entity.position.distance_to(centre) <= radius:
+                yield entity
 
     def _force_set(self, force: Any) -> frozenset[str]:
         if isinstance(force, (str, int)) or hasattr(force, "technologies"):
