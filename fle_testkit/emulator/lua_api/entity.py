@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import messages
-from ..lua.runtime import LuaApiError
+from ..lua.runtime import LuaApiError, NewPosition
 from ..model import control, crafter, ground, targets
 from ..model.electric_buffer import buffer_size
 from ..model.entity import Entity
@@ -42,7 +42,7 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers, LuaEntityFluidMembers):
     @lua_property
     def position(self) -> Any:
         position = self.model.position
-        return self.table({"x": position.x, "y": position.y})
+        return NewPosition(position.x, position.y)
 
     @lua_property
     def direction(self) -> int:
@@ -136,8 +136,9 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers, LuaEntityFluidMembers):
     # Inserter and drill targets (model/targets.py). Factorio's behaviour for entities
     # that are neither is not known; they read nil here, which FLE's checks expect.
 
-    def _position_table(self, position: Any) -> Any:
-        return None if position is None else self.table({"x": position.x, "y": position.y})
+    @staticmethod
+    def _position_table(position: Any) -> Any:
+        return None if position is None else NewPosition(position.x, position.y)
 
     def _entity_or_nil(self, entity: Any) -> Any:
         return None if entity is None else self.ctx.wrap(entity)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import messages
-from ..lua.runtime import LuaApiError
+from ..lua.runtime import LuaApiError, NewPosition
 from ..model.tiles import TileAt
 from .base import LuaObject, lua_method, lua_property
 from .registry import shows
@@ -29,7 +29,7 @@ class LuaTile(LuaObject):
 
     @lua_property
     def position(self) -> Any:
-        return self.table({"x": self.model.x, "y": self.model.y})
+        return NewPosition(self.model.x, self.model.y)
 
     @lua_property
     def surface(self) -> Any:

@@ -39,7 +39,7 @@ class ItemWait:
         self.due = NEVER  # the earliest tick it may come true, as its line last showed
 
     def _span(self, line: Any) -> tuple[int, int]:
-        at = line.segments.index(self.segment)
+        at = line.index_of(self.segment)
         base = line.starts[at]
         last = at == len(line.segments) - 1  # (the line's last item stands at its very end)
         return base + self.start, base + self.end + (1 if last else 0)
@@ -72,7 +72,7 @@ class GapWait:
         self.due = NEVER  # the earliest tick it may come true, as its line last showed
 
     def ticks(self, line: Any, positions: list[int]) -> int:
-        x = line.starts[line.segments.index(self.segment)] + self.position
+        x = line.starts[line.index_of(self.segment)] + self.position
         if line.room_at(x):
             return 0
         best = 1

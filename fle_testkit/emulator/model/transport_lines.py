@@ -182,11 +182,13 @@ class Line:
         "feeders",
         "active",
         "version",
+        "_index",
     )
 
     def __init__(self, line_id: int, segments: list[TransportLine], speed: int) -> None:
         self.id = line_id
-        self.segments = segments
+        self.segments = segments  # (fixed: a change of the belts builds new lines)
+        self._index = {id(segment): at for at, segment in enumerate(segments)}
         self.starts: list[int] = []  # each segment's start along the line
         length = 0
         for segment in segments:
@@ -207,6 +209,10 @@ class Line:
 
     def __repr__(self) -> str:
         return f"<Line {self.id} segments={len(self.segments)} items={len(self.names)} active={self.active}>"
+
+    def index_of(self, segment: TransportLine) -> int:
+        """Where one of its segments is among them (without a pass over a long line's)."""
+        return self._index[id(segment)]
 
     # --- positions --------------------------------------------------------------
 
@@ -521,7 +527,7 @@ class TransportLines(Machine):
                 goes, entry = target
                 onto = goes.line
                 if onto is not None:
-                    at = onto.segments.index(goes)
+                    at = onto.index_of(goes)
                     line.output = (onto, onto.starts[at] + entry)
                     onto.feeders.append(line)
         for entity in entities:
@@ -736,13 +742,25 @@ def items_on(segment: TransportLine) -> list[tuple[int, str]]:
     line = line_of(segment)
     if line is None:
         return sorted(segment.resting)
-    at = line.segments.index(segment)
+    at = line.index_of(segment)
     start = line.starts[at]
     end = start + segment.length
+    last = at == len(line.segments) - 1
+    # Positions from the front item back (as Line.positions works them out), only as far back as this
+    # segment: a lane read of each belt of a long line (FLE's serializer) is not a pass over all its items.
+    gaps, names = line.gaps, line.names
     found = []
-    for x, name in zip(line.positions(), line.names, strict=True):
-        if start <= x < end or (at == len(line.segments) - 1 and x == end):
-            found.append((x - start, name))
+    if gaps:
+        x = line.length - SPACING - gaps[-1]
+        i = len(gaps) - 1
+        while x >= start:
+            if x < end or (last and x == end):
+                found.append((x - start, names[i]))
+            if i == 0:
+                break
+            i -= 1
+            x -= gaps[i]
+    found.reverse()
     return found
 
 
@@ -751,7 +769,7 @@ def insert_at(segment: TransportLine, position: int, name: str) -> bool:
     line = line_of(segment)
     if line is None:
         return False
-    at = line.segments.index(segment)
+    at = line.index_of(segment)
     placed = line.insert(line.starts[at] + position, name)
     if placed:
         system(segment.owner).changed_line(line)
@@ -762,7 +780,7 @@ def can_insert_at(segment: TransportLine, position: int) -> bool:
     line = line_of(segment)
     if line is None:
         return False
-    return line.room_at(line.starts[line.segments.index(segment)] + position)
+    return line.room_at(line.starts[line.index_of(segment)] + position)
 
 
 def remove(segment: TransportLine, name: str | None, count: int) -> int:
@@ -770,7 +788,7 @@ def remove(segment: TransportLine, name: str | None, count: int) -> int:
     line = line_of(segment)
     if line is None:
         return 0
-    at = line.segments.index(segment)
+    at = line.index_of(segment)
     start = line.starts[at]
     end = start + segment.length
     removed = 0
@@ -792,7 +810,7 @@ def input_lines(segment: TransportLine) -> list[TransportLine]:
     line = line_of(segment)
     if line is None:
         return []
-    at = line.segments.index(segment)
+    at = line.index_of(segment)
     if at > 0:
         return [line.segments[at - 1]]
     return [
@@ -806,7 +824,7 @@ def output_lines(segment: TransportLine) -> list[TransportLine]:
     line = line_of(segment)
     if line is None:
         return []
-    at = line.segments.index(segment)
+    at = line.index_of(segment)
     if at < len(line.segments) - 1:
         return [line.segments[at + 1]]
     if line.split is not None:
@@ -903,7 +921,7 @@ class LaneStack(StackRef):
         if name is None or count <= 0:
             line = line_of(self.segment)
             if line is not None:
-                at = line.segments.index(self.segment)
+                at = line.index_of(self.segment)
                 x = line.starts[at] + found[self.index][0]
                 line.remove_at(line.positions().index(x))
                 system(self.segment.owner).changed_line(line)

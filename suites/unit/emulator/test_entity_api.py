@@ -266,3 +266,16 @@ def test_an_item_on_the_ground_shows_its_stack(level: Level) -> None:
 
 def test_stack_is_for_items_on_the_ground_only(level: Level) -> None:
     assert "Entity is not an item entity." in error_of(level, "return chest.stack")
+
+
+def test_each_position_read_is_a_new_table(level: Level) -> None:
+    """A MapPosition is a plain table the script may change: Lua builds it on each read, so a change to one
+    never shows in the next, and the entity stays where it is."""
+    out = run(
+        level,
+        "local a, b = chest.position, chest.position p(a == b, a.x, a.y) "
+        "a.x = 99 p(chest.position.x, b.x) "
+        "local t = s.get_tile(3, 4).position p(t.x, t.y, s.get_tile(3, 4).position == t) "
+        "p(chest.drop_position == nil, furnace.position.x, furnace.position.y)",
+    )
+    assert out.split("\n")[:4] == ["false -10.5 -10.5", "-10.5 -10.5", "3 4 false", "true 10 10"]
