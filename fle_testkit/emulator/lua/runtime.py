@@ -383,9 +383,21 @@ mt.__newindex = function(o, k, v)
   local status, message = hook_newindex(o, k, v)
   if status ~= 1 then error(message, 0) end
 end
+-- What pairs() over an object whose entries never change (prototypes.item...) went over, by object:
+-- read once (FLE's score goes over every prototype table, and wrapping a thousand prototypes each time
+-- was most of its cost). Only read here, never handed to the level.
+local pairs_kept = setmetatable({}, {__mode = "k"})
 mt.__pairs = function(o)
-  local status, keys, values = hook_pairs(o)
-  if status ~= 1 then error(keys, 0) end
+  local keys, values
+  local kept = pairs_kept[o]
+  if kept ~= nil then
+    keys, values = kept[1], kept[2]
+  else
+    local status
+    status, keys, values = hook_pairs(o)
+    if status == 3 then pairs_kept[o] = {keys, values}
+    elseif status ~= 1 then error(keys, 0) end
+  end
   local i = 0
   return function() i = i + 1; if keys[i] ~= nil then return keys[i], values[i] end end, o, nil
 end
@@ -413,21 +425,30 @@ mt.__metatable = "private"
 -- The order is not saved: after a load those tables iterate sorted. `next`
 -- itself stays raw.
 local raw_pairs, raw_next, getmt, rawget, rawlen = pairs, next, debug.getmetatable, rawget, rawlen
-local key_rank = {number = 1, string = 2, boolean = 3}
-local function key_before(a, b)
-  local ta, tb = type(a), type(b)
-  if ta ~= tb then return key_rank[ta] < key_rank[tb] end
-  if ta == "boolean" then return b and not a end
-  return a < b
-end
+local sort = table.sort
+-- Sorted as ranked (integers, then strings, then false before true, then the rest as found),
+-- each kind with Lua's own `<` and no comparator: a comparator is a Lua call per comparison,
+-- and sorting the keys was most of what a pairs() over a table of names cost.
 local function sorted_keys(t)
-  local ordered, rest = {}, {}
+  local numbers, strings, rest = {}, {}, {}
+  local has_false, has_true = false, false
   for k in raw_next, t do
-    if key_rank[type(k)] then ordered[#ordered + 1] = k else rest[#rest + 1] = k end
+    local kind = type(k)
+    if kind == "number" then numbers[#numbers + 1] = k
+    elseif kind == "string" then strings[#strings + 1] = k
+    elseif k == false then has_false = true
+    elseif k == true then has_true = true
+    else rest[#rest + 1] = k end
   end
-  table.sort(ordered, key_before)
-  for i = 1, #rest do ordered[#ordered + 1] = rest[i] end
-  return ordered
+  sort(numbers)
+  sort(strings)
+  local n = #numbers
+  for i = 1, #strings do numbers[n + i] = strings[i] end
+  if has_false then numbers[#numbers + 1] = false end
+  if has_true then numbers[#numbers + 1] = true end
+  n = #numbers
+  for i = 1, #rest do numbers[n + i] = rest[i] end
+  return numbers
 end
 local key_order = setmetatable({}, {__mode = "k"})
 local function remember_order(t, keys) key_order[t] = keys end
@@ -755,7 +776,8 @@ class LuaSandbox:
                 values.append(value)
         except Exception as error:
             return (*_failure(error), None)
-        return VALUE, self.table_from(keys), self.table_from(values)
+        status = CONSTANT if getattr(obj, "lua_pairs_constant", False) else VALUE
+        return status, self.table_from(keys), self.table_from(values)
 
     def run(self, code: str, chunkname: str) -> None:
         """Run ``code``; ``chunkname`` is what Lua names it in error messages."""

@@ -226,11 +226,17 @@ class LuaCustomTable(LuaObject):
     lua_class_name = "LuaCustomTable"
 
     def __init__(
-        self, ctx: ApiContext, items: Callable[[], list[tuple[Any, Any]]], by_name: Callable[[Any], Any] | None = None
+        self,
+        ctx: ApiContext,
+        items: Callable[[], list[tuple[Any, Any]]],
+        by_name: Callable[[Any], Any] | None = None,
+        constant: bool = False,
     ) -> None:
         super().__init__(ctx)
         self._items = items
         self._by_name = by_name
+        # Entries that never change (the game's prototypes): Lua may keep what one pairs() went over.
+        self.lua_pairs_constant = constant
 
     def index_other(self, key: Any) -> Any:
         if self._by_name is not None:
@@ -252,8 +258,9 @@ class LuaCustomTable(LuaObject):
         return len(self._items())
 
 
-def named_table(ctx: ApiContext, source: Mapping[str, Any]) -> LuaCustomTable:
-    """A LuaCustomTable over a name → model mapping, read live, each model wrapped."""
+def named_table(ctx: ApiContext, source: Mapping[str, Any], constant: bool = False) -> LuaCustomTable:
+    """A LuaCustomTable over a name → model mapping, read live, each model wrapped (``constant``: the
+    mapping never changes, the game's prototypes)."""
 
     def items() -> list[tuple[Any, Any]]:
         return [(name, ctx.wrap(value)) for name, value in source.items()]
@@ -262,7 +269,7 @@ def named_table(ctx: ApiContext, source: Mapping[str, Any]) -> LuaCustomTable:
         value = source.get(key) if isinstance(key, str) else None
         return None if value is None else ctx.wrap(value)
 
-    return LuaCustomTable(ctx, items, by_name)
+    return LuaCustomTable(ctx, items, by_name, constant)
 
 
 def is_table(value: Any) -> bool:

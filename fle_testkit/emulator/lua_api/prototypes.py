@@ -335,24 +335,24 @@ class LuaPrototypes(LuaObject):
 
     @lua_property
     def item(self) -> LuaCustomTable:
-        return named_table(self.ctx, self.ctx.gamedata.items)
+        return named_table(self.ctx, self.ctx.gamedata.items, constant=True)
 
     @lua_property
     def entity(self) -> LuaCustomTable:
-        return named_table(self.ctx, self.ctx.gamedata.entities)
+        return named_table(self.ctx, self.ctx.gamedata.entities, constant=True)
 
     @lua_property
     def recipe(self) -> LuaCustomTable:
-        return named_table(self.ctx, self.ctx.gamedata.recipes)
+        return named_table(self.ctx, self.ctx.gamedata.recipes, constant=True)
 
     @lua_property
     def fluid(self) -> LuaCustomTable:
-        return named_table(self.ctx, self.ctx.gamedata.fluids)
+        return named_table(self.ctx, self.ctx.gamedata.fluids, constant=True)
 
     @lua_property
     def technology(self) -> LuaCustomTable:
-        return named_table(self.ctx, self.ctx.gamedata.technologies)
+        return named_table(self.ctx, self.ctx.gamedata.technologies, constant=True)
 
     @lua_property
     def tile(self) -> LuaCustomTable:
-        return named_table(self.ctx, self.ctx.gamedata.tiles)
+        return named_table(self.ctx, self.ctx.gamedata.tiles, constant=True)

@@ -83,3 +83,35 @@ def test_json_objects_iterate_in_document_order_and_later_keys_after(sandbox: Lu
     )
     sandbox.globals.t = json_to_table(sandbox.lua, '{"list": [{"y": 1, "x": 2}]}', keep_order=sandbox.remember_order)
     assert sandbox.lua.execute(ORDER.replace("pairs(t)", "pairs(t.list[1])")) == "y=1;x=2"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(
+        st.one_of(
+            st.integers(-50, 50),
+            st.floats(-9, 9).filter(lambda f: not f.is_integer()),
+            st.text("aBz_-9", min_size=1, max_size=4),
+            st.booleans(),
+        ),
+        st.integers(),
+        max_size=30,
+    )
+)
+def test_keys_come_ranked_numbers_strings_false_true(sandbox: LuaSandbox, entries: dict[object, int]) -> None:
+    """The whole order, against one worked out here: numbers ascending, strings in byte order (Lua's `<`
+    under the C locale), then false before true."""
+
+    def lua_key(key: object) -> str:
+        if isinstance(key, bool):
+            return "true" if key else "false"
+        return repr(key) if not isinstance(key, str) else f"'{key}'"
+
+    build = "{" + ", ".join(f"[{lua_key(k)}] = {v}" for k, v in entries.items()) + "}"
+    numbers = sorted(k for k in entries if not isinstance(k, (bool, str)))
+    strings = sorted((k for k in entries if isinstance(k, str)), key=lambda s: s.encode())
+    flags = sorted(k for k in entries if isinstance(k, bool))
+    got = sandbox.lua.execute(
+        f"local t = {build} local out = {{}} for k in pairs(t) do out[#out + 1] = k end return out"
+    )
+    assert list(got.values()) == [*numbers, *strings, *flags]
