@@ -119,11 +119,21 @@ def _feeds(entity: Entity, surface: Place) -> Iterator[Entity]:
                 yield other
 
 
-def belt_neighbours(entity: Entity, surface: Place) -> tuple[list[Entity], list[Entity]]:
-    """(inputs, outputs), each in creation order."""
-    inputs = sorted(_fed_by(entity, surface), key=lambda e: e.id)
-    outputs = sorted(_feeds(entity, surface), key=lambda e: e.id)
-    return inputs, outputs
+class Surface(Place, Protocol):
+    #: Bumped whenever a belt connectable comes, goes, moves or turns.
+    belt_version: int
+
+
+def belt_neighbours(entity: Entity, surface: Surface) -> tuple[list[Entity], list[Entity]]:
+    """(inputs, outputs), each in creation order. Kept with the entity until a belt changes: FLE's
+    serializer asks a belt for them half a dozen times, for every belt, on every look at the factory."""
+    state = _belt(entity)
+    kept = state.neighbours
+    if kept is None or kept[0] != surface.belt_version:
+        inputs = sorted(_fed_by(entity, surface), key=lambda e: e.id)
+        outputs = sorted(_feeds(entity, surface), key=lambda e: e.id)
+        kept = state.neighbours = (surface.belt_version, inputs, outputs)
+    return list(kept[1]), list(kept[2])
 
 
 def underground_partner(entity: Entity, surface: Place) -> Entity | None:

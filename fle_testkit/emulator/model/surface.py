@@ -105,6 +105,7 @@ class Surface:
         "_entities",
         "_tiles",
         "_chunks",
+        "belt_version",
     )
 
     def __init__(self, world: Owner, index: int, name: str) -> None:
@@ -119,6 +120,7 @@ class Surface:
         # Both grids hold every entity: searches of a few tiles look in the first, wider ones in the second.
         self._tiles = spatial.Grid(1)
         self._chunks = spatial.Grid(CHUNK_SIZE)
+        self.belt_version = 0  # bumped whenever a belt connectable comes, goes, moves or turns
 
     def __repr__(self) -> str:
         return f"<Surface {self.index} {self.name!r} with {len(self._entities)} entities>"
@@ -205,6 +207,7 @@ class Surface:
 
     def _add(self, entity: Entity, machine_state: dict[str, Any] | None = None) -> None:
         self._entities[entity.id] = entity
+        self._belts_changed(entity)
         self._index(entity)
         self.electric.added(entity)
         if entity.inventories:
@@ -213,6 +216,12 @@ class Surface:
                 inventory.on_change = lambda: simulation.changed(entity)
         self.world.simulation.added(entity, machine_state)
         self.fluids.added(entity)
+
+    def _belts_changed(self, entity: Entity) -> None:
+        """A belt connectable came, went, moved or turned: what was worked out of the belts' places
+        (belts.belt_neighbours) is stale."""
+        if entity.belt is not None:
+            self.belt_version += 1
 
     def entity_changed(self, entity: Entity) -> None:
         """An entity's contents or settings changed (the tick simulation wakes what waits on it)."""
@@ -231,6 +240,7 @@ class Surface:
         """Take an entity off this surface; only :meth:`Entity.destroy` calls it (it also invalidates)."""
         self._unindex(entity)
         del self._entities[entity.id]
+        self._belts_changed(entity)
         self.electric.removed(entity)
         self.world.simulation.removed(entity)
         self.fluids.removed(entity)
@@ -241,6 +251,7 @@ class Surface:
         self._unindex(entity)
         change()
         self._index(entity)
+        self._belts_changed(entity)
         self.electric.moved(entity)
         self.world.simulation.moved(entity, before)
         self.fluids.moved(entity)

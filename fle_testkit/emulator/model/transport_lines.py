@@ -118,7 +118,7 @@ class TransportLine:
 class BeltState:
     """What a belt connectable holds besides its position: lanes, underground type, splitter settings."""
 
-    __slots__ = ("lines", "belt_to_ground_type", "input_priority", "output_priority", "filter", "turns")
+    __slots__ = ("lines", "belt_to_ground_type", "input_priority", "output_priority", "filter", "turns", "neighbours")
 
     def __init__(self, entity: Entity) -> None:
         count = belts.LINE_COUNTS.get(entity.type, 2)
@@ -128,6 +128,7 @@ class BeltState:
         self.output_priority = "none"
         self.filter: str | None = None
         self.turns = list(splitters.NEW_TURNS)  # a splitter's toggles (splitters.py)
+        self.neighbours: Any = None  # belts.belt_neighbours' last answer, with the surface's belt_version
 
     def to_state(self) -> dict[str, Any]:
         return {

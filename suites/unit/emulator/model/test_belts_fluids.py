@@ -35,6 +35,27 @@ def test_a_belt_feeds_the_one_in_front_but_not_head_on(world: World) -> None:
     assert belts.belt_neighbours(facing, surface)[1] == []
 
 
+def test_neighbours_follow_every_change_of_the_belts_around(world: World) -> None:
+    """Asked again after a belt comes, turns, goes, or an underground flips, the answer is the new one."""
+    surface = world.get_surface(1)
+    target = make(world, "transport-belt", 1.5, 0.5, EAST)
+    assert belts.belt_neighbours(target, surface) == ([], [])
+    feeder = make(world, "transport-belt", 0.5, 0.5, EAST)
+    assert belts.belt_neighbours(target, surface) == ([feeder], [])
+    feeder.rotate()  # now faces south, past the target
+    assert belts.belt_neighbours(target, surface) == ([], [])
+    feeder.rotate(reverse=True)
+    after = make(world, "transport-belt", 2.5, 0.5, EAST)
+    assert belts.belt_neighbours(target, surface) == ([feeder], [after])
+    feeder.destroy()
+    after.destroy()
+    assert belts.belt_neighbours(target, surface) == ([], [])
+    entrance = make(world, "underground-belt", 2.5, 0.5, EAST, "input")
+    assert belts.belt_neighbours(target, surface) == ([], [entrance])
+    entrance.rotate()  # an underground turns round: now an exit facing west, head-on with the target
+    assert belts.belt_neighbours(target, surface) == ([], [])
+
+
 def test_a_splitter_takes_only_from_behind_on_both_tiles(world: World) -> None:
     surface = world.get_surface(1)
     splitter = make(world, "splitter", 0, 0.5, NORTH)
