@@ -117,19 +117,21 @@ METHOD = _Method()
 # released is still awaiting Lua's garbage collector (lupa issue #294), so the
 # only Python objects Lua holds are long-lived: API objects (cached per model
 # object) and these hooks.
-FAILED, VALUE, IS_METHOD, CONSTANT, FIXED, IS_FIXED_METHOD, POSITION = 0, 1, 2, 3, 4, 5, 6
+FAILED, VALUE, IS_METHOD, CONSTANT, FIXED, IS_FIXED_METHOD, POSITION, KEPT_POSITION = 0, 1, 2, 3, 4, 5, 6, 7
 
 
 class NewPosition:
     """What a getter answers for a MapPosition made anew on every read (``LuaEntity.position``, the most
     read member there is): Lua builds the ``{x=, y=}`` table itself from the two numbers, at a fraction
-    of what building it from here costs."""
+    of what building it from here costs. ``kept``: the ``position`` member of an object that tells Lua
+    when it moves (LuaSandbox.moved), so Lua keeps the numbers and later reads never reach the host."""
 
-    __slots__ = ("x", "y")
+    __slots__ = ("x", "y", "kept")
 
-    def __init__(self, x: float, y: float) -> None:
+    def __init__(self, x: float, y: float, kept: bool = False) -> None:
         self.x = x
         self.y = y
+        self.kept = kept
 
 
 # Instructions between two looks at the clock and the stop request. A look is
@@ -196,7 +198,7 @@ def _hook_index(obj: Any, key: Any) -> tuple[Any, ...]:
     except Exception as error:
         return _failure(error)
     if type(value) is NewPosition:
-        return POSITION, value.x, value.y  # (unpacked: Lua gets three values)
+        return (KEPT_POSITION if value.kept and key == "position" else POSITION), value.x, value.y  # (unpacked)
     if value is METHOD:
         return (IS_FIXED_METHOD if key in obj.lua_fixed else IS_METHOD), None
     if obj.lua_constant:
@@ -314,9 +316,16 @@ end
 -- called, not when read.
 local kept = setmetatable({}, {__mode = "k"})
 local gone = setmetatable({}, {__mode = "k"})
+-- An entity's position as two numbers, by object, until it moves (LuaSandbox.moved) or becomes invalid:
+-- each read still gets a table of its own, built here.
+local where = setmetatable({}, {__mode = "k"})
 local function forget(o)
   kept[o] = nil
+  where[o] = nil
   gone[o] = true
+end
+local function moved(o)
+  where[o] = nil
 end
 local function fixed_method(o, k)
   local memo, none = {}, {}
@@ -348,6 +357,10 @@ mt.__index = function(o, k)
       return v
     end
   end
+  if k == "position" then
+    local xy = where[o]
+    if xy ~= nil then return {x = xy[1], y = xy[2]} end
+  end
   local mine = kept[o]
   if mine ~= nil then
     local v = mine[k]
@@ -356,6 +369,10 @@ mt.__index = function(o, k)
   local status, value, y = hook_index(o, k)
   if status == 1 then return value end
   if status == 6 then return {x = value, y = y} end
+  if status == 7 then
+    where[o] = {value, y}
+    return {x = value, y = y}
+  end
   if status == 4 then
     if mine == nil then mine = {}; kept[o] = mine end
     mine[k] = value
@@ -592,7 +609,7 @@ for _, name in ipairs(removed) do _G[name] = nil end
 -- sethook, so it can neither remove the hook nor install its own.
 if hook_count > 0 then debug.sethook(limit_hook, "", hook_count) end
 debug = { traceback = debug.traceback, getinfo = debug.getinfo }
-return run, protect, compact, invoke, remember_order, forget
+return run, protect, compact, invoke, remember_order, forget, moved
 """
 
 
@@ -648,10 +665,20 @@ class LuaSandbox:
         self._sample = LuaExposed()  # whose metatable all host objects share; kept alive
         # Installed even with no time limit: it is also how a signal stops Lua.
         hook_count = HOOK_EVERY
-        self._run, self._protect, self._compact, self._invoke, self.remember_order, self._forget = setup(
-            self._sample, hooks, finder, self.table_from(list(REMOVED_GLOBALS)), self._check, hook_count
-        )
+        (
+            self._run,
+            self._protect,
+            self._compact,
+            self._invoke,
+            self.remember_order,
+            self._forget,
+            self._moved,
+        ) = setup(self._sample, hooks, finder, self.table_from(list(REMOVED_GLOBALS)), self._check, hook_count)
         self._collect = self.lua.eval("function() collectgarbage('collect') end")
+
+    def moved(self, obj: LuaExposed) -> None:
+        """``obj``'s position changed: Lua reads it from the host again."""
+        self._moved(obj)
 
     def forget(self, obj: LuaExposed) -> None:
         """Drop what Lua kept of ``obj`` (its methods, its fixed members): it has become invalid."""

@@ -54,6 +54,13 @@ class ApiContext:
 
     def __post_init__(self) -> None:
         self.world.on_destroyed.append(self._destroyed)
+        self.world.on_moved.append(self._moved)
+
+    def _moved(self, entity: Any) -> None:
+        """Lua keeps an entity's position until it moves."""
+        found = self.wrappers.get(_key(lua_class_of(type(entity)), entity))
+        if found is not None and found.model is entity:
+            self.sandbox.moved(found)
 
     def _destroyed(self, entity: Any) -> None:
         """What Lua kept of an entity and its inventories (their methods, fixed members) goes with them."""

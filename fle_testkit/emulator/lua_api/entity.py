@@ -42,7 +42,7 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers, LuaEntityFluidMembers):
     @lua_property
     def position(self) -> Any:
         position = self.model.position
-        return NewPosition(position.x, position.y)
+        return NewPosition(position.x, position.y, kept=True)  # (World.on_moved tells Lua when it moves)
 
     @lua_property
     def direction(self) -> int:

@@ -261,6 +261,8 @@ class Entity:
         self._x, self._y = float(x), float(y)
         self._position = Position(self._x, self._y)
         self._box = None
+        for listener in self.surface.world.on_moved:
+            listener(self)
 
     def _turn(self, direction: int) -> None:
         self._direction = built_direction(self.prototype.type, direction)

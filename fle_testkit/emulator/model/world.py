@@ -43,6 +43,7 @@ DEFAULT_SURFACE = "nauvis"
 class World:
     __slots__ = (
         "on_destroyed",
+        "on_moved",
         "gamedata",
         "seed",
         "surfaces",
@@ -96,6 +97,7 @@ class World:
         self.simulation.belt_changed = belt_changed
         # Told of each entity destroyed, after it is invalid (the Lua API forgets what Lua kept of it).
         self.on_destroyed: list[Callable[[Entity], None]] = []
+        self.on_moved: list[Callable[[Entity], None]] = []  # told after an entity's position changed
 
     @classmethod
     def new(cls, gamedata: GameData, seed: int, layout: MapLayout | None = None) -> World:

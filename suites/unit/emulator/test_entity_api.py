@@ -279,3 +279,15 @@ def test_each_position_read_is_a_new_table(level: Level) -> None:
         "p(chest.drop_position == nil, furnace.position.x, furnace.position.y)",
     )
     assert out.split("\n")[:4] == ["false -10.5 -10.5", "-10.5 -10.5", "3 4 false", "true 10 10"]
+
+
+def test_a_position_read_follows_the_entity_when_it_moves_and_errors_once_it_is_gone(level: Level) -> None:
+    out = run(
+        level,
+        "p(c.position.x, c.position.y) c.teleport{3, 4} p(c.position.x, c.position.y) "
+        "c.teleport{-2.5, 7} local q = c.position p(q.x, q.y) "
+        "local x = chest.position.x chest.destroy() p(x, pcall(function() return chest.position end))",
+    )
+    lines = out.split("\n")
+    assert lines[:3] == ["0 0", "3 4", "-2.5 7"]
+    assert lines[3].startswith("-10.5 false") and "invalid" in lines[3].lower()
