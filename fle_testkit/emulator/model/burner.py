@@ -172,6 +172,54 @@ class Burner:
         self._currently_burning = item
         self._remaining_burning_fuel = _whole(Fraction(item.fuel_value) * exact(share))
 
+    def exact_state(self) -> tuple[str | None, Fraction | int]:
+        """The item burning and the exact energy left in it."""
+        item = self._currently_burning
+        return None if item is None else item.name, self._remaining_burning_fuel
+
+    def steady_fuel(self) -> tuple[str, Fraction | int] | None:
+        """The item burning and the energy left in it and in the fuel slot, when the slot holds only
+        that item and it leaves no burnt result (what a cycle jump burns from, cycles.py); else None."""
+        item = self._currently_burning
+        if item is None or item.burnt_result is not None:
+            return None
+        count = 0
+        for stack in self.inventory:
+            if stack is not None:
+                if stack[0] != item.name:
+                    return None
+                count += stack[1]
+        return item.name, self._remaining_burning_fuel + count * _whole(Fraction(item.fuel_value))
+
+    def steady_cycles(self, per_cycle: Fraction | int) -> int:
+        """How many cycles burning ``per_cycle`` joules each it can pay for with its fuel slot never
+        running empty, two cycles' fuel to spare (an empty slot changes what an inserter picks up)."""
+        item = self._currently_burning
+        if per_cycle < 0 or item is None or self.steady_fuel() is None:
+            return 0
+        if per_cycle == 0:
+            return 2**62
+        value = _whole(Fraction(item.fuel_value))
+        spare = 1 + math.ceil(2 * per_cycle / value)
+        count = self.inventory.get_item_count(item.name)
+        if count < spare:
+            return 0
+        return int((self._remaining_burning_fuel + (count - spare) * value) // per_cycle)
+
+    def burn_in_bulk(self, joules: Fraction | int, consumed: Callable[[str], None]) -> None:
+        """Burn ``joules`` of working ticks at once, taking fuel items exactly as tick by tick: an item
+        only when what is left cannot pay (so the fewest that cover it); within :meth:`steady_cycles`."""
+        item = self._currently_burning
+        if item is None or joules <= 0:
+            return
+        value = _whole(Fraction(item.fuel_value))
+        taken = max(0, math.ceil((joules - self._remaining_burning_fuel) / value))
+        if self.inventory.remove(item.name, taken) != taken:
+            raise RuntimeError(f"a cycle jump found fewer than {taken} {item.name} in the fuel slot")
+        for _ in range(taken):
+            consumed(item.name)
+        self._remaining_burning_fuel = _whole(Fraction(self._remaining_burning_fuel + taken * value - joules))
+
     def has_fuel(self) -> bool:
         """Something burning or something to burn."""
         return self._remaining_burning_fuel > 0 or not self.inventory.is_empty()
@@ -297,7 +345,7 @@ class BurnerMachine(Machine):
     def work(self) -> bool:
         """One working tick: pay its fuel and add ``rate``; True when the progress reached 1."""
         entity = self.entity
-        blocked = self.burner.draw(self.need, self._burnt)
+        blocked = self.burner.draw(self.need, self.fuel_consumed)
         if blocked is not None:
             entity.energy = 0.0
             self.sleep(blocked)
@@ -320,8 +368,15 @@ class BurnerMachine(Machine):
         self.burner.burn(self.need, ticks)
         self._num += self._step * ticks
 
-    def _burnt(self, item: str) -> None:
-        self.statistics().on_flow(item, -1)
+    def fuel_consumed(self, item: str) -> None:
+        """A fuel item was taken: consumed in the statistics (not counted as a cycle's flow: a cycle
+        jump burns its fuel itself, see cycles.py)."""
+        self.sim.item_statistics(self.entity).on_flow(item, -1)
+
+    # --- repeating cycles (cycles.py) ---------------------------------------------
+
+    def cycle_phase(self) -> tuple[Any, ...]:
+        return (self.progress, self.rate, tuple(self.held))
 
     def to_state(self) -> dict[str, Any]:
         return {

@@ -63,11 +63,12 @@ power it stays still and shows ``no_power``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from . import control, ground, inserter_belts, insertion_limits, targets
-from .burner import BurnerMachine
+from .burner import Burner, BurnerMachine
 from .geometry import Position
 from .inventory import EntityStack
 from .simulation import Simulation, exact
@@ -323,6 +324,48 @@ class Inserter(BurnerMachine):
         # (working while the hand empties item by item; waiting when not even one went)
         self.sleep("working" if placed else "waiting_for_space_in_destination", self._waits(), near=True)
         return False
+
+    # --- repeating cycles (cycles.py) ----------------------------------------------
+
+    def cycle_links(self) -> tuple[bool, list[Entity]]:
+        """The entities at its pickup and drop positions. One burning fuel between two entities (not
+        belts, not the ground) may repeat."""
+        entity = self.entity
+        surface: Any = entity.surface
+        source = targets.target_at(entity, targets.pickup_position(entity), surface)
+        destination = targets.target_at(entity, targets.drop_position(entity), surface)
+        links = [e for e in (source, destination) if e is not None]
+        eligible = (
+            isinstance(self.burner, Burner)
+            and source is not None
+            and destination is not None
+            and source.belt is None
+            and destination.belt is None
+        )
+        return eligible, links
+
+    def deliveries(self, pickable: Callable[[Entity], set[str]]) -> list[tuple[Entity, set[str]]]:
+        own = self.entity
+        surface: Any = own.surface
+        source = targets.target_at(own, targets.pickup_position(own), surface)
+        destination = targets.target_at(own, targets.drop_position(own), surface)
+        if source is None or destination is None:
+            return []
+        return [(destination, pickable(source))]
+
+    def cycle_carries(self) -> int:
+        return hand_size(self.entity)
+
+    def cycle_phase(self) -> tuple[Any, ...]:
+        source, destination = self.source, self.destination
+        return (
+            *super().cycle_phase(),
+            self.hand,
+            self.moving,
+            None if source is None else source.id,
+            None if destination is None else destination.id,
+            self.looked,
+        )
 
     # --- the hand as a script sees it (LuaEntity.held_stack, held_stack_position) -------
 

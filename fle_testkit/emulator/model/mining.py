@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import control, ground, research_triggers, targets, transport_lines
 from .belt_waits import GapWait
-from .burner import BurnerMachine
+from .burner import Burner, BurnerMachine
 from .simulation import Simulation, exact
 
 if TYPE_CHECKING:
@@ -127,6 +128,52 @@ class MiningDrill(BurnerMachine):
             self.held.pop(0)
         return True
 
+    # --- repeating cycles (cycles.py) ----------------------------------------------
+
+    def cycle_links(self) -> tuple[bool, list[Entity]]:
+        """The resources under it and the entity at its drop position. It may repeat burning fuel, mining
+        finite resources whose products are certain (a drawn product follows the count of minings), into an
+        entity that is not a belt."""
+        entity = self.entity
+        surface: Any = entity.surface
+        destination = targets.target_at(entity, targets.drop_position(entity), surface)
+        resources = list(targets.mining_targets(entity, surface))  # (it moves on to the next when one runs out)
+        eligible = (
+            isinstance(self.burner, Burner)
+            and destination is not None
+            and destination.belt is None
+            and bool(resources)
+            and all(r.amount is not None and not r.prototype.infinite_resource and _certain(r) for r in resources)
+        )
+        return eligible, [*resources, *([destination] if destination is not None else [])]
+
+    def deliveries(self, pickable: Callable[[Entity], set[str]]) -> list[tuple[Entity, set[str]]]:
+        entity = self.entity
+        surface: Any = entity.surface
+        destination = targets.target_at(entity, targets.drop_position(entity), surface)
+        if destination is None:
+            return []
+        products = {
+            product.name
+            for resource in targets.mining_targets(entity, surface)
+            if resource.prototype.minable is not None
+            for product in resource.prototype.minable.products
+            if product.type == "item"
+        }
+        return [(destination, products)]
+
+    def cycle_phase(self) -> tuple[Any, ...]:
+        target, destination = self.target, self.destination
+        return (
+            *super().cycle_phase(),
+            None if target is None else (target.id, target.valid),
+            None if destination is None else destination.id,
+            self.looked,
+        )
+
+    def cycle_counters(self) -> dict[str, int]:
+        return {"mined": self.mined}
+
     # --- wakes and saving -------------------------------------------------------
 
     def sleep(self, state: str, waits_on: Any = (), near: bool = False) -> None:
@@ -178,3 +225,11 @@ class MiningDrill(BurnerMachine):
     def mining_progress(self) -> float:
         self.sync()
         return float(self.progress)
+
+
+def _certain(resource: Entity) -> bool:
+    """Whether each mining of ``resource`` yields the same products (no chance, no range of amounts)."""
+    minable = resource.prototype.minable
+    return minable is not None and all(
+        product.probability >= 1 and product.amount is not None for product in minable.products
+    )

@@ -36,6 +36,15 @@ def mined(sim: Simulation, force: Force, entity_name: str) -> None:
     _observe(sim, force, MINE_ENTITY, entity_name, 1)
 
 
+def counting(sim: Simulation, force: Force, kind: str, name: str) -> bool:
+    """Whether a technology of ``force`` would count a ``kind`` of ``name`` now (cycles.py: a run of
+    whole cycles at once must not pass the count that finishes it)."""
+    listening = _index(sim, force).get((kind, name))
+    if not listening:
+        return False
+    return any(_available(force, force.technologies[t]) for t in listening)
+
+
 def _observe(sim: Simulation, force: Force, kind: str, name: str, count: int) -> None:
     listening = _index(sim, force).get((kind, name))
     if not listening:

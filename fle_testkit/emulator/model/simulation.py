@@ -26,7 +26,8 @@ wake (and so step) in the order of their entities' ids, never in a set's order:
 that follows the memory the objects sit at, which differs between two worlds of
 one process, and two identical worlds must run alike. A steady factory costs a
 step per discrete event, an idle one nothing, and ``game.speed`` is bounded by
-events, not ticks.
+events, not ticks. In a long run, closed groups of burner machines whose state
+repeats run whole cycles at once (cycles.py).
 
 Continuous state between steps is brought up to date only when read
 (:meth:`Machine.sync`), or when the world is saved.
@@ -34,10 +35,11 @@ Continuous state between steps is brought up to date only when read
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +91,7 @@ class Machine:
         "tiles",
         "key",
         "order",
+        "cycle",
     )
 
     def __init__(self, entity: Entity, sim: Simulation) -> None:
@@ -105,6 +108,7 @@ class Machine:
         self.waits_near = False  # woken by entities appearing or leaving on its watched tiles
         self.tiles: tuple[tuple[int, int], ...] = ()  # the tiles it is registered on
         self.order = 0  # its place among the steps of its due tick (the queue's order)
+        self.cycle: Any = None  # the group of machines repeating with it during a long run (cycles.py)
 
     # --- what a kind of machine defines -------------------------------------
 
@@ -143,6 +147,37 @@ class Machine:
     def load_state(self, state: dict[str, Any]) -> None:
         pass
 
+    # --- repeating cycles (cycles.py) ---------------------------------------
+
+    def cycle_links(self) -> tuple[bool, list[Entity]]:
+        """Whether it may run in repeating cycles, and the other entities its steps touch. A kind that
+        does not say keeps every machine touching its entity out of them."""
+        return False, []
+
+    def deliveries(self, pickable: Callable[[Entity], set[str]]) -> list[tuple[Entity, set[str]]]:
+        """The items its steps may put into other entities, by entity (``pickable``: what may be picked
+        up from an entity): which burners of a group may get fuel (cycles.py)."""
+        return []
+
+    def cycle_carries(self) -> int:
+        """The most items one of its steps moves at once (an inserter's hand)."""
+        return 1
+
+    def makes(self, given: set[str]) -> set[str]:
+        """The items it may make from what it holds and ``given`` (what may be put into it)."""
+        return set()
+
+    def cycle_phase(self) -> tuple[Any, ...]:
+        """What its next steps depend on besides its entity's inventories, status and plan."""
+        return ()
+
+    def cycle_counters(self) -> dict[str, int]:
+        """Counts that only go up while it works (compared cycle to cycle, not as a phase)."""
+        return {}
+
+    def add_to_counter(self, name: str, amount: int) -> None:
+        setattr(self, name, getattr(self, name) + amount)
+
     # --- helpers ------------------------------------------------------------
 
     def sleep(self, state: str, waits_on: Iterable[int] = (), near: bool = False) -> None:
@@ -161,8 +196,11 @@ class Machine:
             self.synced = now
 
     def statistics(self) -> FlowStatistics:
-        """The item production statistics of the entity's force on its surface."""
-        return self.sim.item_statistics(self.entity)
+        """The item production statistics of the entity's force on its surface (counted for its
+        repeating group as well, when it has one)."""
+        statistics = self.sim.item_statistics(self.entity)
+        cycle = self.cycle
+        return statistics if cycle is None else cycle.recording(statistics)
 
 
 class Simulation:
@@ -186,6 +224,9 @@ class Simulation:
         "cache",
         "power",
         "belt_changed",
+        "cycles",
+        "cycle_jumps",
+        "quiet",
     )
 
     def __init__(
@@ -215,6 +256,12 @@ class Simulation:
         self.power: Any = None  # the electric networks' energy (power.PowerGrid), set by the world
         # Told when a belt connectable is built, turned or removed (the transport lines are rebuilt).
         self.belt_changed: Callable[[Entity], None] | None = None
+        # What looks for machines repeating in cycles in a long run (cycles.run_in_cycles, set by the
+        # world: that module imports the machine kinds, which import this one); None: every tick is
+        # stepped (a test's reference world).
+        self.cycles: Callable[[Simulation, int], Any] | None = None
+        self.cycle_jumps = 0  # jumps made since the game started here (a figure, not saved)
+        self.quiet = False  # changes made by a cycle jump wake no one (cycles.py replans its group)
 
     def __repr__(self) -> str:
         return f"<Simulation tick={self.now} machines={len(self.machines)} queued={len(self._queue)}>"
@@ -278,6 +325,8 @@ class Simulation:
 
     def changed(self, entity: Entity) -> None:
         """The contents of one of the entity's inventories changed (or its settings did)."""
+        if self.quiet:
+            return
         machine = self.machines.get(entity.id)
         if machine is not None and machine.wakes_on_change:
             self.touch(machine)
@@ -352,6 +401,22 @@ class Simulation:
         """The machine whose step is running."""
         return self._running
 
+    @contextlib.contextmanager
+    def quietly(self) -> Iterator[None]:
+        """Changes made inside wake no machine (a cycle jump's, whose group is replanned by hand)."""
+        self.quiet = True
+        try:
+            yield
+        finally:
+            self.quiet = False
+
+    def requeue(self, machine: Machine, due: int) -> None:
+        """Plan an awake machine's next step at ``due``, after the steps already planned for that tick."""
+        machine.version += 1
+        machine.due = due
+        machine.order = order = next(self._seq)
+        heapq.heappush(self._queue, (due, order, machine.version, machine))
+
     def reschedule(self, machine: Machine) -> None:
         """Plan an awake machine's next step again (what it plans changed outside its step)."""
         if machine.key in self.machines and not machine.asleep:
@@ -420,9 +485,19 @@ class Simulation:
         """Run every tick before ``end``; returns the tick reached (``end`` unless stopped).
 
         ``should_stop`` is asked between ticks, every few steps: a game that cannot keep up stops
-        at a tick boundary, with every step before it run (the clock then runs slower).
+        at a tick boundary, with every step before it run (the clock then runs slower). A long run
+        that cannot stop early runs the cycles its closed groups of machines repeat at once
+        (cycles.py): it reaches the same state at ``end``.
         """
         self.check_power()
+        cycles = None if should_stop is not None or self.cycles is None else self.cycles(self, end)
+        try:
+            return self._run(end, should_stop)
+        finally:
+            if cycles is not None:
+                cycles.release()
+
+    def _run(self, end: int, should_stop: Callable[[], bool] | None) -> int:
         queue = self._queue
         checked = self.steps_run
         while queue:
@@ -439,6 +514,9 @@ class Simulation:
                     return tick
             heapq.heappop(queue)
             self.now = tick
+            group = machine.cycle
+            if group is not None and group.anchor is machine and group.before_step(tick, end):
+                continue  # (its group ran whole cycles at once: it steps later)
             self._step(machine, tick)
         self.now = max(self.now, end)
         return self.now

@@ -22,7 +22,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from . import research_triggers
-from .burner import BurnerMachine
+from .burner import Burner, BurnerMachine
 from .simulation import Simulation, exact
 
 if TYPE_CHECKING:
@@ -163,6 +163,37 @@ class Furnace(BurnerMachine):
                 return False
             self.held.pop(0)
         return True
+
+    # --- repeating cycles (cycles.py) ----------------------------------------------
+
+    def cycle_links(self) -> tuple[bool, list[Entity]]:
+        """A furnace touches only its own inventories; one burning fuel may repeat (an assembling
+        machine, with fluids and a power network, is not looked at)."""
+        return type(self) is Furnace and isinstance(self.burner, Burner), []
+
+    def cycle_phase(self) -> tuple[Any, ...]:
+        recipe = self.entity.recipe
+        return (*super().cycle_phase(), self.crafting, None if recipe is None else recipe.name)
+
+    def cycle_counters(self) -> dict[str, int]:
+        return {"products_finished": self.products_finished}
+
+    def cycle_carries(self) -> int:
+        recipe = self.entity.recipe
+        products = () if recipe is None else recipe.prototype.results
+        return max([1, *(_amount(p) for p in products if p.type == "item")])
+
+    def makes(self, given: set[str]) -> set[str]:
+        """The results of every recipe it may choose from what its source holds and ``given``."""
+        held = {stack[0] for stack in self.source if stack is not None} | given
+        uses = self._recipes_by_ingredient()
+        return {
+            product.name
+            for name in held
+            for recipe in uses.get(name, ())
+            for product in recipe.prototype.results
+            if product.type == "item"
+        }
 
     # --- reading and saving ---------------------------------------------------------
 

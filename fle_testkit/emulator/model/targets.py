@@ -10,6 +10,7 @@ first resource within its ``resource_searching_radius`` of its centre.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Protocol
 
 from .geometry import Position, rotate_vector
@@ -55,13 +56,19 @@ def target_at(entity: Entity, position: Position | None, surface: Finder) -> Ent
 
 
 def mining_target(drill: Entity, surface: Finder) -> Entity | None:
+    for found in mining_targets(drill, surface):
+        return found
+    return None
+
+
+def mining_targets(drill: Entity, surface: Finder) -> Iterator[Entity]:
+    """The resources a drill may mine, in the order it takes them (the first is mined)."""
     radius = drill.prototype.resource_searching_radius
     if drill.type != "mining-drill" or radius is None:
-        return None
+        return
     centre = drill.position
     area = ((centre.x - radius, centre.y - radius), (centre.x + radius, centre.y + radius))
     categories = drill.prototype.resource_categories
     for found in surface.find_entities_filtered(area=area, type="resource"):
         if not categories or found.prototype.resource_category in categories:
-            return found
-    return None
+            yield found

@@ -13,6 +13,7 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .cycles import run_in_cycles
 from .errors import InvalidArgumentError, ModelError, NotFoundError, StateError
 from .force import Force
 from .machines import machine_for
@@ -88,6 +89,7 @@ class World:
             gamedata.tiles,
             lambda e: self.flow_statistics("fluid", e.force, e.surface.index),
         )
+        self.simulation.cycles = run_in_cycles
         self.simulation.power = PowerGrid(
             self.simulation,
             lambda surface, network, member: surface.electric.network_statistics(

@@ -1,0 +1,412 @@
+"""Repeating cycles: a closed group of burner machines whose state repeats runs whole cycles at once.
+
+A steady factory repeats itself: a burner drill mining into a furnace, an inserter taking the plates
+to a chest, every 240 ticks the same steps in the same order. Only a few quantities move on from one
+cycle to the next, each by the same amount: the fuel burnt, the items a chest or a furnace's result
+gained or lost, the resource mined, the counters (``products_finished``) and the production
+statistics. So once a group's state has come back to the same phase twice with the same period and
+the same changes, the cycles up to near the end of the ticks being run are applied at once (their
+changes times the number of cycles), and the members go on stepping from there: the state they reach
+is the one stepping every tick reaches (``suites/unit/emulator/model/test_simulation_cycles.py``
+holds that against a world stepping every tick).
+
+**The group.** The machines that touch one another's entities (an inserter and what it picks from and
+drops into, a drill and the resources under it and its destination), with the chests and resources
+they touch. A group takes part only when every machine in it can (``Machine.cycle_links``: burner
+drills, furnaces and inserters between entities, none on a belt, the ground or a power network) and
+no other machine touches its entities. Nothing else can change a group's entities while the
+simulation runs (scripts, builds and reads come between ``Simulation.run_until`` calls), so a group
+that jumped ahead is alone with its own future until the other machines catch up with it.
+
+**The phase compared** (:meth:`CycleGroup.snapshot`, taken before the group's first member, its
+anchor, steps): each member's progress, hand, what it holds, status, what it waits on, its next step
+relative to now and its place in the queue among the group's members, and the inventories of its
+entity, except what only moves on: a burner's fuel (the energy left in its burning item and fuel
+slot, of a burner nothing in the group may put fuel into: ``_fed`` follows what each member may put
+where), the item counts of chests and of the members' outputs, resource amounts and counters.
+
+**How far a jump goes.** Up to the last whole cycle before the run's end, less one, and never as far
+as a threshold where the group would behave otherwise: a fuel slot running empty (an inserter then
+refuels itself from what it picks up), a chest or an output within two cycles and a hand of full or
+empty, a resource within two cycles of running out. A technology whose trigger counts what the group
+mines or crafts keeps it stepping (the count would finish research mid-jump), and so does a drill
+that draws its products by chance (``probability`` below 1, a range of amounts): the draw follows the
+count of minings.
+
+What a jump writes wakes no one (the members are planned again by hand, at their shifted ticks, in
+the order they had), and the fuel it takes counts as consumed in the statistics as stepping counts
+it. A run that may stop early (``run_until``'s ``should_stop``: a level keeping pace with the clock)
+or is short (a level's few ticks between two handlers) never jumps: it could stop with a group ahead
+of the rest, or gain nothing. So far this serves long runs in the model (the figures of
+``suites/perf/test_simulation_figures.py``); a game's level, whose scripts may read any entity
+between two ticks, would need each group brought up to date when read before it could leave groups
+behind across runs.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from . import control, research_triggers
+from .burner import Burner, BurnerMachine
+
+if TYPE_CHECKING:
+    from .entity import Entity
+    from .inventory import Inventory
+    from .simulation import Machine, Simulation
+    from .statistics import FlowStatistics
+
+#: The shortest run worth looking for cycles in (ticks): shorter runs (a level's few ticks between two
+#: handlers) step as before, at no cost.
+LEAST_SPAN = 1200
+#: The fewest cycles a jump must cover.
+LEAST_CYCLES = 2
+#: Snapshots a group keeps to find its period in (older ones are dropped).
+KEPT_SNAPSHOTS = 64
+#: Entity types a group may hold besides its machines: what only gains or loses items, and resources.
+PASSIVE_TYPES = frozenset({"container", "logistic-container", "resource"})
+
+
+class Recording:
+    """A force's statistics as a group's members see them: flows go through, and are counted for the group."""
+
+    __slots__ = ("statistics", "totals")
+
+    def __init__(self, statistics: FlowStatistics, totals: dict[tuple[int, str, bool], float]) -> None:
+        self.statistics = statistics
+        self.totals = totals
+
+    def on_flow(self, name: str, count: float) -> None:
+        self.statistics.on_flow(name, count)
+        key = (id(self.statistics), name, count > 0)  # (made and used apart: a furnace's ore is both)
+        self.totals[key] = self.totals.get(key, 0) + count
+
+
+class CycleGroup:
+    """One closed group of machines, its snapshots and the cycle it was last seen repeating."""
+
+    __slots__ = (
+        "sim",
+        "members",
+        "anchor",
+        "containers",
+        "stocks",
+        "carried",
+        "resources",
+        "fuelled",
+        "statistics",
+        "flows",
+        "seen",
+    )
+
+    def __init__(self, sim: Simulation, members: list[BurnerMachine], passive: list[Entity]) -> None:
+        self.sim = sim
+        self.members = sorted(members, key=lambda m: m.entity.id)
+        self.anchor = self.members[0]
+        self.containers = sorted((e for e in passive if e.prototype.type != "resource"), key=_id)
+        # The inventories whose item counts may move on cycle to cycle: the chests', and the members'
+        # outputs (a furnace's result: what it and an inserter taking from it do changes only when it is
+        # full, or holds less than a hand).
+        self.stocks: list[Inventory] = [
+            *(i for c in self.containers for i in c.inventories.values()),
+            *(i for m in self.members for i in m.entity.inventories.values() if i.name in control.OUTPUT_INVENTORIES),
+        ]
+        self.carried = max([1, *(m.cycle_carries() for m in self.members)])  # the most a step moves at once
+        self.resources = sorted((e for e in passive if e.prototype.type == "resource"), key=_id)
+        fed = _fed(self.members)
+        # Burners whose fuel only goes down: nothing in the group can put fuel into them.
+        self.fuelled = [m for m in self.members if isinstance(m.burner, Burner) and id(m.entity) not in fed]
+        self.statistics: dict[int, FlowStatistics] = {}  # id -> the statistics its members count in
+        # (statistics id, item, made) -> the flows counted since the group formed
+        self.flows: dict[tuple[int, str, bool], float] = {}
+        # phase -> the tick it was last seen at, what moves on then, the flows counted, and the cycle
+        # (period, changes, flows) that led to it from the time before
+        self.seen: dict[tuple[Any, ...], tuple[int, dict[Any, Any], dict[Any, float], Any]] = {}
+        for member in self.members:
+            member.cycle = self
+
+    def recording(self, statistics: FlowStatistics) -> Recording:
+        self.statistics[id(statistics)] = statistics
+        return Recording(statistics, self.flows)
+
+    def release(self) -> None:
+        for member in self.members:
+            if member.cycle is self:
+                member.cycle = None
+
+    # --- what repeats and what moves on -----------------------------------------
+
+    def snapshot(self, tick: int) -> tuple[tuple[Any, ...], dict[Any, Any]]:
+        """The group's phase (compared) and the quantities that move on (by key), at ``tick``."""
+        members = self.members
+        for member in members:
+            member.sync()
+        fuelled = {id(m) for m in self.fuelled}
+        awake = sorted(
+            (i for i, m in enumerate(members) if not m.asleep and m.due is not None),
+            key=lambda i: (members[i].due, members[i].order),
+        )
+        phase: list[Any] = [tuple(awake)]
+        moving: dict[Any, Any] = {}
+        for index, member in enumerate(members):
+            entity = member.entity
+            phase.append(
+                (
+                    member.cycle_phase(),
+                    member.asleep,
+                    member.state,
+                    tuple(sorted(member.waits_on)),
+                    member.waits_near,
+                    None if member.asleep or member.due is None else member.due - tick,
+                    member.synced - tick,
+                    entity.energy,
+                    entity.active,
+                )
+            )
+            burner = member.burner
+            fuel_inventory = burner.inventory if isinstance(burner, Burner) else None
+            for inventory in entity.inventories.values():
+                if inventory.name in control.OUTPUT_INVENTORIES:
+                    continue  # (a stock, below)
+                if inventory is not fuel_inventory or id(member) not in fuelled:
+                    phase.append(tuple(inventory))
+            if id(member) in fuelled:
+                fuel = burner.steady_fuel()
+                if fuel is not None:
+                    phase.append(fuel[0])
+                    moving[("fuel", index)] = fuel[1]
+                elif burner.has_fuel():
+                    moving[("fuel", index)] = None  # (two kinds of fuel, or one with a burnt result: stepped)
+                else:
+                    phase.append(None)
+            elif isinstance(burner, Burner):  # (fed by the group: its fuel must repeat as well)
+                phase.append(burner.exact_state())
+            for name, count in member.cycle_counters().items():
+                moving[("counter", index, name)] = count
+        for index, inventory in enumerate(self.stocks):
+            names = []
+            for stack in inventory:
+                if stack is not None and stack[0] not in names:
+                    names.append(stack[0])
+            phase.append(tuple(names))
+            for name in names:
+                moving[("items", index, name)] = inventory.get_item_count(name)
+        for index, resource in enumerate(self.resources):
+            phase.append(resource.valid)
+            moving[("amount", index)] = resource.amount
+        return tuple(phase), moving
+
+    def before_step(self, tick: int, end: int) -> bool:
+        """The anchor is about to step at ``tick``: look for the cycle; True when the group jumped
+        (the anchor was planned again, later, and does not step now)."""
+        phase, moving = self.snapshot(tick)
+        flows = dict(self.flows)
+        seen = self.seen
+        earlier = seen.get(phase)
+        if len(seen) >= KEPT_SNAPSHOTS:
+            seen.clear()
+        if earlier is None or None in moving.values() or earlier[1].keys() != moving.keys():
+            seen[phase] = (tick, moving, flows, None)
+            return False
+        then, moved_then, flows_then, repeated = earlier
+        period = tick - then
+        change = {key: moving[key] - moved_then[key] for key in moving}
+        flow_change = {key: flows.get(key, 0) - flows_then.get(key, 0) for key in flows.keys() | flows_then.keys()}
+        cycle = (period, change, flow_change)
+        seen[phase] = (tick, moving, flows, cycle)
+        if cycle != repeated:
+            return False  # (seen once: the same again, and it is a cycle)
+        cycles = min((end - tick) // period - 1, self._cycles_before_a_threshold(moving, change, flow_change))
+        if cycles < LEAST_CYCLES:
+            return False
+        self._jump(tick, cycles, period, change, flow_change)
+        return True
+
+    def _cycles_before_a_threshold(
+        self, moving: dict[Any, Any], change: dict[Any, Any], flow_change: dict[tuple[int, str, bool], float]
+    ) -> int:
+        """How many cycles can be applied with no fuel slot, chest or resource reaching where the group
+        would behave otherwise (see the module's docstring); 0 when a change goes the wrong way."""
+        limit: int | Fraction = 2**62
+        for key, delta in change.items():
+            kind = key[0]
+            if kind == "fuel":
+                burner = self.members[key[1]].burner
+                limit = min(limit, burner.steady_cycles(-delta))
+            elif kind == "items" and delta:
+                _, index, name = key
+                inventory = self.stocks[index]
+                margin = 2 * abs(delta) + self.carried
+                room = inventory.get_insertable_count(name) if delta > 0 else moving[key]
+                limit = min(limit, (room - margin) // abs(delta))
+            elif kind == "amount" and delta:
+                if delta > 0:
+                    return 0
+                limit = min(limit, (moving[key] - 2 * -delta - 1) // -delta)
+        if self._counted_by_a_trigger(flow_change):
+            return 0
+        return max(0, int(limit))
+
+    def _counted_by_a_trigger(self, flow_change: dict[tuple[int, str, bool], float]) -> bool:
+        forces = {m.entity.force for m in self.members}
+        made = [name for (_, name, _), count in flow_change.items() if count > 0]
+        mined = [r.name for r in self.resources]
+        return any(
+            research_triggers.counting(self.sim, force, research_triggers.CRAFT_ITEM, name)
+            for force in forces
+            for name in made
+        ) or any(
+            research_triggers.counting(self.sim, force, research_triggers.MINE_ENTITY, name)
+            for force in forces
+            for name in mined
+        )
+
+    def _jump(
+        self,
+        tick: int,
+        cycles: int,
+        period: int,
+        change: dict[Any, Any],
+        flow_change: dict[tuple[int, str, bool], float],
+    ) -> None:
+        """Apply ``cycles`` cycles' changes, and plan the members ``cycles`` periods later."""
+        sim = self.sim
+        members = self.members
+        with sim.quietly():
+            for key, delta in change.items():
+                if not delta:
+                    continue
+                kind = key[0]
+                if kind == "fuel":
+                    member = members[key[1]]
+                    member.burner.burn_in_bulk(-delta * cycles, member.fuel_consumed)
+                elif kind == "counter":
+                    member = members[key[1]]
+                    member.add_to_counter(key[2], delta * cycles)
+                elif kind == "items":
+                    _, index, name = key
+                    inventory = self.stocks[index]
+                    moved = (
+                        inventory.insert(name, delta * cycles) if delta > 0 else inventory.remove(name, -delta * cycles)
+                    )
+                    if moved != abs(delta) * cycles:
+                        raise RuntimeError(f"a cycle jump moved {moved} {name}, not {abs(delta) * cycles}")
+                elif kind == "amount":
+                    self.resources[key[1]].amount += delta * cycles
+            for key, count in flow_change.items():
+                if count:
+                    self.statistics[key[0]].on_flow(key[1], count * cycles)
+                    self.flows[key] = self.flows.get(key, 0) + count * cycles
+        shift = cycles * period
+        awake = sorted((m for m in members if not m.asleep and m.due is not None), key=lambda m: (m.due, m.order))
+        for member in members:
+            member.synced += shift
+        for member in awake:
+            sim.requeue(member, (member.due or 0) + shift)  # (awake: due is a tick)
+        self.seen.clear()
+        sim.cycle_jumps += 1
+
+
+def run_in_cycles(sim: Simulation, end: int) -> Cycles | None:
+    """The groups that may repeat in a run up to ``end`` (``Simulation.cycles``); None for a short run."""
+    if end - sim.now < LEAST_SPAN:
+        return None
+    cycles = Cycles(sim)
+    cycles.form()
+    return cycles
+
+
+class Cycles:
+    """The simulation's groups for one long run (built at its start, released at its end)."""
+
+    __slots__ = ("sim", "groups")
+
+    def __init__(self, sim: Simulation) -> None:
+        self.sim = sim
+        self.groups: list[CycleGroup] = []
+
+    def form(self) -> None:
+        """Find the closed groups of machines that may repeat (see the module's docstring)."""
+        machines = list(self.sim.machines.values())
+        parent: dict[int, int] = {}
+
+        def root(key: int) -> int:
+            while parent.setdefault(key, key) != key:
+                parent[key] = parent[parent[key]]
+                key = parent[key]
+            return key
+
+        links: dict[int, tuple[bool, list[Entity]]] = {}
+        entities: dict[int, Entity] = {}
+        owned: set[int] = set()
+        for machine in machines:
+            eligible, touched = links[id(machine)] = machine.cycle_links()
+            own = machine.entity
+            owned.add(id(own))
+            for entity in touched:
+                entities[id(entity)] = entity
+                parent[root(id(entity))] = root(id(own))
+        members: dict[int, list[Machine]] = {}
+        spoilt: set[int] = set()
+        for machine in machines:
+            group = root(id(machine.entity))
+            members.setdefault(group, []).append(machine)
+            if not links[id(machine)][0]:
+                spoilt.add(group)
+        passive: dict[int, list[Entity]] = {}
+        for key, entity in entities.items():
+            if key not in owned:
+                group = root(key)
+                if entity.prototype.type not in PASSIVE_TYPES or not entity.valid:
+                    spoilt.add(group)
+                passive.setdefault(group, []).append(entity)
+        self.groups = [
+            CycleGroup(self.sim, [m for m in found if isinstance(m, BurnerMachine)], passive.get(group, []))
+            for group, found in members.items()
+            if group not in spoilt
+        ]
+
+    def release(self) -> None:
+        for group in self.groups:
+            group.release()
+        self.groups = []
+
+
+def _id(entity: Entity) -> int:
+    return entity.id
+
+
+def _fed(members: list[BurnerMachine]) -> set[int]:
+    """The entities (by id) whose fuel slot a member may put fuel into: what each member may put where,
+    followed through the group (an inserter passes on what may be picked up at its source: a chest's
+    contents and what is put into it, a furnace's results of what may be put into it)."""
+    given: dict[int, set[str]] = {}
+
+    def pickable(entity: Entity) -> set[str]:
+        held = {
+            stack[0]
+            for inventory in entity.inventories.values()
+            if inventory.name in control.OUTPUT_INVENTORIES or inventory.name in control.MAIN_INVENTORIES
+            for stack in inventory
+            if stack is not None
+        }
+        into = given.get(id(entity), set())
+        machine = entity.machine
+        return held | (into if machine is None else machine.makes(into))
+
+    changed = True
+    while changed:
+        changed = False
+        for member in members:
+            for destination, items in member.deliveries(pickable):
+                known = given.setdefault(id(destination), set())
+                if not items <= known:
+                    known |= items
+                    changed = True
+    fed = set()
+    for member in members:
+        burner = member.burner
+        if isinstance(burner, Burner) and any(burner.inventory.accepts(i) for i in given.get(id(member.entity), ())):
+            fed.add(id(member.entity))
+    return fed
