@@ -39,6 +39,12 @@ class LuaEntity(LuaControlMembers, LuaBeltMembers, LuaEntityFluidMembers):
     def is_valid(self) -> bool:
         return self.model.valid
 
+    def check_valid(self) -> None:
+        super().check_valid()
+        cycle = self.model.cycle
+        if cycle is not None:
+            cycle.touched()  # (its group of machines runs whole cycles at once: brought up to date first)
+
     @lua_property
     def position(self) -> Any:
         position = self.model.position

@@ -41,6 +41,10 @@ class LuaFlowStatistics(LuaObject):
 
     lua_class_name = "LuaFlowStatistics"
 
+    def check_valid(self) -> None:
+        super().check_valid()
+        self.ctx.world.simulation.bring_up_to_date()  # (groups running cycles at once count their flows)
+
     def _id(self, value: Any, function: str) -> str:
         """A FlowStatisticsID: a name, a prototype, or ``{name=, quality=}``."""
         if is_lua_object_of(value, ItemPrototype, FluidPrototype):

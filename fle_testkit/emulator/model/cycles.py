@@ -4,43 +4,49 @@ A steady factory repeats itself: a burner drill mining into a furnace, an insert
 to a chest, every 240 ticks the same steps in the same order. Only a few quantities move on from one
 cycle to the next, each by the same amount: the fuel burnt, the items a chest or a furnace's result
 gained or lost, the resource mined, the counters (``products_finished``) and the production
-statistics. So once a group's state has come back to the same phase twice with the same period and
-the same changes, the cycles up to near the end of the ticks being run are applied at once (their
-changes times the number of cycles), and the members go on stepping from there: the state they reach
-is the one stepping every tick reaches (``suites/unit/emulator/model/test_simulation_cycles.py``
-holds that against a world stepping every tick).
+statistics. What a group does is fixed by its phase (everything but those quantities, which change
+nothing of it short of a threshold), so once it comes back to a phase it was in, it repeats what it
+did since, and the quantities move on by as much again: that is its cycle. Then the group
+*freezes*: its members leave the queue, and nothing of it runs until something reads or
+changes one of its entities, or it reaches the last cycle before a threshold. Then it *lands*: the
+whole cycles up to that tick are applied at once (their changes times the number of cycles), and the
+members step alone over the rest of the way (less than a cycle) to the current tick. A steady
+factory nobody looks at costs nothing per tick, whatever its size; what it shows when read is what
+stepping every tick shows (``suites/unit/emulator/model/test_simulation_cycles.py`` and
+``suites/unit/emulator/test_cycles_api.py`` hold that against a world stepping every tick).
+
+**What brings a group up to date** (:meth:`CycleGroup.touched`): a read or change of a member's
+machine (``Machine.sync``, which every reader of progress, fuel or status goes through), of any of
+its entities' inventories (``Inventory._check_valid``), of any of its entities through the Lua API
+(``LuaEntity.check_valid``), of the production statistics (``LuaFlowStatistics``), and a save. A
+build, a removal, a move or a turn anywhere, or a character given work, lands every group and
+dissolves them (``Simulation.settle``): they are formed again at the next long run.
 
 **The group.** The machines that touch one another's entities (an inserter and what it picks from and
 drops into, a drill and the resources under it and its destination), with the chests and resources
 they touch. A group takes part only when every machine in it can (``Machine.cycle_links``: burner
 drills, furnaces and inserters between entities, none on a belt, the ground or a power network) and
-no other machine touches its entities. Nothing else can change a group's entities while the
-simulation runs (scripts, builds and reads come between ``Simulation.run_until`` calls), so a group
-that jumped ahead is alone with its own future until the other machines catch up with it.
+no other machine touches its entities, so a frozen group is alone with its own future. Groups are
+formed at the start of a long run (:data:`LEAST_SPAN` ticks or more): a level running a few ticks
+between two handlers never forms any and pays nothing for them.
 
-**The phase compared** (:meth:`CycleGroup.snapshot`, taken before the group's first member, its
-anchor, steps): each member's progress, hand, what it holds, status, what it waits on, its next step
+**The phase** (:meth:`CycleGroup.snapshot`, taken before the group's first member, its anchor,
+steps; the cycles found are kept by the phase they start from, so a group brought up to date freezes
+again as soon as it is back in a phase it knows): each member's progress, hand, what it holds, status, what it waits on, its next step
 relative to now and its place in the queue among the group's members, and the inventories of its
 entity, except what only moves on: a burner's fuel (the energy left in its burning item and fuel
 slot, of a burner nothing in the group may put fuel into: ``_fed`` follows what each member may put
 where), the item counts of chests and of the members' outputs, resource amounts and counters.
 
-**How far a jump goes.** Up to the last whole cycle before the run's end, less one, and never as far
-as a threshold where the group would behave otherwise: a fuel slot running empty (an inserter then
-refuels itself from what it picks up), a chest or an output within two cycles and a hand of full or
-empty, a resource within two cycles of running out. A technology whose trigger counts what the group
-mines or crafts keeps it stepping (the count would finish research mid-jump), and so does a drill
-that draws its products by chance (``probability`` below 1, a range of amounts): the draw follows the
-count of minings.
+**How far a group may run frozen.** Never as far as a threshold where it would behave otherwise: a
+fuel slot running empty (an inserter then refuels itself from what it picks up), a chest or an output
+within two cycles and a hand of full or empty, a resource within two cycles of running out. A force
+with a technology researched by a trigger not yet researched keeps its groups stepping (the count
+could finish research mid-cycle), and so does a drill that draws its products by chance
+(``probability`` below 1, a range of amounts): the draw follows the count of minings.
 
-What a jump writes wakes no one (the members are planned again by hand, at their shifted ticks, in
-the order they had), and the fuel it takes counts as consumed in the statistics as stepping counts
-it. A run that may stop early (``run_until``'s ``should_stop``: a level keeping pace with the clock)
-or is short (a level's few ticks between two handlers) never jumps: it could stop with a group ahead
-of the rest, or gain nothing. So far this serves long runs in the model (the figures of
-``suites/perf/test_simulation_figures.py``); a game's level, whose scripts may read any entity
-between two ticks, would need each group brought up to date when read before it could leave groups
-behind across runs.
+What a landing writes wakes no one (the members are planned again by hand, at their shifted ticks, in
+the order they had), and the fuel it takes counts as consumed in the statistics as stepping counts it.
 """
 
 from __future__ import annotations
@@ -62,6 +68,8 @@ if TYPE_CHECKING:
 LEAST_SPAN = 1200
 #: The fewest cycles a jump must cover.
 LEAST_CYCLES = 2
+#: The longest a group read sooner than a cycle after it froze waits before freezing again (ticks).
+MOST_PATIENCE = 2**16
 #: Snapshots a group keeps to find its period in (older ones are dropped).
 KEPT_SNAPSHOTS = 64
 #: Entity types a group may hold besides its machines: what only gains or loses items, and resources.
@@ -98,6 +106,13 @@ class CycleGroup:
         "statistics",
         "flows",
         "seen",
+        "known",
+        "frozen",
+        "waker",
+        "landing",
+        "entities",
+        "patience",
+        "resume",
     )
 
     def __init__(self, sim: Simulation, members: list[BurnerMachine], passive: list[Entity]) -> None:
@@ -120,20 +135,40 @@ class CycleGroup:
         self.statistics: dict[int, FlowStatistics] = {}  # id -> the statistics its members count in
         # (statistics id, item, made) -> the flows counted since the group formed
         self.flows: dict[tuple[int, str, bool], float] = {}
-        # phase -> the tick it was last seen at, what moves on then, the flows counted, and the cycle
-        # (period, changes, flows) that led to it from the time before
-        self.seen: dict[tuple[Any, ...], tuple[int, dict[Any, Any], dict[Any, float], Any]] = {}
+        # phase -> the tick it was last seen at, what moves on then, and the flows counted
+        self.seen: dict[tuple[Any, ...], tuple[int, dict[Any, Any], dict[Any, float]]] = {}
+        self.known: dict[tuple[Any, ...], Cycle] = {}  # the cycles found, by the phase they start from
+        self.frozen: Frozen | None = None  # the cycles it is running at once, while it does
+        self.waker: Waker | None = None
+        self.landing = False
+        # Read sooner than a cycle after it froze, it waits before freezing again (twice as long each time,
+        # from a period): freezing a group read that often costs more than stepping it.
+        self.patience = 0
+        self.resume = 0  # the first tick it may freeze again
+        # Every entity of the group: reading or changing any of them brings the group up to date first.
+        self.entities = [m.entity for m in self.members] + self.containers + self.resources
         for member in self.members:
             member.cycle = self
+        for entity in self.entities:
+            entity.cycle = self
+            for inventory in entity.inventories.values():
+                inventory.cycle = self
 
     def recording(self, statistics: FlowStatistics) -> Recording:
         self.statistics[id(statistics)] = statistics
         return Recording(statistics, self.flows)
 
     def release(self) -> None:
+        """Up to date, and no longer a group (something around it changed)."""
+        self.touched()
         for member in self.members:
             if member.cycle is self:
                 member.cycle = None
+        for entity in self.entities:
+            if entity.cycle is self:
+                entity.cycle = None
+                for inventory in entity.inventories.values():
+                    inventory.cycle = None
 
     # --- what repeats and what moves on -----------------------------------------
 
@@ -197,30 +232,40 @@ class CycleGroup:
             moving[("amount", index)] = resource.amount
         return tuple(phase), moving
 
-    def before_step(self, tick: int, end: int) -> bool:
-        """The anchor is about to step at ``tick``: look for the cycle; True when the group jumped
-        (the anchor was planned again, later, and does not step now)."""
-        phase, moving = self.snapshot(tick)
-        flows = dict(self.flows)
-        seen = self.seen
-        earlier = seen.get(phase)
-        if len(seen) >= KEPT_SNAPSHOTS:
-            seen.clear()
-        if earlier is None or None in moving.values() or earlier[1].keys() != moving.keys():
-            seen[phase] = (tick, moving, flows, None)
+    def before_step(self, tick: int) -> bool:
+        """The anchor is about to step at ``tick``: look for the cycle; True when the group froze to run
+        its cycles at once (the anchor does not step now).
+
+        A phase seen again is a cycle: what the group does is fixed by its phase (the quantities that only
+        move on change nothing of it short of a threshold), so from the second time on it does what it did
+        since the first, and moves on by as much. The cycle is kept by its phase: a group brought up to
+        date freezes again as soon as it comes back to a phase it knows."""
+        if self.landing or tick < self.resume:
             return False
-        then, moved_then, flows_then, repeated = earlier
-        period = tick - then
-        change = {key: moving[key] - moved_then[key] for key in moving}
-        flow_change = {key: flows.get(key, 0) - flows_then.get(key, 0) for key in flows.keys() | flows_then.keys()}
-        cycle = (period, change, flow_change)
-        seen[phase] = (tick, moving, flows, cycle)
-        if cycle != repeated:
-            return False  # (seen once: the same again, and it is a cycle)
-        cycles = min((end - tick) // period - 1, self._cycles_before_a_threshold(moving, change, flow_change))
+        phase, moving = self.snapshot(tick)
+        if None in moving.values():
+            return False
+        cycle = self.known.get(phase)
+        if cycle is None or cycle.change.keys() != moving.keys():
+            flows = dict(self.flows)
+            seen = self.seen
+            earlier = seen.get(phase)
+            if len(seen) >= KEPT_SNAPSHOTS:
+                seen.clear()
+            seen[phase] = (tick, moving, flows)
+            if earlier is None or earlier[1].keys() != moving.keys():
+                return False
+            then, moved_then, flows_then = earlier
+            change = {key: moving[key] - moved_then[key] for key in moving}
+            flow_change = {k: flows.get(k, 0) - flows_then.get(k, 0) for k in flows.keys() | flows_then.keys()}
+            cycle = Cycle(tick - then, change, flow_change)
+            if len(self.known) >= KEPT_SNAPSHOTS:
+                self.known.clear()
+            self.known[phase] = cycle
+        cycles = self._cycles_before_a_threshold(moving, cycle.change, cycle.flow_change)
         if cycles < LEAST_CYCLES:
             return False
-        self._jump(tick, cycles, period, change, flow_change)
+        self._freeze(Frozen(tick, cycle, cycles))
         return True
 
     def _cycles_before_a_threshold(
@@ -249,32 +294,65 @@ class CycleGroup:
         return max(0, int(limit))
 
     def _counted_by_a_trigger(self, flow_change: dict[tuple[int, str, bool], float]) -> bool:
+        """Whether a technology not researched yet counts what the group makes or mines."""
         forces = {m.entity.force for m in self.members}
-        made = [name for (_, name, _), count in flow_change.items() if count > 0]
-        mined = [r.name for r in self.resources]
-        return any(
-            research_triggers.counting(self.sim, force, research_triggers.CRAFT_ITEM, name)
-            for force in forces
-            for name in made
-        ) or any(
-            research_triggers.counting(self.sim, force, research_triggers.MINE_ENTITY, name)
-            for force in forces
-            for name in mined
-        )
+        made = [(research_triggers.CRAFT_ITEM, name) for (_, name, _), count in flow_change.items() if count > 0]
+        mined = [(research_triggers.MINE_ENTITY, r.name) for r in self.resources]
+        return any(research_triggers.pending(self.sim, force, *subject) for force in forces for subject in made + mined)
 
-    def _jump(
-        self,
-        tick: int,
-        cycles: int,
-        period: int,
-        change: dict[Any, Any],
-        flow_change: dict[tuple[int, str, bool], float],
-    ) -> None:
-        """Apply ``cycles`` cycles' changes, and plan the members ``cycles`` periods later."""
+    def _freeze(self, frozen: Frozen) -> None:
+        """Take the members out of the queue, as they are at ``frozen.tick``: they are brought up to date
+        when read or changed (:meth:`touched`), or at the last cycle before a threshold (the waker)."""
         sim = self.sim
+        awake = sorted((m for m in self.members if not m.asleep and m.due is not None), key=lambda m: (m.due, m.order))
+        frozen.plan = [(m, (m.due or 0) - frozen.tick) for m in awake]  # (awake: due is a tick)
+        for member in self.members:
+            member.version += 1  # (its queue entry is stale; asleep, it stays asleep)
+        self.frozen = frozen
+        self.waker = Waker(self)
+        sim.requeue(self.waker, frozen.tick + frozen.cycles * frozen.period)
+        sim.cycle_jumps += 1
+
+    def touched(self) -> None:
+        """Something reads or changes one of the group's entities: bring it up to the current tick."""
+        if self.frozen is not None and not self.landing:
+            self.land(self.sim.now)
+
+    def land(self, now: int) -> None:
+        """Apply the whole cycles up to ``now`` at once, plan the members where those cycles leave them,
+        and step them alone over the rest of the way (less than a cycle)."""
+        frozen, sim = self.frozen, self.sim
+        if frozen is None:
+            return
+        self.frozen = None
+        if self.waker is not None:
+            self.waker.version += 1
+            self.waker = None
+        cycles = min(frozen.cycles, (now - frozen.tick) // frozen.period)
+        if cycles:
+            self.patience = 0
+        else:
+            self.patience = min(max(2 * self.patience, frozen.period), MOST_PATIENCE)
+            self.resume = now + self.patience
+        self.landing = True
+        try:
+            self._apply(frozen, cycles)
+            shift = cycles * frozen.period
+            for member in self.members:
+                member.synced += shift
+            for member, offset in frozen.plan:
+                sim.requeue(member, frozen.tick + shift + offset)
+            if frozen.tick + shift < now:
+                sim.run_alone(frozen.tick + shift, now)
+        finally:
+            self.landing = False
+        self.seen.clear()
+
+    def _apply(self, frozen: Frozen, cycles: int) -> None:
+        """Each quantity that moves on, moved by ``cycles`` cycles (waking no one)."""
         members = self.members
-        with sim.quietly():
-            for key, delta in change.items():
+        with self.sim.quietly():
+            for key, delta in frozen.change.items():
                 if not delta:
                     continue
                 kind = key[0]
@@ -294,22 +372,59 @@ class CycleGroup:
                         raise RuntimeError(f"a cycle jump moved {moved} {name}, not {abs(delta) * cycles}")
                 elif kind == "amount":
                     self.resources[key[1]].amount += delta * cycles
-            for key, count in flow_change.items():
+            for key, count in frozen.flow_change.items():
                 if count:
                     self.statistics[key[0]].on_flow(key[1], count * cycles)
                     self.flows[key] = self.flows.get(key, 0) + count * cycles
-        shift = cycles * period
-        awake = sorted((m for m in members if not m.asleep and m.due is not None), key=lambda m: (m.due, m.order))
-        for member in members:
-            member.synced += shift
-        for member in awake:
-            sim.requeue(member, (member.due or 0) + shift)  # (awake: due is a tick)
-        self.seen.clear()
-        sim.cycle_jumps += 1
+
+
+class Cycle:
+    """What a group does from one time it is in a phase to the next: how long it takes, how much each
+    quantity that moves on moves, and the flows it counts."""
+
+    __slots__ = ("period", "change", "flow_change")
+
+    def __init__(self, period: int, change: dict[Any, Any], flow_change: dict[Any, float]) -> None:
+        self.period, self.change, self.flow_change = period, change, flow_change
+
+
+class Frozen:
+    """A group's cycles run at once: from ``tick``, at most ``cycles`` times ``cycle``."""
+
+    __slots__ = ("tick", "period", "cycles", "change", "flow_change", "plan")
+
+    def __init__(self, tick: int, cycle: Cycle, cycles: int) -> None:
+        self.tick, self.period, self.cycles = tick, cycle.period, cycles
+        self.change, self.flow_change = cycle.change, cycle.flow_change
+        self.plan: list[tuple[BurnerMachine, int]] = []  # the awake members by their place in the queue, and
+        # how long after ``tick`` each was to step
+
+
+class Waker:
+    """A frozen group's entry in the simulation's queue, at its last cycle before a threshold: it lands
+    the group there. It steps as a machine of no entity (the queue's entries are machines)."""
+
+    __slots__ = ("group", "version", "due", "order", "synced", "cycle", "key")
+
+    def __init__(self, group: CycleGroup) -> None:
+        self.group = group
+        self.version = 0
+        self.due: int | None = None
+        self.order = 0
+        self.synced = 0
+        self.cycle = None
+        self.key = None  # (in no simulation's machines: never planned again after its step)
+
+    def run_plain(self, ticks: int) -> None:
+        pass
+
+    def step(self, tick: int) -> None:
+        self.group.land(tick)
 
 
 def run_in_cycles(sim: Simulation, end: int) -> Cycles | None:
-    """The groups that may repeat in a run up to ``end`` (``Simulation.cycles``); None for a short run."""
+    """The groups that may repeat, formed for a long run up to ``end`` (``Simulation.cycles``); None
+    for a short one. They last until something is built, removed, moved or turned (``Simulation.settle``)."""
     if end - sim.now < LEAST_SPAN:
         return None
     cycles = Cycles(sim)

@@ -113,6 +113,7 @@ class Entity:
         "active",
         "destructible",
         "machine",
+        "cycle",
         "stack",
         "valid",
         "_x",
@@ -150,6 +151,7 @@ class Entity:
         self.minable_flag = True  # a script may make a minable entity unminable (LuaEntity.minable)
         self.active = True  # a script may stop the entity: its machine then does nothing
         self.machine: Machine | None = None  # set by the tick simulation for the kinds it runs
+        self.cycle: Any = None  # the group of machines running cycles at once it belongs to (cycles.py)
         self.stack: tuple[str, int] | None = None  # an item on the ground (item-entity): what it is
         self.destructible = True  # a script may make it immune to damage (kept; nothing damages it yet)
         self.valid = True

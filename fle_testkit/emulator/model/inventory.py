@@ -43,7 +43,7 @@ class ItemFilter:
 class Inventory:
     """One inventory of an entity, known by its ``defines.inventory`` index and name."""
 
-    __slots__ = ("index", "name", "_items", "_slots", "filter", "valid", "_refs", "on_change")
+    __slots__ = ("index", "name", "_items", "_slots", "filter", "valid", "_refs", "on_change", "cycle")
 
     def __init__(
         self, index: int, name: str, size: int, items: Mapping[str, ItemPrototype], filter: ItemFilter | None = None
@@ -58,6 +58,7 @@ class Inventory:
         self.valid = True
         self._refs: dict[int, SlotRef] = {}
         self.on_change: Callable[[], None] | None = None  # told after the contents changed
+        self.cycle: Any = None  # the group of machines running cycles at once it belongs to (cycles.py)
 
     def _changed(self) -> None:
         if self.on_change is not None:
@@ -71,6 +72,8 @@ class Inventory:
     def _check_valid(self) -> None:
         if not self.valid:
             raise InvalidObjectError(f"inventory {self.name} is no longer valid")
+        if self.cycle is not None:
+            self.cycle.touched()  # (read or changed: its group is brought up to date first)
 
     def _item(self, name: str) -> ItemPrototype:
         item = self._items.get(name) if isinstance(name, str) else None

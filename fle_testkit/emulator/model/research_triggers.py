@@ -36,13 +36,11 @@ def mined(sim: Simulation, force: Force, entity_name: str) -> None:
     _observe(sim, force, MINE_ENTITY, entity_name, 1)
 
 
-def counting(sim: Simulation, force: Force, kind: str, name: str) -> bool:
-    """Whether a technology of ``force`` would count a ``kind`` of ``name`` now (cycles.py: a run of
-    whole cycles at once must not pass the count that finishes it)."""
-    listening = _index(sim, force).get((kind, name))
-    if not listening:
-        return False
-    return any(_available(force, force.technologies[t]) for t in listening)
+def pending(sim: Simulation, force: Force, kind: str, name: str) -> bool:
+    """Whether a technology of ``force`` that a ``kind`` of ``name`` counts towards is not researched yet
+    (cycles.py: whole cycles run at once must not pass the count that finishes it, now or once the
+    technology becomes available)."""
+    return any(not force.technologies[t].researched for t in _index(sim, force).get((kind, name), ()))
 
 
 def _observe(sim: Simulation, force: Force, kind: str, name: str, count: int) -> None:

@@ -26,8 +26,8 @@ wake (and so step) in the order of their entities' ids, never in a set's order:
 that follows the memory the objects sit at, which differs between two worlds of
 one process, and two identical worlds must run alike. A steady factory costs a
 step per discrete event, an idle one nothing, and ``game.speed`` is bounded by
-events, not ticks. In a long run, closed groups of burner machines whose state
-repeats run whole cycles at once (cycles.py).
+events, not ticks. Closed groups of burner machines whose state repeats run
+whole cycles at once, when something reads them (cycles.py).
 
 Continuous state between steps is brought up to date only when read
 (:meth:`Machine.sync`), or when the world is saved.
@@ -189,6 +189,9 @@ class Machine:
 
     def sync(self) -> None:
         """Bring continuous state up to the simulation's current tick (before reading or changing it)."""
+        cycle = self.cycle
+        if cycle is not None and cycle.frozen is not None:
+            cycle.touched()  # (its group runs whole cycles at once: brought up to date first)
         now = self.sim.now
         if self.synced < now:
             if not self.asleep:  # (asleep, a tick changes nothing)
@@ -225,6 +228,7 @@ class Simulation:
         "power",
         "belt_changed",
         "cycles",
+        "cycle_groups",
         "cycle_jumps",
         "quiet",
     )
@@ -260,6 +264,7 @@ class Simulation:
         # world: that module imports the machine kinds, which import this one); None: every tick is
         # stepped (a test's reference world).
         self.cycles: Callable[[Simulation, int], Any] | None = None
+        self.cycle_groups: Any = None  # the groups formed (cycles.Cycles), until something is built or moved
         self.cycle_jumps = 0  # jumps made since the game started here (a figure, not saved)
         self.quiet = False  # changes made by a cycle jump wake no one (cycles.py replans its group)
 
@@ -344,6 +349,7 @@ class Simulation:
         its watched tiles are read again and it plans again, awake, from the current tick."""
         if machine.key not in self.machines:
             return
+        self.settle()  # (what it works on may be another group's)
         self._unwatch(machine)
         self._watch(machine)
         machine.surroundings_changed()
@@ -410,8 +416,9 @@ class Simulation:
         finally:
             self.quiet = False
 
-    def requeue(self, machine: Machine, due: int) -> None:
-        """Plan an awake machine's next step at ``due``, after the steps already planned for that tick."""
+    def requeue(self, machine: Any, due: int) -> None:
+        """Plan an awake machine's next step at ``due``, after the steps already planned for that tick
+        (a machine, or a group's waker: cycles.py)."""
         machine.version += 1
         machine.due = due
         machine.order = order = next(self._seq)
@@ -490,12 +497,34 @@ class Simulation:
         (cycles.py): it reaches the same state at ``end``.
         """
         self.check_power()
-        cycles = None if should_stop is not None or self.cycles is None else self.cycles(self, end)
+        if self.cycle_groups is None and self.cycles is not None:
+            self.cycle_groups = self.cycles(self, end)
+        return self._run(end, should_stop)
+
+    def run_alone(self, start: int, end: int) -> None:
+        """Step the machines planned before ``end``, from ``start`` (before the current tick): a group
+        landing from its cycles steps its members alone over the ticks the others have run."""
+        now, running = self.now, self._running
+        self.now = start
         try:
-            return self._run(end, should_stop)
+            self._run(end, None)
         finally:
-            if cycles is not None:
-                cycles.release()
+            self.now, self._running = max(now, end), running
+
+    def settle(self) -> None:
+        """Something is about to be built, removed, moved or turned: every group running cycles is brought
+        up to date, and the groups are formed again at the next long run (cycles.py)."""
+        groups = self.cycle_groups
+        if groups is not None:
+            self.cycle_groups = None
+            groups.release()
+
+    def bring_up_to_date(self) -> None:
+        """Every group running cycles at once is brought up to the current tick (statistics are read)."""
+        groups = self.cycle_groups
+        if groups is not None:
+            for group in groups.groups:
+                group.touched()
 
     def _run(self, end: int, should_stop: Callable[[], bool] | None) -> int:
         queue = self._queue
@@ -515,8 +544,8 @@ class Simulation:
             heapq.heappop(queue)
             self.now = tick
             group = machine.cycle
-            if group is not None and group.anchor is machine and group.before_step(tick, end):
-                continue  # (its group ran whole cycles at once: it steps later)
+            if group is not None and group.anchor is machine and group.before_step(tick):
+                continue  # (its group runs whole cycles at once: it steps when brought up to date)
             self._step(machine, tick)
         self.now = max(self.now, end)
         return self.now
@@ -539,7 +568,9 @@ class Simulation:
         # A surface's transport lines (an anchor with a negative id, transport_lines.py) are not saved:
         # a load rebuilds them from the belts, and that rebuild schedules them itself.
         queued = sorted(
-            (due, order, m) for due, order, version, m in self._queue if m.version == version and m.entity.id >= 0
+            (due, order, m)
+            for due, order, version, m in self._queue
+            if m.version == version and isinstance(m, Machine) and m.entity.id >= 0
         )
         return {
             "tick": self.now,

@@ -147,6 +147,7 @@ class Surface:
         Grid-aligned entities (no "placeable-off-grid" flag) are snapped to the
         tile grid for their footprint as turned by ``direction``.
         """
+        self.world.simulation.settle()  # (groups running cycles at once: up to date, and formed again)
         prototype = self.world.gamedata.entities.get(name) if isinstance(name, str) else None
         if prototype is None:
             raise UnknownPrototypeError("entity", name)
@@ -238,6 +239,7 @@ class Surface:
 
     def remove_entity(self, entity: Entity) -> None:
         """Take an entity off this surface; only :meth:`Entity.destroy` calls it (it also invalidates)."""
+        self.world.simulation.settle()
         self._unindex(entity)
         del self._entities[entity.id]
         self._belts_changed(entity)
@@ -247,6 +249,7 @@ class Surface:
 
     def reindex_entity(self, entity: Entity, change: Callable[[], None]) -> None:
         """Apply a change of an entity's position or direction and keep the index right."""
+        self.world.simulation.settle()
         before = covered_tiles(entity)
         self._unindex(entity)
         change()

@@ -98,12 +98,53 @@ def test_a_steady_factory_jumps_whole_cycles_and_ends_where_stepping_ends() -> N
     assert sum(c.inventories[1].get_item_count("iron-plate") for c in chests) > 0
 
 
-def test_a_run_that_may_stop_early_or_is_short_steps_every_tick() -> None:
-    cycling, stepping = twins([STEADY])
-    cycling.simulation.run_until(MINUTE, should_stop=lambda: False)
-    for _ in range(10):
+def test_short_runs_alone_form_no_groups() -> None:
+    """A level's runs between two handlers are short: nothing is looked for, nothing costs more."""
+    cycling, _ = twins([STEADY])
+    for _ in range(20):
         cycling.simulation.run_until(cycling.simulation.now + 600)
+    assert cycling.simulation.cycle_groups is None
     assert cycling.simulation.cycle_jumps == 0
+
+
+def test_a_run_that_may_stop_early_ends_where_stepping_ends() -> None:
+    cycling, stepping = twins([STEADY] * 2)
+    for world in (cycling, stepping):
+        world.simulation.run_until(4 * MINUTE, should_stop=lambda: False)
+    assert cycling.simulation.cycle_jumps > 0
+    assert compared(cycling) == compared(stepping)
+
+
+def test_what_is_read_between_runs_is_what_stepping_shows() -> None:
+    """Frozen groups are brought up to date by any read: a chest's count (its inventory), a drill's
+    progress (its machine), at ticks inside their cycles; then the whole saved state."""
+    cycling, stepping = twins([STEADY] * 2)
+    for world in (cycling, stepping):
+        world.simulation.run_until(2 * MINUTE)
+    assert cycling.simulation.cycle_jumps > 0
+    for step in (7, 130, 1001, 2500, 33):
+        readings = []
+        for world in (cycling, stepping):
+            world.simulation.run_until(world.simulation.now + step)
+            surface = world.get_surface(1)
+            chests = [
+                c.inventories[1].get_item_count("iron-plate")
+                for c in surface.find_entities_filtered(name="wooden-chest")
+            ]
+            drills = [d.machine.mining_progress for d in surface.find_entities_filtered(name="burner-mining-drill")]
+            readings.append((chests, drills))
+        assert readings[0] == readings[1], f"at tick {cycling.simulation.now}"
+    assert compared(cycling) == compared(stepping)
+
+
+def test_building_next_to_a_frozen_group_brings_it_up_to_date_first() -> None:
+    cycling, stepping = twins([STEADY])
+    for world in (cycling, stepping):
+        world.simulation.run_until(3 * MINUTE)
+        world.simulation.run_until(world.simulation.now + 77)
+        world.get_surface(1).create_entity("wooden-chest", (10.5, 10.5), force="player")
+    assert cycling.simulation.cycle_groups is None  # (formed again at the next long run)
+    run_both(cycling, stepping, [MINUTE, MINUTE])
 
 
 def test_a_trigger_technology_counting_the_plates_stops_the_jumps() -> None:
