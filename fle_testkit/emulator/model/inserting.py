@@ -468,7 +468,10 @@ class HandStack(EntityStack):
 
     def _machine(self) -> Inserter | None:
         machine = self.entity.machine
-        return machine if isinstance(machine, Inserter) else None
+        if not isinstance(machine, Inserter):
+            return None
+        machine.sync()  # (a hand kept by a script and read later: its group brought up to date)
+        return machine
 
     @property
     def stack(self) -> tuple[str, int] | None:

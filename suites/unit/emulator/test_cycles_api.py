@@ -30,6 +30,7 @@ for i = 0, 2 do
     chest = s.create_entity{name = 'wooden-chest', position = {x - 0.5, -4.5}, force = 'player'},
   }
   for _, name in pairs({'drill', 'furnace', 'inserter'}) do unit[name].insert{name = 'coal', count = 40} end
+  unit.hand = unit.inserter.held_stack  -- (kept, and read later without the inserter)
   units[#units + 1] = unit
 end
 """
@@ -48,7 +49,11 @@ local ore = 0
 for _, r in pairs(game.surfaces[1].find_entities_filtered{type = 'resource'}) do ore = ore + r.amount end
 p(ore)
 """
-# (Read first, alone: the statistics count what the groups made in their cycles before any entity is read.)
+# Each is read first in turn (what is read first finds the groups frozen): the statistics count what the
+# groups made in their cycles before any entity is read, and a hand kept by the script shows the hand now.
+HANDS = """
+for i, u in pairs(units) do p(i, u.hand.valid_for_read and u.hand.count or 0) end
+"""
 STATISTICS = """
 local st = game.forces.player.get_item_production_statistics(1)
 p(st.get_input_count('iron-ore'), st.get_input_count('iron-plate'), st.get_output_count('coal'))
@@ -68,10 +73,26 @@ def levels(tmp_path: Path) -> tuple[Level, Level]:
 
 def test_every_read_of_a_factory_running_cycles_shows_what_stepping_shows(tmp_path: Path) -> None:
     cycling, stepping = levels(tmp_path)
-    for ticks in (3 * 3600, 5, 611, 2 * 3600, 1, 6000, 9000):
+    reads = [HANDS, STATISTICS, READ]
+    for round, ticks in enumerate((3 * 3600, 5, 611, 2 * 3600, 1, 6000, 9000, 4000, 7000)):
         for level in (cycling, stepping):
             level.advance(until=level.tick + ticks)
-        assert lua(cycling, STATISTICS) == lua(stepping, STATISTICS), f"at tick {cycling.tick}"
-        assert lua(cycling, READ) == lua(stepping, READ), f"at tick {cycling.tick}"
+        first = round % len(reads)
+        for code in reads[first:] + reads[:first]:
+            assert lua(cycling, code) == lua(stepping, code), f"at tick {cycling.tick}: {code}"
     assert cycling.world.simulation.cycle_jumps > 0
     assert cycling.world.simulation.steps_run < stepping.world.simulation.steps_run / 2
+
+
+def test_a_hand_kept_by_a_script_shows_what_the_inserter_holds_now(tmp_path: Path) -> None:
+    """Read at a tick where stepping's inserters hold a plate: the cycling game, frozen since long
+    before, shows the same hands through the stacks the script kept, read before anything else."""
+    cycling, stepping = levels(tmp_path)
+    for level in (cycling, stepping):
+        level.advance(until=3 * 3600)
+    empty = lua(stepping, HANDS)
+    while lua(stepping, HANDS) == empty:  # (the stepping game, a tick at a time, to a tick mid-swing)
+        stepping.advance(until=stepping.tick + 1)
+    cycling.advance(until=stepping.tick)
+    assert cycling.world.simulation.cycle_jumps > 0
+    assert lua(cycling, HANDS) == lua(stepping, HANDS) != empty
