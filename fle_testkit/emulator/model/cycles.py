@@ -63,10 +63,10 @@ if TYPE_CHECKING:
     from .simulation import Machine, Simulation
     from .statistics import FlowStatistics
 
-#: The shortest run worth looking for cycles in (ticks): shorter runs (a level's few ticks between two
+#: The shortest run that forms groups (ticks): shorter runs (a level's few ticks between two
 #: handlers) step as before, at no cost.
 LEAST_SPAN = 1200
-#: The fewest cycles a jump must cover.
+#: The fewest cycles a group must be able to run before a threshold to freeze (fewer: it steps on).
 LEAST_CYCLES = 2
 #: The longest a group read sooner than a cycle after it froze waits before freezing again (ticks).
 MOST_PATIENCE = 2**16
