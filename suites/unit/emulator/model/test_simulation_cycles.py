@@ -30,10 +30,19 @@ def unit(world: World, index: int, spec: dict[str, Any]) -> None:
     inserters and wooden chests taking the furnace's products north."""
     surface = world.get_surface(1)
     x, y = index * 6, 0
-    for dx in (-0.5, 0.5):
-        for dy in (-0.5, 0.5):
-            surface.create_entity(spec["resource"], (x + dx, y + dy), force="neutral", amount=spec["amount"])
-    fuel(surface.create_entity("burner-mining-drill", (x, y), force="player"), spec["drill_fuel"])
+    if spec.get("feed") == "chest":  # (a chest of ore and an inserter into the furnace, for the drill)
+        surface.create_entity("wooden-chest", (x - 0.5, y + 0.5), force="player").inventories[1].insert(
+            "iron-ore", spec["amount"]
+        )
+        fuel(
+            surface.create_entity("burner-inserter", (x - 0.5, y - 0.5), force="player", direction=8),
+            spec["drill_fuel"],
+        )
+    else:
+        for dx in (-0.5, 0.5):
+            for dy in (-0.5, 0.5):
+                surface.create_entity(spec["resource"], (x + dx, y + dy), force="neutral", amount=spec["amount"])
+        fuel(surface.create_entity("burner-mining-drill", (x, y), force="player"), spec["drill_fuel"])
     fuel(surface.create_entity("stone-furnace", (x - 0.5, y - 2), force="player"), spec["furnace_fuel"])
     for link in range(spec["inserters"]):
         top = y - 3.5 - 2 * link
@@ -202,6 +211,7 @@ def test_a_chest_emptied_by_an_inserter_empties_exactly_as_stepping_empties_it()
 
 unit_specs = st.fixed_dictionaries(
     {
+        "feed": st.sampled_from(["drill", "drill", "chest"]),
         "resource": st.sampled_from(["iron-ore", "copper-ore", "stone", "coal"]),
         "amount": st.sampled_from([3, 40, 100_000, 100_000]),
         "drill_fuel": st.sampled_from([0, 3, 12, 50]),
