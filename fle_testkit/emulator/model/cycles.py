@@ -130,8 +130,8 @@ class CycleGroup:
         self.carried = max([1, *(m.cycle_carries() for m in self.members)])  # the most a step moves at once
         self.resources = sorted((e for e in passive if e.prototype.type == "resource"), key=_id)
         fed = _fed(self.members)
-        # Burners whose fuel only goes down: nothing in the group can put fuel into them.
-        self.fuelled = [m for m in self.members if isinstance(m.burner, Burner) and id(m.entity) not in fed]
+        # Burners whose fuel only goes down (by id): nothing in the group can put fuel into them.
+        self.fuelled = {id(m) for m in self.members if isinstance(m.burner, Burner) and id(m.entity) not in fed}
         self.statistics: dict[int, FlowStatistics] = {}  # id -> the statistics its members count in
         # (statistics id, item, made) -> the flows counted since the group formed
         self.flows: dict[tuple[int, str, bool], float] = {}
@@ -177,7 +177,7 @@ class CycleGroup:
         members = self.members
         for member in members:
             member.sync()
-        fuelled = {id(m) for m in self.fuelled}
+        fuelled = self.fuelled
         awake = sorted(
             (i for i, m in enumerate(members) if not m.asleep and m.due is not None),
             key=lambda i: (members[i].due, members[i].order),

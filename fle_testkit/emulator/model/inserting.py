@@ -330,10 +330,7 @@ class Inserter(BurnerMachine):
     def cycle_links(self) -> tuple[bool, list[Entity]]:
         """The entities at its pickup and drop positions. One burning fuel between two entities (not
         belts, not the ground) may repeat."""
-        entity = self.entity
-        surface: Any = entity.surface
-        source = targets.target_at(entity, targets.pickup_position(entity), surface)
-        destination = targets.target_at(entity, targets.drop_position(entity), surface)
+        source, destination = self._ends_now()
         links = [e for e in (source, destination) if e is not None]
         eligible = (
             isinstance(self.burner, Burner)
@@ -345,16 +342,22 @@ class Inserter(BurnerMachine):
         return eligible, links
 
     def deliveries(self, pickable: Callable[[Entity], set[str]]) -> list[tuple[Entity, set[str]]]:
-        own = self.entity
-        surface: Any = own.surface
-        source = targets.target_at(own, targets.pickup_position(own), surface)
-        destination = targets.target_at(own, targets.drop_position(own), surface)
+        source, destination = self._ends_now()
         if source is None or destination is None:
             return []
         return [(destination, pickable(source))]
 
     def cycle_carries(self) -> int:
         return hand_size(self.entity)
+
+    def _ends_now(self) -> tuple[Entity | None, Entity | None]:
+        """The entities at its pickup and drop positions, looked for now (not what it last found)."""
+        entity = self.entity
+        surface: Any = entity.surface
+        return (
+            targets.target_at(entity, targets.pickup_position(entity), surface),
+            targets.target_at(entity, targets.drop_position(entity), surface),
+        )
 
     def cycle_phase(self) -> tuple[Any, ...]:
         source, destination = self.source, self.destination

@@ -136,7 +136,7 @@ class MiningDrill(BurnerMachine):
         entity that is not a belt."""
         entity = self.entity
         surface: Any = entity.surface
-        destination = targets.target_at(entity, targets.drop_position(entity), surface)
+        destination = self._destination_now()
         resources = list(targets.mining_targets(entity, surface))  # (it moves on to the next when one runs out)
         eligible = (
             isinstance(self.burner, Burner)
@@ -150,7 +150,7 @@ class MiningDrill(BurnerMachine):
     def deliveries(self, pickable: Callable[[Entity], set[str]]) -> list[tuple[Entity, set[str]]]:
         entity = self.entity
         surface: Any = entity.surface
-        destination = targets.target_at(entity, targets.drop_position(entity), surface)
+        destination = self._destination_now()
         if destination is None:
             return []
         products = {
@@ -161,6 +161,12 @@ class MiningDrill(BurnerMachine):
             if product.type == "item"
         }
         return [(destination, products)]
+
+    def _destination_now(self) -> Entity | None:
+        """The entity at its drop position, looked for now (not what it last found)."""
+        entity = self.entity
+        surface: Any = entity.surface
+        return targets.target_at(entity, targets.drop_position(entity), surface)
 
     def cycle_phase(self) -> tuple[Any, ...]:
         target, destination = self.target, self.destination
