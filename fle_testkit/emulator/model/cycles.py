@@ -92,7 +92,7 @@ class Recording:
 
 
 class CycleGroup:
-    """One closed group of machines, its snapshots and the cycle it was last seen repeating."""
+    """One closed group of machines: the phases it was seen in, the cycles found, and whether it is frozen."""
 
     __slots__ = (
         "sim",

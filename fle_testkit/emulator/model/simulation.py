@@ -108,7 +108,7 @@ class Machine:
         self.waits_near = False  # woken by entities appearing or leaving on its watched tiles
         self.tiles: tuple[tuple[int, int], ...] = ()  # the tiles it is registered on
         self.order = 0  # its place among the steps of its due tick (the queue's order)
-        self.cycle: Any = None  # the group of machines repeating with it during a long run (cycles.py)
+        self.cycle: Any = None  # the group of machines it may repeat cycles in, while groups are formed (cycles.py)
 
     # --- what a kind of machine defines -------------------------------------
 
@@ -265,8 +265,8 @@ class Simulation:
         # stepped (a test's reference world).
         self.cycles: Callable[[Simulation, int], Any] | None = None
         self.cycle_groups: Any = None  # the groups formed (cycles.Cycles), until something is built or moved
-        self.cycle_jumps = 0  # jumps made since the game started here (a figure, not saved)
-        self.quiet = False  # changes made by a cycle jump wake no one (cycles.py replans its group)
+        self.cycle_jumps = 0  # times a group froze since the game started here (a figure, not saved)
+        self.quiet = False  # what a group landing from its cycles changes wakes no one (cycles.py replans it)
 
     def __repr__(self) -> str:
         return f"<Simulation tick={self.now} machines={len(self.machines)} queued={len(self._queue)}>"
@@ -409,7 +409,7 @@ class Simulation:
 
     @contextlib.contextmanager
     def quietly(self) -> Iterator[None]:
-        """Changes made inside wake no machine (a cycle jump's, whose group is replanned by hand)."""
+        """Changes made inside wake no machine (a landing group's, whose members are replanned by hand)."""
         self.quiet = True
         try:
             yield
@@ -493,8 +493,7 @@ class Simulation:
 
         ``should_stop`` is asked between ticks, every few steps: a game that cannot keep up stops
         at a tick boundary, with every step before it run (the clock then runs slower). A long run
-        that cannot stop early runs the cycles its closed groups of machines repeat at once
-        (cycles.py): it reaches the same state at ``end``.
+        forms the closed groups of machines that may freeze and run whole cycles at once (cycles.py).
         """
         self.check_power()
         if self.cycle_groups is None and self.cycles is not None:
