@@ -32,6 +32,8 @@ MAIN_INVENTORIES = frozenset(
 OUTPUT_INVENTORIES = frozenset(
     {"furnace_result", "assembling_machine_output", "rocket_silo_output", "burnt_result", "agricultural_tower_output"}
 )
+#: Where an inserter takes items from in an entity: its outputs and its main inventory.
+PICKUP_INVENTORIES = OUTPUT_INVENTORIES | MAIN_INVENTORIES
 
 
 def main_inventory(entity: Entity) -> Inventory | None:

@@ -310,7 +310,7 @@ class CycleGroup:
             member.version += 1  # (its queue entry is stale; asleep, it stays asleep)
         self.frozen = frozen
         self.waker = Waker(self)
-        sim.requeue(self.waker, frozen.tick + frozen.cycles * frozen.period)
+        sim.requeue(self.waker, frozen.tick + frozen.cycles * frozen.cycle.period)
         sim.cycle_jumps += 1
 
     def touched(self) -> None:
@@ -328,16 +328,16 @@ class CycleGroup:
         if self.waker is not None:
             self.waker.version += 1
             self.waker = None
-        cycles = min(frozen.cycles, (now - frozen.tick) // frozen.period)
+        cycles = min(frozen.cycles, (now - frozen.tick) // frozen.cycle.period)
         if cycles:
             self.patience = 0
         else:
-            self.patience = min(max(2 * self.patience, frozen.period), MOST_PATIENCE)
+            self.patience = min(max(2 * self.patience, frozen.cycle.period), MOST_PATIENCE)
             self.resume = now + self.patience
         self.landing = True
         try:
             self._apply(frozen, cycles)
-            shift = cycles * frozen.period
+            shift = cycles * frozen.cycle.period
             for member in self.members:
                 member.synced += shift
             for member, offset in frozen.plan:
@@ -352,7 +352,7 @@ class CycleGroup:
         """Each quantity that moves on, moved by ``cycles`` cycles (waking no one)."""
         members = self.members
         with self.sim.quietly():
-            for key, delta in frozen.change.items():
+            for key, delta in frozen.cycle.change.items():
                 if not delta:
                     continue
                 kind = key[0]
@@ -369,10 +369,12 @@ class CycleGroup:
                         inventory.insert(name, delta * cycles) if delta > 0 else inventory.remove(name, -delta * cycles)
                     )
                     if moved != abs(delta) * cycles:
-                        raise RuntimeError(f"a cycle jump moved {moved} {name}, not {abs(delta) * cycles}")
+                        raise RuntimeError(
+                            f"a group landing from its cycles moved {moved} {name}, not {abs(delta) * cycles}"
+                        )
                 elif kind == "amount":
                     self.resources[key[1]].amount += delta * cycles
-            for key, count in frozen.flow_change.items():
+            for key, count in frozen.cycle.flow_change.items():
                 if count:
                     self.statistics[key[0]].on_flow(key[1], count * cycles)
                     self.flows[key] = self.flows.get(key, 0) + count * cycles
@@ -391,11 +393,10 @@ class Cycle:
 class Frozen:
     """A group's cycles run at once: from ``tick``, at most ``cycles`` times ``cycle``."""
 
-    __slots__ = ("tick", "period", "cycles", "change", "flow_change", "plan")
+    __slots__ = ("tick", "cycle", "cycles", "plan")
 
     def __init__(self, tick: int, cycle: Cycle, cycles: int) -> None:
-        self.tick, self.period, self.cycles = tick, cycle.period, cycles
-        self.change, self.flow_change = cycle.change, cycle.flow_change
+        self.tick, self.cycle, self.cycles = tick, cycle, cycles
         self.plan: list[tuple[BurnerMachine, int]] = []  # the awake members by their place in the queue, and
         # how long after ``tick`` each was to step
 
@@ -433,7 +434,7 @@ def run_in_cycles(sim: Simulation, end: int) -> Cycles | None:
 
 
 class Cycles:
-    """The simulation's groups for one long run (built at its start, released at its end)."""
+    """The simulation's groups, formed at a long run's start and released when something is built or moved."""
 
     __slots__ = ("sim", "groups")
 
@@ -456,7 +457,7 @@ class Cycles:
         entities: dict[int, Entity] = {}
         owned: set[int] = set()
         for machine in machines:
-            eligible, touched = links[id(machine)] = machine.cycle_links()
+            _, touched = links[id(machine)] = machine.cycle_links()
             own = machine.entity
             owned.add(id(own))
             for entity in touched:
@@ -502,7 +503,7 @@ def _fed(members: list[BurnerMachine]) -> set[int]:
         held = {
             stack[0]
             for inventory in entity.inventories.values()
-            if inventory.name in control.OUTPUT_INVENTORIES or inventory.name in control.MAIN_INVENTORIES
+            if inventory.name in control.PICKUP_INVENTORIES
             for stack in inventory
             if stack is not None
         }

@@ -77,8 +77,7 @@ if TYPE_CHECKING:
     from .entity import Entity
     from .inventory import Inventory
 
-#: Where an inserter takes items from in an entity: its outputs and its main inventory.
-PICKUP_INVENTORIES = control.OUTPUT_INVENTORIES | control.MAIN_INVENTORIES
+PICKUP_INVENTORIES = control.PICKUP_INVENTORIES
 #: The states in which a hand over a belt waits for the belt (inserter_belts.py).
 BELT_WAITS = frozenset({"working", "waiting_for_source_items", "waiting_for_space_in_destination"})
 
