@@ -328,7 +328,10 @@ class CycleGroup:
         if self.waker is not None:
             self.waker.version += 1
             self.waker = None
-        cycles = min(frozen.cycles, (now - frozen.tick) // frozen.cycle.period)
+        # Whole cycles that end before ``now``: members that had stepped on the freezing tick before the anchor
+        # are a tick ahead of it, so a read at exactly ``tick`` + n periods (before that tick has run) must see
+        # n - 1 cycles applied and the last one stepped.
+        cycles = min(frozen.cycles, max(0, (now - 1 - frozen.tick) // frozen.cycle.period))
         if cycles:
             self.patience = 0
         else:

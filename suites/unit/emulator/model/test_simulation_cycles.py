@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from fle_testkit.emulator.gamedata import load_vanilla
@@ -223,7 +223,20 @@ unit_specs = st.fixed_dictionaries(
 )
 
 
+#: Found by the property: a group frozen at tick t and read at exactly t + 2 periods (a furnace had
+#: stepped on the freezing tick before the anchor, so a landing applying both cycles put it a tick ahead).
+READ_TWO_PERIODS_AFTER_FREEZING = (
+    [
+        {**STEADY, "amount": 3, "drill_fuel": 0, "furnace_fuel": 0, "inserters": 0, "inserter_fuel": 0},
+        {**STEADY, "amount": 3, "drill_fuel": 0, "furnace_fuel": 0, "inserters": 0, "inserter_fuel": 0},
+        {**STEADY, "feed": "chest", "drill_fuel": 3, "inserters": 1, "inserter_fuel": 20},
+    ],
+    [1200, 17271, 1918],
+)
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(*READ_TWO_PERIODS_AFTER_FREEZING)
 @given(
     specs=st.lists(unit_specs, min_size=1, max_size=3), spans=st.lists(st.integers(1200, 20000), min_size=1, max_size=3)
 )
