@@ -10,7 +10,7 @@ did since, and the quantities move on by as much again: that is its cycle. Then 
 *freezes*: its members leave the queue, and nothing of it runs until something reads or
 changes one of its entities, or it reaches the last cycle before a threshold. Then it *lands*: the
 whole cycles up to that tick are applied at once (their changes times the number of cycles), and the
-members step alone over the rest of the way (less than a cycle) to the current tick. A steady
+members step alone over the rest of the way (at most a cycle) to the current tick. A steady
 factory nobody looks at costs nothing per tick, whatever its size; what it shows when read is what
 stepping every tick shows (``suites/unit/emulator/model/test_simulation_cycles.py`` and
 ``suites/unit/emulator/test_cycles_api.py`` hold that against a world stepping every tick).
@@ -320,7 +320,7 @@ class CycleGroup:
 
     def land(self, now: int) -> None:
         """Apply the whole cycles up to ``now`` at once, plan the members where those cycles leave them,
-        and step them alone over the rest of the way (less than a cycle)."""
+        and step them alone over the rest of the way (at most a cycle)."""
         frozen, sim = self.frozen, self.sim
         if frozen is None:
             return
